@@ -1,0 +1,40 @@
+package io.keystep.events;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A delivery job: send this challenge's code to the person. Topic {@link Topics#CHALLENGE_ISSUED}.
+ * The code travels only sealed (AES-GCM) under a key that delivery workers hold.
+ *
+ * @param challengeId the challenge; delivery jobs are deduplicated on it
+ * @param loginId     the login that caused the challenge, or null for a direct verification
+ * @param userId      the user challenged
+ * @param channelPlan the channels to try, in order
+ * @param destination where to send: a phone number as enrolled, or an email address
+ * @param sealedCode  the code, sealed for delivery workers: {@code v1.<keyId>.<base64 nonce+ciphertext>}
+ * @param locale      the language of the message, for example {@code en}
+ * @param expiresAt   when the code stops working
+ * @param purpose     why the code is sent; a message names the purpose
+ */
+public record ChallengeIssued(String challengeId, String loginId, String userId, List<Channel> channelPlan,
+                              String destination, String sealedCode, String locale, Instant expiresAt,
+                              Purpose purpose) {
+
+    public static final String TYPE = "challenge.issued";
+
+    public ChallengeIssued {
+        Required.text(challengeId, "challengeId");
+        Required.text(userId, "userId");
+        Required.value(channelPlan, "channelPlan");
+        if (channelPlan.isEmpty()) {
+            throw new IllegalArgumentException("channelPlan must name at least one channel");
+        }
+        channelPlan = List.copyOf(channelPlan);
+        Required.text(destination, "destination");
+        Required.text(sealedCode, "sealedCode");
+        locale = locale == null || locale.isBlank() ? "en" : locale;
+        Required.value(expiresAt, "expiresAt");
+        purpose = purpose == null ? Purpose.LOGIN : purpose;
+    }
+}

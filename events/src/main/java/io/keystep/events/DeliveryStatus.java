@@ -1,0 +1,6 @@
+package io.keystep.events;
+
+/** What happened to one delivery attempt. */
+public enum DeliveryStatus {
+    SENT, DELIVERED, FAILED, FELL_BACK
+}

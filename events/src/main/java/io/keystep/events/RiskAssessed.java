@@ -1,0 +1,28 @@
+package io.keystep.events;
+
+import java.util.List;
+
+/**
+ * risk-service scored a login. Topic {@link Topics#RISK_ASSESSED}.
+ *
+ * @param loginId           the login scored
+ * @param userId            the user logging in
+ * @param decision          allow, challenge or deny
+ * @param score             the weighted score behind the decision
+ * @param reasons           the signals that contributed, for example {@code NEW_DEVICE}
+ * @param purpose           the login's purpose
+ * @param deviceFingerprint the device, so that an approved challenge can make it known
+ */
+public record RiskAssessed(String loginId, String userId, Decision decision, int score, List<String> reasons,
+                           Purpose purpose, String deviceFingerprint) {
+
+    public static final String TYPE = "risk.assessed";
+
+    public RiskAssessed {
+        Required.text(loginId, "loginId");
+        Required.text(userId, "userId");
+        Required.value(decision, "decision");
+        reasons = reasons == null ? List.of() : List.copyOf(reasons);
+        purpose = purpose == null ? Purpose.LOGIN : purpose;
+    }
+}

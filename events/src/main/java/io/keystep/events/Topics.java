@@ -1,0 +1,31 @@
+package io.keystep.events;
+
+import java.util.List;
+
+/** The versioned topics of the platform. Records are keyed by {@link #key(String, String)}. */
+public final class Topics {
+
+    public static final String LOGIN = "auth.login.v1";
+    public static final String RISK_ASSESSED = "risk.assessed.v1";
+    public static final String LOGIN_DECISION = "auth.decision.v1";
+    public static final String CHALLENGE_ISSUED = "challenge.issued.v1";
+    public static final String DELIVERY_STATUS = "delivery.status.v1";
+    public static final String VERIFICATION_COMPLETED = "verification.completed.v1";
+
+    /** Every topic carrying platform events, in the order of the main thread. */
+    public static final List<String> ALL = List.of(LOGIN, RISK_ASSESSED, LOGIN_DECISION, CHALLENGE_ISSUED,
+            DELIVERY_STATUS, VERIFICATION_COMPLETED);
+
+    private Topics() {
+    }
+
+    /** The dead-letter topic of a topic: where its consumers put what they cannot process. */
+    public static String deadLetter(String topic) {
+        return topic + ".dlq";
+    }
+
+    /** The record key: one user's events share a partition and so stay in order. */
+    public static String key(String tenantId, String userId) {
+        return tenantId + ":" + userId;
+    }
+}
