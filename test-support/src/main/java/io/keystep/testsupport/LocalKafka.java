@@ -7,6 +7,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -50,11 +51,16 @@ public final class LocalKafka implements AutoCloseable {
 
     /** Creates the topics that do not exist yet, so that no consumer waits for auto-creation. */
     public void createTopics(Collection<String> names, int partitions) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+        createTopics(bootstrapServers(), names, partitions);
+    }
+
+    /** Creates the topics that do not exist yet on any broker or cluster, with the cluster's replication. */
+    public static void createTopics(String bootstrapServers, Collection<String> names, int partitions) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             Set<NewTopic> missing = names.stream()
                     .filter(name -> !existing.contains(name))
-                    .map(name -> new NewTopic(name, partitions, (short) 1))
+                    .map(name -> new NewTopic(name, Optional.of(partitions), Optional.empty()))
                     .collect(Collectors.toSet());
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);

@@ -5,6 +5,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -42,19 +45,28 @@ public final class LocalPostgres implements AutoCloseable {
 
     /** Creates the database when it does not exist yet and says how to reach it. */
     public Database database(String name) {
+        return ensureDatabase("localhost", port(), USER, PASSWORD, name);
+    }
+
+    /** Creates a database on any PostgreSQL server when it does not exist yet and says how to reach it. */
+    public static Database ensureDatabase(String host, int port, String user, String password, String name) {
         if (!name.matches("[a-z][a-z0-9_]*")) {
             throw new IllegalArgumentException("not a plain database name: " + name);
         }
-        try (Connection connection = postgres.getPostgresDatabase().getConnection();
+        String url = "jdbc:postgresql://" + host + ":" + port + "/postgres";
+        try (Connection connection = DriverManager.getConnection(url, user, password);
+             PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?");
              Statement statement = connection.createStatement()) {
-            var rs = statement.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'");
-            if (!rs.next()) {
-                statement.execute("CREATE DATABASE " + name);
+            exists.setString(1, name);
+            try (ResultSet rs = exists.executeQuery()) {
+                if (!rs.next()) {
+                    statement.execute("CREATE DATABASE " + name);
+                }
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("could not create database " + name, e);
+            throw new IllegalStateException("could not create database " + name + " on " + host + ":" + port, e);
         }
-        return new Database("localhost", port(), name, USER, PASSWORD);
+        return new Database(host, port, name, user, password);
     }
 
     @Override
