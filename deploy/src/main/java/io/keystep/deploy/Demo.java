@@ -1,0 +1,111 @@
+package io.keystep.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.keystep.events.Device;
+import io.keystep.events.LoginAttempted;
+import io.keystep.events.Purpose;
+import io.keystep.testsupport.SmsSink;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Walks the main thread on a running stack, as a login gateway and a person would: enroll a phone, log in from
+ * a new device, read the SMS, type a wrong code and then the right one, and show the audit trail.
+ */
+public final class Demo {
+
+    /** A one-time code as it stands in a message: a run of 4 to 10 digits on its own. */
+    public static final Pattern CODE_IN_MESSAGE = Pattern.compile("(?<![0-9])([0-9]{4,10})(?![0-9])");
+
+    public static final String TENANT = "demo";
+    public static final String PHONE = "+14155552671";
+
+    private Demo() {
+    }
+
+    public static void run(LocalStack stack, PrintStream out) {
+        GatewayClient gateway = new GatewayClient(stack.service("challenge-service").url(),
+                stack.service("audit-service").url(), TENANT);
+        String userId = "alice-" + UUID.randomUUID().toString().substring(0, 8);
+        String loginId = "login-" + UUID.randomUUID();
+
+        out.println();
+        out.println("Demo, tenant '" + TENANT + "', user '" + userId + "'");
+        out.println("1. enroll " + PHONE + " for SMS codes: PUT /v1/users/" + userId + "/phone -> "
+                + gateway.enrollPhone(userId, PHONE).status());
+
+        try (LoginPublisher publisher = new LoginPublisher(stack.kafkaBootstrap())) {
+            publisher.publish(TENANT, new LoginAttempted(loginId, userId, true,
+                    new Device("fp-" + UUID.randomUUID(), "Mozilla/5.0 (demo)"), "203.0.113.7", Purpose.LOGIN));
+        }
+        out.println("2. login " + loginId + " from a new device published to auth.login.v1");
+
+        JsonNode decision = Poll.until("the login decision", Duration.ofSeconds(30), () -> {
+            GatewayClient.Answer answer = gateway.loginDecision(loginId);
+            return answer.status() == 200 ? Optional.of(answer.body()) : Optional.empty();
+        });
+        String challengeId = decision.path("challengeId").asText();
+        out.println("3. decision: " + decision.path("decision").asText() + " " + decision.path("reasons")
+                + ", challenge " + challengeId);
+
+        SmsSink.Message sms = Poll.until("the SMS", Duration.ofSeconds(30), () ->
+                stack.smsSink().messagesTo(PHONE).stream().reduce((first, second) -> second));
+        out.println("4. the SMS sink received, for " + sms.to() + ": \"" + sms.body() + "\"");
+        String code = codeIn(sms.body());
+
+        String wrong = wrongCodeFor(code);
+        GatewayClient.Answer rejected = gateway.check(challengeId, wrong);
+        out.println("5. check a wrong code: " + rejected.body());
+        GatewayClient.Answer approved = gateway.check(challengeId, code);
+        out.println("6. check the right code: " + approved.body());
+
+        List<JsonNode> trail = Poll.until("the audit trail", Duration.ofSeconds(30), () -> {
+            JsonNode events = gateway.auditTrail(userId).body();
+            boolean complete = events != null && events.size() >= 7;
+            return complete ? Optional.of(List.copyOf(toList(events))) : Optional.empty();
+        });
+        out.println("7. audit trail of " + userId + " (GET /v1/audit/events?userId=" + userId + "), oldest first:");
+        for (int i = trail.size() - 1; i >= 0; i--) {
+            JsonNode event = trail.get(i);
+            out.println("   " + event.path("occurredAt").asText() + "  " + String.format("%-24s", event.path("type").asText())
+                    + summary(event.path("payload")));
+        }
+    }
+
+    /** The code in a message, or an error when the message carries none. */
+    public static String codeIn(String message) {
+        Matcher matcher = CODE_IN_MESSAGE.matcher(message);
+        if (!matcher.find()) {
+            throw new IllegalStateException("no code in the message");
+        }
+        return matcher.group(1);
+    }
+
+    /** A code of the same length that is certainly wrong. */
+    public static String wrongCodeFor(String code) {
+        char last = code.charAt(code.length() - 1);
+        return code.substring(0, code.length() - 1) + (char) ('0' + (last - '0' + 1) % 10);
+    }
+
+    private static List<JsonNode> toList(JsonNode array) {
+        List<JsonNode> list = new java.util.ArrayList<>();
+        array.forEach(list::add);
+        return list;
+    }
+
+    private static String summary(JsonNode payload) {
+        StringBuilder text = new StringBuilder();
+        for (String field : List.of("decision", "reasons", "status", "channel", "outcome", "attemptsUsed", "destination")) {
+            if (payload.has(field)) {
+                text.append(field).append('=').append(payload.get(field)).append(' ');
+            }
+        }
+        return text.toString().trim();
+    }
+}

@@ -1,0 +1,85 @@
+package io.keystep.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+/** What a login gateway or a compliance tool does over HTTP, as the demo and the end-to-end test use it. */
+public final class GatewayClient {
+
+    /** An HTTP answer: its status and its JSON body (null when there was none). */
+    public record Answer(int status, JsonNode body) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String challengeUrl;
+    private final String auditUrl;
+    private final String tenantId;
+
+    public GatewayClient(String challengeUrl, String auditUrl, String tenantId) {
+        this.challengeUrl = challengeUrl;
+        this.auditUrl = auditUrl;
+        this.tenantId = tenantId;
+    }
+
+    /** {@code PUT /v1/users/{userId}/phone}: enrolls a phone number for SMS codes. */
+    public Answer enrollPhone(String userId, String phoneNumber) {
+        return send("PUT", challengeUrl + "/v1/users/" + encode(userId) + "/phone",
+                Map.of("phoneNumber", phoneNumber));
+    }
+
+    /** {@code GET /v1/logins/{loginId}}: the decision for a login, for gateways that poll. */
+    public Answer loginDecision(String loginId) {
+        return send("GET", challengeUrl + "/v1/logins/" + encode(loginId), null);
+    }
+
+    /** {@code POST /v1/verifications/{id}/check}: submits the code the person typed. */
+    public Answer check(String challengeId, String code) {
+        return send("POST", challengeUrl + "/v1/verifications/" + encode(challengeId) + "/check",
+                Map.of("code", code));
+    }
+
+    /** {@code GET /v1/audit/events?userId=…}: the user's audit trail, newest first. */
+    public Answer auditTrail(String userId) {
+        return send("GET", auditUrl + "/v1/audit/events?userId=" + encode(userId) + "&limit=500", null);
+    }
+
+    private Answer send(String method, String url, Object body) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(10))
+                    .header("X-Tenant-Id", tenantId)
+                    .header("Accept", "application/json");
+            if (body == null) {
+                request.method(method, HttpRequest.BodyPublishers.noBody());
+            } else {
+                request.header("Content-Type", "application/json")
+                        .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+            }
+            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            JsonNode json = response.body().length == 0 ? null : JSON.readTree(response.body());
+            return new Answer(response.statusCode(), json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(method + " " + url + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,50 @@
+package io.keystep.deploy;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The run command: starts the local stack, walks the demo, and keeps everything running until Ctrl-C or
+ * {@code ./keystep stop}.
+ */
+public final class LocalRun {
+
+    private LocalRun() {
+    }
+
+    public static void main(String[] args) throws IOException, InterruptedException {
+        List<String> options = List.of(args);
+        Path root = Path.of(System.getProperty("keystep.root", ".")).toAbsolutePath().normalize();
+        Path state = root.resolve(".local");
+        Files.createDirectories(state);
+        PrintStream out = System.out;
+
+        out.println("Keystep local stack, from " + root);
+        Secrets secrets = Secrets.loadOrCreate(state.resolve("secrets.env"));
+        out.println("  secrets    " + state.resolve("secrets.env") + " (generated on first start)");
+        LocalStack stack = LocalStack.start(root, StackPorts.defaults(), secrets, System.getenv(),
+                state.resolve("logs"), out);
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("Stopping the services and servers...");
+            stack.close();
+            stopped.countDown();
+        }));
+        Path pidFile = state.resolve("stack.pid");
+        Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
+        pidFile.toFile().deleteOnExit();
+
+        if (!options.contains("--no-demo")) {
+            Demo.run(stack, out);
+        }
+        out.println();
+        out.println("The stack is running. Swagger UI: " + stack.service("challenge-service").url() + "/q/swagger-ui");
+        out.println("SMS sink: " + stack.smsSink().baseUrl() + "/   Stop with Ctrl-C or ./keystep stop");
+        stopped.await();
+    }
+}

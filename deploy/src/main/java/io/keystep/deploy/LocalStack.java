@@ -1,0 +1,197 @@
+package io.keystep.deploy;
+
+import io.keystep.testsupport.LocalKafka;
+import io.keystep.testsupport.LocalPostgres;
+import io.keystep.testsupport.LocalRedis;
+import io.keystep.testsupport.SharedServers;
+import io.keystep.testsupport.SmsSink;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole platform on one machine: a real Kafka broker (KRaft), Redis and PostgreSQL (started here unless
+ * the environment names running ones), an SMS sink standing in for the provider, and the four services as
+ * processes of their own. Closing it stops everything it started, services first.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    /** Environment variables that name servers already running, instead of starting local ones. */
+    public static final String KAFKA_ENV = "KEYSTEP_KAFKA_BOOTSTRAP_SERVERS";
+    public static final String REDIS_ENV = "KEYSTEP_REDIS_URL";
+    public static final String POSTGRES_ENV = "KEYSTEP_POSTGRES_URL";
+
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private String kafkaBootstrap;
+    private String redisUrl;
+    private SmsSink smsSink;
+    private URI postgresUrl;
+
+    private LocalStack() {
+    }
+
+    /**
+     * Starts the stack.
+     *
+     * @param root    the repository root, where each service's packaged application is found
+     * @param ports   where each part listens
+     * @param secrets the secrets the services are given
+     * @param env     the environment to read external server locations from
+     * @param logDir  where each service's log file goes
+     * @param out     where progress is reported
+     */
+    public static LocalStack start(Path root, StackPorts ports, Secrets secrets, Map<String, String> env, Path logDir,
+                                   PrintStream out) {
+        LocalStack stack = new LocalStack();
+        try {
+            stack.startServers(ports, secrets, env, out);
+            stack.startServices(root, ports, secrets, logDir, out);
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startServers(StackPorts ports, Secrets secrets, Map<String, String> env, PrintStream out) {
+        kafkaBootstrap = env.get(KAFKA_ENV);
+        if (kafkaBootstrap == null || kafkaBootstrap.isBlank()) {
+            LocalKafka kafka = keep(LocalKafka.start(ports.kafka()));
+            kafkaBootstrap = kafka.bootstrapServers();
+            out.println("  kafka      " + kafkaBootstrap + "  (KRaft, in this process)");
+        } else {
+            out.println("  kafka      " + kafkaBootstrap + "  (from " + KAFKA_ENV + ")");
+        }
+        LocalKafka.createTopics(kafkaBootstrap, SharedServers.platformTopics(), 3);
+
+        redisUrl = env.get(REDIS_ENV);
+        if (redisUrl == null || redisUrl.isBlank()) {
+            redisUrl = keep(LocalRedis.start(ports.redis())).url();
+            out.println("  redis      " + redisUrl);
+        } else {
+            out.println("  redis      " + redisUrl + "  (from " + REDIS_ENV + ")");
+        }
+
+        String postgresUrl = env.get(POSTGRES_ENV);
+        if (postgresUrl == null || postgresUrl.isBlank()) {
+            LocalPostgres postgres = keep(LocalPostgres.start(ports.postgres()));
+            postgresUrl = "postgresql://" + LocalPostgres.USER + ":" + LocalPostgres.PASSWORD + "@localhost:"
+                    + postgres.port();
+            out.println("  postgresql localhost:" + postgres.port());
+        } else {
+            out.println("  postgresql " + URI.create(postgresUrl).getHost() + ":" + URI.create(postgresUrl).getPort()
+                    + "  (from " + POSTGRES_ENV + ")");
+        }
+        this.postgresUrl = URI.create(postgresUrl);
+
+        smsSink = keep(SmsSink.start(ports.smsSink(), secrets.smsAccountSid(), secrets.smsAuthToken()));
+        out.println("  sms sink   " + smsSink.baseUrl() + "/  (every SMS the platform sent)");
+    }
+
+    private LocalPostgres.Database database(String name) {
+        String[] credentials = postgresUrl.getUserInfo().split(":", 2);
+        return LocalPostgres.ensureDatabase(postgresUrl.getHost(), postgresUrl.getPort(), credentials[0],
+                credentials.length > 1 ? credentials[1] : "", name);
+    }
+
+    private void startServices(Path root, StackPorts ports, Secrets secrets, Path logDir, PrintStream out) {
+        Map<String, String> common = new HashMap<>();
+        common.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap);
+
+        Map<String, String> risk = new HashMap<>(common);
+        risk.put("QUARKUS_REDIS_HOSTS", redisUrl);
+
+        Map<String, String> challenge = new HashMap<>(common);
+        challenge.put("QUARKUS_REDIS_HOSTS", redisUrl);
+        challenge.putAll(datasource(database("challenge")));
+        challenge.put("KEYSTEP_CHALLENGE_CODE_PEPPER", secrets.codePepper());
+        challenge.put("KEYSTEP_SEALING_KEYS", secrets.sealingKeys());
+
+        Map<String, String> delivery = new HashMap<>(common);
+        delivery.put("QUARKUS_REDIS_HOSTS", redisUrl);
+        delivery.put("KEYSTEP_SEALING_KEYS", secrets.sealingKeys());
+        delivery.put("KEYSTEP_DELIVERY_SMS_BASE_URL", smsSink.baseUrl());
+        delivery.put("KEYSTEP_DELIVERY_SMS_ACCOUNT_SID", secrets.smsAccountSid());
+        delivery.put("KEYSTEP_DELIVERY_SMS_AUTH_TOKEN", secrets.smsAuthToken());
+        delivery.put("KEYSTEP_DELIVERY_SMS_FROM", "+15005550006");
+
+        Map<String, String> audit = new HashMap<>(common);
+        audit.putAll(datasource(database("audit")));
+
+        // Started together: on two cores four JVMs booting side by side still beat one after another.
+        launch(root, "risk-service", ports.risk(), risk, logDir);
+        launch(root, "challenge-service", ports.challenge(), challenge, logDir);
+        launch(root, "delivery-service", ports.delivery(), delivery, logDir);
+        launch(root, "audit-service", ports.audit(), audit, logDir);
+        for (ServiceProcess service : services.values()) {
+            service.awaitReady(Duration.ofSeconds(180));
+            out.println("  " + String.format("%-18s", service.name()) + service.url() + "  (log: " + service.logFile() + ")");
+        }
+    }
+
+    private void launch(Path root, String name, int port, Map<String, String> env, Path logDir) {
+        Path jar = root.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
+        services.put(name, ServiceProcess.start(name, jar, port, env, logDir.resolve(name + ".log")));
+    }
+
+    private static Map<String, String> datasource(LocalPostgres.Database db) {
+        return Map.of(
+                "QUARKUS_DATASOURCE_REACTIVE_URL", db.reactiveUrl(),
+                "QUARKUS_DATASOURCE_JDBC_URL", db.jdbcUrl(),
+                "QUARKUS_DATASOURCE_USERNAME", db.user(),
+                "QUARKUS_DATASOURCE_PASSWORD", db.password());
+    }
+
+    private <T extends AutoCloseable> T keep(T server) {
+        started.add(server);
+        return server;
+    }
+
+    public String kafkaBootstrap() {
+        return kafkaBootstrap;
+    }
+
+    public String redisUrl() {
+        return redisUrl;
+    }
+
+    public SmsSink smsSink() {
+        return smsSink;
+    }
+
+    /** A running service by module name, for example {@code challenge-service}. */
+    public ServiceProcess service(String name) {
+        ServiceProcess service = services.get(name);
+        if (service == null) {
+            throw new IllegalArgumentException("no service " + name);
+        }
+        return service;
+    }
+
+    public List<ServiceProcess> services() {
+        return List.copyOf(services.values());
+    }
+
+    /** Stops the services (gracefully, so that they commit their offsets), then the servers. */
+    @Override
+    public void close() {
+        services.values().parallelStream().forEach(ServiceProcess::close);
+        services.clear();
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                System.err.println("could not stop " + started.get(i) + ": " + e.getMessage());
+            }
+        }
+        started.clear();
+    }
+}

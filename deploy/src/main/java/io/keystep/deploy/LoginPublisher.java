@@ -1,0 +1,66 @@
+package io.keystep.deploy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.keystep.events.Envelope;
+import io.keystep.events.LoginAttempted;
+import io.keystep.events.Topics;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Publishes login events to {@code auth.login.v1} as a login gateway does after checking a password. */
+public final class LoginPublisher implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    private final KafkaProducer<String, String> producer;
+
+    public LoginPublisher(String bootstrapServers) {
+        producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
+                new StringSerializer(), new StringSerializer());
+    }
+
+    /** Publishes one login and waits for the broker's acknowledgement; answers the envelope sent. */
+    public Envelope<LoginAttempted> publish(String tenantId, LoginAttempted login) {
+        Envelope<LoginAttempted> envelope = Envelope.of(LoginAttempted.TYPE, Instant.now(), tenantId,
+                login.loginId(), login);
+        try {
+            send(Topics.LOGIN, Topics.key(tenantId, login.userId()), JSON.writeValueAsString(envelope));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("could not write the login event", e);
+        }
+        return envelope;
+    }
+
+    /** Publishes any text as a record value, as a faulty gateway might. */
+    public void send(String topic, String key, String value) {
+        try {
+            producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not publish to " + topic, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

@@ -1,0 +1,74 @@
+package io.keystep.deploy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The secrets of a local run: the pepper that keys code hashes, the key that seals codes for delivery, and the
+ * SMS sink's credentials. Generated on first start and kept outside the repository, readable by the owner only.
+ */
+public record Secrets(String codePepper, String sealingKeys, String smsAccountSid, String smsAuthToken) {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Fresh random secrets. */
+    public static Secrets generate() {
+        return new Secrets(randomBase64(32), "k1:" + randomBase64(32),
+                "AC" + HexFormat.of().formatHex(randomBytes(16)), HexFormat.of().formatHex(randomBytes(16)));
+    }
+
+    /** The secrets kept in {@code file}, created there on first use. */
+    public static Secrets loadOrCreate(Path file) {
+        try {
+            if (Files.exists(file)) {
+                Properties properties = new Properties();
+                try (var reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                    properties.load(reader);
+                }
+                return new Secrets(properties.getProperty("KEYSTEP_CHALLENGE_CODE_PEPPER"),
+                        properties.getProperty("KEYSTEP_SEALING_KEYS"),
+                        properties.getProperty("KEYSTEP_DELIVERY_SMS_ACCOUNT_SID"),
+                        properties.getProperty("KEYSTEP_DELIVERY_SMS_AUTH_TOKEN"));
+            }
+            Secrets secrets = generate();
+            Files.createDirectories(file.getParent());
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            StringBuilder text = new StringBuilder("# Secrets of the local run, generated on first start. Never commit.\n");
+            secrets.asEnvironment().forEach((name, value) -> text.append(name).append('=').append(value).append('\n'));
+            Files.writeString(file, text.toString(), StandardCharsets.UTF_8);
+            return secrets;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read or write " + file, e);
+        }
+    }
+
+    /** The secrets as the environment variables the services read. */
+    public Map<String, String> asEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("KEYSTEP_CHALLENGE_CODE_PEPPER", codePepper);
+        env.put("KEYSTEP_SEALING_KEYS", sealingKeys);
+        env.put("KEYSTEP_DELIVERY_SMS_ACCOUNT_SID", smsAccountSid);
+        env.put("KEYSTEP_DELIVERY_SMS_AUTH_TOKEN", smsAuthToken);
+        return env;
+    }
+
+    private static String randomBase64(int bytes) {
+        return Base64.getEncoder().encodeToString(randomBytes(bytes));
+    }
+
+    private static byte[] randomBytes(int count) {
+        byte[] bytes = new byte[count];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+}

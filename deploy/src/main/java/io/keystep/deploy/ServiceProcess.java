@@ -1,0 +1,122 @@
+package io.keystep.deploy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** One packaged Quarkus service running as its own process, its output in a log file. */
+public final class ServiceProcess implements AutoCloseable {
+
+    private final String name;
+    private final int port;
+    private final Process process;
+    private final Path logFile;
+
+    private ServiceProcess(String name, int port, Process process, Path logFile) {
+        this.name = name;
+        this.port = port;
+        this.process = process;
+        this.logFile = logFile;
+    }
+
+    /** Starts {@code java -jar <jar>} with the given environment; output goes to {@code logFile}. */
+    public static ServiceProcess start(String name, Path jar, int port, Map<String, String> env, Path logFile) {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(name + " is not packaged: " + jar + " is missing (run mvn package)");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx384m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-jar");
+        command.add(jar.toString());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(logFile.toFile());
+        builder.environment().putAll(env);
+        builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        try {
+            Files.createDirectories(logFile.getParent());
+            return new ServiceProcess(name, port, builder.start(), logFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start " + name, e);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    /** Waits until the service's readiness check answers 200, or fails with the end of its log. */
+    public void awaitReady(Duration timeout) {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(5)).GET().build();
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + logTail());
+            }
+            try {
+                if (client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + name, e);
+            }
+            try {
+                process.waitFor(250, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + name, e);
+            }
+        }
+        throw new IllegalStateException(name + " was not ready within " + timeout + ":\n" + logTail());
+    }
+
+    /** The last lines of the service's log, for error messages. */
+    public String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(logFile);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Asks the service to shut down gracefully (SIGTERM), then forces it after 20 seconds. */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}

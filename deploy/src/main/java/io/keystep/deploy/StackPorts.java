@@ -1,0 +1,19 @@
+package io.keystep.deploy;
+
+import io.keystep.testsupport.FreePorts;
+
+/** Where each part of the local stack listens. */
+public record StackPorts(int kafka, int redis, int postgres, int smsSink, int challenge, int delivery, int risk,
+                         int audit) {
+
+    /** The documented ports of the local run: the services on 8081–8084, the servers on uncommon ports. */
+    public static StackPorts defaults() {
+        return new StackPorts(19092, 16379, 15432, 8090, 8081, 8082, 8083, 8084);
+    }
+
+    /** Free ports everywhere, so that a test stack never collides with a running one. */
+    public static StackPorts free() {
+        return new StackPorts(FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next(),
+                FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next());
+    }
+}

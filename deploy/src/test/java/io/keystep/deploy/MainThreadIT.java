@@ -1,0 +1,162 @@
+package io.keystep.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keystep.events.Device;
+import io.keystep.events.LoginAttempted;
+import io.keystep.events.Purpose;
+import io.keystep.events.Topics;
+import io.keystep.testsupport.SmsSink;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The main thread of the product, end to end, on the four packaged services running as processes against real
+ * Kafka, Redis and PostgreSQL: a login from a new device is challenged, the code reaches the SMS provider, a
+ * wrong code is rejected, the right one approved, and every event lands in the audit trail exactly once, with
+ * the plaintext code nowhere in Redis, Kafka or the services' logs.
+ */
+class MainThreadIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TENANT = "e2e";
+    private static final String PHONE = "+14155552671";
+
+    private static LocalStack stack;
+    private static GatewayClient gateway;
+
+    @BeforeAll
+    static void startTheStack() {
+        Path root = Path.of(System.getProperty("keystep.root", "..")).toAbsolutePath().normalize();
+        Path logs = root.resolve("deploy/target/e2e-logs");
+        stack = LocalStack.start(root, StackPorts.free(), Secrets.generate(), System.getenv(), logs,
+                new PrintStream(System.out, true));
+        gateway = new GatewayClient(stack.service("challenge-service").url(), stack.service("audit-service").url(),
+                TENANT);
+    }
+
+    @AfterAll
+    static void stopTheStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void loginFromNewDeviceIsChallengedDeliveredVerifiedAndAuditedExactlyOnce() throws Exception {
+        String userId = "user-" + UUID.randomUUID();
+        String loginId = "login-" + UUID.randomUUID();
+        assertEquals(200, gateway.enrollPhone(userId, PHONE).status());
+
+        try (LoginPublisher publisher = new LoginPublisher(stack.kafkaBootstrap())) {
+            publisher.publish(TENANT, new LoginAttempted(loginId, userId, true,
+                    new Device("fp-" + UUID.randomUUID(), "Mozilla/5.0 (e2e)"), "198.51.100.20", Purpose.LOGIN));
+        }
+
+        JsonNode decision = await("the login decision").atMost(Duration.ofSeconds(60))
+                .until(() -> gateway.loginDecision(loginId), answer -> answer.status() == 200).body();
+        assertEquals("CHALLENGE", decision.path("decision").asText());
+        assertTrue(decision.path("reasons").toString().contains("NEW_DEVICE"), decision.toString());
+        String challengeId = decision.path("challengeId").asText();
+
+        List<SmsSink.Message> messages = await("the SMS").atMost(Duration.ofSeconds(60))
+                .until(() -> stack.smsSink().messagesTo(PHONE), list -> !list.isEmpty());
+        String code = Demo.codeIn(messages.get(0).body());
+
+        GatewayClient.Answer wrong = gateway.check(challengeId, Demo.wrongCodeFor(code));
+        assertEquals(200, wrong.status(), String.valueOf(wrong.body()));
+        assertEquals("pending", wrong.body().path("status").asText());
+        assertEquals(4, wrong.body().path("remainingAttempts").asInt());
+
+        GatewayClient.Answer right = gateway.check(challengeId, code);
+        assertEquals(200, right.status(), String.valueOf(right.body()));
+        assertEquals("approved", right.body().path("status").asText());
+
+        GatewayClient.Answer again = gateway.check(challengeId, code);
+        assertFalse(again.status() == 200 && "approved".equals(again.body().path("status").asText()),
+                "a code is accepted once: " + again.body());
+
+        // Every event of this user's thread, as Kafka holds it, is in the audit trail once and only once.
+        String key = Topics.key(TENANT, userId);
+        await("every event of the thread in the audit trail").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            Set<String> published = eventIdsOnKafka(key);
+            List<String> audited = new ArrayList<>();
+            gateway.auditTrail(userId).body().forEach(event -> audited.add(event.path("eventId").asText()));
+            assertTrue(published.size() >= 8, "login, risk, decision, delivery job, delivery status, three checks: "
+                    + published.size());
+            assertEquals(published, new HashSet<>(audited));
+            assertEquals(audited.size(), new HashSet<>(audited).size(), "no event audited twice");
+        });
+        assertEquals(1, stack.smsSink().messagesTo(PHONE).size(), "one SMS for one challenge");
+
+        Pattern plaintext = Pattern.compile("(?<![0-9])" + code + "(?![0-9])");
+        for (String entry : PlatformScan.redisEntries(stack.redisUrl())) {
+            assertFalse(plaintext.matcher(entry).find(), "plaintext code in Redis: " + entry);
+        }
+        List<PlatformScan.KafkaText> records = PlatformScan.kafkaRecords(stack.kafkaBootstrap());
+        assertTrue(records.size() >= 8);
+        for (PlatformScan.KafkaText record : records) {
+            assertFalse(plaintext.matcher(record.all()).find(), "plaintext code on Kafka: " + record);
+        }
+        for (ServiceProcess service : stack.services()) {
+            String log = Files.readString(service.logFile());
+            assertFalse(plaintext.matcher(log).find(), "plaintext code in the log of " + service.name());
+        }
+    }
+
+    @Test
+    void malformedLoginGoesToTheDeadLetterTopicIsAuditedAndTheNextLoginIsStillDecided() {
+        String userId = "user-" + UUID.randomUUID();
+        String key = Topics.key(TENANT, userId);
+        String goodLogin = "login-" + UUID.randomUUID();
+        try (LoginPublisher publisher = new LoginPublisher(stack.kafkaBootstrap())) {
+            publisher.send(Topics.LOGIN, key, "{\"type\":\"auth.login\",\"payload\":{\"loginId\":");
+            publisher.publish(TENANT, new LoginAttempted(goodLogin, userId, false,
+                    new Device("fp-" + UUID.randomUUID(), "curl/8"), "198.51.100.21", Purpose.LOGIN));
+        }
+
+        JsonNode decision = await("the next login's decision").atMost(Duration.ofSeconds(60))
+                .until(() -> gateway.loginDecision(goodLogin), answer -> answer.status() == 200).body();
+        assertEquals("DENY", decision.path("decision").asText(), "a failed password is never challenged");
+
+        await("the malformed record on the dead-letter topic").atMost(Duration.ofSeconds(60)).until(() ->
+                PlatformScan.kafkaRecords(stack.kafkaBootstrap()).stream()
+                        .anyMatch(r -> r.topic().equals(Topics.deadLetter(Topics.LOGIN)) && key.equals(r.key())));
+        await("the dead letter in the audit trail").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonNode trail = gateway.auditTrail(userId).body();
+            List<String> types = new ArrayList<>();
+            trail.forEach(event -> types.add(event.path("type").asText()));
+            assertTrue(types.contains("dead-letter"), "audited types: " + types);
+        });
+        assertNotEquals(0, stack.services().size());
+        stack.services().forEach(service -> service.awaitReady(Duration.ofSeconds(5)));
+    }
+
+    private static Set<String> eventIdsOnKafka(String key) throws Exception {
+        Set<String> ids = new HashSet<>();
+        for (PlatformScan.KafkaText record : PlatformScan.kafkaRecords(stack.kafkaBootstrap())) {
+            if (key.equals(record.key()) && Topics.ALL.contains(record.topic())) {
+                ids.add(JSON.readTree(record.value()).path("eventId").asText());
+            }
+        }
+        return ids;
+    }
+}
