@@ -1,0 +1,109 @@
+package io.keystep.delivery.provider;
+
+import io.keystep.events.Channel;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.core.MultiMap;
+import io.vertx.mutiny.ext.web.client.HttpResponse;
+import io.vertx.mutiny.ext.web.client.WebClient;
+
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * Twilio's Messages API: {@code POST {base}/2010-04-01/Accounts/{sid}/Messages.json}, form fields {@code To},
+ * {@code From}, {@code Body}, HTTP basic auth with the account sid and auth token. WhatsApp goes through the same
+ * API with {@code whatsapp:} addresses; voice through the Calls API with TwiML that speaks the text.
+ */
+public final class TwilioAdapter implements ProviderAdapter {
+
+    /** Connection settings; {@code whatsappFrom} and {@code voiceFrom} default to {@code from}. */
+    public record Settings(String name, String baseUrl, String accountSid, String authToken, String from,
+                           String whatsappFrom, String voiceFrom, Duration timeout, Set<Channel> channels,
+                           String statusCallbackUrl) {
+    }
+
+    private final WebClient client;
+    private final Settings settings;
+
+    public TwilioAdapter(WebClient client, Settings settings) {
+        this.client = client;
+        this.settings = settings;
+    }
+
+    @Override
+    public String name() {
+        return settings.name();
+    }
+
+    @Override
+    public Set<Channel> channels() {
+        return settings.channels();
+    }
+
+    @Override
+    public Uni<SendOutcome> send(OutboundMessage message) {
+        String base = stripSlash(settings.baseUrl()) + "/2010-04-01/Accounts/" + settings.accountSid();
+        MultiMap form = MultiMap.caseInsensitiveMultiMap();
+        String url;
+        switch (message.channel()) {
+            case SMS -> {
+                url = base + "/Messages.json";
+                form.add("To", message.to()).add("From", settings.from()).add("Body", message.body());
+            }
+            case WHATSAPP -> {
+                url = base + "/Messages.json";
+                form.add("To", "whatsapp:" + message.to())
+                        .add("From", "whatsapp:" + orDefault(settings.whatsappFrom(), settings.from()))
+                        .add("Body", message.body());
+            }
+            case VOICE -> {
+                url = base + "/Calls.json";
+                form.add("To", message.to()).add("From", orDefault(settings.voiceFrom(), settings.from()))
+                        .add("Twiml", twiml(message.body()));
+            }
+            default -> {
+                return Uni.createFrom().item(new SendOutcome.Refused("CHANNEL_NOT_SUPPORTED", false));
+            }
+        }
+        if (settings.statusCallbackUrl() != null && !settings.statusCallbackUrl().isBlank()) {
+            form.add("StatusCallback", settings.statusCallbackUrl());
+        }
+        long timeoutMillis = settings.timeout().toMillis();
+        return client.postAbs(url)
+                .basicAuthentication(settings.accountSid(), settings.authToken())
+                .timeout(timeoutMillis)
+                .sendForm(form)
+                .ifNoItem().after(settings.timeout()).fail()
+                .map(this::outcome)
+                .onFailure().recoverWithItem(HttpOutcomes::failure);
+    }
+
+    private SendOutcome outcome(HttpResponse<?> response) {
+        if (response.statusCode() / 100 != 2) {
+            return HttpOutcomes.status(response.statusCode());
+        }
+        try {
+            JsonObject body = response.bodyAsJsonObject();
+            String sid = body == null ? null : body.getString("sid");
+            return new SendOutcome.Accepted(sid);
+        } catch (RuntimeException e) {
+            // The provider took the message but answered something we cannot read: it was still sent.
+            return new SendOutcome.Accepted(null);
+        }
+    }
+
+    /** The call reads the voice text (which already spaces and repeats the digits) with TwiML {@code <Say>}. */
+    private static String twiml(String words) {
+        String escaped = words.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+        return "<Response><Pause length=\"1\"/><Say>" + escaped + "</Say></Response>";
+    }
+
+    private static String orDefault(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+}

@@ -1,0 +1,40 @@
+package io.keystep.delivery.store;
+
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+
+/**
+ * Remembers which delivery jobs were taken, so that a job consumed twice (a redelivery, a rebalance, a crash
+ * between send and commit) is sent once. The claim is taken before sending: a crash after the claim loses that
+ * send rather than doubling it, and the person can ask for a new code.
+ */
+@ApplicationScoped
+public class DeliveryJobLedger {
+
+    private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(3);
+
+    private final ReactiveRedisDataSource redis;
+
+    public DeliveryJobLedger(ReactiveRedisDataSource redis) {
+        this.redis = redis;
+    }
+
+    /** True when this call took the job; false when someone already had. */
+    public Uni<Boolean> claim(String tenantId, String challengeId, Duration ttl) {
+        return redis.execute("SET", key(tenantId, challengeId), "1", "NX", "EX", String.valueOf(ttl.toSeconds()))
+                .ifNoItem().after(REDIS_TIMEOUT).fail()
+                .map(DeliveryJobLedger::wasSet);
+    }
+
+    private static boolean wasSet(Response response) {
+        return response != null && "OK".equalsIgnoreCase(response.toString());
+    }
+
+    static String key(String tenantId, String challengeId) {
+        return "delivery:job:{" + tenantId + "}:" + challengeId;
+    }
+}

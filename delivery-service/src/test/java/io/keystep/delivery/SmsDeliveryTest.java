@@ -1,0 +1,229 @@
+package io.keystep.delivery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keystep.events.Topics;
+import io.keystep.testsupport.KafkaTestResource;
+import io.keystep.testsupport.RedisTestResource;
+import io.keystep.testsupport.SmsSink;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(RedisTestResource.class)
+@QuarkusTestResource(SmsSinkTestResource.class)
+class SmsDeliveryTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    /** How the end-to-end test finds the code: the only run of 4 or more digits. */
+    private static final Pattern CODE = Pattern.compile("\\b(\\d{4,})\\b");
+    private static final List<String> CODES_USED = new ArrayList<>();
+
+    @Inject
+    ObjectMapper json;
+
+    private final SmsSink sink = SmsSinkTestResource.sink();
+    private LogCapture logs;
+
+    @BeforeEach
+    void captureLogs() {
+        logs = LogCapture.install();
+    }
+
+    @Test
+    void jobIsSentAsOneSmsWithItsCodeAndReportedSent() {
+        String code = code();
+        Jobs.Job job = Jobs.Job.sms(Jobs.tenant(), "(415) 555-" + last4(), code);
+        String e164 = "+1415555" + job.destination().substring(job.destination().length() - 4);
+        job.publish(json);
+
+        JsonNode status = awaitStatus(job.challengeId(), "SENT");
+        List<SmsSink.Message> sent = sink.messagesTo(e164);
+        assertEquals(1, sent.size());
+        SmsSink.Message sms = sent.get(0);
+        assertEquals(SmsSinkTestResource.FROM, sms.from());
+        assertEquals("Your verification code is " + code + ". It expires in 5 minutes.", sms.body());
+        Matcher digits = CODE.matcher(sms.body());
+        assertTrue(digits.find());
+        assertEquals(code, digits.group(1));
+        assertFalse(digits.find(), "the code is the only run of four or more digits");
+
+        JsonNode payload = status.get("payload");
+        assertEquals(job.tenantId(), status.get("tenantId").asText());
+        assertEquals(DeliveryExpectations.STATUS_TYPE, status.get("type").asText());
+        assertEquals("twilio", payload.get("provider").asText());
+        assertEquals("SMS", payload.get("channel").asText());
+        assertEquals(sms.sid(), payload.get("providerMessageId").asText());
+        assertEquals(job.userId(), payload.get("userId").asText());
+        assertFalse(payload.get("destination").asText().contains(e164.substring(5, 9)), "destination is masked");
+        assertTrue(payload.get("destination").asText().endsWith(e164.substring(e164.length() - 3)));
+        ConsumerRecord<String, String> record = statusRecord(job.challengeId());
+        assertEquals(Topics.key(job.tenantId(), job.userId()), record.key());
+    }
+
+    @Test
+    void sameJobConsumedTwiceSendsOneSms() {
+        String number = Jobs.usNumber();
+        Jobs.Job job = Jobs.Job.sms(Jobs.tenant(), number, code());
+        job.publish(json);
+        job.publish(json);
+        // A later job to the same number shows that both copies of the first were consumed by then.
+        Jobs.Job later = Jobs.Job.sms(job.tenantId(), number, code());
+        later.publish(json);
+
+        awaitStatus(later.challengeId(), "SENT");
+        awaitStatus(job.challengeId(), "SENT");
+        assertEquals(2, sink.messagesTo(number).size());
+        assertEquals(1, statuses(job.challengeId()).size(), "one status for the job, however often it came");
+    }
+
+    @Test
+    void invalidNumberFailsWithInvalidNumberAndConsumingGoesOn() {
+        Jobs.Job invalid = Jobs.Job.sms(Jobs.tenant(), "12345", code());
+        invalid.publish(json);
+        JsonNode failed = awaitStatus(invalid.challengeId(), "FAILED");
+        assertEquals("INVALID_NUMBER", failed.get("payload").get("reason").asText());
+
+        String number = Jobs.usNumber();
+        Jobs.Job next = Jobs.Job.sms(invalid.tenantId(), number, code());
+        next.publish(json);
+        awaitStatus(next.challengeId(), "SENT");
+        assertEquals(1, sink.messagesTo(number).size());
+    }
+
+    @Test
+    void providerServerErrorFailsTheDeliveryWithAReason() {
+        String number = Jobs.usNumber();
+        Jobs.Job job = Jobs.Job.sms(Jobs.tenant(), number, code());
+        sink.failNext(DeliveryExpectations.PROVIDER_ATTEMPTS, 503);
+        job.publish(json);
+
+        JsonNode failed = awaitStatus(job.challengeId(), "FAILED");
+        assertEquals("PROVIDER_HTTP_503", failed.get("payload").get("reason").asText());
+        assertEquals("twilio", failed.get("payload").get("provider").asText());
+        assertTrue(sink.messagesTo(number).isEmpty());
+        sink.failNext(0, 503);
+    }
+
+    @Test
+    void malformedRecordGoesToTheDeadLetterTopicAndTheNextJobIsStillSent() {
+        String marker = "malformed-" + System.nanoTime();
+        Jobs.publishRaw("t:u", "{\"eventId\":\"" + marker + "\", not json");
+        Jobs.Job missingDestination = Jobs.Job.sms(Jobs.tenant(), Jobs.usNumber(), code());
+        String withoutDestination = missingDestination.json(json).replace(
+                "\"destination\":\"" + missingDestination.destination() + "\",", "");
+        Jobs.publishRaw("t:u", withoutDestination);
+        String number = Jobs.usNumber();
+        Jobs.Job good = Jobs.Job.sms(Jobs.tenant(), number, code());
+        good.publish(json);
+
+        awaitStatus(good.challengeId(), "SENT");
+        assertEquals(1, sink.messagesTo(number).size());
+        await().atMost(WAIT).until(() -> Jobs.deadLetterRecords().stream()
+                .filter(r -> r.value().contains(marker) || r.value().contains(missingDestination.challengeId()))
+                .count() == 2);
+        assertTrue(statuses(missingDestination.challengeId()).isEmpty());
+    }
+
+    @Test
+    void codeThatDoesNotOpenFailsTheJobWithAReason() {
+        String number = Jobs.usNumber();
+        Jobs.Job job = Jobs.Job.sms(Jobs.tenant(), number, code());
+        // Sealed for another challenge: the AAD does not match, so the code must not open.
+        Jobs.Job tampered = job.withSealedCode(Jobs.seal(code(), job.tenantId(), "another-challenge"));
+        tampered.publish(json);
+
+        JsonNode failed = awaitStatus(job.challengeId(), "FAILED");
+        assertEquals("SEALED_CODE_UNREADABLE", failed.get("payload").get("reason").asText());
+        assertTrue(sink.messagesTo(number).isEmpty());
+    }
+
+    @Test
+    void codeAppearsInNoLogLineAndNoStatusEvent() {
+        String number = Jobs.usNumber();
+        Jobs.Job job = Jobs.Job.sms(Jobs.tenant(), number, code());
+        job.publish(json);
+        awaitStatus(job.challengeId(), "SENT");
+        Jobs.Job invalid = Jobs.Job.sms(job.tenantId(), "+1 000", code());
+        invalid.publish(json);
+        awaitStatus(invalid.challengeId(), "FAILED");
+
+        List<String> codes;
+        synchronized (CODES_USED) {
+            codes = List.copyOf(CODES_USED);
+        }
+        List<String> lines = logs.lines();
+        assertFalse(lines.isEmpty(), "logs are captured");
+        assertTrue(lines.stream().anyMatch(l -> l.contains(job.challengeId())), "delivery logs are captured");
+        for (String code : codes) {
+            for (String line : lines) {
+                assertFalse(line.contains(code), () -> "a code appears in a log line: " + line.replace(code, "<code>"));
+            }
+            for (ConsumerRecord<String, String> record : Jobs.statusRecords()) {
+                assertFalse(record.value().contains(code), "a code appears in a status event");
+            }
+        }
+        for (String line : lines) {
+            assertFalse(line.contains(number), "a full number appears in a log line");
+        }
+    }
+
+    private static String code() {
+        String code = Jobs.code();
+        synchronized (CODES_USED) {
+            CODES_USED.add(code);
+        }
+        return code;
+    }
+
+    private static String last4() {
+        return Jobs.usNumber().substring(8);
+    }
+
+    private JsonNode awaitStatus(String challengeId, String status) {
+        return await().atMost(WAIT).until(() -> statuses(challengeId).stream()
+                .filter(s -> status.equals(s.get("payload").get("status").asText())).findFirst(), Optional::isPresent)
+                .orElseThrow();
+    }
+
+    private List<JsonNode> statuses(String challengeId) {
+        List<JsonNode> found = new ArrayList<>();
+        for (ConsumerRecord<String, String> record : Jobs.statusRecords()) {
+            JsonNode node = read(record.value());
+            if (challengeId.equals(node.get("payload").get("challengeId").asText())) {
+                found.add(node);
+            }
+        }
+        return found;
+    }
+
+    private ConsumerRecord<String, String> statusRecord(String challengeId) {
+        return Jobs.statusRecords().stream().filter(r -> r.value().contains(challengeId)).findFirst().orElseThrow();
+    }
+
+    private JsonNode read(String value) {
+        try {
+            return json.readTree(value);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
