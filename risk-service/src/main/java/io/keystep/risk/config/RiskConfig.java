@@ -1,0 +1,120 @@
+package io.keystep.risk.config;
+
+import io.keystep.events.Decision;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** risk-service settings: signal windows, the GeoIP database, scoring policies and per-tenant choices. */
+@ConfigMapping(prefix = "keystep.risk")
+public interface RiskConfig {
+
+    /** A device not seen for this long is new again. */
+    @WithDefault("30D")
+    Duration deviceWindow();
+
+    /** An hour of the week not used for this long is unusual. */
+    @WithDefault("90D")
+    Duration hourWindow();
+
+    /** A country not seen for this long is new again. */
+    @WithDefault("365D")
+    Duration countryWindow();
+
+    /** How long a login's decision is remembered, so that a redelivered login gets the same answer. */
+    @WithDefault("24H")
+    Duration decisionMemory();
+
+    Failures failures();
+
+    Geoip geoip();
+
+    /** The policy used by tenants that name none. */
+    @WithDefault("default")
+    String defaultPolicy();
+
+    /** Scoring policies by name; {@code default} must exist. */
+    Map<String, Policy> policies();
+
+    /** Per-tenant choices by tenant id; a tenant not listed uses the default policy and no lists. */
+    Map<String, Tenant> tenants();
+
+    interface Failures {
+        /** More failed passwords than this for one user within {@link #userWindow()} steps up. */
+        @WithDefault("3")
+        int userLimit();
+
+        @WithDefault("30M")
+        Duration userWindow();
+
+        /** More failed passwords than this from one IP across users within {@link #ipWindow()} is stuffing. */
+        @WithDefault("20")
+        int ipLimit();
+
+        @WithDefault("30M")
+        Duration ipWindow();
+    }
+
+    interface Geoip {
+        /** Path of a MaxMind-format City database; absent means location signals are off. */
+        Optional<String> database();
+
+        /** Faster than this between two consecutive logins is impossible travel. */
+        @WithDefault("900")
+        double maxSpeedKmh();
+    }
+
+    /** Weights and thresholds of one scoring policy. */
+    interface Policy {
+        @WithDefault("50")
+        int newDevice();
+
+        @WithDefault("30")
+        int newCountry();
+
+        @WithDefault("60")
+        int impossibleTravel();
+
+        /** Counts only when another risk signal is present. */
+        @WithDefault("15")
+        int unusualHour();
+
+        /** Added (usually negative) when the IP is in the tenant's allow list. */
+        @WithDefault("-30")
+        int allowedNetwork();
+
+        /** A score at or above this challenges. */
+        @WithDefault("40")
+        int challengeAt();
+
+        /** A score at or above this denies. */
+        @WithDefault("100")
+        int denyAt();
+
+        /** What credential stuffing from the login's IP leads to: CHALLENGE or DENY. */
+        @WithDefault("CHALLENGE")
+        Decision onStuffing();
+    }
+
+    interface Tenant {
+        /** The live policy's name; the default policy when absent. */
+        Optional<String> policy();
+
+        /** A policy evaluated beside the live one without acting, to see what a change would do. */
+        Optional<String> shadowPolicy();
+
+        /** Challenge every password-verified login, whatever the score. */
+        @WithDefault("false")
+        boolean alwaysChallenge();
+
+        /** CIDR ranges that lower the score (a corporate network). */
+        Optional<List<String>> allowNetworks();
+
+        /** CIDR ranges whose logins are denied. */
+        Optional<List<String>> denyNetworks();
+    }
+}

@@ -1,0 +1,31 @@
+package io.keystep.risk.domain;
+
+import io.keystep.events.Purpose;
+
+import java.time.Instant;
+
+/**
+ * What is known about one login when it is scored: the event's own data and the user's profile.
+ *
+ * @param passwordVerified   whether the first factor succeeded
+ * @param purpose            why the user is asked
+ * @param at                 when the login is scored
+ * @param deviceKnown        the device was approved for this user and seen within the device window
+ * @param trustedDeviceToken a valid trusted-device token came with the login
+ * @param location           where the IP is, or null when unknown (or location signals are off)
+ * @param countryKnown       the user has logged in from this location's country before
+ * @param previous           the user's previous located login, or null
+ * @param hourUsed           the user has logged in at this hour of the week recently
+ * @param userFailures       failed passwords for this user within the failure window
+ * @param ipFailures         failed passwords from this IP, across users, within the failure window
+ * @param network            whether the IP is in the tenant's allow or deny list
+ */
+public record LoginFacts(boolean passwordVerified, Purpose purpose, Instant at, boolean deviceKnown,
+                         boolean trustedDeviceToken, Location location, boolean countryKnown, PreviousLogin previous,
+                         boolean hourUsed, long userFailures, long ipFailures, NetworkListing network) {
+
+    public LoginFacts {
+        purpose = purpose == null ? Purpose.LOGIN : purpose;
+        network = network == null ? NetworkListing.NONE : network;
+    }
+}

@@ -1,0 +1,25 @@
+package io.keystep.risk.messaging;
+
+import io.keystep.risk.service.LoginAssessor;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/** Sends {@code risk.assessed.v1} keyed by tenant:user; completes once Kafka acknowledged the record. */
+@ApplicationScoped
+public class AssessmentPublisher {
+
+    private final MutinyEmitter<String> emitter;
+
+    public AssessmentPublisher(@Channel("risk-assessed") MutinyEmitter<String> emitter) {
+        this.emitter = emitter;
+    }
+
+    public Uni<Void> publish(LoginAssessor.Outgoing outgoing) {
+        return emitter.sendMessage(Message.of(outgoing.json()).addMetadata(
+                OutgoingKafkaRecordMetadata.<String>builder().withKey(outgoing.key()).build()));
+    }
+}

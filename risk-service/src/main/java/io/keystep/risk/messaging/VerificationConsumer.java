@@ -1,0 +1,39 @@
+package io.keystep.risk.messaging;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.keystep.events.Envelope;
+import io.keystep.events.VerificationCompleted;
+import io.keystep.risk.service.DeviceLearner;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/** {@code verification.completed.v1} → learn the device of an approved challenge. */
+@ApplicationScoped
+public class VerificationConsumer {
+
+    private static final Logger LOG = Logger.getLogger(VerificationConsumer.class);
+    private static final TypeReference<Envelope<VerificationCompleted>> TYPE = new TypeReference<>() {
+    };
+
+    private final EventReader reader;
+    private final DeviceLearner learner;
+
+    public VerificationConsumer(EventReader reader, DeviceLearner learner) {
+        this.reader = reader;
+        this.learner = learner;
+    }
+
+    @Incoming("verifications")
+    public Uni<Void> onVerification(String record) {
+        Envelope<VerificationCompleted> verification;
+        try {
+            verification = reader.read(record, VerificationCompleted.TYPE, TYPE);
+        } catch (MalformedEventException e) {
+            LOG.warnf("Malformed verification sent to the dead-letter topic: %s", e.getMessage());
+            return Uni.createFrom().failure(e);
+        }
+        return learner.learn(verification);
+    }
+}

@@ -1,0 +1,170 @@
+package io.keystep.risk.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keystep.events.Decision;
+import io.keystep.events.Envelope;
+import io.keystep.events.LoginAttempted;
+import io.keystep.events.RiskAssessed;
+import io.keystep.events.Topics;
+import io.keystep.risk.config.RiskConfig;
+import io.keystep.risk.config.TenantPolicies;
+import io.keystep.risk.domain.Assessment;
+import io.keystep.risk.domain.IpAddresses;
+import io.keystep.risk.domain.Location;
+import io.keystep.risk.domain.LoginFacts;
+import io.keystep.risk.domain.RiskEvaluator;
+import io.keystep.risk.domain.TenantRules;
+import io.keystep.risk.store.GeoIpLocator;
+import io.keystep.risk.store.RiskProfileStore;
+import io.keystep.risk.store.UserRiskProfile;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Decides one login: reads the user's profile, scores it under the tenant's live policy (and shadow policy),
+ * updates the profile and answers the {@code risk.assessed.v1} event to publish. A login already decided is
+ * answered with the event published the first time.
+ */
+@ApplicationScoped
+public class LoginAssessor {
+
+    private static final Logger LOG = Logger.getLogger(LoginAssessor.class);
+
+    private final RiskProfileStore store;
+    private final GeoIpLocator geo;
+    private final TenantPolicies policies;
+    private final RiskEvaluator evaluator;
+    private final DecisionMetrics metrics;
+    private final ObjectMapper mapper;
+    private final Clock clock;
+    private final RiskConfig config;
+
+    public LoginAssessor(RiskProfileStore store, GeoIpLocator geo, TenantPolicies policies, RiskEvaluator evaluator,
+                         DecisionMetrics metrics, ObjectMapper mapper, Clock clock, RiskConfig config) {
+        this.store = store;
+        this.geo = geo;
+        this.policies = policies;
+        this.evaluator = evaluator;
+        this.metrics = metrics;
+        this.mapper = mapper;
+        this.clock = clock;
+        this.config = config;
+    }
+
+    /** A {@code risk.assessed.v1} record ready to send: its key and its JSON. */
+    public record Outgoing(String key, String json) {
+    }
+
+    /** Decides the login and answers the event to publish (the remembered one for a login already decided). */
+    public Uni<Outgoing> assess(Envelope<LoginAttempted> login) {
+        String tenant = login.tenantId();
+        LoginAttempted attempt = login.payload();
+        String key = Topics.key(tenant, attempt.userId());
+        return store.rememberedDecision(tenant, attempt.userId(), attempt.loginId())
+                .chain(remembered -> remembered != null
+                        ? Uni.createFrom().item(new Outgoing(key, remembered))
+                        : decide(login).map(json -> new Outgoing(key, json)));
+    }
+
+    private Uni<String> decide(Envelope<LoginAttempted> login) {
+        long started = System.nanoTime();
+        String tenant = login.tenantId();
+        LoginAttempted attempt = login.payload();
+        Instant now = clock.instant();
+        TenantRules rules = policies.rulesFor(tenant);
+        Optional<byte[]> address = IpAddresses.parse(attempt.ip());
+        Optional<Location> location = geo.locate(address);
+        Optional<String> country = location.map(Location::country);
+        int hourOfWeek = hourOfWeek(now);
+
+        return store.profile(tenant, attempt.userId(), attempt.device().fingerprint(), attempt.ip(), country,
+                        hourOfWeek, now)
+                .chain(profile -> {
+                    LoginFacts facts = facts(attempt, now, location.orElse(null), profile, rules, address);
+                    Assessment live = evaluator.evaluate(facts, rules.live(), rules.alwaysChallenge());
+                    rules.shadow().ifPresent(shadow -> {
+                        Assessment shadowed = evaluator.evaluate(facts, shadow, rules.alwaysChallenge());
+                        metrics.shadow(tenant, rules.live().name(), shadow.name(), live, shadowed);
+                        LOG.infof("Shadow decision tenant=%s login=%s live=%s/%s%s shadow=%s/%s%s",
+                                tenant, attempt.loginId(), rules.live().name(), live.decision(), live.reasonNames(),
+                                shadow.name(), shadowed.decision(), shadowed.reasonNames());
+                    });
+                    String json = toJson(login, attempt, live);
+                    return learn(tenant, attempt, facts, live, country, hourOfWeek, now)
+                            .chain(() -> store.rememberDecision(tenant, attempt.userId(), attempt.loginId(), json))
+                            .invoke(published -> {
+                                metrics.decided(tenant, live, Duration.ofNanos(System.nanoTime() - started));
+                                LOG.debugf("Login %s of tenant %s: %s score %d %s", attempt.loginId(), tenant,
+                                        live.decision(), live.score(), live.reasonNames());
+                            });
+                });
+    }
+
+    private LoginFacts facts(LoginAttempted attempt, Instant now, Location location, UserRiskProfile profile,
+                             TenantRules rules, Optional<byte[]> address) {
+        return new LoginFacts(attempt.passwordVerified(), attempt.purpose(), now,
+                within(profile.deviceLastSeen(), now, config.deviceWindow()),
+                // LoginAttempted carries no trusted-device token yet; see the Reason/LoginFacts hook.
+                false,
+                location,
+                within(profile.countryLastSeen(), now, config.countryWindow()),
+                profile.previous(),
+                within(profile.hourLastUsed(), now, config.hourWindow()),
+                profile.userFailures(), profile.ipFailures(),
+                rules.listing(address));
+    }
+
+    /** Updates the profile from the decided login; only an allowed login or an approved challenge teaches trust. */
+    private Uni<Void> learn(String tenant, LoginAttempted attempt, LoginFacts facts, Assessment live,
+                            Optional<String> country, int hourOfWeek, Instant now) {
+        String user = attempt.userId();
+        if (!attempt.passwordVerified()) {
+            return store.recordFailure(tenant, user, attempt.loginId(), attempt.ip(), now);
+        }
+        List<Uni<Void>> writes = new ArrayList<>();
+        if (facts.location() != null && facts.location().point() != null) {
+            writes.add(store.lastLocation(tenant, user, facts.location().point(), now));
+        }
+        if (live.decision() == Decision.ALLOW) {
+            writes.add(store.familiar(tenant, user, country, hourOfWeek, now));
+            if (facts.deviceKnown()) {
+                writes.add(store.deviceSeen(tenant, user, attempt.device().fingerprint(), now));
+            }
+        } else if (live.decision() == Decision.CHALLENGE) {
+            writes.add(store.rememberPending(tenant, user, attempt.loginId(), country, hourOfWeek));
+        }
+        return writes.isEmpty() ? Uni.createFrom().voidItem() : Uni.combine().all().unis(writes).discardItems();
+    }
+
+    private String toJson(Envelope<LoginAttempted> login, LoginAttempted attempt, Assessment live) {
+        RiskAssessed assessed = new RiskAssessed(attempt.loginId(), attempt.userId(), live.decision(), live.score(),
+                live.reasonNames(), attempt.purpose(), attempt.device().fingerprint());
+        try {
+            return mapper.writeValueAsString(Envelope.of(RiskAssessed.TYPE, clock.instant(), login.tenantId(),
+                    attempt.loginId(), assessed));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write risk.assessed event", e);
+        }
+    }
+
+    /** Hour of the week in UTC, 0 = Monday 00:00–00:59 … 167 = Sunday 23:00–23:59. */
+    static int hourOfWeek(Instant now) {
+        ZonedDateTime t = now.atZone(ZoneOffset.UTC);
+        return (t.getDayOfWeek().getValue() - 1) * 24 + t.getHour();
+    }
+
+    private static boolean within(Instant seen, Instant now, Duration window) {
+        return seen != null && !seen.isBefore(now.minus(window));
+    }
+}

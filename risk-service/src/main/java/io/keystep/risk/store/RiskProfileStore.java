@@ -1,0 +1,187 @@
+package io.keystep.risk.store;
+
+import io.keystep.events.Topics;
+import io.keystep.risk.config.RiskConfig;
+import io.keystep.risk.domain.GeoPoint;
+import io.keystep.risk.domain.PreviousLogin;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
+import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
+import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
+import io.quarkus.redis.datasource.sortedset.ScoreRange;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
+import io.quarkus.redis.datasource.value.SetArgs;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The per-user risk profile in Redis. Every user key carries the hash tag {@code {tenant:user}} so that one user's
+ * keys share a Redis Cluster slot. Device fingerprints are stored only as SHA-256 hex. Each key expires after its
+ * signal's window, so a profile that is no longer used disappears by itself.
+ */
+@ApplicationScoped
+public class RiskProfileStore {
+
+    private final ReactiveHashCommands<String, String, String> hashes;
+    private final ReactiveSortedSetCommands<String, String> sortedSets;
+    private final ReactiveValueCommands<String, String> values;
+    private final ReactiveKeyCommands<String> keys;
+    private final RiskConfig config;
+
+    public RiskProfileStore(ReactiveRedisDataSource redis, RiskConfig config) {
+        this.hashes = redis.hash(String.class, String.class, String.class);
+        this.sortedSets = redis.sortedSet(String.class);
+        this.values = redis.value(String.class);
+        this.keys = redis.key();
+        this.config = config;
+    }
+
+    /** The key prefix of one user's state: {@code risk:{tenant:user}:}. */
+    public static String userPrefix(String tenantId, String userId) {
+        return "risk:{" + Topics.key(tenantId, userId) + "}:";
+    }
+
+    /** SHA-256 hex of a device fingerprint: the raw fingerprint is never stored. */
+    public static String fingerprintHash(String fingerprint) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(fingerprint.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from the JDK", e);
+        }
+    }
+
+    /** Reads everything a login's score needs, in parallel on the one connection. */
+    public Uni<UserRiskProfile> profile(String tenantId, String userId, String deviceFingerprint, String ip,
+                                        Optional<String> country, int hourOfWeek, Instant now) {
+        String p = userPrefix(tenantId, userId);
+        Uni<String> device = hashes.hget(p + "devices", fingerprintHash(deviceFingerprint));
+        Uni<String> countrySeen = country.map(c -> hashes.hget(p + "countries", c))
+                .orElse(Uni.createFrom().nullItem());
+        Uni<String> hour = hashes.hget(p + "hours", Integer.toString(hourOfWeek));
+        Uni<Long> userFailures = sortedSets.zcount(p + "failures",
+                new ScoreRange<>(since(now, config.failures().userWindow()), Double.POSITIVE_INFINITY));
+        Uni<Long> ipFailures = sortedSets.zcount(ipFailureKey(tenantId, ip),
+                new ScoreRange<>(since(now, config.failures().ipWindow()), Double.POSITIVE_INFINITY));
+        Uni<String> last = values.get(p + "last-location");
+        return Uni.combine().all().unis(device, countrySeen, hour, userFailures, ipFailures, last)
+                .with((d, c, h, uf, ipf, l) -> new UserRiskProfile(instant(d), instant(c), instant(h),
+                        uf == null ? 0 : uf, ipf == null ? 0 : ipf, previous(l)));
+    }
+
+    /** Records a failed password for the user and for the IP; the login id makes a redelivery count once. */
+    public Uni<Void> recordFailure(String tenantId, String userId, String loginId, String ip, Instant now) {
+        String userKey = userPrefix(tenantId, userId) + "failures";
+        String ipKey = ipFailureKey(tenantId, ip);
+        Duration userWindow = config.failures().userWindow();
+        Duration ipWindow = config.failures().ipWindow();
+        return Uni.combine().all().unis(
+                        sortedSets.zadd(userKey, now.toEpochMilli(), loginId),
+                        sortedSets.zremrangebyscore(userKey, new ScoreRange<>(Double.NEGATIVE_INFINITY,
+                                since(now, userWindow) - 1)),
+                        keys.pexpire(userKey, userWindow),
+                        sortedSets.zadd(ipKey, now.toEpochMilli(), userId + ":" + loginId),
+                        sortedSets.zremrangebyscore(ipKey, new ScoreRange<>(Double.NEGATIVE_INFINITY,
+                                since(now, ipWindow) - 1)),
+                        keys.pexpire(ipKey, ipWindow))
+                .discardItems();
+    }
+
+    /** The device was approved (or used again while known): it stays known for the device window. */
+    public Uni<Void> deviceSeen(String tenantId, String userId, String deviceFingerprint, Instant now) {
+        String key = userPrefix(tenantId, userId) + "devices";
+        return hashes.hset(key, fingerprintHash(deviceFingerprint), Long.toString(now.toEpochMilli()))
+                .chain(() -> keys.pexpire(key, config.deviceWindow()))
+                .replaceWithVoid();
+    }
+
+    /** The user logged in from this country at this hour of the week: both become familiar. */
+    public Uni<Void> familiar(String tenantId, String userId, Optional<String> country, int hourOfWeek,
+                              Instant now) {
+        String p = userPrefix(tenantId, userId);
+        String at = Long.toString(now.toEpochMilli());
+        Uni<Void> hour = hashes.hset(p + "hours", Integer.toString(hourOfWeek), at)
+                .chain(() -> keys.pexpire(p + "hours", config.hourWindow())).replaceWithVoid();
+        Uni<Void> place = country.map(c -> hashes.hset(p + "countries", c, at)
+                        .chain(() -> keys.pexpire(p + "countries", config.countryWindow())).replaceWithVoid())
+                .orElse(Uni.createFrom().voidItem());
+        return Uni.combine().all().unis(hour, place).discardItems();
+    }
+
+    /** Where the user's latest located login was, for the next login's travel speed. */
+    public Uni<Void> lastLocation(String tenantId, String userId, GeoPoint point, Instant now) {
+        String value = point.latitude() + "," + point.longitude() + "," + now.toEpochMilli();
+        // After a day any distance on Earth is possible at 900 km/h, so older places are useless.
+        return values.set(userPrefix(tenantId, userId) + "last-location", value,
+                new SetArgs().px(Duration.ofDays(1)));
+    }
+
+    /**
+     * Keeps a challenged login's country and hour until its verification: an approved challenge makes them
+     * familiar, an abandoned one leaves no trace.
+     */
+    public Uni<Void> rememberPending(String tenantId, String userId, String loginId, Optional<String> country,
+                                     int hourOfWeek) {
+        String key = userPrefix(tenantId, userId) + "pending:" + loginId;
+        Map<String, String> fields = country.isPresent()
+                ? Map.of("hour", Integer.toString(hourOfWeek), "country", country.get())
+                : Map.of("hour", Integer.toString(hourOfWeek));
+        return hashes.hset(key, fields).chain(() -> keys.pexpire(key, Duration.ofHours(1))).replaceWithVoid();
+    }
+
+    /** Takes (reads and deletes) a challenged login's pending country and hour. */
+    public Uni<Map<String, String>> takePending(String tenantId, String userId, String loginId) {
+        String key = userPrefix(tenantId, userId) + "pending:" + loginId;
+        return hashes.hgetall(key).call(fields -> fields.isEmpty() ? Uni.createFrom().voidItem() : keys.del(key));
+    }
+
+    /** The published assessment of a login, if it was already decided. */
+    public Uni<String> rememberedDecision(String tenantId, String userId, String loginId) {
+        return values.get(decisionKey(tenantId, userId, loginId));
+    }
+
+    /**
+     * Remembers a login's published assessment unless one is already remembered; answers the one that stands,
+     * so that a redelivered login is answered with the very same event.
+     */
+    public Uni<String> rememberDecision(String tenantId, String userId, String loginId, String assessment) {
+        String key = decisionKey(tenantId, userId, loginId);
+        return values.setnx(key, assessment).chain(set -> set
+                ? keys.pexpire(key, config.decisionMemory()).replaceWith(assessment)
+                : values.get(key).map(existing -> existing == null ? assessment : existing));
+    }
+
+    private static String decisionKey(String tenantId, String userId, String loginId) {
+        return userPrefix(tenantId, userId) + "login:" + loginId;
+    }
+
+    private static String ipFailureKey(String tenantId, String ip) {
+        return "risk:{ip:" + tenantId + ":" + ip + "}:failures";
+    }
+
+    private static double since(Instant now, Duration window) {
+        return now.toEpochMilli() - window.toMillis();
+    }
+
+    private static Instant instant(String epochMillis) {
+        return epochMillis == null ? null : Instant.ofEpochMilli(Long.parseLong(epochMillis));
+    }
+
+    private static PreviousLogin previous(String value) {
+        if (value == null) {
+            return null;
+        }
+        String[] parts = value.split(",");
+        return new PreviousLogin(new GeoPoint(Double.parseDouble(parts[0]), Double.parseDouble(parts[1])),
+                Instant.ofEpochMilli(Long.parseLong(parts[2])));
+    }
+}

@@ -1,0 +1,131 @@
+package io.keystep.risk;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.keystep.events.Device;
+import io.keystep.events.Envelope;
+import io.keystep.events.Factor;
+import io.keystep.events.LoginAttempted;
+import io.keystep.events.Outcome;
+import io.keystep.events.Purpose;
+import io.keystep.events.Topics;
+import io.keystep.events.VerificationCompleted;
+import io.keystep.testsupport.SharedServers;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import static org.awaitility.Awaitility.await;
+
+/** Produces logins and verifications and reads what risk-service published, on the shared real broker. */
+final class RiskKafka {
+
+    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    private static KafkaCompanion companion;
+    private static ConsumerTask<String, String> assessed;
+    private static ConsumerTask<String, String> loginDlq;
+
+    private RiskKafka() {
+    }
+
+    static synchronized KafkaCompanion companion() {
+        if (companion == null) {
+            companion = new KafkaCompanion(SharedServers.kafka().bootstrapServers());
+            // One reader per topic for the whole JVM: tests pick their own login ids out of it.
+            assessed = companion.consumeStrings().fromTopics(Topics.RISK_ASSESSED);
+            loginDlq = companion.consumeStrings().fromTopics(Topics.deadLetter(Topics.LOGIN));
+        }
+        return companion;
+    }
+
+    static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static Envelope<LoginAttempted> loginEvent(String tenant, String user, String loginId, boolean passwordVerified,
+                                               String fingerprint, String ip, Purpose purpose) {
+        return Envelope.of(LoginAttempted.TYPE, Instant.now(), tenant, loginId,
+                new LoginAttempted(loginId, user, passwordVerified, new Device(fingerprint, "test-agent/1.0"), ip,
+                        purpose));
+    }
+
+    /** Publishes a login and answers its login id. */
+    static String login(String tenant, String user, boolean passwordVerified, String fingerprint, String ip,
+                        Purpose purpose) {
+        String loginId = unique("login");
+        send(Topics.LOGIN, tenant, user, write(loginEvent(tenant, user, loginId, passwordVerified, fingerprint, ip,
+                purpose)));
+        return loginId;
+    }
+
+    static String login(String tenant, String user, boolean passwordVerified, String fingerprint, String ip) {
+        return login(tenant, user, passwordVerified, fingerprint, ip, Purpose.LOGIN);
+    }
+
+    static void verification(String tenant, String user, String loginId, Outcome outcome, String fingerprint) {
+        String challengeId = unique("challenge");
+        send(Topics.VERIFICATION_COMPLETED, tenant, user, write(Envelope.of(VerificationCompleted.TYPE, Instant.now(),
+                tenant, loginId == null ? challengeId : loginId,
+                new VerificationCompleted(challengeId, loginId, user, Factor.SMS, outcome, 1, fingerprint))));
+    }
+
+    static void send(String topic, String tenant, String user, String value) {
+        companion().produceStrings().fromRecords(new ProducerRecord<>(topic, Topics.key(tenant, user), value))
+                .awaitCompletion(Duration.ofSeconds(20));
+    }
+
+    /** Waits for the one risk.assessed.v1 record of a login. */
+    static ConsumerRecord<String, String> assessedRecord(String loginId) {
+        companion();
+        return await().atMost(Duration.ofSeconds(30)).until(() -> assessedRecords(loginId).stream().findFirst(),
+                java.util.Optional::isPresent).get();
+    }
+
+    static List<ConsumerRecord<String, String>> assessedRecords(String loginId) {
+        companion();
+        return assessed.getRecords().stream()
+                .filter(r -> loginId.equals(read(r.value()).path("correlationId").asText()))
+                .toList();
+    }
+
+    /** The payload of a login's risk.assessed.v1 event, once published. */
+    static JsonNode assessment(String loginId) {
+        return read(assessedRecord(loginId).value()).path("payload");
+    }
+
+    static List<String> reasons(JsonNode payload) {
+        return JSON.convertValue(payload.path("reasons"), JSON.getTypeFactory()
+                .constructCollectionType(List.class, String.class));
+    }
+
+    static List<ConsumerRecord<String, String>> loginDeadLetters() {
+        companion();
+        return loginDlq.getRecords();
+    }
+
+    static String write(Object event) {
+        try {
+            return JSON.writeValueAsString(event);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static JsonNode read(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (Exception e) {
+            return JSON.createObjectNode();
+        }
+    }
+}
