@@ -1,0 +1,41 @@
+package io.keystep.challenge.api;
+
+import io.keystep.challenge.store.ChallengeStore;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import java.util.List;
+
+/** The decision for a login, for gateways that poll instead of consuming {@code auth.decision.v1}. */
+@Path("/v1/logins/{loginId}")
+@Produces(MediaType.APPLICATION_JSON)
+public class LoginResource {
+
+    /** A login's decision: ALLOW, CHALLENGE (with the challenge to answer) or DENY. */
+    public record LoginDecisionView(String loginId, String decision, String challengeId, List<String> reasons) {
+    }
+
+    private final ChallengeStore store;
+
+    public LoginResource(ChallengeStore store) {
+        this.store = store;
+    }
+
+    @GET
+    public Uni<LoginDecisionView> decision(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
+                                           @PathParam("loginId") String loginIdParam) {
+        String tenantId = RequestChecks.tenant(tenantHeader);
+        String loginId = RequestChecks.opaqueId("loginId", loginIdParam);
+        return store.loginDecision(tenantId, loginId)
+                .onFailure().transform(e -> new ProblemException(Problem.of(503, "unavailable",
+                        "Service unavailable", "login decisions cannot be read right now")))
+                .map(found -> found
+                        .map(d -> new LoginDecisionView(d.loginId(), d.decision(), d.challengeId(), d.reasons()))
+                        .orElseThrow(() -> ProblemException.notFound("login " + loginId)));
+    }
+}

@@ -1,0 +1,40 @@
+package io.keystep.challenge.api;
+
+import io.keystep.challenge.domain.Tenants;
+
+import java.util.regex.Pattern;
+
+/** Checks of the inputs every resource shares: the tenant header and path identifiers. */
+final class RequestChecks {
+
+    static final String TENANT_HEADER = "X-Tenant-Id";
+    private static final Pattern USER_ID = Pattern.compile("[\\p{Alnum}._@+-]{1,128}");
+    private static final Pattern OPAQUE_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+
+    private RequestChecks() {
+    }
+
+    static String tenant(String header) {
+        if (header == null || header.isBlank()) {
+            throw ProblemException.invalid(TENANT_HEADER, "header is required");
+        }
+        if (!Tenants.isValid(header)) {
+            throw ProblemException.invalid(TENANT_HEADER, "must be 1-64 letters, digits, '.', '_' or '-'");
+        }
+        return header;
+    }
+
+    static String userId(String userId) {
+        if (userId == null || !USER_ID.matcher(userId).matches()) {
+            throw ProblemException.invalid("userId", "must be 1-128 letters, digits or ._@+-");
+        }
+        return userId;
+    }
+
+    static String opaqueId(String field, String id) {
+        if (id == null || !OPAQUE_ID.matcher(id).matches()) {
+            throw ProblemException.invalid(field, "must be 1-128 letters, digits, '.', '_' or '-'");
+        }
+        return id;
+    }
+}

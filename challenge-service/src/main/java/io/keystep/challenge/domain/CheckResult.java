@@ -1,0 +1,24 @@
+package io.keystep.challenge.domain;
+
+/**
+ * The outcome of one atomic check, with what the verification event needs from the challenge.
+ *
+ * @param status            what the check found
+ * @param attemptsUsed      checks spent on the challenge, this one included when it was evaluated
+ * @param maxAttempts       the challenge's budget
+ * @param userId            the challenged user
+ * @param loginId           the login, or null
+ * @param deviceFingerprint the login's device, or null
+ * @param evaluated         whether this check compared a code (and so spent an attempt)
+ */
+public record CheckResult(CheckStatus status, int attemptsUsed, int maxAttempts, String userId, String loginId,
+                          String deviceFingerprint, boolean evaluated) {
+
+    public int remainingAttempts() {
+        return Math.max(0, maxAttempts - attemptsUsed);
+    }
+
+    public static CheckResult notFound() {
+        return new CheckResult(CheckStatus.NOT_FOUND, 0, 0, null, null, null, false);
+    }
+}

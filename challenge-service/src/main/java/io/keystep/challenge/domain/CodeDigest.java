@@ -1,0 +1,62 @@
+package io.keystep.challenge.domain;
+
+import io.keystep.challenge.config.ChallengeConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/**
+ * The keyed hash that stands in for a code wherever it is stored: HMAC-SHA256 under the server's pepper over
+ * {@code tenant|challengeId|code}, so that a copy of Redis alone cannot be brute-forced offline and a digest
+ * of one challenge is worthless for another.
+ */
+@ApplicationScoped
+public class CodeDigest {
+
+    private static final String ALGORITHM = "HmacSHA256";
+    private final SecretKeySpec key;
+
+    public CodeDigest(ChallengeConfig config) {
+        byte[] pepper;
+        try {
+            pepper = Base64.getDecoder().decode(config.codePepper().trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("keystep.challenge.code-pepper is not valid base64");
+        }
+        if (pepper.length < 32) {
+            throw new IllegalStateException("keystep.challenge.code-pepper must hold at least 32 bytes");
+        }
+        this.key = new SecretKeySpec(pepper, ALGORITHM);
+    }
+
+    /** Hex digest of a login challenge's code. */
+    public String digest(String tenantId, String challengeId, String code) {
+        return digest(tenantId + "|" + challengeId + "|" + code);
+    }
+
+    /**
+     * Hex digest of a code bound to extra context (for example a transaction's amount and payee): presenting the
+     * right code with another context gives another digest and so fails the comparison.
+     */
+    public String digest(String tenantId, String challengeId, String code, String binding) {
+        if (binding == null || binding.isEmpty()) {
+            return digest(tenantId, challengeId, code);
+        }
+        return digest(tenantId + "|" + challengeId + "|" + code + "|" + binding);
+    }
+
+    private String digest(String input) {
+        try {
+            Mac mac = Mac.getInstance(ALGORITHM);
+            mac.init(key);
+            return HexFormat.of().formatHex(mac.doFinal(input.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.keystep.challenge.domain;
+
+import io.keystep.challenge.config.ChallengeConfig;
+import io.keystep.challenge.messaging.EventPublisher;
+import io.keystep.challenge.store.ChallengeStore;
+import io.keystep.challenge.store.PhoneEnrollmentRepository;
+import io.keystep.events.Channel;
+import io.keystep.events.ChallengeIssued;
+import io.keystep.events.Decision;
+import io.keystep.events.LoginDecided;
+import io.keystep.events.RiskAssessed;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Decides a login from risk-service's verdict: passes ALLOW and DENY on, and turns CHALLENGE into an SMS
+ * challenge on the user's enrolled phone, or into a DENY when the user has none (fail closed).
+ * Each login is decided once: a redelivered verdict finds the decision recorded and issues nothing.
+ */
+@ApplicationScoped
+public class LoginChallenger {
+
+    public static final String NO_FACTOR_ENROLLED = "NO_FACTOR_ENROLLED";
+    private static final Logger LOG = Logger.getLogger(LoginChallenger.class);
+
+    private final PhoneEnrollmentRepository phones;
+    private final ChallengeStore store;
+    private final EventPublisher publisher;
+    private final CodeGenerator codes;
+    private final CodeDigest digests;
+    private final CodeSealer sealer;
+    private final ChallengeConfig config;
+    private final ChallengeMetrics metrics;
+    private final Clock clock;
+
+    public LoginChallenger(PhoneEnrollmentRepository phones, ChallengeStore store, EventPublisher publisher,
+                           CodeGenerator codes, CodeDigest digests, CodeSealer sealer, ChallengeConfig config,
+                           ChallengeMetrics metrics, Clock clock) {
+        this.phones = phones;
+        this.store = store;
+        this.publisher = publisher;
+        this.codes = codes;
+        this.digests = digests;
+        this.sealer = sealer;
+        this.config = config;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** Decides the login that {@code risk} scored, publishing the decision and, when challenged, the job. */
+    public Uni<Void> decide(String tenantId, RiskAssessed risk) {
+        if (risk.decision() != Decision.CHALLENGE) {
+            return decideOnce(tenantId, risk, risk.decision(), risk.reasons());
+        }
+        return phones.phoneOf(tenantId, risk.userId()).flatMap(phone -> {
+            if (phone.isEmpty()) {
+                List<String> reasons = new ArrayList<>();
+                reasons.add(NO_FACTOR_ENROLLED);
+                reasons.addAll(risk.reasons());
+                return decideOnce(tenantId, risk, Decision.DENY, reasons);
+            }
+            return challenge(tenantId, risk, phone.get());
+        });
+    }
+
+    private Uni<Void> decideOnce(String tenantId, RiskAssessed risk, Decision decision, List<String> reasons) {
+        Instant now = clock.instant();
+        LoginDecisionRecord record = new LoginDecisionRecord(risk.loginId(), risk.userId(), decision.name(), null,
+                reasons);
+        return store.recordLoginDecisionOnce(tenantId, record, config.loginDecisionTtl()).flatMap(first -> {
+            if (!first) {
+                LOG.debugf("login %s of tenant %s already decided; redelivery ignored", risk.loginId(), tenantId);
+                return Uni.createFrom().voidItem();
+            }
+            return publisher.loginDecided(tenantId, now,
+                            new LoginDecided(risk.loginId(), risk.userId(), decision, null, reasons))
+                    .invoke(() -> metrics.loginDecided(tenantId, decision.name()));
+        });
+    }
+
+    private Uni<Void> challenge(String tenantId, RiskAssessed risk, String phone) {
+        Instant now = clock.instant();
+        Instant expiresAt = now.plus(config.codeTtl());
+        String challengeId = UUID.randomUUID().toString();
+        String code = codes.next(config.codeLength());
+        NewChallenge challenge = new NewChallenge(challengeId, tenantId, risk.userId(), risk.loginId(),
+                risk.deviceFingerprint(), risk.purpose().name(), digests.digest(tenantId, challengeId, code),
+                config.maxAttempts(), expiresAt);
+        String sealedCode = sealer.seal(tenantId, challengeId, code);
+        LoginDecisionRecord record = new LoginDecisionRecord(risk.loginId(), risk.userId(),
+                Decision.CHALLENGE.name(), challengeId, risk.reasons());
+        // The challenge is stored before the decision is claimed: a failure before the claim leaves the login
+        // undecided, so that a redelivery can still challenge it; a lost race leaves an orphan we delete.
+        return store.create(challenge, now, expiresAt.plus(config.retainAfterExpiry()))
+                .chain(() -> store.recordLoginDecisionOnce(tenantId, record, config.loginDecisionTtl()))
+                .flatMap(first -> {
+                    if (!first) {
+                        LOG.debugf("login %s of tenant %s already decided; redelivery ignored", risk.loginId(),
+                                tenantId);
+                        return store.delete(challengeId);
+                    }
+                    return publisher.loginDecided(tenantId, now, new LoginDecided(risk.loginId(), risk.userId(),
+                                    Decision.CHALLENGE, challengeId, risk.reasons()))
+                            .chain(() -> publisher.challengeIssued(tenantId, now, new ChallengeIssued(challengeId,
+                                    risk.loginId(), risk.userId(), List.of(Channel.SMS), phone, sealedCode,
+                                    config.locale(), expiresAt, risk.purpose())))
+                            .invoke(() -> {
+                                metrics.loginDecided(tenantId, Decision.CHALLENGE.name());
+                                metrics.verificationCreated(tenantId, "sms");
+                                LOG.infof("challenge %s issued for login %s to %s", challengeId, risk.loginId(),
+                                        PhoneNumbers.mask(phone));
+                            });
+                });
+    }
+}

@@ -1,0 +1,78 @@
+package io.keystep.challenge.messaging;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keystep.events.ChallengeIssued;
+import io.keystep.events.Envelope;
+import io.keystep.events.LoginDecided;
+import io.keystep.events.Topics;
+import io.keystep.events.VerificationCompleted;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Publishes challenge-service's events, keyed by tenant and user. Each returned {@link Uni} completes when
+ * Kafka acknowledged the record, so that a caller answers only once its event is durable.
+ */
+@ApplicationScoped
+public class EventPublisher {
+
+    /** A send that Kafka does not acknowledge within this time fails instead of hanging a request. */
+    private static final Duration ACK_TIMEOUT = Duration.ofSeconds(15);
+
+    private final MutinyEmitter<String> decisions;
+    private final MutinyEmitter<String> issued;
+    private final MutinyEmitter<String> verifications;
+    private final ObjectMapper mapper;
+
+    public EventPublisher(
+            @Channel("login-decisions") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192)
+            MutinyEmitter<String> decisions,
+            @Channel("challenges-issued") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192)
+            MutinyEmitter<String> issued,
+            @Channel("verifications-completed") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192)
+            MutinyEmitter<String> verifications,
+            ObjectMapper mapper) {
+        this.decisions = decisions;
+        this.issued = issued;
+        this.verifications = verifications;
+        this.mapper = mapper;
+    }
+
+    public Uni<Void> loginDecided(String tenantId, Instant at, LoginDecided decision) {
+        return send(decisions, Envelope.of(LoginDecided.TYPE, at, tenantId, decision.loginId(), decision),
+                decision.userId());
+    }
+
+    public Uni<Void> challengeIssued(String tenantId, Instant at, ChallengeIssued job) {
+        String correlation = job.loginId() != null ? job.loginId() : job.challengeId();
+        return send(issued, Envelope.of(ChallengeIssued.TYPE, at, tenantId, correlation, job), job.userId());
+    }
+
+    public Uni<Void> verificationCompleted(String tenantId, Instant at, VerificationCompleted result) {
+        String correlation = result.loginId() != null ? result.loginId() : result.challengeId();
+        return send(verifications, Envelope.of(VerificationCompleted.TYPE, at, tenantId, correlation, result),
+                result.userId());
+    }
+
+    private Uni<Void> send(MutinyEmitter<String> emitter, Envelope<?> envelope, String userId) {
+        String json;
+        try {
+            json = mapper.writeValueAsString(envelope);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(new IllegalStateException("event not serialisable", e));
+        }
+        Message<String> message = Message.of(json).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                .withKey(Topics.key(envelope.tenantId(), userId))
+                .build());
+        return emitter.sendMessage(message).ifNoItem().after(ACK_TIMEOUT).fail();
+    }
+}
