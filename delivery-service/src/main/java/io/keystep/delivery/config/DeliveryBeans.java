@@ -1,19 +1,36 @@
 package io.keystep.delivery.config;
 
+import io.keystep.delivery.domain.Backoff;
+import io.keystep.delivery.domain.CircuitBreaker;
 import io.keystep.delivery.domain.MessageComposer;
 import io.keystep.delivery.domain.PhoneNumberNormaliser;
 import io.keystep.delivery.domain.SealedCodeOpener;
+import io.keystep.delivery.provider.ProviderAdapter;
 import io.keystep.delivery.provider.ProviderDirectory;
+import io.keystep.delivery.provider.RegisteredProvider;
+import io.keystep.delivery.provider.SmtpEmailAdapter;
+import io.keystep.delivery.provider.TelnyxAdapter;
 import io.keystep.delivery.provider.TwilioAdapter;
+import io.keystep.delivery.provider.WebhookAdapter;
 import io.keystep.events.Channel;
+import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.quarkus.qute.Engine;
+import io.quarkus.qute.Template;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 
+import java.math.BigDecimal;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -34,9 +51,18 @@ public class DeliveryBeans {
 
     @Produces
     @ApplicationScoped
-    MessageComposer messageComposer(Engine engine, DeliveryConfig config) {
-        return new MessageComposer(engine, config.messages().webOtpDomain(), config.messages().appHash(),
-                id -> Optional.empty());
+    MessageComposer messageComposer(Engine engine, DeliveryConfig config, TenantPolicies policies) {
+        // Tenants' own templates are parsed once at start-up, so that a broken template stops start-up.
+        Map<String, Template> own = new HashMap<>();
+        config.tenants().forEach((tenant, settings) -> settings.templates().forEach((id, text) ->
+                own.put(tenant + "/" + id.toLowerCase(Locale.ROOT), engine.parse(text))));
+        return new MessageComposer(engine, policies::messageLines, id -> Optional.ofNullable(own.get(id)));
+    }
+
+    @Produces
+    @ApplicationScoped
+    Backoff backoff(DeliveryConfig config) {
+        return new Backoff(config.retry().initialBackoff(), config.retry().maxBackoff(), new SecureRandom());
     }
 
     @Produces
@@ -49,10 +75,61 @@ public class DeliveryBeans {
 
     @Produces
     @ApplicationScoped
-    ProviderDirectory providers(WebClient client, DeliveryConfig config) {
+    ProviderDirectory providers(WebClient client, DeliveryConfig config, Clock clock, ReactiveMailer mailer) {
+        List<RegisteredProvider> registered = new ArrayList<>();
         DeliveryConfig.Sms sms = config.sms();
-        return new ProviderDirectory(List.of(new TwilioAdapter(client, new TwilioAdapter.Settings(sms.provider(), sms.baseUrl(),
-                sms.accountSid(), sms.authToken(), sms.from(), null, null, sms.timeout(), Set.of(Channel.SMS),
-                null))));
+        registered.add(register(new TwilioAdapter(client, new TwilioAdapter.Settings(sms.provider(), sms.baseUrl(),
+                        sms.accountSid(), sms.authToken(), sms.from(), sms.whatsappFrom().orElse(null),
+                        sms.voiceFrom().orElse(null), sms.timeout(), channels(sms.channels()),
+                        sms.statusCallbackUrl().orElse(null))),
+                sms.priority(), sms.weight(), Optional.empty(), sms.cost(), config, clock));
+        config.providers().forEach((name, p) -> registered.add(register(adapter(name, p, client, clock),
+                p.priority(), p.weight(), p.tenants(), p.cost(), config, clock)));
+        DeliveryConfig.Email email = config.email();
+        if (email.enabled()) {
+            registered.add(register(new SmtpEmailAdapter(email.provider(), mailer), email.priority(), 100,
+                    Optional.empty(), email.cost(), config, clock));
+        }
+        return new ProviderDirectory(registered, config.tenants(), new SecureRandom());
+    }
+
+    private static ProviderAdapter adapter(String name, DeliveryConfig.Provider p, WebClient client, Clock clock) {
+        Set<Channel> channels = channels(p.channels());
+        return switch (p.type().toLowerCase(Locale.ROOT)) {
+            case "twilio" -> new TwilioAdapter(client, new TwilioAdapter.Settings(name, p.baseUrl(),
+                    required(p.accountSid(), name, "account-sid"), required(p.authToken(), name, "auth-token"),
+                    required(p.from(), name, "from"), p.whatsappFrom().orElse(null), p.voiceFrom().orElse(null),
+                    p.timeout(), channels, p.statusCallbackUrl().orElse(null)));
+            case "telnyx" -> new TelnyxAdapter(client, new TelnyxAdapter.Settings(name, p.baseUrl(),
+                    required(p.apiKey(), name, "api-key"), required(p.from(), name, "from"),
+                    p.messagingProfileId().orElse(null), p.publicKey().orElse(null),
+                    p.statusCallbackUrl().orElse(null), p.timeout(), channels));
+            case "webhook" -> new WebhookAdapter(client, new WebhookAdapter.Settings(name, p.baseUrl(),
+                    required(p.signingSecret(), name, "signing-secret"), p.timeout(), channels), clock);
+            default -> throw new IllegalArgumentException("keystep.delivery.providers." + name
+                    + ".type must be twilio, telnyx or webhook");
+        };
+    }
+
+    private static RegisteredProvider register(ProviderAdapter adapter, int priority, int weight,
+                                               Optional<List<String>> tenants, Map<String, String> cost,
+                                               DeliveryConfig config, Clock clock) {
+        Map<String, BigDecimal> costs = new HashMap<>();
+        cost.forEach((country, amount) -> costs.put(country.toUpperCase(Locale.ROOT), new BigDecimal(amount.trim())));
+        return new RegisteredProvider(adapter, priority, weight, tenants.map(Set::copyOf), Map.copyOf(costs),
+                new CircuitBreaker(clock, config.circuitBreaker().failureThreshold(), config.circuitBreaker().openFor()));
+    }
+
+    private static Set<Channel> channels(List<String> names) {
+        Set<Channel> channels = new LinkedHashSet<>();
+        for (String name : names) {
+            channels.add(Channel.valueOf(name.trim().toUpperCase(Locale.ROOT)));
+        }
+        return Set.copyOf(channels);
+    }
+
+    private static String required(Optional<String> value, String provider, String property) {
+        return value.filter(v -> !v.isBlank()).orElseThrow(() -> new IllegalArgumentException(
+                "keystep.delivery.providers." + provider + "." + property + " is required"));
     }
 }

@@ -4,9 +4,14 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
-/** How delivery-service reaches people: default region, dedupe window and the SMS provider. */
+/**
+ * How delivery-service reaches people: default region, dedupe window, providers and their routing, fallback,
+ * destination rules and the fraud guard, globally and per tenant ({@code keystep.delivery.tenants.<tenant>.*}).
+ */
 @ConfigMapping(prefix = "keystep.delivery")
 public interface DeliveryConfig {
 
@@ -18,15 +23,47 @@ public interface DeliveryConfig {
     @WithDefault("PT24H")
     Duration dedupeTtl();
 
-    /** The primary SMS provider, speaking Twilio's Messages API. */
+    /** How long a channel has to report DELIVERED before the code goes out on the next channel of the plan. */
+    @WithDefault("PT30S")
+    Duration fallbackTimeout();
+
+    /** How often due fallback timers are looked for. */
+    @WithDefault("PT0.5S")
+    Duration fallbackPollInterval();
+
+    /** Countries (ISO alpha-2) codes may be sent to; empty means every country. */
+    Optional<List<String>> allowedCountries();
+
+    /** The currency of every configured cost. */
+    @WithDefault("USD")
+    String currency();
+
+    /** The primary SMS provider, speaking Twilio's Messages API ({@code KEYSTEP_DELIVERY_SMS_*}). */
     Sms sms();
+
+    /** Further providers by name. */
+    Map<String, Provider> providers();
+
+    /** E-mail through the Quarkus Mailer (SMTP, {@code quarkus.mailer.*}). */
+    Email email();
+
+    Retry retry();
+
+    CircuitBreaker circuitBreaker();
+
+    Fraud fraud();
+
+    Receipts receipts();
 
     /** Message options shared by every channel. */
     Messages messages();
 
+    /** Per-tenant overrides. */
+    Map<String, Tenant> tenants();
+
     interface Sms {
 
-        /** The provider's name as it appears in status events and metrics. */
+        /** The provider's name as it appears in status events, metrics and receipt URLs. */
         @WithDefault("twilio")
         String provider();
 
@@ -40,9 +77,166 @@ public interface DeliveryConfig {
         /** The sender number or alphanumeric sender id. */
         String from();
 
+        /** The WhatsApp sender, when it differs from {@code from}. */
+        Optional<String> whatsappFrom();
+
+        /** The caller id for voice calls, when it differs from {@code from}. */
+        Optional<String> voiceFrom();
+
+        /** Channels this account carries: {@code sms}, {@code whatsapp}, {@code voice}. */
+        @WithDefault("sms")
+        List<String> channels();
+
+        @WithDefault("10")
+        int priority();
+
+        @WithDefault("100")
+        int weight();
+
         /** How long one call to the provider may take. */
         @WithDefault("PT5S")
         Duration timeout();
+
+        /** The URL Twilio posts delivery receipts to, when receipts are wanted. */
+        Optional<String> statusCallbackUrl();
+
+        /** Cost per message by country ({@code US}, ...) or {@code default}. */
+        Map<String, String> cost();
+    }
+
+    interface Provider {
+
+        /** {@code twilio}, {@code telnyx} or {@code webhook}. */
+        String type();
+
+        @WithDefault("sms")
+        List<String> channels();
+
+        /** Lower is tried first. */
+        @WithDefault("10")
+        int priority();
+
+        /** Share of traffic among providers of the same priority. */
+        @WithDefault("100")
+        int weight();
+
+        /** The tenants this provider serves; absent means every tenant. */
+        Optional<List<String>> tenants();
+
+        String baseUrl();
+
+        /** Twilio: account sid. */
+        Optional<String> accountSid();
+
+        /** Twilio: auth token (also signs receipts). */
+        Optional<String> authToken();
+
+        /** Telnyx: API key (Bearer). */
+        Optional<String> apiKey();
+
+        /** Telnyx: the Ed25519 public key (base64, 32 bytes) receipts are signed with. */
+        Optional<String> publicKey();
+
+        /** Telnyx: messaging profile. */
+        Optional<String> messagingProfileId();
+
+        /** Webhook: the HMAC-SHA256 secret that signs requests and receipts. */
+        Optional<String> signingSecret();
+
+        Optional<String> from();
+
+        Optional<String> whatsappFrom();
+
+        Optional<String> voiceFrom();
+
+        Optional<String> statusCallbackUrl();
+
+        @WithDefault("PT5S")
+        Duration timeout();
+
+        Map<String, String> cost();
+    }
+
+    interface Email {
+
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("smtp")
+        String provider();
+
+        @WithDefault("10")
+        int priority();
+
+        Map<String, String> cost();
+    }
+
+    interface Retry {
+
+        /** Tries per provider for retryable failures (timeouts, 429, 5xx), the first included. */
+        @WithDefault("3")
+        int maxAttempts();
+
+        @WithDefault("PT0.2S")
+        Duration initialBackoff();
+
+        @WithDefault("PT2S")
+        Duration maxBackoff();
+    }
+
+    interface CircuitBreaker {
+
+        /** Consecutive failures that open a provider's circuit. */
+        @WithDefault("5")
+        int failureThreshold();
+
+        /** How long an open circuit stays open before one trial call is let through. */
+        @WithDefault("PT30S")
+        Duration openFor();
+    }
+
+    interface Fraud {
+
+        @WithDefault("10")
+        int destinationPerHour();
+
+        @WithDefault("50")
+        int prefixPerHour();
+
+        /** National digits after the country code that make a number range. */
+        @WithDefault("5")
+        int prefixDigits();
+
+        @WithDefault("1000")
+        int countryPerHour();
+
+        /** Sends per hour allowed to a country the tenant rarely sends to. */
+        @WithDefault("20")
+        int rareCountryPerHour();
+
+        /** Below this share of a tenant's sends over the last 30 days, a country is rare. */
+        @WithDefault("0.01")
+        double rareCountryShare();
+
+        /** Sends a tenant needs before shares are trusted; until then only {@code usual-countries} count. */
+        @WithDefault("200")
+        int learningMinimum();
+
+        /** Countries the tenant is known to send to; others are rare while too little history exists. */
+        Optional<List<String>> usualCountries();
+    }
+
+    interface Receipts {
+
+        /**
+         * The public URL of this service as providers see it (for example behind a proxy), used to check Twilio
+         * signatures, which sign the full URL. Absent: the request's own URL.
+         */
+        Optional<String> publicBaseUrl();
+
+        /** How old a signed receipt's timestamp may be. */
+        @WithDefault("PT5M")
+        Duration maxSkew();
     }
 
     interface Messages {
@@ -52,5 +246,44 @@ public interface DeliveryConfig {
 
         /** The Android SMS Retriever hash (11 characters) of the app that reads the code. */
         Optional<String> appHash();
+    }
+
+    interface Tenant {
+
+        Optional<Duration> fallbackTimeout();
+
+        Optional<List<String>> allowedCountries();
+
+        /** Priority and weight of providers for this tenant. */
+        Map<String, Route> routes();
+
+        /** The tenant's own templates, by {@code <kind>-<locale>} ({@code text-en}, {@code voice-de}, ...). */
+        Map<String, String> templates();
+
+        TenantFraud fraud();
+
+        Optional<String> webOtpDomain();
+
+        Optional<String> appHash();
+    }
+
+    interface Route {
+
+        Optional<Integer> priority();
+
+        Optional<Integer> weight();
+    }
+
+    interface TenantFraud {
+
+        Optional<Integer> destinationPerHour();
+
+        Optional<Integer> prefixPerHour();
+
+        Optional<Integer> countryPerHour();
+
+        Optional<Integer> rareCountryPerHour();
+
+        Optional<List<String>> usualCountries();
     }
 }

@@ -1,14 +1,19 @@
 package io.keystep.delivery.domain;
 
 import io.keystep.delivery.config.DeliveryConfig;
+import io.keystep.delivery.config.TenantPolicies;
 import io.keystep.delivery.messaging.DeliveryStatusPublisher;
 import io.keystep.delivery.provider.OutboundMessage;
-import io.keystep.delivery.provider.ProviderAdapter;
 import io.keystep.delivery.provider.ProviderDirectory;
+import io.keystep.delivery.provider.Receipt;
+import io.keystep.delivery.provider.RegisteredProvider;
 import io.keystep.delivery.provider.SendOutcome;
+import io.keystep.delivery.store.CostLedger;
+import io.keystep.delivery.store.DeliveryAttempts;
 import io.keystep.delivery.store.DeliveryJobLedger;
-import io.keystep.events.Channel;
+import io.keystep.delivery.store.SendRateGuard;
 import io.keystep.events.ChallengeIssued;
+import io.keystep.events.Channel;
 import io.keystep.events.DeliveryStatus;
 import io.keystep.events.DeliveryStatusChanged;
 import io.keystep.events.Envelope;
@@ -18,118 +23,332 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
- * Carries one delivery job to the person: takes the job once, opens the sealed code, checks the destination,
- * renders the message, sends it through a provider and publishes what happened. Every refusal ends in a
- * {@code FAILED} status with a reason; nothing here throws for a bad job.
+ * Carries one delivery job to the person along its channel plan. Takes the job once (dedupe on the challenge id),
+ * opens the sealed code, checks the destination (number, line type, allowed countries, send rates), renders the
+ * message, sends it through the tenant's providers for the channel (retries with backoff and jitter, circuit breaker,
+ * failover), and publishes what happened. A channel that fails, or that reports no DELIVERED receipt before the
+ * fallback timeout, hands over to the next channel of the plan with a FELL_BACK status. FAILED is final: the plan is
+ * exhausted or the destination refused. Nothing here throws for a bad job; the plaintext code lives only in memory
+ * for the duration of one send.
  */
 @ApplicationScoped
 public class CodeDelivery {
 
     private static final Logger LOG = Logger.getLogger(CodeDelivery.class);
+    private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
 
     private final Clock clock;
     private final DeliveryConfig config;
+    private final TenantPolicies policies;
     private final SealedCodeOpener opener;
     private final PhoneNumberNormaliser normaliser;
     private final MessageComposer composer;
     private final ProviderDirectory providers;
     private final DeliveryJobLedger ledger;
+    private final DeliveryAttempts attempts;
+    private final SendRateGuard rateGuard;
+    private final CostLedger costs;
+    private final Backoff backoff;
     private final DeliveryStatusPublisher statuses;
     private final MeterRegistry meters;
 
-    public CodeDelivery(Clock clock, DeliveryConfig config, SealedCodeOpener opener, PhoneNumberNormaliser normaliser,
-                        MessageComposer composer, ProviderDirectory providers, DeliveryJobLedger ledger,
-                        DeliveryStatusPublisher statuses, MeterRegistry meters) {
+    public CodeDelivery(Clock clock, DeliveryConfig config, TenantPolicies policies, SealedCodeOpener opener,
+                        PhoneNumberNormaliser normaliser, MessageComposer composer, ProviderDirectory providers,
+                        DeliveryJobLedger ledger, DeliveryAttempts attempts, SendRateGuard rateGuard, CostLedger costs,
+                        Backoff backoff, DeliveryStatusPublisher statuses, MeterRegistry meters) {
         this.clock = clock;
         this.config = config;
+        this.policies = policies;
         this.opener = opener;
         this.normaliser = normaliser;
         this.composer = composer;
         this.providers = providers;
         this.ledger = ledger;
+        this.attempts = attempts;
+        this.rateGuard = rateGuard;
+        this.costs = costs;
+        this.backoff = backoff;
         this.statuses = statuses;
         this.meters = meters;
     }
 
-    /** Completes when the job's status is published (or the job was a duplicate). */
+    /** Completes when the job's first status is published (or the job was a duplicate). */
     public Uni<Void> deliver(Envelope<ChallengeIssued> envelope) {
-        ChallengeIssued job = envelope.payload();
-        return ledger.claim(envelope.tenantId(), job.challengeId(), config.dedupeTtl())
+        DeliveryJob job = DeliveryJob.from(envelope);
+        return ledger.claim(job.tenantId(), job.challengeId(), config.dedupeTtl())
                 .chain(claimed -> {
                     if (!claimed) {
                         LOG.infof("delivery job %s for tenant %s already taken; not sending again",
-                                job.challengeId(), envelope.tenantId());
+                                job.challengeId(), job.tenantId());
                         return Uni.createFrom().voidItem();
                     }
-                    return send(envelope);
+                    return attempts.start(job, stateTtl(job)).chain(() -> sendOnStep(job, 0));
                 });
     }
 
-    private Uni<Void> send(Envelope<ChallengeIssued> envelope) {
-        ChallengeIssued job = envelope.payload();
-        Channel channel = job.channelPlan().get(0);
-        Instant now = clock.instant();
-        if (!job.expiresAt().isAfter(now)) {
-            return fail(envelope, channel, null, "CODE_EXPIRED", Masking.destination(job.destination()));
-        }
-        Optional<String> code = opener.open(job.sealedCode(), envelope.tenantId(), job.challengeId());
-        if (code.isEmpty()) {
-            return fail(envelope, channel, null, "SEALED_CODE_UNREADABLE", Masking.destination(job.destination()));
-        }
-        PhoneNumberNormaliser.Result destination = normaliser.normalise(job.destination());
-        if (destination instanceof PhoneNumberNormaliser.Invalid invalid) {
-            return fail(envelope, channel, null, invalid.reason(), Masking.destination(job.destination()));
-        }
-        PhoneNumberNormaliser.PhoneNumber number = ((PhoneNumberNormaliser.Valid) destination).number();
-        String masked = Masking.destination(number.e164());
-        List<ProviderAdapter> candidates = providers.forChannel(channel);
-        if (candidates.isEmpty()) {
-            return fail(envelope, channel, null, "CHANNEL_UNAVAILABLE", masked);
-        }
-        ProviderAdapter provider = candidates.get(0);
-        MessageComposer.Rendered rendered = composer.render(channel, new MessageComposer.Content(envelope.tenantId(),
-                job.locale(), job.purpose(), code.get(), minutesLeft(now, job.expiresAt()), null));
-        OutboundMessage message = new OutboundMessage(channel, number.e164(), rendered.body(), rendered.subject(),
-                envelope.tenantId(), job.challengeId());
-        Timer.Sample sample = Timer.start(meters);
-        return provider.send(message).chain(outcome -> {
-            sample.stop(meters.timer("keystep.delivery.provider.latency", "provider", provider.name(),
-                    "channel", channel.name()));
-            if (outcome instanceof SendOutcome.Accepted accepted) {
-                count(envelope.tenantId(), channel, provider.name(), number.region(), DeliveryStatus.SENT);
-                LOG.infof("challenge %s sent by %s on %s to %s", job.challengeId(), provider.name(), channel, masked);
-                return statuses.publish(envelope.tenantId(), envelope.correlationId(), new DeliveryStatusChanged(
-                        job.challengeId(), job.userId(), channel, provider.name(), DeliveryStatus.SENT, null, masked,
-                        accepted.providerMessageId()));
+    /** A fallback timer fired: no DELIVERED receipt came for {@code step} in time. */
+    public Uni<Void> onFallbackTimer(String tenantId, String challengeId, int step) {
+        return attempts.load(tenantId, challengeId).chain(found -> {
+            if (found.isEmpty() || found.get().delivered() || found.get().step() != step) {
+                return Uni.createFrom().voidItem();
             }
-            SendOutcome.Refused refused = (SendOutcome.Refused) outcome;
-            count(envelope.tenantId(), channel, provider.name(), number.region(), DeliveryStatus.FAILED);
-            return fail(envelope, channel, provider.name(), refused.reason(), masked);
+            DeliveryJob job = found.get().job();
+            return moveOn(job, step, null, "NO_DELIVERY_RECEIPT");
         });
     }
 
-    private Uni<Void> fail(Envelope<ChallengeIssued> envelope, Channel channel, String provider, String reason,
-                           String maskedDestination) {
-        ChallengeIssued job = envelope.payload();
-        LOG.warnf("challenge %s not delivered on %s to %s: %s", job.challengeId(), channel, maskedDestination, reason);
-        if (provider == null) {
-            count(envelope.tenantId(), channel, "none", "unknown", DeliveryStatus.FAILED);
+    /** A provider's receipt arrived; it was already verified. Unknown messages are ignored. */
+    public Uni<Void> onReceipt(String providerName, Receipt receipt) {
+        if (receipt.kind() == Receipt.Kind.IN_PROGRESS) {
+            return Uni.createFrom().voidItem();
         }
-        return statuses.publish(envelope.tenantId(), envelope.correlationId(), new DeliveryStatusChanged(
-                job.challengeId(), job.userId(), channel, provider, DeliveryStatus.FAILED, reason, maskedDestination,
-                null));
+        return attempts.findMessage(providerName, receipt.providerMessageId()).chain(ref -> {
+            if (ref.isEmpty()) {
+                LOG.debugf("receipt from %s for an unknown message; ignored", providerName);
+                return Uni.createFrom().voidItem();
+            }
+            DeliveryAttempts.MessageRef message = ref.get();
+            return attempts.load(message.tenantId(), message.challengeId()).chain(found -> {
+                if (found.isEmpty()) {
+                    return Uni.createFrom().voidItem();
+                }
+                DeliveryJob job = found.get().job();
+                Channel channel = job.plan().get(message.step());
+                String masked = maskedDestination(job);
+                if (receipt.kind() == Receipt.Kind.DELIVERED) {
+                    return attempts.markDelivered(job.tenantId(), job.challengeId()).chain(first -> {
+                        if (!first) {
+                            return Uni.createFrom().voidItem();
+                        }
+                        count(job.tenantId(), channel, providerName, country(job), DeliveryStatus.DELIVERED);
+                        LOG.infof("challenge %s delivered by %s on %s", job.challengeId(), providerName, channel);
+                        return attempts.cancel(job.tenantId(), job.challengeId(), message.step())
+                                .chain(() -> publish(job, channel, providerName, DeliveryStatus.DELIVERED, null,
+                                        masked, receipt.providerMessageId()));
+                    });
+                }
+                if (found.get().delivered() || found.get().step() != message.step()) {
+                    return Uni.createFrom().voidItem();
+                }
+                return attempts.cancel(job.tenantId(), job.challengeId(), message.step())
+                        .chain(() -> moveOn(job, message.step(), providerName, receipt.reason()));
+            });
+        });
+    }
+
+    private Uni<Void> sendOnStep(DeliveryJob job, int step) {
+        Channel channel = job.plan().get(step);
+        Instant now = clock.instant();
+        if (!job.expiresAt().isAfter(now)) {
+            return fail(job, channel, null, "CODE_EXPIRED", Masking.destination(job.destination()));
+        }
+        Optional<String> code = opener.open(job.sealedCode(), job.tenantId(), job.challengeId());
+        if (code.isEmpty()) {
+            return fail(job, channel, null, "SEALED_CODE_UNREADABLE", Masking.destination(job.destination()));
+        }
+        boolean isEmail = job.destination().contains("@");
+        if (channel == Channel.EMAIL) {
+            if (!EMAIL.matcher(job.destination().trim()).matches()) {
+                return channelFailed(job, step, null, "NOT_AN_EMAIL_ADDRESS");
+            }
+            return send(job, step, channel, job.destination().trim(), null, code.get(),
+                    Masking.destination(job.destination().trim()));
+        }
+        if (isEmail) {
+            return channelFailed(job, step, null, "NOT_A_PHONE_NUMBER");
+        }
+        PhoneNumberNormaliser.Result result = normaliser.normalise(job.destination());
+        if (result instanceof PhoneNumberNormaliser.Invalid invalid) {
+            return fail(job, channel, null, invalid.reason(), Masking.destination(job.destination()));
+        }
+        PhoneNumberNormaliser.PhoneNumber number = ((PhoneNumberNormaliser.Valid) result).number();
+        String masked = Masking.destination(number.e164());
+        java.util.Set<String> allowed = policies.allowedCountries(job.tenantId());
+        if (!allowed.isEmpty() && (number.region() == null || !allowed.contains(number.region()))) {
+            return fail(job, channel, null, "COUNTRY_NOT_ALLOWED", masked);
+        }
+        if ((channel == Channel.SMS || channel == Channel.WHATSAPP) && !number.lineType().receivesText()) {
+            return channelFailed(job, step, null, "NOT_A_MOBILE_NUMBER");
+        }
+        String country = number.region() == null ? "ZZ" : number.region();
+        return rateGuard.admit(job.tenantId(), number.e164(), number.prefix(policies.prefixDigits()), country,
+                        policies.fraudLimits(job.tenantId(), country), now)
+                .chain(blocked -> {
+                    if (blocked.isPresent()) {
+                        meters.counter("keystep.delivery.fraud.blocks", "tenant", job.tenantId(),
+                                "rule", blocked.get(), "country", country).increment();
+                        return fail(job, channel, null, "FRAUD_BLOCKED_" + blocked.get(), masked);
+                    }
+                    return send(job, step, channel, number.e164(), country, code.get(), masked);
+                });
+    }
+
+    private Uni<Void> send(DeliveryJob job, int step, Channel channel, String to, String country, String code,
+                           String masked) {
+        List<RegisteredProvider> candidates = providers.route(job.tenantId(), channel);
+        if (candidates.isEmpty()) {
+            return channelFailed(job, step, null, "NO_PROVIDER_FOR_CHANNEL");
+        }
+        MessageComposer.Rendered rendered = composer.render(channel, new MessageComposer.Content(job.tenantId(),
+                job.locale(), job.purpose(), code, minutesLeft(clock.instant(), job.expiresAt()), null));
+        OutboundMessage message = new OutboundMessage(channel, to, rendered.body(), rendered.subject(),
+                job.tenantId(), job.challengeId());
+        return failover(candidates, 0, message, null).chain(result -> {
+            if (result.accepted() == null) {
+                return channelFailed(job, step, result.provider() == null ? null : result.provider().name(),
+                        result.reason());
+            }
+            RegisteredProvider provider = result.provider();
+            String countryTag = country == null ? "ZZ" : country;
+            count(job.tenantId(), channel, provider.name(), countryTag, DeliveryStatus.SENT);
+            BigDecimal cost = provider.cost(countryTag);
+            meters.counter("keystep.delivery.cost", "provider", provider.name(), "country", countryTag,
+                    "channel", channel.name(), "currency", config.currency()).increment(cost.doubleValue());
+            LOG.infof("challenge %s sent by %s on %s to %s", job.challengeId(), provider.name(), channel, masked);
+            String messageId = result.accepted().providerMessageId();
+            Uni<Void> bookkeeping = costs.record(job.tenantId(), provider.name(), countryTag, cost, clock.instant());
+            if (messageId != null) {
+                bookkeeping = bookkeeping.chain(() -> attempts.rememberMessage(provider.name(), messageId,
+                        job.tenantId(), job.challengeId(), step, stateTtl(job)));
+            }
+            if (step + 1 < job.plan().size()) {
+                long due = clock.millis() + policies.fallbackTimeout(job.tenantId()).toMillis();
+                bookkeeping = bookkeeping.chain(() -> attempts.schedule(job.tenantId(), job.challengeId(), step, due));
+            }
+            // The message is out: bookkeeping trouble must not turn it into a failure, nor stop the SENT status.
+            return bookkeeping.onFailure().invoke(e -> LOG.warnf("delivery state for %s not saved: %s",
+                            job.challengeId(), e.getClass().getSimpleName()))
+                    .onFailure().recoverWithNull()
+                    .chain(() -> publish(job, channel, provider.name(), DeliveryStatus.SENT, null, masked, messageId));
+        });
+    }
+
+    /** The channel could not carry the code: the next channel takes over, or the job fails when none is left. */
+    private Uni<Void> channelFailed(DeliveryJob job, int step, String providerName, String reason) {
+        return moveOn(job, step, providerName, reason);
+    }
+
+    private Uni<Void> moveOn(DeliveryJob job, int step, String providerName, String reason) {
+        Channel channel = job.plan().get(step);
+        if (step + 1 >= job.plan().size()) {
+            return fail(job, channel, providerName, reason, maskedDestination(job));
+        }
+        Channel next = job.plan().get(step + 1);
+        return attempts.advance(job.tenantId(), job.challengeId(), step, step + 1).chain(advanced -> {
+            if (!advanced) {
+                return Uni.createFrom().voidItem();
+            }
+            meters.counter("keystep.delivery.fallbacks", "tenant", job.tenantId(), "from", channel.name(),
+                    "to", next.name()).increment();
+            LOG.infof("challenge %s falls back from %s to %s: %s", job.challengeId(), channel, next, reason);
+            return publish(job, next, providerName, DeliveryStatus.FELL_BACK, channel.name() + ": " + reason,
+                    maskedDestination(job), null)
+                    .chain(() -> sendOnStep(job, step + 1));
+        });
+    }
+
+    private Uni<Void> fail(DeliveryJob job, Channel channel, String provider, String reason, String masked) {
+        LOG.warnf("challenge %s not delivered on %s to %s: %s", job.challengeId(), channel, masked, reason);
+        count(job.tenantId(), channel, provider == null ? "none" : provider, country(job), DeliveryStatus.FAILED);
+        return publish(job, channel, provider, DeliveryStatus.FAILED, reason, masked, null);
+    }
+
+    private Uni<Void> publish(DeliveryJob job, Channel channel, String provider, DeliveryStatus status, String reason,
+                              String masked, String providerMessageId) {
+        return statuses.publish(job.tenantId(), job.correlationId(), new DeliveryStatusChanged(job.challengeId(),
+                job.userId(), channel, provider, status, reason, masked, providerMessageId));
+    }
+
+    /** The result of trying a channel's providers: accepted by one, or the last refusal. */
+    private record Attempted(RegisteredProvider provider, SendOutcome.Accepted accepted, String reason) {
+    }
+
+    private Uni<Attempted> failover(List<RegisteredProvider> candidates, int index, OutboundMessage message,
+                                    Attempted last) {
+        if (index >= candidates.size()) {
+            return Uni.createFrom().item(last);
+        }
+        RegisteredProvider provider = candidates.get(index);
+        return withRetries(provider, message, 1, null).chain(outcome -> {
+            if (outcome instanceof SendOutcome.Accepted accepted) {
+                return Uni.createFrom().item(new Attempted(provider, accepted, null));
+            }
+            SendOutcome.Refused refused = (SendOutcome.Refused) outcome;
+            Attempted failed = new Attempted(provider, null, refused.reason());
+            // A provider skipped for an open circuit does not hide the reason a tried provider gave.
+            Attempted worth = "CIRCUIT_OPEN".equals(refused.reason()) && last != null ? last : failed;
+            if (index + 1 < candidates.size()) {
+                LOG.infof("provider %s refused challenge %s (%s); trying the next provider", provider.name(),
+                        message.challengeId(), refused.reason());
+            }
+            return failover(candidates, index + 1, message, worth);
+        });
+    }
+
+    private Uni<SendOutcome> withRetries(RegisteredProvider provider, OutboundMessage message, int attempt,
+                                         SendOutcome.Refused previous) {
+        if (!provider.breaker().tryAcquire()) {
+            return Uni.createFrom().item(previous != null ? previous : new SendOutcome.Refused("CIRCUIT_OPEN", true));
+        }
+        Timer.Sample sample = Timer.start(meters);
+        return provider.adapter().send(message).chain(outcome -> {
+            boolean accepted = outcome instanceof SendOutcome.Accepted;
+            sample.stop(meters.timer("keystep.delivery.provider.latency", "provider", provider.name(),
+                    "channel", message.channel().name(), "outcome", accepted ? "accepted" : "refused"));
+            if (accepted) {
+                provider.breaker().recordSuccess();
+                return Uni.createFrom().item(outcome);
+            }
+            SendOutcome.Refused refused = (SendOutcome.Refused) outcome;
+            if (!refused.retryable()) {
+                // The provider answered; it is up, the message is what it refused.
+                provider.breaker().recordSuccess();
+                return Uni.createFrom().item(outcome);
+            }
+            provider.breaker().recordFailure();
+            if (attempt >= config.retry().maxAttempts()) {
+                return Uni.createFrom().item(outcome);
+            }
+            Duration wait = backoff.delay(attempt);
+            return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
+                    .chain(() -> withRetries(provider, message, attempt + 1, refused));
+        });
+    }
+
+    private String maskedDestination(DeliveryJob job) {
+        if (job.destination().contains("@")) {
+            return Masking.destination(job.destination().trim());
+        }
+        PhoneNumberNormaliser.Result result = normaliser.normalise(job.destination());
+        return result instanceof PhoneNumberNormaliser.Valid valid
+                ? Masking.destination(valid.number().e164()) : Masking.destination(job.destination());
+    }
+
+    private String country(DeliveryJob job) {
+        if (job.destination().contains("@")) {
+            return "ZZ";
+        }
+        PhoneNumberNormaliser.Result result = normaliser.normalise(job.destination());
+        return result instanceof PhoneNumberNormaliser.Valid valid && valid.number().region() != null
+                ? valid.number().region() : "ZZ";
     }
 
     private void count(String tenantId, Channel channel, String provider, String country, DeliveryStatus status) {
         meters.counter("keystep.delivery.sends", "tenant", tenantId, "channel", channel.name(), "provider", provider,
-                "country", country == null ? "unknown" : country, "status", status.name()).increment();
+                "country", country, "status", status.name()).increment();
+    }
+
+    private Duration stateTtl(DeliveryJob job) {
+        return Duration.between(clock.instant(), job.expiresAt()).plusHours(1);
     }
 
     /** Whole minutes left, rounded up, so that a code with 4m30s left says 5 minutes. */

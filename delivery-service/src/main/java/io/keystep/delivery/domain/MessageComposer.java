@@ -24,19 +24,27 @@ public final class MessageComposer {
     public static final List<String> SHIPPED_LOCALES = List.of("en", "es", "fr", "de", "pt");
 
     private final Engine engine;
-    private final Optional<String> webOtpDomain;
-    private final Optional<String> appHash;
+    private final Function<String, Lines> machineLines;
     private final Function<String, Optional<Template>> tenantTemplates;
 
     /**
+     * @param machineLines    a tenant's WebOTP domain and SMS Retriever hash
      * @param tenantTemplates a tenant's own template for {@code <tenant>/<kind>-<locale>}, when it has one
      */
-    public MessageComposer(Engine engine, Optional<String> webOtpDomain, Optional<String> appHash,
+    public MessageComposer(Engine engine, Function<String, Lines> machineLines,
                            Function<String, Optional<Template>> tenantTemplates) {
         this.engine = engine;
-        this.webOtpDomain = webOtpDomain.filter(d -> !d.isBlank());
-        this.appHash = appHash.filter(h -> !h.isBlank());
+        this.machineLines = machineLines;
         this.tenantTemplates = tenantTemplates;
+    }
+
+    /** The machine-readable additions to an SMS: WebOTP origin and Android SMS Retriever app hash. */
+    public record Lines(Optional<String> webOtpDomain, Optional<String> appHash) {
+
+        public Lines {
+            webOtpDomain = webOtpDomain.filter(d -> !d.isBlank());
+            appHash = appHash.filter(h -> !h.isBlank());
+        }
     }
 
     /** The payment a PSD2 dynamic-linking code approves. */
@@ -62,6 +70,9 @@ public final class MessageComposer {
 
     private String text(Content content, boolean sms) {
         StringBuilder text = new StringBuilder(render("text", content));
+        Lines lines = machineLines.apply(content.tenantId());
+        Optional<String> webOtpDomain = lines.webOtpDomain();
+        Optional<String> appHash = lines.appHash();
         // The retriever hash and WebOTP line only mean something to phones and browsers reading an SMS.
         if (sms && webOtpDomain.isPresent()) {
             text.append("\n\n@").append(webOtpDomain.get()).append(" #").append(content.code());

@@ -15,4 +15,13 @@ public interface ProviderAdapter {
     Set<Channel> channels();
 
     Uni<SendOutcome> send(OutboundMessage message);
+
+    /**
+     * Reads a delivery receipt the provider posted, after checking its signature.
+     *
+     * @throws ReceiptRejected when the signature does not verify or the receipt cannot be read
+     */
+    default Receipt readReceipt(ReceiptRequest request) {
+        throw new ReceiptRejected(404, "provider " + name() + " sends no receipts");
+    }
 }

@@ -79,6 +79,33 @@ public final class TwilioAdapter implements ProviderAdapter {
                 .onFailure().recoverWithItem(HttpOutcomes::failure);
     }
 
+    /**
+     * Twilio's status callback: form fields {@code MessageSid}/{@code MessageStatus} (or {@code CallSid}/
+     * {@code CallStatus}), signed in {@code X-Twilio-Signature} as base64 HMAC-SHA1 of the full URL followed by
+     * every field name and value in name order, keyed with the auth token.
+     */
+    @Override
+    public Receipt readReceipt(ReceiptRequest request) {
+        java.util.TreeMap<String, String> fields = FormBody.parse(request.body());
+        String expected = java.util.Base64.getEncoder().encodeToString(
+                Signatures.hmac("HmacSHA1", settings.authToken(), FormBody.signedString(request.url(), fields)));
+        if (!Signatures.equal(expected, request.header("X-Twilio-Signature"))) {
+            throw new ReceiptRejected(401, "signature does not verify");
+        }
+        String id = fields.getOrDefault("MessageSid", fields.get("CallSid"));
+        String status = fields.getOrDefault("MessageStatus", fields.get("CallStatus"));
+        if (id == null || status == null) {
+            throw new ReceiptRejected(400, "MessageSid and MessageStatus are required");
+        }
+        return switch (status.toLowerCase(java.util.Locale.ROOT)) {
+            case "delivered", "read", "completed" -> new Receipt(id, Receipt.Kind.DELIVERED, null);
+            case "undelivered", "failed", "busy", "no-answer", "canceled" -> new Receipt(id, Receipt.Kind.FAILED,
+                    "RECEIPT_" + status.toUpperCase(java.util.Locale.ROOT).replace('-', '_')
+                            + (fields.containsKey("ErrorCode") ? "_" + fields.get("ErrorCode") : ""));
+            default -> new Receipt(id, Receipt.Kind.IN_PROGRESS, null);
+        };
+    }
+
     private SendOutcome outcome(HttpResponse<?> response) {
         if (response.statusCode() / 100 != 2) {
             return HttpOutcomes.status(response.statusCode());

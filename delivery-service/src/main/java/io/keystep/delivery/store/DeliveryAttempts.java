@@ -1,0 +1,188 @@
+package io.keystep.delivery.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keystep.delivery.domain.DeliveryJob;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where a job stands on its channel plan, the fallback timers, and which provider message belongs to which job, all
+ * in Redis, so that a restarted (or another) instance picks up timers and receipts where this one left them.
+ * <ul>
+ *   <li>{@code delivery:attempt:{tenant}:<challengeId>}: hash with the job (code sealed), the current step, delivered</li>
+ *   <li>{@code delivery:fallback-timers}: sorted set, score = due time in epoch millis, member = timer id</li>
+ *   <li>{@code delivery:message:<provider>:<messageId>}: the job and step a provider message belongs to</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class DeliveryAttempts {
+
+    public static final String TIMERS = "delivery:fallback-timers";
+    private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(3);
+
+    /** Moves the step forward only from the expected step, so that a timer and a failed receipt advance once. */
+    private static final String ADVANCE = """
+            if redis.call('HGET', KEYS[1], 'step') == ARGV[1] and redis.call('HGET', KEYS[1], 'delivered') ~= '1' then
+              redis.call('HSET', KEYS[1], 'step', ARGV[2])
+              return 1
+            end
+            return 0""";
+    private static final String MARK_DELIVERED = """
+            if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('HGET', KEYS[1], 'delivered') ~= '1' then
+              redis.call('HSET', KEYS[1], 'delivered', '1')
+              return 1
+            end
+            return 0""";
+
+    private final ReactiveRedisDataSource redis;
+    private final ObjectMapper json;
+
+    public DeliveryAttempts(ReactiveRedisDataSource redis, ObjectMapper json) {
+        this.redis = redis;
+        this.json = json;
+    }
+
+    /** The state of a job on its plan. */
+    public record Attempt(DeliveryJob job, int step, boolean delivered) {
+    }
+
+    /** Where a provider message came from. */
+    public record MessageRef(String tenantId, String challengeId, int step) {
+    }
+
+    /** A due fallback timer. */
+    public record Timer(String member, String tenantId, String challengeId, int step) {
+    }
+
+    public Uni<Void> start(DeliveryJob job, Duration ttl) {
+        String value;
+        try {
+            value = json.writeValueAsString(job);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(e);
+        }
+        String key = attemptKey(job.tenantId(), job.challengeId());
+        return redis.execute("HSET", key, "job", value, "step", "0", "delivered", "0")
+                .chain(() -> redis.execute("EXPIRE", key, seconds(ttl)))
+                .ifNoItem().after(REDIS_TIMEOUT).fail()
+                .replaceWithVoid();
+    }
+
+    public Uni<Optional<Attempt>> load(String tenantId, String challengeId) {
+        return redis.execute("HMGET", attemptKey(tenantId, challengeId), "job", "step", "delivered")
+                .ifNoItem().after(REDIS_TIMEOUT).fail()
+                .map(response -> {
+                    if (response == null || response.size() < 3 || response.get(0) == null) {
+                        return Optional.<Attempt>empty();
+                    }
+                    try {
+                        DeliveryJob job = json.readValue(response.get(0).toString(), DeliveryJob.class);
+                        return Optional.of(new Attempt(job, Integer.parseInt(response.get(1).toString()),
+                                response.get(2) != null && "1".equals(response.get(2).toString())));
+                    } catch (JsonProcessingException e) {
+                        throw new IllegalStateException("unreadable delivery state for " + challengeId);
+                    }
+                });
+    }
+
+    /** True when this call moved the job from {@code from} to {@code to}. */
+    public Uni<Boolean> advance(String tenantId, String challengeId, int from, int to) {
+        return redis.execute("EVAL", ADVANCE, "1", attemptKey(tenantId, challengeId), String.valueOf(from),
+                        String.valueOf(to))
+                .ifNoItem().after(REDIS_TIMEOUT).fail()
+                .map(DeliveryAttempts::isOne);
+    }
+
+    /** True the first time a job is marked delivered. */
+    public Uni<Boolean> markDelivered(String tenantId, String challengeId) {
+        return redis.execute("EVAL", MARK_DELIVERED, "1", attemptKey(tenantId, challengeId))
+                .ifNoItem().after(REDIS_TIMEOUT).fail()
+                .map(DeliveryAttempts::isOne);
+    }
+
+    public Uni<Void> rememberMessage(String provider, String messageId, String tenantId, String challengeId, int step,
+                                     Duration ttl) {
+        return redis.execute("SET", messageKey(provider, messageId), challengeId + "|" + step + "|" + tenantId,
+                        "EX", seconds(ttl))
+                .ifNoItem().after(REDIS_TIMEOUT).fail()
+                .replaceWithVoid();
+    }
+
+    public Uni<Optional<MessageRef>> findMessage(String provider, String messageId) {
+        return redis.execute("GET", messageKey(provider, messageId))
+                .ifNoItem().after(REDIS_TIMEOUT).fail()
+                .map(response -> {
+                    if (response == null) {
+                        return Optional.<MessageRef>empty();
+                    }
+                    String[] parts = response.toString().split("\\|", 3);
+                    return Optional.of(new MessageRef(parts[2], parts[0], Integer.parseInt(parts[1])));
+                });
+    }
+
+    public Uni<Void> schedule(String tenantId, String challengeId, int step, long dueEpochMillis) {
+        return redis.execute("ZADD", TIMERS, String.valueOf(dueEpochMillis), timerMember(tenantId, challengeId, step))
+                .ifNoItem().after(REDIS_TIMEOUT).fail()
+                .replaceWithVoid();
+    }
+
+    public Uni<Void> cancel(String tenantId, String challengeId, int step) {
+        return redis.execute("ZREM", TIMERS, timerMember(tenantId, challengeId, step))
+                .ifNoItem().after(REDIS_TIMEOUT).fail()
+                .replaceWithVoid();
+    }
+
+    /** Timers due at {@code nowEpochMillis}, oldest first. */
+    public Uni<List<Timer>> due(long nowEpochMillis, int limit) {
+        return redis.execute("ZRANGEBYSCORE", TIMERS, "-inf", String.valueOf(nowEpochMillis), "LIMIT", "0",
+                        String.valueOf(limit))
+                .ifNoItem().after(REDIS_TIMEOUT).fail()
+                .map(response -> {
+                    List<Timer> timers = new ArrayList<>();
+                    if (response != null) {
+                        for (Response member : response) {
+                            String[] parts = member.toString().split("\\|", 3);
+                            if (parts.length == 3) {
+                                timers.add(new Timer(member.toString(), parts[2], parts[0], Integer.parseInt(parts[1])));
+                            }
+                        }
+                    }
+                    return timers;
+                });
+    }
+
+    /** Takes a due timer; only one instance gets true for each timer, so that a fallback fires once. */
+    public Uni<Boolean> take(Timer timer) {
+        return redis.execute("ZREM", TIMERS, timer.member())
+                .ifNoItem().after(REDIS_TIMEOUT).fail()
+                .map(DeliveryAttempts::isOne);
+    }
+
+    public static String timerMember(String tenantId, String challengeId, int step) {
+        return challengeId + "|" + step + "|" + tenantId;
+    }
+
+    static String attemptKey(String tenantId, String challengeId) {
+        return "delivery:attempt:{" + tenantId + "}:" + challengeId;
+    }
+
+    static String messageKey(String provider, String messageId) {
+        return "delivery:message:" + provider + ":" + messageId;
+    }
+
+    private static boolean isOne(Response response) {
+        return response != null && response.toInteger() == 1;
+    }
+
+    private static String seconds(Duration ttl) {
+        return String.valueOf(Math.max(60, ttl.toSeconds()));
+    }
+}

@@ -1,0 +1,85 @@
+package io.keystep.delivery.store;
+
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Send-rate state against SMS pumping, per tenant in hourly windows: sends per destination, per number range
+ * (prefix) and per country, and a lower ceiling for countries the tenant rarely sends to (by configuration, or
+ * learned from its last 30 days of sends). Checked and counted in one Redis script, so that concurrent sends cannot
+ * slip past a limit together. All keys of a tenant share a hash tag, so the script also runs on Redis Cluster.
+ */
+@ApplicationScoped
+public class SendRateGuard {
+
+    private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(3);
+    private static final long HISTORY_TTL_SECONDS = Duration.ofDays(30).toSeconds();
+
+    // KEYS: destination, prefix, country window counters; the tenant's country history hash.
+    // ARGV: destination, prefix, country, rare-country limits; country; rare (1), usual (0) or learn (-1);
+    //       rare share; learning minimum; window ttl; history ttl.
+    private static final String CHECK_AND_COUNT = """
+            local function count(key) return tonumber(redis.call('GET', key) or '0') end
+            if count(KEYS[1]) >= tonumber(ARGV[1]) then return 'DESTINATION_RATE' end
+            if count(KEYS[2]) >= tonumber(ARGV[2]) then return 'PREFIX_RATE' end
+            local country = count(KEYS[3])
+            if country >= tonumber(ARGV[3]) then return 'COUNTRY_RATE' end
+            local rare = tonumber(ARGV[6])
+            if rare == -1 then
+              rare = 0
+              local total = tonumber(redis.call('HGET', KEYS[4], '_total') or '0')
+              if total >= tonumber(ARGV[8]) then
+                local sent = tonumber(redis.call('HGET', KEYS[4], ARGV[5]) or '0')
+                if sent / total < tonumber(ARGV[7]) then rare = 1 end
+              end
+            end
+            if rare == 1 and country >= tonumber(ARGV[4]) then return 'RARE_COUNTRY' end
+            for i = 1, 3 do
+              if redis.call('INCR', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[9]) end
+            end
+            redis.call('HINCRBY', KEYS[4], ARGV[5], 1)
+            redis.call('HINCRBY', KEYS[4], '_total', 1)
+            redis.call('EXPIRE', KEYS[4], ARGV[10])
+            return 'OK'""";
+
+    private final ReactiveRedisDataSource redis;
+
+    public SendRateGuard(ReactiveRedisDataSource redis) {
+        this.redis = redis;
+    }
+
+    /** Limits for one tenant; {@code rareByConfig} is empty when rarity is to be learned from history. */
+    public record Limits(int destinationPerHour, int prefixPerHour, int countryPerHour, int rareCountryPerHour,
+                         Optional<Boolean> rareByConfig, double rareShare, int learningMinimum) {
+    }
+
+    /**
+     * Counts a send and answers empty, or answers the rule that blocks it ({@code DESTINATION_RATE},
+     * {@code PREFIX_RATE}, {@code COUNTRY_RATE}, {@code RARE_COUNTRY}) without counting.
+     */
+    public Uni<Optional<String>> admit(String tenantId, String e164, String prefix, String country, Limits limits,
+                                       Instant now) {
+        long hour = now.getEpochSecond() / 3600;
+        String base = "fraud:{" + tenantId + "}:";
+        String rare = limits.rareByConfig().map(r -> r ? "1" : "0").orElse("-1");
+        return redis.execute("EVAL", CHECK_AND_COUNT, "4",
+                        base + "dest:" + e164 + ":" + hour,
+                        base + "prefix:" + prefix + ":" + hour,
+                        base + "country:" + country + ":" + hour,
+                        base + "history",
+                        String.valueOf(limits.destinationPerHour()), String.valueOf(limits.prefixPerHour()),
+                        String.valueOf(limits.countryPerHour()), String.valueOf(limits.rareCountryPerHour()),
+                        country, rare, String.valueOf(limits.rareShare()), String.valueOf(limits.learningMinimum()),
+                        "3700", String.valueOf(HISTORY_TTL_SECONDS))
+                .ifNoItem().after(REDIS_TIMEOUT).fail()
+                .map(response -> {
+                    String verdict = response == null ? "OK" : response.toString();
+                    return "OK".equals(verdict) ? Optional.<String>empty() : Optional.of(verdict);
+                });
+    }
+}
