@@ -33,6 +33,7 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(RedisTestResource.class)
+@QuarkusTestResource(GeoDatabaseTestResource.class)
 class LoginDecisionTest {
 
     private static final String IP = "192.0.2.10";

@@ -96,7 +96,9 @@ public class LoginAssessor {
                     rules.shadow().ifPresent(shadow -> {
                         Assessment shadowed = evaluator.evaluate(facts, shadow, rules.alwaysChallenge());
                         metrics.shadow(tenant, rules.live().name(), shadow.name(), live, shadowed);
-                        LOG.infof("Shadow decision tenant=%s login=%s live=%s/%s%s shadow=%s/%s%s",
+                        // Disagreements are what a team reads before switching; agreements only count.
+                        LOG.logf(live.decision() == shadowed.decision() ? Logger.Level.DEBUG : Logger.Level.INFO,
+                                "Shadow decision tenant=%s login=%s live=%s/%s%s shadow=%s/%s%s",
                                 tenant, attempt.loginId(), rules.live().name(), live.decision(), live.reasonNames(),
                                 shadow.name(), shadowed.decision(), shadowed.reasonNames());
                     });

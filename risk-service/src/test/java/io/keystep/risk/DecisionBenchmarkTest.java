@@ -1,0 +1,68 @@
+package io.keystep.risk;
+
+import io.keystep.events.Purpose;
+import io.keystep.risk.service.LoginAssessor;
+import io.keystep.testsupport.KafkaTestResource;
+import io.keystep.testsupport.RedisTestResource;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Prints how long a decision takes inside the service: profile reads in Redis, GeoIP lookup, scoring under the
+ * live and shadow policy, profile writes and the decision memo, without Kafka's transport. A benchmark prints
+ * figures; it does not time-assert (the machine is shared).
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(RedisTestResource.class)
+@QuarkusTestResource(GeoDatabaseTestResource.class)
+class DecisionBenchmarkTest {
+
+    private static final int WARM_UP = 500;
+    private static final int MEASURED = 3000;
+
+    @Inject
+    LoginAssessor assessor;
+
+    @Inject
+    RedisDataSource redis;
+
+    @Test
+    void printsDecisionLatencyPercentiles() {
+        String tenant = RiskKafka.unique("bench");
+        String[] users = new String[50];
+        for (int i = 0; i < users.length; i++) {
+            users[i] = RiskKafka.unique("bench" + i);
+        }
+        RiskProfiles.approveDevice(redis, tenant, users[0], "fp-bench-0");
+        String[] ips = {GeoTestDatabase.BERLIN_IP, GeoTestDatabase.SYDNEY_IP, "192.0.2.70", GeoTestDatabase.PARIS_IPV6};
+
+        long[] nanos = new long[MEASURED];
+        for (int i = 0; i < WARM_UP + MEASURED; i++) {
+            String user = users[i % users.length];
+            var login = RiskKafka.loginEvent(tenant, user, RiskKafka.unique("bench-login"), i % 7 != 0,
+                    "fp-bench-" + (i % 3), ips[i % ips.length], Purpose.LOGIN);
+            long start = System.nanoTime();
+            assessor.assess(login).await().atMost(Duration.ofSeconds(5));
+            long took = System.nanoTime() - start;
+            if (i >= WARM_UP) {
+                nanos[i - WARM_UP] = took;
+            }
+        }
+        Arrays.sort(nanos);
+        double p50 = nanos[MEASURED / 2] / 1e6;
+        double p99 = nanos[(int) (MEASURED * 0.99)] / 1e6;
+        double max = nanos[MEASURED - 1] / 1e6;
+        System.out.printf("%nrisk-service decision latency over %d logins: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n%n",
+                MEASURED, p50, p99, max);
+        assertTrue(p50 > 0);
+    }
+}

@@ -1,0 +1,35 @@
+package io.keystep.risk;
+
+import io.keystep.events.Outcome;
+import io.keystep.risk.store.RiskProfileStore;
+import io.quarkus.redis.datasource.RedisDataSource;
+
+import java.time.Duration;
+
+import static org.awaitility.Awaitility.await;
+
+/** Reads and prepares users' profiles through the service's own events and the real Redis. */
+final class RiskProfiles {
+
+    private RiskProfiles() {
+    }
+
+    static boolean deviceKnown(RedisDataSource redis, String tenant, String user, String fingerprint) {
+        return redis.hash(String.class).hexists(RiskProfileStore.userPrefix(tenant, user) + "devices",
+                RiskProfileStore.fingerprintHash(fingerprint));
+    }
+
+    static void awaitDeviceKnown(RedisDataSource redis, String tenant, String user, String fingerprint) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> deviceKnown(redis, tenant, user, fingerprint));
+    }
+
+    /** Approves a device for the user the only way there is: an approved verification. */
+    static void approveDevice(RedisDataSource redis, String tenant, String user, String fingerprint) {
+        RiskKafka.verification(tenant, user, null, Outcome.APPROVED, fingerprint);
+        awaitDeviceKnown(redis, tenant, user, fingerprint);
+    }
+
+    static boolean countryKnown(RedisDataSource redis, String tenant, String user, String country) {
+        return redis.hash(String.class).hexists(RiskProfileStore.userPrefix(tenant, user) + "countries", country);
+    }
+}
