@@ -166,6 +166,20 @@ class LoginDecisionTest {
         assertEquals("CHALLENGE", assessment(loginId).path("decision").asText());
     }
 
+    @Test
+    void malformedVerificationGoesToItsDeadLetterTopicAndTheNextIsStillLearned() {
+        String tenant = unique("acme");
+        String user = unique("iris");
+        String marker = unique("broken");
+        RiskKafka.send(Topics.VERIFICATION_COMPLETED, tenant, user, "{\"type\":\"verification.completed\",\"x\":\""
+                + marker + "\"}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> RiskKafka.verificationDeadLetters().stream()
+                .anyMatch(r -> r.value().contains(marker)));
+
+        verification(tenant, user, null, Outcome.APPROVED, "fp-after");
+        awaitDeviceKnown(tenant, user, "fp-after");
+    }
+
     private void awaitDeviceKnown(String tenant, String user, String fingerprint) {
         await().atMost(Duration.ofSeconds(30)).until(() -> deviceKnown(tenant, user, fingerprint));
     }

@@ -213,6 +213,13 @@ class RiskEvaluatorTest {
     }
 
     @Test
+    void anIpHasOneCanonicalSpellingForCounting() {
+        assertEquals(IpAddresses.canonical("2001:db8::1"), IpAddresses.canonical("2001:DB8:0:0::0001"));
+        assertEquals("192.0.2.1", IpAddresses.canonical("192.0.2.1"));
+        assertEquals("unknown", IpAddresses.canonical("unknown"));
+    }
+
+    @Test
     void policiesRejectInconsistentThresholds() {
         assertThrows(IllegalArgumentException.class,
                 () -> new RiskPolicy("bad", 50, 30, 60, 15, -30, 120, 100, Decision.CHALLENGE));

@@ -34,6 +34,7 @@ final class RiskKafka {
     private static KafkaCompanion companion;
     private static ConsumerTask<String, String> assessed;
     private static ConsumerTask<String, String> loginDlq;
+    private static ConsumerTask<String, String> verificationDlq;
 
     private RiskKafka() {
     }
@@ -44,6 +45,7 @@ final class RiskKafka {
             // One reader per topic for the whole JVM: tests pick their own login ids out of it.
             assessed = companion.consumeStrings().fromTopics(Topics.RISK_ASSESSED);
             loginDlq = companion.consumeStrings().fromTopics(Topics.deadLetter(Topics.LOGIN));
+            verificationDlq = companion.consumeStrings().fromTopics(Topics.deadLetter(Topics.VERIFICATION_COMPLETED));
         }
         return companion;
     }
@@ -111,6 +113,11 @@ final class RiskKafka {
     static List<ConsumerRecord<String, String>> loginDeadLetters() {
         companion();
         return loginDlq.getRecords();
+    }
+
+    static List<ConsumerRecord<String, String>> verificationDeadLetters() {
+        companion();
+        return verificationDlq.getRecords();
     }
 
     static String write(Object event) {

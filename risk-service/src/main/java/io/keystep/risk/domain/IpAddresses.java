@@ -14,6 +14,20 @@ public final class IpAddresses {
     private IpAddresses() {
     }
 
+    /**
+     * One spelling per address ({@code 2001:DB8:0::1} and {@code 2001:db8::1} are the same IP), so that counts
+     * kept per IP cannot be dodged by rewriting it; text that is not an IP literal is kept as it is.
+     */
+    public static String canonical(String text) {
+        return parse(text).map(bytes -> {
+            try {
+                return InetAddress.getByAddress(bytes).getHostAddress();
+            } catch (UnknownHostException e) {
+                return text;
+            }
+        }).orElse(text);
+    }
+
     /** The address's bytes (4 for IPv4, 16 for IPv6), or empty when the text is not an IP literal. */
     public static Optional<byte[]> parse(String text) {
         if (text == null) {

@@ -3,6 +3,7 @@ package io.keystep.risk.store;
 import io.keystep.events.Topics;
 import io.keystep.risk.config.RiskConfig;
 import io.keystep.risk.domain.GeoPoint;
+import io.keystep.risk.domain.IpAddresses;
 import io.keystep.risk.domain.PreviousLogin;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
@@ -165,7 +166,7 @@ public class RiskProfileStore {
     }
 
     private static String ipFailureKey(String tenantId, String ip) {
-        return "risk:{ip:" + tenantId + ":" + ip + "}:failures";
+        return "risk:{ip:" + tenantId + ":" + IpAddresses.canonical(ip) + "}:failures";
     }
 
     private static double since(Instant now, Duration window) {
