@@ -71,6 +71,8 @@ class LoginDecisionTest {
         assertEquals(List.of("PASSWORD_NOT_VERIFIED"), reasons(payload));
         String failures = RiskProfileStore.userPrefix(tenant, user) + "failures";
         assertNotNull(redis.sortedSet(String.class).zscore(failures, loginId));
+        long ttl = redis.key().pttl(failures);
+        assertTrue(ttl > 0 && ttl <= Duration.ofMinutes(30).toMillis(), "failures expire with their window: " + ttl);
     }
 
     @Test
@@ -101,6 +103,9 @@ class LoginDecisionTest {
         List<String> fields = redis.hash(String.class).hkeys(devices);
         assertEquals(List.of(RiskProfileStore.fingerprintHash("fp-raw-secret")), fields);
         assertEquals(64, fields.get(0).length());
+        long ttl = redis.key().pttl(devices);
+        assertTrue(ttl > Duration.ofDays(29).toMillis() && ttl <= Duration.ofDays(30).toMillis(),
+                "devices expire with the device window: " + ttl);
     }
 
     @Test

@@ -117,7 +117,7 @@ public class LoginAssessor {
                              TenantRules rules, Optional<byte[]> address) {
         return new LoginFacts(attempt.passwordVerified(), attempt.purpose(), now,
                 within(profile.deviceLastSeen(), now, config.deviceWindow()),
-                // LoginAttempted carries no trusted-device token yet; see the Reason/LoginFacts hook.
+                // LoginAttempted carries no trusted-device token yet: once it does, a valid one sets this flag.
                 false,
                 location,
                 within(profile.countryLastSeen(), now, config.countryWindow()),

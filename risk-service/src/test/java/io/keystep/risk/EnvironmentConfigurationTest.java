@@ -1,0 +1,68 @@
+package io.keystep.risk;
+
+import io.keystep.events.Decision;
+import io.keystep.risk.config.RiskConfig;
+import io.keystep.risk.config.TenantPolicies;
+import io.keystep.risk.domain.IpAddresses;
+import io.keystep.risk.domain.NetworkListing;
+import io.keystep.risk.domain.TenantRules;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.EnvConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Policies and tenants can be given to the packaged service as KEYSTEP_RISK_… environment variables alone. */
+class EnvironmentConfigurationTest {
+
+    private static RiskConfig fromEnvironment(Map<String, String> env) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withSources(new EnvConfigSource(env, 300))
+                // Quarkus's own converter, so that "30D" reads as in the running service
+                .withConverter(Duration.class, 200, new DurationConverter())
+                .withMapping(RiskConfig.class)
+                .build();
+        return config.getConfigMapping(RiskConfig.class);
+    }
+
+    @Test
+    void policiesAndTenantsComeFromEnvironmentVariables() {
+        RiskConfig config = fromEnvironment(Map.of(
+                "KEYSTEP_RISK_POLICIES_DEFAULT_NEW_DEVICE", "50",
+                "KEYSTEP_RISK_POLICIES_STRICT_CHALLENGE_AT", "30",
+                "KEYSTEP_RISK_POLICIES_STRICT_ON_STUFFING", "DENY",
+                "KEYSTEP_RISK_TENANTS_ACME_POLICY", "strict",
+                "KEYSTEP_RISK_TENANTS_ACME_SHADOW_POLICY", "default",
+                "KEYSTEP_RISK_TENANTS_ACME_ALWAYS_CHALLENGE", "true",
+                "KEYSTEP_RISK_TENANTS_ACME_ALLOW_NETWORKS", "10.0.0.0/8,2001:db8::/32",
+                "KEYSTEP_RISK_DEVICE_WINDOW", "14D",
+                "KEYSTEP_RISK_GEOIP_DATABASE", "/var/lib/GeoIP/GeoLite2-City.mmdb"));
+
+        assertEquals(Duration.ofDays(14), config.deviceWindow());
+        assertEquals("/var/lib/GeoIP/GeoLite2-City.mmdb", config.geoip().database().orElseThrow());
+        TenantRules acme = new TenantPolicies(config).rulesFor("acme");
+        assertEquals("strict", acme.live().name());
+        assertEquals(30, acme.live().challengeAt());
+        assertEquals(Decision.DENY, acme.live().onStuffing());
+        assertEquals("default", acme.shadow().orElseThrow().name());
+        assertTrue(acme.alwaysChallenge());
+        assertEquals(NetworkListing.ALLOWED, acme.listing(IpAddresses.parse("10.1.2.3")));
+        assertEquals(NetworkListing.ALLOWED, acme.listing(IpAddresses.parse("2001:db8::9")));
+        assertEquals("default", new TenantPolicies(config).rulesFor("other").live().name());
+    }
+
+    @Test
+    void aTenantNamingAnUnknownPolicyStopsTheStart() {
+        RiskConfig config = fromEnvironment(Map.of(
+                "KEYSTEP_RISK_POLICIES_DEFAULT_NEW_DEVICE", "50",
+                "KEYSTEP_RISK_TENANTS_ACME_POLICY", "missing"));
+        assertThrows(IllegalStateException.class, () -> new TenantPolicies(config));
+    }
+}
