@@ -39,8 +39,12 @@ final class Jobs {
     private Jobs() {
     }
 
+    /** Every code the tests generated, to prove none of them ever reaches a log line or an event. */
+    static final List<String> CODES = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     static synchronized KafkaCompanion kafka() {
         if (companion == null) {
+            LogCapture.install();
             companion = new KafkaCompanion(SharedServers.kafka().bootstrapServers());
             statuses = companion.consumeStrings().withOffsetReset(OffsetResetStrategy.EARLIEST)
                     .fromTopics(Topics.DELIVERY_STATUS);
@@ -62,12 +66,23 @@ final class Jobs {
     }
 
     static String code() {
-        return String.format("%06d", RANDOM.nextInt(1_000_000));
+        String code = String.format("%06d", RANDOM.nextInt(1_000_000));
+        CODES.add(code);
+        return code;
     }
 
     /** A fresh valid US number in E.164, so that tests never see each other's messages. */
     static String usNumber() {
         return "+1415" + (2 + RANDOM.nextInt(8)) + String.format("%06d", RANDOM.nextInt(1_000_000));
+    }
+
+    /** A fresh valid number that starts with {@code prefix} (E.164, with the plus), filled up with random digits. */
+    static String number(String prefix, int totalDigits) {
+        StringBuilder number = new StringBuilder(prefix);
+        while (number.length() - 1 < totalDigits) {
+            number.append(RANDOM.nextInt(10));
+        }
+        return number.toString();
     }
 
     static String tenant() {

@@ -1,0 +1,101 @@
+package io.keystep.delivery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keystep.testsupport.KafkaTestResource;
+import io.keystep.testsupport.RedisTestResource;
+import io.keystep.testsupport.SmsSink;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashSet;
+import java.util.Set;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(RedisTestResource.class)
+@QuarkusTestResource(SmsSinkTestResource.class)
+@QuarkusTestResource(ProviderStandInsTestResource.class)
+class DestinationAndFraudTest {
+
+    @Inject
+    ObjectMapper json;
+
+    private final SmsSink sink = SmsSinkTestResource.sink();
+
+    @Test
+    void numberOutsideTheTenantsAllowedCountriesIsRefused() {
+        String german = Jobs.number("+49151", 13);
+        Jobs.Job refused = Jobs.Job.sms("geo-tenant", german, Jobs.code());
+        refused.publish(json);
+        JsonNode failed = events().await(refused.challengeId(), "FAILED");
+        assertEquals("COUNTRY_NOT_ALLOWED", failed.get("reason").asText());
+        assertTrue(sink.messagesTo(german).isEmpty());
+
+        Jobs.Job allowed = Jobs.Job.sms("geo-tenant", Jobs.usNumber(), Jobs.code());
+        allowed.publish(json);
+        events().await(allowed.challengeId(), "SENT");
+    }
+
+    @Test
+    void oneDestinationGetsNoMoreThanItsHourlyLimit() {
+        String number = Jobs.number("+12025", 11);
+        for (int i = 0; i < 2; i++) {
+            Jobs.Job job = Jobs.Job.sms("pump-tenant", number, Jobs.code());
+            job.publish(json);
+            events().await(job.challengeId(), "SENT");
+        }
+        Jobs.Job third = Jobs.Job.sms("pump-tenant", number, Jobs.code());
+        third.publish(json);
+        JsonNode blocked = events().await(third.challengeId(), "FAILED");
+        assertEquals("FRAUD_BLOCKED_DESTINATION_RATE", blocked.get("reason").asText());
+        assertEquals(2, sink.messagesTo(number).size());
+        given().get("/q/metrics").then().body(containsString("keystep_delivery_fraud_blocks_total"));
+    }
+
+    @Test
+    void oneNumberRangeGetsNoMoreThanItsHourlyLimit() {
+        Set<String> numbers = new HashSet<>();
+        while (numbers.size() < 4) {
+            numbers.add(Jobs.number("+1415555", 11));
+        }
+        int sent = 0;
+        String lastReason = null;
+        for (String number : numbers) {
+            Jobs.Job job = Jobs.Job.sms("pump-tenant", number, Jobs.code());
+            job.publish(json);
+            JsonNode status = org.awaitility.Awaitility.await().atMost(StatusEvents.WAIT)
+                    .until(() -> events().of(job.challengeId()).stream().findFirst(), java.util.Optional::isPresent)
+                    .orElseThrow();
+            if ("SENT".equals(status.get("status").asText())) {
+                sent++;
+            } else {
+                lastReason = status.get("reason").asText();
+            }
+        }
+        assertEquals(3, sent);
+        assertEquals("FRAUD_BLOCKED_PREFIX_RATE", lastReason);
+    }
+
+    @Test
+    void countryTheTenantRarelySendsToHasALowCeiling() {
+        Jobs.Job first = Jobs.Job.sms("pump-tenant", Jobs.number("+447400", 12), Jobs.code());
+        first.publish(json);
+        events().await(first.challengeId(), "SENT");
+        Jobs.Job second = Jobs.Job.sms("pump-tenant", Jobs.number("+447800", 12), Jobs.code());
+        second.publish(json);
+        JsonNode blocked = events().await(second.challengeId(), "FAILED");
+        assertEquals("FRAUD_BLOCKED_RARE_COUNTRY", blocked.get("reason").asText());
+    }
+
+    private StatusEvents events() {
+        return new StatusEvents(json);
+    }
+}
