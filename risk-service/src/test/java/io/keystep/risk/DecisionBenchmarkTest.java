@@ -26,8 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(GeoDatabaseTestResource.class)
 class DecisionBenchmarkTest {
 
-    private static final int WARM_UP = 500;
-    private static final int MEASURED = 3000;
+    private static final int WARM_UP = 300;
+    private static final int MEASURED = 2000;
 
     @Inject
     LoginAssessor assessor;

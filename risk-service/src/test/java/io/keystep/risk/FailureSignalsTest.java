@@ -100,6 +100,25 @@ class FailureSignalsTest {
         assertTrue(reasons(payload).contains("CREDENTIAL_STUFFING"));
     }
 
+    @Test
+    void failuresFromTextThatIsNoIpAreNeverLumpedTogetherAsStuffing() {
+        String tenant = unique("stuff");
+        stuff(tenant, "unknown", 21);
+        String user = unique("victim");
+        RiskProfiles.approveDevice(redis, tenant, user, "fp-victim");
+        assertEquals("ALLOW", assessment(login(tenant, user, true, "fp-victim", "unknown")).path("decision").asText());
+    }
+
+    @Test
+    void oneIpSpelledTwoWaysIsCountedOnce() {
+        String tenant = unique("stuff");
+        String ip = stuffingIp();
+        stuff(tenant, ip.toUpperCase().replace("2001:DB8:FFFF::", "2001:0DB8:FFFF:0:0::"), 21);
+        String user = unique("victim");
+        RiskProfiles.approveDevice(redis, tenant, user, "fp-victim");
+        assertEquals("CHALLENGE", assessment(login(tenant, user, true, "fp-victim", ip)).path("decision").asText());
+    }
+
     /** Failed passwords from one IP for {@code count} different users, each decided before going on. */
     private static void stuff(String tenant, String ip, int count) {
         List<String> logins = new ArrayList<>();

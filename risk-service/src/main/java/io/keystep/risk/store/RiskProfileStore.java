@@ -71,8 +71,10 @@ public class RiskProfileStore {
         Uni<String> hour = hashes.hget(p + "hours", Integer.toString(hourOfWeek));
         Uni<Long> userFailures = sortedSets.zcount(p + "failures",
                 new ScoreRange<>(since(now, config.failures().userWindow()), Double.POSITIVE_INFINITY));
-        Uni<Long> ipFailures = sortedSets.zcount(ipFailureKey(tenantId, ip),
-                new ScoreRange<>(since(now, config.failures().ipWindow()), Double.POSITIVE_INFINITY));
+        // Text that is not an IP ("unknown") is no one address: counting it would lump unrelated logins together.
+        Uni<Long> ipFailures = IpAddresses.parse(ip).isEmpty() ? Uni.createFrom().item(0L)
+                : sortedSets.zcount(ipFailureKey(tenantId, ip),
+                        new ScoreRange<>(since(now, config.failures().ipWindow()), Double.POSITIVE_INFINITY));
         Uni<String> last = values.get(p + "last-location");
         return Uni.combine().all().unis(device, countrySeen, hour, userFailures, ipFailures, last)
                 .with((d, c, h, uf, ipf, l) -> new UserRiskProfile(instant(d), instant(c), instant(h),
@@ -85,16 +87,22 @@ public class RiskProfileStore {
         String ipKey = ipFailureKey(tenantId, ip);
         Duration userWindow = config.failures().userWindow();
         Duration ipWindow = config.failures().ipWindow();
-        return Uni.combine().all().unis(
+        Uni<Void> user = Uni.combine().all().unis(
                         sortedSets.zadd(userKey, now.toEpochMilli(), loginId),
                         sortedSets.zremrangebyscore(userKey, new ScoreRange<>(Double.NEGATIVE_INFINITY,
                                 since(now, userWindow) - 1)),
-                        keys.pexpire(userKey, userWindow),
+                        keys.pexpire(userKey, userWindow))
+                .discardItems();
+        if (IpAddresses.parse(ip).isEmpty()) {
+            return user;
+        }
+        Uni<Void> address = Uni.combine().all().unis(
                         sortedSets.zadd(ipKey, now.toEpochMilli(), userId + ":" + loginId),
                         sortedSets.zremrangebyscore(ipKey, new ScoreRange<>(Double.NEGATIVE_INFINITY,
                                 since(now, ipWindow) - 1)),
                         keys.pexpire(ipKey, ipWindow))
                 .discardItems();
+        return Uni.combine().all().unis(user, address).discardItems();
     }
 
     /** The device was approved (or used again while known): it stays known for the device window. */
