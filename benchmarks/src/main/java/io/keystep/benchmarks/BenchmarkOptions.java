@@ -1,0 +1,111 @@
+package io.keystep.benchmarks;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What one benchmark run does. Every option has a default that gives the documented figures; the smoke test turns
+ * them down to seconds.
+ *
+ * @param only               which benchmarks to run: check, login, audit (footprint is always measured)
+ * @param checkClients       concurrent clients of each closed loop (check, trivial endpoint, Redis script)
+ * @param checkDuration      how long each closed loop is measured
+ * @param warmup             how long each closed loop runs unmeasured first, so that the services' JIT is warm
+ * @param checkMaxVerifications ceiling on the verifications prepared for the check loop
+ * @param loginRate          logins published per second
+ * @param loginDuration      how long logins are published
+ * @param drainTimeout       how long to wait, after the last login, for messages still on their way
+ * @param auditEvents        events published for the audit ingest figure
+ * @param output             where the JSON goes
+ */
+public record BenchmarkOptions(Set<String> only, int checkClients, Duration checkDuration, Duration warmup,
+                               int checkMaxVerifications, int loginRate, Duration loginDuration,
+                               Duration drainTimeout, int auditEvents, Path output) {
+
+    public static final Set<String> ALL = Set.of("check", "login", "audit");
+
+    static final String USAGE = """
+            Options (all optional):
+              --only=check,login,audit        benchmarks to run (default: all three; footprint always)
+              --check-clients=32              concurrent clients of each closed loop
+              --check-seconds=10              measured duration of each closed loop
+              --warmup-seconds=3              unmeasured run before each closed loop
+              --check-max-verifications=20000 ceiling on verifications prepared for the check loop
+              --login-rate=1000               logins per second (and raw Kafka records per second)
+              --login-seconds=60              how long logins (and raw Kafka records) are published
+              --drain-seconds=60              wait for late messages after the last login
+              --audit-events=50000            events published for the audit ingest figure
+              --output=benchmarks/target/benchmark-results.json
+            """;
+
+    /** The documented defaults. */
+    public static BenchmarkOptions defaults() {
+        return new BenchmarkOptions(ALL, 32, Duration.ofSeconds(10), Duration.ofSeconds(3), 20_000, 1000,
+                Duration.ofSeconds(60), Duration.ofSeconds(60), 50_000,
+                Path.of("benchmarks/target/benchmark-results.json"));
+    }
+
+    /** Parses {@code --name=value} arguments over the defaults; unknown options are an error. */
+    public static BenchmarkOptions parse(List<String> args, Path root) {
+        Map<String, String> given = new HashMap<>();
+        for (String arg : args) {
+            if (!arg.startsWith("--") || !arg.contains("=")) {
+                throw new IllegalArgumentException("expected --name=value, got '" + arg + "'\n" + USAGE);
+            }
+            given.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+        }
+        BenchmarkOptions d = defaults();
+        Set<String> only = given.containsKey("only") ? Set.of(given.remove("only").split(",")) : d.only();
+        if (!ALL.containsAll(only)) {
+            throw new IllegalArgumentException("--only takes check, login and audit\n" + USAGE);
+        }
+        String output = given.remove("output");
+        BenchmarkOptions options = new BenchmarkOptions(only,
+                positive(given, "check-clients", d.checkClients()),
+                Duration.ofSeconds(positive(given, "check-seconds", (int) d.checkDuration().toSeconds())),
+                Duration.ofSeconds(nonNegative(given, "warmup-seconds", (int) d.warmup().toSeconds())),
+                positive(given, "check-max-verifications", d.checkMaxVerifications()),
+                positive(given, "login-rate", d.loginRate()),
+                Duration.ofSeconds(positive(given, "login-seconds", (int) d.loginDuration().toSeconds())),
+                Duration.ofSeconds(positive(given, "drain-seconds", (int) d.drainTimeout().toSeconds())),
+                positive(given, "audit-events", d.auditEvents()),
+                output == null ? root.resolve(d.output()) : Path.of(output).toAbsolutePath());
+        if (!given.isEmpty()) {
+            throw new IllegalArgumentException("unknown option(s) " + given.keySet() + "\n" + USAGE);
+        }
+        return options;
+    }
+
+    /** Logins (and raw Kafka records) the login benchmark publishes. */
+    public int loginCount() {
+        return (int) Math.max(1, loginRate * loginDuration.toMillis() / 1000);
+    }
+
+    private static int positive(Map<String, String> given, String name, int fallback) {
+        int value = nonNegative(given, name, fallback);
+        if (value == 0) {
+            throw new IllegalArgumentException("--" + name + " must be positive");
+        }
+        return value;
+    }
+
+    private static int nonNegative(Map<String, String> given, String name, int fallback) {
+        String raw = given.remove(name);
+        if (raw == null) {
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(raw.replace("_", ""));
+            if (value < 0) {
+                throw new IllegalArgumentException("--" + name + " must not be negative");
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " takes a whole number, got '" + raw + "'");
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package io.keystep.benchmarks;
+
+import io.keystep.deploy.Demo;
+import io.keystep.deploy.LocalStack;
+import io.keystep.testsupport.SmsSink;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Check throughput and latency beside the framework's and the store's ceilings, in one run:
+ * <ol>
+ * <li>{@code GET /q/health/live} of challenge-service under the same closed loop: the same HTTP server, no work
+ *     (no liveness procedure is registered beyond the framework's own), the framework's ceiling;</li>
+ * <li>the check script by {@code EVALSHA} (and by {@code EVAL}, as the service sends it) straight against the same
+ *     Redis: the store's ceiling;</li>
+ * <li>{@code POST /v1/verifications/{id}/check} against pending verifications prepared beforehand through the
+ *     Verify API.</li>
+ * </ol>
+ * Budget: every verification allows {@value #BUDGET} checks. Check number {@code s} goes to verification
+ * {@code s mod V}, so the same verification is never checked twice at once; the first four checks of each present
+ * a wrong code (answer {@code pending}) and the fifth the right one read from the SMS sink (answer
+ * {@code approved}), the mix of a person who mistypes four times. V is sized from the trivial endpoint's measured
+ * throughput (the check cannot beat it) so that warm-up and measurement together cannot exhaust the budgets;
+ * answers that find a budget spent are counted apart ({@code exhausted}).
+ */
+final class CheckBenchmark {
+
+    /** Checks a verification allows (challenge-service's default). */
+    static final int BUDGET = 5;
+
+    record Result(int clients, double secondsEach, int verifications, int verificationsWithKnownCode,
+                  int budgetPerVerification, ClosedLoop.Result check, long exhaustedChecks,
+                  String trivialEndpoint, ClosedLoop.Result trivial, String redisScript,
+                  ClosedLoop.Result redisEvalsha, ClosedLoop.Result redisEval,
+                  double checkToTrivialThroughput, double checkToRedisEvalshaThroughput) {
+    }
+
+    private record Pending(String tenant, String id, String wrong, String right) {
+    }
+
+    private CheckBenchmark() {
+    }
+
+    static Result run(LocalStack stack, Vertx vertx, Population people, CheckScript script, BenchmarkOptions options,
+                      Runnable settle, PrintStream out) {
+        String challengeUrl = stack.service("challenge-service").url();
+        int clients = options.checkClients();
+        try (Http http = new Http(vertx, clients);
+             RedisScriptLoop redis = new RedisScriptLoop(vertx.getDelegate(), stack.redisUrl(), clients, script,
+                     people.runId())) {
+            String trivialUrl = challengeUrl + "/q/health/live";
+            out.println("  trivial endpoint GET /q/health/live, " + clients + " clients");
+            ClosedLoop.run(clients, options.warmup(), seq -> http.get(trivialUrl));
+            ClosedLoop.Result trivial = ClosedLoop.run(clients, options.checkDuration(), seq -> http.get(trivialUrl));
+            out.println("    " + trivial.requestsPerSecond() + " req/s");
+
+            out.println("  Redis check script by EVALSHA and by EVAL, " + clients + " clients");
+            ClosedLoop.run(clients, options.warmup(), redis::evalsha);
+            ClosedLoop.Result evalsha = ClosedLoop.run(clients, options.checkDuration(), redis::evalsha);
+            ClosedLoop.Result eval = ClosedLoop.run(clients, options.checkDuration(), redis::eval);
+            out.println("    " + evalsha.requestsPerSecond() + " / " + eval.requestsPerSecond() + " calls/s");
+
+            double seconds = (options.warmup().toMillis() + options.checkDuration().toMillis()) / 1000.0;
+            long checksNeeded = (long) Math.ceil(trivial.requestsPerSecond() * seconds * 1.2);
+            int wanted = (int) Math.max(clients * 2L, (checksNeeded + BUDGET - 1) / BUDGET);
+            int count = Math.min(options.checkMaxVerifications(), wanted);
+            if (count < wanted) {
+                out.println("  (capped at " + count + " verifications; " + wanted + " would cover the trivial rate)");
+            }
+            List<Pending> pending = prepare(stack, http, people, challengeUrl, count, out);
+            settle.run();
+
+            out.println("  check: " + pending.size() + " pending verifications, " + clients + " clients");
+            ChecksIssued issued = new ChecksIssued(pending);
+            ClosedLoop.run(clients, options.warmup(), seq -> issued.next(http, challengeUrl));
+            ClosedLoop.Result check = ClosedLoop.run(clients, options.checkDuration(),
+                    seq -> issued.next(http, challengeUrl));
+            out.println("    " + check.requestsPerSecond() + " req/s, outcomes " + check.outcomes());
+            long exhausted = check.outcomes().entrySet().stream()
+                    .filter(e -> !e.getKey().equals("200 pending") && !e.getKey().equals("200 approved"))
+                    .mapToLong(Map.Entry::getValue).sum();
+            int known = (int) pending.stream().filter(p -> p.right() != null).count();
+            return new Result(clients, options.checkDuration().toSeconds(), pending.size(), known, BUDGET, check,
+                    exhausted, "GET /q/health/live", trivial, script.origin(), evalsha, eval,
+                    ratio(check.requestsPerSecond(), trivial.requestsPerSecond()),
+                    ratio(check.requestsPerSecond(), evalsha.requestsPerSecond()));
+        }
+    }
+
+    /** Hands out checks: check s goes to verification s mod V, the last of each budget with the right code. */
+    private static final class ChecksIssued {
+        private final List<Pending> pending;
+        private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
+
+        ChecksIssued(List<Pending> pending) {
+            this.pending = pending;
+        }
+
+        io.smallrye.mutiny.Uni<String> next(Http http, String challengeUrl) {
+            long s = sequence.getAndIncrement();
+            Pending p = pending.get((int) (s % pending.size()));
+            boolean last = s / pending.size() % BUDGET == BUDGET - 1;
+            String code = last && p.right() != null ? p.right() : p.wrong();
+            return http.check(challengeUrl, p.tenant(), p.id(), Buffer.buffer("{\"code\":\"" + code + "\"}"));
+        }
+    }
+
+    /** Creates {@code count} verifications by SMS and reads their codes from the sink. */
+    private static List<Pending> prepare(LocalStack stack, Http http, Population people, String challengeUrl,
+                                         int count, PrintStream out) {
+        long started = System.nanoTime();
+        int first = people.allocate(count);
+        List<String> ids = Http.all(count, 32, Duration.ofMinutes(10), i -> http.createVerification(challengeUrl,
+                people.tenant("check", i), Population.phone(first + i), Population.address(i)));
+        long created = ids.stream().filter(java.util.Objects::nonNull).count();
+        out.printf("  prepared %d of %d verifications in %.1f s%n", created, count,
+                (System.nanoTime() - started) / 1e9);
+        if (created == 0) {
+            throw new IllegalStateException("challenge-service created no verification; see "
+                    + stack.service("challenge-service").logFile());
+        }
+        Map<String, String> codes = awaitCodes(stack.smsSink(), first, count, Duration.ofSeconds(60));
+        out.printf("  %d codes arrived at the SMS sink%n", codes.size());
+        List<Pending> pending = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            if (ids.get(i) == null) {
+                continue;
+            }
+            String code = codes.get(Population.phone(first + i));
+            String wrong = code == null ? randomCode() : Demo.wrongCodeFor(code);
+            pending.add(new Pending(people.tenant("check", i), ids.get(i), wrong, code));
+        }
+        return pending;
+    }
+
+    private static Map<String, String> awaitCodes(SmsSink sink, int first, int count, Duration timeout) {
+        Map<String, Integer> wanted = new HashMap<>();
+        for (int i = 0; i < count; i++) {
+            wanted.put(Population.phone(first + i), i);
+        }
+        Map<String, String> codes = new HashMap<>();
+        Instant deadline = Instant.now().plus(timeout);
+        int seen = 0;
+        while (codes.size() < count && Instant.now().isBefore(deadline)) {
+            List<SmsSink.Message> messages = sink.messages();
+            for (SmsSink.Message m : messages.subList(Math.min(seen, messages.size()), messages.size())) {
+                if (wanted.containsKey(m.to())) {
+                    codes.put(m.to(), Demo.codeIn(m.body()));
+                }
+            }
+            seen = messages.size();
+            if (codes.size() < count) {
+                sleep(200);
+            }
+        }
+        return codes;
+    }
+
+    private static String randomCode() {
+        return String.format("%06d", ThreadLocalRandom.current().nextInt(1_000_000));
+    }
+
+    static double ratio(double a, double b) {
+        return b == 0 ? 0 : Math.round(a / b * 1000) / 1000.0;
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

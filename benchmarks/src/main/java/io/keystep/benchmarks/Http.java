@@ -1,0 +1,114 @@
+package io.keystep.benchmarks;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.ext.web.client.HttpResponse;
+import io.vertx.mutiny.ext.web.client.WebClient;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.function.IntFunction;
+
+/**
+ * The load generator's HTTP side: the Vert.x web client (non-blocking, keep-alive, one connection per concurrent
+ * caller) and the calls a gateway makes to challenge-service.
+ */
+final class Http implements AutoCloseable {
+
+    static final String TENANT_HEADER = "X-Tenant-Id";
+
+    private final WebClient client;
+
+    Http(Vertx vertx, int connections) {
+        client = WebClient.create(vertx, new WebClientOptions()
+                .setKeepAlive(true)
+                .setMaxPoolSize(connections)
+                .setPipelining(false)
+                .setConnectTimeout(5000)
+                .setIdleTimeout(0));
+    }
+
+    /** {@code GET url} answering the status code. */
+    Uni<String> get(String url) {
+        return client.getAbs(url).send().map(r -> Integer.toString(r.statusCode()));
+    }
+
+    /** {@code PUT /v1/users/{userId}/phone}. */
+    Uni<Integer> enrollPhone(String challengeUrl, String tenant, String userId, String phone) {
+        return client.putAbs(challengeUrl + "/v1/users/" + encode(userId) + "/phone")
+                .putHeader(TENANT_HEADER, tenant)
+                .sendJsonObject(new JsonObject().put("phoneNumber", phone))
+                .map(HttpResponse::statusCode);
+    }
+
+    /** {@code POST /v1/verifications} by SMS, from a client address: the verification id, or null when refused. */
+    Uni<String> createVerification(String challengeUrl, String tenant, String to, String clientAddress) {
+        return client.postAbs(challengeUrl + "/v1/verifications")
+                .putHeader(TENANT_HEADER, tenant)
+                .putHeader("X-Forwarded-For", clientAddress)
+                .sendJsonObject(new JsonObject().put("to", to).put("channel", "sms").put("purpose", "login"))
+                .map(r -> r.statusCode() == 201 ? r.bodyAsJsonObject().getString("id") : null);
+    }
+
+    /** {@code POST /v1/verifications/{id}/check}: answers "200 pending", "200 approved", "409", ... */
+    Uni<String> check(String challengeUrl, String tenant, String id, Buffer body) {
+        return client.postAbs(challengeUrl + "/v1/verifications/" + id + "/check")
+                .putHeader(TENANT_HEADER, tenant)
+                .putHeader("Content-Type", "application/json")
+                .sendBuffer(body)
+                .map(r -> r.statusCode() == 200
+                        ? "200 " + r.bodyAsJsonObject().getString("status")
+                        : Integer.toString(r.statusCode()));
+    }
+
+    /**
+     * Runs {@code count} calls with at most {@code concurrency} in flight and waits for all of them; answers their
+     * results in order (null for a call that failed).
+     */
+    static <T> List<T> all(int count, int concurrency, Duration timeout, IntFunction<Uni<T>> call) {
+        Semaphore permits = new Semaphore(concurrency);
+        List<T> results = new ArrayList<>(java.util.Collections.nCopies(count, null));
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(count);
+        try {
+            for (int i = 0; i < count; i++) {
+                permits.acquire();
+                int index = i;
+                call.apply(i).subscribe().with(result -> {
+                    synchronized (results) {
+                        results.set(index, result);
+                    }
+                    permits.release();
+                    done.countDown();
+                }, failure -> {
+                    permits.release();
+                    done.countDown();
+                });
+            }
+            if (!done.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("calls unanswered after " + timeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        synchronized (results) {
+            return new ArrayList<>(results);
+        }
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

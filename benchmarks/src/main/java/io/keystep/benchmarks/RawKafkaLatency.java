@@ -1,0 +1,101 @@
+package io.keystep.benchmarks;
+
+import io.keystep.testsupport.LocalKafka;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+
+/**
+ * The broker's own latency: records produced at a fixed rate to a topic of its own (three partitions, as the
+ * platform's topics) with the gateway's producer settings, consumed by one consumer; the latency is from each
+ * record's intended send time to its arrival at the consumer.
+ */
+final class RawKafkaLatency {
+
+    record Result(String topic, int records, long received, Latency latency, double publisherMaxBehindMs) {
+    }
+
+    private RawKafkaLatency() {
+    }
+
+    static Result run(String bootstrap, String runId, int count, int rate, Duration drainTimeout, PrintStream out) {
+        String topic = "bench.raw." + runId;
+        LocalKafka.createTopics(bootstrap, List.of(topic), 3);
+        long[] intended = new long[count];
+        boolean[] arrived = new boolean[count];
+        Histogram micros = new Histogram(Latency.HIGHEST_MICROS, 3);
+        AtomicLong received = new AtomicLong();
+        AtomicLong lastArrival = new AtomicLong(System.nanoTime());
+        AtomicBoolean stop = new AtomicBoolean();
+        List<TopicPartition> partitions = IntStream.range(0, 3).mapToObj(p -> new TopicPartition(topic, p)).toList();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, "bench-raw-" + UUID.randomUUID(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new StringDeserializer())) {
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+            Thread reader = new Thread(() -> {
+                while (!stop.get()) {
+                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
+                        long now = FixedRate.epochMicros(java.time.Instant.now());
+                        int i = Integer.parseInt(record.value());
+                        synchronized (micros) {
+                            if (!arrived[i] && intended[i] != 0) {
+                                arrived[i] = true;
+                                micros.recordValue(Math.min(Latency.HIGHEST_MICROS, Math.max(1, now - intended[i])));
+                                received.incrementAndGet();
+                                lastArrival.set(System.nanoTime());
+                            }
+                        }
+                    }
+                }
+            }, "raw-kafka-consumer");
+            reader.start();
+            out.printf("  raw Kafka: %d records at %d/s to %s%n", count, rate, topic);
+            FixedRate.Pace pace;
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                    LoginLatencyBenchmark.producerConfig(bootstrap), new StringSerializer(), new StringSerializer())) {
+                producer.partitionsFor(topic);
+                pace = FixedRate.run(count, rate, (i, at) -> {
+                    synchronized (micros) {
+                        intended[i] = at;
+                    }
+                    producer.send(new ProducerRecord<>(topic, null, at / 1000, "key-" + (i % 997), Integer.toString(i)));
+                });
+                producer.flush();
+            }
+            while (received.get() < count && System.nanoTime() - lastArrival.get() < drainTimeout.toNanos()) {
+                CheckBenchmark.sleep(100);
+            }
+            stop.set(true);
+            try {
+                reader.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Latency latency;
+            synchronized (micros) {
+                latency = Latency.of(micros);
+            }
+            out.printf("    received %d; p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", received.get(), latency.p50Ms(),
+                    latency.p99Ms(), latency.maxMs());
+            return new Result(topic, count, received.get(), latency, pace.maxBehindMs());
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.keystep.benchmarks;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The store's ceiling: the check script run straight against Redis by a closed loop of clients, each call a wrong
+ * code against a pending challenge with an attempt budget that never runs out, so that every call takes the path a
+ * wrong check takes in the service (read, count the attempt, compare, answer pending).
+ */
+final class RedisScriptLoop implements AutoCloseable {
+
+    private static final int KEYS = 1024;
+
+    private final Redis redis;
+    private final CheckScript script;
+    private final String sha;
+    private final String tenant;
+    private final String presented;
+
+    RedisScriptLoop(Vertx vertx, String redisUrl, int connections, CheckScript script, String runId) {
+        this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl)
+                .setMaxPoolSize(connections).setMaxPoolWaiting(100_000).setMaxWaitingHandlers(100_000));
+        this.script = script;
+        this.tenant = "bench-" + runId + "-redis";
+        byte[] wrong = new byte[32];
+        ThreadLocalRandom.current().nextBytes(wrong);
+        this.presented = HexFormat.of().formatHex(wrong);
+        RedisAPI api = RedisAPI.api(redis);
+        this.sha = await(api.script(List.of("LOAD", script.text()))).toString();
+        long farFuture = System.currentTimeMillis() + Duration.ofDays(1).toMillis();
+        List<io.vertx.core.Future<?>> writes = new ArrayList<>();
+        for (int i = 0; i < KEYS; i++) {
+            byte[] digest = new byte[32];
+            ThreadLocalRandom.current().nextBytes(digest);
+            writes.add(redis.send(Request.cmd(Command.HSET).arg(key(i))
+                    .arg("tenant").arg(tenant).arg("status").arg("pending").arg("attempts").arg("0")
+                    .arg("maxAttempts").arg(Long.toString(Long.MAX_VALUE / 2)).arg("expiresAt").arg(farFuture)
+                    .arg("digest").arg(HexFormat.of().formatHex(digest)).arg("userId").arg("bench-user-" + i)
+                    .arg("loginId").arg("bench-login-" + i).arg("device").arg("bench-device").arg("channelPlan")
+                    .arg("SMS")));
+            writes.add(redis.send(Request.cmd(Command.PEXPIRE).arg(key(i)).arg(Duration.ofHours(1).toMillis())));
+        }
+        await(io.vertx.core.Future.all(writes));
+    }
+
+    private String key(int i) {
+        return "ks:challenge:{" + tenant + "-" + i + "}";
+    }
+
+    /** One check by {@code EVALSHA}, as a client that loaded the script once sends it. */
+    Uni<String> evalsha(long sequence) {
+        return send(Request.cmd(Command.EVALSHA).arg(sha), sequence);
+    }
+
+    /** One check by {@code EVAL} with the script's text, as challenge-service sends it today. */
+    Uni<String> eval(long sequence) {
+        return send(Request.cmd(Command.EVAL).arg(script.text()), sequence);
+    }
+
+    private Uni<String> send(Request request, long sequence) {
+        request.arg(1).arg(key((int) (sequence % KEYS))).arg(tenant).arg(System.currentTimeMillis()).arg(presented);
+        return Uni.createFrom().completionStage(() -> redis.send(request).toCompletionStage())
+                .map(r -> r.get(0).toString());
+    }
+
+    private static <T> T await(io.vertx.core.Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("Redis did not answer: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        redis.close();
+    }
+}

@@ -1,0 +1,75 @@
+package io.keystep.benchmarks;
+
+import java.io.PrintStream;
+import java.util.Map;
+
+/** The figures as a plain-text table, each beside the limit it is compared with. */
+final class ResultTable {
+
+    private ResultTable() {
+    }
+
+    static void print(BenchmarkRun.Results r, PrintStream out) {
+        out.println("Keystep benchmark " + r.runId() + " on " + r.machine().get("cores") + " cores, "
+                + r.machine().get("java"));
+        if (r.check() != null) {
+            CheckBenchmark.Result c = r.check();
+            out.println();
+            out.printf("1. Check: closed loop, %d clients, %.0f s each, %d verifications x %d checks%n", c.clients(),
+                    c.secondsEach(), c.verifications(), c.budgetPerVerification());
+            out.printf("   %-46s %10s %9s %9s %9s%n", "", "req/s", "p50 ms", "p99 ms", "p99.9 ms");
+            loop(out, "POST /v1/verifications/{id}/check", c.check());
+            loop(out, c.trivialEndpoint() + " (framework ceiling)", c.trivial());
+            loop(out, "Redis check script, EVALSHA (store ceiling)", c.redisEvalsha());
+            loop(out, "Redis check script, EVAL (as the service sends)", c.redisEval());
+            out.printf("   check / trivial endpoint = %.2f, check / Redis EVALSHA = %.2f; outcomes %s%s%n",
+                    c.checkToTrivialThroughput(), c.checkToRedisEvalshaThroughput(), c.check().outcomes(),
+                    c.exhaustedChecks() > 0 ? " (" + c.exhaustedChecks() + " found a spent budget)" : "");
+        }
+        if (r.login() != null) {
+            LoginLatencyBenchmark.Result l = r.login();
+            out.println();
+            out.printf("2. Login -> SMS: %d logins at %d/s for %.0f s, one user and phone each%n", l.logins(),
+                    l.ratePerSecond(), l.seconds());
+            out.printf("   %-46s %10s %9s %9s %9s%n", "", "count", "p50 ms", "p99 ms", "max ms");
+            latency(out, "login record -> SMS sink", l.messages(), l.loginToSms());
+            latency(out, "raw Kafka produce -> consume, same rate", l.rawKafka().received(), l.rawKafka().latency());
+            out.printf("   logins without a message: %d; p99 / raw Kafka p99 = %.1f%n", l.missing(),
+                    l.p99ToRawKafkaP99());
+        }
+        if (r.audit() != null) {
+            AuditIngestBenchmark.Result a = r.audit();
+            out.println();
+            out.printf("3. Audit ingest: %d events%n", a.events());
+            out.printf("   %-46s %10s %9s%n", "", "events/s", "seconds");
+            out.printf("   %-46s %10.0f %9.2f%n", "topic -> committed rows (audit-service)", a.ingestEventsPerSecond(),
+                    a.ingestSeconds());
+            out.printf("   %-46s %10.0f %9.2f%n", "plain batched INSERT, same rows", a.insertRowsPerSecond(),
+                    a.insertSeconds());
+            out.printf("   ingest / plain INSERT = %.2f (%d of %d stored; baseline table: %s)%n", a.ingestToInsert(),
+                    a.stored(), a.events(), a.baseline());
+        }
+        out.println();
+        out.println("4. Footprint (the four services started side by side)");
+        out.printf("   %-18s %12s %14s %12s  %s%n", "", "started in s", "process->ready", "RSS idle MB",
+                "RSS peak MB under load");
+        for (Footprint.Service s : r.footprint()) {
+            out.printf("   %-18s %12s %14s %12s  %s%n", s.name(), s.quarkusStartedInSeconds(),
+                    s.processToReadyMs() == null ? "-" : s.processToReadyMs() + " ms", s.idleRssMb(),
+                    s.peakRssUnderLoadMb());
+        }
+        for (Map.Entry<String, String> error : r.errors().entrySet()) {
+            out.println("   NOT MEASURED " + error.getKey() + ": " + error.getValue());
+        }
+    }
+
+    private static void loop(PrintStream out, String name, ClosedLoop.Result result) {
+        out.printf("   %-46s %10.0f %9.2f %9.2f %9.2f%n", name, result.requestsPerSecond(), result.latency().p50Ms(),
+                result.latency().p99Ms(), result.latency().p999Ms());
+    }
+
+    private static void latency(PrintStream out, String name, long count, Latency latency) {
+        out.printf("   %-46s %10d %9.2f %9.2f %9.2f%n", name, count, latency.p50Ms(), latency.p99Ms(),
+                latency.maxMs());
+    }
+}

@@ -1,0 +1,66 @@
+package io.keystep.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every benchmark, for a few seconds at a low rate, on a stack of its own: each must produce its figures. Nothing
+ * here looks at how fast anything was; figures are printed, never judged by a test.
+ */
+class BenchmarkSmokeIT {
+
+    @Test
+    void everyBenchmarkProducesItsFiguresAndWritesThemAsJson() throws Exception {
+        Path root = Path.of(System.getProperty("keystep.root", "..")).toAbsolutePath().normalize();
+        Path output = root.resolve("benchmarks/target/benchmark-smoke-results.json");
+        Files.deleteIfExists(output);
+        BenchmarkOptions options = BenchmarkOptions.parse(List.of(
+                "--check-clients=4", "--check-seconds=2", "--warmup-seconds=1", "--check-max-verifications=60",
+                "--login-rate=20", "--login-seconds=3", "--drain-seconds=60", "--audit-events=200",
+                "--output=" + output), root);
+
+        BenchmarkRun.Results results = BenchmarkRun.run(root, options, System.out);
+
+        assertEquals(java.util.Map.of(), results.errors(), "every benchmark ran");
+        CheckBenchmark.Result check = results.check();
+        LoginLatencyBenchmark.Result login = results.login();
+        AuditIngestBenchmark.Result audit = results.audit();
+        assertAll(
+                () -> assertTrue(check.check().requests() > 0, "checks answered"),
+                () -> assertTrue(check.check().outcomes().getOrDefault("200 pending", 0L) > 0,
+                        "wrong codes were judged pending: " + check.check().outcomes()),
+                () -> assertTrue(check.trivial().requests() > 0, "trivial endpoint answered"),
+                () -> assertTrue(check.redisEvalsha().requests() > 0, "Redis EVALSHA answered"),
+                () -> assertTrue(check.redisEval().requests() > 0, "Redis EVAL answered"),
+                () -> assertEquals(60, login.logins()),
+                () -> assertEquals(60, login.enrolled(), "every user enrolled"),
+                () -> assertEquals(0, login.missing(), "no login lost at a low rate"),
+                () -> assertEquals(60, login.loginToSms().count()),
+                () -> assertEquals(60, login.rawKafka().received(), "every raw Kafka record consumed"),
+                () -> assertEquals(200, audit.stored(), "every audit event committed"),
+                () -> assertTrue(audit.ingestEventsPerSecond() > 0 && audit.insertRowsPerSecond() > 0,
+                        "both audit rates measured"),
+                () -> assertEquals(4, results.footprint().size()),
+                () -> results.footprint().forEach(service -> {
+                    assertTrue(service.pid() > 0, service.name() + " found among this process's children");
+                    assertNotNull(service.idleRssMb(), service.name() + " idle memory");
+                    assertNotNull(service.quarkusStartedInSeconds(), service.name() + " start-up time");
+                    assertTrue(service.peakRssUnderLoadMb().containsKey("login"), service.name() + " memory under load");
+                }));
+
+        JsonNode json = BenchmarkRun.JSON.readTree(output.toFile());
+        assertEquals(results.runId(), json.path("runId").asText());
+        assertTrue(json.path("check").path("check").path("requestsPerSecond").asDouble() > 0);
+        assertTrue(json.path("login").path("loginToSms").has("p99Ms"));
+        assertTrue(json.path("audit").path("ingestEventsPerSecond").asDouble() > 0);
+    }
+}
