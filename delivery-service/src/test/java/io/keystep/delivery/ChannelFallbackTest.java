@@ -2,7 +2,9 @@ package io.keystep.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keystep.delivery.domain.DeliveryJob;
 import io.keystep.delivery.provider.Signatures;
+import io.keystep.delivery.store.DeliveryAttempts;
 import io.keystep.events.Channel;
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.RedisTestResource;
@@ -46,6 +48,9 @@ class ChannelFallbackTest {
     @Inject
     RedisDataSource redis;
 
+    @Inject
+    DeliveryAttempts attempts;
+
     private final SmsSink sink = SmsSinkTestResource.sink();
 
     @Test
@@ -80,6 +85,25 @@ class ChannelFallbackTest {
                 "no timer after the last channel");
         given().get("/q/metrics").then().statusCode(200)
                 .body(org.hamcrest.Matchers.containsString("keystep_delivery_fallbacks_total"));
+    }
+
+    @Test
+    void fallbackTimerLeftInRedisByAnEarlierInstanceStillFires() {
+        String number = Jobs.usNumber();
+        String code = Jobs.code();
+        Jobs.Job job = Jobs.Job.sms(Jobs.tenant(), number, code).withPlan(List.of(Channel.WHATSAPP, Channel.SMS));
+        // What an instance that sent on WhatsApp and then stopped leaves behind: only Redis state, nothing in memory here.
+        attempts.start(new DeliveryJob(job.tenantId(), "login-" + job.challengeId(), job.challengeId(), job.userId(),
+                job.plan(), job.destination(), job.sealedCode(), job.locale(), job.expiresAt(), job.purpose()),
+                Duration.ofMinutes(10)).await().atMost(Duration.ofSeconds(5));
+        attempts.schedule(job.tenantId(), job.challengeId(), 0, System.currentTimeMillis() - 60_000)
+                .await().atMost(Duration.ofSeconds(5));
+
+        StatusEvents events = new StatusEvents(json);
+        assertEquals("WHATSAPP: NO_DELIVERY_RECEIPT", events.await(job.challengeId(), "FELL_BACK").get("reason").asText());
+        assertEquals("SMS", events.await(job.challengeId(), "SENT").get("channel").asText());
+        await().atMost(StatusEvents.WAIT).until(() -> sink.messagesTo(number).size() == 1);
+        assertTrue(sink.messagesTo(number).get(0).body().contains(code));
     }
 
     @Test

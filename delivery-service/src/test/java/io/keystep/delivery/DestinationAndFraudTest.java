@@ -95,6 +95,18 @@ class DestinationAndFraudTest {
         assertEquals("FRAUD_BLOCKED_RARE_COUNTRY", blocked.get("reason").asText());
     }
 
+    @Test
+    void oneCountryGetsNoMoreThanItsHourlyLimit() {
+        for (int i = 0; i < 2; i++) {
+            Jobs.Job job = Jobs.Job.sms("country-tenant", Jobs.usNumber(), Jobs.code());
+            job.publish(json);
+            events().await(job.challengeId(), "SENT");
+        }
+        Jobs.Job third = Jobs.Job.sms("country-tenant", Jobs.usNumber(), Jobs.code());
+        third.publish(json);
+        assertEquals("FRAUD_BLOCKED_COUNTRY_RATE", events().await(third.challengeId(), "FAILED").get("reason").asText());
+    }
+
     private StatusEvents events() {
         return new StatusEvents(json);
     }

@@ -137,6 +137,17 @@ class ProviderFailoverTest {
         assertEquals(1, sink.messagesTo(number).size());
     }
 
+    @Test
+    void tenantsOwnPriorityReordersItsProviders() {
+        // telnyx (priority 2) comes before twilio (10) by default; this tenant moved it to 99.
+        Jobs.Job job = Jobs.Job.sms("route-tenant", Jobs.usNumber(), Jobs.code());
+        job.publish(json);
+        assertEquals("twilio", new StatusEvents(json).await(job.challengeId(), "SENT").get("provider").asText());
+        Jobs.Job byDefault = Jobs.Job.sms("telnyx-tenant", Jobs.usNumber(), Jobs.code());
+        byDefault.publish(json);
+        assertEquals("telnyx", new StatusEvents(json).await(byDefault.challengeId(), "SENT").get("provider").asText());
+    }
+
     private static String sign(String timestamp, String body) throws Exception {
         Signature signer = Signature.getInstance("Ed25519");
         signer.initSign(ProviderStandInsTestResource.TELNYX_SIGNING.getPrivate());

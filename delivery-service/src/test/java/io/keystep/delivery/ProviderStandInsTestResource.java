@@ -60,7 +60,7 @@ public class ProviderStandInsTestResource implements QuarkusTestResourceLifecycl
         config.put(p + "telnyx.public-key",
                 Base64.getEncoder().encodeToString(TELNYX_SIGNING.getPublic().getEncoded()));
         config.put(p + "telnyx.priority", "2");
-        config.put(p + "telnyx.tenants", "failover-tenant,telnyx-tenant");
+        config.put(p + "telnyx.tenants", "failover-tenant,telnyx-tenant,route-tenant");
         config.put(p + "telnyx.cost.default", "0.004");
 
         config.put(p + "broken.type", "webhook");
@@ -87,6 +87,8 @@ public class ProviderStandInsTestResource implements QuarkusTestResourceLifecycl
         config.put(t + "pump-tenant.fraud.prefix-per-hour", "3");
         config.put(t + "pump-tenant.fraud.usual-countries", "US");
         config.put(t + "pump-tenant.fraud.rare-country-per-hour", "1");
+        config.put(t + "route-tenant.routes.telnyx.priority", "99");
+        config.put(t + "country-tenant.fraud.country-per-hour", "2");
         config.put(t + "brand-tenant.templates.text-en", "Brand code {code}, valid {minutes} min.");
         config.put(t + "brand-tenant.web-otp-domain", "login.example.com");
         config.put(t + "brand-tenant.app-hash", "FA+9qCX9VSu");
