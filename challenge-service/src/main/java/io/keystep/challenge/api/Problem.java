@@ -12,9 +12,15 @@ import java.util.List;
  * @param status the HTTP status
  * @param detail what went wrong this time
  * @param errors for validation problems, the offending fields
+ * @param lockedUntil for a lockout, when it ends
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Problem(String type, String title, int status, String detail, List<FieldError> errors) {
+public record Problem(String type, String title, int status, String detail, List<FieldError> errors,
+                      @com.fasterxml.jackson.annotation.JsonProperty("locked_until") java.time.Instant lockedUntil) {
+
+    public Problem(String type, String title, int status, String detail, List<FieldError> errors) {
+        this(type, title, status, detail, errors, null);
+    }
 
     public static final String MEDIA_TYPE = "application/problem+json";
     private static final String BASE = "https://keystep.dev/problems/";

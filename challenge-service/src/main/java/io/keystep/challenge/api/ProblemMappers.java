@@ -2,6 +2,7 @@ package io.keystep.challenge.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.keystep.challenge.domain.CheckUnavailableException;
+import io.keystep.challenge.domain.VerificationRefused;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -22,6 +23,28 @@ public class ProblemMappers {
         LOG.warn("check failed closed: " + rootMessage(e));
         return Response.fromResponse(respond(Problem.of(503, "unavailable", "Service unavailable",
                 "the verification could not be checked; try again"))).header("Retry-After", "1").build();
+    }
+
+    @ServerExceptionMapper
+    public Response refused(VerificationRefused e) {
+        return switch (e.kind()) {
+            case NOT_FOUND -> respond(Problem.of(404, "not-found", "Not found", e.getMessage()));
+            case NOT_PENDING -> respond(Problem.of(409, "not-pending", "Verification not pending", e.getMessage()));
+            case IDEMPOTENCY_MISMATCH -> respond(Problem.of(422, "idempotency-key-reused",
+                    "Idempotency-Key reused", e.getMessage()));
+            case IDEMPOTENCY_IN_FLIGHT -> respond(Problem.of(409, "idempotency-key-in-flight",
+                    "Request in progress", e.getMessage()));
+            case SEND_LIMITED -> withRetryAfter(respond(Problem.of(429, "send-limited", "Too many sends",
+                    e.getMessage())), e.retryAfter());
+            case LOCKED_OUT -> withRetryAfter(respond(new Problem("https://keystep.dev/problems/locked-out",
+                    "Verification locked", 429, e.getMessage(), null, e.lockedUntil())), e.retryAfter());
+            case SUSPENDED -> respond(Problem.of(403, "factor-suspended", "Factor suspended", e.getMessage()));
+        };
+    }
+
+    private static Response withRetryAfter(Response response, java.time.Duration retryAfter) {
+        long seconds = retryAfter == null ? 1 : Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+        return Response.fromResponse(response).header("Retry-After", Long.toString(seconds)).build();
     }
 
     @ServerExceptionMapper

@@ -1,46 +1,124 @@
 package io.keystep.challenge.api;
 
+import io.keystep.challenge.config.ChallengeConfig;
+import io.keystep.challenge.config.VerifyConfig;
 import io.keystep.challenge.domain.CheckStatus;
 import io.keystep.challenge.domain.CodeChecker;
+import io.keystep.challenge.domain.Verification;
+import io.keystep.challenge.domain.VerificationService;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
+import java.time.Instant;
 import java.util.regex.Pattern;
 
-/** Checks the code a person typed against a challenge. */
+/**
+ * The Verify API: send a code, check it, resend, cancel, read. Every error is problem+json naming the field.
+ */
 @Path("/v1/verifications")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class VerificationResource {
 
     private static final Pattern CODE = Pattern.compile("[0-9]{4,10}");
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
 
-    /** The code the person typed. */
-    public record CheckRequest(String code) {
+    /** The code the person typed, and for a transaction the amount and payee they were shown. */
+    public record CheckRequest(String code, String amount, String payee) {
     }
 
     /**
      * The verification after the check.
      *
-     * @param status approved, pending (wrong code), expired or max_attempts_reached
+     * @param status      approved, pending (wrong code), expired, max_attempts_reached or canceled
+     * @param lockedUntil when the user's lockout ends, when this check found or caused one
      */
-    public record CheckResponse(String id, String status, int remainingAttempts) {
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public record CheckResponse(String id, String status, int remainingAttempts,
+                                @com.fasterxml.jackson.annotation.JsonProperty("locked_until") Instant lockedUntil) {
+    }
+
+    /** The body of a resend: another channel, optionally. */
+    public record ResendRequest(String channel) {
     }
 
     private final CodeChecker checker;
+    private final VerificationService verifications;
+    private final VerifyConfig verifyConfig;
+    private final ChallengeConfig challengeConfig;
+    private final java.time.Clock clock;
 
-    public VerificationResource(CodeChecker checker) {
+    public VerificationResource(CodeChecker checker, VerificationService verifications, VerifyConfig verifyConfig,
+                                ChallengeConfig challengeConfig, java.time.Clock clock) {
+        this.clock = clock;
         this.checker = checker;
+        this.verifications = verifications;
+        this.verifyConfig = verifyConfig;
+        this.challengeConfig = challengeConfig;
     }
 
     /**
-     * Checks a code. A challenge approves once: checking it again answers 409 {@code already-used}.
+     * Sends a code. With an {@code Idempotency-Key}, a repeated request answers the same verification and sends
+     * nothing. Over a send limit: 429 with {@code Retry-After}.
+     */
+    @POST
+    public Uni<Response> create(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
+                                @HeaderParam("Idempotency-Key") String idempotencyKey,
+                                @Context HttpServerRequest http,
+                                VerificationRequests.CreateVerificationRequest body) {
+        String tenantId = RequestChecks.tenant(tenantHeader);
+        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+            throw ProblemException.invalid("Idempotency-Key", "must be 1-255 printable characters");
+        }
+        var request = VerificationRequests.validate(body, verifyConfig.autoChannels(), challengeConfig.codeLength());
+        return verifications.create(tenantId, request, idempotencyKey, clientIp(http))
+                .map(v -> Response.status(201).entity(v).build());
+    }
+
+    /** The verification as it stands. */
+    @GET
+    @Path("/{id}")
+    public Uni<Verification> get(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
+                                 @PathParam("id") String idParam) {
+        String tenantId = RequestChecks.tenant(tenantHeader);
+        return verifications.get(tenantId, RequestChecks.opaqueId("id", idParam));
+    }
+
+    /** Sends a new code (the old one stops working); the remaining attempts stay as they were. */
+    @POST
+    @Path("/{id}/resend")
+    public Uni<Verification> resend(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
+                                    @PathParam("id") String idParam, @Context HttpServerRequest http,
+                                    ResendRequest body) {
+        String tenantId = RequestChecks.tenant(tenantHeader);
+        String id = RequestChecks.opaqueId("id", idParam);
+        var plan = body == null || body.channel() == null ? null
+                : VerificationRequests.channelPlan(body.channel(), verifyConfig.autoChannels());
+        return verifications.resend(tenantId, id, plan, clientIp(http));
+    }
+
+    /** Cancels a pending verification. */
+    @POST
+    @Path("/{id}/cancel")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<Verification> cancel(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
+                                    @PathParam("id") String idParam) {
+        String tenantId = RequestChecks.tenant(tenantHeader);
+        return verifications.cancel(tenantId, RequestChecks.opaqueId("id", idParam));
+    }
+
+    /**
+     * Checks a code. A verification approves once: checking it again answers 409 {@code already-used}.
      * Unknown ids and other tenants' ids answer 404 alike.
      */
     @POST
@@ -55,7 +133,9 @@ public class VerificationResource {
         if (!CODE.matcher(request.code()).matches()) {
             throw ProblemException.invalid("code", "must be 4 to 10 digits");
         }
-        return checker.check(tenantId, id, request.code()).map(result -> {
+        String amount = VerificationRequests.presentedAmount(request.amount());
+        String payee = VerificationRequests.presentedPayee(request.payee());
+        return checker.check(tenantId, id, request.code(), amount, payee).map(result -> {
             if (result.status() == CheckStatus.NOT_FOUND) {
                 throw ProblemException.notFound("verification " + id);
             }
@@ -63,7 +143,34 @@ public class VerificationResource {
                 throw new ProblemException(Problem.of(409, "already-used", "Already used",
                         "verification " + id + " was already approved; a code works once"));
             }
-            return new CheckResponse(id, result.status().wire(), result.remainingAttempts());
+            if (result.status() == CheckStatus.LOCKED_OUT) {
+                throw new io.keystep.challenge.domain.VerificationRefused(
+                        io.keystep.challenge.domain.VerificationRefused.Kind.LOCKED_OUT,
+                        "too many failed checks; verification is locked until " + result.lockedUntil(), null,
+                        java.time.Duration.between(clock.instant(), result.lockedUntil()),
+                        result.lockedUntil());
+            }
+            if (result.status() == CheckStatus.SUSPENDED) {
+                throw new io.keystep.challenge.domain.VerificationRefused(
+                        io.keystep.challenge.domain.VerificationRefused.Kind.SUSPENDED,
+                        "too many consecutive failed checks; this factor is suspended until account recovery");
+            }
+            return new CheckResponse(id, result.status().wire(), result.remainingAttempts(), result.lockedUntil());
         });
+    }
+
+    /** The person's IP as the gateway forwards it (first X-Forwarded-For entry), else the caller's address. */
+    private static String clientIp(HttpServerRequest http) {
+        if (http == null) {
+            return null;
+        }
+        String forwarded = http.getHeader("X-Forwarded-For");
+        if (forwarded != null && !forwarded.isBlank()) {
+            String first = forwarded.split(",")[0].trim();
+            if (first.matches("[0-9A-Fa-f:.]{2,45}")) {
+                return first;
+            }
+        }
+        return http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
     }
 }

@@ -1,5 +1,7 @@
 package io.keystep.challenge.domain;
 
+import io.keystep.events.Channel;
+
 /**
  * The outcome of one atomic check, with what the verification event needs from the challenge.
  *
@@ -10,15 +12,19 @@ package io.keystep.challenge.domain;
  * @param loginId           the login, or null
  * @param deviceFingerprint the login's device, or null
  * @param evaluated         whether this check compared a code (and so spent an attempt)
+ * @param channel           the channel the code went out on first, which names the factor
+ * @param lockedUntil       when the user's lockout ends, if this check found or started one
+ * @param lockoutStarted    whether this check locked the user out (or suspended the factor)
  */
 public record CheckResult(CheckStatus status, int attemptsUsed, int maxAttempts, String userId, String loginId,
-                          String deviceFingerprint, boolean evaluated) {
+                          String deviceFingerprint, boolean evaluated, Channel channel,
+                          java.time.Instant lockedUntil, boolean lockoutStarted) {
 
     public int remainingAttempts() {
         return Math.max(0, maxAttempts - attemptsUsed);
     }
 
     public static CheckResult notFound() {
-        return new CheckResult(CheckStatus.NOT_FOUND, 0, 0, null, null, null, false);
+        return new CheckResult(CheckStatus.NOT_FOUND, 0, 0, null, null, null, false, null, null, false);
     }
 }

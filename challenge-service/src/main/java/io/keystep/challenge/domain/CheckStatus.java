@@ -16,6 +16,10 @@ public enum CheckStatus {
     ALREADY_USED("already_used", Outcome.REJECTED),
     /** The challenge was canceled. */
     CANCELED("canceled", Outcome.REJECTED),
+    /** The user is locked out after too many failed checks; nothing was compared. */
+    LOCKED_OUT("locked_out", Outcome.LOCKED),
+    /** The user's factor is suspended after too many consecutive failures; nothing was compared. */
+    SUSPENDED("suspended", Outcome.LOCKED),
     /** No such challenge for this tenant. */
     NOT_FOUND("not_found", null);
 

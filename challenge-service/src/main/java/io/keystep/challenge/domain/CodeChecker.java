@@ -23,9 +23,12 @@ public class CodeChecker {
     private final EventPublisher publisher;
     private final ChallengeMetrics metrics;
     private final Clock clock;
+    private final ChallengeStore.LockoutRules rules;
 
     public CodeChecker(ChallengeStore store, CodeDigest digests, EventPublisher publisher, ChallengeMetrics metrics,
-                       Clock clock) {
+                       Clock clock, io.keystep.challenge.config.VerifyConfig config) {
+        this.rules = new ChallengeStore.LockoutRules(config.failureWindow(), config.failuresToLock(),
+                config.firstLockout(), config.maxLockout(), config.failuresToSuspend());
         this.store = store;
         this.digests = digests;
         this.publisher = publisher;
@@ -33,15 +36,33 @@ public class CodeChecker {
         this.clock = clock;
     }
 
+    /** Checks a login challenge's code. */
     public Uni<CheckResult> check(String tenantId, String challengeId, String code) {
+        return check(tenantId, challengeId, code, null, null);
+    }
+
+    /**
+     * Checks a code together with the amount and payee the person saw: for a transaction, another amount or
+     * payee digests differently and fails like a wrong code (PSD2 dynamic linking).
+     */
+    public Uni<CheckResult> check(String tenantId, String challengeId, String code, String amount, String payee) {
         long started = System.nanoTime();
         Instant now = clock.instant();
-        String presented = digests.digest(tenantId, challengeId, code);
-        return store.check(challengeId, tenantId, now, presented)
+        String presented = digests.digest(tenantId, challengeId, code, Bindings.of(amount, payee));
+        return store.check(challengeId, tenantId, now, presented, rules)
                 .onFailure().transform(CheckUnavailableException::new)
                 .call(result -> publish(tenantId, challengeId, result, now))
-                .invoke(result -> metrics.checked(tenantId, "sms", result.status().wire(),
+                .invoke(result -> {
+                    if (result.lockoutStarted()) {
+                        metrics.lockout(tenantId, channelTag(result), result.lockedUntil() == null ? "suspended" : "locked");
+                    }
+                })
+                .invoke(result -> metrics.checked(tenantId, channelTag(result), result.status().wire(),
                         Duration.ofNanos(System.nanoTime() - started)));
+    }
+
+    private static String channelTag(CheckResult result) {
+        return result.channel() == null ? "unknown" : result.channel().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private Uni<Void> publish(String tenantId, String challengeId, CheckResult result, Instant now) {
@@ -49,7 +70,8 @@ public class CodeChecker {
             return Uni.createFrom().voidItem();
         }
         return publisher.verificationCompleted(tenantId, now, new VerificationCompleted(challengeId,
-                        result.loginId(), result.userId(), Factor.SMS, result.status().outcome(),
+                        result.loginId(), result.userId(), Factor.valueOf(result.channel().name()),
+                        result.status().outcome(),
                         result.attemptsUsed(), result.deviceFingerprint()))
                 .onFailure().transform(CheckUnavailableException::new);
     }

@@ -50,6 +50,13 @@ public class CodeDigest {
         return digest(tenantId + "|" + challengeId + "|" + code + "|" + binding);
     }
 
+    /**
+     * A stable pseudonym of a value (a destination, say) for use in keys and events instead of the value itself.
+     */
+    public String pseudonym(String tenantId, String value) {
+        return digest("pseudonym|" + tenantId + "|" + value).substring(0, 32);
+    }
+
     private String digest(String input) {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);

@@ -92,12 +92,26 @@ public class LoginChallenger {
         String code = codes.next(config.codeLength());
         NewChallenge challenge = new NewChallenge(challengeId, tenantId, risk.userId(), risk.loginId(),
                 risk.deviceFingerprint(), risk.purpose().name(), digests.digest(tenantId, challengeId, code),
-                config.maxAttempts(), expiresAt);
+                config.maxAttempts(), expiresAt, List.of(Channel.SMS), phone, config.locale(), null, null,
+                config.codeLength());
         String sealedCode = sealer.seal(tenantId, challengeId, code);
         LoginDecisionRecord record = new LoginDecisionRecord(risk.loginId(), risk.userId(),
                 Decision.CHALLENGE.name(), challengeId, risk.reasons());
-        // The challenge is stored before the decision is claimed: a failure before the claim leaves the login
-        // undecided, so that a redelivery can still challenge it; a lost race leaves an orphan we delete.
+        // A redelivered verdict must not even create a challenge: creating one replaces (cancels) the login's
+        // live challenge. The challenge is stored before the decision is claimed, so that a failure before the
+        // claim leaves the login undecided and a redelivery can still challenge it.
+        return store.loginDecision(tenantId, risk.loginId()).flatMap(existing -> {
+            if (existing.isPresent()) {
+                LOG.debugf("login %s of tenant %s already decided; redelivery ignored", risk.loginId(), tenantId);
+                return Uni.createFrom().voidItem();
+            }
+            return issue(tenantId, risk, phone, now, expiresAt, challengeId, challenge, sealedCode, record);
+        });
+    }
+
+    private Uni<Void> issue(String tenantId, RiskAssessed risk, String phone, Instant now, Instant expiresAt,
+                            String challengeId, NewChallenge challenge, String sealedCode,
+                            LoginDecisionRecord record) {
         return store.create(challenge, now, expiresAt.plus(config.retainAfterExpiry()))
                 .chain(() -> store.recordLoginDecisionOnce(tenantId, record, config.loginDecisionTtl()))
                 .flatMap(first -> {

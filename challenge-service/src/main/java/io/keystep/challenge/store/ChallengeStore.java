@@ -6,6 +6,7 @@ import io.keystep.challenge.domain.CheckResult;
 import io.keystep.challenge.domain.CheckStatus;
 import io.keystep.challenge.domain.LoginDecisionRecord;
 import io.keystep.challenge.domain.NewChallenge;
+import io.keystep.challenge.domain.StoredChallenge;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
@@ -25,25 +26,34 @@ import java.util.Optional;
 public class ChallengeStore {
 
     /**
-     * The whole check, atomically: existence, tenant, expiry, budget, attempt, constant-time comparison,
-     * consumption. KEYS[1] the challenge; ARGV[1] tenant, ARGV[2] now (epoch ms), ARGV[3] presented digest.
-     * Replies {status, attemptsUsed, maxAttempts, userId, loginId, device, evaluated}.
+     * The whole check, atomically: existence, tenant, expiry, budget, the user's lockout, attempt, constant-time
+     * comparison, consumption, and the user's failure count. KEYS[1] the challenge; ARGV[1] tenant, ARGV[2] now
+     * (epoch ms), ARGV[3] presented digest, ARGV[4] failure window ms, ARGV[5] failures that lock, ARGV[6] first
+     * lockout ms, ARGV[7] longest lockout ms, ARGV[8] consecutive failures that suspend.
+     * Replies {status, attemptsUsed, maxAttempts, userId, loginId, device, evaluated, channelPlan, lockedUntil,
+     * lockoutStarted}.
+     * The user's lockout keys are derived from the challenge inside the script (one user's state, one script):
+     * on Redis Cluster they would need the challenge's hash tag to carry the user.
      */
     static final String CHECK_SCRIPT = """
             local f = redis.call('HMGET', KEYS[1], 'tenant', 'status', 'attempts', 'maxAttempts', 'expiresAt',
-                                 'digest', 'userId', 'loginId', 'device')
+                                 'digest', 'userId', 'loginId', 'device', 'channelPlan')
             if not f[1] or f[1] ~= ARGV[1] then
               return {'not_found'}
             end
+            local now = tonumber(ARGV[2])
             local status = f[2]
             local attempts = tonumber(f[3]) or 0
             local max = tonumber(f[4]) or 0
+            local lockedUntil = ''
+            local lockoutStarted = '0'
             local function reply(s, evaluated)
-              return {s, tostring(attempts), tostring(max), f[7] or '', f[8] or '', f[9] or '', evaluated}
+              return {s, tostring(attempts), tostring(max), f[7] or '', f[8] or '', f[9] or '', evaluated,
+                      f[10] or 'SMS', lockedUntil, lockoutStarted}
             end
             if status == 'approved' then return reply('already_used', '0') end
             if status == 'canceled' then return reply('canceled', '0') end
-            if tonumber(ARGV[2]) >= (tonumber(f[5]) or 0) then
+            if now >= (tonumber(f[5]) or 0) then
               redis.call('HSET', KEYS[1], 'status', 'expired')
               redis.call('HDEL', KEYS[1], 'digest')
               return reply('expired', '0')
@@ -52,6 +62,14 @@ public class ChallengeStore {
               redis.call('HSET', KEYS[1], 'status', 'max_attempts_reached')
               redis.call('HDEL', KEYS[1], 'digest')
               return reply('max_attempts_reached', '0')
+            end
+            local lockKey = 'ks:lockout:{' .. f[1] .. '}:' .. (f[7] or '')
+            local failKey = 'ks:failures:{' .. f[1] .. '}:' .. (f[7] or '')
+            local lock = redis.call('HMGET', lockKey, 'lockedUntil', 'suspended')
+            if lock[2] == '1' then return reply('suspended', '0') end
+            if lock[1] and tonumber(lock[1]) > now then
+              lockedUntil = lock[1]
+              return reply('locked_out', '0')
             end
             attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
             local stored = f[6] or ''
@@ -65,8 +83,29 @@ public class ChallengeStore {
             if diff == 0 and #stored > 0 then
               redis.call('HSET', KEYS[1], 'status', 'approved')
               redis.call('HDEL', KEYS[1], 'digest')
+              redis.call('HSET', lockKey, 'consecutive', '0', 'level', '0')
+              redis.call('DEL', failKey)
               return reply('approved', '1')
             end
+            -- A failed check counts against the user, apart from password failures (those live in risk-service).
+            local window = tonumber(ARGV[4])
+            redis.call('ZADD', failKey, now, KEYS[1] .. ':' .. attempts)
+            redis.call('ZREMRANGEBYSCORE', failKey, '-inf', now - window)
+            redis.call('PEXPIRE', failKey, window)
+            local consecutive = redis.call('HINCRBY', lockKey, 'consecutive', 1)
+            if redis.call('ZCARD', failKey) >= tonumber(ARGV[5]) then
+              local level = redis.call('HINCRBY', lockKey, 'level', 1)
+              local wait = math.min(tonumber(ARGV[6]) * (2 ^ (level - 1)), tonumber(ARGV[7]))
+              lockedUntil = tostring(now + wait)
+              lockoutStarted = '1'
+              redis.call('HSET', lockKey, 'lockedUntil', lockedUntil)
+              redis.call('DEL', failKey)
+            end
+            if consecutive >= tonumber(ARGV[8]) then
+              redis.call('HSET', lockKey, 'suspended', '1')
+              lockoutStarted = '1'
+            end
+            redis.call('PEXPIRE', lockKey, 2592000000)
             if attempts >= max then
               redis.call('HSET', KEYS[1], 'status', 'max_attempts_reached')
               redis.call('HDEL', KEYS[1], 'digest')
@@ -75,14 +114,68 @@ public class ChallengeStore {
             return reply('pending', '1')
             """;
 
-    /** Writes a challenge hash and its time to live together. KEYS[1]; ARGV[1] ttl ms, then field/value pairs. */
+    /**
+     * Writes a new challenge and makes it the subject's active one for its purpose. A pending (or exhausted)
+     * challenge it replaces is canceled and its spent attempts carry over: a new challenge never resets the
+     * guess count. KEYS[1] the new challenge, KEYS[2] the active index; ARGV[1] ttl ms, ARGV[2] now ms,
+     * ARGV[3] new id, ARGV[4] max attempts, then field/value pairs. Replies {inheritedAttempts, replacedId}.
+     */
     static final String CREATE_SCRIPT = """
+            local inherited = 0
+            local old = redis.call('GET', KEYS[2])
+            if old and old ~= ARGV[3] then
+              local okey = 'ks:challenge:{' .. old .. '}'
+              local st = redis.call('HMGET', okey, 'status', 'attempts', 'expiresAt')
+              if st[1] and (tonumber(st[3]) or 0) > tonumber(ARGV[2])
+                  and (st[1] == 'pending' or st[1] == 'max_attempts_reached') then
+                inherited = tonumber(st[2]) or 0
+                if st[1] == 'pending' then
+                  redis.call('HSET', okey, 'status', 'canceled')
+                  redis.call('HDEL', okey, 'digest')
+                end
+              end
+            end
+            if inherited > tonumber(ARGV[4]) then inherited = tonumber(ARGV[4]) end
             redis.call('DEL', KEYS[1])
-            for i = 2, #ARGV, 2 do
+            for i = 5, #ARGV, 2 do
               redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
             end
+            redis.call('HSET', KEYS[1], 'attempts', tostring(inherited), 'maxAttempts', ARGV[4])
             redis.call('PEXPIRE', KEYS[1], ARGV[1])
-            return 1
+            redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[1])
+            return {tostring(inherited), old or ''}
+            """;
+
+    /**
+     * Replaces a pending challenge's code (the old one stops working) without touching its attempts.
+     * KEYS[1] the challenge, KEYS[2] its active index; ARGV[1] tenant, ARGV[2] now ms, ARGV[3] new digest,
+     * ARGV[4] new expiresAt ms, ARGV[5] ttl ms, ARGV[6] new channel plan or ''. Replies {'ok', sendAttempts},
+     * {'not_found'} or {'not_pending', status}.
+     */
+    static final String RESEND_SCRIPT = """
+            local f = redis.call('HMGET', KEYS[1], 'tenant', 'status', 'expiresAt')
+            if not f[1] or f[1] ~= ARGV[1] then return {'not_found'} end
+            if f[2] ~= 'pending' then return {'not_pending', f[2]} end
+            if tonumber(ARGV[2]) >= (tonumber(f[3]) or 0) then return {'not_pending', 'expired'} end
+            redis.call('HSET', KEYS[1], 'digest', ARGV[3], 'expiresAt', ARGV[4])
+            if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'channelPlan', ARGV[6]) end
+            local n = redis.call('HINCRBY', KEYS[1], 'sendAttempts', 1)
+            redis.call('PEXPIRE', KEYS[1], ARGV[5])
+            local id = string.match(KEYS[1], '{(.*)}')
+            if redis.call('GET', KEYS[2]) == id then redis.call('PEXPIRE', KEYS[2], ARGV[5]) end
+            return {'ok', tostring(n)}
+            """;
+
+    /** Cancels a pending challenge. KEYS[1]; ARGV[1] tenant. Replies {'canceled'}, {'not_found'}, {'not_pending', s}. */
+    static final String CANCEL_SCRIPT = """
+            local f = redis.call('HMGET', KEYS[1], 'tenant', 'status')
+            if not f[1] or f[1] ~= ARGV[1] then return {'not_found'} end
+            if f[2] == 'pending' or f[2] == 'canceled' then
+              redis.call('HSET', KEYS[1], 'status', 'canceled')
+              redis.call('HDEL', KEYS[1], 'digest')
+              return {'canceled'}
+            end
+            return {'not_pending', f[2]}
             """;
 
     private final ReactiveRedisDataSource redis;
@@ -102,25 +195,42 @@ public class ChallengeStore {
         return "ks:login:{" + tenantId + "}:" + loginId;
     }
 
-    /** Stores a new challenge, readable until {@code retainUntil}. */
-    public Uni<Void> create(NewChallenge c, Instant now, Instant retainUntil) {
+    static String activeKey(String tenantId, String subject, String purpose) {
+        return "ks:active:{" + tenantId + "}:" + subject + ":" + purpose;
+    }
+
+    /**
+     * Stores a new challenge, readable until {@code retainUntil}, replacing the subject's active challenge for
+     * the same purpose. Answers how many attempts it inherited.
+     */
+    public Uni<Integer> create(NewChallenge c, Instant now, Instant retainUntil) {
         long ttl = Math.max(1000, Duration.between(now, retainUntil).toMillis());
         List<String> args = new ArrayList<>();
         args.add(CREATE_SCRIPT);
-        args.add("1");
+        args.add("2");
         args.add(challengeKey(c.challengeId()));
+        args.add(activeKey(c.tenantId(), c.subject(), c.purpose()));
         args.add(Long.toString(ttl));
+        args.add(Long.toString(now.toEpochMilli()));
+        args.add(c.challengeId());
+        args.add(Integer.toString(c.maxAttempts()));
         addField(args, "tenant", c.tenantId());
-        addField(args, "userId", c.userId());
+        addField(args, "userId", c.subject());
         addField(args, "loginId", c.loginId());
         addField(args, "device", c.deviceFingerprint());
         addField(args, "purpose", c.purpose());
         addField(args, "digest", c.digest());
-        addField(args, "attempts", "0");
-        addField(args, "maxAttempts", Integer.toString(c.maxAttempts()));
         addField(args, "expiresAt", Long.toString(c.expiresAt().toEpochMilli()));
         addField(args, "status", "pending");
-        return redis.execute("EVAL", args.toArray(String[]::new)).replaceWithVoid();
+        addField(args, "channelPlan", String.join(",", c.channelPlan().stream().map(Enum::name).toList()));
+        addField(args, "destination", c.destination());
+        addField(args, "locale", c.locale());
+        addField(args, "amount", c.amount());
+        addField(args, "payee", c.payee());
+        addField(args, "codeLength", Integer.toString(c.codeLength()));
+        addField(args, "sendAttempts", "1");
+        addField(args, "createdAt", Long.toString(now.toEpochMilli()));
+        return redis.execute("EVAL", args.toArray(String[]::new)).map(r -> Integer.parseInt(r.get(0).toString()));
     }
 
     private static void addField(List<String> args, String field, String value) {
@@ -130,10 +240,19 @@ public class ChallengeStore {
         }
     }
 
+    /** How failed checks lock a user out. */
+    public record LockoutRules(Duration failureWindow, int failuresToLock, Duration firstLockout,
+                               Duration maxLockout, int failuresToSuspend) {
+    }
+
     /** Checks a presented code's digest against the challenge, atomically. */
-    public Uni<CheckResult> check(String challengeId, String tenantId, Instant now, String presentedDigest) {
+    public Uni<CheckResult> check(String challengeId, String tenantId, Instant now, String presentedDigest,
+                                  LockoutRules rules) {
         return redis.execute("EVAL", CHECK_SCRIPT, "1", challengeKey(challengeId), tenantId,
-                        Long.toString(now.toEpochMilli()), presentedDigest)
+                        Long.toString(now.toEpochMilli()), presentedDigest,
+                        Long.toString(rules.failureWindow().toMillis()), Integer.toString(rules.failuresToLock()),
+                        Long.toString(rules.firstLockout().toMillis()), Long.toString(rules.maxLockout().toMillis()),
+                        Integer.toString(rules.failuresToSuspend()))
                 .map(ChallengeStore::toCheckResult);
     }
 
@@ -144,11 +263,53 @@ public class ChallengeStore {
         }
         return new CheckResult(status, Integer.parseInt(r.get(1).toString()), Integer.parseInt(r.get(2).toString()),
                 blankToNull(r.get(3).toString()), blankToNull(r.get(4).toString()), blankToNull(r.get(5).toString()),
-                "1".equals(r.get(6).toString()));
+                "1".equals(r.get(6).toString()), StoredChallenge.channels(r.get(7).toString()).get(0),
+                r.get(8).toString().isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(r.get(8).toString())),
+                "1".equals(r.get(9).toString()));
     }
 
     private static String blankToNull(String s) {
         return s == null || s.isEmpty() ? null : s;
+    }
+
+    /** The challenge as stored, without its digest; empty when unknown or another tenant's. */
+    public Uni<Optional<StoredChallenge>> find(String tenantId, String challengeId) {
+        return redis.hash(String.class).hgetall(challengeKey(challengeId)).map(stored -> {
+            if (stored == null || stored.isEmpty()) {
+                return Optional.<StoredChallenge>empty();
+            }
+            java.util.Map<String, String> hash = new java.util.HashMap<>(stored);
+            hash.remove("digest");
+            if (!tenantId.equals(hash.get("tenant"))) {
+                return Optional.<StoredChallenge>empty();
+            }
+            return Optional.of(StoredChallenge.fromHash(challengeId, hash));
+        });
+    }
+
+    /** Outcome of a resend or cancel: {@code ok}/{@code canceled}, {@code not_found} or {@code not_pending}. */
+    public record Change(String result, String detail) {
+    }
+
+    /** Replaces the code of a pending challenge; the attempt budget is kept. */
+    public Uni<Change> replaceCode(StoredChallenge c, Instant now, String digest, Instant expiresAt,
+                                   Instant retainUntil, String channelPlan) {
+        long ttl = Math.max(1000, Duration.between(now, retainUntil).toMillis());
+        return redis.execute("EVAL", RESEND_SCRIPT, "2", challengeKey(c.challengeId()),
+                        activeKey(c.tenantId(), c.subject(), c.purpose()), c.tenantId(),
+                        Long.toString(now.toEpochMilli()), digest, Long.toString(expiresAt.toEpochMilli()),
+                        Long.toString(ttl), channelPlan == null ? "" : channelPlan)
+                .map(ChallengeStore::toChange);
+    }
+
+    /** Cancels a pending challenge (its code stops working). */
+    public Uni<Change> cancel(String tenantId, String challengeId) {
+        return redis.execute("EVAL", CANCEL_SCRIPT, "1", challengeKey(challengeId), tenantId)
+                .map(ChallengeStore::toChange);
+    }
+
+    private static Change toChange(Response r) {
+        return new Change(r.get(0).toString(), r.size() > 1 ? r.get(1).toString() : null);
     }
 
     /**

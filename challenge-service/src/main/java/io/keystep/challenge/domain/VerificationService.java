@@ -1,0 +1,233 @@
+package io.keystep.challenge.domain;
+
+import io.keystep.challenge.config.ChallengeConfig;
+import io.keystep.challenge.config.VerifyConfig;
+import io.keystep.challenge.messaging.EventPublisher;
+import io.keystep.challenge.store.ChallengeStore;
+import io.keystep.challenge.store.IdempotencyKeys;
+import io.keystep.challenge.store.SendLimiter;
+import io.keystep.events.ChallengeIssued;
+import io.keystep.events.Channel;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * The Verify API's send side: create (idempotent), resend, cancel and read verifications, under the send
+ * limits. A new verification for the same subject and purpose replaces the pending one and inherits its spent
+ * attempts; a resend replaces the code and keeps the budget.
+ */
+@ApplicationScoped
+public class VerificationService {
+
+    private static final Logger LOG = Logger.getLogger(VerificationService.class);
+
+    private final ChallengeStore store;
+    private final IdempotencyKeys idempotency;
+    private final SendLimiter limiter;
+    private final EventPublisher publisher;
+    private final CodeGenerator codes;
+    private final CodeDigest digests;
+    private final CodeSealer sealer;
+    private final ChallengeConfig challengeConfig;
+    private final VerifyConfig config;
+    private final ChallengeMetrics metrics;
+    private final Clock clock;
+
+    public VerificationService(ChallengeStore store, IdempotencyKeys idempotency, SendLimiter limiter,
+                               EventPublisher publisher, CodeGenerator codes, CodeDigest digests, CodeSealer sealer,
+                               ChallengeConfig challengeConfig, VerifyConfig config, ChallengeMetrics metrics,
+                               Clock clock) {
+        this.store = store;
+        this.idempotency = idempotency;
+        this.limiter = limiter;
+        this.publisher = publisher;
+        this.codes = codes;
+        this.digests = digests;
+        this.sealer = sealer;
+        this.challengeConfig = challengeConfig;
+        this.config = config;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** Creates a verification and sends its code; with an idempotency key, a repeat answers the first one. */
+    public Uni<Verification> create(String tenantId, VerificationRequest request, String idempotencyKey,
+                                    String clientIp) {
+        String id = UUID.randomUUID().toString();
+        if (idempotencyKey == null) {
+            return failClosed(send(tenantId, id, request, clientIp));
+        }
+        String fingerprint = digests.pseudonym(tenantId, request.toString());
+        return failClosed(idempotency.claim(tenantId, idempotencyKey, id + "|" + fingerprint,
+                        config.idempotencyTtl())
+                .flatMap(earlier -> {
+                    if (earlier.isEmpty()) {
+                        return send(tenantId, id, request, clientIp)
+                                .onFailure().call(() -> idempotency.release(tenantId, idempotencyKey));
+                    }
+                    String[] parts = earlier.get().split("\\|", 2);
+                    if (parts.length != 2 || !parts[1].equals(fingerprint)) {
+                        return Uni.createFrom().failure(new VerificationRefused(
+                                VerificationRefused.Kind.IDEMPOTENCY_MISMATCH,
+                                "this Idempotency-Key was used for a different request"));
+                    }
+                    return get(tenantId, parts[0]).onFailure(VerificationRefused.class).transform(
+                            e -> new VerificationRefused(VerificationRefused.Kind.IDEMPOTENCY_IN_FLIGHT,
+                                    "the first request with this Idempotency-Key is still being processed"));
+                }));
+    }
+
+    /** Redis or Kafka failures become {@link CheckUnavailableException} (503); refusals pass through. */
+    private static Uni<Verification> failClosed(Uni<Verification> uni) {
+        return uni.onFailure(e -> !(e instanceof VerificationRefused) && !(e instanceof CheckUnavailableException))
+                .transform(CheckUnavailableException::new);
+    }
+
+    private Uni<Verification> send(String tenantId, String id, VerificationRequest request, String clientIp) {
+        Instant now = clock.instant();
+        String destinationKey = digests.pseudonym(tenantId, request.destination());
+        return acquireSend(tenantId, destinationKey, clientIp, now, request.channel()).flatMap(ignored -> {
+            String subject = request.userId() != null ? request.userId() : "anon-" + destinationKey;
+            String code = codes.next(request.codeLength());
+            Instant expiresAt = now.plus(challengeConfig.codeTtl());
+            String binding = Bindings.of(request.amount(), request.payee());
+            NewChallenge challenge = new NewChallenge(id, tenantId, subject, null, null, request.purpose().name(),
+                    digests.digest(tenantId, id, code, binding), challengeConfig.maxAttempts(), expiresAt,
+                    request.channelPlan(), request.destination(), request.locale(), request.amount(),
+                    request.payee(), request.codeLength());
+            String sealed = sealer.seal(tenantId, id, code);
+            return store.create(challenge, now, expiresAt.plus(challengeConfig.retainAfterExpiry()))
+                    .call(inherited -> publisher.challengeIssued(tenantId, now, new ChallengeIssued(id, null,
+                            subject, request.channelPlan(), request.destination(), sealed, request.locale(),
+                            expiresAt, request.purpose())))
+                    .map(inherited -> {
+                        metrics.verificationCreated(tenantId, request.channel());
+                        LOG.infof("verification %s sent to %s (%s)", id, mask(request.destination()),
+                                request.purpose());
+                        return new Verification(id, "pending", channelName(request.channelPlan()),
+                                mask(request.destination()), request.purpose().name().toLowerCase(Locale.ROOT),
+                                request.amount(), request.payee(), expiresAt, 1,
+                                Math.max(0, challengeConfig.maxAttempts() - inherited), null);
+                    });
+        });
+    }
+
+    private Uni<Void> acquireSend(String tenantId, String destinationKey, String clientIp, Instant now,
+                                  String channel) {
+        SendLimiter.Limits limits = new SendLimiter.Limits(config.destinationCooldown(), config.destinationWindow(),
+                config.destinationMaxSends(), config.ipWindow(), config.ipMaxSends(), config.tenantWindow(),
+                config.tenantMaxSends());
+        return limiter.acquire(tenantId, destinationKey, clientIp, limits, now).map(refusal -> {
+            if (refusal.isPresent()) {
+                metrics.limitHit(tenantId, channel, refusal.get().limit());
+                throw new VerificationRefused(VerificationRefused.Kind.SEND_LIMITED,
+                        "send limit reached: " + refusal.get().limit(), refusal.get().limit(),
+                        refusal.get().retryAfter(), null);
+            }
+            return null;
+        });
+    }
+
+    /** Sends a new code for a pending verification; the old code stops working, the attempt budget stays. */
+    public Uni<Verification> resend(String tenantId, String id, List<Channel> channelPlan, String clientIp) {
+        Instant now = clock.instant();
+        return failClosed(find(tenantId, id).flatMap(current -> {
+            if (!"pending".equals(current.effectiveStatus(now))) {
+                return Uni.createFrom().failure(notPending(id, current.effectiveStatus(now)));
+            }
+            List<Channel> plan = channelPlan == null ? current.channelPlan() : channelPlan;
+            String channel = channelName(plan);
+            return acquireSend(tenantId, digests.pseudonym(tenantId, current.destination()), clientIp, now, channel)
+                    .flatMap(ignored -> {
+                        String code = codes.next(current.codeLength());
+                        Instant expiresAt = now.plus(challengeConfig.codeTtl());
+                        String digest = digests.digest(tenantId, id, code, current.binding());
+                        return store.replaceCode(current, now, digest, expiresAt,
+                                        expiresAt.plus(challengeConfig.retainAfterExpiry()),
+                                        channelPlan == null ? null
+                                                : String.join(",", plan.stream().map(Enum::name).toList()))
+                                .flatMap(change -> {
+                                    if ("not_found".equals(change.result())) {
+                                        return Uni.createFrom().failure(notFound(id));
+                                    }
+                                    if (!"ok".equals(change.result())) {
+                                        return Uni.createFrom().failure(notPending(id, change.detail()));
+                                    }
+                                    int sends = Integer.parseInt(change.detail());
+                                    return publisher.challengeIssued(tenantId, now, new ChallengeIssued(id,
+                                                    current.loginId(), current.subject(), plan, current.destination(),
+                                                    sealer.seal(tenantId, id, code), current.locale(), expiresAt,
+                                                    io.keystep.events.Purpose.valueOf(current.purpose())))
+                                            .map(v -> {
+                                                metrics.verificationCreated(tenantId, channel);
+                                                return new Verification(id, "pending", channel,
+                                                        mask(current.destination()),
+                                                        current.purpose().toLowerCase(Locale.ROOT), current.amount(),
+                                                        current.payee(), expiresAt, sends,
+                                                        current.remainingAttempts(), null);
+                                            });
+                                });
+                    });
+        }));
+    }
+
+    /** Cancels a pending verification: its code stops working. Canceling twice is harmless. */
+    public Uni<Verification> cancel(String tenantId, String id) {
+        return failClosed(store.cancel(tenantId, id).flatMap(change -> {
+            if ("not_found".equals(change.result())) {
+                return Uni.createFrom().failure(notFound(id));
+            }
+            if (!"canceled".equals(change.result())) {
+                return Uni.createFrom().failure(notPending(id, change.detail()));
+            }
+            return get(tenantId, id);
+        }));
+    }
+
+    /** The verification as it stands. */
+    public Uni<Verification> get(String tenantId, String id) {
+        Instant now = clock.instant();
+        return failClosed(find(tenantId, id).map(c -> view(c, now)));
+    }
+
+    private Uni<StoredChallenge> find(String tenantId, String id) {
+        return store.find(tenantId, id).map(found -> found.orElseThrow(() -> notFound(id)));
+    }
+
+    static Verification view(StoredChallenge c, Instant now) {
+        return new Verification(c.challengeId(), c.effectiveStatus(now), channelName(c.channelPlan()),
+                mask(c.destination()), c.purpose().toLowerCase(Locale.ROOT), c.amount(), c.payee(), c.expiresAt(),
+                c.sendAttempts(), c.remainingAttempts(), null);
+    }
+
+    private static String channelName(List<Channel> plan) {
+        return plan.isEmpty() ? "sms" : plan.get(0).name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String mask(String destination) {
+        if (destination == null) {
+            return null;
+        }
+        int at = destination.indexOf('@');
+        if (at > 0) {
+            return destination.charAt(0) + "***" + destination.substring(at);
+        }
+        return PhoneNumbers.mask(destination);
+    }
+
+    private static VerificationRefused notFound(String id) {
+        return new VerificationRefused(VerificationRefused.Kind.NOT_FOUND, "verification " + id + " not found");
+    }
+
+    private static VerificationRefused notPending(String id, String status) {
+        return new VerificationRefused(VerificationRefused.Kind.NOT_PENDING,
+                "verification " + id + " is " + status + ", not pending");
+    }
+}

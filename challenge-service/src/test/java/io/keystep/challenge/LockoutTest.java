@@ -1,0 +1,133 @@
+package io.keystep.challenge;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keystep.events.Topics;
+import io.keystep.testsupport.KafkaTestResource;
+import io.keystep.testsupport.PostgresTestResource;
+import io.keystep.testsupport.RedisTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(RedisTestResource.class)
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "challenge"))
+class LockoutTest {
+
+    private static final List<String> PURPOSES = List.of("login", "signup", "recovery", "factor_change");
+
+    @Inject
+    ObjectMapper mapper;
+
+    @Inject
+    AdjustableClock clock;
+
+    private int sent;
+
+    /** A fresh verification for the user (another purpose each time, so that none inherits spent attempts). */
+    private String[] verification(String tenant, String user) throws Exception {
+        String purpose = PURPOSES.get(sent % PURPOSES.size());
+        String ip = "198.51.100." + (sent % 250);
+        sent++;
+        String id = VerifyApi.create(tenant, "{\"to\":\"" + VerifyApi.phone() + "\",\"channel\":\"sms\",\"userId\":\""
+                + user + "\",\"purpose\":\"" + purpose + "\"}", ip).statusCode(201).extract().path("id");
+        return new String[]{id, VerifyApi.code(mapper, tenant, id, 1)};
+    }
+
+    private ExtractableResponse<Response> fiveWrong(String tenant, String[] v) {
+        ExtractableResponse<Response> last = null;
+        for (int i = 0; i < 5; i++) {
+            last = VerifyApi.check(tenant, v[0], LoginThread.wrong(v[1]), true).statusCode(200).extract();
+        }
+        return last;
+    }
+
+    @Test
+    void tenFailedChecksLockTheUserWithEscalatingWaits() throws Exception {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("u");
+
+        ExtractableResponse<Response> ninth = null;
+        String[] first = verification(tenant, user);
+        fiveWrong(tenant, first);
+        String[] second = verification(tenant, user);
+        for (int i = 0; i < 4; i++) {
+            ninth = VerifyApi.check(tenant, second[0], LoginThread.wrong(second[1]), true).statusCode(200).extract();
+        }
+        assertThat(ninth.path("locked_until"), nullValue());
+        Instant before = clock.instant();
+        String lockedUntil = VerifyApi.check(tenant, second[0], LoginThread.wrong(second[1]), true).statusCode(200)
+                .body("status", equalTo("max_attempts_reached"))
+                .body("locked_until", notNullValue())
+                .extract().path("locked_until");
+        Duration firstWait = Duration.between(before, Instant.parse(lockedUntil));
+        assertThat(firstWait.toSeconds() >= 29 && firstWait.toSeconds() <= 31, equalTo(true));
+
+        // Locked: even the right code of a fresh verification is not compared, and no attempt is spent.
+        String[] third = verification(tenant, user);
+        VerifyApi.check(tenant, third[0], third[1], true).statusCode(429)
+                .contentType(containsString("application/problem+json"))
+                .header("Retry-After", notNullValue())
+                .body("locked_until", equalTo(lockedUntil));
+        EventLog.await(Topics.VERIFICATION_COMPLETED, 1,
+                r -> r.value().contains(third[0]) && r.value().contains("\"LOCKED\""));
+
+        clock.advance(Duration.ofSeconds(31));
+        fiveWrong(tenant, third);
+        String[] fourth = verification(tenant, user);
+        Instant beforeSecond = clock.instant();
+        String secondLock = fiveWrong(tenant, fourth).path("locked_until");
+        Duration secondWait = Duration.between(beforeSecond, Instant.parse(secondLock));
+        assertThat(secondWait.toSeconds() >= 59 && secondWait.toSeconds() <= 61, equalTo(true));
+    }
+
+    @Test
+    void approvalAfterTheLockoutEndsClearsTheFailures() throws Exception {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("u");
+        fiveWrong(tenant, verification(tenant, user));
+        String[] second = verification(tenant, user);
+        for (int i = 0; i < 4; i++) {
+            VerifyApi.check(tenant, second[0], LoginThread.wrong(second[1]), true).statusCode(200);
+        }
+        VerifyApi.check(tenant, second[0], second[1], true).statusCode(200).body("status", equalTo("approved"));
+        // Nine failures, then a success: the next failure starts a new count instead of locking.
+        String[] third = verification(tenant, user);
+        VerifyApi.check(tenant, third[0], LoginThread.wrong(third[1]), true).statusCode(200)
+                .body("status", equalTo("pending")).body("locked_until", nullValue());
+    }
+
+    @Test
+    void hundredConsecutiveFailuresSuspendTheFactor() throws Exception {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("u");
+        for (int round = 0; round < 10; round++) {
+            fiveWrong(tenant, verification(tenant, user));
+            String lockedUntil = fiveWrong(tenant, verification(tenant, user)).path("locked_until");
+            assertThat(lockedUntil, notNullValue());
+            // Past the lockout and past the codes' expiry: a new verification inherits a live one's spent attempts.
+            Duration untilUnlocked = Duration.between(clock.instant(), Instant.parse(lockedUntil)).plusSeconds(1);
+            Duration pastExpiry = Duration.ofMinutes(5).plusSeconds(1);
+            clock.advance(untilUnlocked.compareTo(pastExpiry) > 0 ? untilUnlocked : pastExpiry);
+        }
+        String[] next = verification(tenant, user);
+        VerifyApi.check(tenant, next[0], next[1], true).statusCode(403)
+                .contentType(containsString("application/problem+json"))
+                .body("type", containsString("factor-suspended"));
+    }
+}
