@@ -87,22 +87,24 @@ public class RiskProfileStore {
         String ipKey = ipFailureKey(tenantId, ip);
         Duration userWindow = config.failures().userWindow();
         Duration ipWindow = config.failures().ipWindow();
-        Uni<Void> user = Uni.combine().all().unis(
-                        sortedSets.zadd(userKey, now.toEpochMilli(), loginId),
-                        sortedSets.zremrangebyscore(userKey, new ScoreRange<>(Double.NEGATIVE_INFINITY,
-                                since(now, userWindow) - 1)),
-                        keys.pexpire(userKey, userWindow))
-                .discardItems();
+        Uni<Void> user = trimmedWindow(userKey, loginId, now, userWindow);
         if (IpAddresses.parse(ip).isEmpty()) {
             return user;
         }
-        Uni<Void> address = Uni.combine().all().unis(
-                        sortedSets.zadd(ipKey, now.toEpochMilli(), userId + ":" + loginId),
-                        sortedSets.zremrangebyscore(ipKey, new ScoreRange<>(Double.NEGATIVE_INFINITY,
-                                since(now, ipWindow) - 1)),
-                        keys.pexpire(ipKey, ipWindow))
-                .discardItems();
+        Uni<Void> address = trimmedWindow(ipKey, userId + ":" + loginId, now, ipWindow);
         return Uni.combine().all().unis(user, address).discardItems();
+    }
+
+    /**
+     * Adds a timestamped member, then sets the expiry and drops what left the window. In that order: the pool may
+     * run commands on different connections, and an expiry sent before the key exists would be lost.
+     */
+    private Uni<Void> trimmedWindow(String key, String member, Instant now, Duration window) {
+        return sortedSets.zadd(key, now.toEpochMilli(), member)
+                .chain(() -> keys.pexpire(key, window))
+                .chain(() -> sortedSets.zremrangebyscore(key, new ScoreRange<>(Double.NEGATIVE_INFINITY,
+                        since(now, window) - 1)))
+                .replaceWithVoid();
     }
 
     /** The device was approved (or used again while known): it stays known for the device window. */
@@ -164,9 +166,10 @@ public class RiskProfileStore {
      */
     public Uni<String> rememberDecision(String tenantId, String userId, String loginId, String assessment) {
         String key = decisionKey(tenantId, userId, loginId);
-        return values.setnx(key, assessment).chain(set -> set
-                ? keys.pexpire(key, config.decisionMemory()).replaceWith(assessment)
-                : values.get(key).map(existing -> existing == null ? assessment : existing));
+        // SET NX PX in one command, so a remembered decision always expires; then whichever value stands.
+        return values.set(key, assessment, new SetArgs().nx().px(config.decisionMemory()))
+                .chain(() -> values.get(key))
+                .map(standing -> standing == null ? assessment : standing);
     }
 
     private static String decisionKey(String tenantId, String userId, String loginId) {
