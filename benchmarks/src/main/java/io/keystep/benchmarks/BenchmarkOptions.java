@@ -16,6 +16,7 @@ import java.util.Set;
  * @param checkDuration      how long each closed loop is measured
  * @param warmup             how long each closed loop runs unmeasured first, so that the services' JIT is warm
  * @param checkMaxVerifications ceiling on the verifications prepared for the check loop
+ * @param checkRate          checks per second of the fixed-rate (open loop) check run; 0 leaves it out
  * @param loginRate          logins published per second
  * @param loginDuration      how long logins are published
  * @param drainTimeout       how long to wait, after the last login, for messages still on their way
@@ -23,7 +24,7 @@ import java.util.Set;
  * @param output             where the JSON goes
  */
 public record BenchmarkOptions(Set<String> only, int checkClients, Duration checkDuration, Duration warmup,
-                               int checkMaxVerifications, int loginRate, Duration loginDuration,
+                               int checkMaxVerifications, int checkRate, int loginRate, Duration loginDuration,
                                Duration drainTimeout, int auditEvents, Path output) {
 
     public static final Set<String> ALL = Set.of("check", "login", "audit");
@@ -35,6 +36,7 @@ public record BenchmarkOptions(Set<String> only, int checkClients, Duration chec
               --check-seconds=10              measured duration of each closed loop
               --warmup-seconds=3              unmeasured run before each closed loop
               --check-max-verifications=20000 ceiling on verifications prepared for the check loop
+              --check-rate=2000               checks/s of the fixed-rate check run (0: leave it out)
               --login-rate=1000               logins per second (and raw Kafka records per second)
               --login-seconds=60              how long logins (and raw Kafka records) are published
               --drain-seconds=60              wait for late messages after the last login
@@ -44,7 +46,7 @@ public record BenchmarkOptions(Set<String> only, int checkClients, Duration chec
 
     /** The documented defaults. */
     public static BenchmarkOptions defaults() {
-        return new BenchmarkOptions(ALL, 32, Duration.ofSeconds(10), Duration.ofSeconds(3), 20_000, 1000,
+        return new BenchmarkOptions(ALL, 32, Duration.ofSeconds(10), Duration.ofSeconds(3), 20_000, 2000, 1000,
                 Duration.ofSeconds(60), Duration.ofSeconds(60), 50_000,
                 Path.of("benchmarks/target/benchmark-results.json"));
     }
@@ -69,6 +71,7 @@ public record BenchmarkOptions(Set<String> only, int checkClients, Duration chec
                 Duration.ofSeconds(positive(given, "check-seconds", (int) d.checkDuration().toSeconds())),
                 Duration.ofSeconds(nonNegative(given, "warmup-seconds", (int) d.warmup().toSeconds())),
                 positive(given, "check-max-verifications", d.checkMaxVerifications()),
+                nonNegative(given, "check-rate", d.checkRate()),
                 positive(given, "login-rate", d.loginRate()),
                 Duration.ofSeconds(positive(given, "login-seconds", (int) d.loginDuration().toSeconds())),
                 Duration.ofSeconds(positive(given, "drain-seconds", (int) d.drainTimeout().toSeconds())),

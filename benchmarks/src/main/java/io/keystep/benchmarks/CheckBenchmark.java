@@ -23,7 +23,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * <li>the check script by {@code EVALSHA} (and by {@code EVAL}, as the service sends it) straight against the same
  *     Redis: the store's ceiling;</li>
  * <li>{@code POST /v1/verifications/{id}/check} against pending verifications prepared beforehand through the
- *     Verify API.</li>
+ *     Verify API, in the same closed loop, then at a fixed rate (open loop, latency from each request's intended
+ *     time).</li>
  * </ol>
  * Budget: every verification allows {@value #BUDGET} checks. Check number {@code s} goes to verification
  * {@code s mod V}, so the same verification is never checked twice at once; the first four checks of each present
@@ -38,7 +39,8 @@ final class CheckBenchmark {
     static final int BUDGET = 5;
 
     record Result(int clients, double secondsEach, int verifications, int verificationsWithKnownCode,
-                  int budgetPerVerification, ClosedLoop.Result check, long exhaustedChecks,
+                  int budgetPerVerification, ClosedLoop.Result check, int fixedRatePerSecond,
+                  ClosedLoop.Result checkAtFixedRate, long exhaustedChecks,
                   String trivialEndpoint, ClosedLoop.Result trivial, String redisScript,
                   ClosedLoop.Result redisEvalsha, ClosedLoop.Result redisEval,
                   double checkToTrivialThroughput, double checkToRedisEvalshaThroughput) {
@@ -70,7 +72,8 @@ final class CheckBenchmark {
             out.println("    " + evalsha.requestsPerSecond() + " / " + eval.requestsPerSecond() + " calls/s");
 
             double seconds = (options.warmup().toMillis() + options.checkDuration().toMillis()) / 1000.0;
-            long checksNeeded = (long) Math.ceil(trivial.requestsPerSecond() * seconds * 1.2);
+            long checksNeeded = (long) Math.ceil(trivial.requestsPerSecond() * seconds * 1.2
+                    + options.checkRate() * options.checkDuration().toSeconds());
             int wanted = (int) Math.max(clients * 2L, (checksNeeded + BUDGET - 1) / BUDGET);
             int count = Math.min(options.checkMaxVerifications(), wanted);
             if (count < wanted) {
@@ -85,15 +88,27 @@ final class CheckBenchmark {
             ClosedLoop.Result check = ClosedLoop.run(clients, options.checkDuration(),
                     seq -> issued.next(http, challengeUrl));
             out.println("    " + check.requestsPerSecond() + " req/s, outcomes " + check.outcomes());
-            long exhausted = check.outcomes().entrySet().stream()
-                    .filter(e -> !e.getKey().equals("200 pending") && !e.getKey().equals("200 approved"))
-                    .mapToLong(Map.Entry::getValue).sum();
+            ClosedLoop.Result fixed = null;
+            if (options.checkRate() > 0) {
+                out.println("  check at a fixed " + options.checkRate() + "/s");
+                fixed = OpenLoop.run(options.checkRate(), options.checkDuration(),
+                        seq -> issued.next(http, challengeUrl));
+                out.println("    p99 " + fixed.latency().p99Ms() + " ms, outcomes " + fixed.outcomes());
+            }
+            long exhausted = exhausted(check) + (fixed == null ? 0 : exhausted(fixed));
             int known = (int) pending.stream().filter(p -> p.right() != null).count();
             return new Result(clients, options.checkDuration().toSeconds(), pending.size(), known, BUDGET, check,
-                    exhausted, "GET /q/health/live", trivial, script.origin(), evalsha, eval,
+                    options.checkRate(), fixed, exhausted, "GET /q/health/live", trivial, script.origin(), evalsha,
+                    eval,
                     ratio(check.requestsPerSecond(), trivial.requestsPerSecond()),
                     ratio(check.requestsPerSecond(), evalsha.requestsPerSecond()));
         }
+    }
+
+    private static long exhausted(ClosedLoop.Result result) {
+        return result.outcomes().entrySet().stream()
+                .filter(e -> !e.getKey().equals("200 pending") && !e.getKey().equals("200 approved"))
+                .mapToLong(Map.Entry::getValue).sum();
     }
 
     /** Hands out checks: check s goes to verification s mod V, the last of each budget with the right code. */

@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class LoginLatencyBenchmark {
 
     record Result(int ratePerSecond, double seconds, int logins, int enrolled, long messages, long missing,
-                  Latency loginToSms, double publisherMaxBehindMs, RawKafkaLatency.Result rawKafka,
+                  Latency loginToSms, Map<String, Latency> stages, double publisherMaxBehindMs,
+                  RawKafkaLatency.Result rawKafka,
                   double p99ToRawKafkaP99) {
     }
 
@@ -79,6 +80,7 @@ final class LoginLatencyBenchmark {
         int seenBefore = stack.smsSink().messages().size();
         out.printf("  publishing %d logins at %d/s%n", count, rate);
         FixedRate.Pace pace;
+        LoginStages stages = new LoginStages(stack.kafkaBootstrap(), "login-" + people.runId() + "-", count);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(stack.kafkaBootstrap()),
                 new StringSerializer(), new StringSerializer())) {
             producer.partitionsFor(Topics.LOGIN); // metadata before the clock starts, not inside the first send
@@ -109,13 +111,16 @@ final class LoginLatencyBenchmark {
         long matched = awaitMessages(stack.smsSink(), seenBefore, loginOfPhone, intended, arrived, micros, count,
                 options.drainTimeout());
         Latency latency = Latency.of(micros);
+        Map<String, Latency> stageLatencies = stages.latencies(intended);
+        stages.close();
+        stageLatencies.put("login -> SMS sink", latency);
         out.printf("  %d messages, %d logins without one; p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", matched,
                 count - matched, latency.p50Ms(), latency.p99Ms(), latency.maxMs());
 
         RawKafkaLatency.Result raw = RawKafkaLatency.run(stack.kafkaBootstrap(), people.runId(), count, rate,
                 options.drainTimeout(), out);
         return new Result(rate, options.loginDuration().toSeconds(), count, enrolled, matched, count - matched,
-                latency, pace.maxBehindMs(), raw, CheckBenchmark.ratio(latency.p99Ms(), raw.latency().p99Ms()));
+                latency, stageLatencies, pace.maxBehindMs(), raw, CheckBenchmark.ratio(latency.p99Ms(), raw.latency().p99Ms()));
     }
 
     /** Matches messages to logins by phone until every login has one or no message came for the drain timeout. */

@@ -19,6 +19,9 @@ final class ResultTable {
                     c.secondsEach(), c.verifications(), c.budgetPerVerification());
             out.printf("   %-46s %10s %9s %9s %9s%n", "", "req/s", "p50 ms", "p99 ms", "p99.9 ms");
             loop(out, "POST /v1/verifications/{id}/check", c.check());
+            if (c.checkAtFixedRate() != null) {
+                loop(out, "  the same at a fixed " + c.fixedRatePerSecond() + "/s (open loop)", c.checkAtFixedRate());
+            }
             loop(out, c.trivialEndpoint() + " (framework ceiling)", c.trivial());
             loop(out, "Redis check script, EVALSHA (store ceiling)", c.redisEvalsha());
             loop(out, "Redis check script, EVAL (as the service sends)", c.redisEval());
@@ -32,7 +35,9 @@ final class ResultTable {
             out.printf("2. Login -> SMS: %d logins at %d/s for %.0f s, one user and phone each%n", l.logins(),
                     l.ratePerSecond(), l.seconds());
             out.printf("   %-46s %10s %9s %9s %9s%n", "", "count", "p50 ms", "p99 ms", "max ms");
-            latency(out, "login record -> SMS sink", l.messages(), l.loginToSms());
+            for (Map.Entry<String, Latency> stage : l.stages().entrySet()) {
+                latency(out, stage.getKey(), stage.getValue().count(), stage.getValue());
+            }
             latency(out, "raw Kafka produce -> consume, same rate", l.rawKafka().received(), l.rawKafka().latency());
             out.printf("   logins without a message: %d; p99 / raw Kafka p99 = %.1f%n", l.missing(),
                     l.p99ToRawKafkaP99());

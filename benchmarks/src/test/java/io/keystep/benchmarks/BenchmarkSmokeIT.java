@@ -25,6 +25,7 @@ class BenchmarkSmokeIT {
         Files.deleteIfExists(output);
         BenchmarkOptions options = BenchmarkOptions.parse(List.of(
                 "--check-clients=4", "--check-seconds=2", "--warmup-seconds=1", "--check-max-verifications=60",
+                "--check-rate=20",
                 "--login-rate=20", "--login-seconds=3", "--drain-seconds=60", "--audit-events=200",
                 "--output=" + output), root);
 
@@ -38,6 +39,7 @@ class BenchmarkSmokeIT {
                 () -> assertTrue(check.check().requests() > 0, "checks answered"),
                 () -> assertTrue(check.check().outcomes().getOrDefault("200 pending", 0L) > 0,
                         "wrong codes were judged pending: " + check.check().outcomes()),
+                () -> assertTrue(check.checkAtFixedRate().requests() > 0, "checks at a fixed rate answered"),
                 () -> assertTrue(check.trivial().requests() > 0, "trivial endpoint answered"),
                 () -> assertTrue(check.redisEvalsha().requests() > 0, "Redis EVALSHA answered"),
                 () -> assertTrue(check.redisEval().requests() > 0, "Redis EVAL answered"),
