@@ -1,0 +1,77 @@
+package io.keystep.audit.api;
+
+import io.keystep.audit.config.AuditConfig;
+import io.keystep.audit.domain.EventQuery;
+import io.keystep.audit.domain.StoredEvent;
+import io.keystep.audit.store.AuditEventStore;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+import java.util.List;
+
+/**
+ * Search of a tenant's audit trail, newest first. The body is a JSON array; when more rows match, the
+ * {@code X-Next-Cursor} header (and a {@code Link: rel="next"}) gives the cursor of the next page.
+ */
+@Path("/v1/audit/events")
+@Produces(MediaType.APPLICATION_JSON)
+public class AuditEventsResource {
+
+    private final AuditEventStore store;
+    private final AuditConfig config;
+
+    public AuditEventsResource(AuditEventStore store, AuditConfig config) {
+        this.store = store;
+        this.config = config;
+    }
+
+    @GET
+    public Uni<Response> search(@HeaderParam("X-Tenant-Id") String tenantHeader,
+                                @QueryParam("userId") String userId,
+                                @QueryParam("type") String type,
+                                @QueryParam("outcome") String outcome,
+                                @QueryParam("channel") String channel,
+                                @QueryParam("correlationId") String correlationId,
+                                @QueryParam("from") String from,
+                                @QueryParam("to") String to,
+                                @QueryParam("limit") String limitParam,
+                                @QueryParam("cursor") String cursor,
+                                @Context UriInfo uri) {
+        EventQuery query = query(tenantHeader, userId, type, outcome, channel, correlationId, from, to)
+                .withBefore(RequestParameters.position(cursor));
+        int limit = RequestParameters.limit(limitParam, config.query().defaultLimit(), config.query().maxLimit());
+        // one row more than asked tells whether a next page exists
+        return store.search(query, limit + 1).map(rows -> {
+            List<StoredEvent> page = rows.size() > limit ? rows.subList(0, limit) : rows;
+            Response.ResponseBuilder response = Response.ok(page.stream().map(AuditEventView::of).toList());
+            if (rows.size() > limit) {
+                StoredEvent last = page.get(page.size() - 1);
+                String next = RequestParameters.cursor(new EventQuery.Position(last.occurredAt(), last.eventId()));
+                response.header("X-Next-Cursor", next)
+                        .link(uri.getRequestUriBuilder().replaceQueryParam("cursor", next).build(), "next");
+            }
+            return response.build();
+        });
+    }
+
+    static EventQuery query(String tenantHeader, String userId, String type, String outcome, String channel,
+                            String correlationId, String from, String to) {
+        String tenant = RequestParameters.tenant(tenantHeader);
+        EventQuery query = new EventQuery(tenant, RequestParameters.optional(userId), RequestParameters.optional(type),
+                RequestParameters.optional(outcome), RequestParameters.optional(channel),
+                RequestParameters.optional(correlationId), RequestParameters.instant("from", from),
+                RequestParameters.instant("to", to), null);
+        if (query.from() != null && query.to() != null && !query.from().isBefore(query.to())) {
+            throw ProblemException.invalid("to", "must be after from");
+        }
+        return query;
+    }
+}

@@ -1,0 +1,28 @@
+package io.keystep.audit.api;
+
+import java.util.List;
+
+/** A request the API refuses, answered as problem+json. */
+public class ProblemException extends RuntimeException {
+
+    private final transient Problem problem;
+
+    public ProblemException(Problem problem) {
+        super(problem.detail(), null, false, false);
+        this.problem = problem;
+    }
+
+    public Problem problem() {
+        return problem;
+    }
+
+    /** A 400 naming the parameter at fault. */
+    public static ProblemException invalid(String field, String message) {
+        return new ProblemException(new Problem("https://keystep.io/problems/invalid-request", "Invalid request", 400,
+                field + ": " + message, List.of(new Problem.FieldError(field, message))));
+    }
+
+    public static ProblemException notFound(String detail) {
+        return new ProblemException(new Problem("https://keystep.io/problems/not-found", "Not found", 404, detail, null));
+    }
+}

@@ -1,0 +1,238 @@
+package io.keystep.audit;
+
+import io.keystep.events.Envelope;
+import io.keystep.events.LoginAttempted;
+import io.keystep.events.Device;
+import io.keystep.events.Purpose;
+import io.keystep.events.Topics;
+import io.keystep.testsupport.KafkaTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(AuditPostgresResource.class)
+class AuditIngestTest {
+
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Test
+    void consumesEveryPlatformTopicAndItsDeadLetterTopic() {
+        List<String> expected = new ArrayList<>(Topics.ALL);
+        Topics.ALL.forEach(t -> expected.add(Topics.deadLetter(t)));
+        String configured = ConfigProvider.getConfig().getValue("mp.messaging.incoming.audit-in.topics", String.class);
+        assertEquals(expected.stream().sorted().toList(), Arrays.stream(configured.split(",")).map(String::trim).sorted().toList());
+    }
+
+    @Test
+    void everyEventTypeIsStoredOnceWithItsEnvelopeAsColumns() {
+        String tenant = Trail.unique("t");
+        String user = Trail.unique("u");
+        Instant at = Instant.parse("2026-03-10T08:00:00.123456Z");
+        var thread = Trail.thread(tenant, user, at);
+        thread.forEach(e -> Trail.send(e.getKey(), e.getValue(), user));
+
+        await().atMost(WAIT).until(() -> Trail.rows("tenant_id = ?", tenant).size() == thread.size());
+        var rows = Trail.rows("tenant_id = ?", tenant);
+        for (var sent : thread) {
+            Envelope<?> envelope = sent.getValue();
+            var row = rows.stream().filter(r -> r.get("event_id").equals(envelope.eventId())).findFirst().orElseThrow();
+            assertEquals(envelope.type(), row.get("type"));
+            assertEquals(1, row.get("schema_version"));
+            assertEquals(envelope.occurredAt(), ((java.sql.Timestamp) row.get("occurred_at")).toInstant());
+            assertEquals(envelope.correlationId(), row.get("correlation_id"));
+            assertEquals(user, row.get("user_id"));
+            assertEquals(sent.getKey(), row.get("topic"));
+            assertTrue(((Number) row.get("offset")).longValue() >= 0);
+            assertTrue(row.get("received_at") != null);
+            assertTrue(((String) row.get("payload")).contains(user));
+        }
+    }
+
+    @Test
+    void aRedeliveredEventIsStoredOnce() {
+        String tenant = Trail.unique("t");
+        String user = Trail.unique("u");
+        Envelope<LoginAttempted> login = login(tenant, user, Instant.parse("2026-03-11T09:00:00Z"));
+        Trail.send(Topics.LOGIN, login, user);
+        Trail.send(Topics.LOGIN, login, user);
+        Envelope<LoginAttempted> after = login(tenant, user, Instant.parse("2026-03-11T09:01:00Z"));
+        Trail.send(Topics.LOGIN, after, user);
+
+        // same key, same partition: once the later event is stored, both copies of the first were consumed
+        await().atMost(WAIT).until(() -> Trail.rows("event_id = ?", after.eventId()).size() == 1);
+        assertEquals(1, Trail.rows("event_id = ?", login.eventId()).size());
+        assertEquals(2, Trail.rows("tenant_id = ?", tenant).size());
+    }
+
+    @Test
+    void aDeadLetterRecordIsStoredAsDeadLetterWithItsOriginAndReason() {
+        String tenant = Trail.unique("t");
+        String user = Trail.unique("u");
+        String raw = "{\"eventId\":\"broken\",\"payload\":{\"sealedCode\":\"" + Trail.SEALED + "\",\"destination\":\""
+                + Trail.PHONE + "\"}";
+        Trail.send(Topics.deadLetter(Topics.CHALLENGE_ISSUED), Topics.key(tenant, user), raw,
+                Map.of("dead-letter-reason", "payload does not parse", "dead-letter-topic", Topics.CHALLENGE_ISSUED,
+                        "dead-letter-partition", "2", "dead-letter-offset", "41"));
+
+        await().atMost(WAIT).until(() -> Trail.rows("tenant_id = ?", tenant).size() == 1);
+        var row = Trail.rows("tenant_id = ?", tenant).get(0);
+        assertEquals("dead-letter", row.get("type"));
+        assertEquals(user, row.get("user_id"));
+        assertEquals(Topics.deadLetter(Topics.CHALLENGE_ISSUED), row.get("topic"));
+        String payload = (String) row.get("payload");
+        assertTrue(payload.contains("\"originalTopic\": \"challenge.issued.v1\""), payload);
+        assertTrue(payload.contains("payload does not parse"), payload);
+        assertTrue(payload.contains("\"raw\""), payload);
+        assertFalse(payload.contains(Trail.SEALED), payload);
+        assertFalse(payload.contains(Trail.PHONE), payload);
+        UUID expectedId = UUID.nameUUIDFromBytes(("dead-letter:" + row.get("topic") + ":" + row.get("partition") + ":"
+                + row.get("offset")).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(expectedId, row.get("event_id"));
+    }
+
+    @Test
+    void aMalformedRecordIsStoredAsMalformedAndConsumingGoesOn() {
+        String tenant = Trail.unique("t");
+        String user = Trail.unique("u");
+        Trail.send(Topics.LOGIN, Topics.key(tenant, user), "this is not json \u0000 at all", Map.of());
+        Trail.send(Topics.LOGIN, Topics.key(tenant, user), "{\"eventId\":\"" + UUID.randomUUID()
+                + "\",\"type\":\"auth.login\",\"schemaVersion\":1,\"occurredAt\":\"2026-03-01T00:00:00Z\",\"tenantId\":\""
+                + tenant + "\",\"correlationId\":\"l1\",\"payload\":{\"userId\":\"" + user + "\"}}", Map.of());
+        Envelope<LoginAttempted> valid = login(tenant, user, Instant.parse("2026-03-12T10:00:00Z"));
+        Trail.send(Topics.LOGIN, valid, user);
+
+        await().atMost(WAIT).until(() -> Trail.rows("tenant_id = ?", tenant).size() == 3);
+        var rows = Trail.rows("tenant_id = ?", tenant);
+        assertEquals(2, rows.stream().filter(r -> "malformed".equals(r.get("type"))).count());
+        assertTrue(rows.stream().allMatch(r -> user.equals(r.get("user_id"))));
+        assertEquals(1, Trail.rows("event_id = ?", valid.eventId()).size());
+    }
+
+    @Test
+    void noSealedCodeAndNoUnmaskedPhoneNumberIsEverStored() {
+        String tenant = Trail.unique("t");
+        String user = Trail.unique("u");
+        var thread = Trail.thread(tenant, user, Instant.parse("2026-03-13T10:00:00Z"));
+        thread.forEach(e -> Trail.send(e.getKey(), e.getValue(), user));
+        await().atMost(WAIT).until(() -> Trail.rows("tenant_id = ?", tenant).size() == thread.size());
+
+        var issued = Trail.rows("tenant_id = ? AND type = 'challenge.issued'", tenant).get(0);
+        assertTrue(((String) issued.get("payload")).contains("\"sealedCode\": \"[sealed]\""), (String) issued.get("payload"));
+        assertTrue(((String) issued.get("payload")).contains("+4915******678"), (String) issued.get("payload"));
+        for (var row : Trail.rows("true")) {
+            String payload = (String) row.get("payload");
+            assertFalse(payload.contains(Trail.SEALED), payload);
+            assertFalse(payload.contains(Trail.PHONE), payload);
+        }
+    }
+
+    @Test
+    void theQueryFiltersByUserTypeAndTimeNewestFirst() {
+        String tenant = Trail.unique("t");
+        String user = Trail.unique("u");
+        String other = Trail.unique("u");
+        Instant base = Instant.parse("2026-04-01T12:00:00Z");
+        List<Envelope<LoginAttempted>> logins = List.of(login(tenant, user, base), login(tenant, user, base.plusSeconds(60)),
+                login(tenant, user, base.plusSeconds(120)));
+        logins.forEach(l -> Trail.send(Topics.LOGIN, l, user));
+        Trail.send(Topics.LOGIN, login(tenant, other, base.plusSeconds(30)), other);
+        await().atMost(WAIT).until(() -> Trail.rows("tenant_id = ?", tenant).size() == 4);
+
+        given().header("X-Tenant-Id", tenant).queryParam("userId", user).queryParam("type", "auth.login")
+                .when().get("/v1/audit/events")
+                .then().statusCode(200)
+                .body("eventId", contains(logins.get(2).eventId().toString(), logins.get(1).eventId().toString(),
+                        logins.get(0).eventId().toString()))
+                .body("[0].tenantId", equalTo(tenant))
+                .body("[0].userId", equalTo(user))
+                .body("[0].topic", equalTo(Topics.LOGIN))
+                .body("[0].schemaVersion", equalTo(1))
+                .body("[0].occurredAt", equalTo("2026-04-01T12:02:00Z"))
+                .body("[0].payload.loginId", equalTo(logins.get(2).payload().loginId()));
+
+        given().header("X-Tenant-Id", tenant).queryParam("userId", user)
+                .queryParam("from", base.plusSeconds(30).toString()).queryParam("to", base.plusSeconds(120).toString())
+                .when().get("/v1/audit/events")
+                .then().statusCode(200)
+                .body("eventId", contains(logins.get(1).eventId().toString()));
+
+        given().header("X-Tenant-Id", tenant).queryParam("type", "risk.assessed")
+                .when().get("/v1/audit/events")
+                .then().statusCode(200).body("$", hasSize(0));
+
+        given().header("X-Tenant-Id", "someone-else").queryParam("userId", user)
+                .when().get("/v1/audit/events")
+                .then().statusCode(200).body("$", hasSize(0));
+    }
+
+    @Test
+    void pagesFollowTheCursorWithoutGapsOrRepeats() {
+        String tenant = Trail.unique("t");
+        String user = Trail.unique("u");
+        Instant base = Instant.parse("2026-05-01T12:00:00Z");
+        for (int i = 0; i < 5; i++) {
+            Trail.send(Topics.LOGIN, login(tenant, user, base.plusSeconds(i)), user);
+        }
+        await().atMost(WAIT).until(() -> Trail.rows("tenant_id = ?", tenant).size() == 5);
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        do {
+            var request = given().header("X-Tenant-Id", tenant).queryParam("limit", 2);
+            if (cursor != null) {
+                request.queryParam("cursor", cursor);
+            }
+            var response = request.when().get("/v1/audit/events").then().statusCode(200).extract();
+            seen.addAll(response.jsonPath().getList("occurredAt"));
+            cursor = response.header("X-Next-Cursor");
+        } while (cursor != null);
+        assertEquals(List.of("2026-05-01T12:00:04Z", "2026-05-01T12:00:03Z", "2026-05-01T12:00:02Z",
+                "2026-05-01T12:00:01Z", "2026-05-01T12:00:00Z"), seen);
+    }
+
+    @Test
+    void badQueryParametersAreProblemsNamingTheParameter() {
+        given().header("X-Tenant-Id", "t").queryParam("from", "last tuesday")
+                .when().get("/v1/audit/events")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("from"));
+        given().header("X-Tenant-Id", "t").queryParam("limit", "100000")
+                .when().get("/v1/audit/events")
+                .then().statusCode(400).body("errors[0].field", equalTo("limit"));
+        given().when().get("/v1/audit/events")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("X-Tenant-Id"))
+                .body("detail", containsString("X-Tenant-Id"));
+        given().header("X-Tenant-Id", "t").queryParam("cursor", "%%%")
+                .when().get("/v1/audit/events")
+                .then().statusCode(400).body("errors[0].field", equalTo("cursor")).body("title", notNullValue());
+    }
+
+    static Envelope<LoginAttempted> login(String tenant, String user, Instant at) {
+        String loginId = "login-" + UUID.randomUUID();
+        return Envelope.of(LoginAttempted.TYPE, at.truncatedTo(ChronoUnit.MICROS), tenant, loginId,
+                new LoginAttempted(loginId, user, true, new Device("fp", "ua"), "198.51.100.7", Purpose.LOGIN));
+    }
+}

@@ -1,0 +1,98 @@
+package io.keystep.audit;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+/**
+ * audit-service's own PostgreSQL for its tests: on a fixed port and a kept data directory, so that a test can
+ * stop it and start it again on the same port with the same data, as an outage of the database would.
+ */
+public final class RestartablePostgres {
+
+    private static RestartablePostgres instance;
+
+    private final Path dataDirectory;
+    private final int port;
+    private EmbeddedPostgres server;
+
+    private RestartablePostgres(Path dataDirectory, int port) {
+        this.dataDirectory = dataDirectory;
+        this.port = port;
+    }
+
+    public static synchronized RestartablePostgres get() {
+        if (instance == null) {
+            try {
+                Path dir = Files.createTempDirectory("audit-pg");
+                instance = new RestartablePostgres(dir, io.keystep.testsupport.FreePorts.next());
+                instance.start();
+                instance.createDatabase("audit");
+                Runtime.getRuntime().addShutdownHook(new Thread(instance::stop));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return instance;
+    }
+
+    public synchronized void start() {
+        try {
+            server = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDirectory)
+                    .setCleanDataDirectory(false)
+                    .setPort(port)
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setServerConfig("max_connections", "100")
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start PostgreSQL", e);
+        }
+    }
+
+    public synchronized void stop() {
+        if (server != null) {
+            try {
+                server.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                server = null;
+            }
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://localhost:" + port + "/audit";
+    }
+
+    public String reactiveUrl() {
+        return "postgresql://localhost:" + port + "/audit";
+    }
+
+    /** A JDBC connection to the audit database, for tests that read or tamper with rows directly. */
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), "postgres", "postgres");
+    }
+
+    private void createDatabase(String name) {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/postgres",
+                "postgres", "postgres"); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

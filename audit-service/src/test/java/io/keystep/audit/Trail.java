@@ -1,0 +1,152 @@
+package io.keystep.audit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.keystep.events.ChallengeIssued;
+import io.keystep.events.Channel;
+import io.keystep.events.Decision;
+import io.keystep.events.DeliveryStatus;
+import io.keystep.events.DeliveryStatusChanged;
+import io.keystep.events.Device;
+import io.keystep.events.Envelope;
+import io.keystep.events.Factor;
+import io.keystep.events.LoginAttempted;
+import io.keystep.events.LoginDecided;
+import io.keystep.events.Outcome;
+import io.keystep.events.Purpose;
+import io.keystep.events.RiskAssessed;
+import io.keystep.events.Topics;
+import io.keystep.events.VerificationCompleted;
+import io.keystep.testsupport.SharedServers;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+/** What the tests need around the service: a producer onto the real broker and direct reads of the trail. */
+public final class Trail {
+
+    public static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    public static final String SEALED = "v1.t1.QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODkwMTIz";
+    public static final String PHONE = "+4915123456678";
+
+    private static KafkaProducer<String, String> producer;
+
+    private Trail() {
+    }
+
+    static synchronized KafkaProducer<String, String> producer() {
+        if (producer == null) {
+            Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedServers.kafka().bootstrapServers());
+            props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            producer = new KafkaProducer<>(props);
+        }
+        return producer;
+    }
+
+    public static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Sends and waits for the broker's ack. */
+    public static void send(String topic, String key, String value, Map<String, String> headers) {
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, value);
+        headers.forEach((k, v) -> record.headers().add(new RecordHeader(k, v.getBytes(StandardCharsets.UTF_8))));
+        try {
+            producer().send(record).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static void send(String topic, Envelope<?> envelope, String userId) {
+        send(topic, Topics.key(envelope.tenantId(), userId), json(envelope), Map.of());
+    }
+
+    /** One event of each type of the main thread for one user, with its topic. */
+    public static List<Map.Entry<String, Envelope<?>>> thread(String tenant, String user, Instant at) {
+        String login = "login-" + UUID.randomUUID();
+        String challenge = "ch-" + UUID.randomUUID();
+        List<Map.Entry<String, Envelope<?>>> events = new ArrayList<>();
+        events.add(Map.entry(Topics.LOGIN, Envelope.of(LoginAttempted.TYPE, at, tenant, login,
+                new LoginAttempted(login, user, true, new Device("fp-1", "Firefox"), "203.0.113.9", Purpose.LOGIN))));
+        events.add(Map.entry(Topics.RISK_ASSESSED, Envelope.of(RiskAssessed.TYPE, at.plusSeconds(1), tenant, login,
+                new RiskAssessed(login, user, Decision.CHALLENGE, 60, List.of("NEW_DEVICE"), Purpose.LOGIN, "fp-1"))));
+        events.add(Map.entry(Topics.LOGIN_DECISION, Envelope.of(LoginDecided.TYPE, at.plusSeconds(2), tenant, login,
+                new LoginDecided(login, user, Decision.CHALLENGE, challenge, List.of("NEW_DEVICE")))));
+        events.add(Map.entry(Topics.CHALLENGE_ISSUED, Envelope.of(ChallengeIssued.TYPE, at.plusSeconds(3), tenant, login,
+                new ChallengeIssued(challenge, login, user, List.of(Channel.SMS), PHONE, SEALED, "en",
+                        at.plusSeconds(303), Purpose.LOGIN))));
+        events.add(Map.entry(Topics.DELIVERY_STATUS, Envelope.of(DeliveryStatusChanged.TYPE, at.plusSeconds(4), tenant,
+                login, new DeliveryStatusChanged(challenge, user, Channel.SMS, "twilio", DeliveryStatus.SENT,
+                        null, "+4915*****678", "SM1"))));
+        events.add(Map.entry(Topics.VERIFICATION_COMPLETED, Envelope.of(VerificationCompleted.TYPE, at.plusSeconds(5),
+                tenant, login, new VerificationCompleted(challenge, login, user, Factor.SMS, Outcome.APPROVED,
+                        1, "fp-1"))));
+        return events;
+    }
+
+    /** Rows of the trail matching a WHERE clause, each as column name to value. */
+    public static List<Map<String, Object>> rows(String where, Object... params) {
+        try (Connection c = RestartablePostgres.get().connect();
+             PreparedStatement s = c.prepareStatement("SELECT event_id, type, schema_version, occurred_at, tenant_id,"
+                     + " correlation_id, user_id, topic, \"partition\", \"offset\", received_at, chain_seq,"
+                     + " CAST(payload AS text) AS payload, prev_hash, hash FROM audit_event WHERE " + where
+                     + " ORDER BY tenant_id, chain_seq")) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> row = new HashMap<>();
+                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                        row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
+                    }
+                    rows.add(row);
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static int execute(String sql, Object... params) {
+        try (Connection c = RestartablePostgres.get().connect(); PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            return s.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}
