@@ -81,7 +81,7 @@ public class ProviderStandInsTestResource implements QuarkusTestResourceLifecycl
 
         String t = "keystep.delivery.tenants.";
         config.put(t + "fallback-tenant.fallback-timeout", "PT1S");
-        config.put(t + "receipt-tenant.fallback-timeout", "PT5S");
+        config.put(t + "receipt-tenant.fallback-timeout", "PT20S");
         config.put(t + "geo-tenant.allowed-countries", "US,CA");
         config.put(t + "pump-tenant.fraud.destination-per-hour", "2");
         config.put(t + "pump-tenant.fraud.prefix-per-hour", "3");
