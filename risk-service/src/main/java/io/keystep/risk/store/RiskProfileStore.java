@@ -37,8 +37,10 @@ public class RiskProfileStore {
     private final ReactiveValueCommands<String, String> values;
     private final ReactiveKeyCommands<String> keys;
     private final RiskConfig config;
+    private final ReactiveRedisDataSource redis;
 
     public RiskProfileStore(ReactiveRedisDataSource redis, RiskConfig config) {
+        this.redis = redis;
         this.hashes = redis.hash(String.class, String.class, String.class);
         this.sortedSets = redis.sortedSet(String.class);
         this.values = redis.value(String.class);
@@ -166,10 +168,10 @@ public class RiskProfileStore {
      */
     public Uni<String> rememberDecision(String tenantId, String userId, String loginId, String assessment) {
         String key = decisionKey(tenantId, userId, loginId);
-        // SET NX PX in one command, so a remembered decision always expires; then whichever value stands.
-        return values.set(key, assessment, new SetArgs().nx().px(config.decisionMemory()))
-                .chain(() -> values.get(key))
-                .map(standing -> standing == null ? assessment : standing);
+        // SET NX PX in one command, so a remembered decision always expires; a null reply means one stood already.
+        return redis.execute("SET", key, assessment, "NX", "PX", Long.toString(config.decisionMemory().toMillis()))
+                .chain(reply -> reply != null ? Uni.createFrom().item(assessment)
+                        : values.get(key).map(standing -> standing == null ? assessment : standing));
     }
 
     private static String decisionKey(String tenantId, String userId, String loginId) {
