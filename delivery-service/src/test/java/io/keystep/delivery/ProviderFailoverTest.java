@@ -17,7 +17,10 @@ import java.security.Signature;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+
+import io.keystep.events.Channel;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -146,6 +149,29 @@ class ProviderFailoverTest {
         Jobs.Job byDefault = Jobs.Job.sms("telnyx-tenant", Jobs.usNumber(), Jobs.code());
         byDefault.publish(json);
         assertEquals("telnyx", new StatusEvents(json).await(byDefault.challengeId(), "SENT").get("provider").asText());
+    }
+
+    @Test
+    void twilioCarriesWhatsappThroughMessagesAndVoiceThroughCallsWithSpokenDigits() {
+        ProviderStandIn twilio = ProviderStandInsTestResource.TWILIO_VOICE;
+        String number = Jobs.usNumber();
+        String code = Jobs.code();
+        Jobs.Job whatsapp = Jobs.Job.sms("twilio-channels-tenant", number, code).withPlan(List.of(Channel.WHATSAPP));
+        whatsapp.publish(json);
+        assertEquals("twilio-voice", new StatusEvents(json).await(whatsapp.challengeId(), "SENT").get("provider").asText());
+        ProviderStandIn.Request message = twilio.requests().stream()
+                .filter(r -> r.body().contains(ChannelFallbackTest.encoded("whatsapp:" + number))).findFirst().orElseThrow();
+        assertEquals("/2010-04-01/Accounts/ACvoice/Messages.json", message.path());
+        assertTrue(message.body().contains("From=" + ChannelFallbackTest.encoded("whatsapp:+15005550004")));
+        assertTrue(message.headers().get("authorization").startsWith("Basic "));
+
+        Jobs.Job voice = Jobs.Job.sms("twilio-channels-tenant", number, code).withPlan(List.of(Channel.VOICE));
+        voice.publish(json);
+        new StatusEvents(json).await(voice.challengeId(), "SENT");
+        ProviderStandIn.Request call = twilio.requests().stream().filter(r -> r.path().endsWith("/Calls.json"))
+                .filter(r -> r.body().contains(ChannelFallbackTest.encoded(number))).findFirst().orElseThrow();
+        String twiml = java.net.URLDecoder.decode(call.body(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(twiml.contains("<Say>") && twiml.contains(String.join(", ", code.split(""))), twiml);
     }
 
     private static String sign(String timestamp, String body) throws Exception {

@@ -30,6 +30,7 @@ public class ProviderStandInsTestResource implements QuarkusTestResourceLifecycl
     static final ProviderStandIn BROKEN = ProviderStandIn.start(ProviderStandIn.Shape.WEBHOOK).alwaysFailWith(503);
     static final ProviderStandIn SLOW =
             ProviderStandIn.start(ProviderStandIn.Shape.WEBHOOK).answerAfter(Duration.ofMillis(1500));
+    static final ProviderStandIn TWILIO_VOICE = ProviderStandIn.start(ProviderStandIn.Shape.TWILIO);
     static final KeyPair TELNYX_SIGNING = ed25519();
     static final GreenMail SMTP = startSmtp();
 
@@ -76,11 +77,21 @@ public class ProviderStandInsTestResource implements QuarkusTestResourceLifecycl
         config.put(p + "slow.timeout", "PT0.3S");
         config.put(p + "slow.tenants", "timeout-tenant");
 
+        config.put(p + "twilio-voice.type", "twilio");
+        config.put(p + "twilio-voice.base-url", TWILIO_VOICE.baseUrl());
+        config.put(p + "twilio-voice.account-sid", "ACvoice");
+        config.put(p + "twilio-voice.auth-token", "voice-token");
+        config.put(p + "twilio-voice.from", "+15005550003");
+        config.put(p + "twilio-voice.whatsapp-from", "+15005550004");
+        config.put(p + "twilio-voice.channels", "whatsapp,voice");
+        config.put(p + "twilio-voice.priority", "0");
+        config.put(p + "twilio-voice.tenants", "twilio-channels-tenant");
+
         config.put("keystep.delivery.sms.cost.US", "0.0079");
         config.put("keystep.delivery.sms.cost.default", "0.05");
 
         String t = "keystep.delivery.tenants.";
-        config.put(t + "fallback-tenant.fallback-timeout", "PT1S");
+        config.put(t + "fallback-tenant.fallback-timeout", "PT3S");
         config.put(t + "receipt-tenant.fallback-timeout", "PT20S");
         config.put(t + "geo-tenant.allowed-countries", "US,CA");
         config.put(t + "pump-tenant.fraud.destination-per-hour", "2");
