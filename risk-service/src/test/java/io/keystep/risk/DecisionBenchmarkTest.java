@@ -1,6 +1,11 @@
 package io.keystep.risk;
 
 import io.keystep.events.Purpose;
+import io.keystep.risk.domain.GeoPoint;
+import io.keystep.risk.domain.Location;
+import io.keystep.risk.domain.LoginFacts;
+import io.keystep.risk.domain.NetworkListing;
+import io.keystep.risk.domain.PreviousLogin;
 import io.keystep.risk.service.LoginAssessor;
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.RedisTestResource;
@@ -11,6 +16,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,5 +70,29 @@ class DecisionBenchmarkTest {
         System.out.printf("%nrisk-service decision latency over %d logins: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n%n",
                 MEASURED, p50, p99, max);
         assertTrue(p50 > 0);
+    }
+
+    @Test
+    void printsScoringLatencyWithoutRedis() {
+        var evaluator = EvaluatorFixtures.evaluator();
+        var policy = EvaluatorFixtures.policy();
+        var berlin = new Location("DE", "Berlin", new GeoPoint(52.52, 13.405));
+        var previous = new PreviousLogin(
+                new GeoPoint(-33.87, 151.21), Instant.now().minusSeconds(600));
+        int n = 200_000;
+        long[] nanos = new long[n];
+        long sink = 0;
+        for (int i = 0; i < n; i++) {
+            var facts = new LoginFacts(true, Purpose.LOGIN, Instant.now(), i % 2 == 0,
+                    false, berlin, i % 3 == 0, previous, i % 5 == 0, i % 7, i % 30,
+                    NetworkListing.NONE);
+            long start = System.nanoTime();
+            sink += evaluator.evaluate(facts, policy, false).score();
+            nanos[i] = System.nanoTime() - start;
+        }
+        Arrays.sort(nanos);
+        System.out.printf("%nrisk-service scoring alone over %d logins: p50 %.1f µs, p99 %.1f µs (checksum %d)%n%n",
+                n, nanos[n / 2] / 1e3, nanos[(int) (n * 0.99)] / 1e3, sink);
+        assertTrue(sink > 0);
     }
 }
