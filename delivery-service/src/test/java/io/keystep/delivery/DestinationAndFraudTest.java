@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import static io.restassured.RestAssured.given;
@@ -105,6 +106,25 @@ class DestinationAndFraudTest {
         Jobs.Job third = Jobs.Job.sms("country-tenant", Jobs.usNumber(), Jobs.code());
         third.publish(json);
         assertEquals("FRAUD_BLOCKED_COUNTRY_RATE", events().await(third.challengeId(), "FAILED").get("reason").asText());
+    }
+
+    @Test
+    void countryRarelySentToIsLearnedFromTheTenantsHistory() {
+        // Before the tenant has history, no country is rare: two British numbers pass.
+        for (String prefix : List.of("+447400", "+447500")) {
+            Jobs.Job job = Jobs.Job.sms("learn-tenant", Jobs.number(prefix, 12), Jobs.code());
+            job.publish(json);
+            events().await(job.challengeId(), "SENT");
+        }
+        for (int i = 0; i < 10; i++) {
+            Jobs.Job job = Jobs.Job.sms("learn-tenant", Jobs.usNumber(), Jobs.code());
+            job.publish(json);
+            events().await(job.challengeId(), "SENT");
+        }
+        // 2 of 12 sends (17%) went to GB, under the 20% share: GB is now rare, and its hour already had 2 sends.
+        Jobs.Job rare = Jobs.Job.sms("learn-tenant", Jobs.number("+447800", 12), Jobs.code());
+        rare.publish(json);
+        assertEquals("FRAUD_BLOCKED_RARE_COUNTRY", events().await(rare.challengeId(), "FAILED").get("reason").asText());
     }
 
     private StatusEvents events() {

@@ -99,6 +99,9 @@ public class ProviderStandInsTestResource implements QuarkusTestResourceLifecycl
         config.put(t + "pump-tenant.fraud.usual-countries", "US");
         config.put(t + "pump-tenant.fraud.rare-country-per-hour", "1");
         config.put(t + "route-tenant.routes.telnyx.priority", "99");
+        config.put(t + "learn-tenant.fraud.learning-minimum", "3");
+        config.put(t + "learn-tenant.fraud.rare-country-share", "0.2");
+        config.put(t + "learn-tenant.fraud.rare-country-per-hour", "1");
         config.put(t + "country-tenant.fraud.country-per-hour", "2");
         config.put(t + "brand-tenant.templates.text-en", "Brand code {code}, valid {minutes} min.");
         config.put(t + "brand-tenant.web-otp-domain", "login.example.com");

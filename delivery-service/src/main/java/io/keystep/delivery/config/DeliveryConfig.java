@@ -284,6 +284,10 @@ public interface DeliveryConfig {
 
         Optional<Integer> rareCountryPerHour();
 
+        Optional<Double> rareCountryShare();
+
+        Optional<Integer> learningMinimum();
+
         Optional<List<String>> usualCountries();
     }
 }

@@ -49,7 +49,8 @@ public class TenantPolicies {
                 own.flatMap(DeliveryConfig.TenantFraud::countryPerHour).orElse(fraud.countryPerHour()),
                 own.flatMap(DeliveryConfig.TenantFraud::rareCountryPerHour).orElse(fraud.rareCountryPerHour()),
                 usual.map(list -> !upper(list).contains(country.toUpperCase(Locale.ROOT))),
-                fraud.rareCountryShare(), fraud.learningMinimum());
+                own.flatMap(DeliveryConfig.TenantFraud::rareCountryShare).orElse(fraud.rareCountryShare()),
+                own.flatMap(DeliveryConfig.TenantFraud::learningMinimum).orElse(fraud.learningMinimum()));
     }
 
     public int prefixDigits() {

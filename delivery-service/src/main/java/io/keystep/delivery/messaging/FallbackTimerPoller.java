@@ -23,6 +23,7 @@ public class FallbackTimerPoller {
 
     private static final Logger LOG = Logger.getLogger(FallbackTimerPoller.class);
     private static final int BATCH = 50;
+    private static final long RETRY_AFTER_MILLIS = 5_000;
 
     private final Vertx vertx;
     private final DeliveryConfig config;
@@ -60,8 +61,13 @@ public class FallbackTimerPoller {
                 .onItem().transformToMulti(timers -> Multi.createFrom().iterable(timers))
                 .onItem().transformToUniAndConcatenate(timer -> attempts.take(timer).chain(taken -> taken
                         ? delivery.onFallbackTimer(timer.tenantId(), timer.challengeId(), timer.step())
-                        .onFailure().invoke(e -> LOG.warnf("fallback for %s failed: %s", timer.challengeId(),
-                                e.getClass().getSimpleName()))
+                        .onFailure().call(e -> {
+                            // Taken but not handled (Redis or Kafka trouble): put it back so that it is not lost.
+                            LOG.warnf("fallback for %s failed, retrying shortly: %s", timer.challengeId(),
+                                    e.getClass().getSimpleName());
+                            return attempts.schedule(timer.tenantId(), timer.challengeId(), timer.step(),
+                                    clock.millis() + RETRY_AFTER_MILLIS);
+                        })
                         .onFailure().recoverWithNull()
                         : io.smallrye.mutiny.Uni.createFrom().voidItem()))
                 .collect().last()
