@@ -111,6 +111,10 @@ public final class BenchmarkRun {
                         throw new IllegalStateException("audit-service's database is unreadable");
                     }
                     audit = AuditIngestBenchmark.run(stack, db, people, options, settle, out);
+                    if (audit.stored() < audit.events()) {
+                        errors.put("audit", "audit-service committed only " + audit.stored() + " of " + audit.events()
+                                + " events; see " + stack.service("audit-service").logFile());
+                    }
                 } catch (RuntimeException e) {
                     errors.put("audit", describe(e));
                     out.println("  failed: " + describe(e));

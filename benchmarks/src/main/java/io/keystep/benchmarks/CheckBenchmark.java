@@ -68,6 +68,7 @@ final class CheckBenchmark {
             out.println("  Redis check script by EVALSHA and by EVAL, " + clients + " clients");
             ClosedLoop.run(clients, options.warmup(), redis::evalsha);
             ClosedLoop.Result evalsha = ClosedLoop.run(clients, options.checkDuration(), redis::evalsha);
+            ClosedLoop.run(clients, options.warmup(), redis::eval);
             ClosedLoop.Result eval = ClosedLoop.run(clients, options.checkDuration(), redis::eval);
             out.println("    " + evalsha.requestsPerSecond() + " / " + eval.requestsPerSecond() + " calls/s");
 

@@ -59,60 +59,52 @@ final class LoginLatencyBenchmark {
                       PrintStream out) {
         int count = options.loginCount();
         int rate = options.loginRate();
+        // Warm-up logins first (as many as the warm-up time at the rate), so that no service meets its first
+        // login inside the measurement; they are published and delivered like the others, then set aside.
+        int warm = (int) (rate * options.warmup().toMillis() / 1000);
+        int total = warm + count;
         String challengeUrl = stack.service("challenge-service").url();
-        int first = people.allocate(count);
+        int first = people.allocate(total);
         long started = System.nanoTime();
         List<Integer> statuses;
         try (Http http = new Http(vertx, 32)) {
-            statuses = Http.all(count, 32, Duration.ofMinutes(30), i -> http.enrollPhone(challengeUrl,
+            statuses = Http.all(total, 32, Duration.ofMinutes(30), i -> http.enrollPhone(challengeUrl,
                     people.tenant("login", i), "user-" + i, Population.phone(first + i)));
         }
-        int enrolled = (int) statuses.stream().filter(s -> s != null && s / 100 == 2).count();
-        out.printf("  enrolled %d of %d users in %.1f s%n", enrolled, count, (System.nanoTime() - started) / 1e9);
+        int enrolled = (int) statuses.subList(warm, total).stream().filter(s -> s != null && s / 100 == 2).count();
+        out.printf("  enrolled %d users in %.1f s%n", total, (System.nanoTime() - started) / 1e9);
         settle.run();
 
-        Map<String, Integer> loginOfPhone = new HashMap<>();
-        for (int i = 0; i < count; i++) {
-            loginOfPhone.put(Population.phone(first + i), i);
-        }
-        long[] intended = new long[count];
+        long[] intended = new long[total];
         AtomicLong failedSends = new AtomicLong();
-        int seenBefore = stack.smsSink().messages().size();
-        out.printf("  publishing %d logins at %d/s%n", count, rate);
+        LoginStages stages = new LoginStages(stack.kafkaBootstrap(), "login-" + people.runId() + "-", total);
         FixedRate.Pace pace;
-        LoginStages stages = new LoginStages(stack.kafkaBootstrap(), "login-" + people.runId() + "-", count);
+        long matched;
+        Histogram micros = new Histogram(Latency.HIGHEST_MICROS, 3);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(stack.kafkaBootstrap()),
                 new StringSerializer(), new StringSerializer())) {
             producer.partitionsFor(Topics.LOGIN); // metadata before the clock starts, not inside the first send
-            pace = FixedRate.run(count, rate, (i, micros) -> {
-                intended[i] = micros;
-                String tenant = people.tenant("login", i);
-                String user = "user-" + i;
-                String loginId = "login-" + people.runId() + "-" + i;
-                Instant at = Instant.ofEpochSecond(micros / 1_000_000, micros % 1_000_000 * 1000);
-                Envelope<LoginAttempted> login = Envelope.of(LoginAttempted.TYPE, at, tenant, loginId,
-                        new LoginAttempted(loginId, user, true,
-                                new Device("fp-" + people.runId() + "-" + i, "Mozilla/5.0 (benchmark)"),
-                                Population.address(i), Purpose.LOGIN));
-                producer.send(new ProducerRecord<>(Topics.LOGIN, null, micros / 1000, Topics.key(tenant, user),
-                        json(login)), (metadata, error) -> {
-                    if (error != null) {
-                        failedSends.incrementAndGet();
-                    }
-                });
-            });
-            producer.flush();
+            if (warm > 0) {
+                out.printf("  warming up: %d logins at %d/s%n", warm, rate);
+                int seen = stack.smsSink().messages().size();
+                publish(producer, people, rate, 0, warm, intended, failedSends);
+                long warmed = awaitMessages(stack.smsSink(), seen, phones(first, 0, warm), intended,
+                        new Histogram(Latency.HIGHEST_MICROS, 3), warm, options.drainTimeout());
+                out.printf("    %d of %d warm-up messages arrived%n", warmed, warm);
+                settle.run();
+            }
+            out.printf("  publishing %d logins at %d/s%n", count, rate);
+            int seen = stack.smsSink().messages().size();
+            pace = publish(producer, people, rate, warm, count, intended, failedSends);
+            out.printf("  published in %.1f s (publisher at most %.1f ms behind schedule), %d sends failed%n",
+                    pace.seconds(), pace.maxBehindMs(), failedSends.get());
+            matched = awaitMessages(stack.smsSink(), seen, phones(first, warm, total), intended, micros, count,
+                    options.drainTimeout());
+        } finally {
+            stages.close();
         }
-        out.printf("  published in %.1f s (publisher at most %.1f ms behind schedule), %d sends failed%n",
-                pace.seconds(), pace.maxBehindMs(), failedSends.get());
-
-        Histogram micros = new Histogram(Latency.HIGHEST_MICROS, 3);
-        boolean[] arrived = new boolean[count];
-        long matched = awaitMessages(stack.smsSink(), seenBefore, loginOfPhone, intended, arrived, micros, count,
-                options.drainTimeout());
         Latency latency = Latency.of(micros);
-        Map<String, Latency> stageLatencies = stages.latencies(intended);
-        stages.close();
+        Map<String, Latency> stageLatencies = stages.latencies(intended, warm, total);
         stageLatencies.put("login -> SMS sink", latency);
         out.printf("  %d messages, %d logins without one; p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", matched,
                 count - matched, latency.p50Ms(), latency.p99Ms(), latency.maxMs());
@@ -120,12 +112,48 @@ final class LoginLatencyBenchmark {
         RawKafkaLatency.Result raw = RawKafkaLatency.run(stack.kafkaBootstrap(), people.runId(), count, rate,
                 options.drainTimeout(), out);
         return new Result(rate, options.loginDuration().toSeconds(), count, enrolled, matched, count - matched,
-                latency, stageLatencies, pace.maxBehindMs(), raw, CheckBenchmark.ratio(latency.p99Ms(), raw.latency().p99Ms()));
+                latency, stageLatencies, pace.maxBehindMs(), raw,
+                CheckBenchmark.ratio(latency.p99Ms(), raw.latency().p99Ms()));
+    }
+
+    /** Publishes logins {@code from .. from+count-1} at {@code rate}, noting each one's intended time. */
+    private static FixedRate.Pace publish(KafkaProducer<String, String> producer, Population people, int rate,
+                                          int from, int count, long[] intended, AtomicLong failedSends) {
+        FixedRate.Pace pace = FixedRate.run(count, rate, (n, micros) -> {
+            int i = from + n;
+            intended[i] = micros;
+            String tenant = people.tenant("login", i);
+            String user = "user-" + i;
+            String loginId = "login-" + people.runId() + "-" + i;
+            Instant at = Instant.ofEpochSecond(micros / 1_000_000, micros % 1_000_000 * 1000);
+            Envelope<LoginAttempted> login = Envelope.of(LoginAttempted.TYPE, at, tenant, loginId,
+                    new LoginAttempted(loginId, user, true,
+                            new Device("fp-" + people.runId() + "-" + i, "Mozilla/5.0 (benchmark)"),
+                            Population.address(i), Purpose.LOGIN));
+            producer.send(new ProducerRecord<>(Topics.LOGIN, null, micros / 1000, Topics.key(tenant, user),
+                    json(login)), (metadata, error) -> {
+                if (error != null) {
+                    failedSends.incrementAndGet();
+                }
+            });
+        });
+        producer.flush();
+        return pace;
+    }
+
+    /** Phone number → login index, for logins {@code from .. to-1}. */
+    private static Map<String, Integer> phones(int firstPhone, int from, int to) {
+        Map<String, Integer> loginOfPhone = new HashMap<>();
+        for (int i = from; i < to; i++) {
+            loginOfPhone.put(Population.phone(firstPhone + i), i);
+        }
+        return loginOfPhone;
     }
 
     /** Matches messages to logins by phone until every login has one or no message came for the drain timeout. */
     private static long awaitMessages(SmsSink sink, int seenBefore, Map<String, Integer> loginOfPhone, long[] intended,
-                                      boolean[] arrived, Histogram micros, int count, Duration drainTimeout) {
+                                      Histogram micros, int count, Duration drainTimeout) {
+        java.util.Set<Integer> arrived = new java.util.HashSet<>();
         long matched = 0;
         int seen = seenBefore;
         long lastProgress = System.nanoTime();
@@ -133,8 +161,7 @@ final class LoginLatencyBenchmark {
             List<SmsSink.Message> messages = sink.messages();
             for (SmsSink.Message m : messages.subList(Math.min(seen, messages.size()), messages.size())) {
                 Integer login = loginOfPhone.get(m.to());
-                if (login != null && !arrived[login]) {
-                    arrived[login] = true;
+                if (login != null && arrived.add(login)) {
                     matched++;
                     long latency = FixedRate.epochMicros(m.receivedAt()) - intended[login];
                     micros.recordValue(Math.min(Latency.HIGHEST_MICROS, Math.max(1, latency)));

@@ -77,11 +77,11 @@ final class LoginStages implements AutoCloseable {
     }
 
     /** Per topic, the latency from each login's intended time to its event reaching this consumer. */
-    synchronized Map<String, Latency> latencies(long[] intended) {
+    synchronized Map<String, Latency> latencies(long[] intended, int from, int to) {
         Map<String, Latency> result = new LinkedHashMap<>();
         for (int t = 0; t < TOPICS.size(); t++) {
             Histogram micros = new Histogram(Latency.HIGHEST_MICROS, 3);
-            for (int i = 0; i < intended.length; i++) {
+            for (int i = from; i < to; i++) {
                 if (arrivals[t][i] != 0 && intended[i] != 0) {
                     micros.recordValue(Math.min(Latency.HIGHEST_MICROS, Math.max(1, arrivals[t][i] - intended[i])));
                 }

@@ -26,7 +26,7 @@ class BenchmarkSmokeIT {
         BenchmarkOptions options = BenchmarkOptions.parse(List.of(
                 "--check-clients=4", "--check-seconds=2", "--warmup-seconds=1", "--check-max-verifications=60",
                 "--check-rate=20",
-                "--login-rate=20", "--login-seconds=3", "--drain-seconds=60", "--audit-events=200",
+                "--login-rate=20", "--login-seconds=3", "--drain-seconds=30", "--audit-events=200",
                 "--output=" + output), root);
 
         BenchmarkRun.Results results = BenchmarkRun.run(root, options, System.out);
