@@ -70,6 +70,14 @@ class ProviderFailoverTest {
 
         Map<String, BigDecimal> month = costs.month("failover-tenant", Instant.now()).await().atMost(Duration.ofSeconds(5));
         assertTrue(month.get("telnyx:US").compareTo(new BigDecimal("0.004")) >= 0, "cost per provider and country");
+        given().header("X-Tenant-Id", "failover-tenant").get("/v1/costs").then().statusCode(200)
+                .body("currency", org.hamcrest.Matchers.equalTo("USD"))
+                .body("costs.find { it.provider == 'telnyx' && it.country == 'US' }.amount",
+                        org.hamcrest.Matchers.greaterThanOrEqualTo(0.004f));
+        given().get("/v1/costs").then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", org.hamcrest.Matchers.equalTo("X-Tenant-Id"));
+        given().header("X-Tenant-Id", "failover-tenant").queryParam("month", "last week").get("/v1/costs")
+                .then().statusCode(400).body("errors[0].field", org.hamcrest.Matchers.equalTo("month"));
         given().get("/q/metrics").then().statusCode(200).body(allOf(
                 containsString("keystep_delivery_cost_total"), containsString("provider=\"telnyx\""),
                 containsString("keystep_delivery_provider_latency_seconds"),

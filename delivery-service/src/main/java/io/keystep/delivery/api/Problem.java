@@ -21,4 +21,15 @@ public final class Problem {
         body.put("detail", detail);
         return Response.status(status).type(MEDIA_TYPE).entity(body).build();
     }
+
+    /** A 400 naming the field (or header) that is wrong. */
+    public static Response validation(String field, String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "about:blank");
+        body.put("title", "Invalid request");
+        body.put("status", 400);
+        body.put("detail", field + ": " + message);
+        body.put("errors", java.util.List.of(Map.of("field", field, "message", message)));
+        return Response.status(400).type(MEDIA_TYPE).entity(body).build();
+    }
 }

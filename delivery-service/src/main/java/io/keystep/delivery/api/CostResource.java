@@ -1,0 +1,73 @@
+package io.keystep.delivery.api;
+
+import io.keystep.delivery.config.DeliveryConfig;
+import io.keystep.delivery.store.CostLedger;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What a tenant's messages cost in a month, by provider and country. */
+@Path("/v1/costs")
+public class CostResource {
+
+    private final CostLedger ledger;
+    private final DeliveryConfig config;
+    private final Clock clock;
+
+    public CostResource(CostLedger ledger, DeliveryConfig config, Clock clock) {
+        this.ledger = ledger;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** One line of the month's costs. */
+    public record CostLine(String provider, String country, BigDecimal amount) {
+    }
+
+    /** The month's costs of the tenant named in {@code X-Tenant-Id}; {@code month} is {@code yyyy-MM}, this month if absent. */
+    @GET
+    @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
+    public Uni<Response> month(@HeaderParam("X-Tenant-Id") String tenantId, @QueryParam("month") String month) {
+        if (tenantId == null || tenantId.isBlank()) {
+            return Uni.createFrom().item(Problem.validation("X-Tenant-Id", "the X-Tenant-Id header is required"));
+        }
+        YearMonth chosen;
+        try {
+            chosen = month == null || month.isBlank() ? YearMonth.now(clock) : YearMonth.parse(month);
+        } catch (DateTimeParseException e) {
+            return Uni.createFrom().item(Problem.validation("month", "must be yyyy-MM"));
+        }
+        return ledger.month(tenantId, chosen.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC)).map(costs -> {
+            List<CostLine> lines = costs.entrySet().stream()
+                    .map(e -> {
+                        int colon = e.getKey().lastIndexOf(':');
+                        return new CostLine(e.getKey().substring(0, colon), e.getKey().substring(colon + 1),
+                                e.getValue());
+                    })
+                    .sorted(Comparator.comparing(CostLine::provider).thenComparing(CostLine::country))
+                    .toList();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("tenantId", tenantId);
+            body.put("month", chosen.toString());
+            body.put("currency", config.currency());
+            body.put("total", lines.stream().map(CostLine::amount).reduce(BigDecimal.ZERO, BigDecimal::add));
+            body.put("costs", lines);
+            return Response.ok(body).build();
+        });
+    }
+}
