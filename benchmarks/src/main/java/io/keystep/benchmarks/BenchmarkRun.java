@@ -74,6 +74,9 @@ public final class BenchmarkRun {
         Vertx vertx = Vertx.vertx();
         try (LocalStack stack = LocalStack.start(root, ports, Secrets.generate(), System.getenv(), logs, out);
              Footprint footprints = new Footprint(stack)) {
+            // Ctrl-C must not leave four service processes behind.
+            Thread stopOnExit = new Thread(stack::close, "stop-stack");
+            Runtime.getRuntime().addShutdownHook(stopOnExit);
             AuditDatabase auditDb = null;
             try {
                 auditDb = AuditDatabase.open(ports, System.getenv());
@@ -139,6 +142,7 @@ public final class BenchmarkRun {
             }
             out.println();
             out.println("Stopping the stack...");
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
         } finally {
             vertx.closeAndAwait();
         }
