@@ -21,6 +21,12 @@ public final class TelnyxAdapter implements ProviderAdapter {
 
     public record Settings(String name, String baseUrl, String apiKey, String from, String messagingProfileId,
                            String publicKey, String webhookUrl, Duration timeout, Set<Channel> channels) {
+
+        @Override
+        public String toString() {
+            // Records print every field; these hold credentials.
+            return "Settings[name=" + name + ", channels=" + channels + "]";
+        }
     }
 
     private final WebClient client;

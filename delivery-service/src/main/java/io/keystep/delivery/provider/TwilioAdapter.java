@@ -21,6 +21,12 @@ public final class TwilioAdapter implements ProviderAdapter {
     public record Settings(String name, String baseUrl, String accountSid, String authToken, String from,
                            String whatsappFrom, String voiceFrom, Duration timeout, Set<Channel> channels,
                            String statusCallbackUrl) {
+
+        @Override
+        public String toString() {
+            // Records print every field; these hold credentials.
+            return "Settings[name=" + name + ", channels=" + channels + "]";
+        }
     }
 
     private final WebClient client;

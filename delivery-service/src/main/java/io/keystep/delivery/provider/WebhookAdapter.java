@@ -22,6 +22,12 @@ import java.util.UUID;
 public final class WebhookAdapter implements ProviderAdapter {
 
     public record Settings(String name, String url, String signingSecret, Duration timeout, Set<Channel> channels) {
+
+        @Override
+        public String toString() {
+            // Records print every field; these hold credentials.
+            return "Settings[name=" + name + ", channels=" + channels + "]";
+        }
     }
 
     private final WebClient client;
