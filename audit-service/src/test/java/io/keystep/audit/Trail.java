@@ -146,6 +146,23 @@ public final class Trail {
         }
     }
 
+    /**
+     * Writes {@code count} rows straight into the table (no chain, no Kafka), one second apart from {@code firstAt},
+     * received at {@code receivedAt}; for tests of reading and retention that need many or old rows.
+     */
+    public static void insertRows(String tenant, String user, int count, Instant firstAt, Instant receivedAt) {
+        execute(io.keystep.audit.store.AuditEventStore.partitionDdl(
+                java.time.YearMonth.from(receivedAt.atOffset(java.time.ZoneOffset.UTC))));
+        execute("WITH rows AS (SELECT gen_random_uuid() AS id, g FROM generate_series(1, ?) g),"
+                + " ids AS (INSERT INTO audit_event_id (event_id, tenant_id, received_at) SELECT id, ?, CAST(? AS timestamptz) FROM rows)"
+                + " INSERT INTO audit_event (event_id, tenant_id, chain_seq, type, schema_version, occurred_at,"
+                + " correlation_id, user_id, topic, \"partition\", \"offset\", received_at, payload, prev_hash, hash)"
+                + " SELECT id, ?, g, 'auth.login', 1, CAST(? AS timestamptz) + g * interval '1 second', 'c-' || g, ?, 'auth.login.v1', 0, g, CAST(? AS timestamptz),"
+                + " jsonb_build_object('n', g, 'note', 'a, \"quoted\" value'), 'p', 'h' FROM rows",
+                count, tenant, java.sql.Timestamp.from(receivedAt), tenant,
+                java.sql.Timestamp.from(firstAt.minusSeconds(1)), user, java.sql.Timestamp.from(receivedAt));
+    }
+
     public static String unique(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }

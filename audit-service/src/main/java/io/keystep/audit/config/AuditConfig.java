@@ -70,6 +70,9 @@ public interface AuditConfig {
         /** Ed25519 private key, PKCS#8, base64. Without it no checkpoint is signed. */
         Optional<String> privateKey();
 
+        /** The matching Ed25519 public key, X.509, base64; served so that copies can check the signatures. */
+        Optional<String> publicKey();
+
         @WithDefault("default")
         String keyId();
     }

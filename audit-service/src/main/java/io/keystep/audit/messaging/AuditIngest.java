@@ -6,6 +6,7 @@ import io.keystep.audit.domain.EventTranslator;
 import io.keystep.audit.domain.IncomingRecord;
 import io.keystep.audit.domain.StoredEvent;
 import io.keystep.audit.store.AuditEventStore;
+import io.keystep.audit.store.DatabaseContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -38,16 +39,16 @@ public class AuditIngest {
     private final AuditConfig config;
     private final IngestMetrics metrics;
     private final StoredEventBroadcast broadcast;
-    private final Vertx vertx;
+    private final DatabaseContext database;
 
     public AuditIngest(AuditEventStore store, com.fasterxml.jackson.databind.ObjectMapper mapper, AuditConfig config,
-                       IngestMetrics metrics, StoredEventBroadcast broadcast, Vertx vertx) {
+                       IngestMetrics metrics, StoredEventBroadcast broadcast, DatabaseContext database) {
         this.store = store;
         this.translator = new EventTranslator(mapper);
         this.config = config;
         this.metrics = metrics;
         this.broadcast = broadcast;
-        this.vertx = vertx;
+        this.database = database;
     }
 
     @Incoming("audit-in")
@@ -64,9 +65,12 @@ public class AuditIngest {
     public Uni<List<StoredEvent>> ingest(List<IncomingRecord> records) {
         List<AuditEntry> entries = records.stream().map(translator::translate).toList();
         long started = System.nanoTime();
-        Context context = Vertx.currentContext() != null ? Vertx.currentContext() : vertx.getOrCreateContext();
-        return Uni.createFrom().deferred(() -> onContext(context, () -> store.append(entries)))
-                .onFailure().invoke(e -> LOG.warnf("writing %d audit records failed, retrying: %s", entries.size(), e.toString()))
+        Context context = database.current();
+        return Uni.createFrom().deferred(() -> DatabaseContext.on(context, () -> store.append(entries)))
+                .onFailure().invoke(e -> {
+                    metrics.failed();
+                    LOG.warnf("writing %d audit records failed, retrying: %s", entries.size(), e.toString());
+                })
                 .onFailure().retry()
                 .withBackOff(config.ingest().minBackoff(), config.ingest().maxBackoff())
                 .indefinitely()
@@ -74,15 +78,6 @@ public class AuditIngest {
                     metrics.recorded(entries, rows, System.nanoTime() - started);
                     broadcast.publish(rows);
                 });
-    }
-
-    /** Hibernate Reactive must run on a Vert.x context; a retry after backoff comes back on a worker thread. */
-    private static <T> Uni<T> onContext(Context context, java.util.function.Supplier<Uni<T>> work) {
-        if (Vertx.currentContext() == context) {
-            return work.get();
-        }
-        return Uni.createFrom().emitter(emitter -> context.runOnContext(ignored ->
-                work.get().subscribe().with(emitter::complete, emitter::fail)));
     }
 
     static IncomingRecord incoming(ConsumerRecord<String, String> record) {

@@ -56,6 +56,17 @@ public class IngestMetrics {
         addRows(now / 1000, rows.size());
     }
 
+    void failed() {
+        Counter.builder("audit.ingest.failures").description("batch writes that failed and will be retried")
+                .register(registry).increment();
+    }
+
+    /** How many batch writes failed so far (each is retried). */
+    public double failures() {
+        Counter counter = registry.find("audit.ingest.failures").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
     private void addRows(long second, int rows) {
         int slot = (int) (second % WINDOW_SECONDS);
         if (bucketSecond.getAndSet(slot, second) != second) {

@@ -1,0 +1,55 @@
+package io.keystep.audit.api;
+
+import io.keystep.audit.config.AuditConfig;
+import io.keystep.audit.domain.CheckpointSigner;
+import io.keystep.audit.store.ChainCheckpoint;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import java.time.Instant;
+import java.util.List;
+
+/** Signed chain heads and the key that checks them, for whoever keeps a copy outside this database. */
+@Path("/v1/audit/checkpoints")
+@Produces(MediaType.APPLICATION_JSON)
+public class CheckpointResource {
+
+    private final AuditConfig config;
+
+    public CheckpointResource(AuditConfig config) {
+        this.config = config;
+    }
+
+    public record CheckpointView(String tenantId, long chainSeq, String headHash, Instant signedAt, String keyId,
+                                 String algorithm, String signedText, String signature) {
+    }
+
+    public record KeyView(String keyId, String algorithm, String publicKey) {
+    }
+
+    @GET
+    public Uni<List<CheckpointView>> list(@QueryParam("tenant") String tenantParam, @QueryParam("limit") String limit) {
+        String tenant = RequestParameters.optional(tenantParam);
+        if (tenant == null) {
+            throw ProblemException.invalid("tenant", "is required");
+        }
+        int max = RequestParameters.limit(limit, 20, 1000);
+        return Panache.withSession(() -> ChainCheckpoint.<ChainCheckpoint>find("tenantId = ?1 order by id desc", tenant)
+                        .page(0, max).list())
+                .map(rows -> rows.stream().map(c -> new CheckpointView(c.tenantId, c.chainSeq, c.headHash, c.signedAt,
+                        c.keyId, c.algorithm, CheckpointSigner.signedText(c.tenantId, c.chainSeq, c.headHash, c.signedAt),
+                        c.signature)).toList());
+    }
+
+    @GET
+    @Path("/key")
+    public KeyView key() {
+        return new KeyView(config.checkpoint().keyId(), CheckpointSigner.ALGORITHM,
+                config.checkpoint().publicKey().orElseThrow(() -> ProblemException.notFound("no checkpoint key is configured")));
+    }
+}

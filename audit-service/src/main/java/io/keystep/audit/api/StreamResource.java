@@ -1,0 +1,57 @@
+package io.keystep.audit.api;
+
+import io.keystep.audit.domain.EventQuery;
+import io.keystep.audit.domain.StoredEvent;
+import io.keystep.audit.messaging.StoredEventBroadcast;
+import io.smallrye.mutiny.Multi;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+
+import java.util.Objects;
+
+/**
+ * Tails new rows of a tenant's trail live, as server-sent events, with the filters of the search. Only rows
+ * stored from the moment of subscription; use the search for what came before.
+ */
+@Path("/v1/audit/stream")
+public class StreamResource {
+
+    private final StoredEventBroadcast broadcast;
+
+    public StreamResource(StoredEventBroadcast broadcast) {
+        this.broadcast = broadcast;
+    }
+
+    @GET
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    public Multi<AuditEventView> stream(@HeaderParam("X-Tenant-Id") String tenantHeader,
+                                        @QueryParam("userId") String userId,
+                                        @QueryParam("type") String type,
+                                        @QueryParam("outcome") String outcome,
+                                        @QueryParam("channel") String channel,
+                                        @QueryParam("correlationId") String correlationId) {
+        EventQuery query = AuditEventsResource.query(tenantHeader, userId, type, outcome, channel, correlationId, null, null);
+        return broadcast.rows().filter(row -> matches(query, row)).map(AuditEventView::of);
+    }
+
+    static boolean matches(EventQuery query, StoredEvent row) {
+        return query.tenantId().equals(row.tenantId())
+                && (query.userId() == null || query.userId().equals(row.userId()))
+                && (query.type() == null || query.type().equals(row.type()))
+                && (query.correlationId() == null || query.correlationId().equals(row.correlationId()))
+                && (query.outcome() == null || query.outcome().equals(text(row, "outcome")))
+                && (query.channel() == null || query.channel().equals(text(row, "channel"))
+                || (row.payload().has("channelPlan") && query.channel().equals(row.payload().path("channelPlan").path(0).asText())));
+    }
+
+    private static String text(StoredEvent row, String field) {
+        var node = row.payload().get(field);
+        return node == null || node.isNull() ? null : Objects.toString(node.asText());
+    }
+}

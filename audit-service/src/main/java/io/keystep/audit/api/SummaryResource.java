@@ -1,0 +1,128 @@
+package io.keystep.audit.api;
+
+import io.keystep.audit.store.AuditEventStore;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The monitoring figures of a period for one tenant: challenge rate, success rate, fallback usage and lockouts,
+ * with delivery outcomes by channel. Without {@code from}/{@code to}: the last 30 days.
+ */
+@Path("/v1/audit/summary")
+@Produces(MediaType.APPLICATION_JSON)
+public class SummaryResource {
+
+    private final AuditEventStore store;
+    private final Clock clock;
+
+    public SummaryResource(AuditEventStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /** Counts of one channel. */
+    public record ChannelFigures(long challengesIssued, long sent, long delivered, long failed, long fellBack) {
+    }
+
+    /** The figures; rates are between 0 and 1, or null when there is nothing to divide by. */
+    public record Summary(String tenantId, Instant from, Instant to, long logins, long decisions, long challenged,
+                          long denied, Double challengeRate, long challengesIssued, long challengesApproved,
+                          Double successRate, long fallbacks, Double fallbackRate, long lockouts,
+                          Map<String, Long> verificationOutcomes, Map<String, ChannelFigures> byChannel,
+                          long deadLetters, long malformed) {
+    }
+
+    @GET
+    public Uni<Summary> summary(@HeaderParam("X-Tenant-Id") String tenantHeader, @QueryParam("from") String fromParam,
+                                @QueryParam("to") String toParam) {
+        String tenant = RequestParameters.tenant(tenantHeader);
+        Instant to = RequestParameters.instant("to", toParam);
+        Instant from = RequestParameters.instant("from", fromParam);
+        Instant end = to != null ? to : clock.instant();
+        Instant start = from != null ? from : end.minus(Duration.ofDays(30));
+        String sql = "SELECT type, payload ->> 'decision', payload ->> 'outcome',"
+                + " COALESCE(payload ->> 'channel', payload -> 'channelPlan' ->> 0), payload ->> 'status',"
+                + " count(*), count(DISTINCT payload ->> 'challengeId')"
+                + " FROM audit_event WHERE tenant_id = ?1 AND occurred_at >= CAST(CAST(?2 AS text) AS timestamptz)"
+                + " AND occurred_at < CAST(CAST(?3 AS text) AS timestamptz) GROUP BY 1, 2, 3, 4, 5";
+        return store.rows(sql, List.of(tenant, start.toString(), end.toString())).map(rows -> figures(tenant, start, end, rows));
+    }
+
+    static Summary figures(String tenant, Instant from, Instant to, List<Object[]> rows) {
+        long logins = 0, decisions = 0, challenged = 0, denied = 0, issued = 0, approved = 0, fallbacks = 0;
+        long lockouts = 0, deadLetters = 0, malformed = 0;
+        Map<String, Long> outcomes = new TreeMap<>();
+        Map<String, long[]> channels = new TreeMap<>();
+        for (Object[] row : rows) {
+            String type = (String) row[0];
+            String decision = (String) row[1];
+            String outcome = (String) row[2];
+            String channel = (String) row[3];
+            String status = (String) row[4];
+            long count = ((Number) row[5]).longValue();
+            long distinctChallenges = ((Number) row[6]).longValue();
+            switch (type) {
+                case "auth.login" -> logins += count;
+                case "auth.decision" -> {
+                    decisions += count;
+                    if ("CHALLENGE".equals(decision)) {
+                        challenged += count;
+                    } else if ("DENY".equals(decision)) {
+                        denied += count;
+                    }
+                }
+                case "challenge.issued" -> {
+                    issued += count;
+                    channels.computeIfAbsent(channel == null ? "UNKNOWN" : channel, c -> new long[5])[0] += count;
+                }
+                case "delivery.status" -> {
+                    long[] figures = channels.computeIfAbsent(channel == null ? "UNKNOWN" : channel, c -> new long[5]);
+                    switch (status == null ? "" : status) {
+                        case "SENT" -> figures[1] += count;
+                        case "DELIVERED" -> figures[2] += count;
+                        case "FAILED" -> figures[3] += count;
+                        case "FELL_BACK" -> {
+                            figures[4] += count;
+                            fallbacks += count;
+                        }
+                        default -> {
+                        }
+                    }
+                }
+                case "verification.completed" -> {
+                    outcomes.merge(outcome == null ? "UNKNOWN" : outcome, count, Long::sum);
+                    if ("APPROVED".equals(outcome)) {
+                        approved += distinctChallenges;
+                    } else if ("LOCKED".equals(outcome)) {
+                        lockouts += count;
+                    }
+                }
+                case "dead-letter" -> deadLetters += count;
+                case "malformed" -> malformed += count;
+                default -> {
+                }
+            }
+        }
+        Map<String, ChannelFigures> byChannel = new TreeMap<>();
+        channels.forEach((c, f) -> byChannel.put(c, new ChannelFigures(f[0], f[1], f[2], f[3], f[4])));
+        return new Summary(tenant, from, to, logins, decisions, challenged, denied, rate(challenged, decisions), issued,
+                approved, rate(approved, issued), fallbacks, rate(fallbacks, issued), lockouts, outcomes, byChannel,
+                deadLetters, malformed);
+    }
+
+    private static Double rate(long part, long whole) {
+        return whole == 0 ? null : (double) part / whole;
+    }
+}

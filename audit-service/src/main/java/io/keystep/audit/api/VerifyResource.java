@@ -1,0 +1,105 @@
+package io.keystep.audit.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.keystep.audit.domain.ChainVerifier;
+import io.keystep.audit.domain.HashChain;
+import io.keystep.audit.store.AuditEventStore;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import java.time.Instant;
+
+/**
+ * Recomputes a tenant's hash chain over a period (of receipt) and answers intact, or the first row that breaks it.
+ * Reads the chain a page at a time.
+ */
+@Path("/v1/audit/verify")
+@Produces(MediaType.APPLICATION_JSON)
+public class VerifyResource {
+
+    private static final int PAGE = 500;
+
+    private final AuditEventStore store;
+
+    public VerifyResource(AuditEventStore store) {
+        this.store = store;
+    }
+
+    /** The outcome of a verification. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Verification(String tenant, boolean intact, long fromSeq, long toSeq, long rowsChecked,
+                               long headSeq, String headHash, ChainVerifier.Break firstBroken) {
+    }
+
+    @GET
+    public Uni<Verification> verify(@QueryParam("tenant") String tenantParam, @QueryParam("from") String fromParam,
+                                    @QueryParam("to") String toParam) {
+        String tenant = RequestParameters.optional(tenantParam);
+        if (tenant == null) {
+            throw ProblemException.invalid("tenant", "is required");
+        }
+        Instant from = RequestParameters.instant("from", fromParam);
+        Instant to = RequestParameters.instant("to", toParam);
+        return store.head(tenant).chain(head -> {
+            if (head == null) {
+                return Uni.createFrom().item(new Verification(tenant, true, 0, 0, 0, 0, HashChain.GENESIS, null));
+            }
+            return store.chainRange(tenant, from, to).chain(range -> {
+                long first = from == null || range == null ? head.prunedThroughSeq() + 1 : range[0];
+                long last = to == null || range == null ? head.lastSeq() : range[1];
+                if (range == null && (from != null || to != null)) {
+                    // nothing received in the period
+                    return Uni.createFrom().item(new Verification(tenant, true, 0, 0, 0, head.lastSeq(), head.lastHash(), null));
+                }
+                return linkOfFirst(tenant, first, head.prunedThroughSeq()).chain(verifier ->
+                        walk(tenant, verifier, last).map(v -> {
+                            v.finish(last);
+                            if (v.broken() == null && to == null && !head.lastHash().equals(v.lastHash()) && v.checked() > 0) {
+                                v.breakAt(last, "the last row's hash is not the recorded chain head");
+                            }
+                            return new Verification(tenant, v.broken() == null, first, last, v.checked(),
+                                    head.lastSeq(), head.lastHash(), v.broken());
+                        }));
+            });
+        });
+    }
+
+    /** A verifier that knows what the first row must link to: genesis, the row before it, or (after pruning) nothing. */
+    private Uni<ChainVerifier> linkOfFirst(String tenant, long first, long prunedThrough) {
+        if (first <= 1) {
+            return Uni.createFrom().item(new ChainVerifier(first, HashChain.GENESIS));
+        }
+        if (first == prunedThrough + 1) {
+            return Uni.createFrom().item(new ChainVerifier(first, null));
+        }
+        return store.chainPage(tenant, first - 1, first - 1, 1).map(rows -> {
+            if (rows.isEmpty()) {
+                ChainVerifier verifier = new ChainVerifier(first, null);
+                verifier.breakAt(first - 1, "row missing: sequence number " + (first - 1) + " is absent");
+                return verifier;
+            }
+            return new ChainVerifier(first, rows.get(0).hash());
+        });
+    }
+
+    private Uni<ChainVerifier> walk(String tenant, ChainVerifier verifier, long last) {
+        if (verifier.broken() != null || verifier.nextSeq() > last) {
+            return Uni.createFrom().item(verifier);
+        }
+        return store.chainPage(tenant, verifier.nextSeq(), last, PAGE).chain(rows -> {
+            for (var row : rows) {
+                if (!verifier.accept(row)) {
+                    return Uni.createFrom().item(verifier);
+                }
+            }
+            if (rows.size() < PAGE) {
+                return Uni.createFrom().item(verifier);
+            }
+            return walk(tenant, verifier, last);
+        });
+    }
+}

@@ -1,0 +1,228 @@
+package io.keystep.audit;
+
+import io.keystep.audit.domain.CheckpointSigner;
+import io.keystep.audit.store.AuditEventStore;
+import io.keystep.audit.store.ChainCheckpoint;
+import io.keystep.audit.store.CheckpointPublisher;
+import io.keystep.audit.store.RetentionJob;
+import io.keystep.events.Envelope;
+import io.keystep.events.LoginAttempted;
+import io.keystep.events.Topics;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Tamper evidence, retention, export, live stream, timeline, summary and metrics; shares AuditIngestTest's boot. */
+@QuarkusTest
+class AuditTrailFeaturesTest {
+
+    static final Duration WAIT = AuditIngestTest.WAIT;
+
+    @Inject
+    RetentionJob retention;
+
+    @Inject
+    CheckpointPublisher checkpoints;
+
+    @TestHTTPResource("/v1/audit/stream")
+    URL streamUrl;
+
+    private static String storedThread(String tenant, String user) {
+        var thread = Trail.thread(tenant, user, Instant.parse("2026-06-01T10:00:00Z"));
+        thread.forEach(e -> Trail.send(e.getKey(), e.getValue(), user));
+        await().atMost(WAIT).until(() -> Trail.rows("tenant_id = ?", tenant).size() == thread.size());
+        return tenant;
+    }
+
+    @Test
+    void theChainVerifiesAndARowChangedBySqlIsFound() {
+        String tenant = storedThread(Trail.unique("t"), Trail.unique("u"));
+        given().queryParam("tenant", tenant).when().get("/v1/audit/verify")
+                .then().statusCode(200).body("intact", equalTo(true)).body("rowsChecked", equalTo(6))
+                .body("headSeq", equalTo(6));
+
+        Trail.execute("UPDATE audit_event SET payload = jsonb_set(payload, '{ip}', '\"192.0.2.1\"') WHERE tenant_id = ?"
+                + " AND chain_seq = 1", tenant);
+        given().queryParam("tenant", tenant).when().get("/v1/audit/verify")
+                .then().statusCode(200).body("intact", equalTo(false))
+                .body("firstBroken.chainSeq", equalTo(1)).body("firstBroken.reason", containsString("changed"));
+    }
+
+    @Test
+    void aRowDeletedBySqlIsFoundAndSoIsADeletedLastRow() {
+        String tenant = storedThread(Trail.unique("t"), Trail.unique("u"));
+        Trail.execute("DELETE FROM audit_event WHERE tenant_id = ? AND chain_seq = 3", tenant);
+        given().queryParam("tenant", tenant).when().get("/v1/audit/verify")
+                .then().statusCode(200).body("intact", equalTo(false))
+                .body("firstBroken.chainSeq", equalTo(3)).body("firstBroken.reason", containsString("missing"));
+
+        String other = storedThread(Trail.unique("t"), Trail.unique("u"));
+        Trail.execute("DELETE FROM audit_event WHERE tenant_id = ? AND chain_seq = 6", other);
+        given().queryParam("tenant", other).when().get("/v1/audit/verify")
+                .then().statusCode(200).body("intact", equalTo(false)).body("firstBroken.chainSeq", equalTo(6));
+
+        given().when().get("/v1/audit/verify").then().statusCode(400).body("errors[0].field", equalTo("tenant"));
+    }
+
+    @Test
+    void aSignedCheckpointOfTheChainHeadIsPublished() {
+        String tenant = storedThread(Trail.unique("t"), Trail.unique("u"));
+        List<ChainCheckpoint> signed = checkpoints.publish().await().atMost(WAIT);
+        ChainCheckpoint mine = signed.stream().filter(c -> c.tenantId.equals(tenant)).findFirst().orElseThrow();
+        assertEquals(6, mine.chainSeq);
+        assertEquals(Trail.rows("tenant_id = ? AND chain_seq = 6", tenant).get(0).get("hash"), mine.headHash);
+        String publicKey = given().when().get("/v1/audit/checkpoints/key").then().statusCode(200)
+                .extract().path("publicKey");
+        assertTrue(CheckpointSigner.verify(publicKey, tenant, mine.chainSeq, mine.headHash, mine.signedAt, mine.signature));
+        assertFalse(CheckpointSigner.verify(publicKey, tenant, mine.chainSeq + 1, mine.headHash, mine.signedAt, mine.signature));
+        given().queryParam("tenant", tenant).when().get("/v1/audit/checkpoints")
+                .then().statusCode(200).body("$", hasSize(1)).body("[0].signature", equalTo(mine.signature));
+        // nothing moved: no new checkpoint for this tenant
+        assertTrue(checkpoints.publish().await().atMost(WAIT).stream().noneMatch(c -> c.tenantId.equals(tenant)));
+    }
+
+    @Test
+    void retentionDropsExpiredPartitionsAndSparesHeldOnes() throws Exception {
+        String expired = Trail.unique("old");
+        String heldTenant = Trail.unique("held");
+        Instant jan2019 = Instant.parse("2019-01-15T00:00:00Z");
+        Instant feb2019 = Instant.parse("2019-02-15T00:00:00Z");
+        Trail.insertRows(expired, "u1", 3, jan2019, jan2019);
+        Trail.insertRows(heldTenant, "u2", 3, feb2019, feb2019);
+        long holdId = ((Number) given().header("X-Tenant-Id", heldTenant).contentType("application/json")
+                .body("{\"userId\":\"u2\",\"reason\":\"litigation 2026-17\"}")
+                .when().post("/v1/audit/holds").then().statusCode(201).extract().path("id")).longValue();
+
+        // per-tenant retention: short-tenant keeps 1 month, everyone else the 4-year default
+        YearMonth now = YearMonth.from(Instant.now().atOffset(ZoneOffset.UTC));
+        Instant threeMonthsAgo = now.minusMonths(3).atDay(10).atStartOfDay().toInstant(ZoneOffset.UTC);
+        Instant twoMonthsAgo = now.minusMonths(2).atDay(10).atStartOfDay().toInstant(ZoneOffset.UTC);
+        Trail.insertRows("short-tenant", "u3", 2, threeMonthsAgo, threeMonthsAgo);
+        Trail.insertRows(Trail.unique("default"), "u4", 2, twoMonthsAgo, twoMonthsAgo);
+
+        List<String> dropped = retention.runAt(Instant.now());
+        assertTrue(dropped.contains(AuditEventStore.partitionName(YearMonth.of(2019, 1))), dropped.toString());
+        assertTrue(dropped.contains(AuditEventStore.partitionName(now.minusMonths(3))), dropped.toString());
+        assertFalse(dropped.contains(AuditEventStore.partitionName(YearMonth.of(2019, 2))), dropped.toString());
+        assertFalse(dropped.contains(AuditEventStore.partitionName(now.minusMonths(2))), dropped.toString());
+        assertEquals(0, Trail.rows("tenant_id = ?", expired).size());
+        assertEquals(3, Trail.rows("tenant_id = ?", heldTenant).size());
+        try (var c = RestartablePostgres.get().connect(); var s = c.prepareStatement(
+                "SELECT count(*) FROM audit_event_id WHERE tenant_id = ?")) {
+            s.setString(1, expired);
+            var rs = s.executeQuery();
+            rs.next();
+            assertEquals(0, rs.getInt(1), "the ids of dropped rows are forgotten with them");
+        }
+
+        given().header("X-Tenant-Id", heldTenant).when().delete("/v1/audit/holds/" + holdId)
+                .then().statusCode(200).body("releasedAt", org.hamcrest.Matchers.notNullValue());
+        assertTrue(retention.runAt(Instant.now()).contains(AuditEventStore.partitionName(YearMonth.of(2019, 2))));
+        assertEquals(0, Trail.rows("tenant_id = ?", heldTenant).size());
+    }
+
+    @Test
+    void anExportStreamsEveryRowPageByPageAsNdjsonAndCsv() {
+        String tenant = Trail.unique("exp");
+        int count = 1234; // more than twelve pages of the test page size
+        Instant first = Instant.parse("2026-02-01T00:00:00Z");
+        Trail.insertRows(tenant, "u", count, first, Instant.now());
+
+        String ndjson = given().header("X-Tenant-Id", tenant).queryParam("format", "ndjson")
+                .when().get("/v1/audit/export")
+                .then().statusCode(200).contentType(containsString("application/x-ndjson")).extract().asString();
+        List<String> lines = ndjson.lines().toList();
+        assertEquals(count, lines.size());
+        assertTrue(lines.get(0).contains("\"occurredAt\":\"" + first.plusSeconds(count - 1) + "\""), lines.get(0));
+        assertEquals(count, lines.stream().distinct().count());
+
+        String csv = given().header("X-Tenant-Id", tenant).queryParam("format", "csv")
+                .when().get("/v1/audit/export")
+                .then().statusCode(200).contentType(containsString("text/csv")).extract().asString();
+        List<String> rows = csv.lines().toList();
+        assertEquals(count + 1, rows.size());
+        assertTrue(rows.get(0).startsWith("eventId,type,"));
+        assertTrue(rows.get(1).contains("\"{\"\"n\"\":"), rows.get(1));
+
+        given().header("X-Tenant-Id", tenant).queryParam("format", "xml").when().get("/v1/audit/export")
+                .then().statusCode(400).body("errors[0].field", equalTo("format"));
+    }
+
+    @Test
+    void theLiveStreamReceivesNewEventsMatchingItsFilters() throws Exception {
+        String tenant = Trail.unique("t");
+        String user = Trail.unique("u");
+        String other = Trail.unique("u");
+        List<String> received = new CopyOnWriteArrayList<>();
+        HttpClient client = HttpClient.newHttpClient();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(streamUrl + "?userId=" + user))
+                .header("X-Tenant-Id", tenant).header("Accept", "text/event-stream").build();
+        HttpResponse<Stream<String>> response = client.send(request, HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, response.statusCode());
+        Thread reader = new Thread(() -> response.body().forEach(received::add));
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            Envelope<LoginAttempted> notMine = AuditIngestTest.login(tenant, other, Instant.parse("2026-06-02T10:00:00Z"));
+            Envelope<LoginAttempted> mine = AuditIngestTest.login(tenant, user, Instant.parse("2026-06-02T10:00:01Z"));
+            Trail.send(Topics.LOGIN, notMine, other);
+            Trail.send(Topics.LOGIN, mine, user);
+            await().atMost(WAIT).until(() -> received.stream().anyMatch(l -> l.contains(mine.eventId().toString())));
+            assertTrue(received.stream().noneMatch(l -> l.contains(notMine.eventId().toString())));
+        } finally {
+            response.body().close();
+        }
+    }
+
+    @Test
+    void aUsersTimelineAndThePeriodSummaryTellTheStoryOfTheirLogins() {
+        String tenant = Trail.unique("t");
+        String user = Trail.unique("u");
+        storedThread(tenant, user);
+        given().header("X-Tenant-Id", tenant).when().get("/v1/audit/users/" + user + "/timeline")
+                .then().statusCode(200)
+                .body("type", equalTo(List.of("auth.login", "risk.assessed", "auth.decision", "challenge.issued",
+                        "delivery.status", "verification.completed")));
+
+        given().header("X-Tenant-Id", tenant)
+                .queryParam("from", "2026-06-01T00:00:00Z").queryParam("to", "2026-06-02T00:00:00Z")
+                .when().get("/v1/audit/summary")
+                .then().statusCode(200)
+                .body("logins", equalTo(1)).body("decisions", equalTo(1)).body("challengeRate", equalTo(1.0f))
+                .body("challengesIssued", equalTo(1)).body("successRate", equalTo(1.0f))
+                .body("lockouts", equalTo(0)).body("byChannel.SMS.sent", equalTo(1))
+                .body("byChannel.SMS.challengesIssued", equalTo(1));
+    }
+
+    @Test
+    void ingestFiguresAreExposedAsMetrics() {
+        storedThread(Trail.unique("t"), Trail.unique("u"));
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("audit_events_stored_total"), "stored counter");
+        assertTrue(metrics.contains("audit_ingest_rows_per_second"), "rows per second");
+        assertTrue(metrics.contains("audit_ingest_lag_seconds"), "lag");
+    }
+}
