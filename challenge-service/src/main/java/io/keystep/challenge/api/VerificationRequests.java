@@ -6,7 +6,6 @@ import io.keystep.events.Channel;
 import io.keystep.events.Purpose;
 
 import java.math.BigDecimal;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -28,7 +27,7 @@ final class VerificationRequests {
                                      String amount, String payee, Integer codeLength) {
     }
 
-    static VerificationRequest validate(CreateVerificationRequest body, String autoChannels, int defaultLength) {
+    static VerificationRequest validate(CreateVerificationRequest body, io.keystep.challenge.domain.TenantSettings tenant) {
         if (body == null) {
             throw ProblemException.invalid("to", "is required");
         }
@@ -46,7 +45,7 @@ final class VerificationRequests {
             case "whatsapp" -> List.of(Channel.WHATSAPP);
             case "voice" -> List.of(Channel.VOICE);
             case "email" -> List.of(Channel.EMAIL);
-            case "auto" -> email ? List.of(Channel.EMAIL) : autoPlan(autoChannels);
+            case "auto" -> email ? List.of(Channel.EMAIL) : tenant.autoChannels();
             default -> throw ProblemException.invalid("channel", "must be sms, whatsapp, voice, email or auto");
         };
         String destination;
@@ -77,25 +76,20 @@ final class VerificationRequests {
             throw ProblemException.invalid(body.amount() != null ? "amount" : "payee",
                     "is only for purpose transaction");
         }
-        int codeLength = body.codeLength() == null ? defaultLength : body.codeLength();
+        int codeLength = body.codeLength() == null ? tenant.codeLength() : body.codeLength();
         if (codeLength < 4 || codeLength > 10) {
             throw ProblemException.invalid("codeLength", "must be 4 to 10");
         }
         return new VerificationRequest(destination, channel, plan, userId, locale, purpose, amount, payee, codeLength);
     }
 
-    static List<Channel> autoPlan(String autoChannels) {
-        return Arrays.stream(autoChannels.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .map(s -> Channel.valueOf(s.toUpperCase(Locale.ROOT))).filter(c -> c != Channel.EMAIL).toList();
-    }
-
-    static List<Channel> channelPlan(String channel, String autoChannels) {
+    static List<Channel> channelPlan(String channel, List<Channel> autoChannels) {
         return switch (channel.trim().toLowerCase(Locale.ROOT)) {
             case "sms" -> List.of(Channel.SMS);
             case "whatsapp" -> List.of(Channel.WHATSAPP);
             case "voice" -> List.of(Channel.VOICE);
             case "email" -> List.of(Channel.EMAIL);
-            case "auto" -> autoPlan(autoChannels);
+            case "auto" -> autoChannels;
             default -> throw ProblemException.invalid("channel", "must be sms, whatsapp, voice, email or auto");
         };
     }

@@ -1,7 +1,5 @@
 package io.keystep.challenge.api;
 
-import io.keystep.challenge.config.ChallengeConfig;
-import io.keystep.challenge.config.VerifyConfig;
 import io.keystep.challenge.domain.CheckStatus;
 import io.keystep.challenge.domain.CodeChecker;
 import io.keystep.challenge.domain.Verification;
@@ -54,17 +52,15 @@ public class VerificationResource {
 
     private final CodeChecker checker;
     private final VerificationService verifications;
-    private final VerifyConfig verifyConfig;
-    private final ChallengeConfig challengeConfig;
     private final java.time.Clock clock;
+    private final io.keystep.challenge.store.TenantSettingsRepository settings;
 
-    public VerificationResource(CodeChecker checker, VerificationService verifications, VerifyConfig verifyConfig,
-                                ChallengeConfig challengeConfig, java.time.Clock clock) {
+    public VerificationResource(CodeChecker checker, VerificationService verifications, java.time.Clock clock,
+                                io.keystep.challenge.store.TenantSettingsRepository settings) {
         this.clock = clock;
+        this.settings = settings;
         this.checker = checker;
         this.verifications = verifications;
-        this.verifyConfig = verifyConfig;
-        this.challengeConfig = challengeConfig;
     }
 
     /**
@@ -80,8 +76,9 @@ public class VerificationResource {
         if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
             throw ProblemException.invalid("Idempotency-Key", "must be 1-255 printable characters");
         }
-        var request = VerificationRequests.validate(body, verifyConfig.autoChannels(), challengeConfig.codeLength());
-        return verifications.create(tenantId, request, idempotencyKey, clientIp(http))
+        String ip = clientIp(http);
+        return tenantSettings(tenantId).flatMap(settings -> verifications.create(tenantId,
+                        VerificationRequests.validate(body, settings), settings, idempotencyKey, ip))
                 .map(v -> Response.status(201).entity(v).build());
     }
 
@@ -102,9 +99,10 @@ public class VerificationResource {
                                     ResendRequest body) {
         String tenantId = RequestChecks.tenant(tenantHeader);
         String id = RequestChecks.opaqueId("id", idParam);
-        var plan = body == null || body.channel() == null ? null
-                : VerificationRequests.channelPlan(body.channel(), verifyConfig.autoChannels());
-        return verifications.resend(tenantId, id, plan, clientIp(http));
+        String ip = clientIp(http);
+        return tenantSettings(tenantId).flatMap(settings -> verifications.resend(tenantId, id,
+                body == null || body.channel() == null ? null
+                        : VerificationRequests.channelPlan(body.channel(), settings.autoChannels()), settings, ip));
     }
 
     /** Cancels a pending verification. */
@@ -157,6 +155,11 @@ public class VerificationResource {
             }
             return new CheckResponse(id, result.status().wire(), result.remainingAttempts(), result.lockedUntil());
         });
+    }
+
+    private Uni<io.keystep.challenge.domain.TenantSettings> tenantSettings(String tenantId) {
+        return settings.settingsOf(tenantId).onFailure(e -> !(e instanceof ProblemException))
+                .transform(io.keystep.challenge.domain.CheckUnavailableException::new);
     }
 
     /** The person's IP as the gateway forwards it (first X-Forwarded-For entry), else the caller's address. */

@@ -4,6 +4,7 @@ import io.keystep.challenge.config.ChallengeConfig;
 import io.keystep.challenge.messaging.EventPublisher;
 import io.keystep.challenge.store.ChallengeStore;
 import io.keystep.challenge.store.PhoneEnrollmentRepository;
+import io.keystep.challenge.store.TenantSettingsRepository;
 import io.keystep.events.Channel;
 import io.keystep.events.ChallengeIssued;
 import io.keystep.events.Decision;
@@ -39,10 +40,12 @@ public class LoginChallenger {
     private final ChallengeConfig config;
     private final ChallengeMetrics metrics;
     private final Clock clock;
+    private final TenantSettingsRepository settings;
 
     public LoginChallenger(PhoneEnrollmentRepository phones, ChallengeStore store, EventPublisher publisher,
                            CodeGenerator codes, CodeDigest digests, CodeSealer sealer, ChallengeConfig config,
-                           ChallengeMetrics metrics, Clock clock) {
+                           ChallengeMetrics metrics, Clock clock, TenantSettingsRepository settings) {
+        this.settings = settings;
         this.phones = phones;
         this.store = store;
         this.publisher = publisher;
@@ -66,7 +69,7 @@ public class LoginChallenger {
                 reasons.addAll(risk.reasons());
                 return decideOnce(tenantId, risk, Decision.DENY, reasons);
             }
-            return challenge(tenantId, risk, phone.get());
+            return settings.settingsOf(tenantId).flatMap(tenant -> challenge(tenantId, risk, phone.get(), tenant));
         });
     }
 
@@ -85,15 +88,15 @@ public class LoginChallenger {
         });
     }
 
-    private Uni<Void> challenge(String tenantId, RiskAssessed risk, String phone) {
+    private Uni<Void> challenge(String tenantId, RiskAssessed risk, String phone, TenantSettings tenant) {
         Instant now = clock.instant();
-        Instant expiresAt = now.plus(config.codeTtl());
+        Instant expiresAt = now.plus(tenant.codeTtl());
         String challengeId = UUID.randomUUID().toString();
-        String code = codes.next(config.codeLength());
+        String code = codes.next(tenant.codeLength());
         NewChallenge challenge = new NewChallenge(challengeId, tenantId, risk.userId(), risk.loginId(),
                 risk.deviceFingerprint(), risk.purpose().name(), digests.digest(tenantId, challengeId, code),
-                config.maxAttempts(), expiresAt, List.of(Channel.SMS), phone, config.locale(), null, null,
-                config.codeLength());
+                tenant.maxAttempts(), expiresAt, List.of(Channel.SMS), phone, config.locale(), null, null,
+                tenant.codeLength());
         String sealedCode = sealer.seal(tenantId, challengeId, code);
         LoginDecisionRecord record = new LoginDecisionRecord(risk.loginId(), risk.userId(),
                 Decision.CHALLENGE.name(), challengeId, risk.reasons());

@@ -58,18 +58,18 @@ public class VerificationService {
     }
 
     /** Creates a verification and sends its code; with an idempotency key, a repeat answers the first one. */
-    public Uni<Verification> create(String tenantId, VerificationRequest request, String idempotencyKey,
-                                    String clientIp) {
+    public Uni<Verification> create(String tenantId, VerificationRequest request, TenantSettings settings,
+                                    String idempotencyKey, String clientIp) {
         String id = UUID.randomUUID().toString();
         if (idempotencyKey == null) {
-            return failClosed(send(tenantId, id, request, clientIp));
+            return failClosed(send(tenantId, id, request, settings, clientIp));
         }
         String fingerprint = digests.pseudonym(tenantId, request.toString());
         return failClosed(idempotency.claim(tenantId, idempotencyKey, id + "|" + fingerprint,
                         config.idempotencyTtl())
                 .flatMap(earlier -> {
                     if (earlier.isEmpty()) {
-                        return send(tenantId, id, request, clientIp)
+                        return send(tenantId, id, request, settings, clientIp)
                                 .onFailure().call(() -> idempotency.release(tenantId, idempotencyKey));
                     }
                     String[] parts = earlier.get().split("\\|", 2);
@@ -90,16 +90,17 @@ public class VerificationService {
                 .transform(CheckUnavailableException::new);
     }
 
-    private Uni<Verification> send(String tenantId, String id, VerificationRequest request, String clientIp) {
+    private Uni<Verification> send(String tenantId, String id, VerificationRequest request, TenantSettings settings,
+                                   String clientIp) {
         Instant now = clock.instant();
         String destinationKey = digests.pseudonym(tenantId, request.destination());
         return acquireSend(tenantId, destinationKey, clientIp, now, request.channel()).flatMap(ignored -> {
             String subject = request.userId() != null ? request.userId() : "anon-" + destinationKey;
             String code = codes.next(request.codeLength());
-            Instant expiresAt = now.plus(challengeConfig.codeTtl());
+            Instant expiresAt = now.plus(settings.codeTtl());
             String binding = Bindings.of(request.amount(), request.payee());
             NewChallenge challenge = new NewChallenge(id, tenantId, subject, null, null, request.purpose().name(),
-                    digests.digest(tenantId, id, code, binding), challengeConfig.maxAttempts(), expiresAt,
+                    digests.digest(tenantId, id, code, binding), settings.maxAttempts(), expiresAt,
                     request.channelPlan(), request.destination(), request.locale(), request.amount(),
                     request.payee(), request.codeLength());
             String sealed = sealer.seal(tenantId, id, code);
@@ -114,7 +115,7 @@ public class VerificationService {
                         return new Verification(id, "pending", channelName(request.channelPlan()),
                                 mask(request.destination()), request.purpose().name().toLowerCase(Locale.ROOT),
                                 request.amount(), request.payee(), expiresAt, 1,
-                                Math.max(0, challengeConfig.maxAttempts() - inherited), null);
+                                Math.max(0, settings.maxAttempts() - inherited), null);
                     });
         });
     }
@@ -136,7 +137,8 @@ public class VerificationService {
     }
 
     /** Sends a new code for a pending verification; the old code stops working, the attempt budget stays. */
-    public Uni<Verification> resend(String tenantId, String id, List<Channel> channelPlan, String clientIp) {
+    public Uni<Verification> resend(String tenantId, String id, List<Channel> channelPlan, TenantSettings settings,
+                                    String clientIp) {
         Instant now = clock.instant();
         return failClosed(find(tenantId, id).flatMap(current -> {
             if (!"pending".equals(current.effectiveStatus(now))) {
@@ -147,7 +149,7 @@ public class VerificationService {
             return acquireSend(tenantId, digests.pseudonym(tenantId, current.destination()), clientIp, now, channel)
                     .flatMap(ignored -> {
                         String code = codes.next(current.codeLength());
-                        Instant expiresAt = now.plus(challengeConfig.codeTtl());
+                        Instant expiresAt = now.plus(settings.codeTtl());
                         String digest = digests.digest(tenantId, id, code, current.binding());
                         return store.replaceCode(current, now, digest, expiresAt,
                                         expiresAt.plus(challengeConfig.retainAfterExpiry()),

@@ -1,0 +1,74 @@
+package io.keystep.challenge.store;
+
+import io.keystep.challenge.config.ChallengeConfig;
+import io.keystep.challenge.config.VerifyConfig;
+import io.keystep.challenge.domain.StoredChallenge;
+import io.keystep.challenge.domain.TenantSettings;
+import io.keystep.events.Channel;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** Reads and writes tenants' Verify defaults (PostgreSQL), merged over the platform's. */
+@ApplicationScoped
+public class TenantSettingsRepository {
+
+    private final ChallengeConfig challengeConfig;
+    private final VerifyConfig verifyConfig;
+
+    public TenantSettingsRepository(ChallengeConfig challengeConfig, VerifyConfig verifyConfig) {
+        this.challengeConfig = challengeConfig;
+        this.verifyConfig = verifyConfig;
+    }
+
+    /** The platform's defaults, from configuration. */
+    public TenantSettings platformDefaults() {
+        return new TenantSettings(challengeConfig.codeLength(), challengeConfig.codeTtl(),
+                challengeConfig.maxAttempts(), StoredChallenge.channels(verifyConfig.autoChannels().replace(" ", "")));
+    }
+
+    /** The settings in force for the tenant. Opens its own session: Kafka consumers call it too. */
+    public Uni<TenantSettings> settingsOf(String tenantId) {
+        return Panache.withSession(() -> TenantVerifySettings.<TenantVerifySettings>findById(tenantId))
+                .map(this::merge);
+    }
+
+    private TenantSettings merge(TenantVerifySettings row) {
+        TenantSettings d = platformDefaults();
+        if (row == null) {
+            return d;
+        }
+        return new TenantSettings(row.codeLength != null ? row.codeLength : d.codeLength(),
+                row.expirySeconds != null ? Duration.ofSeconds(row.expirySeconds) : d.codeTtl(),
+                row.maxAttempts != null ? row.maxAttempts : d.maxAttempts(),
+                row.autoChannels != null ? StoredChallenge.channels(row.autoChannels) : d.autoChannels());
+    }
+
+    /** Stores the tenant's overrides (null = platform default) and answers the settings now in force. */
+    public Uni<TenantSettings> save(String tenantId, Integer codeLength, Integer expirySeconds, Integer maxAttempts,
+                                    List<Channel> autoChannels, Instant now) {
+        String channels = autoChannels == null ? null : String.join(",", autoChannels.stream().map(Enum::name).toList());
+        // One statement, so that two concurrent updates of one tenant cannot collide on the key.
+        return Panache.withTransaction(() -> Panache.getSession().flatMap(session -> session.createNativeQuery("""
+                        INSERT INTO tenant_verify_settings
+                            (tenant_id, code_length, expiry_seconds, max_attempts, auto_channels, updated_at)
+                        VALUES (:tenant, CAST(:len AS INTEGER), CAST(:expiry AS INTEGER), CAST(:max AS INTEGER),
+                                CAST(:channels AS VARCHAR), :now)
+                        ON CONFLICT (tenant_id) DO UPDATE SET code_length = EXCLUDED.code_length,
+                            expiry_seconds = EXCLUDED.expiry_seconds, max_attempts = EXCLUDED.max_attempts,
+                            auto_channels = EXCLUDED.auto_channels, updated_at = EXCLUDED.updated_at
+                        """)
+                        .setParameter("tenant", tenantId)
+                        .setParameter("len", codeLength)
+                        .setParameter("expiry", expirySeconds)
+                        .setParameter("max", maxAttempts)
+                        .setParameter("channels", channels)
+                        .setParameter("now", now)
+                        .executeUpdate()))
+                .chain(() -> settingsOf(tenantId));
+    }
+}

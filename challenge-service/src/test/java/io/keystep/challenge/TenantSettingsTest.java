@@ -1,0 +1,108 @@
+package io.keystep.challenge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keystep.events.Topics;
+import io.keystep.testsupport.KafkaTestResource;
+import io.keystep.testsupport.PostgresTestResource;
+import io.keystep.testsupport.RedisTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.matchesPattern;
+
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(RedisTestResource.class)
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "challenge"))
+class TenantSettingsTest {
+
+    @Inject
+    ObjectMapper mapper;
+
+    @Inject
+    AdjustableClock clock;
+
+    private static void put(String tenant, String body) {
+        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body(body)
+                .put("/v1/settings/verify").then().statusCode(200);
+    }
+
+    @Test
+    void aTenantStartsWithThePlatformDefaults() {
+        given().header("X-Tenant-Id", LoginThread.unique("t")).get("/v1/settings/verify")
+                .then().statusCode(200)
+                .body("codeLength", equalTo(6))
+                .body("expirySeconds", equalTo(300))
+                .body("maxAttempts", equalTo(5))
+                .body("autoChannels", contains("sms", "whatsapp", "voice"));
+    }
+
+    @Test
+    void aTenantsOwnDefaultsShapeItsVerifications() throws Exception {
+        String tenant = LoginThread.unique("t");
+        put(tenant, "{\"codeLength\":8,\"expirySeconds\":120,\"maxAttempts\":3,\"autoChannels\":[\"voice\",\"sms\"]}");
+
+        Instant before = clock.instant();
+        var created = VerifyApi.create(tenant, "{\"to\":\"" + VerifyApi.phone() + "\",\"channel\":\"auto\"}")
+                .statusCode(201)
+                .body("channel", equalTo("voice"))
+                .body("remainingAttempts", equalTo(3))
+                .extract();
+        String id = created.path("id");
+        Duration lifetime = Duration.between(before, Instant.parse(created.path("expiresAt")));
+        assertThat(lifetime.toSeconds() >= 119 && lifetime.toSeconds() <= 121, equalTo(true));
+        JsonNode job = mapper.readTree(EventLog.await(Topics.CHALLENGE_ISSUED, 1, r -> r.value().contains(id)).get(0).value());
+        assertThat(job.at("/payload/channelPlan").toString(), equalTo("[\"VOICE\",\"SMS\"]"));
+        String code = VerifyApi.code(mapper, tenant, id, 1);
+        assertThat(code, matchesPattern("[0-9]{8}"));
+
+        VerifyApi.check(tenant, id, LoginThread.wrong(code), true).body("remainingAttempts", equalTo(2));
+        VerifyApi.check(tenant, id, LoginThread.wrong(code), true).body("remainingAttempts", equalTo(1));
+        VerifyApi.check(tenant, id, LoginThread.wrong(code), true).body("status", equalTo("max_attempts_reached"));
+    }
+
+    @Test
+    void loginChallengesFollowTheTenantsDefaults() throws Exception {
+        String tenant = LoginThread.unique("t");
+        put(tenant, "{\"codeLength\":4,\"expirySeconds\":60}");
+        LoginThread.Issued issued = LoginThread.challenge(mapper, tenant);
+        assertThat(issued.code(), matchesPattern("[0-9]{4}"));
+
+        clock.advance(Duration.ofSeconds(61));
+        VerifyApi.check(tenant, issued.challengeId(), issued.code(), true).statusCode(200)
+                .body("status", equalTo("expired"));
+    }
+
+    @Test
+    void valuesOutsideTheBoundsAreRejectedNamingTheField() {
+        String tenant = LoginThread.unique("t");
+        String[][] cases = {
+                {"{\"codeLength\":11}", "codeLength"},
+                {"{\"codeLength\":3}", "codeLength"},
+                {"{\"expirySeconds\":59}", "expirySeconds"},
+                {"{\"expirySeconds\":601}", "expirySeconds"},
+                {"{\"maxAttempts\":0}", "maxAttempts"},
+                {"{\"maxAttempts\":11}", "maxAttempts"},
+                {"{\"autoChannels\":[\"email\"]}", "autoChannels"},
+        };
+        for (String[] c : cases) {
+            given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body(c[0])
+                    .put("/v1/settings/verify").then().statusCode(400)
+                    .contentType(containsString("application/problem+json"))
+                    .body("errors[0].field", equalTo(c[1]));
+        }
+    }
+}
