@@ -136,7 +136,7 @@ final class CheckBenchmark {
         long started = System.nanoTime();
         int first = people.allocate(count);
         List<String> ids = Http.all(count, 32, Duration.ofMinutes(10), i -> http.createVerification(challengeUrl,
-                people.tenant("check", i), Population.phone(first + i), Population.address(i)));
+                people.tenant("check", i), "user-" + i, Population.phone(first + i), Population.address(i)));
         long created = ids.stream().filter(java.util.Objects::nonNull).count();
         out.printf("  prepared %d of %d verifications in %.1f s%n", created, count,
                 (System.nanoTime() - started) / 1e9);

@@ -82,7 +82,7 @@ final class ClosedLoop {
                     next(call, sequence, end, micros, outcomes, lastAnswer, finished);
                 },
                 failure -> {
-                    answered(sent, "error " + failure.getClass().getSimpleName(), micros, outcomes, lastAnswer);
+                    answered(sent, errorLabel(failure), micros, outcomes, lastAnswer);
                     next(call, sequence, end, micros, outcomes, lastAnswer, finished);
                 });
     }
@@ -93,6 +93,13 @@ final class ClosedLoop {
         micros.recordValue(Math.min(Latency.HIGHEST_MICROS, Math.max(1, (now - sent) / 1000)));
         outcomes.computeIfAbsent(label, l -> new LongAdder()).increment();
         lastAnswer.accumulateAndGet(now, Math::max);
+    }
+
+    /** A failure as an outcome label: its type and the start of its message (enough to tell errors apart). */
+    static String errorLabel(Throwable failure) {
+        String message = String.valueOf(failure.getMessage());
+        return "error " + failure.getClass().getSimpleName() + ": "
+                + (message.length() > 100 ? message.substring(0, 100) + "..." : message);
     }
 
     static double round(double value) {

@@ -48,12 +48,17 @@ final class Http implements AutoCloseable {
                 .map(HttpResponse::statusCode);
     }
 
-    /** {@code POST /v1/verifications} by SMS, from a client address: the verification id, or null when refused. */
-    Uni<String> createVerification(String challengeUrl, String tenant, String to, String clientAddress) {
+    /**
+     * {@code POST /v1/verifications} by SMS for a user, from a client address: the verification id, or null when
+     * refused. Each verification has a user of its own, so that one user's failed checks never lock out another's.
+     */
+    Uni<String> createVerification(String challengeUrl, String tenant, String userId, String to,
+                                   String clientAddress) {
         return client.postAbs(challengeUrl + "/v1/verifications")
                 .putHeader(TENANT_HEADER, tenant)
                 .putHeader("X-Forwarded-For", clientAddress)
-                .sendJsonObject(new JsonObject().put("to", to).put("channel", "sms").put("purpose", "login"))
+                .sendJsonObject(new JsonObject().put("to", to).put("channel", "sms").put("purpose", "login")
+                        .put("userId", userId))
                 .map(r -> r.statusCode() == 201 ? r.bodyAsJsonObject().getString("id") : null);
     }
 

@@ -31,8 +31,7 @@ final class OpenLoop {
         long started = System.nanoTime();
         FixedRate.run(count, perSecond, (i, intendedMicros) -> call.apply(i).subscribe().with(
                 label -> done(intendedMicros, label, micros, outcomes, answered),
-                failure -> done(intendedMicros, "error " + failure.getClass().getSimpleName(), micros, outcomes,
-                        answered)));
+                failure -> done(intendedMicros, ClosedLoop.errorLabel(failure), micros, outcomes, answered)));
         try {
             if (!answered.await(60, TimeUnit.SECONDS)) {
                 outcomes.computeIfAbsent("unanswered after 60 s", l -> new LongAdder()).add(answered.getCount());

@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The store's ceiling: the check script run straight against Redis by a closed loop of clients, each call a wrong
- * code against a pending challenge with an attempt budget that never runs out, so that every call takes the path a
- * wrong check takes in the service (read, count the attempt, compare, answer pending).
+ * code against a pending challenge with an attempt budget that never runs out and a user of its own whose lockout
+ * never starts, so that every call takes the path a wrong check takes in the service (read, count the attempt,
+ * compare, count the user's failure, answer pending).
  */
 final class RedisScriptLoop implements AutoCloseable {
 
@@ -71,7 +72,11 @@ final class RedisScriptLoop implements AutoCloseable {
     }
 
     private Uni<String> send(Request request, long sequence) {
-        request.arg(1).arg(key((int) (sequence % KEYS))).arg(tenant).arg(System.currentTimeMillis()).arg(presented);
+        // The user-lockout thresholds are out of reach, so that every call takes the wrong-code path in full
+        // (count the attempt, compare, record the user's failure) instead of stopping at a lockout.
+        request.arg(1).arg(key((int) (sequence % KEYS))).arg(tenant).arg(System.currentTimeMillis()).arg(presented)
+                .arg(Duration.ofMinutes(15).toMillis()).arg(Integer.MAX_VALUE).arg(Duration.ofSeconds(30).toMillis())
+                .arg(Duration.ofHours(1).toMillis()).arg(Integer.MAX_VALUE);
         return Uni.createFrom().completionStage(() -> redis.send(request).toCompletionStage())
                 .map(r -> r.get(0).toString());
     }

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,8 +42,12 @@ class BenchmarkSmokeIT {
                         "wrong codes were judged pending: " + check.check().outcomes()),
                 () -> assertTrue(check.checkAtFixedRate().requests() > 0, "checks at a fixed rate answered"),
                 () -> assertTrue(check.trivial().requests() > 0, "trivial endpoint answered"),
-                () -> assertTrue(check.redisEvalsha().requests() > 0, "Redis EVALSHA answered"),
-                () -> assertTrue(check.redisEval().requests() > 0, "Redis EVAL answered"),
+                () -> assertNoErrors(check.check()),
+                () -> assertNoErrors(check.checkAtFixedRate()),
+                () -> assertEquals(Set.of("pending"), check.redisEvalsha().outcomes().keySet(),
+                        "every EVALSHA took the wrong-code path"),
+                () -> assertEquals(Set.of("pending"), check.redisEval().outcomes().keySet(),
+                        "every EVAL took the wrong-code path"),
                 () -> assertEquals(60, login.logins()),
                 () -> assertEquals(60, login.enrolled(), "every user enrolled"),
                 () -> assertEquals(0, login.missing(), "no login lost at a low rate"),
@@ -64,5 +69,10 @@ class BenchmarkSmokeIT {
         assertTrue(json.path("check").path("check").path("requestsPerSecond").asDouble() > 0);
         assertTrue(json.path("login").path("loginToSms").has("p99Ms"));
         assertTrue(json.path("audit").path("ingestEventsPerSecond").asDouble() > 0);
+    }
+
+    private static void assertNoErrors(ClosedLoop.Result loop) {
+        loop.outcomes().keySet().forEach(outcome -> assertTrue(
+                !outcome.startsWith("error") && !outcome.startsWith("5"), "answered without error: " + outcome));
     }
 }
