@@ -1,7 +1,11 @@
 package io.keystep.audit;
 
 import io.keystep.audit.domain.CheckpointSigner;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.keystep.audit.domain.HashChain;
+import io.keystep.audit.domain.StoredEvent;
 import io.keystep.audit.store.AuditEventStore;
+import io.keystep.audit.store.DatabaseContext;
 import io.keystep.audit.store.ChainCheckpoint;
 import io.keystep.audit.store.CheckpointPublisher;
 import io.keystep.audit.store.RetentionJob;
@@ -46,6 +50,12 @@ class AuditTrailFeaturesTest {
 
     @Inject
     CheckpointPublisher checkpoints;
+
+    @Inject
+    AuditEventStore store;
+
+    @Inject
+    DatabaseContext database;
 
     @TestHTTPResource("/v1/audit/stream")
     URL streamUrl;
@@ -102,6 +112,27 @@ class AuditTrailFeaturesTest {
                 .then().statusCode(200).body("$", hasSize(1)).body("[0].signature", equalTo(mine.signature));
         // nothing moved: no new checkpoint for this tenant
         assertTrue(checkpoints.publish().await().atMost(WAIT).stream().noneMatch(c -> c.tenantId.equals(tenant)));
+    }
+
+    @Test
+    void aChainRewrittenFromARowOnIsCaughtByTheSignedCheckpoint() {
+        String tenant = storedThread(Trail.unique("t"), Trail.unique("u"));
+        checkpoints.publish().await().atMost(WAIT);
+
+        // an insider edits the last row and recomputes its hash and the head: the chain is consistent in itself
+        StoredEvent row = database.await(() -> store.chainPage(tenant, 6, 6, 1), WAIT).get(0);
+        ObjectNode payload = ((ObjectNode) row.payload()).deepCopy().put("outcome", "REJECTED");
+        StoredEvent forged = new StoredEvent(row.eventId(), row.type(), row.schemaVersion(), row.occurredAt(),
+                row.tenantId(), row.correlationId(), row.userId(), row.topic(), row.partition(), row.offset(),
+                row.receivedAt(), row.chainSeq(), payload, row.prevHash(), null);
+        String forgedHash = HashChain.hash(forged);
+        Trail.execute("UPDATE audit_event SET payload = CAST(? AS jsonb), hash = ? WHERE tenant_id = ? AND chain_seq = 6",
+                payload.toString(), forgedHash, tenant);
+        Trail.execute("UPDATE audit_chain_head SET last_hash = ? WHERE tenant_id = ?", forgedHash, tenant);
+
+        given().queryParam("tenant", tenant).when().get("/v1/audit/verify")
+                .then().statusCode(200).body("intact", equalTo(false))
+                .body("firstBroken.chainSeq", equalTo(6)).body("firstBroken.reason", containsString("checkpoint"));
     }
 
     @Test

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.keystep.audit.domain.ChainVerifier;
 import io.keystep.audit.domain.HashChain;
 import io.keystep.audit.store.AuditEventStore;
+import io.keystep.audit.store.ChainCheckpoint;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -56,16 +58,37 @@ public class VerifyResource {
                     return Uni.createFrom().item(new Verification(tenant, true, 0, 0, 0, head.lastSeq(), head.lastHash(), null));
                 }
                 return linkOfFirst(tenant, first, head.prunedThroughSeq()).chain(verifier ->
-                        walk(tenant, verifier, last).map(v -> {
+                        walk(tenant, verifier, last).chain(v -> {
                             v.finish(last);
                             if (v.broken() == null && to == null && !head.lastHash().equals(v.lastHash()) && v.checked() > 0) {
                                 v.breakAt(last, "the last row's hash is not the recorded chain head");
                             }
-                            return new Verification(tenant, v.broken() == null, first, last, v.checked(),
-                                    head.lastSeq(), head.lastHash(), v.broken());
-                        }));
+                            return againstCheckpoint(tenant, v, first, last);
+                        }).map(v -> new Verification(tenant, v.broken() == null, first, last, v.checked(),
+                                head.lastSeq(), head.lastHash(), v.broken())));
             });
         });
+    }
+
+    /**
+     * A chain rewritten from some row on (every later hash recomputed) is consistent in itself; the newest signed
+     * checkpoint inside the range still names the hash the row had when it was signed.
+     */
+    private Uni<ChainVerifier> againstCheckpoint(String tenant, ChainVerifier verifier, long first, long last) {
+        if (verifier.broken() != null) {
+            return Uni.createFrom().item(verifier);
+        }
+        return Panache.withSession(() -> ChainCheckpoint.<ChainCheckpoint>find(
+                        "tenantId = ?1 and chainSeq >= ?2 and chainSeq <= ?3 order by chainSeq desc, id desc", tenant, first, last)
+                .firstResult())
+                .chain(checkpoint -> checkpoint == null ? Uni.createFrom().item(verifier)
+                        : store.chainPage(tenant, checkpoint.chainSeq, checkpoint.chainSeq, 1).map(rows -> {
+                            if (rows.isEmpty() || !rows.get(0).hash().equals(checkpoint.headHash)) {
+                                verifier.breakAt(checkpoint.chainSeq, "chain rewritten: the row's hash differs from the"
+                                        + " signed checkpoint of " + checkpoint.signedAt);
+                            }
+                            return verifier;
+                        }));
     }
 
     /** A verifier that knows what the first row must link to: genesis, the row before it, or (after pruning) nothing. */
