@@ -215,6 +215,19 @@ class VerifyApiTest {
     }
 
     @Test
+    void oneTenantCannotSendBeyondItsCeiling() {
+        String tenant = LoginThread.unique("t");
+        for (int i = 0; i < 150; i++) {
+            VerifyApi.create(tenant, VerifyApi.sms("+1555" + String.format("%07d", i), "jo" + i), "192.0.2." + (i % 100))
+                    .statusCode(201);
+        }
+        VerifyApi.create(tenant, VerifyApi.sms(VerifyApi.phone(), "jo-last"), "192.0.2.200").statusCode(429)
+                .body("detail", containsString("tenant")).header("Retry-After", notNullValue());
+        VerifyApi.create(LoginThread.unique("t"), VerifyApi.sms(VerifyApi.phone(), "jo-elsewhere"), "192.0.2.201")
+                .statusCode(201);
+    }
+
+    @Test
     void invalidRequestsAreRejectedNamingTheField() {
         VerifyApi.create("t-validation", "{\"to\":\"+15555550123\",\"channel\":\"pigeon\"}")
                 .statusCode(400).body("errors[0].field", equalTo("channel"));
