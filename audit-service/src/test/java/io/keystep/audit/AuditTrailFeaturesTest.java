@@ -254,6 +254,7 @@ class AuditTrailFeaturesTest {
         String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("audit_events_stored_total"), "stored counter");
         assertTrue(metrics.contains("audit_ingest_rows_per_second"), "rows per second");
-        assertTrue(metrics.contains("audit_ingest_lag_seconds"), "lag");
+        assertTrue(metrics.contains("audit_ingest_lag_seconds_count"), "lag");
+        assertTrue(metrics.contains("audit_ingest_newest_lag_seconds"), "newest lag");
     }
 }

@@ -45,11 +45,8 @@ public final class EventTranslator {
     }
 
     public AuditEntry translate(IncomingRecord record) {
-        if (record.topic().endsWith(".dlq")) {
-            return deadLetter(record);
-        }
         try {
-            return event(record);
+            return record.topic().endsWith(".dlq") ? deadLetter(record) : event(record);
         } catch (Exception e) {
             return malformed(record, e);
         }

@@ -38,16 +38,14 @@ public class AuditIngest {
     private final EventTranslator translator;
     private final AuditConfig config;
     private final IngestMetrics metrics;
-    private final StoredEventBroadcast broadcast;
     private final DatabaseContext database;
 
     public AuditIngest(AuditEventStore store, com.fasterxml.jackson.databind.ObjectMapper mapper, AuditConfig config,
-                       IngestMetrics metrics, StoredEventBroadcast broadcast, DatabaseContext database) {
+                       IngestMetrics metrics, DatabaseContext database) {
         this.store = store;
         this.translator = new EventTranslator(mapper);
         this.config = config;
         this.metrics = metrics;
-        this.broadcast = broadcast;
         this.database = database;
     }
 
@@ -74,10 +72,7 @@ public class AuditIngest {
                 .onFailure().retry()
                 .withBackOff(config.ingest().minBackoff(), config.ingest().maxBackoff())
                 .indefinitely()
-                .invoke(rows -> {
-                    metrics.recorded(entries, rows, System.nanoTime() - started);
-                    broadcast.publish(rows);
-                });
+                .invoke(rows -> metrics.recorded(entries, rows, System.nanoTime() - started));
     }
 
     static IncomingRecord incoming(ConsumerRecord<String, String> record) {

@@ -34,11 +34,20 @@ public class IngestMetrics {
         this.clock = clock;
         Gauge.builder("audit.ingest.rows.per.second", this, IngestMetrics::rowsPerSecond)
                 .description("rows written per second, averaged over the last ten seconds").register(registry);
-        Gauge.builder("audit.ingest.lag.seconds", lastLagMillis, lag -> lag.get() / 1000.0)
+        Gauge.builder("audit.ingest.newest.lag.seconds", lastLagMillis, lag -> lag.get() / 1000.0)
                 .description("occurred-at to stored, of the newest stored row").register(registry);
     }
 
+    /** Records a written batch; a metrics problem never fails the ingest that already succeeded. */
     void recorded(List<AuditEntry> entries, List<StoredEvent> rows, long nanos) {
+        try {
+            record(entries, rows, nanos);
+        } catch (RuntimeException e) {
+            org.jboss.logging.Logger.getLogger(IngestMetrics.class).debug("ingest metrics not recorded", e);
+        }
+    }
+
+    private void record(List<AuditEntry> entries, List<StoredEvent> rows, long nanos) {
         long now = clock.millis();
         for (StoredEvent row : rows) {
             Counter.builder("audit.events.stored").tag("tenant", row.tenantId()).tag("type", row.type())

@@ -6,6 +6,7 @@ import io.keystep.audit.domain.AuditEntry;
 import io.keystep.audit.domain.EventQuery;
 import io.keystep.audit.domain.HashChain;
 import io.keystep.audit.domain.StoredEvent;
+import io.keystep.audit.messaging.StoredEventBroadcast;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.hibernate.reactive.mutiny.Mutiny;
@@ -104,6 +105,7 @@ public class AuditEventStore {
                 }
                 return insertRows(session, rows)
                         .chain(() -> updateHeads(session, lastOfTenant.values(), receivedAt))
+                        .chain(() -> notifyListeners(session, rows))
                         .replaceWith(rows);
             });
         });
@@ -239,6 +241,30 @@ public class AuditEventStore {
                     .setParameter(3, now.toString())
                     .setParameter(4, row.tenantId())
                     .executeUpdate().replaceWithVoid());
+        }
+        return result;
+    }
+
+    /**
+     * Tells every instance's live stream which rows are new: per tenant, the range of sequence numbers. NOTIFY is
+     * transactional, so it is delivered only if these rows are committed.
+     */
+    private Uni<Void> notifyListeners(Mutiny.Session session, List<StoredEvent> rows) {
+        Map<String, long[]> ranges = new LinkedHashMap<>();
+        for (StoredEvent row : rows) {
+            ranges.computeIfAbsent(row.tenantId(), t -> new long[]{row.chainSeq(), row.chainSeq()})[1] = row.chainSeq();
+        }
+        Uni<Void> result = Uni.createFrom().voidItem();
+        for (var range : ranges.entrySet()) {
+            String payload = StoredEventBroadcast.notification(mapper, range.getKey(), range.getValue()[0], range.getValue()[1]);
+            if (payload.length() > 7000) {
+                continue; // NOTIFY carries at most 8000 bytes; such a tenant id is not streamed live
+            }
+            result = result.chain(() -> session.createNativeQuery(
+                            "SELECT 1 FROM (SELECT pg_notify('" + StoredEventBroadcast.CHANNEL + "', CAST(?1 AS text))) n",
+                            Integer.class)
+                    .setParameter(1, payload)
+                    .getResultList().replaceWithVoid());
         }
         return result;
     }
