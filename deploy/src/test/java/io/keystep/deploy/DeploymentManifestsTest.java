@@ -135,8 +135,8 @@ class DeploymentManifestsTest {
     }
 
     private static boolean isSecret(String name) {
-        return name.contains("PASSWORD") || name.contains("PEPPER") || name.contains("KEYS")
-                || name.contains("TOKEN") || name.contains("SECRET");
+        return name.endsWith("PASSWORD") || name.endsWith("PEPPER") || name.endsWith("_KEYS")
+                || name.endsWith("TOKEN") || name.endsWith("SECRET");
     }
 
     /** Every topic named in a service's channel configuration: what the services really read and write. */

@@ -100,7 +100,7 @@ class MainThreadIT {
             Set<String> published = eventIdsOnKafka(key);
             List<String> audited = new ArrayList<>();
             gateway.auditTrail(userId).body().forEach(event -> audited.add(event.path("eventId").asText()));
-            assertTrue(published.size() >= 8, "login, risk, decision, delivery job, delivery status, three checks: "
+            assertTrue(published.size() >= 7, "login, risk, decision, delivery job, delivery status, two checks at least: "
                     + published.size());
             assertEquals(published, new HashSet<>(audited));
             assertEquals(audited.size(), new HashSet<>(audited).size(), "no event audited twice");
@@ -112,7 +112,7 @@ class MainThreadIT {
             assertFalse(plaintext.matcher(entry).find(), "plaintext code in Redis: " + entry);
         }
         List<PlatformScan.KafkaText> records = PlatformScan.kafkaRecords(stack.kafkaBootstrap());
-        assertTrue(records.size() >= 8);
+        assertTrue(records.size() >= 7);
         for (PlatformScan.KafkaText record : records) {
             assertFalse(plaintext.matcher(record.all()).find(), "plaintext code on Kafka: " + record);
         }
