@@ -15,6 +15,8 @@ import java.util.HexFormat;
  * {@code tenant|challengeId|code}, so that a copy of Redis alone cannot be brute-forced offline and a digest
  * of one challenge is worthless for another.
  */
+// Built at start-up, so that a weak or malformed secret stops the service instead of its first request.
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class CodeDigest {
 

@@ -18,6 +18,8 @@ import java.util.List;
  * tag, the tenant and challenge as associated data so that a sealed code cannot be replayed on another
  * challenge. Form: {@code v1.<keyId>.<base64url(nonce || ciphertext+tag)>}.
  */
+// Built at start-up, so that a weak or malformed secret stops the service instead of its first request.
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class CodeSealer {
 
