@@ -17,6 +17,15 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
+import io.quarkus.test.common.http.TestHTTPResource;
+
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,8 +53,11 @@ class IngestResilienceTest {
     @Inject
     AuditIngest ingest;
 
+    @TestHTTPResource("/v1/audit/stream")
+    URL streamUrl;
+
     @Test
-    void postgresStoppedAndRestartedDuringIngestLosesNothing() {
+    void postgresStoppedAndRestartedDuringIngestLosesNothing() throws Exception {
         String tenant = Trail.unique("outage");
         List<Envelope<LoginAttempted>> sent = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -71,6 +83,32 @@ class IngestResilienceTest {
         assertTrue(sent.stream().allMatch(e -> rows.stream().anyMatch(r -> r.get("event_id").equals(e.eventId()))));
         given().queryParam("tenant", tenant).when().get("/v1/audit/verify")
                 .then().statusCode(200).body("intact", equalTo(true)).body("rowsChecked", equalTo(50));
+
+        // the live stream listens again after the restart
+        List<String> received = new CopyOnWriteArrayList<>();
+        HttpResponse<Stream<String>> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(streamUrl + ""))
+                .header("X-Tenant-Id", tenant).header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofLines());
+        Thread reader = new Thread(() -> response.body().forEach(received::add));
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            // a row stored before the listener is back is not streamed (the stream is live only): probe until one is
+            boolean seen = false;
+            Instant deadline = Instant.now().plus(WAIT);
+            for (int i = 100; !seen && Instant.now().isBefore(deadline); i++) {
+                Envelope<LoginAttempted> probe = send(tenant, "after-restart", i);
+                try {
+                    await().atMost(Duration.ofSeconds(5))
+                            .until(() -> received.stream().anyMatch(l -> l.contains(probe.eventId().toString())));
+                    seen = true;
+                } catch (org.awaitility.core.ConditionTimeoutException notYet) {
+                    // listener not back yet
+                }
+            }
+            assertTrue(seen, "the live stream delivers again after PostgreSQL restarted");
+        } finally {
+            response.body().close();
+        }
     }
 
     @Test
