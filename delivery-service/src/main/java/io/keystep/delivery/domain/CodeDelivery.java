@@ -60,11 +60,13 @@ public class CodeDelivery {
     private final Backoff backoff;
     private final DeliveryStatusPublisher statuses;
     private final MeterRegistry meters;
+    private final io.vertx.mutiny.core.Vertx vertx;
 
     public CodeDelivery(Clock clock, DeliveryConfig config, TenantPolicies policies, SealedCodeOpener opener,
                         PhoneNumberNormaliser normaliser, MessageComposer composer, ProviderDirectory providers,
                         DeliveryJobLedger ledger, DeliveryAttempts attempts, SendRateGuard rateGuard, CostLedger costs,
-                        Backoff backoff, DeliveryStatusPublisher statuses, MeterRegistry meters) {
+                        Backoff backoff, DeliveryStatusPublisher statuses, MeterRegistry meters,
+                        io.vertx.mutiny.core.Vertx vertx) {
         this.clock = clock;
         this.config = config;
         this.policies = policies;
@@ -79,6 +81,7 @@ public class CodeDelivery {
         this.backoff = backoff;
         this.statuses = statuses;
         this.meters = meters;
+        this.vertx = vertx;
     }
 
     /** Completes when the job's first status is published (or the job was a duplicate). */
@@ -319,7 +322,9 @@ public class CodeDelivery {
                 return Uni.createFrom().item(outcome);
             }
             Duration wait = backoff.delay(attempt);
-            return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
+            // A Vert.x timer keeps the retry on the event loop the job runs on, rather than a worker thread.
+            return Uni.createFrom().<Void>emitter(em -> vertx.setTimer(Math.max(1, wait.toMillis()),
+                            id -> em.complete(null)))
                     .chain(() -> withRetries(provider, message, attempt + 1, refused));
         });
     }

@@ -19,6 +19,8 @@ public class ChallengeIssuedConsumer {
     private static final TypeReference<Envelope<ChallengeIssued>> JOB = new TypeReference<>() {
     };
 
+    private static final java.time.Duration JOB_TIMEOUT = java.time.Duration.ofSeconds(120);
+
     private final ObjectMapper json;
     private final CodeDelivery delivery;
 
@@ -39,7 +41,8 @@ public class ChallengeIssuedConsumer {
             // Only the exception type goes on: Jackson messages quote the input, and the input holds a sealed code.
             return Uni.createFrom().failure(new MalformedJobException(e.getClass().getSimpleName()));
         }
-        return delivery.deliver(job);
+        // A job that cannot finish in time fails (and goes to the dead-letter topic) instead of holding the partition.
+        return delivery.deliver(job).ifNoItem().after(JOB_TIMEOUT).fail();
     }
 
     /** A record on the job topic that is not a valid delivery job. */

@@ -18,6 +18,8 @@ import java.time.Clock;
 @ApplicationScoped
 public class DeliveryStatusPublisher {
 
+    private static final java.time.Duration PUBLISH_TIMEOUT = java.time.Duration.ofSeconds(30);
+
     private final MutinyEmitter<String> emitter;
     private final ObjectMapper json;
     private final Clock clock;
@@ -51,6 +53,9 @@ public class DeliveryStatusPublisher {
                 .withNack(failure -> {
                     em.fail(failure);
                     return java.util.concurrent.CompletableFuture.completedFuture(null);
-                })));
+                })))
+                // Kafka's own delivery timeout is longer; a status that cannot be written fails the job visibly.
+                .ifNoItem().after(PUBLISH_TIMEOUT).fail()
+                .replaceWithVoid();
     }
 }
