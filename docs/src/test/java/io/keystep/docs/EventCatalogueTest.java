@@ -12,6 +12,8 @@ import io.keystep.events.LoginDecided;
 import io.keystep.events.RiskAssessed;
 import io.keystep.events.Topics;
 import io.keystep.events.VerificationCompleted;
+import io.keystep.events.VerificationLimited;
+import io.keystep.events.FactorChanged;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -35,7 +37,9 @@ class EventCatalogueTest {
             Topics.LOGIN_DECISION, LoginDecided.class,
             Topics.CHALLENGE_ISSUED, ChallengeIssued.class,
             Topics.DELIVERY_STATUS, DeliveryStatusChanged.class,
-            Topics.VERIFICATION_COMPLETED, VerificationCompleted.class);
+            Topics.VERIFICATION_COMPLETED, VerificationCompleted.class,
+            Topics.VERIFICATION_LIMITED, VerificationLimited.class,
+            Topics.FACTOR_CHANGED, FactorChanged.class);
 
     private static final Map<Class<?>, String> TYPES = Map.of(
             LoginAttempted.class, LoginAttempted.TYPE,
@@ -43,7 +47,9 @@ class EventCatalogueTest {
             LoginDecided.class, LoginDecided.TYPE,
             ChallengeIssued.class, ChallengeIssued.TYPE,
             DeliveryStatusChanged.class, DeliveryStatusChanged.TYPE,
-            VerificationCompleted.class, VerificationCompleted.TYPE);
+            VerificationCompleted.class, VerificationCompleted.TYPE,
+            VerificationLimited.class, VerificationLimited.TYPE,
+            FactorChanged.class, FactorChanged.TYPE);
 
     // Unknown fields fail too: an example that names a field the record does not have is wrong.
     private final ObjectMapper json = new ObjectMapper()

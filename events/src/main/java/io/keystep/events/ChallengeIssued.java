@@ -16,10 +16,14 @@ import java.util.List;
  * @param locale      the language of the message, for example {@code en}
  * @param expiresAt   when the code stops working
  * @param purpose     why the code is sent; a message names the purpose
+ * @param sendAttempt 1 for the first send of the challenge, one more for each resend; delivery is
+ *                    deduplicated on the challenge id and this number together
+ * @param amount      for a {@link Purpose#TRANSACTION}: the amount the code is bound to, as shown to the person
+ * @param payee       for a {@link Purpose#TRANSACTION}: the payee the code is bound to
  */
 public record ChallengeIssued(String challengeId, String loginId, String userId, List<Channel> channelPlan,
                               String destination, String sealedCode, String locale, Instant expiresAt,
-                              Purpose purpose) {
+                              Purpose purpose, int sendAttempt, String amount, String payee) {
 
     public static final String TYPE = "challenge.issued";
 
@@ -36,5 +40,13 @@ public record ChallengeIssued(String challengeId, String loginId, String userId,
         locale = locale == null || locale.isBlank() ? "en" : locale;
         Required.value(expiresAt, "expiresAt");
         purpose = purpose == null ? Purpose.LOGIN : purpose;
+        sendAttempt = Math.max(1, sendAttempt);
+    }
+
+    /** The first send of a challenge that is not bound to a transaction. */
+    public ChallengeIssued(String challengeId, String loginId, String userId, List<Channel> channelPlan,
+                           String destination, String sealedCode, String locale, Instant expiresAt, Purpose purpose) {
+        this(challengeId, loginId, userId, channelPlan, destination, sealedCode, locale, expiresAt, purpose, 1,
+                null, null);
     }
 }

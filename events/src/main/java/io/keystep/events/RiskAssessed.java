@@ -12,9 +12,10 @@ import java.util.List;
  * @param reasons           the signals that contributed, for example {@code NEW_DEVICE}
  * @param purpose           the login's purpose
  * @param deviceFingerprint the device, so that an approved challenge can make it known
+ * @param shadowDecisions   what each shadow policy would have decided on the same login; never acted upon
  */
 public record RiskAssessed(String loginId, String userId, Decision decision, int score, List<String> reasons,
-                           Purpose purpose, String deviceFingerprint) {
+                           Purpose purpose, String deviceFingerprint, List<ShadowDecision> shadowDecisions) {
 
     public static final String TYPE = "risk.assessed";
 
@@ -24,5 +25,12 @@ public record RiskAssessed(String loginId, String userId, Decision decision, int
         Required.value(decision, "decision");
         reasons = reasons == null ? List.of() : List.copyOf(reasons);
         purpose = purpose == null ? Purpose.LOGIN : purpose;
+        shadowDecisions = shadowDecisions == null ? List.of() : List.copyOf(shadowDecisions);
+    }
+
+    /** An assessment without shadow policies. */
+    public RiskAssessed(String loginId, String userId, Decision decision, int score, List<String> reasons,
+                        Purpose purpose, String deviceFingerprint) {
+        this(loginId, userId, decision, score, reasons, purpose, deviceFingerprint, List.of());
     }
 }

@@ -11,10 +11,12 @@ public final class Topics {
     public static final String CHALLENGE_ISSUED = "challenge.issued.v1";
     public static final String DELIVERY_STATUS = "delivery.status.v1";
     public static final String VERIFICATION_COMPLETED = "verification.completed.v1";
+    public static final String VERIFICATION_LIMITED = "verification.limited.v1";
+    public static final String FACTOR_CHANGED = "factor.changed.v1";
 
     /** Every topic carrying platform events, in the order of the main thread. */
     public static final List<String> ALL = List.of(LOGIN, RISK_ASSESSED, LOGIN_DECISION, CHALLENGE_ISSUED,
-            DELIVERY_STATUS, VERIFICATION_COMPLETED);
+            DELIVERY_STATUS, VERIFICATION_COMPLETED, VERIFICATION_LIMITED, FACTOR_CHANGED);
 
     private Topics() {
     }
