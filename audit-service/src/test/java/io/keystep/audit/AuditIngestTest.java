@@ -179,6 +179,12 @@ class AuditIngestTest {
                 .then().statusCode(200)
                 .body("eventId", contains(logins.get(1).eventId().toString()));
 
+        given().header("X-Tenant-Id", tenant).queryParam("userId", user)
+                .queryParam("from", "2026-04-01").queryParam("to", "2026-04-01T12:01:00")
+                .when().get("/v1/audit/events")
+                .then().statusCode(200)
+                .body("eventId", contains(logins.get(0).eventId().toString()));
+
         given().header("X-Tenant-Id", tenant).queryParam("type", "risk.assessed")
                 .when().get("/v1/audit/events")
                 .then().statusCode(200).body("$", hasSize(0));

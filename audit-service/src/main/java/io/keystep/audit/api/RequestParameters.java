@@ -22,15 +22,27 @@ final class RequestParameters {
         return header.trim();
     }
 
-    /** An ISO-8601 instant ({@code 2026-03-01T00:00:00Z}, or with an offset), or null when absent. */
+    /**
+     * An ISO-8601 date-time with offset ({@code 2026-03-01T00:00:00Z}), a local date-time or a date (both taken
+     * as UTC, a date as its start), or null when absent.
+     */
     static Instant instant(String name, String value) {
         if (value == null || value.isBlank()) {
             return null;
         }
+        String text = value.trim();
         try {
-            return OffsetDateTime.parse(value.trim()).toInstant();
-        } catch (DateTimeParseException e) {
-            throw ProblemException.invalid(name, "must be an ISO-8601 date-time such as 2026-03-01T00:00:00Z");
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException notWithOffset) {
+            try {
+                return java.time.LocalDateTime.parse(text).toInstant(java.time.ZoneOffset.UTC);
+            } catch (DateTimeParseException notLocal) {
+                try {
+                    return java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+                } catch (DateTimeParseException notADate) {
+                    throw ProblemException.invalid(name, "must be an ISO-8601 date-time such as 2026-03-01T00:00:00Z");
+                }
+            }
         }
     }
 
