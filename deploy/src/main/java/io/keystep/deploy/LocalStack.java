@@ -108,12 +108,15 @@ public final class LocalStack implements AutoCloseable {
 
         Map<String, String> risk = new HashMap<>(common);
         risk.put("QUARKUS_REDIS_HOSTS", redisUrl);
+        risk.put("KEYSTEP_TRUSTED_DEVICES_PUBLIC_KEY", secrets.trustedDevicePublicKey());
 
         Map<String, String> challenge = new HashMap<>(common);
         challenge.put("QUARKUS_REDIS_HOSTS", redisUrl);
         challenge.putAll(datasource(database("challenge")));
         challenge.put("KEYSTEP_CHALLENGE_CODE_PEPPER", secrets.codePepper());
         challenge.put("KEYSTEP_SEALING_KEYS", secrets.sealingKeys());
+        challenge.put("KEYSTEP_FACTORS_ENCRYPTION_KEYS", secrets.factorEncryptionKeys());
+        challenge.put("KEYSTEP_TRUSTED_DEVICES_SIGNING_KEY", secrets.trustedDeviceSigningKey());
 
         Map<String, String> delivery = new HashMap<>(common);
         delivery.put("QUARKUS_REDIS_HOSTS", redisUrl);

@@ -6,6 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -14,16 +17,22 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * The secrets of a local run: the pepper that keys code hashes, the key that seals codes for delivery, and the
- * SMS sink's credentials. Generated on first start and kept outside the repository, readable by the owner only.
+ * The secrets of a local run: the pepper that keys code hashes, the key that seals codes for delivery, the key
+ * that encrypts authenticator secrets at rest, the key pair that signs trusted-device tokens, and the SMS sink's
+ * credentials. Generated on first start and kept outside the repository, readable by the owner only.
  */
-public record Secrets(String codePepper, String sealingKeys, String smsAccountSid, String smsAuthToken) {
+public record Secrets(String codePepper, String sealingKeys, String factorEncryptionKeys,
+                      String trustedDeviceSigningKey, String trustedDevicePublicKey, String smsAccountSid,
+                      String smsAuthToken) {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Fresh random secrets. */
     public static Secrets generate() {
-        return new Secrets(randomBase64(32), "k1:" + randomBase64(32),
+        KeyPair deviceKeys = ed25519();
+        return new Secrets(randomBase64(32), "k1:" + randomBase64(32), "f1:" + randomBase64(32),
+                Base64.getEncoder().encodeToString(deviceKeys.getPrivate().getEncoded()),
+                Base64.getEncoder().encodeToString(deviceKeys.getPublic().getEncoded()),
                 "AC" + HexFormat.of().formatHex(randomBytes(16)), HexFormat.of().formatHex(randomBytes(16)));
     }
 
@@ -35,10 +44,18 @@ public record Secrets(String codePepper, String sealingKeys, String smsAccountSi
                 try (var reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                     properties.load(reader);
                 }
-                return new Secrets(properties.getProperty("KEYSTEP_CHALLENGE_CODE_PEPPER"),
+                Secrets secrets = new Secrets(properties.getProperty("KEYSTEP_CHALLENGE_CODE_PEPPER"),
                         properties.getProperty("KEYSTEP_SEALING_KEYS"),
+                        properties.getProperty("KEYSTEP_FACTORS_ENCRYPTION_KEYS"),
+                        properties.getProperty("KEYSTEP_TRUSTED_DEVICES_SIGNING_KEY"),
+                        properties.getProperty("KEYSTEP_TRUSTED_DEVICES_PUBLIC_KEY"),
                         properties.getProperty("KEYSTEP_DELIVERY_SMS_ACCOUNT_SID"),
                         properties.getProperty("KEYSTEP_DELIVERY_SMS_AUTH_TOKEN"));
+                if (secrets.asEnvironment().values().stream().noneMatch(value -> value == null || value.isBlank())) {
+                    return secrets;
+                }
+                // Written by an older version: keep nothing half-filled, start over with a complete set.
+                Files.delete(file);
             }
             Secrets secrets = generate();
             Files.createDirectories(file.getParent());
@@ -57,9 +74,20 @@ public record Secrets(String codePepper, String sealingKeys, String smsAccountSi
         Map<String, String> env = new LinkedHashMap<>();
         env.put("KEYSTEP_CHALLENGE_CODE_PEPPER", codePepper);
         env.put("KEYSTEP_SEALING_KEYS", sealingKeys);
+        env.put("KEYSTEP_FACTORS_ENCRYPTION_KEYS", factorEncryptionKeys);
+        env.put("KEYSTEP_TRUSTED_DEVICES_SIGNING_KEY", trustedDeviceSigningKey);
+        env.put("KEYSTEP_TRUSTED_DEVICES_PUBLIC_KEY", trustedDevicePublicKey);
         env.put("KEYSTEP_DELIVERY_SMS_ACCOUNT_SID", smsAccountSid);
         env.put("KEYSTEP_DELIVERY_SMS_AUTH_TOKEN", smsAuthToken);
         return env;
+    }
+
+    private static KeyPair ed25519() {
+        try {
+            return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JDK has no Ed25519", e);
+        }
     }
 
     private static String randomBase64(int bytes) {
