@@ -26,10 +26,12 @@ import java.util.concurrent.ThreadLocalRandom;
  *     Verify API, in the same closed loop, then at a fixed rate (open loop, latency from each request's intended
  *     time).</li>
  * </ol>
- * Budget: every verification allows {@value #BUDGET} checks. Check number {@code s} goes to verification
- * {@code s mod V}, so the same verification is never checked twice at once; the first four checks of each present
- * a wrong code (answer {@code pending}) and the fifth the right one read from the SMS sink (answer
- * {@code approved}), the mix of a person who mistypes four times. V is sized from the trivial endpoint's measured
+ * Budget: every verification allows {@value #BUDGET} checks. The verifications are taken in blocks of B (at least
+ * 256, far more than the checks in flight at once): B checks go to B different verifications, then the next B to
+ * the same ones, five rounds per block, then the next block; so one verification is never checked twice at once.
+ * In each verification's five checks the first four present a wrong code (answer {@code pending}) and the fifth the
+ * right one read from the SMS sink (answer {@code approved}): the mix, 4:1 throughout the run, of a person who
+ * mistypes four times. V is sized from the trivial endpoint's measured
  * throughput (the check cannot beat it) so that warm-up and measurement together cannot exhaust the budgets;
  * answers that find a budget spent are counted apart ({@code exhausted}).
  */
@@ -84,7 +86,7 @@ final class CheckBenchmark {
             settle.run();
 
             out.println("  check: " + pending.size() + " pending verifications, " + clients + " clients");
-            ChecksIssued issued = new ChecksIssued(pending);
+            ChecksIssued issued = new ChecksIssued(pending, clients);
             ClosedLoop.run(clients, options.warmup(), seq -> issued.next(http, challengeUrl));
             ClosedLoop.Result check = ClosedLoop.run(clients, options.checkDuration(),
                     seq -> issued.next(http, challengeUrl));
@@ -115,16 +117,23 @@ final class CheckBenchmark {
     /** Hands out checks: check s goes to verification s mod V, the last of each budget with the right code. */
     private static final class ChecksIssued {
         private final List<Pending> pending;
+        private final int block;
         private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
 
-        ChecksIssued(List<Pending> pending) {
+        ChecksIssued(List<Pending> pending, int clients) {
             this.pending = pending;
+            // Checks of one verification are a block apart: far more than the checks in flight at once.
+            this.block = Math.min(pending.size(), Math.max(256, clients * 16));
         }
 
         io.smallrye.mutiny.Uni<String> next(Http http, String challengeUrl) {
             long s = sequence.getAndIncrement();
-            Pending p = pending.get((int) (s % pending.size()));
-            boolean last = s / pending.size() % BUDGET == BUDGET - 1;
+            long perBlock = (long) block * BUDGET;
+            long blocks = Math.max(1, pending.size() / block);
+            long within = s % perBlock;
+            int index = (int) ((s / perBlock % blocks) * block + within % block);
+            boolean last = within / block == BUDGET - 1;
+            Pending p = pending.get(index);
             String code = last && p.right() != null ? p.right() : p.wrong();
             return http.check(challengeUrl, p.tenant(), p.id(), Buffer.buffer("{\"code\":\"" + code + "\"}"));
         }
