@@ -128,6 +128,9 @@ public final class LocalStack implements AutoCloseable {
 
         Map<String, String> audit = new HashMap<>(common);
         audit.putAll(datasource(database("audit")));
+        audit.put("KEYSTEP_AUDIT_CHECKPOINT_PRIVATE_KEY", secrets.auditCheckpointPrivateKey());
+        audit.put("KEYSTEP_AUDIT_CHECKPOINT_PUBLIC_KEY", secrets.auditCheckpointPublicKey());
+        audit.put("KEYSTEP_AUDIT_CHECKPOINT_KEY_ID", "local-1");
 
         // Started together: on two cores four JVMs booting side by side still beat one after another.
         launch(root, "risk-service", ports.risk(), risk, logDir);

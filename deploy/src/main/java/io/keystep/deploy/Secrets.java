@@ -18,21 +18,24 @@ import java.util.Properties;
 
 /**
  * The secrets of a local run: the pepper that keys code hashes, the key that seals codes for delivery, the key
- * that encrypts authenticator secrets at rest, the key pair that signs trusted-device tokens, and the SMS sink's
- * credentials. Generated on first start and kept outside the repository, readable by the owner only.
+ * that encrypts authenticator secrets at rest, the key pairs that sign trusted-device tokens and audit
+ * checkpoints, and the SMS sink's credentials. Generated on first start and kept outside the repository, readable by the owner only.
  */
 public record Secrets(String codePepper, String sealingKeys, String factorEncryptionKeys,
-                      String trustedDeviceSigningKey, String trustedDevicePublicKey, String smsAccountSid,
-                      String smsAuthToken) {
+                      String trustedDeviceSigningKey, String trustedDevicePublicKey, String auditCheckpointPrivateKey,
+                      String auditCheckpointPublicKey, String smsAccountSid, String smsAuthToken) {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Fresh random secrets. */
     public static Secrets generate() {
         KeyPair deviceKeys = ed25519();
+        KeyPair checkpointKeys = ed25519();
         return new Secrets(randomBase64(32), "k1:" + randomBase64(32), "f1:" + randomBase64(32),
                 Base64.getEncoder().encodeToString(deviceKeys.getPrivate().getEncoded()),
                 Base64.getEncoder().encodeToString(deviceKeys.getPublic().getEncoded()),
+                Base64.getEncoder().encodeToString(checkpointKeys.getPrivate().getEncoded()),
+                Base64.getEncoder().encodeToString(checkpointKeys.getPublic().getEncoded()),
                 "AC" + HexFormat.of().formatHex(randomBytes(16)), HexFormat.of().formatHex(randomBytes(16)));
     }
 
@@ -49,6 +52,8 @@ public record Secrets(String codePepper, String sealingKeys, String factorEncryp
                         properties.getProperty("KEYSTEP_FACTORS_ENCRYPTION_KEYS"),
                         properties.getProperty("KEYSTEP_TRUSTED_DEVICES_SIGNING_KEY"),
                         properties.getProperty("KEYSTEP_TRUSTED_DEVICES_PUBLIC_KEY"),
+                        properties.getProperty("KEYSTEP_AUDIT_CHECKPOINT_PRIVATE_KEY"),
+                        properties.getProperty("KEYSTEP_AUDIT_CHECKPOINT_PUBLIC_KEY"),
                         properties.getProperty("KEYSTEP_DELIVERY_SMS_ACCOUNT_SID"),
                         properties.getProperty("KEYSTEP_DELIVERY_SMS_AUTH_TOKEN"));
                 if (secrets.asEnvironment().values().stream().noneMatch(value -> value == null || value.isBlank())) {
@@ -77,6 +82,8 @@ public record Secrets(String codePepper, String sealingKeys, String factorEncryp
         env.put("KEYSTEP_FACTORS_ENCRYPTION_KEYS", factorEncryptionKeys);
         env.put("KEYSTEP_TRUSTED_DEVICES_SIGNING_KEY", trustedDeviceSigningKey);
         env.put("KEYSTEP_TRUSTED_DEVICES_PUBLIC_KEY", trustedDevicePublicKey);
+        env.put("KEYSTEP_AUDIT_CHECKPOINT_PRIVATE_KEY", auditCheckpointPrivateKey);
+        env.put("KEYSTEP_AUDIT_CHECKPOINT_PUBLIC_KEY", auditCheckpointPublicKey);
         env.put("KEYSTEP_DELIVERY_SMS_ACCOUNT_SID", smsAccountSid);
         env.put("KEYSTEP_DELIVERY_SMS_AUTH_TOKEN", smsAuthToken);
         return env;
