@@ -13,6 +13,7 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,7 +40,7 @@ class EnvironmentConfigurationTest {
                 "KEYSTEP_RISK_POLICIES_STRICT_CHALLENGE_AT", "30",
                 "KEYSTEP_RISK_POLICIES_STRICT_ON_STUFFING", "DENY",
                 "KEYSTEP_RISK_TENANTS_ACME_POLICY", "strict",
-                "KEYSTEP_RISK_TENANTS_ACME_SHADOW_POLICY", "default",
+                "KEYSTEP_RISK_TENANTS_ACME_SHADOW_POLICY", "default,strict",
                 "KEYSTEP_RISK_TENANTS_ACME_ALWAYS_CHALLENGE", "true",
                 "KEYSTEP_RISK_TENANTS_ACME_ALLOW_NETWORKS", "10.0.0.0/8,2001:db8::/32",
                 "KEYSTEP_RISK_DEVICE_WINDOW", "14D",
@@ -51,7 +52,7 @@ class EnvironmentConfigurationTest {
         assertEquals("strict", acme.live().name());
         assertEquals(30, acme.live().challengeAt());
         assertEquals(Decision.DENY, acme.live().onStuffing());
-        assertEquals("default", acme.shadow().orElseThrow().name());
+        assertEquals(List.of("default", "strict"), acme.shadows().stream().map(p -> p.name()).toList());
         assertTrue(acme.alwaysChallenge());
         assertEquals(NetworkListing.ALLOWED, acme.listing(IpAddresses.parse("10.1.2.3")));
         assertEquals(NetworkListing.ALLOWED, acme.listing(IpAddresses.parse("2001:db8::9")));

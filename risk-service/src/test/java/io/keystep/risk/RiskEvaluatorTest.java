@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -199,7 +198,7 @@ class RiskEvaluatorTest {
 
     @Test
     void networkListsMatchIpv4AndIpv6RangesAndDenyWins() {
-        TenantRules rules = new TenantRules(policy, Optional.empty(), false,
+        TenantRules rules = new TenantRules(policy, List.of(), false,
                 List.of(CidrRange.parse("10.20.0.0/16"), CidrRange.parse("2001:db8:abcd::/48")),
                 List.of(CidrRange.parse("10.20.30.0/24"), CidrRange.parse("203.0.113.7")));
         assertEquals(NetworkListing.ALLOWED, rules.listing(IpAddresses.parse("10.20.1.1")));

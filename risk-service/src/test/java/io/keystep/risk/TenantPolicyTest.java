@@ -2,6 +2,7 @@ package io.keystep.risk;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.keystep.events.Purpose;
+import io.keystep.risk.store.RiskProfileStore;
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.RedisTestResource;
 import io.micrometer.core.instrument.Counter;
@@ -25,6 +26,7 @@ import static io.keystep.risk.RiskKafka.unique;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Per-tenant configuration: network lists, always-challenge, purposes, shadow policies, metrics, windows. */
 @QuarkusTest
@@ -97,20 +99,43 @@ class TenantPolicyTest {
     }
 
     @Test
-    void shadowPolicyIsCountedBesideTheLiveDecisionWithoutActing() {
+    void shadowPolicyThatWouldDenyIsPublishedBesideTheLiveChallengeWithoutActing() {
         double before = shadowCount("DENY", "CHALLENGE", "false");
-        JsonNode payload = assessment(login("shadowed", unique("ivy"), true, "fp-new", "192.0.2.62"));
-        // live (default) challenges; the strict shadow would deny, but only the live decision is published
+        String user = unique("ivy");
+        JsonNode payload = assessment(login("shadowed", user, true, "fp-new", "192.0.2.62"));
+        // challenge-service's contract: the live (default) policy decides and explains; the shadow never leaks in
         assertEquals("CHALLENGE", payload.path("decision").asText());
+        assertEquals(65, payload.path("score").asInt());
         assertEquals(List.of("NEW_DEVICE", "UNUSUAL_HOUR"), reasons(payload));
+        assertEquals(user, payload.path("userId").asText());
+        assertEquals("fp-new", payload.path("deviceFingerprint").asText());
+        // the strict shadow (deny at 50) would deny the same login, and says so beside the live decision
+        JsonNode shadows = payload.path("shadowDecisions");
+        assertEquals(1, shadows.size(), () -> "shadow decisions " + shadows);
+        assertEquals("strict", shadows.get(0).path("policy").asText());
+        assertEquals("DENY", shadows.get(0).path("decision").asText());
+        assertEquals(65, shadows.get(0).path("score").asInt());
+        assertEquals(List.of("NEW_DEVICE", "UNUSUAL_HOUR"), reasons(shadows.get(0)));
+        // it is still the live decision that acts: the login is pending a challenge, not treated as denied
+        assertTrue(redis.key().exists(RiskProfileStore.userPrefix("shadowed", user) + "pending:"
+                + payload.path("loginId").asText()));
         await().atMost(Duration.ofSeconds(10)).until(() -> shadowCount("DENY", "CHALLENGE", "false") == before + 1);
 
         String known = unique("jo");
         RiskProfiles.approveDevice(redis, "shadowed", known, "fp-jo");
         double agreeing = shadowCount("ALLOW", "ALLOW", "true");
-        assertEquals("ALLOW", assessment(login("shadowed", known, true, "fp-jo", "192.0.2.62"))
-                .path("decision").asText());
+        JsonNode allowed = assessment(login("shadowed", known, true, "fp-jo", "192.0.2.62"));
+        assertEquals("ALLOW", allowed.path("decision").asText());
+        assertEquals("ALLOW", allowed.path("shadowDecisions").get(0).path("decision").asText());
         await().atMost(Duration.ofSeconds(10)).until(() -> shadowCount("ALLOW", "ALLOW", "true") == agreeing + 1);
+    }
+
+    @Test
+    void aTenantWithoutShadowPolicyPublishesAnEmptyShadowList() {
+        JsonNode payload = assessment(login(unique("plain"), unique("pat"), true, "fp-new", "192.0.2.62"));
+        assertEquals("CHALLENGE", payload.path("decision").asText());
+        assertTrue(payload.path("shadowDecisions").isArray());
+        assertEquals(0, payload.path("shadowDecisions").size());
     }
 
     @Test

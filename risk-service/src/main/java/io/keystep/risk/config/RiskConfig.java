@@ -104,8 +104,11 @@ public interface RiskConfig {
         /** The live policy's name; the default policy when absent. */
         Optional<String> policy();
 
-        /** A policy evaluated beside the live one without acting, to see what a change would do. */
-        Optional<String> shadowPolicy();
+        /**
+         * Policies (comma-separated, usually one) evaluated beside the live one without acting, to see what a
+         * change would do; their decisions travel in {@code risk.assessed.v1} as {@code shadowDecisions}.
+         */
+        Optional<List<String>> shadowPolicy();
 
         /** Challenge every password-verified login, whatever the score. */
         @WithDefault("false")

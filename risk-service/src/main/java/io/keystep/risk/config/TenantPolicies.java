@@ -32,10 +32,11 @@ public class TenantPolicies {
                 p.newCountry(), p.impossibleTravel(), p.unusualHour(), p.allowedNetwork(), p.challengeAt(),
                 p.denyAt(), p.onStuffing())));
         RiskPolicy fallback = policy(config.defaultPolicy());
-        defaults = new TenantRules(fallback, Optional.empty(), false, List.of(), List.of());
+        defaults = new TenantRules(fallback, List.of(), false, List.of(), List.of());
         config.tenants().forEach((tenant, t) -> tenants.put(tenant, new TenantRules(
                 t.policy().map(this::policy).orElse(fallback),
-                t.shadowPolicy().map(this::policy),
+                t.shadowPolicy().orElse(List.of()).stream().filter(s -> !s.isBlank()).map(String::trim)
+                        .distinct().map(this::policy).toList(),
                 t.alwaysChallenge(),
                 ranges(t.allowNetworks()),
                 ranges(t.denyNetworks()))));

@@ -7,15 +7,16 @@ import java.util.Optional;
  * How one tenant's logins are decided.
  *
  * @param live            the policy that decides
- * @param shadow          a policy evaluated beside the live one without acting, if any
+ * @param shadows         policies evaluated beside the live one without acting (often none, usually one)
  * @param alwaysChallenge challenge every password-verified login
  * @param allow           networks that lower the score
  * @param deny            networks whose logins are denied
  */
-public record TenantRules(RiskPolicy live, Optional<RiskPolicy> shadow, boolean alwaysChallenge,
+public record TenantRules(RiskPolicy live, List<RiskPolicy> shadows, boolean alwaysChallenge,
                           List<CidrRange> allow, List<CidrRange> deny) {
 
     public TenantRules {
+        shadows = List.copyOf(shadows);
         allow = List.copyOf(allow);
         deny = List.copyOf(deny);
     }

@@ -6,6 +6,7 @@ import io.keystep.events.Decision;
 import io.keystep.events.Envelope;
 import io.keystep.events.LoginAttempted;
 import io.keystep.events.RiskAssessed;
+import io.keystep.events.ShadowDecision;
 import io.keystep.events.Topics;
 import io.keystep.risk.config.RiskConfig;
 import io.keystep.risk.config.TenantPolicies;
@@ -14,6 +15,7 @@ import io.keystep.risk.domain.IpAddresses;
 import io.keystep.risk.domain.Location;
 import io.keystep.risk.domain.LoginFacts;
 import io.keystep.risk.domain.RiskEvaluator;
+import io.keystep.risk.domain.RiskPolicy;
 import io.keystep.risk.domain.TenantRules;
 import io.keystep.risk.store.GeoIpLocator;
 import io.keystep.risk.store.RiskProfileStore;
@@ -32,9 +34,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Decides one login: reads the user's profile, scores it under the tenant's live policy (and shadow policy),
- * updates the profile and answers the {@code risk.assessed.v1} event to publish. A login already decided is
- * answered with the event published the first time.
+ * Decides one login: reads the user's profile, scores it under the tenant's live policy (and its shadow policies,
+ * whose decisions are published beside the live one without acting), updates the profile and answers the
+ * {@code risk.assessed.v1} event to publish. A login already decided is answered with the event published the
+ * first time.
  */
 @ApplicationScoped
 public class LoginAssessor {
@@ -93,16 +96,19 @@ public class LoginAssessor {
                 .chain(profile -> {
                     LoginFacts facts = facts(attempt, now, location.orElse(null), profile, rules, address);
                     Assessment live = evaluator.evaluate(facts, rules.live(), rules.alwaysChallenge());
-                    rules.shadow().ifPresent(shadow -> {
+                    List<ShadowDecision> shadows = new ArrayList<>(rules.shadows().size());
+                    for (RiskPolicy shadow : rules.shadows()) {
                         Assessment shadowed = evaluator.evaluate(facts, shadow, rules.alwaysChallenge());
+                        shadows.add(new ShadowDecision(shadow.name(), shadowed.decision(), shadowed.score(),
+                                shadowed.reasonNames()));
                         metrics.shadow(tenant, rules.live().name(), shadow.name(), live, shadowed);
                         // Disagreements are what a team reads before switching; agreements only count.
                         LOG.logf(live.decision() == shadowed.decision() ? Logger.Level.DEBUG : Logger.Level.INFO,
                                 "Shadow decision tenant=%s login=%s live=%s/%s%s shadow=%s/%s%s",
                                 tenant, attempt.loginId(), rules.live().name(), live.decision(), live.reasonNames(),
                                 shadow.name(), shadowed.decision(), shadowed.reasonNames());
-                    });
-                    String json = toJson(login, attempt, live);
+                    }
+                    String json = toJson(login, attempt, live, shadows);
                     return learn(tenant, attempt, facts, live, country, hourOfWeek, now)
                             .chain(() -> store.rememberDecision(tenant, attempt.userId(), attempt.loginId(), json))
                             .invoke(published -> {
@@ -149,9 +155,11 @@ public class LoginAssessor {
         return writes.isEmpty() ? Uni.createFrom().voidItem() : Uni.combine().all().unis(writes).discardItems();
     }
 
-    private String toJson(Envelope<LoginAttempted> login, LoginAttempted attempt, Assessment live) {
+    private String toJson(Envelope<LoginAttempted> login, LoginAttempted attempt, Assessment live,
+                          List<ShadowDecision> shadows) {
+        // Shadow decisions travel beside the live one, never in its reasons: consumers act on decision alone.
         RiskAssessed assessed = new RiskAssessed(attempt.loginId(), attempt.userId(), live.decision(), live.score(),
-                live.reasonNames(), attempt.purpose(), attempt.device().fingerprint());
+                live.reasonNames(), attempt.purpose(), attempt.device().fingerprint(), shadows);
         try {
             return mapper.writeValueAsString(Envelope.of(RiskAssessed.TYPE, clock.instant(), login.tenantId(),
                     attempt.loginId(), assessed));
