@@ -86,6 +86,15 @@ class LockoutTest {
                 .body("locked_until", equalTo(lockedUntil));
         EventLog.await(Topics.VERIFICATION_COMPLETED, 1,
                 r -> r.value().contains(third[0]) && r.value().contains("\"LOCKED\""));
+        // The lockout's start and the refused check are both in the trail, with the lockout's end.
+        String epochLock = mapper.readTree("\"" + lockedUntil + "\"").asText();
+        var starts = EventLog.await(Topics.VERIFICATION_LIMITED, 1, r -> r.value().contains(second[0]));
+        assertThat(starts.get(0).key(), equalTo(tenant + ":" + user));
+        assertThat(starts.get(0).value(), containsString("\"USER_LOCKOUT\""));
+        assertThat(Instant.parse(mapper.readTree(starts.get(0).value()).at("/payload/lockedUntil").asText()),
+                equalTo(Instant.parse(epochLock)));
+        EventLog.await(Topics.VERIFICATION_LIMITED, 1,
+                r -> r.value().contains(third[0]) && r.value().contains("\"USER_LOCKOUT\""));
 
         clock.advance(Duration.ofSeconds(31));
         fiveWrong(tenant, third);
@@ -129,5 +138,8 @@ class LockoutTest {
         VerifyApi.check(tenant, next[0], next[1], true).statusCode(403)
                 .contentType(containsString("application/problem+json"))
                 .body("type", containsString("factor-suspended"));
+        // The suspension itself (at the hundredth failure) and the refused check are events.
+        EventLog.await(Topics.VERIFICATION_LIMITED, 2,
+                r -> (tenant + ":" + user).equals(r.key()) && r.value().contains("\"FACTOR_SUSPENDED\""));
     }
 }

@@ -108,6 +108,18 @@ class VerifyApiTest {
                     .body("remainingAttempts", equalTo(3));
         }
         VerifyApi.check(tenant, id, newCode, true).statusCode(200).body("status", equalTo("approved"));
+
+        // Delivery deduplicates on challenge id and send attempt: the resend must carry attempt 2.
+        var jobs = EventLog.await(Topics.CHALLENGE_ISSUED, 2, r -> r.value().contains(id));
+        assertThat(mapper.readTree(jobs.get(0).value()).at("/payload/sendAttempt").asInt(), equalTo(1));
+        assertThat(mapper.readTree(jobs.get(1).value()).at("/payload/sendAttempt").asInt(), equalTo(2));
+        // The refused resend is in the trail, correlated with the verification.
+        JsonNode limited = mapper.readTree(EventLog.await(Topics.VERIFICATION_LIMITED, 1,
+                r -> r.value().contains(id)).get(0).value());
+        assertThat(limited.at("/payload/limit").asText(), equalTo("DESTINATION_COOLDOWN"));
+        assertThat(limited.at("/correlationId").asText(), equalTo(id));
+        assertThat(limited.at("/payload/userId").asText(), equalTo("cat"));
+        assertThat(limited.at("/payload/retryAfterSeconds").asLong(), greaterThan(0L));
     }
 
     @Test
@@ -149,6 +161,12 @@ class VerifyApiTest {
                 .statusCode(200).body("status", equalTo("pending"));
         VerifyApi.check(tenant, id, "{\"code\":\"" + code + "\",\"amount\":\"12.5 EUR\",\"payee\":\"ACME GmbH\"}")
                 .statusCode(200).body("status", equalTo("approved")).body("remainingAttempts", equalTo(1));
+
+        // The message names what the code approves: the delivery job carries the amount and the payee.
+        JsonNode job = mapper.readTree(EventLog.await(Topics.CHALLENGE_ISSUED, 1, r -> r.value().contains(id)).get(0).value());
+        assertThat(job.at("/payload/amount").asText(), equalTo("12.5 EUR"));
+        assertThat(job.at("/payload/payee").asText(), equalTo("ACME GmbH"));
+        assertThat(job.at("/payload/purpose").asText(), equalTo("TRANSACTION"));
     }
 
     @Test
@@ -185,6 +203,13 @@ class VerifyApiTest {
                 .body("type", containsString("send-limited"))
                 .extract().header("Retry-After");
         assertThat(Integer.parseInt(retryAfter), allOf(greaterThanOrEqualTo(1), lessThanOrEqualTo(30)));
+
+        // No verification was created: the event is keyed and correlated by the user.
+        var limited = EventLog.await(Topics.VERIFICATION_LIMITED, 1, r -> (tenant + ":gus").equals(r.key()));
+        assertThat(limited, hasSize(1));
+        assertThat(limited.get(0).value(), allOf(containsString("\"DESTINATION_COOLDOWN\""),
+                containsString("\"correlationId\":\"gus\""), containsString("\"retryAfterSeconds\":" + retryAfter)));
+        assertThat(limited.get(0).value(), org.hamcrest.Matchers.not(containsString(phone)));
     }
 
     @Test

@@ -15,16 +15,18 @@ import io.keystep.events.Channel;
  * @param channel           the channel the code went out on first, which names the factor
  * @param lockedUntil       when the user's lockout ends, if this check found or started one
  * @param lockoutStarted    whether this check locked the user out (or suspended the factor)
+ * @param suspensionStarted whether this check suspended the factor (too many consecutive failures)
  */
 public record CheckResult(CheckStatus status, int attemptsUsed, int maxAttempts, String userId, String loginId,
                           String deviceFingerprint, boolean evaluated, Channel channel,
-                          java.time.Instant lockedUntil, boolean lockoutStarted) {
+                          java.time.Instant lockedUntil, boolean lockoutStarted,
+                          boolean suspensionStarted) {
 
     public int remainingAttempts() {
         return Math.max(0, maxAttempts - attemptsUsed);
     }
 
     public static CheckResult notFound() {
-        return new CheckResult(CheckStatus.NOT_FOUND, 0, 0, null, null, null, false, null, null, false);
+        return new CheckResult(CheckStatus.NOT_FOUND, 0, 0, null, null, null, false, null, null, false, false);
     }
 }

@@ -3,7 +3,9 @@ package io.keystep.challenge.domain;
 import io.keystep.challenge.messaging.EventPublisher;
 import io.keystep.challenge.store.ChallengeStore;
 import io.keystep.events.Factor;
+import io.keystep.events.Limit;
 import io.keystep.events.VerificationCompleted;
+import io.keystep.events.VerificationLimited;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -52,9 +54,10 @@ public class CodeChecker {
         return store.check(challengeId, tenantId, now, presented, rules)
                 .onFailure().transform(CheckUnavailableException::new)
                 .call(result -> publish(tenantId, challengeId, result, now))
+                .call(result -> publishLimit(tenantId, challengeId, result, now))
                 .invoke(result -> {
                     if (result.lockoutStarted()) {
-                        metrics.lockout(tenantId, channelTag(result), result.lockedUntil() == null ? "suspended" : "locked");
+                        metrics.lockout(tenantId, channelTag(result), result.suspensionStarted() ? "suspended" : "locked");
                     }
                 })
                 .invoke(result -> metrics.checked(tenantId, channelTag(result), result.status().wire(),
@@ -63,6 +66,25 @@ public class CodeChecker {
 
     private static String channelTag(CheckResult result) {
         return result.channel() == null ? "unknown" : result.channel().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * A check that started a lockout or a suspension, or that was refused by one (429 / 403), is a
+     * {@code verification.limited.v1} too, so that the trail shows when and how long the user was locked.
+     */
+    private Uni<Void> publishLimit(String tenantId, String challengeId, CheckResult result, Instant now) {
+        boolean suspended = result.status() == CheckStatus.SUSPENDED
+                || result.suspensionStarted();
+        boolean locked = result.status() == CheckStatus.LOCKED_OUT || result.lockoutStarted();
+        if (!suspended && !locked) {
+            return Uni.createFrom().voidItem();
+        }
+        long retryAfter = suspended || result.lockedUntil() == null ? 0
+                : Math.max(1, (Duration.between(now, result.lockedUntil()).toMillis() + 999) / 1000);
+        return publisher.verificationLimited(tenantId, now, new VerificationLimited(challengeId, result.userId(),
+                        suspended ? Limit.FACTOR_SUSPENDED : Limit.USER_LOCKOUT, retryAfter,
+                        suspended ? null : result.lockedUntil(), null))
+                .onFailure().transform(CheckUnavailableException::new);
     }
 
     private Uni<Void> publish(String tenantId, String challengeId, CheckResult result, Instant now) {

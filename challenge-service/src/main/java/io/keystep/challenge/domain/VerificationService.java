@@ -8,6 +8,8 @@ import io.keystep.challenge.store.IdempotencyKeys;
 import io.keystep.challenge.store.SendLimiter;
 import io.keystep.events.ChallengeIssued;
 import io.keystep.events.Channel;
+import io.keystep.events.Limit;
+import io.keystep.events.VerificationLimited;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -94,8 +96,9 @@ public class VerificationService {
                                    String clientIp) {
         Instant now = clock.instant();
         String destinationKey = digests.pseudonym(tenantId, request.destination());
-        return acquireSend(tenantId, destinationKey, clientIp, now, request.channel()).flatMap(ignored -> {
-            String subject = request.userId() != null ? request.userId() : "anon-" + destinationKey;
+        String subject = request.userId() != null ? request.userId() : "anon-" + destinationKey;
+        return acquireSend(tenantId, null, subject, request.destination(), destinationKey, clientIp, now,
+                request.channel()).flatMap(ignored -> {
             String code = codes.next(request.codeLength());
             Instant expiresAt = now.plus(settings.codeTtl());
             String binding = Bindings.of(request.amount(), request.payee());
@@ -107,7 +110,7 @@ public class VerificationService {
             return store.create(challenge, now, expiresAt.plus(challengeConfig.retainAfterExpiry()))
                     .call(inherited -> publisher.challengeIssued(tenantId, now, new ChallengeIssued(id, null,
                             subject, request.channelPlan(), request.destination(), sealed, request.locale(),
-                            expiresAt, request.purpose())))
+                            expiresAt, request.purpose(), 1, request.amount(), request.payee())))
                     .map(inherited -> {
                         metrics.verificationCreated(tenantId, request.channel());
                         LOG.infof("verification %s sent to %s (%s)", id, mask(request.destination()),
@@ -120,19 +123,27 @@ public class VerificationService {
         });
     }
 
-    private Uni<Void> acquireSend(String tenantId, String destinationKey, String clientIp, Instant now,
-                                  String channel) {
+    /**
+     * Records a send under every limit; a refusal is published ({@code verification.limited.v1}, acknowledged)
+     * before the caller gets its 429, so that the audit trail shows every limit hit.
+     */
+    private Uni<Void> acquireSend(String tenantId, String verificationId, String subject, String destination,
+                                  String destinationKey, String clientIp, Instant now, String channel) {
         SendLimiter.Limits limits = new SendLimiter.Limits(config.destinationCooldown(), config.destinationWindow(),
                 config.destinationMaxSends(), config.ipWindow(), config.ipMaxSends(), config.tenantWindow(),
                 config.tenantMaxSends());
-        return limiter.acquire(tenantId, destinationKey, clientIp, limits, now).map(refusal -> {
-            if (refusal.isPresent()) {
-                metrics.limitHit(tenantId, channel, refusal.get().limit());
-                throw new VerificationRefused(VerificationRefused.Kind.SEND_LIMITED,
-                        "send limit reached: " + refusal.get().limit(), refusal.get().limit(),
-                        refusal.get().retryAfter(), null);
+        return limiter.acquire(tenantId, destinationKey, clientIp, limits, now).flatMap(refusal -> {
+            if (refusal.isEmpty()) {
+                return Uni.createFrom().voidItem();
             }
-            return null;
+            SendLimiter.Refusal r = refusal.get();
+            metrics.limitHit(tenantId, channel, r.limit());
+            long retryAfter = Math.max(1, (r.retryAfter().toMillis() + 999) / 1000);
+            return publisher.verificationLimited(tenantId, now, new VerificationLimited(verificationId, subject,
+                            Limit.valueOf(r.limit().toUpperCase(Locale.ROOT)), retryAfter, null, mask(destination)))
+                    .chain(() -> Uni.createFrom().failure(new VerificationRefused(
+                            VerificationRefused.Kind.SEND_LIMITED, "send limit reached: " + r.limit(), r.limit(),
+                            r.retryAfter(), null)));
         });
     }
 
@@ -146,7 +157,8 @@ public class VerificationService {
             }
             List<Channel> plan = channelPlan == null ? current.channelPlan() : channelPlan;
             String channel = channelName(plan);
-            return acquireSend(tenantId, digests.pseudonym(tenantId, current.destination()), clientIp, now, channel)
+            return acquireSend(tenantId, id, current.subject(), current.destination(),
+                            digests.pseudonym(tenantId, current.destination()), clientIp, now, channel)
                     .flatMap(ignored -> {
                         String code = codes.next(current.codeLength());
                         Instant expiresAt = now.plus(settings.codeTtl());
@@ -166,7 +178,8 @@ public class VerificationService {
                                     return publisher.challengeIssued(tenantId, now, new ChallengeIssued(id,
                                                     current.loginId(), current.subject(), plan, current.destination(),
                                                     sealer.seal(tenantId, id, code), current.locale(), expiresAt,
-                                                    io.keystep.events.Purpose.valueOf(current.purpose())))
+                                                    io.keystep.events.Purpose.valueOf(current.purpose()), sends,
+                                                    current.amount(), current.payee()))
                                             .map(v -> {
                                                 metrics.verificationCreated(tenantId, channel);
                                                 return new Verification(id, "pending", channel,

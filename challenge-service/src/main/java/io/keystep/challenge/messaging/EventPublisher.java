@@ -4,9 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.events.ChallengeIssued;
 import io.keystep.events.Envelope;
+import io.keystep.events.FactorChanged;
 import io.keystep.events.LoginDecided;
 import io.keystep.events.Topics;
 import io.keystep.events.VerificationCompleted;
+import io.keystep.events.VerificationLimited;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -31,6 +33,8 @@ public class EventPublisher {
     private final MutinyEmitter<String> decisions;
     private final MutinyEmitter<String> issued;
     private final MutinyEmitter<String> verifications;
+    private final MutinyEmitter<String> limits;
+    private final MutinyEmitter<String> factors;
     private final ObjectMapper mapper;
 
     public EventPublisher(
@@ -40,7 +44,13 @@ public class EventPublisher {
             MutinyEmitter<String> issued,
             @Channel("verifications-completed") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192)
             MutinyEmitter<String> verifications,
+            @Channel("verifications-limited") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192)
+            MutinyEmitter<String> limits,
+            @Channel("factors-changed") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192)
+            MutinyEmitter<String> factors,
             ObjectMapper mapper) {
+        this.limits = limits;
+        this.factors = factors;
         this.decisions = decisions;
         this.issued = issued;
         this.verifications = verifications;
@@ -61,6 +71,19 @@ public class EventPublisher {
         String correlation = result.loginId() != null ? result.loginId() : result.challengeId();
         return send(verifications, Envelope.of(VerificationCompleted.TYPE, at, tenantId, correlation, result),
                 result.userId());
+    }
+
+    /** A refused send or check, or a lockout: correlated with the verification, else with the user. */
+    public Uni<Void> verificationLimited(String tenantId, Instant at, VerificationLimited limited) {
+        String correlation = limited.verificationId() != null ? limited.verificationId() : limited.userId();
+        return send(limits, Envelope.of(VerificationLimited.TYPE, at, tenantId, correlation, limited),
+                limited.userId());
+    }
+
+    /** A change to a user's factors, recovery codes or trusted devices (never a secret). */
+    public Uni<Void> factorChanged(String tenantId, Instant at, FactorChanged change) {
+        String correlation = change.factorId() != null ? change.factorId() : change.userId();
+        return send(factors, Envelope.of(FactorChanged.TYPE, at, tenantId, correlation, change), change.userId());
     }
 
     private Uni<Void> send(MutinyEmitter<String> emitter, Envelope<?> envelope, String userId) {

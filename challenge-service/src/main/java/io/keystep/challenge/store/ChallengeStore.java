@@ -103,7 +103,7 @@ public class ChallengeStore {
             end
             if consecutive >= tonumber(ARGV[8]) then
               redis.call('HSET', lockKey, 'suspended', '1')
-              lockoutStarted = '1'
+              lockoutStarted = '2'
             end
             redis.call('PEXPIRE', lockKey, 2592000000)
             if attempts >= max then
@@ -265,7 +265,7 @@ public class ChallengeStore {
                 blankToNull(r.get(3).toString()), blankToNull(r.get(4).toString()), blankToNull(r.get(5).toString()),
                 "1".equals(r.get(6).toString()), StoredChallenge.channels(r.get(7).toString()).get(0),
                 r.get(8).toString().isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(r.get(8).toString())),
-                "1".equals(r.get(9).toString()));
+                !"0".equals(r.get(9).toString()), "2".equals(r.get(9).toString()));
     }
 
     private static String blankToNull(String s) {
