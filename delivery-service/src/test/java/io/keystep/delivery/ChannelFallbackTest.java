@@ -2,7 +2,6 @@ package io.keystep.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.keystep.delivery.domain.DeliveryJob;
 import io.keystep.delivery.provider.Signatures;
 import io.keystep.delivery.store.DeliveryAttempts;
 import io.keystep.events.Channel;
@@ -64,7 +63,8 @@ class ChannelFallbackTest {
         JsonNode sent = events.await(job.challengeId(), "SENT");
         assertEquals("WHATSAPP", sent.get("channel").asText());
         assertEquals("hook", sent.get("provider").asText());
-        assertNotNull(redis.execute("ZSCORE", TIMERS, job.challengeId() + "|0|fallback-tenant"),
+        assertNotNull(redis.execute("ZSCORE", TIMERS,
+                        DeliveryAttempts.timerMember("fallback-tenant", job.challengeId(), 1, 0)),
                 "the fallback timer is kept in Redis, so that it survives a restart");
         ProviderStandIn.Request request = hookRequestFor(job.challengeId());
         JsonNode body = json.readTree(request.body());
@@ -81,7 +81,8 @@ class ChannelFallbackTest {
         assertTrue(sink.messagesTo(number).get(0).body().contains(code), "the same code goes out on the next channel");
         await().atMost(StatusEvents.WAIT).until(() -> events.sequence(job.challengeId()).size() == 3);
         assertEquals(List.of("SENT/WHATSAPP", "FELL_BACK/SMS", "SENT/SMS"), events.sequence(job.challengeId()));
-        assertNull(redis.execute("ZSCORE", TIMERS, job.challengeId() + "|1|fallback-tenant"),
+        assertNull(redis.execute("ZSCORE", TIMERS,
+                        DeliveryAttempts.timerMember("fallback-tenant", job.challengeId(), 1, 1)),
                 "no timer after the last channel");
         given().get("/q/metrics").then().statusCode(200)
                 .body(org.hamcrest.Matchers.containsString("keystep_delivery_fallbacks_total"));
@@ -93,10 +94,8 @@ class ChannelFallbackTest {
         String code = Jobs.code();
         Jobs.Job job = Jobs.Job.sms(Jobs.tenant(), number, code).withPlan(List.of(Channel.WHATSAPP, Channel.SMS));
         // What an instance that sent on WhatsApp and then stopped leaves behind: only Redis state, nothing in memory here.
-        attempts.start(new DeliveryJob(job.tenantId(), "login-" + job.challengeId(), job.challengeId(), job.userId(),
-                job.plan(), job.destination(), job.sealedCode(), job.locale(), job.expiresAt(), job.purpose()),
-                Duration.ofMinutes(10)).await().atMost(Duration.ofSeconds(5));
-        attempts.schedule(job.tenantId(), job.challengeId(), 0, System.currentTimeMillis() - 60_000)
+        attempts.start(job.asDeliveryJob(), Duration.ofMinutes(10)).await().atMost(Duration.ofSeconds(5));
+        attempts.schedule(job.tenantId(), job.challengeId(), 1, 0, System.currentTimeMillis() - 60_000)
                 .await().atMost(Duration.ofSeconds(5));
 
         StatusEvents events = new StatusEvents(json);
@@ -104,6 +103,30 @@ class ChannelFallbackTest {
         assertEquals("SMS", events.await(job.challengeId(), "SENT").get("channel").asText());
         await().atMost(StatusEvents.WAIT).until(() -> sink.messagesTo(number).size() == 1);
         assertTrue(sink.messagesTo(number).get(0).body().contains(code));
+    }
+
+    @Test
+    void resendReplacesTheFirstSendSoThatOnlyTheNewCodeFallsBack() {
+        String number = Jobs.usNumber();
+        String newCode = Jobs.code();
+        Jobs.Job first = Jobs.Job.sms("fallback-tenant", number, Jobs.code())
+                .withPlan(List.of(Channel.WHATSAPP, Channel.SMS));
+        first.publish(json);
+        StatusEvents events = new StatusEvents(json);
+        events.await(first.challengeId(), "SENT");
+        Jobs.Job resend = first.resentWith(newCode);
+        resend.publish(json);
+
+        await().atMost(StatusEvents.WAIT).until(() -> sink.messagesTo(number).size() == 1);
+        assertTrue(sink.messagesTo(number).get(0).body().contains(newCode), "the fallback carries the new code");
+        events.await(first.challengeId(), "SENT");
+        await().atMost(StatusEvents.WAIT).until(() -> events.sequence(first.challengeId()).size() == 4);
+        assertEquals(List.of("SENT/WHATSAPP", "SENT/WHATSAPP", "FELL_BACK/SMS", "SENT/SMS"),
+                events.sequence(first.challengeId()));
+        // The first send's timer was due before the resend's: it has fired, and moved nothing.
+        assertNull(redis.execute("ZSCORE", TIMERS,
+                DeliveryAttempts.timerMember("fallback-tenant", first.challengeId(), 1, 0)));
+        assertEquals(1, sink.messagesTo(number).size(), "the replaced code never went out by SMS");
     }
 
     @Test
@@ -137,7 +160,8 @@ class ChannelFallbackTest {
         JsonNode delivered = events.await(job.challengeId(), "DELIVERED");
         assertEquals("WHATSAPP", delivered.get("channel").asText());
         assertEquals(messageId, delivered.get("providerMessageId").asText());
-        assertNull(redis.execute("ZSCORE", TIMERS, job.challengeId() + "|0|receipt-tenant"),
+        assertNull(redis.execute("ZSCORE", TIMERS,
+                        DeliveryAttempts.timerMember("receipt-tenant", job.challengeId(), 1, 0)),
                 "a delivered message cancels its fallback timer");
         assertEquals(List.of("SENT/WHATSAPP", "DELIVERED/WHATSAPP"), events.sequence(job.challengeId()));
         assertTrue(sink.messagesTo(number).isEmpty());
@@ -162,7 +186,8 @@ class ChannelFallbackTest {
         JsonNode fellBack = events.await(job.challengeId(), "FELL_BACK");
         assertEquals("WHATSAPP: RECEIPT_FAILED_NOT_ON_WHATSAPP", fellBack.get("reason").asText());
         await().atMost(StatusEvents.WAIT).until(() -> sink.messagesTo(number).size() == 1);
-        assertNull(redis.execute("ZSCORE", TIMERS, job.challengeId() + "|0|receipt-tenant"),
+        assertNull(redis.execute("ZSCORE", TIMERS,
+                        DeliveryAttempts.timerMember("receipt-tenant", job.challengeId(), 1, 0)),
                 "the receipt, not the timer, moved the job on: the timer is cancelled");
     }
 

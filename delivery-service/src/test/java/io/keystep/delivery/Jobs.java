@@ -112,32 +112,53 @@ final class Jobs {
 
     /** A job as challenge-service publishes it. */
     record Job(String tenantId, String challengeId, String userId, List<Channel> plan, String destination,
-               String sealedCode, String locale, Instant expiresAt, Purpose purpose) {
+               String sealedCode, String locale, Instant expiresAt, Purpose purpose, int sendAttempt, String amount,
+               String payee) {
 
         static Job sms(String tenantId, String destination, String code) {
             String challengeId = UUID.randomUUID().toString();
             return new Job(tenantId, challengeId, "user-" + UUID.randomUUID(), List.of(Channel.SMS), destination,
                     seal(code, tenantId, challengeId), "en", Instant.now().plus(Duration.ofMinutes(5)),
-                    Purpose.LOGIN);
+                    Purpose.LOGIN, 1, null, null);
         }
 
         Job withPlan(List<Channel> channels) {
-            return new Job(tenantId, challengeId, userId, channels, destination, sealedCode, locale, expiresAt, purpose);
+            return new Job(tenantId, challengeId, userId, channels, destination, sealedCode, locale, expiresAt, purpose,
+                    sendAttempt, amount, payee);
         }
 
         Job withLocale(String language) {
-            return new Job(tenantId, challengeId, userId, plan, destination, sealedCode, language, expiresAt, purpose);
+            return new Job(tenantId, challengeId, userId, plan, destination, sealedCode, language, expiresAt, purpose,
+                    sendAttempt, amount, payee);
         }
 
         Job withSealedCode(String sealed) {
-            return new Job(tenantId, challengeId, userId, plan, destination, sealed, locale, expiresAt, purpose);
+            return new Job(tenantId, challengeId, userId, plan, destination, sealed, locale, expiresAt, purpose,
+                    sendAttempt, amount, payee);
+        }
+
+        /** The resend challenge-service publishes: same challenge, a new code, the next send attempt. */
+        Job resentWith(String code) {
+            return new Job(tenantId, challengeId, userId, plan, destination, seal(code, tenantId, challengeId), locale,
+                    expiresAt, purpose, sendAttempt + 1, amount, payee);
+        }
+
+        /** A PSD2 payment code, bound to an amount and a payee. */
+        Job forPayment(String paymentAmount, String paymentPayee) {
+            return new Job(tenantId, challengeId, userId, plan, destination, sealedCode, locale, expiresAt,
+                    Purpose.TRANSACTION, sendAttempt, paymentAmount, paymentPayee);
+        }
+
+        io.keystep.delivery.domain.DeliveryJob asDeliveryJob() {
+            return new io.keystep.delivery.domain.DeliveryJob(tenantId, "login-" + challengeId, challengeId, userId,
+                    plan, destination, sealedCode, locale, expiresAt, purpose, sendAttempt, amount, payee);
         }
 
         String json(ObjectMapper mapper) {
             try {
                 return mapper.writeValueAsString(Envelope.of(ChallengeIssued.TYPE, Instant.now(), tenantId,
                         "login-" + challengeId, new ChallengeIssued(challengeId, "login-" + challengeId, userId, plan,
-                                destination, sealedCode, locale, expiresAt, purpose)));
+                                destination, sealedCode, locale, expiresAt, purpose, sendAttempt, amount, payee)));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

@@ -95,6 +95,56 @@ class SmsDeliveryTest {
     }
 
     @Test
+    void resendOfTheSameChallengeIsANewJobAndIsSentOnceHoweverOftenItIsConsumed() {
+        String number = Jobs.usNumber();
+        String firstCode = code();
+        String secondCode = code();
+        String thirdCode = code();
+        Jobs.Job first = Jobs.Job.sms(Jobs.tenant(), number, firstCode);
+        first.publish(json);
+        awaitStatus(first.challengeId(), "SENT");
+        Jobs.Job second = first.resentWith(secondCode);
+        second.publish(json);
+        second.publish(json);
+        // The third send has the same key as the second, hence the same partition: once it is sent, both copies of
+        // the second were consumed.
+        Jobs.Job third = second.resentWith(thirdCode);
+        third.publish(json);
+
+        await().atMost(WAIT).until(() -> sink.messagesTo(number).stream().anyMatch(m -> m.body().contains(thirdCode)));
+        await().atMost(WAIT).until(() -> sentCount(first.challengeId()) == 3);
+        List<String> bodies = sink.messagesTo(number).stream().map(SmsSink.Message::body).toList();
+        assertEquals(3, bodies.size(), "one SMS per send: " + bodies.size());
+        assertEquals(1, bodies.stream().filter(b -> b.contains(firstCode)).count());
+        assertEquals(1, bodies.stream().filter(b -> b.contains(secondCode)).count(), "the resend consumed twice");
+        assertEquals(1, bodies.stream().filter(b -> b.contains(thirdCode)).count());
+        assertEquals(3, statuses(first.challengeId()).size(), "one status per send");
+    }
+
+    @Test
+    void sendThatALaterResendAlreadyReplacedIsNotSent() {
+        String number = Jobs.usNumber();
+        String staleCode = code();
+        String newCode = code();
+        Jobs.Job first = Jobs.Job.sms(Jobs.tenant(), number, staleCode);
+        Jobs.Job second = first.resentWith(newCode);
+        second.publish(json);
+        awaitStatus(first.challengeId(), "SENT");
+        // The first send arrives late (a redelivery after the resend): its code no longer works.
+        first.publish(json);
+        String thirdCode = code();
+        Jobs.Job third = second.resentWith(thirdCode);
+        third.publish(json);
+
+        await().atMost(WAIT).until(() -> sink.messagesTo(number).stream().anyMatch(m -> m.body().contains(thirdCode)));
+        await().atMost(WAIT).until(() -> sentCount(first.challengeId()) == 2);
+        List<String> bodies = sink.messagesTo(number).stream().map(SmsSink.Message::body).toList();
+        assertEquals(2, bodies.size());
+        assertTrue(bodies.stream().noneMatch(b -> b.contains(staleCode)), "the replaced code is not sent");
+        assertEquals(2, statuses(first.challengeId()).size());
+    }
+
+    @Test
     void invalidNumberFailsWithInvalidNumberAndConsumingGoesOn() {
         Jobs.Job invalid = Jobs.Job.sms(Jobs.tenant(), "12345", code());
         invalid.publish(json);
@@ -209,6 +259,11 @@ class SmsDeliveryTest {
             }
         }
         return found;
+    }
+
+    private long sentCount(String challengeId) {
+        return statuses(challengeId).stream().filter(s -> "SENT".equals(s.get("payload").get("status").asText()))
+                .count();
     }
 
     private ConsumerRecord<String, String> statusRecord(String challengeId) {

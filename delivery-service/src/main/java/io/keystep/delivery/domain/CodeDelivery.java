@@ -32,9 +32,9 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Carries one delivery job to the person along its channel plan. Takes the job once (dedupe on the challenge id),
- * opens the sealed code, checks the destination (number, line type, allowed countries, send rates), renders the
- * message, sends it through the tenant's providers for the channel (retries with backoff and jitter, circuit breaker,
+ * Carries one delivery job to the person along its channel plan. Takes the job once (dedupe on the challenge id and
+ * the send attempt, so that a resend is a new job), opens the sealed code, checks the destination (number, line
+ * type, allowed countries, send rates), renders the message, sends it through the tenant's providers for the channel (retries with backoff and jitter, circuit breaker,
  * failover), and publishes what happened. A channel that fails, or that reports no DELIVERED receipt before the
  * fallback timeout, hands over to the next channel of the plan with a FELL_BACK status. FAILED is final: the plan is
  * exhausted or the destination refused. Nothing here throws for a bad job; the plaintext code lives only in memory
@@ -87,21 +87,30 @@ public class CodeDelivery {
     /** Completes when the job's first status is published (or the job was a duplicate). */
     public Uni<Void> deliver(Envelope<ChallengeIssued> envelope) {
         DeliveryJob job = DeliveryJob.from(envelope);
-        return ledger.claim(job.tenantId(), job.challengeId(), config.dedupeTtl())
+        return ledger.claim(job.tenantId(), job.challengeId(), job.sendAttempt(), config.dedupeTtl())
                 .chain(claimed -> {
                     if (!claimed) {
-                        LOG.infof("delivery job %s for tenant %s already taken; not sending again",
-                                job.challengeId(), job.tenantId());
+                        LOG.infof("delivery job %s (send %d) for tenant %s already taken; not sending again",
+                                job.challengeId(), job.sendAttempt(), job.tenantId());
                         return Uni.createFrom().voidItem();
                     }
-                    return attempts.start(job, stateTtl(job)).chain(() -> sendOnStep(job, 0));
+                    return attempts.start(job, stateTtl(job)).chain(current -> {
+                        if (!current) {
+                            // A later send of the challenge replaced this one's code: sending it would only confuse.
+                            LOG.infof("delivery job %s (send %d) for tenant %s was replaced by a later send; "
+                                    + "not sending", job.challengeId(), job.sendAttempt(), job.tenantId());
+                            return Uni.createFrom().voidItem();
+                        }
+                        return sendOnStep(job, 0);
+                    });
                 });
     }
 
-    /** A fallback timer fired: no DELIVERED receipt came for {@code step} in time. */
-    public Uni<Void> onFallbackTimer(String tenantId, String challengeId, int step) {
+    /** A fallback timer fired: no DELIVERED receipt came for {@code step} of send {@code sendAttempt} in time. */
+    public Uni<Void> onFallbackTimer(String tenantId, String challengeId, int sendAttempt, int step) {
         return attempts.load(tenantId, challengeId).chain(found -> {
-            if (found.isEmpty() || found.get().delivered() || found.get().step() != step) {
+            if (found.isEmpty() || found.get().delivered() || found.get().step() != step
+                    || found.get().job().sendAttempt() != sendAttempt) {
                 return Uni.createFrom().voidItem();
             }
             DeliveryJob job = found.get().job();
@@ -125,16 +134,22 @@ public class CodeDelivery {
                     return Uni.createFrom().voidItem();
                 }
                 DeliveryJob job = found.get().job();
+                if (job.sendAttempt() != message.sendAttempt()) {
+                    // The receipt is for a message whose code a resend replaced; the newer send decides.
+                    LOG.debugf("receipt from %s for a replaced send of challenge %s; ignored", providerName,
+                            job.challengeId());
+                    return Uni.createFrom().voidItem();
+                }
                 Channel channel = job.plan().get(message.step());
                 String masked = maskedDestination(job);
                 if (receipt.kind() == Receipt.Kind.DELIVERED) {
-                    return attempts.markDelivered(job.tenantId(), job.challengeId()).chain(first -> {
+                    return attempts.markDelivered(job.tenantId(), job.challengeId(), job.sendAttempt()).chain(first -> {
                         if (!first) {
                             return Uni.createFrom().voidItem();
                         }
                         count(job.tenantId(), channel, providerName, country(job), DeliveryStatus.DELIVERED);
                         LOG.infof("challenge %s delivered by %s on %s", job.challengeId(), providerName, channel);
-                        return attempts.cancel(job.tenantId(), job.challengeId(), message.step())
+                        return attempts.cancel(job.tenantId(), job.challengeId(), job.sendAttempt(), message.step())
                                 .chain(() -> publish(job, channel, providerName, DeliveryStatus.DELIVERED, null,
                                         masked, receipt.providerMessageId()));
                     });
@@ -142,7 +157,7 @@ public class CodeDelivery {
                 if (found.get().delivered() || found.get().step() != message.step()) {
                     return Uni.createFrom().voidItem();
                 }
-                return attempts.cancel(job.tenantId(), job.challengeId(), message.step())
+                return attempts.cancel(job.tenantId(), job.challengeId(), job.sendAttempt(), message.step())
                         .chain(() -> moveOn(job, message.step(), providerName, receipt.reason()));
             });
         });
@@ -221,11 +236,11 @@ public class CodeDelivery {
             Uni<Void> bookkeeping = costs.record(job.tenantId(), provider.name(), countryTag, cost, clock.instant());
             if (messageId != null) {
                 bookkeeping = bookkeeping.chain(() -> attempts.rememberMessage(provider.name(), messageId,
-                        job.tenantId(), job.challengeId(), step, stateTtl(job)));
+                        job.tenantId(), job.challengeId(), job.sendAttempt(), step, stateTtl(job)));
             }
             if (step + 1 < job.plan().size()) {
                 long due = clock.millis() + policies.fallbackTimeout(job.tenantId()).toMillis();
-                bookkeeping = bookkeeping.chain(() -> attempts.schedule(job.tenantId(), job.challengeId(), step, due));
+                bookkeeping = bookkeeping.chain(() -> attempts.schedule(job.tenantId(), job.challengeId(), job.sendAttempt(), step, due));
             }
             // The message is out: bookkeeping trouble must not turn it into a failure, nor stop the SENT status.
             return bookkeeping.onFailure().invoke(e -> LOG.warnf("delivery state for %s not saved: %s",
@@ -246,7 +261,7 @@ public class CodeDelivery {
             return fail(job, channel, providerName, reason, maskedDestination(job));
         }
         Channel next = job.plan().get(step + 1);
-        return attempts.advance(job.tenantId(), job.challengeId(), step, step + 1).chain(advanced -> {
+        return attempts.advance(job.tenantId(), job.challengeId(), job.sendAttempt(), step, step + 1).chain(advanced -> {
             if (!advanced) {
                 return Uni.createFrom().voidItem();
             }

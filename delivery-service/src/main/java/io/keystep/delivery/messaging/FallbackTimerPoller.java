@@ -60,12 +60,13 @@ public class FallbackTimerPoller {
         attempts.due(clock.millis(), BATCH)
                 .onItem().transformToMulti(timers -> Multi.createFrom().iterable(timers))
                 .onItem().transformToUniAndConcatenate(timer -> attempts.take(timer).chain(taken -> taken
-                        ? delivery.onFallbackTimer(timer.tenantId(), timer.challengeId(), timer.step())
+                        ? delivery.onFallbackTimer(timer.tenantId(), timer.challengeId(), timer.sendAttempt(),
+                                timer.step())
                         .onFailure().call(e -> {
                             // Taken but not handled (Redis or Kafka trouble): put it back so that it is not lost.
                             LOG.warnf("fallback for %s failed, retrying shortly: %s", timer.challengeId(),
                                     e.getClass().getSimpleName());
-                            return attempts.schedule(timer.tenantId(), timer.challengeId(), timer.step(),
+                            return attempts.schedule(timer.tenantId(), timer.challengeId(), timer.sendAttempt(), timer.step(),
                                     clock.millis() + RETRY_AFTER_MILLIS);
                         })
                         .onFailure().recoverWithNull()

@@ -17,9 +17,11 @@ import java.util.Optional;
  * Where a job stands on its channel plan, the fallback timers, and which provider message belongs to which job, all
  * in Redis, so that a restarted (or another) instance picks up timers and receipts where this one left them.
  * <ul>
- *   <li>{@code delivery:attempt:{tenant}:<challengeId>}: hash with the job (code sealed), the current step, delivered</li>
- *   <li>{@code delivery:fallback-timers}: sorted set, score = due time in epoch millis, member = timer id</li>
- *   <li>{@code delivery:message:<provider>:<messageId>}: the job and step a provider message belongs to</li>
+ *   <li>{@code delivery:attempt:{tenant}:<challengeId>}: hash with the challenge's newest send (job with the code
+ *   sealed), its send attempt, the current step, delivered</li>
+ *   <li>{@code delivery:fallback-timers}: sorted set, score = due time in epoch millis, member =
+ *   {@code <challengeId>|<step>|<sendAttempt>|<tenant>}</li>
+ *   <li>{@code delivery:message:<provider>:<messageId>}: the send and step a provider message belongs to</li>
  * </ul>
  */
 @ApplicationScoped
@@ -28,15 +30,32 @@ public class DeliveryAttempts {
     public static final String TIMERS = "delivery:fallback-timers";
     private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(3);
 
-    /** Moves the step forward only from the expected step, so that a timer and a failed receipt advance once. */
+    /**
+     * Starts a send of a challenge unless the same or a later send already started: a resend replaces the code, so
+     * the state (step, delivered, timers' and receipts' reference) follows the newest send only.
+     */
+    private static final String START = """
+            local current = tonumber(redis.call('HGET', KEYS[1], 'attempt') or '0')
+            if current >= tonumber(ARGV[2]) then
+              return 0
+            end
+            redis.call('HSET', KEYS[1], 'job', ARGV[1], 'step', '0', 'delivered', '0', 'attempt', ARGV[2])
+            redis.call('EXPIRE', KEYS[1], ARGV[3])
+            return 1""";
+    /**
+     * Moves the step forward only from the expected step of the expected send, so that a timer and a failed receipt
+     * advance once, and a timer or receipt of a send that a resend replaced advances nothing.
+     */
     private static final String ADVANCE = """
-            if redis.call('HGET', KEYS[1], 'step') == ARGV[1] and redis.call('HGET', KEYS[1], 'delivered') ~= '1' then
+            if redis.call('HGET', KEYS[1], 'step') == ARGV[1] and redis.call('HGET', KEYS[1], 'delivered') ~= '1'
+                and (redis.call('HGET', KEYS[1], 'attempt') or '1') == ARGV[3] then
               redis.call('HSET', KEYS[1], 'step', ARGV[2])
               return 1
             end
             return 0""";
     private static final String MARK_DELIVERED = """
-            if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('HGET', KEYS[1], 'delivered') ~= '1' then
+            if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('HGET', KEYS[1], 'delivered') ~= '1'
+                and (redis.call('HGET', KEYS[1], 'attempt') or '1') == ARGV[1] then
               redis.call('HSET', KEYS[1], 'delivered', '1')
               return 1
             end
@@ -50,19 +69,20 @@ public class DeliveryAttempts {
         this.json = json;
     }
 
-    /** The state of a job on its plan. */
+    /** The state of a challenge's newest send on its plan; {@code step} is the plan's size once it is finished. */
     public record Attempt(DeliveryJob job, int step, boolean delivered) {
     }
 
-    /** Where a provider message came from. */
-    public record MessageRef(String tenantId, String challengeId, int step) {
+    /** Where a provider message came from: which send of which challenge, on which step of its plan. */
+    public record MessageRef(String tenantId, String challengeId, int sendAttempt, int step) {
     }
 
     /** A due fallback timer. */
-    public record Timer(String member, String tenantId, String challengeId, int step) {
+    public record Timer(String member, String tenantId, String challengeId, int sendAttempt, int step) {
     }
 
-    public Uni<Void> start(DeliveryJob job, Duration ttl) {
+    /** True when this send is now the challenge's current one; false when the same or a later send came first. */
+    public Uni<Boolean> start(DeliveryJob job, Duration ttl) {
         String value;
         try {
             value = json.writeValueAsString(job);
@@ -70,10 +90,9 @@ public class DeliveryAttempts {
             return Uni.createFrom().failure(e);
         }
         String key = attemptKey(job.tenantId(), job.challengeId());
-        return redis.execute("HSET", key, "job", value, "step", "0", "delivered", "0")
-                .chain(() -> redis.execute("EXPIRE", key, seconds(ttl)))
+        return redis.execute("EVAL", START, "1", key, value, String.valueOf(job.sendAttempt()), seconds(ttl))
                 .ifNoItem().after(REDIS_TIMEOUT).fail()
-                .replaceWithVoid();
+                .map(DeliveryAttempts::isOne);
     }
 
     public Uni<Optional<Attempt>> load(String tenantId, String challengeId) {
@@ -93,24 +112,25 @@ public class DeliveryAttempts {
                 });
     }
 
-    /** True when this call moved the job from {@code from} to {@code to}. */
-    public Uni<Boolean> advance(String tenantId, String challengeId, int from, int to) {
+    /** True when this call moved the send {@code sendAttempt} of the challenge from {@code from} to {@code to}. */
+    public Uni<Boolean> advance(String tenantId, String challengeId, int sendAttempt, int from, int to) {
         return redis.execute("EVAL", ADVANCE, "1", attemptKey(tenantId, challengeId), String.valueOf(from),
-                        String.valueOf(to))
+                        String.valueOf(to), String.valueOf(sendAttempt))
                 .ifNoItem().after(REDIS_TIMEOUT).fail()
                 .map(DeliveryAttempts::isOne);
     }
 
-    /** True the first time a job is marked delivered. */
-    public Uni<Boolean> markDelivered(String tenantId, String challengeId) {
-        return redis.execute("EVAL", MARK_DELIVERED, "1", attemptKey(tenantId, challengeId))
+    /** True the first time the challenge's current send {@code sendAttempt} is marked delivered. */
+    public Uni<Boolean> markDelivered(String tenantId, String challengeId, int sendAttempt) {
+        return redis.execute("EVAL", MARK_DELIVERED, "1", attemptKey(tenantId, challengeId),
+                        String.valueOf(sendAttempt))
                 .ifNoItem().after(REDIS_TIMEOUT).fail()
                 .map(DeliveryAttempts::isOne);
     }
 
-    public Uni<Void> rememberMessage(String provider, String messageId, String tenantId, String challengeId, int step,
-                                     Duration ttl) {
-        return redis.execute("SET", messageKey(provider, messageId), challengeId + "|" + step + "|" + tenantId,
+    public Uni<Void> rememberMessage(String provider, String messageId, String tenantId, String challengeId,
+                                     int sendAttempt, int step, Duration ttl) {
+        return redis.execute("SET", messageKey(provider, messageId), reference(tenantId, challengeId, sendAttempt, step),
                         "EX", seconds(ttl))
                 .ifNoItem().after(REDIS_TIMEOUT).fail()
                 .replaceWithVoid();
@@ -123,19 +143,21 @@ public class DeliveryAttempts {
                     if (response == null) {
                         return Optional.<MessageRef>empty();
                     }
-                    String[] parts = response.toString().split("\\|", 3);
-                    return Optional.of(new MessageRef(parts[2], parts[0], Integer.parseInt(parts[1])));
+                    String[] parts = response.toString().split("\\|", 4);
+                    return Optional.of(new MessageRef(parts[3], parts[0], Integer.parseInt(parts[2]),
+                            Integer.parseInt(parts[1])));
                 });
     }
 
-    public Uni<Void> schedule(String tenantId, String challengeId, int step, long dueEpochMillis) {
-        return redis.execute("ZADD", TIMERS, String.valueOf(dueEpochMillis), timerMember(tenantId, challengeId, step))
+    public Uni<Void> schedule(String tenantId, String challengeId, int sendAttempt, int step, long dueEpochMillis) {
+        return redis.execute("ZADD", TIMERS, String.valueOf(dueEpochMillis),
+                        timerMember(tenantId, challengeId, sendAttempt, step))
                 .ifNoItem().after(REDIS_TIMEOUT).fail()
                 .replaceWithVoid();
     }
 
-    public Uni<Void> cancel(String tenantId, String challengeId, int step) {
-        return redis.execute("ZREM", TIMERS, timerMember(tenantId, challengeId, step))
+    public Uni<Void> cancel(String tenantId, String challengeId, int sendAttempt, int step) {
+        return redis.execute("ZREM", TIMERS, timerMember(tenantId, challengeId, sendAttempt, step))
                 .ifNoItem().after(REDIS_TIMEOUT).fail()
                 .replaceWithVoid();
     }
@@ -149,9 +171,10 @@ public class DeliveryAttempts {
                     List<Timer> timers = new ArrayList<>();
                     if (response != null) {
                         for (Response member : response) {
-                            String[] parts = member.toString().split("\\|", 3);
-                            if (parts.length == 3) {
-                                timers.add(new Timer(member.toString(), parts[2], parts[0], Integer.parseInt(parts[1])));
+                            String[] parts = member.toString().split("\\|", 4);
+                            if (parts.length == 4) {
+                                timers.add(new Timer(member.toString(), parts[3], parts[0],
+                                        Integer.parseInt(parts[2]), Integer.parseInt(parts[1])));
                             }
                         }
                     }
@@ -166,8 +189,13 @@ public class DeliveryAttempts {
                 .map(DeliveryAttempts::isOne);
     }
 
-    public static String timerMember(String tenantId, String challengeId, int step) {
-        return challengeId + "|" + step + "|" + tenantId;
+    /** {@code <challengeId>|<step>|<sendAttempt>|<tenantId>}. */
+    public static String timerMember(String tenantId, String challengeId, int sendAttempt, int step) {
+        return reference(tenantId, challengeId, sendAttempt, step);
+    }
+
+    private static String reference(String tenantId, String challengeId, int sendAttempt, int step) {
+        return challengeId + "|" + step + "|" + sendAttempt + "|" + tenantId;
     }
 
     static String attemptKey(String tenantId, String challengeId) {

@@ -8,7 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 
 /**
- * Remembers which delivery jobs were taken, so that a job consumed twice (a redelivery, a rebalance, a crash
+ * Remembers which delivery jobs (one send of one challenge: challenge id and send attempt) were taken, so that a job consumed twice (a redelivery, a rebalance, a crash
  * between send and commit) is sent once. The claim is taken before sending: a crash after the claim loses that
  * send rather than doubling it, and the person can ask for a new code.
  */
@@ -24,8 +24,8 @@ public class DeliveryJobLedger {
     }
 
     /** True when this call took the job; false when someone already had. */
-    public Uni<Boolean> claim(String tenantId, String challengeId, Duration ttl) {
-        return redis.execute("SET", key(tenantId, challengeId), "1", "NX", "EX", String.valueOf(ttl.toSeconds()))
+    public Uni<Boolean> claim(String tenantId, String challengeId, int sendAttempt, Duration ttl) {
+        return redis.execute("SET", key(tenantId, challengeId, sendAttempt), "1", "NX", "EX", String.valueOf(ttl.toSeconds()))
                 .ifNoItem().after(REDIS_TIMEOUT).fail()
                 .map(DeliveryJobLedger::wasSet);
     }
@@ -34,7 +34,8 @@ public class DeliveryJobLedger {
         return response != null && "OK".equalsIgnoreCase(response.toString());
     }
 
-    static String key(String tenantId, String challengeId) {
-        return "delivery:job:{" + tenantId + "}:" + challengeId;
+    /** One job per send of a challenge: a resend is a new job, the same send consumed again is not. */
+    static String key(String tenantId, String challengeId, int sendAttempt) {
+        return "delivery:job:{" + tenantId + "}:" + challengeId + ":" + sendAttempt;
     }
 }
