@@ -122,6 +122,38 @@ class MessageTemplatesTest {
     }
 
     @Test
+    void paymentJobNamesItsAmountAndPayeeInTheSmsItSends() {
+        String number = Jobs.usNumber();
+        String code = Jobs.code();
+        Jobs.Job job = Jobs.Job.sms(Jobs.tenant(), number, code).withLocale("de")
+                .forPayment("EUR 49,90", "Beispiel GmbH");
+        job.publish(json);
+        new StatusEvents(json).await(job.challengeId(), "SENT");
+        assertEquals("Der Code " + code + " bestätigt die Zahlung von EUR 49,90 an Beispiel GmbH. Er läuft in "
+                + "5 Minuten ab. Geben Sie ihn nicht weiter.", sink.messagesTo(number).get(0).body());
+    }
+
+    @Test
+    void paymentJobOnEveryShippedLocaleNamesAmountAndPayeeAndALoginJobDoesNot() {
+        MessageComposer composer = composer(Optional.empty(), Optional.empty());
+        for (String locale : MessageComposer.SHIPPED_LOCALES) {
+            Jobs.Job job = Jobs.Job.sms("t", "+14155550100", "482913").withLocale(locale)
+                    .forPayment("USD 1,250.00", "Acme Travel");
+            MessageComposer.Transaction payment = job.asDeliveryJob().transaction().orElseThrow();
+            for (Channel channel : List.of(Channel.SMS, Channel.WHATSAPP, Channel.VOICE, Channel.EMAIL)) {
+                String body = composer.render(channel, new MessageComposer.Content("t", locale, Purpose.TRANSACTION,
+                        "482913", 5, payment)).body();
+                assertTrue(body.contains("USD 1,250.00") && body.contains("Acme Travel"),
+                        locale + " " + channel + ": " + body);
+            }
+        }
+        Jobs.Job login = Jobs.Job.sms("t", "+14155550100", "482913");
+        assertTrue(login.asDeliveryJob().transaction().isEmpty(), "a login names no payment");
+        Jobs.Job withoutPayee = login.forPayment("USD 5.00", " ");
+        assertTrue(withoutPayee.asDeliveryJob().transaction().isEmpty(), "a payment without payee is not named half");
+    }
+
+    @Test
     void jobInFrenchArrivesInFrench() {
         String number = Jobs.usNumber();
         String code = Jobs.code();

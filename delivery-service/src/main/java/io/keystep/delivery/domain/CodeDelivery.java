@@ -217,7 +217,8 @@ public class CodeDelivery {
             return channelFailed(job, step, null, "NO_PROVIDER_FOR_CHANNEL");
         }
         MessageComposer.Rendered rendered = composer.render(channel, new MessageComposer.Content(job.tenantId(),
-                job.locale(), job.purpose(), code, minutesLeft(clock.instant(), job.expiresAt()), null));
+                job.locale(), job.purpose(), code, minutesLeft(clock.instant(), job.expiresAt()),
+                job.transaction().orElse(null)));
         OutboundMessage message = new OutboundMessage(channel, to, rendered.body(), rendered.subject(),
                 job.tenantId(), job.challengeId());
         return failover(candidates, 0, message, null).chain(result -> {
