@@ -1,6 +1,7 @@
 package io.keystep.risk;
 
 import io.keystep.events.Purpose;
+import io.keystep.risk.domain.DeviceToken;
 import io.keystep.risk.domain.GeoPoint;
 import io.keystep.risk.domain.Location;
 import io.keystep.risk.domain.LoginFacts;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(GeoDatabaseTestResource.class)
+@QuarkusTestResource(TrustedDeviceKeyTestResource.class)
 class DecisionBenchmarkTest {
 
     private static final int WARM_UP = 300;
@@ -84,7 +86,7 @@ class DecisionBenchmarkTest {
         long sink = 0;
         for (int i = 0; i < n; i++) {
             var facts = new LoginFacts(true, Purpose.LOGIN, Instant.now(), i % 2 == 0,
-                    false, berlin, i % 3 == 0, previous, i % 5 == 0, i % 7, i % 30,
+                    DeviceToken.NONE, berlin, i % 3 == 0, previous, i % 5 == 0, i % 7, i % 30,
                     NetworkListing.NONE);
             long start = System.nanoTime();
             sink += evaluator.evaluate(facts, policy, false).score();

@@ -27,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(GeoDatabaseTestResource.class)
+@QuarkusTestResource(TrustedDeviceKeyTestResource.class)
 class FailureSignalsTest {
 
     @Inject

@@ -30,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(GeoDatabaseTestResource.class)
+@QuarkusTestResource(TrustedDeviceKeyTestResource.class)
 class LocationSignalsTest {
 
     @Inject

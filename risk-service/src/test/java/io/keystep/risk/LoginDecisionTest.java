@@ -34,6 +34,7 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(GeoDatabaseTestResource.class)
+@QuarkusTestResource(TrustedDeviceKeyTestResource.class)
 class LoginDecisionTest {
 
     private static final String IP = "192.0.2.10";

@@ -4,6 +4,7 @@ import com.maxmind.geoip2.DatabaseReader;
 import io.keystep.events.Decision;
 import io.keystep.events.Purpose;
 import io.keystep.risk.domain.Assessment;
+import io.keystep.risk.domain.DeviceToken;
 import io.keystep.risk.domain.IpAddresses;
 import io.keystep.risk.domain.Location;
 import io.keystep.risk.domain.LoginFacts;
@@ -92,7 +93,7 @@ class MaxMindTestDatabasesTest {
 
     private static LoginFacts knownDeviceFrom(Location location, boolean countryKnown, PreviousLogin previous,
                                               Instant at) {
-        return new LoginFacts(true, Purpose.LOGIN, at, true, false, location, countryKnown, previous, true, 0, 0,
+        return new LoginFacts(true, Purpose.LOGIN, at, true, DeviceToken.NONE, location, countryKnown, previous, true, 0, 0,
                 NetworkListing.NONE);
     }
 

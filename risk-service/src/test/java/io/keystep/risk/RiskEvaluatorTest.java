@@ -4,6 +4,7 @@ import io.keystep.events.Decision;
 import io.keystep.events.Purpose;
 import io.keystep.risk.domain.Assessment;
 import io.keystep.risk.domain.CidrRange;
+import io.keystep.risk.domain.DeviceToken;
 import io.keystep.risk.domain.GeoPoint;
 import io.keystep.risk.domain.IpAddresses;
 import io.keystep.risk.domain.Location;
@@ -21,7 +22,6 @@ import java.time.Instant;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,9 +67,25 @@ class RiskEvaluatorTest {
 
     @Test
     void trustedDeviceTokenCountsAsAKnownDevice() {
-        Assessment a = evaluate(familiar().device(false).trustedToken(true));
+        Assessment a = evaluate(familiar().device(false).token(DeviceToken.TRUSTED));
         assertEquals(Decision.ALLOW, a.decision());
-        assertFalse(a.reasons().contains(Reason.NEW_DEVICE));
+        assertEquals(0, a.score());
+        assertEquals(List.of(Reason.TRUSTED_DEVICE), a.reasons());
+    }
+
+    @Test
+    void trustedDeviceAloneDoesNotMakeAnUnusualHourCount() {
+        Assessment a = evaluate(familiar().device(false).token(DeviceToken.TRUSTED).hourUsed(false));
+        assertEquals(Decision.ALLOW, a.decision());
+        assertEquals(List.of(Reason.TRUSTED_DEVICE), a.reasons());
+    }
+
+    @Test
+    void invalidDeviceTokenAddsItsWeightBesideTheNewDevice() {
+        Assessment a = evaluate(familiar().device(false).token(DeviceToken.INVALID));
+        assertEquals(Decision.CHALLENGE, a.decision());
+        assertEquals(70, a.score());
+        assertEquals(List.of(Reason.NEW_DEVICE, Reason.INVALID_DEVICE_TOKEN), a.reasons());
     }
 
     @Test
@@ -157,7 +173,7 @@ class RiskEvaluatorTest {
         assertEquals(Decision.CHALLENGE, a.decision());
         assertEquals(List.of(Reason.CREDENTIAL_STUFFING), a.reasons());
 
-        RiskPolicy strict = new RiskPolicy("strict", 50, 30, 60, 15, -30, 40, 100, Decision.DENY);
+        RiskPolicy strict = new RiskPolicy("strict", 50, 30, 60, 15, -30, 20, 40, 100, Decision.DENY);
         assertEquals(Decision.DENY, evaluator.evaluate(familiar().ipFailures(21).build(), strict, false).decision());
         assertEquals(Decision.ALLOW, evaluate(familiar().ipFailures(20)).decision());
     }
@@ -221,9 +237,9 @@ class RiskEvaluatorTest {
     @Test
     void policiesRejectInconsistentThresholds() {
         assertThrows(IllegalArgumentException.class,
-                () -> new RiskPolicy("bad", 50, 30, 60, 15, -30, 120, 100, Decision.CHALLENGE));
+                () -> new RiskPolicy("bad", 50, 30, 60, 15, -30, 20, 120, 100, Decision.CHALLENGE));
         assertThrows(IllegalArgumentException.class,
-                () -> new RiskPolicy("bad", 50, 30, 60, 15, -30, 40, 100, Decision.ALLOW));
+                () -> new RiskPolicy("bad", 50, 30, 60, 15, -30, 20, 40, 100, Decision.ALLOW));
         assertThrows(IllegalArgumentException.class, () -> CidrRange.parse("10.0.0.0/33"));
     }
 
@@ -236,7 +252,7 @@ class RiskEvaluatorTest {
         private boolean password = true;
         private Purpose purpose = Purpose.LOGIN;
         private boolean device = true;
-        private boolean trustedToken;
+        private DeviceToken token = DeviceToken.NONE;
         private Location location = BERLIN;
         private boolean countryKnown = true;
         private PreviousLogin previous;
@@ -248,7 +264,7 @@ class RiskEvaluatorTest {
         Facts password(boolean v) { password = v; return this; }
         Facts purpose(Purpose v) { purpose = v; return this; }
         Facts device(boolean v) { device = v; return this; }
-        Facts trustedToken(boolean v) { trustedToken = v; return this; }
+        Facts token(DeviceToken v) { token = v; return this; }
         Facts location(Location v) { location = v; return this; }
         Facts countryKnown(boolean v) { countryKnown = v; return this; }
         Facts previous(PreviousLogin v) { previous = v; return this; }
@@ -258,7 +274,7 @@ class RiskEvaluatorTest {
         Facts network(NetworkListing v) { network = v; return this; }
 
         LoginFacts build() {
-            return new LoginFacts(password, purpose, NOW, device, trustedToken, location, countryKnown, previous,
+            return new LoginFacts(password, purpose, NOW, device, token, location, countryKnown, previous,
                     hourUsed, userFailures, ipFailures, network);
         }
     }

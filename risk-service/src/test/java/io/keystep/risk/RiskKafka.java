@@ -7,6 +7,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.keystep.events.Device;
 import io.keystep.events.Envelope;
 import io.keystep.events.Factor;
+import io.keystep.events.FactorChange;
+import io.keystep.events.FactorChanged;
 import io.keystep.events.LoginAttempted;
 import io.keystep.events.Outcome;
 import io.keystep.events.Purpose;
@@ -35,6 +37,7 @@ final class RiskKafka {
     private static ConsumerTask<String, String> assessed;
     private static ConsumerTask<String, String> loginDlq;
     private static ConsumerTask<String, String> verificationDlq;
+    private static ConsumerTask<String, String> factorDlq;
 
     private RiskKafka() {
     }
@@ -46,6 +49,7 @@ final class RiskKafka {
             assessed = companion.consumeStrings().fromTopics(Topics.RISK_ASSESSED);
             loginDlq = companion.consumeStrings().fromTopics(Topics.deadLetter(Topics.LOGIN));
             verificationDlq = companion.consumeStrings().fromTopics(Topics.deadLetter(Topics.VERIFICATION_COMPLETED));
+            factorDlq = companion.consumeStrings().fromTopics(Topics.deadLetter(Topics.FACTOR_CHANGED));
         }
         return companion;
     }
@@ -68,6 +72,25 @@ final class RiskKafka {
         send(Topics.LOGIN, tenant, user, write(loginEvent(tenant, user, loginId, passwordVerified, fingerprint, ip,
                 purpose)));
         return loginId;
+    }
+
+    /** Publishes a password-verified login presenting a trusted-device token and answers its login id. */
+    static String loginWithToken(String tenant, String user, String fingerprint, String token, String ip) {
+        String loginId = unique("login");
+        send(Topics.LOGIN, tenant, user, write(Envelope.of(LoginAttempted.TYPE, Instant.now(), tenant, loginId,
+                new LoginAttempted(loginId, user, true, new Device(fingerprint, "test-agent/1.0", token), ip,
+                        Purpose.LOGIN))));
+        return loginId;
+    }
+
+    static void factorChange(String tenant, String user, FactorChange change, String factorId) {
+        send(Topics.FACTOR_CHANGED, tenant, user, write(Envelope.of(FactorChanged.TYPE, Instant.now(), tenant,
+                unique("change"), new FactorChanged(user, factorId, null, change, "test"))));
+    }
+
+    static List<ConsumerRecord<String, String>> factorDeadLetters() {
+        companion();
+        return factorDlq.getRecords();
     }
 
     static String login(String tenant, String user, boolean passwordVerified, String fingerprint, String ip) {

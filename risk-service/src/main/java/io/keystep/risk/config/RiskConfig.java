@@ -87,6 +87,10 @@ public interface RiskConfig {
         @WithDefault("-30")
         int allowedNetwork();
 
+        /** Weight of a trusted-device token that is forged, another login's or device's, or revoked. */
+        @WithDefault("20")
+        int invalidDeviceToken();
+
         /** A score at or above this challenges. */
         @WithDefault("40")
         int challengeAt();

@@ -29,7 +29,7 @@ public class TenantPolicies {
     public TenantPolicies(RiskConfig config) {
         this.config = config;
         config.policies().forEach((name, p) -> policies.put(name, new RiskPolicy(name, p.newDevice(),
-                p.newCountry(), p.impossibleTravel(), p.unusualHour(), p.allowedNetwork(), p.challengeAt(),
+                p.newCountry(), p.impossibleTravel(), p.unusualHour(), p.allowedNetwork(), p.invalidDeviceToken(), p.challengeAt(),
                 p.denyAt(), p.onStuffing())));
         RiskPolicy fallback = policy(config.defaultPolicy());
         defaults = new TenantRules(fallback, List.of(), false, List.of(), List.of());

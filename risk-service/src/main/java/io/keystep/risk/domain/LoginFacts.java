@@ -11,7 +11,7 @@ import java.time.Instant;
  * @param purpose            why the user is asked
  * @param at                 when the login is scored
  * @param deviceKnown        the device was approved for this user and seen within the device window
- * @param trustedDeviceToken a valid trusted-device token came with the login
+ * @param deviceToken        what the login's trusted-device token says, {@link DeviceToken#NONE} without one
  * @param location           where the IP is, or null when unknown (or location signals are off)
  * @param countryKnown       the user has logged in from this location's country before
  * @param previous           the user's previous located login, or null
@@ -21,11 +21,12 @@ import java.time.Instant;
  * @param network            whether the IP is in the tenant's allow or deny list
  */
 public record LoginFacts(boolean passwordVerified, Purpose purpose, Instant at, boolean deviceKnown,
-                         boolean trustedDeviceToken, Location location, boolean countryKnown, PreviousLogin previous,
+                         DeviceToken deviceToken, Location location, boolean countryKnown, PreviousLogin previous,
                          boolean hourUsed, long userFailures, long ipFailures, NetworkListing network) {
 
     public LoginFacts {
         purpose = purpose == null ? Purpose.LOGIN : purpose;
         network = network == null ? NetworkListing.NONE : network;
+        deviceToken = deviceToken == null ? DeviceToken.NONE : deviceToken;
     }
 }

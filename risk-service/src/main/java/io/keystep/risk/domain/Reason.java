@@ -6,6 +6,10 @@ public enum Reason {
     PASSWORD_NOT_VERIFIED,
     /** The device was not seen for this user within the device window. */
     NEW_DEVICE,
+    /** A valid trusted-device token came with the login: the device counts as known. */
+    TRUSTED_DEVICE,
+    /** A trusted-device token that is forged, malformed, another login's or device's, or revoked. */
+    INVALID_DEVICE_TOKEN,
     /** The login comes from a country the user has not logged in from. */
     NEW_COUNTRY,
     /** Reaching this login's place from the previous one would need more than the maximum speed. */

@@ -33,9 +33,14 @@ public final class RiskEvaluator {
 
         List<Reason> reasons = new ArrayList<>();
         int score = 0;
-        if (!facts.deviceKnown() && !facts.trustedDeviceToken()) {
+        boolean trusted = facts.deviceToken() == DeviceToken.TRUSTED;
+        if (!facts.deviceKnown() && !trusted) {
             reasons.add(Reason.NEW_DEVICE);
             score += policy.newDevice();
+        }
+        if (facts.deviceToken() == DeviceToken.INVALID) {
+            reasons.add(Reason.INVALID_DEVICE_TOKEN);
+            score += policy.invalidToken();
         }
         if (facts.location() != null && facts.location().country() != null && !facts.countryKnown()) {
             reasons.add(Reason.NEW_COUNTRY);
@@ -57,6 +62,9 @@ public final class RiskEvaluator {
         if (!facts.hourUsed() && !reasons.isEmpty()) {
             reasons.add(Reason.UNUSUAL_HOUR);
             score += policy.unusualHour();
+        }
+        if (trusted) {
+            reasons.add(Reason.TRUSTED_DEVICE);
         }
         if (facts.network() == NetworkListing.ALLOWED) {
             reasons.add(Reason.ALLOWED_NETWORK);

@@ -3,6 +3,7 @@ package io.keystep.risk.service;
 import io.keystep.events.Decision;
 import io.keystep.risk.domain.Assessment;
 import io.keystep.risk.domain.Reason;
+import io.keystep.risk.domain.TrustedDeviceTokens;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,8 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Decision metrics: {@code keystep.risk.decisions} by tenant and decision, {@code keystep.risk.reasons} by tenant,
  * reason and decision, {@code keystep.risk.challenge.rate} (share of a tenant's logins stepped up since start),
- * {@code keystep.risk.decision.duration}, and {@code keystep.risk.shadow.decisions} comparing a shadow policy
- * with the live one.
+ * {@code keystep.risk.decision.duration}, {@code keystep.risk.shadow.decisions} comparing a shadow policy
+ * with the live one, and {@code keystep.risk.device.tokens} by tenant and token verdict.
  */
 @ApplicationScoped
 public class DecisionMetrics {
@@ -54,6 +55,11 @@ public class DecisionMetrics {
                 .tag("agrees", Boolean.toString(live.decision() == shadow.decision()))
                 .register(registry)
                 .increment();
+    }
+
+    /** Counts the verdicts on trusted-device tokens: a rise in forged or revoked ones is worth a look. */
+    public void deviceToken(String tenant, TrustedDeviceTokens.Verdict verdict) {
+        registry.counter("keystep.risk.device.tokens", "tenant", tenant, "verdict", verdict.name()).increment();
     }
 
     private Rate rate(String tenant) {

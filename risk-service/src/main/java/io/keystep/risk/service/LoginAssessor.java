@@ -11,12 +11,15 @@ import io.keystep.events.Topics;
 import io.keystep.risk.config.RiskConfig;
 import io.keystep.risk.config.TenantPolicies;
 import io.keystep.risk.domain.Assessment;
+import io.keystep.risk.domain.DeviceToken;
 import io.keystep.risk.domain.IpAddresses;
 import io.keystep.risk.domain.Location;
 import io.keystep.risk.domain.LoginFacts;
 import io.keystep.risk.domain.RiskEvaluator;
 import io.keystep.risk.domain.RiskPolicy;
 import io.keystep.risk.domain.TenantRules;
+import io.keystep.risk.domain.TrustedDeviceTokens;
+import io.keystep.risk.domain.TrustedDeviceTokens.Verdict;
 import io.keystep.risk.store.GeoIpLocator;
 import io.keystep.risk.store.RiskProfileStore;
 import io.keystep.risk.store.UserRiskProfile;
@@ -52,9 +55,12 @@ public class LoginAssessor {
     private final ObjectMapper mapper;
     private final Clock clock;
     private final RiskConfig config;
+    private final TrustedDeviceTokens tokens;
 
     public LoginAssessor(RiskProfileStore store, GeoIpLocator geo, TenantPolicies policies, RiskEvaluator evaluator,
-                         DecisionMetrics metrics, ObjectMapper mapper, Clock clock, RiskConfig config) {
+                         DecisionMetrics metrics, ObjectMapper mapper, Clock clock, RiskConfig config,
+                         TrustedDeviceTokens tokens) {
+        this.tokens = tokens;
         this.store = store;
         this.geo = geo;
         this.policies = policies;
@@ -91,10 +97,24 @@ public class LoginAssessor {
         Optional<String> country = location.map(Location::country);
         int hourOfWeek = hourOfWeek(now);
 
-        return store.profile(tenant, attempt.userId(), attempt.device().fingerprint(), attempt.ip(), country,
-                        hourOfWeek, now)
-                .chain(profile -> {
-                    LoginFacts facts = facts(attempt, now, location.orElse(null), profile, rules, address);
+        TrustedDeviceTokens.Check token = checkToken(tenant, attempt, now);
+        Uni<Boolean> revoked = token != null && token.verdict() == Verdict.VALID
+                ? store.deviceRevoked(tenant, attempt.userId(), token.deviceId())
+                : Uni.createFrom().item(false);
+        Uni<UserRiskProfile> read = store.profile(tenant, attempt.userId(), attempt.device().fingerprint(),
+                attempt.ip(), country, hourOfWeek, now);
+
+        return Uni.combine().all().unis(read, revoked).asTuple()
+                .chain(both -> {
+                    UserRiskProfile profile = both.getItem1();
+                    Verdict verdict = token == null ? null
+                            : Boolean.TRUE.equals(both.getItem2()) ? Verdict.REVOKED : token.verdict();
+                    if (verdict != null) {
+                        metrics.deviceToken(tenant, verdict);
+                        LOG.debugf("Login %s of tenant %s: trusted-device token %s", attempt.loginId(), tenant,
+                                verdict);
+                    }
+                    LoginFacts facts = facts(attempt, now, location.orElse(null), profile, rules, address, verdict);
                     Assessment live = evaluator.evaluate(facts, rules.live(), rules.alwaysChallenge());
                     List<ShadowDecision> shadows = new ArrayList<>(rules.shadows().size());
                     for (RiskPolicy shadow : rules.shadows()) {
@@ -109,7 +129,7 @@ public class LoginAssessor {
                                 shadow.name(), shadowed.decision(), shadowed.reasonNames());
                     }
                     String json = toJson(login, attempt, live, shadows);
-                    return learn(tenant, attempt, facts, live, country, hourOfWeek, now)
+                    return learn(tenant, attempt, facts, live, country, hourOfWeek, now, token, verdict)
                             .chain(() -> store.rememberDecision(tenant, attempt.userId(), attempt.loginId(), json))
                             .invoke(published -> {
                                 metrics.decided(tenant, live, Duration.ofNanos(System.nanoTime() - started));
@@ -119,12 +139,21 @@ public class LoginAssessor {
                 });
     }
 
+    /** The verdict on the login's trusted-device token; null without one or when tokens are not checked. */
+    private TrustedDeviceTokens.Check checkToken(String tenant, LoginAttempted attempt, Instant now) {
+        String token = attempt.device().trustedDeviceToken();
+        if (token == null || token.isBlank() || !tokens.enabled()) {
+            return null;
+        }
+        return tokens.check(token, tenant, attempt.userId(), attempt.device().fingerprint(), now);
+    }
+
     private LoginFacts facts(LoginAttempted attempt, Instant now, Location location, UserRiskProfile profile,
-                             TenantRules rules, Optional<byte[]> address) {
+                             TenantRules rules, Optional<byte[]> address, Verdict token) {
         return new LoginFacts(attempt.passwordVerified(), attempt.purpose(), now,
-                within(profile.deviceLastSeen(), now, config.deviceWindow()),
-                // LoginAttempted carries no trusted-device token yet: once it does, a valid one sets this flag.
-                false,
+                // A device whose trusted-device token was revoked is not known, whatever its fingerprint's history.
+                token != Verdict.REVOKED && within(profile.deviceLastSeen(), now, config.deviceWindow()),
+                deviceToken(token),
                 location,
                 within(profile.countryLastSeen(), now, config.countryWindow()),
                 profile.previous(),
@@ -133,14 +162,31 @@ public class LoginAssessor {
                 rules.listing(address));
     }
 
+    /**
+     * Expired tokens are an ordinary outcome and change nothing; a genuine token for another login or device, a
+     * revoked one, a forged or malformed one is a risk signal.
+     */
+    private static DeviceToken deviceToken(Verdict verdict) {
+        if (verdict == null || verdict == Verdict.EXPIRED) {
+            return DeviceToken.NONE;
+        }
+        return verdict == Verdict.VALID ? DeviceToken.TRUSTED : DeviceToken.INVALID;
+    }
+
     /** Updates the profile from the decided login; only an allowed login or an approved challenge teaches trust. */
     private Uni<Void> learn(String tenant, LoginAttempted attempt, LoginFacts facts, Assessment live,
-                            Optional<String> country, int hourOfWeek, Instant now) {
+                            Optional<String> country, int hourOfWeek, Instant now,
+                            TrustedDeviceTokens.Check token, Verdict verdict) {
         String user = attempt.userId();
         if (!attempt.passwordVerified()) {
             return store.recordFailure(tenant, user, attempt.loginId(), attempt.ip(), now);
         }
         List<Uni<Void>> writes = new ArrayList<>();
+        if (verdict == Verdict.VALID) {
+            writes.add(store.trustedDeviceSeen(tenant, user, token.deviceId(), attempt.device().fingerprint()));
+        } else if (verdict == Verdict.REVOKED) {
+            writes.add(store.forgetDevice(tenant, user, attempt.device().fingerprint()));
+        }
         if (facts.location() != null && facts.location().point() != null) {
             writes.add(store.lastLocation(tenant, user, facts.location().point(), now));
         }

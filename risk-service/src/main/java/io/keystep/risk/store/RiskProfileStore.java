@@ -2,6 +2,7 @@ package io.keystep.risk.store;
 
 import io.keystep.events.Topics;
 import io.keystep.risk.config.RiskConfig;
+import io.keystep.risk.config.TrustedDevicesConfig;
 import io.keystep.risk.domain.GeoPoint;
 import io.keystep.risk.domain.IpAddresses;
 import io.keystep.risk.domain.PreviousLogin;
@@ -38,9 +39,11 @@ public class RiskProfileStore {
     private final ReactiveKeyCommands<String> keys;
     private final RiskConfig config;
     private final ReactiveRedisDataSource redis;
+    private final TrustedDevicesConfig trustedDevices;
 
-    public RiskProfileStore(ReactiveRedisDataSource redis, RiskConfig config) {
+    public RiskProfileStore(ReactiveRedisDataSource redis, RiskConfig config, TrustedDevicesConfig trustedDevices) {
         this.redis = redis;
+        this.trustedDevices = trustedDevices;
         this.hashes = redis.hash(String.class, String.class, String.class);
         this.sortedSets = redis.sortedSet(String.class);
         this.values = redis.value(String.class);
@@ -115,6 +118,43 @@ public class RiskProfileStore {
         return hashes.hset(key, fingerprintHash(deviceFingerprint), Long.toString(now.toEpochMilli()))
                 .chain(() -> keys.pexpire(key, config.deviceWindow()))
                 .replaceWithVoid();
+    }
+
+    /** Forgets a device: the next login from it is a new device again. */
+    public Uni<Void> forgetDevice(String tenantId, String userId, String deviceFingerprint) {
+        return hashes.hdel(userPrefix(tenantId, userId) + "devices", fingerprintHash(deviceFingerprint))
+                .replaceWithVoid();
+    }
+
+    /**
+     * A valid trusted-device token named this device id for this fingerprint: remembered so that revoking the
+     * device id also forgets the fingerprint (a token stripped from a revoked device must not leave it known).
+     */
+    public Uni<Void> trustedDeviceSeen(String tenantId, String userId, String deviceId, String deviceFingerprint) {
+        String key = userPrefix(tenantId, userId) + "trusted-devices";
+        return hashes.hset(key, deviceId, fingerprintHash(deviceFingerprint))
+                .chain(() -> keys.pexpire(key, trustedDevices.revocationMemory()))
+                .replaceWithVoid();
+    }
+
+    /**
+     * Revokes a trusted device: its id is remembered for the revocation memory (at least the token lifetime), and
+     * the fingerprint a token of it was last seen with is no longer a known device.
+     */
+    public Uni<Void> revokeDevice(String tenantId, String userId, String deviceId, Instant now) {
+        String p = userPrefix(tenantId, userId);
+        Uni<Void> remember = hashes.hset(p + "revoked-devices", deviceId, Long.toString(now.toEpochMilli()))
+                .chain(() -> keys.pexpire(p + "revoked-devices", trustedDevices.revocationMemory()))
+                .replaceWithVoid();
+        Uni<Void> forget = hashes.hget(p + "trusted-devices", deviceId)
+                .chain(hash -> hash == null ? Uni.createFrom().voidItem()
+                        : hashes.hdel(p + "devices", hash).replaceWithVoid());
+        return remember.chain(() -> forget);
+    }
+
+    /** Whether a trusted device id was revoked for the user within the revocation memory. */
+    public Uni<Boolean> deviceRevoked(String tenantId, String userId, String deviceId) {
+        return hashes.hexists(userPrefix(tenantId, userId) + "revoked-devices", deviceId);
     }
 
     /** The user logged in from this country at this hour of the week: both become familiar. */
