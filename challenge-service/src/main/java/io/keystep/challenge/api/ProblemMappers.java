@@ -38,6 +38,7 @@ public class ProblemMappers {
                     e.getMessage())), e.retryAfter());
             case LOCKED_OUT -> withRetryAfter(respond(new Problem("https://keystep.dev/problems/locked-out",
                     "Verification locked", 429, e.getMessage(), null, e.lockedUntil())), e.retryAfter());
+            case NO_FACTOR -> respond(Problem.of(422, "no-factor", "No factor enrolled", e.getMessage()));
             case SUSPENDED -> respond(Problem.of(403, "factor-suspended", "Factor suspended", e.getMessage()));
         };
     }

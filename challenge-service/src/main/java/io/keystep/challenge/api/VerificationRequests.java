@@ -35,6 +35,9 @@ final class VerificationRequests {
             throw ProblemException.invalid("channel", "is required: sms, whatsapp, voice, email or auto");
         }
         String channel = body.channel().trim().toLowerCase(Locale.ROOT);
+        if (channel.equals("totp") || channel.equals("hotp")) {
+            return authenticator(body, channel, tenant);
+        }
         if (body.to() == null || body.to().isBlank()) {
             throw ProblemException.invalid("to", "is required");
         }
@@ -81,6 +84,38 @@ final class VerificationRequests {
             throw ProblemException.invalid("codeLength", "must be 4 to 10");
         }
         return new VerificationRequest(destination, channel, plan, userId, locale, purpose, amount, payee, codeLength);
+    }
+
+    /**
+     * A verification answered with the user's authenticator app: nothing is sent, so there is no {@code to};
+     * the user is required (their active factor answers).
+     */
+    private static VerificationRequest authenticator(CreateVerificationRequest body, String channel,
+                                                     io.keystep.challenge.domain.TenantSettings tenant) {
+        if (body.to() != null) {
+            throw ProblemException.invalid("to", "is not used for channel " + channel + ": nothing is sent");
+        }
+        if (body.userId() == null) {
+            throw ProblemException.invalid("userId", "is required for channel " + channel);
+        }
+        if (!USER_ID.matcher(body.userId()).matches()) {
+            throw ProblemException.invalid("userId", "must be 1-128 letters, digits or ._@+-");
+        }
+        if (body.codeLength() != null) {
+            throw ProblemException.invalid("codeLength", "is set by the factor for channel " + channel);
+        }
+        Purpose purpose = purpose(body.purpose());
+        String amount = null;
+        String payee = null;
+        if (purpose == Purpose.TRANSACTION) {
+            amount = amount(body.amount(), "amount");
+            payee = payee(body.payee(), "payee");
+        } else if (body.amount() != null || body.payee() != null) {
+            throw ProblemException.invalid(body.amount() != null ? "amount" : "payee",
+                    "is only for purpose transaction");
+        }
+        return new VerificationRequest(null, channel, List.of(), body.userId(), "en", purpose, amount, payee,
+                tenant.codeLength());
     }
 
     static List<Channel> channelPlan(String channel, List<Channel> autoChannels) {

@@ -1,5 +1,6 @@
 package io.keystep.challenge.domain;
 
+import io.keystep.challenge.factors.AuthenticatorFactors;
 import io.keystep.challenge.messaging.EventPublisher;
 import io.keystep.challenge.store.ChallengeStore;
 import io.keystep.events.Factor;
@@ -26,11 +27,13 @@ public class CodeChecker {
     private final ChallengeMetrics metrics;
     private final Clock clock;
     private final ChallengeStore.LockoutRules rules;
+    private final AuthenticatorFactors factors;
 
-    public CodeChecker(ChallengeStore store, CodeDigest digests, EventPublisher publisher, ChallengeMetrics metrics,
+    public CodeChecker(AuthenticatorFactors factors, ChallengeStore store, CodeDigest digests, EventPublisher publisher, ChallengeMetrics metrics,
                        Clock clock, io.keystep.challenge.config.VerifyConfig config) {
         this.rules = new ChallengeStore.LockoutRules(config.failureWindow(), config.failuresToLock(),
                 config.firstLockout(), config.maxLockout(), config.failuresToSuspend());
+        this.factors = factors;
         this.store = store;
         this.digests = digests;
         this.publisher = publisher;
@@ -50,21 +53,46 @@ public class CodeChecker {
     public Uni<CheckResult> check(String tenantId, String challengeId, String code, String amount, String payee) {
         long started = System.nanoTime();
         Instant now = clock.instant();
-        String presented = digests.digest(tenantId, challengeId, code, Bindings.of(amount, payee));
+        String binding = Bindings.of(amount, payee);
+        return store.authenticatorOf(tenantId, challengeId).onFailure().transform(CheckUnavailableException::new)
+                .flatMap(authenticator -> {
+                    if (authenticator.isEmpty()) {
+                        return judge(tenantId, challengeId, digests.digest(tenantId, challengeId, code, binding),
+                                null, now, started);
+                    }
+                    // Answered with an authenticator app: a valid code (its time step used up atomically in
+                    // PostgreSQL) unlocks the internal approval value; the Redis script then applies the same
+                    // budget, lockout and amount/payee binding as for a sent code.
+                    String[] factor = authenticator.get()[0].split(":", 2);
+                    return factors.verify(tenantId, authenticator.get()[1], java.util.UUID.fromString(factor[1]), code)
+                            .onFailure().transform(CheckUnavailableException::new)
+                            .flatMap(result -> judge(tenantId, challengeId, digests.digest(tenantId, challengeId,
+                                    result == AuthenticatorFactors.Result.ACCEPTED
+                                            ? digests.authenticatorApproval(tenantId, challengeId)
+                                            : code, binding), Factor.valueOf(factor[0]), now, started));
+                });
+    }
+
+    private Uni<CheckResult> judge(String tenantId, String challengeId, String presented, Factor factor, Instant now,
+                                   long started) {
         return store.check(challengeId, tenantId, now, presented, rules)
                 .onFailure().transform(CheckUnavailableException::new)
-                .call(result -> publish(tenantId, challengeId, result, now))
+                .call(result -> publish(tenantId, challengeId, result, factor, now))
                 .call(result -> publishLimit(tenantId, challengeId, result, now))
                 .invoke(result -> {
                     if (result.lockoutStarted()) {
-                        metrics.lockout(tenantId, channelTag(result), result.suspensionStarted() ? "suspended" : "locked");
+                        metrics.lockout(tenantId, channelTag(result, factor),
+                                result.suspensionStarted() ? "suspended" : "locked");
                     }
                 })
-                .invoke(result -> metrics.checked(tenantId, channelTag(result), result.status().wire(),
+                .invoke(result -> metrics.checked(tenantId, channelTag(result, factor), result.status().wire(),
                         Duration.ofNanos(System.nanoTime() - started)));
     }
 
-    private static String channelTag(CheckResult result) {
+    private static String channelTag(CheckResult result, Factor factor) {
+        if (factor != null) {
+            return factor.name().toLowerCase(java.util.Locale.ROOT);
+        }
         return result.channel() == null ? "unknown" : result.channel().name().toLowerCase(java.util.Locale.ROOT);
     }
 
@@ -87,12 +115,13 @@ public class CodeChecker {
                 .onFailure().transform(CheckUnavailableException::new);
     }
 
-    private Uni<Void> publish(String tenantId, String challengeId, CheckResult result, Instant now) {
+    private Uni<Void> publish(String tenantId, String challengeId, CheckResult result, Factor factor, Instant now) {
         if (result.status() == CheckStatus.NOT_FOUND) {
             return Uni.createFrom().voidItem();
         }
         return publisher.verificationCompleted(tenantId, now, new VerificationCompleted(challengeId,
-                        result.loginId(), result.userId(), Factor.valueOf(result.channel().name()),
+                        result.loginId(), result.userId(),
+                        factor != null ? factor : Factor.valueOf(result.channel().name()),
                         result.status().outcome(),
                         result.attemptsUsed(), result.deviceFingerprint()))
                 .onFailure().transform(CheckUnavailableException::new);

@@ -53,6 +53,14 @@ public class CodeDigest {
     }
 
     /**
+     * The value whose digest an authenticator verification holds: keyed by the server's pepper, so that no one
+     * can present it; only a valid authenticator code makes the check present it.
+     */
+    public String authenticatorApproval(String tenantId, String challengeId) {
+        return pseudonym(tenantId, "authenticator-approval|" + challengeId);
+    }
+
+    /**
      * A stable pseudonym of a value (a destination, say) for use in keys and events instead of the value itself.
      */
     public String pseudonym(String tenantId, String value) {

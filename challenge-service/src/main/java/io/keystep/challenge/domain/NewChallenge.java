@@ -28,5 +28,14 @@ import java.util.List;
 public record NewChallenge(String challengeId, String tenantId, String subject, String loginId,
                            String deviceFingerprint, String purpose, String digest, int maxAttempts,
                            Instant expiresAt, List<Channel> channelPlan, String destination, String locale,
-                           String amount, String payee, int codeLength) {
+                           String amount, String payee, int codeLength, String factorId) {
+
+    /** A challenge answered with a sent code (not an authenticator factor). */
+    public NewChallenge(String challengeId, String tenantId, String subject, String loginId,
+                        String deviceFingerprint, String purpose, String digest, int maxAttempts,
+                        Instant expiresAt, List<Channel> channelPlan, String destination, String locale,
+                        String amount, String payee, int codeLength) {
+        this(challengeId, tenantId, subject, loginId, deviceFingerprint, purpose, digest, maxAttempts, expiresAt,
+                channelPlan, destination, locale, amount, payee, codeLength, null);
+    }
 }

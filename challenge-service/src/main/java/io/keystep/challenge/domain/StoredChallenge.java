@@ -13,14 +13,16 @@ import java.util.Map;
 public record StoredChallenge(String challengeId, String tenantId, String subject, String loginId,
                               String deviceFingerprint, String purpose, String status, int attempts,
                               int maxAttempts, Instant expiresAt, List<Channel> channelPlan, String destination,
-                              String locale, String amount, String payee, int codeLength, int sendAttempts) {
+                              String locale, String amount, String payee, int codeLength, int sendAttempts,
+                              String factorId) {
 
     public static StoredChallenge fromHash(String challengeId, Map<String, String> h) {
         return new StoredChallenge(challengeId, h.get("tenant"), h.get("userId"), h.get("loginId"), h.get("device"),
                 h.getOrDefault("purpose", "LOGIN"), h.get("status"), parse(h.get("attempts"), 0),
                 parse(h.get("maxAttempts"), 0), Instant.ofEpochMilli(Long.parseLong(h.getOrDefault("expiresAt", "0"))),
                 channels(h.getOrDefault("channelPlan", "SMS")), h.get("destination"), h.getOrDefault("locale", "en"),
-                h.get("amount"), h.get("payee"), parse(h.get("codeLength"), 6), parse(h.get("sendAttempts"), 1));
+                h.get("amount"), h.get("payee"), parse(h.get("codeLength"), 6), parse(h.get("sendAttempts"), 1),
+                h.get("factorId"));
     }
 
     /** The status a reader should see: a pending challenge whose time ran out is expired. */

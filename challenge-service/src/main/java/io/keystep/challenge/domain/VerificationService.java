@@ -41,11 +41,13 @@ public class VerificationService {
     private final VerifyConfig config;
     private final ChallengeMetrics metrics;
     private final Clock clock;
+    private final io.keystep.challenge.factors.AuthenticatorFactors factors;
 
-    public VerificationService(ChallengeStore store, IdempotencyKeys idempotency, SendLimiter limiter,
+    public VerificationService(io.keystep.challenge.factors.AuthenticatorFactors factors, ChallengeStore store, IdempotencyKeys idempotency, SendLimiter limiter,
                                EventPublisher publisher, CodeGenerator codes, CodeDigest digests, CodeSealer sealer,
                                ChallengeConfig challengeConfig, VerifyConfig config, ChallengeMetrics metrics,
                                Clock clock) {
+        this.factors = factors;
         this.store = store;
         this.idempotency = idempotency;
         this.limiter = limiter;
@@ -94,6 +96,9 @@ public class VerificationService {
 
     private Uni<Verification> send(String tenantId, String id, VerificationRequest request, TenantSettings settings,
                                    String clientIp) {
+        if (request.destination() == null) {
+            return startAuthenticator(tenantId, id, request, settings);
+        }
         Instant now = clock.instant();
         String destinationKey = digests.pseudonym(tenantId, request.destination());
         String subject = request.userId() != null ? request.userId() : "anon-" + destinationKey;
@@ -127,6 +132,36 @@ public class VerificationService {
      * Records a send under every limit; a refusal is published ({@code verification.limited.v1}, acknowledged)
      * before the caller gets its 429, so that the audit trail shows every limit hit.
      */
+    /**
+     * A verification answered by the user's authenticator app: nothing is sent, so no send limit applies. The
+     * Redis challenge holds the digest of an internal approval value that only a valid authenticator code
+     * unlocks (see {@link CodeChecker}), so that the check keeps the same budget, lockout and binding.
+     */
+    private Uni<Verification> startAuthenticator(String tenantId, String id, VerificationRequest request,
+                                                 TenantSettings settings) {
+        Instant now = clock.instant();
+        String kind = request.channel().toUpperCase(Locale.ROOT);
+        return factors.activeFactor(tenantId, request.userId(), kind).flatMap(found -> {
+            if (found.isEmpty()) {
+                return Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.NO_FACTOR,
+                        "user " + request.userId() + " has no active " + request.channel() + " factor"));
+            }
+            Instant expiresAt = now.plus(settings.codeTtl());
+            String binding = Bindings.of(request.amount(), request.payee());
+            NewChallenge challenge = new NewChallenge(id, tenantId, request.userId(), null, null,
+                    request.purpose().name(), digests.digest(tenantId, id, digests.authenticatorApproval(tenantId, id), binding),
+                    settings.maxAttempts(), expiresAt, List.of(), null, request.locale(), request.amount(),
+                    request.payee(), found.get().digits, found.get().kind + ":" + found.get().id);
+            return store.create(challenge, now, expiresAt.plus(challengeConfig.retainAfterExpiry()))
+                    .map(inherited -> {
+                        metrics.verificationCreated(tenantId, request.channel());
+                        return new Verification(id, "pending", request.channel(), null,
+                                request.purpose().name().toLowerCase(Locale.ROOT), request.amount(), request.payee(),
+                                expiresAt, 0, Math.max(0, settings.maxAttempts() - inherited), null);
+                    });
+        });
+    }
+
     private Uni<Void> acquireSend(String tenantId, String verificationId, String subject, String destination,
                                   String destinationKey, String clientIp, Instant now, String channel) {
         SendLimiter.Limits limits = new SendLimiter.Limits(config.destinationCooldown(), config.destinationWindow(),
@@ -152,6 +187,10 @@ public class VerificationService {
                                     String clientIp) {
         Instant now = clock.instant();
         return failClosed(find(tenantId, id).flatMap(current -> {
+            if (current.factorId() != null) {
+                return Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.NOT_PENDING,
+                        "verification " + id + " is answered with an authenticator app: nothing to resend"));
+            }
             if (!"pending".equals(current.effectiveStatus(now))) {
                 return Uni.createFrom().failure(notPending(id, current.effectiveStatus(now)));
             }
@@ -217,7 +256,9 @@ public class VerificationService {
     }
 
     static Verification view(StoredChallenge c, Instant now) {
-        return new Verification(c.challengeId(), c.effectiveStatus(now), channelName(c.channelPlan()),
+        String channel = c.factorId() != null ? c.factorId().split(":")[0].toLowerCase(Locale.ROOT)
+                : channelName(c.channelPlan());
+        return new Verification(c.challengeId(), c.effectiveStatus(now), channel,
                 mask(c.destination()), c.purpose().toLowerCase(Locale.ROOT), c.amount(), c.payee(), c.expiresAt(),
                 c.sendAttempts(), c.remainingAttempts(), null);
     }

@@ -228,6 +228,7 @@ public class ChallengeStore {
         addField(args, "amount", c.amount());
         addField(args, "payee", c.payee());
         addField(args, "codeLength", Integer.toString(c.codeLength()));
+        addField(args, "factorId", c.factorId());
         addField(args, "sendAttempts", "1");
         addField(args, "createdAt", Long.toString(now.toEpochMilli()));
         return redis.execute("EVAL", args.toArray(String[]::new)).map(r -> Integer.parseInt(r.get(0).toString()));
@@ -263,13 +264,27 @@ public class ChallengeStore {
         }
         return new CheckResult(status, Integer.parseInt(r.get(1).toString()), Integer.parseInt(r.get(2).toString()),
                 blankToNull(r.get(3).toString()), blankToNull(r.get(4).toString()), blankToNull(r.get(5).toString()),
-                "1".equals(r.get(6).toString()), StoredChallenge.channels(r.get(7).toString()).get(0),
+                "1".equals(r.get(6).toString()),
+                StoredChallenge.channels(r.get(7).toString()).stream().findFirst().orElse(null),
                 r.get(8).toString().isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(r.get(8).toString())),
                 !"0".equals(r.get(9).toString()), "2".equals(r.get(9).toString()));
     }
 
     private static String blankToNull(String s) {
         return s == null || s.isEmpty() ? null : s;
+    }
+
+    /**
+     * For a challenge answered with an authenticator: {@code [factorId, userId]}; empty when the challenge is
+     * unknown, another tenant's, or answered with a sent code.
+     */
+    public Uni<Optional<String[]>> authenticatorOf(String tenantId, String challengeId) {
+        return redis.execute("HMGET", challengeKey(challengeId), "tenant", "factorId", "userId").map(r -> {
+            if (r == null || r.get(0) == null || r.get(1) == null || !tenantId.equals(r.get(0).toString())) {
+                return Optional.<String[]>empty();
+            }
+            return Optional.of(new String[]{r.get(1).toString(), r.get(2) == null ? "" : r.get(2).toString()});
+        });
     }
 
     /** The challenge as stored, without its digest; empty when unknown or another tenant's. */

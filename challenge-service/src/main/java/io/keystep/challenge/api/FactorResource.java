@@ -1,0 +1,185 @@
+package io.keystep.challenge.api;
+
+import io.keystep.challenge.factors.AuthenticatorFactors;
+import io.keystep.challenge.store.AuthFactor;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * Authenticator factors of a user: enroll TOTP or HOTP (QR code), activate with a first code, resynchronise
+ * HOTP, list.
+ */
+@Path("/v1/users/{userId}/factors")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class FactorResource {
+
+    /** What to enroll; every field optional (SHA1, 6 digits, 30 s). */
+    public record EnrollRequest(String label, String algorithm, Integer digits, Integer period) {
+    }
+
+    /** The enrolled factor; {@code qrCode} is the PNG, base64. The secret is shown here once. */
+    public record EnrollResponse(String factorId, String otpauthUri, String qrCode) {
+    }
+
+    public record CodeRequest(String code) {
+    }
+
+    public record ResyncRequest(String firstCode, String secondCode) {
+    }
+
+    /** A factor as listed (never its secret). */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public record FactorView(String factorId, String type, String label, String status, boolean preferred,
+                             String algorithm, int digits, Integer period, int driftSteps, Instant createdAt,
+                             Instant lastUsedAt) {
+        static FactorView of(AuthFactor f) {
+            return new FactorView(f.id.toString(), f.kind.toLowerCase(Locale.ROOT), f.label,
+                    f.status.toLowerCase(Locale.ROOT), f.preferred, f.algorithm, f.digits,
+                    "TOTP".equals(f.kind) ? f.periodSeconds : null, f.driftSteps, f.createdAt, f.lastUsedAt);
+        }
+    }
+
+    private final AuthenticatorFactors factors;
+
+    public FactorResource(AuthenticatorFactors factors) {
+        this.factors = factors;
+    }
+
+    @POST
+    @Path("/totp")
+    public Uni<Response> enrollTotp(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
+                                    @PathParam("userId") String userIdParam, EnrollRequest body) {
+        return enroll(tenantHeader, userIdParam, "TOTP", body);
+    }
+
+    @POST
+    @Path("/hotp")
+    public Uni<Response> enrollHotp(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
+                                    @PathParam("userId") String userIdParam, EnrollRequest body) {
+        return enroll(tenantHeader, userIdParam, "HOTP", body);
+    }
+
+    private Uni<Response> enroll(String tenantHeader, String userIdParam, String kind, EnrollRequest body) {
+        String tenantId = RequestChecks.tenant(tenantHeader);
+        String userId = RequestChecks.userId(userIdParam);
+        EnrollRequest req = body == null ? new EnrollRequest(null, null, null, null) : body;
+        String algorithm = req.algorithm() == null ? "SHA1" : req.algorithm().toUpperCase(Locale.ROOT).replace("-", "");
+        if (!List.of("SHA1", "SHA256", "SHA512").contains(algorithm)) {
+            throw ProblemException.invalid("algorithm", "must be SHA1, SHA256 or SHA512");
+        }
+        int digits = req.digits() == null ? 6 : req.digits();
+        if (digits != 6 && digits != 8) {
+            throw ProblemException.invalid("digits", "must be 6 or 8");
+        }
+        int period = req.period() == null ? 30 : req.period();
+        if ("TOTP".equals(kind) && (period < 15 || period > 300)) {
+            throw ProblemException.invalid("period", "must be 15 to 300 seconds");
+        }
+        if ("HOTP".equals(kind) && req.period() != null) {
+            throw ProblemException.invalid("period", "is only for totp");
+        }
+        String label = req.label();
+        if (label != null && (label.isBlank() || label.length() > 64 || label.chars().anyMatch(Character::isISOControl)
+                || label.contains(":"))) {
+            throw ProblemException.invalid("label", "must be 1-64 printable characters without ':'");
+        }
+        return factors.enroll(tenantId, userId, kind, label == null ? null : label.trim(), algorithm, digits, period)
+                .map(e -> Response.status(201).entity(new EnrollResponse(e.factorId(), e.otpauthUri(),
+                        Base64.getEncoder().encodeToString(e.qrPng()))).build());
+    }
+
+    /** The QR code of a factor awaiting activation; 404 once it is active (its secret is never shown again). */
+    @GET
+    @Path("/{factorId}/qr.png")
+    @Produces("image/png")
+    public Uni<Response> qr(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
+                            @PathParam("userId") String userIdParam, @PathParam("factorId") String factorIdParam) {
+        String tenantId = RequestChecks.tenant(tenantHeader);
+        String userId = RequestChecks.userId(userIdParam);
+        UUID factorId = factorId(factorIdParam);
+        return factors.pendingQr(tenantId, userId, factorId).map(png -> Response.ok(png.orElseThrow(
+                        () -> ProblemException.notFound("pending factor " + factorId)), "image/png")
+                .header("Cache-Control", "no-store").build());
+    }
+
+    /** Activates a pending factor with a first code from the authenticator. A wrong code → 422. */
+    @POST
+    @Path("/{factorId}/activate")
+    public Uni<FactorView> activate(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
+                                    @PathParam("userId") String userIdParam,
+                                    @PathParam("factorId") String factorIdParam, CodeRequest body) {
+        String tenantId = RequestChecks.tenant(tenantHeader);
+        String userId = RequestChecks.userId(userIdParam);
+        UUID factorId = factorId(factorIdParam);
+        String code = code(body == null ? null : body.code(), "code");
+        return factors.activate(tenantId, userId, factorId, code).flatMap(result -> switch (result) {
+            case NOT_FOUND -> Uni.createFrom().failure(ProblemException.notFound("pending factor " + factorId));
+            case REJECTED -> Uni.createFrom().failure(new ProblemException(Problem.of(422, "invalid-code",
+                    "Invalid code", "the code does not match the factor (or was used already)")));
+            case ACCEPTED -> view(tenantId, userId, factorId);
+        });
+    }
+
+    /** Resynchronises an HOTP factor from two consecutive codes. */
+    @POST
+    @Path("/{factorId}/resync")
+    public Uni<FactorView> resync(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
+                                  @PathParam("userId") String userIdParam,
+                                  @PathParam("factorId") String factorIdParam, ResyncRequest body) {
+        String tenantId = RequestChecks.tenant(tenantHeader);
+        String userId = RequestChecks.userId(userIdParam);
+        UUID factorId = factorId(factorIdParam);
+        String first = code(body == null ? null : body.firstCode(), "firstCode");
+        String second = code(body.secondCode(), "secondCode");
+        return factors.resync(tenantId, userId, factorId, first, second).flatMap(result -> switch (result) {
+            case NOT_FOUND -> Uni.createFrom().failure(ProblemException.notFound("active hotp factor " + factorId));
+            case REJECTED -> Uni.createFrom().failure(new ProblemException(Problem.of(422, "invalid-code",
+                    "Invalid codes", "no two consecutive codes match within the resynchronisation window")));
+            case ACCEPTED -> view(tenantId, userId, factorId);
+        });
+    }
+
+    /** The user's factors (never a secret). */
+    @GET
+    public Uni<List<FactorView>> list(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
+                                      @PathParam("userId") String userIdParam) {
+        String tenantId = RequestChecks.tenant(tenantHeader);
+        String userId = RequestChecks.userId(userIdParam);
+        return factors.ofUser(tenantId, userId).map(all -> all.stream().map(FactorView::of).toList());
+    }
+
+    private Uni<FactorView> view(String tenantId, String userId, UUID factorId) {
+        return factors.ofUser(tenantId, userId).map(all -> all.stream().filter(f -> f.id.equals(factorId))
+                .findFirst().map(FactorView::of).orElseThrow(() -> ProblemException.notFound("factor " + factorId)));
+    }
+
+    static UUID factorId(String raw) {
+        try {
+            return UUID.fromString(raw);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw ProblemException.notFound("factor " + raw);
+        }
+    }
+
+    private static String code(String code, String field) {
+        if (code == null || !code.matches("[0-9]{6,8}")) {
+            throw ProblemException.invalid(field, "must be 6 or 8 digits");
+        }
+        return code;
+    }
+}

@@ -1,0 +1,218 @@
+package io.keystep.challenge.factors;
+
+import io.keystep.challenge.config.FactorConfig;
+import io.keystep.challenge.messaging.EventPublisher;
+import io.keystep.challenge.store.AuthFactor;
+import io.keystep.challenge.store.AuthFactorRepository;
+import io.keystep.events.Factor;
+import io.keystep.events.FactorChange;
+import io.keystep.events.FactorChanged;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * TOTP (RFC 6238) and HOTP (RFC 4226) factors: enrollment with a server-made secret, activation with a first
+ * code, and verification that accepts a time step or counter at most once per factor (the acceptance is one
+ * conditional UPDATE, so concurrent uses of one code give one success).
+ */
+@ApplicationScoped
+public class AuthenticatorFactors {
+
+    /** TOTP accepts the current step and one either side (RFC 6238 §5.2). */
+    static final int TOTP_WINDOW = 1;
+    /** HOTP accepts the next counter and up to this many after it (RFC 4226 §7.4). */
+    static final int HOTP_LOOK_AHEAD = 10;
+    /** How far a resynchronisation searches for two consecutive codes. */
+    static final int HOTP_RESYNC_WINDOW = 100;
+
+    /** A factor enrolled and awaiting its first code. The secret is in the URI and the QR code only. */
+    public record Enrollment(String factorId, String otpauthUri, byte[] qrPng) {
+    }
+
+    /** Outcome of a code against a factor. */
+    public enum Result { ACCEPTED, REJECTED, NOT_FOUND }
+
+    private final AuthFactorRepository factors;
+    private final FactorSecretCipher cipher;
+    private final EventPublisher publisher;
+    private final FactorConfig config;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    public AuthenticatorFactors(AuthFactorRepository factors, FactorSecretCipher cipher, EventPublisher publisher,
+                                FactorConfig config, Clock clock) {
+        this.factors = factors;
+        this.cipher = cipher;
+        this.publisher = publisher;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** Secret length by hash: the hash's output size (RFC 6238 Appendix B keys, RFC 4226 §4 minimum 160 bits). */
+    static int secretBytes(String algorithm) {
+        return switch (algorithm) {
+            case "SHA256" -> 32;
+            case "SHA512" -> 64;
+            default -> 20;
+        };
+    }
+
+    /** Enrolls a pending factor; it works only after {@link #activate}. */
+    public Uni<Enrollment> enroll(String tenantId, String userId, String kind, String label, String algorithm,
+                                  int digits, int period) {
+        Instant now = clock.instant();
+        byte[] secret = new byte[secretBytes(algorithm)];
+        random.nextBytes(secret);
+        AuthFactor f = new AuthFactor();
+        f.id = UUID.randomUUID();
+        f.tenantId = tenantId;
+        f.userId = userId;
+        f.kind = kind;
+        f.label = label == null ? kind.toLowerCase(java.util.Locale.ROOT) : label;
+        f.algorithm = algorithm;
+        f.digits = digits;
+        f.periodSeconds = period;
+        f.secretCiphertext = cipher.encrypt(tenantId, f.id.toString(), secret);
+        f.status = "PENDING";
+        f.createdAt = now;
+        String uri = otpauthUri(f, secret);
+        java.util.Arrays.fill(secret, (byte) 0);
+        byte[] png = QrCodes.png(uri);
+        return factors.insert(f)
+                .chain(() -> publisher.factorChanged(tenantId, now, new FactorChanged(userId, f.id.toString(),
+                        Factor.valueOf(kind), FactorChange.ENROLLED, f.label)))
+                .map(v -> new Enrollment(f.id.toString(), uri, png));
+    }
+
+    /** The QR code of a factor still awaiting activation; an active factor's secret is never shown again. */
+    public Uni<Optional<byte[]>> pendingQr(String tenantId, String userId, UUID factorId) {
+        return factors.find(tenantId, userId, factorId).map(found -> found.filter(f -> "PENDING".equals(f.status))
+                .map(f -> {
+                    byte[] secret = cipher.decrypt(tenantId, f.id.toString(), f.secretCiphertext);
+                    return QrCodes.png(otpauthUri(f, secret));
+                }));
+    }
+
+    /** Activates a pending factor with a code from the authenticator; the code's step is used up. */
+    public Uni<Result> activate(String tenantId, String userId, UUID factorId, String code) {
+        Instant now = clock.instant();
+        return factors.find(tenantId, userId, factorId).flatMap(found -> {
+            if (found.isEmpty() || !"PENDING".equals(found.get().status)) {
+                return Uni.createFrom().item(Result.NOT_FOUND);
+            }
+            AuthFactor f = found.get();
+            return accept(f, code, now, true).call(r -> r == Result.ACCEPTED
+                    ? publisher.factorChanged(tenantId, now, new FactorChanged(userId, f.id.toString(),
+                    Factor.valueOf(f.kind), FactorChange.ACTIVATED, f.label))
+                    : Uni.createFrom().voidItem());
+        });
+    }
+
+    /** Verifies a code of an active factor: each time step (or counter) is accepted once. */
+    public Uni<Result> verify(String tenantId, String userId, UUID factorId, String code) {
+        Instant now = clock.instant();
+        return factors.find(tenantId, userId, factorId).flatMap(found -> {
+            if (found.isEmpty() || !"ACTIVE".equals(found.get().status)) {
+                return Uni.createFrom().item(Result.NOT_FOUND);
+            }
+            return accept(found.get(), code, now, false);
+        });
+    }
+
+    /**
+     * Resynchronises an HOTP factor whose counter ran ahead of the look-ahead window: two consecutive codes
+     * found within {@value #HOTP_RESYNC_WINDOW} counters set the counter past the second one.
+     */
+    public Uni<Result> resync(String tenantId, String userId, UUID factorId, String first, String second) {
+        Instant now = clock.instant();
+        return factors.find(tenantId, userId, factorId).flatMap(found -> {
+            if (found.isEmpty() || !"HOTP".equals(found.get().kind) || !"ACTIVE".equals(found.get().status)) {
+                return Uni.createFrom().item(Result.NOT_FOUND);
+            }
+            AuthFactor f = found.get();
+            byte[] key = cipher.decrypt(tenantId, f.id.toString(), f.secretCiphertext);
+            long next = f.lastStep == null ? 0 : f.lastStep + 1;
+            for (long c = next; c < next + HOTP_RESYNC_WINDOW; c++) {
+                if (OneTimePasswords.sameCode(OneTimePasswords.hotp(key, c, f.digits, f.algorithm), first)
+                        && OneTimePasswords.sameCode(OneTimePasswords.hotp(key, c + 1, f.digits, f.algorithm), second)) {
+                    return factors.acceptStep(tenantId, f.id, c + 1, (int) (c + 1 - next), now, false)
+                            .map(won -> won ? Result.ACCEPTED : Result.REJECTED);
+                }
+            }
+            return Uni.createFrom().item(Result.REJECTED);
+        });
+    }
+
+    /** The user's active factor of this kind, the preferred one first. */
+    public Uni<Optional<AuthFactor>> activeFactor(String tenantId, String userId, String kind) {
+        return factors.ofUser(tenantId, userId).map(all -> all.stream()
+                .filter(f -> "ACTIVE".equals(f.status) && (kind == null || kind.equals(f.kind)))
+                .sorted((a, b) -> Boolean.compare(b.preferred, a.preferred))
+                .findFirst());
+    }
+
+    public Uni<List<AuthFactor>> ofUser(String tenantId, String userId) {
+        return factors.ofUser(tenantId, userId);
+    }
+
+    private Uni<Result> accept(AuthFactor f, String code, Instant now, boolean activate) {
+        if (code == null || code.length() != f.digits) {
+            return Uni.createFrom().item(Result.REJECTED);
+        }
+        byte[] key = cipher.decrypt(f.tenantId, f.id.toString(), f.secretCiphertext);
+        Long matched = null;
+        int drift = 0;
+        if ("TOTP".equals(f.kind)) {
+            long step = OneTimePasswords.timeStep(now.getEpochSecond(), f.periodSeconds);
+            // Every candidate is computed and compared; the newest match wins.
+            for (int d = -TOTP_WINDOW; d <= TOTP_WINDOW; d++) {
+                if (OneTimePasswords.sameCode(OneTimePasswords.hotp(key, step + d, f.digits, f.algorithm), code)) {
+                    matched = step + d;
+                    drift = d;
+                }
+            }
+        } else {
+            long next = f.lastStep == null ? 0 : f.lastStep + 1;
+            for (long c = next; c <= next + HOTP_LOOK_AHEAD && matched == null; c++) {
+                if (OneTimePasswords.sameCode(OneTimePasswords.hotp(key, c, f.digits, f.algorithm), code)) {
+                    matched = c;
+                    drift = (int) (c - next);
+                }
+            }
+        }
+        java.util.Arrays.fill(key, (byte) 0);
+        if (matched == null || (f.lastStep != null && matched <= f.lastStep)) {
+            return Uni.createFrom().item(Result.REJECTED);
+        }
+        return factors.acceptStep(f.tenantId, f.id, matched, drift, now, activate)
+                .map(won -> won ? Result.ACCEPTED : Result.REJECTED);
+    }
+
+    private String otpauthUri(AuthFactor f, byte[] secret) {
+        String issuer = config.issuer();
+        String label = enc(issuer) + ":" + enc(f.label.equals(f.kind.toLowerCase(java.util.Locale.ROOT))
+                ? f.userId : f.label);
+        String uri = "otpauth://" + f.kind.toLowerCase(java.util.Locale.ROOT) + "/" + label
+                + "?secret=" + OneTimePasswords.base32(secret) + "&issuer=" + enc(issuer)
+                + "&algorithm=" + f.algorithm + "&digits=" + f.digits;
+        return "TOTP".equals(f.kind) ? uri + "&period=" + f.periodSeconds : uri + "&counter=0";
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    static String base64(byte[] png) {
+        return Base64.getEncoder().encodeToString(png);
+    }
+}
