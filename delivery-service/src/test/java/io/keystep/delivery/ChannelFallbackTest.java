@@ -192,6 +192,37 @@ class ChannelFallbackTest {
     }
 
     @Test
+    void failedReceiptForTheLastChannelFailsTheJobOnceHoweverOftenItComes() throws Exception {
+        Jobs.Job job = Jobs.Job.sms("receipt-tenant", Jobs.usNumber(), Jobs.code()).withPlan(List.of(Channel.WHATSAPP));
+        job.publish(json);
+        StatusEvents events = new StatusEvents(json);
+        events.await(job.challengeId(), "SENT");
+        String messageId = json.readTree(hookRequestFor(job.challengeId()).body()).get("id").asText();
+        String receipt = "{\"id\":\"" + messageId + "\",\"status\":\"failed\",\"reason\":\"undeliverable\"}";
+        String now = String.valueOf(Instant.now().getEpochSecond());
+        String signature = Signatures.webhookSignature(ProviderStandInsTestResource.HOOK_SECRET, now, receipt);
+        // Providers retry callbacks: the same receipt twice at once, then once more.
+        List<java.util.concurrent.CompletableFuture<Integer>> posts = java.util.stream.IntStream.range(0, 2)
+                .mapToObj(i -> java.util.concurrent.CompletableFuture.supplyAsync(() -> given()
+                        .header("X-Keystep-Timestamp", now).header("X-Keystep-Signature", signature)
+                        .contentType("application/json").body(receipt)
+                        .post("/v1/providers/hook/status").statusCode()))
+                .toList();
+        for (java.util.concurrent.CompletableFuture<Integer> post : posts) {
+            assertEquals(200, post.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        given().header("X-Keystep-Timestamp", now).header("X-Keystep-Signature", signature)
+                .contentType("application/json").body(receipt)
+                .post("/v1/providers/hook/status").then().statusCode(200);
+
+        JsonNode failed = events.await(job.challengeId(), "FAILED");
+        assertEquals("RECEIPT_FAILED_UNDELIVERABLE", failed.get("reason").asText());
+        // Each answered receipt had its status acknowledged by Kafka before the answer: none may follow later.
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+                .until(() -> events.sequence(job.challengeId()), equalTo(List.of("SENT/WHATSAPP", "FAILED/WHATSAPP")));
+    }
+
+    @Test
     void twilioReceiptMarksTheSmsDeliveredAndAForgedOneIsRefused() {
         String number = Jobs.usNumber();
         Jobs.Job job = Jobs.Job.sms(Jobs.tenant(), number, Jobs.code());

@@ -258,14 +258,17 @@ public class CodeDelivery {
 
     private Uni<Void> moveOn(DeliveryJob job, int step, String providerName, String reason) {
         Channel channel = job.plan().get(step);
-        if (step + 1 >= job.plan().size()) {
-            return fail(job, channel, providerName, reason, maskedDestination(job));
-        }
-        Channel next = job.plan().get(step + 1);
+        boolean last = step + 1 >= job.plan().size();
+        // Only one caller moves a step on (a timer, a FAILED receipt, a duplicate of either): on the last channel
+        // the step moves past the plan, so that a second FAILED receipt finds the job finished and publishes nothing.
         return attempts.advance(job.tenantId(), job.challengeId(), job.sendAttempt(), step, step + 1).chain(advanced -> {
             if (!advanced) {
                 return Uni.createFrom().voidItem();
             }
+            if (last) {
+                return fail(job, channel, providerName, reason, maskedDestination(job));
+            }
+            Channel next = job.plan().get(step + 1);
             meters.counter("keystep.delivery.fallbacks", "tenant", job.tenantId(), "from", channel.name(),
                     "to", next.name()).increment();
             LOG.infof("challenge %s falls back from %s to %s: %s", job.challengeId(), channel, next, reason);
