@@ -3,6 +3,8 @@ package io.keystep.risk;
 import io.keystep.events.Decision;
 import io.keystep.risk.config.RiskConfig;
 import io.keystep.risk.config.TenantPolicies;
+import io.keystep.risk.config.TrustedDeviceKeys;
+import io.keystep.risk.config.TrustedDevicesConfig;
 import io.keystep.risk.domain.IpAddresses;
 import io.keystep.risk.domain.NetworkListing;
 import io.keystep.risk.domain.TenantRules;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,13 +27,36 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class EnvironmentConfigurationTest {
 
     private static RiskConfig fromEnvironment(Map<String, String> env) {
+        return fromEnvironment(env, RiskConfig.class);
+    }
+
+    private static <T> T fromEnvironment(Map<String, String> env, Class<T> mapping) {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withSources(new EnvConfigSource(env, 300))
                 // Quarkus's own converter, so that "30D" reads as in the running service
                 .withConverter(Duration.class, 200, new DurationConverter())
-                .withMapping(RiskConfig.class)
+                .withMapping(mapping)
                 .build();
-        return config.getConfigMapping(RiskConfig.class);
+        return config.getConfigMapping(mapping);
+    }
+
+    @Test
+    void theTrustedDeviceKeyComesFromItsEnvironmentVariableAndIsOptional() {
+        String key = DeviceTokenSigner.encodePublic(DeviceTokenSigner.generate());
+        TrustedDevicesConfig config = fromEnvironment(Map.of("KEYSTEP_TRUSTED_DEVICES_PUBLIC_KEY", key),
+                TrustedDevicesConfig.class);
+        assertEquals(List.of(key), config.publicKey().orElseThrow());
+        assertEquals(Duration.ofDays(30), config.revocationMemory());
+        assertTrue(new TrustedDeviceKeys(config).tokens().enabled());
+        assertFalse(new TrustedDeviceKeys(fromEnvironment(Map.of(), TrustedDevicesConfig.class)).tokens().enabled());
+    }
+
+    @Test
+    void aMalformedKeyOrARevocationMemoryShorterThanTheTokenLifetimeStopsTheStart() {
+        assertThrows(IllegalArgumentException.class, () -> new TrustedDeviceKeys(fromEnvironment(
+                Map.of("KEYSTEP_TRUSTED_DEVICES_PUBLIC_KEY", "bm90IGEga2V5"), TrustedDevicesConfig.class)));
+        assertThrows(IllegalStateException.class, () -> new TrustedDeviceKeys(fromEnvironment(
+                Map.of("KEYSTEP_TRUSTED_DEVICES_REVOCATION_MEMORY", "7D"), TrustedDevicesConfig.class)));
     }
 
     @Test

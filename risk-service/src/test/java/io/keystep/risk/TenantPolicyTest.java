@@ -176,6 +176,22 @@ class TenantPolicyTest {
         assertEquals("NEW_DEVICE", reasons(payload).get(0));
     }
 
+    @Test
+    void approvingADeviceDropsTheUsersDevicesUnusedForThirtyDays() {
+        String tenant = unique("prune");
+        String user = unique("ned");
+        RiskProfiles.approveDevice(redis, tenant, user, "fp-old");
+        RiskProfiles.approveDevice(redis, tenant, user, "fp-kept");
+        clock.advance(Duration.ofDays(20));
+        assertEquals("ALLOW", assessment(login(tenant, user, true, "fp-kept", "192.0.2.65")).path("decision").asText());
+
+        clock.advance(Duration.ofDays(11));   // fp-old unused for 31 days, fp-kept for 11
+        RiskProfiles.approveDevice(redis, tenant, user, "fp-new");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !RiskProfiles.deviceKnown(redis, tenant, user, "fp-old"));
+        assertTrue(RiskProfiles.deviceKnown(redis, tenant, user, "fp-kept"));
+        assertTrue(RiskProfiles.deviceKnown(redis, tenant, user, "fp-new"));
+    }
+
     private double shadowCount(String decision, String live, String agrees) {
         Counter counter = Search.in(registry).name("keystep.risk.shadow.decisions")
                 .tags("tenant", "shadowed", "policy", "strict", "decision", decision, "live_decision", live,

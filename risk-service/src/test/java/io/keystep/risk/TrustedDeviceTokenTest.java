@@ -141,6 +141,20 @@ class TrustedDeviceTokenTest {
     }
 
     @Test
+    void revocationsOlderThanTheTokenLifetimeArePrunedWhenTheUserRevokesAnother() {
+        String tenant = unique("trust");
+        String user = unique("gil");
+        String revoked = RiskProfileStore.userPrefix(tenant, user) + "revoked-devices";
+        factorChange(tenant, user, FactorChange.DEVICE_REVOKED, "dev-old");
+        await().atMost(Duration.ofSeconds(30)).until(() -> redis.hash(String.class).hexists(revoked, "dev-old"));
+
+        clock.advance(Duration.ofDays(31));   // every token of dev-old has expired by now
+        factorChange(tenant, user, FactorChange.DEVICE_REVOKED, "dev-new");
+        await().atMost(Duration.ofSeconds(30)).until(() -> redis.hash(String.class).hexists(revoked, "dev-new")
+                && !redis.hash(String.class).hexists(revoked, "dev-old"));
+    }
+
+    @Test
     void aMalformedFactorChangeGoesToItsDeadLetterTopicAndTheNextRevocationStillApplies() {
         String tenant = unique("trust");
         String user = unique("fay");

@@ -30,9 +30,10 @@ public class TrustedDeviceKeys {
         this.tokens = TrustedDeviceTokens.withKeys(config.publicKey().orElse(List.of()));
     }
 
+    /** The verifier; disabled when no public key is configured. */
     @Produces
     @Singleton
-    TrustedDeviceTokens tokens() {
+    public TrustedDeviceTokens tokens() {
         return tokens;
     }
 

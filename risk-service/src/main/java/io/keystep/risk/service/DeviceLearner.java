@@ -36,7 +36,8 @@ public class DeviceLearner {
         Instant now = clock.instant();
         Uni<Void> device = v.deviceFingerprint() == null || v.deviceFingerprint().isBlank()
                 ? Uni.createFrom().voidItem()
-                : store.deviceSeen(tenant, v.userId(), v.deviceFingerprint(), now);
+                : store.deviceSeen(tenant, v.userId(), v.deviceFingerprint(), now)
+                        .chain(() -> store.pruneDevices(tenant, v.userId(), now));
         Uni<Void> context = v.loginId() == null || v.loginId().isBlank()
                 ? Uni.createFrom().voidItem()
                 : store.takePending(tenant, v.userId(), v.loginId()).chain(fields -> familiar(tenant, v, fields, now));

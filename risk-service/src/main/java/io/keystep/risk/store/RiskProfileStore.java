@@ -120,6 +120,35 @@ public class RiskProfileStore {
                 .replaceWithVoid();
     }
 
+    /**
+     * Drops the user's devices not seen within the device window. The hash as a whole expires only when none is
+     * used, so without this a regular user's old fingerprints would stay forever. Called when a device is
+     * approved (the only way an entry is added), off the login path.
+     */
+    public Uni<Void> pruneDevices(String tenantId, String userId, Instant now) {
+        return pruneOlderThan(userPrefix(tenantId, userId) + "devices", now.minus(config.deviceWindow()));
+    }
+
+    /** Removes the fields of a hash of epoch-millisecond values older than {@code cutoff} (and unreadable ones). */
+    private Uni<Void> pruneOlderThan(String key, Instant cutoff) {
+        long oldest = cutoff.toEpochMilli();
+        return hashes.hgetall(key).chain(fields -> {
+            String[] stale = fields.entrySet().stream()
+                    .filter(e -> millisOrZero(e.getValue()) < oldest)
+                    .map(Map.Entry::getKey)
+                    .toArray(String[]::new);
+            return stale.length == 0 ? Uni.createFrom().voidItem() : hashes.hdel(key, stale).replaceWithVoid();
+        });
+    }
+
+    private static long millisOrZero(String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     /** Forgets a device: the next login from it is a new device again. */
     public Uni<Void> forgetDevice(String tenantId, String userId, String deviceFingerprint) {
         return hashes.hdel(userPrefix(tenantId, userId) + "devices", fingerprintHash(deviceFingerprint))
@@ -149,7 +178,8 @@ public class RiskProfileStore {
         Uni<Void> forget = hashes.hget(p + "trusted-devices", deviceId)
                 .chain(hash -> hash == null ? Uni.createFrom().voidItem()
                         : hashes.hdel(p + "devices", hash).replaceWithVoid());
-        return remember.chain(() -> forget);
+        Uni<Void> prune = pruneOlderThan(p + "revoked-devices", now.minus(trustedDevices.revocationMemory()));
+        return remember.chain(() -> forget).chain(() -> prune);
     }
 
     /** Whether a trusted device id was revoked for the user within the revocation memory. */
