@@ -46,18 +46,25 @@ public class FactorResource {
     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     public record FactorView(String factorId, String type, String label, String status, boolean preferred,
                              String algorithm, int digits, Integer period, int driftSteps, Instant createdAt,
-                             Instant lastUsedAt) {
+                             Instant lastUsedAt, List<String> recoveryCodes) {
         static FactorView of(AuthFactor f) {
             return new FactorView(f.id.toString(), f.kind.toLowerCase(Locale.ROOT), f.label,
                     f.status.toLowerCase(Locale.ROOT), f.preferred, f.algorithm, f.digits,
-                    "TOTP".equals(f.kind) ? f.periodSeconds : null, f.driftSteps, f.createdAt, f.lastUsedAt);
+                    "TOTP".equals(f.kind) ? f.periodSeconds : null, f.driftSteps, f.createdAt, f.lastUsedAt, null);
+        }
+
+        FactorView withRecoveryCodes(List<String> codes) {
+            return new FactorView(factorId, type, label, status, preferred, algorithm, digits, period, driftSteps,
+                    createdAt, lastUsedAt, codes);
         }
     }
 
     private final AuthenticatorFactors factors;
+    private final io.keystep.challenge.factors.RecoveryCodes recoveryCodes;
 
-    public FactorResource(AuthenticatorFactors factors) {
+    public FactorResource(AuthenticatorFactors factors, io.keystep.challenge.factors.RecoveryCodes recoveryCodes) {
         this.factors = factors;
+        this.recoveryCodes = recoveryCodes;
     }
 
     @POST
@@ -117,7 +124,10 @@ public class FactorResource {
                 .header("Cache-Control", "no-store").build());
     }
 
-    /** Activates a pending factor with a first code from the authenticator. A wrong code → 422. */
+    /**
+     * Activates a pending factor with a first code from the authenticator. A wrong code → 422. The user's first
+     * strong factor comes with recovery codes ({@code recoveryCodes}, shown this once).
+     */
     @POST
     @Path("/{factorId}/activate")
     public Uni<FactorView> activate(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
@@ -131,7 +141,9 @@ public class FactorResource {
             case NOT_FOUND -> Uni.createFrom().failure(ProblemException.notFound("pending factor " + factorId));
             case REJECTED -> Uni.createFrom().failure(new ProblemException(Problem.of(422, "invalid-code",
                     "Invalid code", "the code does not match the factor (or was used already)")));
-            case ACCEPTED -> view(tenantId, userId, factorId);
+            case ACCEPTED -> view(tenantId, userId, factorId).flatMap(view -> recoveryCodes.exist(tenantId, userId)
+                    .flatMap(exist -> exist ? Uni.createFrom().item(view)
+                            : recoveryCodes.generate(tenantId, userId).map(view::withRecoveryCodes)));
         });
     }
 

@@ -55,8 +55,15 @@ public class VerificationResource {
     private final java.time.Clock clock;
     private final io.keystep.challenge.store.TenantSettingsRepository settings;
 
+    private final io.keystep.challenge.store.ChallengeStore store;
+    private final io.keystep.challenge.factors.TrustedDevices trustedDevices;
+
     public VerificationResource(CodeChecker checker, VerificationService verifications, java.time.Clock clock,
-                                io.keystep.challenge.store.TenantSettingsRepository settings) {
+                                io.keystep.challenge.store.TenantSettingsRepository settings,
+                                io.keystep.challenge.store.ChallengeStore store,
+                                io.keystep.challenge.factors.TrustedDevices trustedDevices) {
+        this.store = store;
+        this.trustedDevices = trustedDevices;
         this.clock = clock;
         this.settings = settings;
         this.checker = checker;
@@ -155,6 +162,64 @@ public class VerificationResource {
             }
             return new CheckResponse(id, result.status().wire(), result.remainingAttempts(), result.lockedUntil());
         });
+    }
+
+    /** The device to trust after an approved login verification. */
+    public record TrustDeviceRequest(String deviceFingerprint, String label) {
+    }
+
+    /** The device token (shown once; only its hash is kept) and until when it is valid. */
+    public record TrustedDeviceToken(String deviceId, String token, Instant expiresAt) {
+    }
+
+    /**
+     * After an approved login verification, trusts the person's device: answers a signed device token that the
+     * gateway sends with later logins ({@code device.trustedDeviceToken}). Once per verification. For a login
+     * challenge the device is the login's; for a direct verification the body names its fingerprint.
+     */
+    @POST
+    @Path("/{id}/trust-device")
+    public Uni<Response> trustDevice(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
+                                     @PathParam("id") String idParam, TrustDeviceRequest body) {
+        String tenantId = RequestChecks.tenant(tenantHeader);
+        String id = RequestChecks.opaqueId("id", idParam);
+        String presented = body == null ? null : body.deviceFingerprint();
+        if (presented != null && (presented.isBlank() || presented.length() > 256)) {
+            throw ProblemException.invalid("deviceFingerprint", "must be 1-256 characters");
+        }
+        String label = body == null ? null : body.label();
+        if (label != null && (label.isBlank() || label.length() > 64 || label.chars().anyMatch(Character::isISOControl))) {
+            throw ProblemException.invalid("label", "must be 1-64 printable characters");
+        }
+        return store.claimTrust(tenantId, id).onFailure().transform(
+                        io.keystep.challenge.domain.CheckUnavailableException::new)
+                .flatMap(claim -> {
+                    switch (claim.get(0)) {
+                        case "not_found" -> throw ProblemException.notFound("verification " + id);
+                        case "not_approved" -> throw new ProblemException(Problem.of(409, "not-approved",
+                                "Verification not approved", "a device is trusted only after an approved login verification"));
+                        case "already_trusted" -> throw new ProblemException(Problem.of(409, "already-trusted",
+                                "Device already trusted", "verification " + id + " already trusted a device"));
+                        default -> {
+                        }
+                    }
+                    String userId = claim.get(1);
+                    String loginDevice = claim.get(2);
+                    if (userId.isEmpty() || userId.matches("anon-[0-9a-f]{32}") || !"LOGIN".equals(claim.get(3))) {
+                        throw new ProblemException(Problem.of(409, "not-a-login", "Not a login verification",
+                                "only an approved login verification of a known user can trust a device"));
+                    }
+                    if (!loginDevice.isEmpty() && presented != null && !presented.equals(loginDevice)) {
+                        throw ProblemException.invalid("deviceFingerprint", "is not the device of this login");
+                    }
+                    String fingerprint = loginDevice.isEmpty() ? presented : loginDevice;
+                    if (fingerprint == null) {
+                        throw ProblemException.invalid("deviceFingerprint", "is required for this verification");
+                    }
+                    return trustedDevices.trust(tenantId, userId, fingerprint, label);
+                })
+                .map(issued -> Response.status(201).header("Cache-Control", "no-store")
+                        .entity(new TrustedDeviceToken(issued.deviceId(), issued.token(), issued.expiresAt())).build());
     }
 
     private Uni<io.keystep.challenge.domain.TenantSettings> tenantSettings(String tenantId) {

@@ -47,10 +47,12 @@ public class AuthenticatorFactors {
     private final EventPublisher publisher;
     private final FactorConfig config;
     private final Clock clock;
+    private final TrustedDevices trustedDevices;
     private final SecureRandom random = new SecureRandom();
 
     public AuthenticatorFactors(AuthFactorRepository factors, FactorSecretCipher cipher, EventPublisher publisher,
-                                FactorConfig config, Clock clock) {
+                                FactorConfig config, Clock clock, TrustedDevices trustedDevices) {
+        this.trustedDevices = trustedDevices;
         this.factors = factors;
         this.cipher = cipher;
         this.publisher = publisher;
@@ -111,9 +113,11 @@ public class AuthenticatorFactors {
                 return Uni.createFrom().item(Result.NOT_FOUND);
             }
             AuthFactor f = found.get();
+            // A new factor changes how the account is protected: devices trusted before it are revoked.
             return accept(f, code, now, true).call(r -> r == Result.ACCEPTED
                     ? publisher.factorChanged(tenantId, now, new FactorChanged(userId, f.id.toString(),
                     Factor.valueOf(f.kind), FactorChange.ACTIVATED, f.label))
+                    .chain(() -> trustedDevices.revokeAll(tenantId, userId, "factor activated"))
                     : Uni.createFrom().voidItem());
         });
     }

@@ -287,6 +287,30 @@ public class ChallengeStore {
         });
     }
 
+    /**
+     * Claims the right to trust a device after this challenge's approval, once: answers {@code ok} with the
+     * user, the login's device fingerprint (or empty) and the purpose; or {@code not_found}, {@code not_approved},
+     * {@code already_trusted}.
+     */
+    public Uni<List<String>> claimTrust(String tenantId, String challengeId) {
+        return redis.execute("EVAL", CLAIM_TRUST_SCRIPT, "1", challengeKey(challengeId), tenantId)
+                .map(r -> {
+                    List<String> out = new ArrayList<>();
+                    for (int i = 0; i < r.size(); i++) {
+                        out.add(r.get(i) == null ? "" : r.get(i).toString());
+                    }
+                    return out;
+                });
+    }
+
+    static final String CLAIM_TRUST_SCRIPT = """
+            local f = redis.call('HMGET', KEYS[1], 'tenant', 'status', 'userId', 'device', 'purpose')
+            if not f[1] or f[1] ~= ARGV[1] then return {'not_found'} end
+            if f[2] ~= 'approved' then return {'not_approved'} end
+            if redis.call('HSETNX', KEYS[1], 'deviceTrusted', '1') == 0 then return {'already_trusted'} end
+            return {'ok', f[3] or '', f[4] or '', f[5] or ''}
+            """;
+
     /** The challenge as stored, without its digest; empty when unknown or another tenant's. */
     public Uni<Optional<StoredChallenge>> find(String tenantId, String challengeId) {
         return redis.hash(String.class).hgetall(challengeKey(challengeId)).map(stored -> {

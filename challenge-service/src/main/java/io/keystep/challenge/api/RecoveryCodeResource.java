@@ -1,0 +1,77 @@
+package io.keystep.challenge.api;
+
+import io.keystep.challenge.factors.RecoveryCodes;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.util.List;
+
+/** A user's recovery codes: generate (shown once), count, redeem. */
+@Path("/v1/users/{userId}/recovery-codes")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class RecoveryCodeResource {
+
+    /** A new set: the codes are in this answer only. */
+    public record GeneratedCodes(List<String> codes, int remaining) {
+    }
+
+    public record Remaining(int remaining) {
+    }
+
+    public record RedeemRequest(String code) {
+    }
+
+    private final RecoveryCodes codes;
+
+    public RecoveryCodeResource(RecoveryCodes codes) {
+        this.codes = codes;
+    }
+
+    /** Generates a new set of 10; the old set stops working. */
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    public Uni<Response> generate(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
+                                  @PathParam("userId") String userIdParam) {
+        String tenantId = RequestChecks.tenant(tenantHeader);
+        String userId = RequestChecks.userId(userIdParam);
+        return codes.generate(tenantId, userId).map(list -> Response.status(201)
+                .entity(new GeneratedCodes(list, list.size())).header("Cache-Control", "no-store").build());
+    }
+
+    /** How many unused codes remain. */
+    @GET
+    public Uni<Remaining> remaining(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
+                                    @PathParam("userId") String userIdParam) {
+        String tenantId = RequestChecks.tenant(tenantHeader);
+        String userId = RequestChecks.userId(userIdParam);
+        return codes.remaining(tenantId, userId).map(Remaining::new);
+    }
+
+    /** Uses a code once; a wrong or used code → 422 {@code invalid-code}. */
+    @POST
+    @Path("/redeem")
+    public Uni<Remaining> redeem(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
+                                 @PathParam("userId") String userIdParam, RedeemRequest body) {
+        String tenantId = RequestChecks.tenant(tenantHeader);
+        String userId = RequestChecks.userId(userIdParam);
+        if (body == null || body.code() == null || !body.code().matches("[A-Za-z2-7 -]{12,20}")) {
+            throw ProblemException.invalid("code", "must be a recovery code such as abcd-efgh-2345");
+        }
+        return codes.redeem(tenantId, userId, body.code()).map(r -> {
+            if (!r.accepted()) {
+                throw new ProblemException(Problem.of(422, "invalid-code", "Invalid recovery code",
+                        "the code is not one of the user's unused recovery codes"));
+            }
+            return new Remaining(r.remaining());
+        });
+    }
+}

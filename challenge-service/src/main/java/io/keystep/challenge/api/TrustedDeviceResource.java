@@ -1,0 +1,56 @@
+package io.keystep.challenge.api;
+
+import io.keystep.challenge.factors.TrustedDevices;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.time.Instant;
+import java.util.List;
+
+/** A user's trusted devices: list and revoke (risk-service stops treating a revoked device as known). */
+@Path("/v1/users/{userId}/trusted-devices")
+@Produces(MediaType.APPLICATION_JSON)
+public class TrustedDeviceResource {
+
+    /** A trusted device (never its token). */
+    public record DeviceView(String deviceId, String label, Instant createdAt, Instant expiresAt) {
+    }
+
+    private final TrustedDevices devices;
+
+    public TrustedDeviceResource(TrustedDevices devices) {
+        this.devices = devices;
+    }
+
+    @GET
+    public Uni<List<DeviceView>> list(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
+                                      @PathParam("userId") String userIdParam) {
+        String tenantId = RequestChecks.tenant(tenantHeader);
+        String userId = RequestChecks.userId(userIdParam);
+        return devices.active(tenantId, userId).map(all -> all.stream()
+                .map(d -> new DeviceView(d.id.toString(), d.label, d.createdAt, d.expiresAt)).toList());
+    }
+
+    /** Revokes one device: 204, or 404 when unknown or revoked already. */
+    @DELETE
+    @Path("/{deviceId}")
+    public Uni<Response> revoke(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
+                                @PathParam("userId") String userIdParam, @PathParam("deviceId") String deviceIdParam) {
+        String tenantId = RequestChecks.tenant(tenantHeader);
+        String userId = RequestChecks.userId(userIdParam);
+        java.util.UUID deviceId = FactorResource.factorId(deviceIdParam);
+        return devices.revoke(tenantId, userId, deviceId).map(revoked -> {
+            if (!revoked) {
+                throw ProblemException.notFound("trusted device " + deviceId);
+            }
+            return Response.noContent().build();
+        });
+    }
+}

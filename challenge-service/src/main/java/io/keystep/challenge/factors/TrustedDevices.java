@@ -1,0 +1,128 @@
+package io.keystep.challenge.factors;
+
+import io.keystep.challenge.config.TrustedDeviceConfig;
+import io.keystep.challenge.messaging.EventPublisher;
+import io.keystep.challenge.store.TrustedDevice;
+import io.keystep.challenge.store.TrustedDeviceRepository;
+import io.keystep.events.FactorChange;
+import io.keystep.events.FactorChanged;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Trusted devices: a token {@code v1.<base64url(payload)>.<base64url(Ed25519 signature)>} with payload
+ * {@code tenant|user|sha256hex(fingerprint)|deviceId|expiresAtEpochSeconds} (base64url without padding; the hex
+ * lower case of the SHA-256 of the fingerprint's UTF-8), which risk-service verifies with the public key. Only the
+ * token's SHA-256 is stored.
+ */
+@io.quarkus.runtime.Startup
+@ApplicationScoped
+public class TrustedDevices {
+
+    /** A new trusted device and its token (shown once). */
+    public record Issued(String deviceId, String token, Instant expiresAt) {
+    }
+
+    private final TrustedDeviceRepository devices;
+    private final EventPublisher publisher;
+    private final TrustedDeviceConfig config;
+    private final Clock clock;
+    private final PrivateKey key;
+
+    public TrustedDevices(TrustedDeviceRepository devices, EventPublisher publisher, TrustedDeviceConfig config,
+                          Clock clock) {
+        this.devices = devices;
+        this.publisher = publisher;
+        this.config = config;
+        this.clock = clock;
+        try {
+            this.key = KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(
+                    Base64.getDecoder().decode(config.signingKey().trim())));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            // Never echo the configured value: it is a secret.
+            throw new IllegalStateException("keystep.trusted-devices.signing-key is not an Ed25519 PKCS#8 key in base64");
+        }
+    }
+
+    /** Trusts the device for the user and answers its token. */
+    public Uni<Issued> trust(String tenantId, String userId, String fingerprint, String label) {
+        Instant now = clock.instant();
+        Instant expiresAt = now.plus(config.ttl()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String deviceId = UUID.randomUUID().toString();
+        String token = sign(tenantId + "|" + userId + "|" + sha256Hex(fingerprint) + "|" + deviceId + "|"
+                + expiresAt.getEpochSecond());
+        TrustedDevice d = new TrustedDevice();
+        d.id = UUID.fromString(deviceId);
+        d.tenantId = tenantId;
+        d.userId = userId;
+        d.tokenHash = sha256Hex(token);
+        d.fingerprintHash = sha256Hex(fingerprint);
+        d.label = label;
+        d.createdAt = now;
+        d.expiresAt = expiresAt;
+        return devices.insert(d)
+                .chain(() -> publisher.factorChanged(tenantId, now, new FactorChanged(userId, deviceId, null,
+                        FactorChange.DEVICE_TRUSTED, label)))
+                .replaceWith(new Issued(deviceId, token, expiresAt));
+    }
+
+    public Uni<List<TrustedDevice>> active(String tenantId, String userId) {
+        return devices.active(tenantId, userId, clock.instant());
+    }
+
+    /** Revokes one device (DEVICE_REVOKED); false when unknown or revoked already. */
+    public Uni<Boolean> revoke(String tenantId, String userId, UUID deviceId) {
+        Instant now = clock.instant();
+        return devices.revoke(tenantId, userId, deviceId, now).call(revoked -> revoked
+                ? publisher.factorChanged(tenantId, now, new FactorChanged(userId, deviceId.toString(), null,
+                FactorChange.DEVICE_REVOKED, "revoked"))
+                : Uni.createFrom().voidItem());
+    }
+
+    /** Revokes every device of the user (a factor changed), one DEVICE_REVOKED each. */
+    public Uni<Void> revokeAll(String tenantId, String userId, String reason) {
+        Instant now = clock.instant();
+        return devices.revokeAll(tenantId, userId, now).flatMap(ids -> ids.isEmpty()
+                ? Uni.createFrom().voidItem()
+                : Multi.createFrom().iterable(ids).onItem().transformToUniAndConcatenate(id ->
+                        publisher.factorChanged(tenantId, now, new FactorChanged(userId, id.toString(), null,
+                                FactorChange.DEVICE_REVOKED, reason))).collect().last().replaceWithVoid());
+    }
+
+    private String sign(String payload) {
+        byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
+        try {
+            Signature signature = Signature.getInstance("Ed25519");
+            signature.initSign(key);
+            signature.update(bytes);
+            Base64.Encoder url = Base64.getUrlEncoder().withoutPadding();
+            return "v1." + url.encodeToString(bytes) + "." + url.encodeToString(signature.sign());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Ed25519 unavailable", e);
+        }
+    }
+
+    public static String sha256Hex(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.keystep.challenge;
+
+import io.keystep.events.Topics;
+import io.keystep.testsupport.KafkaTestResource;
+import io.keystep.testsupport.PostgresTestResource;
+import io.keystep.testsupport.RedisTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
+
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(RedisTestResource.class)
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "challenge"))
+class RecoveryCodeTest {
+
+    @Inject
+    AdjustableClock clock;
+
+    private static List<String> generate(String tenant, String user) {
+        return given().header("X-Tenant-Id", tenant).post("/v1/users/{u}/recovery-codes", user)
+                .then().statusCode(201).body("remaining", equalTo(10)).extract().path("codes");
+    }
+
+    private static ExtractableResponse<Response> redeem(String tenant, String user, String code) {
+        return given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON)
+                .body("{\"code\":\"" + code + "\"}").post("/v1/users/{u}/recovery-codes/redeem", user)
+                .then().extract();
+    }
+
+    @Test
+    void theFirstActivatedFactorComesWithTenDistinctSixtyBitCodesShownOnce() throws Exception {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("u");
+        ExtractableResponse<Response> enrolled = Authenticators.enroll(tenant, user, "totp", "{}");
+        List<String> codes = given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON)
+                .body("{\"code\":\"" + Authenticators.oathtoolTotp(enrolled.path("otpauthUri"), clock.instant()) + "\"}")
+                .post("/v1/users/{u}/factors/{f}/activate", user, (String) enrolled.path("factorId"))
+                .then().statusCode(200).extract().path("recoveryCodes");
+        assertThat(codes, hasSize(10));
+        assertThat(new HashSet<>(codes).size(), equalTo(10));
+        for (String code : codes) {
+            // 12 characters of a 32-letter alphabet: 60 random bits.
+            assertThat(code, matchesPattern("[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}"));
+        }
+        given().header("X-Tenant-Id", tenant).get("/v1/users/{u}/recovery-codes", user)
+                .then().statusCode(200).body("remaining", equalTo(10)).body("codes", nullValue());
+
+        // A second factor does not show (or replace) them again.
+        ExtractableResponse<Response> second = Authenticators.enroll(tenant, user, "totp", "{}");
+        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON)
+                .body("{\"code\":\"" + Authenticators.oathtoolTotp(second.path("otpauthUri"), clock.instant()) + "\"}")
+                .post("/v1/users/{u}/factors/{f}/activate", user, (String) second.path("factorId"))
+                .then().statusCode(200).body("recoveryCodes", nullValue());
+        assertThat(redeem(tenant, user, codes.get(3).toUpperCase()).statusCode(), equalTo(200));
+    }
+
+    @Test
+    void twoParallelUsesOfOneCodeGiveExactlyOneSuccessAndTheUseIsPublishedWithoutTheCode() throws Exception {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("u");
+        List<String> codes = generate(tenant, user);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Callable<Integer>> uses = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                uses.add(() -> redeem(tenant, user, codes.get(0)).statusCode());
+            }
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> f : pool.invokeAll(uses)) {
+                statuses.add(f.get());
+            }
+            assertThat(statuses.stream().filter(s -> s == 200).count(), equalTo(1L));
+            assertThat(statuses.stream().filter(s -> s == 422).count(), equalTo(1L));
+        } finally {
+            pool.shutdownNow();
+        }
+        given().header("X-Tenant-Id", tenant).get("/v1/users/{u}/recovery-codes", user)
+                .then().statusCode(200).body("remaining", equalTo(9));
+        String used = EventLog.await(Topics.FACTOR_CHANGED, 1, r -> (tenant + ":" + user).equals(r.key())
+                && r.value().contains("\"RECOVERY_CODE_USED\"")).get(0).value();
+        assertThat(used, containsString("9 remaining"));
+        for (String code : codes) {
+            assertThat(used, not(containsString(code)));
+            assertThat(used, not(containsString(code.replace("-", ""))));
+        }
+    }
+
+    @Test
+    void regeneratingInvalidatesTheOldSet() {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("u");
+        List<String> old = generate(tenant, user);
+        List<String> fresh = generate(tenant, user);
+        redeem(tenant, user, old.get(1)).response().then().statusCode(422)
+                .contentType(containsString("application/problem+json"));
+        redeem(tenant, user, fresh.get(1)).response().then().statusCode(200).body("remaining", equalTo(9));
+        given().header("X-Tenant-Id", "other-" + tenant).contentType(ContentType.JSON)
+                .body("{\"code\":\"" + fresh.get(2) + "\"}").post("/v1/users/{u}/recovery-codes/redeem", user)
+                .then().statusCode(422);
+        redeem(tenant, user, "not a code!").response().then().statusCode(400).body("errors[0].field", equalTo("code"));
+    }
+}

@@ -1,0 +1,136 @@
+package io.keystep.challenge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keystep.events.Topics;
+import io.keystep.testsupport.KafkaTestResource;
+import io.keystep.testsupport.PostgresTestResource;
+import io.keystep.testsupport.RedisTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
+
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(RedisTestResource.class)
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "challenge"))
+class TrustedDeviceTest {
+
+    /** The public half of the %test signing key, as risk-service would be configured with it. */
+    private static final String PUBLIC_KEY = "MCowBQYDK2VwAyEAcbUHCP15F5NDunXGRgQ9mpBxyJrdegD9sv2J9su7OPc=";
+
+    @Inject
+    ObjectMapper mapper;
+
+    @Inject
+    AdjustableClock clock;
+
+    private String approvedLogin(String tenant, String user) throws Exception {
+        String id = VerifyApi.create(tenant, VerifyApi.sms(VerifyApi.phone(), user)).statusCode(201).extract().path("id");
+        VerifyApi.check(tenant, id, VerifyApi.code(mapper, tenant, id, 1), true).statusCode(200)
+                .body("status", equalTo("approved"));
+        return id;
+    }
+
+    private static ExtractableResponse<Response> trust(String tenant, String id, String fingerprint) {
+        return given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON)
+                .body("{\"deviceFingerprint\":\"" + fingerprint + "\",\"label\":\"Laptop\"}")
+                .post("/v1/verifications/{id}/trust-device", id).then().extract();
+    }
+
+    @Test
+    void anApprovedLoginTrustsTheDeviceOnceWithAnEd25519TokenBoundToTenantUserAndFingerprint() throws Exception {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("u");
+        String id = approvedLogin(tenant, user);
+        Instant before = clock.instant();
+        ExtractableResponse<Response> issued = trust(tenant, id, "fp-laptop-1");
+        assertThat(issued.statusCode(), equalTo(201));
+        String token = issued.path("token");
+        String deviceId = issued.path("deviceId");
+
+        String[] parts = token.split("\\.");
+        assertThat(parts.length, equalTo(3));
+        assertThat(parts[0], equalTo("v1"));
+        byte[] payload = Base64.getUrlDecoder().decode(parts[1]);
+        Signature verifier = Signature.getInstance("Ed25519");
+        verifier.initVerify(KeyFactory.getInstance("Ed25519")
+                .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(PUBLIC_KEY))));
+        verifier.update(payload);
+        assertThat(verifier.verify(Base64.getUrlDecoder().decode(parts[2])), equalTo(true));
+        String[] fields = new String(payload, StandardCharsets.UTF_8).split("\\|", -1);
+        assertThat(fields[0], equalTo(tenant));
+        assertThat(fields[1], equalTo(user));
+        assertThat(fields[2], equalTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest("fp-laptop-1".getBytes(StandardCharsets.UTF_8)))));
+        assertThat(fields[3], equalTo(deviceId));
+        long days = Duration.between(before, Instant.ofEpochSecond(Long.parseLong(fields[4]))).toDays();
+        assertThat(days >= 29 && days <= 30, equalTo(true));
+
+        assertThat(trust(tenant, id, "fp-laptop-1").statusCode(), equalTo(409));
+        String event = EventLog.await(Topics.FACTOR_CHANGED, 1, r -> r.value().contains(deviceId)
+                && r.value().contains("\"DEVICE_TRUSTED\"")).get(0).value();
+        assertThat(event, not(containsString(parts[2])));
+        assertThat(event, not(containsString("fp-laptop-1")));
+        given().header("X-Tenant-Id", tenant).get("/v1/users/{u}/trusted-devices", user).then().statusCode(200)
+                .body("deviceId", org.hamcrest.Matchers.contains(deviceId))
+                .body("[0].label", equalTo("Laptop"));
+    }
+
+    @Test
+    void onlyAnApprovedVerificationCanTrustADevice() {
+        String tenant = LoginThread.unique("t");
+        String pending = VerifyApi.create(tenant, VerifyApi.sms(VerifyApi.phone(), "pat")).statusCode(201)
+                .extract().path("id");
+        assertThat(trust(tenant, pending, "fp").statusCode(), equalTo(409));
+        assertThat(trust("other-" + tenant, pending, "fp").statusCode(), equalTo(404));
+    }
+
+    @Test
+    void revokingOneDeviceOrActivatingAFactorRevokesAndPublishesDeviceRevoked() throws Exception {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("u");
+        String first = trust(tenant, approvedLogin(tenant, user), "fp-a").path("deviceId");
+        clock.advance(Duration.ofSeconds(31));
+        String second = trust(tenant, approvedLogin(tenant, user), "fp-b").path("deviceId");
+        given().header("X-Tenant-Id", tenant).delete("/v1/users/{u}/trusted-devices/{d}", user, first)
+                .then().statusCode(204);
+        given().header("X-Tenant-Id", tenant).delete("/v1/users/{u}/trusted-devices/{d}", user, first)
+                .then().statusCode(404);
+        JsonNode revoked = mapper.readTree(EventLog.await(Topics.FACTOR_CHANGED, 1, r -> r.value().contains(first)
+                && r.value().contains("\"DEVICE_REVOKED\"")).get(0).value());
+        assertThat(revoked.at("/payload/factorId").asText(), equalTo(first));
+
+        ExtractableResponse<Response> enrolled = Authenticators.enroll(tenant, user, "totp", "{}");
+        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON)
+                .body("{\"code\":\"" + Authenticators.oathtoolTotp(enrolled.path("otpauthUri"), clock.instant()) + "\"}")
+                .post("/v1/users/{u}/factors/{f}/activate", user, (String) enrolled.path("factorId"))
+                .then().statusCode(200);
+        given().header("X-Tenant-Id", tenant).get("/v1/users/{u}/trusted-devices", user).then().statusCode(200)
+                .body("$", hasSize(0));
+        EventLog.await(Topics.FACTOR_CHANGED, 1, r -> r.value().contains(second)
+                && r.value().contains("\"DEVICE_REVOKED\""));
+    }
+}
