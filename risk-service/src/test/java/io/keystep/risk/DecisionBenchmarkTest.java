@@ -7,6 +7,8 @@ import io.keystep.risk.domain.Location;
 import io.keystep.risk.domain.LoginFacts;
 import io.keystep.risk.domain.NetworkListing;
 import io.keystep.risk.domain.PreviousLogin;
+import io.keystep.risk.domain.TrustedDeviceTokens;
+import io.keystep.risk.domain.TrustedDeviceTokens.Verdict;
 import io.keystep.risk.service.LoginAssessor;
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.RedisTestResource;
@@ -23,8 +25,9 @@ import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Prints how long a decision takes inside the service: profile reads in Redis, GeoIP lookup, scoring under the
- * live and shadow policy, profile writes and the decision memo, without Kafka's transport. A benchmark prints
+ * Prints how long a decision takes inside the service: profile reads in Redis, GeoIP lookup, trusted-device token
+ * verification (Ed25519) and revocation lookup on half the logins, scoring, profile writes and the decision memo,
+ * without Kafka's transport. A benchmark prints
  * figures; it does not time-assert (the machine is shared).
  */
 @QuarkusTest
@@ -53,11 +56,17 @@ class DecisionBenchmarkTest {
         RiskProfiles.approveDevice(redis, tenant, users[0], "fp-bench-0");
         String[] ips = {GeoTestDatabase.BERLIN_IP, GeoTestDatabase.SYDNEY_IP, "192.0.2.70", GeoTestDatabase.PARIS_IPV6};
 
+        DeviceTokenSigner signer = DeviceTokenSigner.ofService();
+        Instant expiry = Instant.now().plus(Duration.ofDays(30));
         long[] nanos = new long[MEASURED];
         for (int i = 0; i < WARM_UP + MEASURED; i++) {
             String user = users[i % users.length];
+            String fingerprint = "fp-bench-" + (i % 3);
+            // half the logins present a token: valid, or (every tenth) issued for another device
+            String token = i % 2 == 0 ? null : signer.token(tenant, user, i % 10 == 1 ? "fp-other" : fingerprint,
+                    "dev-" + (i % 3), expiry);
             var login = RiskKafka.loginEvent(tenant, user, RiskKafka.unique("bench-login"), i % 7 != 0,
-                    "fp-bench-" + (i % 3), ips[i % ips.length], Purpose.LOGIN);
+                    fingerprint, token, ips[i % ips.length], Purpose.LOGIN);
             long start = System.nanoTime();
             assessor.assess(login).await().atMost(Duration.ofSeconds(5));
             long took = System.nanoTime() - start;
@@ -72,6 +81,30 @@ class DecisionBenchmarkTest {
         System.out.printf("%nrisk-service decision latency over %d logins: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n%n",
                 MEASURED, p50, p99, max);
         assertTrue(p50 > 0);
+    }
+
+    @Test
+    void printsTrustedDeviceTokenVerificationLatency() {
+        var pair = DeviceTokenSigner.generate();
+        var tokens = TrustedDeviceTokens.withKeys(java.util.List.of(DeviceTokenSigner.encodePublic(pair)));
+        String token = new DeviceTokenSigner(pair.getPrivate())
+                .token("acme", "alice", "fp-laptop", "dev-1", Instant.now().plus(Duration.ofDays(30)));
+        int n = 3000;
+        long[] nanos = new long[n];
+        int valid = 0;
+        for (int i = 0; i < n + 500; i++) {
+            long start = System.nanoTime();
+            boolean ok = tokens.check(token, "acme", "alice", "fp-laptop", Instant.now()).verdict() == Verdict.VALID;
+            long took = System.nanoTime() - start;
+            if (i >= 500) {
+                nanos[i - 500] = took;
+                valid += ok ? 1 : 0;
+            }
+        }
+        Arrays.sort(nanos);
+        System.out.printf("%nrisk-service trusted-device token check (Ed25519) over %d tokens: p50 %.1f µs, "
+                + "p99 %.1f µs%n%n", n, nanos[n / 2] / 1e3, nanos[(int) (n * 0.99)] / 1e3);
+        assertTrue(valid == n);
     }
 
     @Test

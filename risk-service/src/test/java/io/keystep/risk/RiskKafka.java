@@ -60,9 +60,14 @@ final class RiskKafka {
 
     static Envelope<LoginAttempted> loginEvent(String tenant, String user, String loginId, boolean passwordVerified,
                                                String fingerprint, String ip, Purpose purpose) {
+        return loginEvent(tenant, user, loginId, passwordVerified, fingerprint, null, ip, purpose);
+    }
+
+    static Envelope<LoginAttempted> loginEvent(String tenant, String user, String loginId, boolean passwordVerified,
+                                               String fingerprint, String token, String ip, Purpose purpose) {
         return Envelope.of(LoginAttempted.TYPE, Instant.now(), tenant, loginId,
-                new LoginAttempted(loginId, user, passwordVerified, new Device(fingerprint, "test-agent/1.0"), ip,
-                        purpose));
+                new LoginAttempted(loginId, user, passwordVerified, new Device(fingerprint, "test-agent/1.0", token),
+                        ip, purpose));
     }
 
     /** Publishes a login and answers its login id. */
@@ -77,9 +82,8 @@ final class RiskKafka {
     /** Publishes a password-verified login presenting a trusted-device token and answers its login id. */
     static String loginWithToken(String tenant, String user, String fingerprint, String token, String ip) {
         String loginId = unique("login");
-        send(Topics.LOGIN, tenant, user, write(Envelope.of(LoginAttempted.TYPE, Instant.now(), tenant, loginId,
-                new LoginAttempted(loginId, user, true, new Device(fingerprint, "test-agent/1.0", token), ip,
-                        Purpose.LOGIN))));
+        send(Topics.LOGIN, tenant, user, write(loginEvent(tenant, user, loginId, true, fingerprint, token, ip,
+                Purpose.LOGIN)));
         return loginId;
     }
 
