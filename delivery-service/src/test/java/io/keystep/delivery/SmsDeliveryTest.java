@@ -84,8 +84,8 @@ class SmsDeliveryTest {
         Jobs.Job job = Jobs.Job.sms(Jobs.tenant(), number, code());
         job.publish(json);
         job.publish(json);
-        // A later job to the same number shows that both copies of the first were consumed by then.
-        Jobs.Job later = Jobs.Job.sms(job.tenantId(), number, code());
+        // A later job of the same person (same key, same partition) shows that both copies were consumed by then.
+        Jobs.Job later = Jobs.Job.sms(job.tenantId(), number, code()).forUser(job.userId());
         later.publish(json);
 
         awaitStatus(later.challengeId(), "SENT");
