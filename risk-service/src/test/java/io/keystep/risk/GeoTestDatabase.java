@@ -1,5 +1,6 @@
 package io.keystep.risk;
 
+import io.keystep.testsupport.geoip.MaxMindDbWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.keystep.risk;
+package io.keystep.testsupport.geoip;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,20 +21,19 @@ import java.util.Map;
  * MaxMind's own reader networks of their choosing. IPv6 tree (IPv4 networks live under ::/96, where the reader
  * looks for them), 32-bit records, no pointer compression. Values: {@link String}, {@link Double}, {@link Map},
  * {@link List}, {@link Boolean}, and {@link UInt16} / {@link UInt32} / {@link UInt64} for unsigned integers.
- * Meant for test-support later; it sits beside risk-service's tests until then.
  */
-final class MaxMindDbWriter {
+public final class MaxMindDbWriter {
 
     /** An unsigned 16-bit value (the reader answers an Integer). */
-    record UInt16(int value) {
+    public record UInt16(int value) {
     }
 
     /** An unsigned 32-bit value (the reader answers a Long). */
-    record UInt32(long value) {
+    public record UInt32(long value) {
     }
 
     /** An unsigned 64-bit value (the reader answers a BigInteger). */
-    record UInt64(long value) {
+    public record UInt64(long value) {
     }
 
     private static final byte[] METADATA_MARKER = {(byte) 0xAB, (byte) 0xCD, (byte) 0xEF,
@@ -45,13 +44,13 @@ final class MaxMindDbWriter {
     private final Node root = new Node();
     private final List<Map<String, Object>> records = new ArrayList<>();
 
-    MaxMindDbWriter(String databaseType, String description) {
+    public MaxMindDbWriter(String databaseType, String description) {
         this.databaseType = databaseType;
         this.description = description;
     }
 
     /** A GeoIP2-City-shaped record: country, city and coordinates. */
-    static Map<String, Object> city(String isoCode, String countryName, String cityName, double latitude,
+    public static Map<String, Object> city(String isoCode, String countryName, String cityName, double latitude,
                                     double longitude) {
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("country", Map.of("iso_code", isoCode, "names", Map.of("en", countryName)));
@@ -61,7 +60,7 @@ final class MaxMindDbWriter {
     }
 
     /** Maps a network in CIDR notation (IPv4 or IPv6) to a record. Networks must not overlap. */
-    MaxMindDbWriter insert(String cidr, Map<String, Object> record) {
+    public MaxMindDbWriter insert(String cidr, Map<String, Object> record) {
         int slash = cidr.indexOf('/');
         byte[] address;
         try {
@@ -97,7 +96,7 @@ final class MaxMindDbWriter {
     }
 
     /** Writes the database file. */
-    void write(Path file) throws IOException {
+    public void write(Path file) throws IOException {
         // Number the nodes breadth first: the root is node 0.
         List<Node> nodes = new ArrayList<>();
         Map<Node, Integer> numbers = new IdentityHashMap<>();
