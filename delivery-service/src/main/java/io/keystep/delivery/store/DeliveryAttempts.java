@@ -143,9 +143,12 @@ public class DeliveryAttempts {
                     if (response == null) {
                         return Optional.<MessageRef>empty();
                     }
-                    String[] parts = response.toString().split("\\|", 4);
-                    return Optional.of(new MessageRef(parts[3], parts[0], Integer.parseInt(parts[2]),
-                            Integer.parseInt(parts[1])));
+                    Reference ref = Reference.parse(response.toString());
+                    if (ref == null) {
+                        return Optional.<MessageRef>empty();
+                    }
+                    return Optional.of(new MessageRef(ref.tenantId(), ref.challengeId(), ref.sendAttempt(),
+                            ref.step()));
                 });
     }
 
@@ -171,10 +174,10 @@ public class DeliveryAttempts {
                     List<Timer> timers = new ArrayList<>();
                     if (response != null) {
                         for (Response member : response) {
-                            String[] parts = member.toString().split("\\|", 4);
-                            if (parts.length == 4) {
-                                timers.add(new Timer(member.toString(), parts[3], parts[0],
-                                        Integer.parseInt(parts[2]), Integer.parseInt(parts[1])));
+                            Reference ref = Reference.parse(member.toString());
+                            if (ref != null) {
+                                timers.add(new Timer(member.toString(), ref.tenantId(), ref.challengeId(),
+                                        ref.sendAttempt(), ref.step()));
                             }
                         }
                     }
@@ -196,6 +199,30 @@ public class DeliveryAttempts {
 
     private static String reference(String tenantId, String challengeId, int sendAttempt, int step) {
         return challengeId + "|" + step + "|" + sendAttempt + "|" + tenantId;
+    }
+
+    /**
+     * A timer member or message reference. Those written before jobs carried a send attempt
+     * ({@code <challengeId>|<step>|<tenant>}) read as the first send, so that timers and receipts in flight during an
+     * upgrade still work.
+     */
+    record Reference(String tenantId, String challengeId, int sendAttempt, int step) {
+
+        static Reference parse(String value) {
+            String[] parts = value.split("\\|", 4);
+            try {
+                if (parts.length == 4 && parts[2].matches("\\d{1,9}")) {
+                    return new Reference(parts[3], parts[0], Integer.parseInt(parts[2]), Integer.parseInt(parts[1]));
+                }
+                if (parts.length >= 3) {
+                    return new Reference(value.substring(parts[0].length() + parts[1].length() + 2), parts[0], 1,
+                            Integer.parseInt(parts[1]));
+                }
+            } catch (NumberFormatException e) {
+                return null;
+            }
+            return null;
+        }
     }
 
     static String attemptKey(String tenantId, String challengeId) {
