@@ -55,11 +55,12 @@ class AuthenticatorFactorTest {
         ExtractableResponse<Response> enrolled = Authenticators.enroll(tenant, user, "totp", body);
         String factorId = enrolled.path("factorId");
         String uri = enrolled.path("otpauthUri");
+        String code = Authenticators.oathtoolTotp(uri, clock.instant());
         given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON)
-                .body("{\"code\":\"" + Authenticators.oathtoolTotp(uri, clock.instant()) + "\"}")
+                .body("{\"code\":\"" + code + "\"}")
                 .post("/v1/users/{u}/factors/{f}/activate", user, factorId)
                 .then().statusCode(200).body("status", equalTo("active"));
-        return new String[]{factorId, uri};
+        return new String[]{factorId, uri, code};
     }
 
     private static String totpVerification(String tenant, String user, String purpose) {
@@ -96,7 +97,7 @@ class AuthenticatorFactorTest {
         String tenant = LoginThread.unique("t");
         String user = LoginThread.unique("u");
         String[] factor = activeTotp(tenant, user, "{\"algorithm\":\"SHA512\",\"digits\":8}");
-        String activationCode = Authenticators.oathtoolTotp(factor[1], clock.instant());
+        String activationCode = factor[2];
 
         // The activation's step is used up: the same code does not answer a verification.
         String first = totpVerification(tenant, user, "login");
@@ -201,7 +202,8 @@ class AuthenticatorFactorTest {
         given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body("{\"code\":\"000000\"}")
                 .post("/v1/users/{u}/factors/{f}/activate", user, (String) pending.path("factorId"))
                 .then().statusCode(422).body("type", containsString("invalid-code"));
-        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body("{\"digits\":7}")
+        given().header("X-Tenant-Id", tenant).header("Step-Up-Verification-Id", Authenticators.stepUp(tenant, user))
+                .contentType(ContentType.JSON).body("{\"digits\":7}")
                 .post("/v1/users/{u}/factors/totp", user).then().statusCode(400)
                 .body("errors[0].field", equalTo("digits"));
     }

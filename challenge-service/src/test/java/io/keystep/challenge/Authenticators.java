@@ -23,9 +23,19 @@ final class Authenticators {
     private Authenticators() {
     }
 
-    static ExtractableResponse<Response> enroll(String tenant, String user, String kind, String body) {
-        return given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body(body)
+    static ExtractableResponse<Response> enroll(String tenant, String user, String kind, String body) throws Exception {
+        return given().header("X-Tenant-Id", tenant).header("Step-Up-Verification-Id", stepUp(tenant, user))
+                .contentType(ContentType.JSON).body(body)
                 .post("/v1/users/{u}/factors/" + kind, user).then().statusCode(201).extract();
+    }
+
+    /** An approved SMS verification with purpose factor_change for the user: the step-up factor changes need. */
+    static String stepUp(String tenant, String user) throws Exception {
+        String id = VerifyApi.create(tenant, "{\"to\":\"" + VerifyApi.phone() + "\",\"channel\":\"sms\",\"userId\":\""
+                + user + "\",\"purpose\":\"factor_change\"}").statusCode(201).extract().path("id");
+        VerifyApi.check(tenant, id, VerifyApi.code(new com.fasterxml.jackson.databind.ObjectMapper(), tenant, id, 1), true)
+                .statusCode(200).body("status", org.hamcrest.Matchers.equalTo("approved"));
+        return id;
     }
 
     static Map<String, String> query(String otpauthUri) {

@@ -62,26 +62,36 @@ public class FactorResource {
     private final AuthenticatorFactors factors;
     private final io.keystep.challenge.factors.RecoveryCodes recoveryCodes;
 
-    public FactorResource(AuthenticatorFactors factors, io.keystep.challenge.factors.RecoveryCodes recoveryCodes) {
+    private final io.keystep.challenge.factors.StepUps stepUps;
+
+    public FactorResource(AuthenticatorFactors factors, io.keystep.challenge.factors.RecoveryCodes recoveryCodes,
+                          io.keystep.challenge.factors.StepUps stepUps) {
         this.factors = factors;
         this.recoveryCodes = recoveryCodes;
+        this.stepUps = stepUps;
     }
 
     @POST
     @Path("/totp")
     public Uni<Response> enrollTotp(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                    @PathParam("userId") String userIdParam, EnrollRequest body) {
-        return enroll(tenantHeader, userIdParam, "TOTP", body);
+                                    @PathParam("userId") String userIdParam,
+                                    @HeaderParam(STEP_UP_HEADER) String stepUp, EnrollRequest body) {
+        return enroll(tenantHeader, userIdParam, "TOTP", body, stepUp);
     }
 
     @POST
     @Path("/hotp")
     public Uni<Response> enrollHotp(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                    @PathParam("userId") String userIdParam, EnrollRequest body) {
-        return enroll(tenantHeader, userIdParam, "HOTP", body);
+                                    @PathParam("userId") String userIdParam,
+                                    @HeaderParam(STEP_UP_HEADER) String stepUp, EnrollRequest body) {
+        return enroll(tenantHeader, userIdParam, "HOTP", body, stepUp);
     }
 
-    private Uni<Response> enroll(String tenantHeader, String userIdParam, String kind, EnrollRequest body) {
+    /** The header naming the approved {@code factor_change} verification that adding or removing a factor needs. */
+    static final String STEP_UP_HEADER = "Step-Up-Verification-Id";
+
+    private Uni<Response> enroll(String tenantHeader, String userIdParam, String kind, EnrollRequest body,
+                                 String stepUp) {
         String tenantId = RequestChecks.tenant(tenantHeader);
         String userId = RequestChecks.userId(userIdParam);
         EnrollRequest req = body == null ? new EnrollRequest(null, null, null, null) : body;
@@ -105,7 +115,8 @@ public class FactorResource {
                 || label.contains(":"))) {
             throw ProblemException.invalid("label", "must be 1-64 printable characters without ':'");
         }
-        return factors.enroll(tenantId, userId, kind, label == null ? null : label.trim(), algorithm, digits, period)
+        return requireStepUp(tenantId, userId, stepUp).chain(() -> factors.enroll(tenantId, userId, kind,
+                        label == null ? null : label.trim(), algorithm, digits, period))
                 .map(e -> Response.status(201).entity(new EnrollResponse(e.factorId(), e.otpauthUri(),
                         Base64.getEncoder().encodeToString(e.qrPng()))).build());
     }
@@ -173,6 +184,73 @@ public class FactorResource {
         String tenantId = RequestChecks.tenant(tenantHeader);
         String userId = RequestChecks.userId(userIdParam);
         return factors.ofUser(tenantId, userId).map(all -> all.stream().map(FactorView::of).toList());
+    }
+
+    /** A rename and/or making the factor the preferred one. */
+    public record UpdateRequest(String label, Boolean preferred) {
+    }
+
+    /** Renames a factor or makes it the preferred one (no step-up: neither changes how the user signs in). */
+    @jakarta.ws.rs.PATCH
+    @Path("/{factorId}")
+    public Uni<FactorView> update(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
+                                  @PathParam("userId") String userIdParam,
+                                  @PathParam("factorId") String factorIdParam, UpdateRequest body) {
+        String tenantId = RequestChecks.tenant(tenantHeader);
+        String userId = RequestChecks.userId(userIdParam);
+        UUID factorId = factorId(factorIdParam);
+        if (body == null || (body.label() == null && body.preferred() == null)) {
+            throw ProblemException.invalid("label", "label or preferred is required");
+        }
+        if (body.preferred() != null && !body.preferred()) {
+            throw ProblemException.invalid("preferred", "can only be set to true (prefer another factor instead)");
+        }
+        String label = body.label();
+        if (label != null && (label.isBlank() || label.length() > 64 || label.chars().anyMatch(Character::isISOControl)
+                || label.contains(":"))) {
+            throw ProblemException.invalid("label", "must be 1-64 printable characters without ':'");
+        }
+        Uni<AuthenticatorFactors.Change> renamed = label == null ? Uni.createFrom().item(AuthenticatorFactors.Change.DONE)
+                : factors.rename(tenantId, userId, factorId, label.trim());
+        return renamed.flatMap(r -> r != AuthenticatorFactors.Change.DONE || body.preferred() == null
+                        ? Uni.createFrom().item(r) : factors.prefer(tenantId, userId, factorId))
+                .flatMap(r -> r == AuthenticatorFactors.Change.DONE ? view(tenantId, userId, factorId)
+                        : Uni.createFrom().failure(ProblemException.notFound("active factor " + factorId)));
+    }
+
+    /**
+     * Removes a factor (step-up required). The last way in goes only while unused recovery codes remain: else
+     * 409 {@code last-factor}.
+     */
+    @jakarta.ws.rs.DELETE
+    @Path("/{factorId}")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<Response> remove(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
+                                @PathParam("userId") String userIdParam, @PathParam("factorId") String factorIdParam,
+                                @HeaderParam(STEP_UP_HEADER) String stepUp) {
+        String tenantId = RequestChecks.tenant(tenantHeader);
+        String userId = RequestChecks.userId(userIdParam);
+        UUID factorId = factorId(factorIdParam);
+        return requireStepUp(tenantId, userId, stepUp).chain(() -> factors.remove(tenantId, userId, factorId))
+                .map(result -> switch (result) {
+                    case DONE -> Response.noContent().build();
+                    case NOT_FOUND -> throw ProblemException.notFound("factor " + factorId);
+                    case LAST_FACTOR -> throw new ProblemException(Problem.of(409, "last-factor", "Last factor",
+                            "the user's last factor can be removed only while unused recovery codes remain"));
+                });
+    }
+
+    private Uni<Void> requireStepUp(String tenantId, String userId, String stepUp) {
+        return stepUps.isFresh(tenantId, userId, stepUp)
+                .onFailure().transform(io.keystep.challenge.domain.CheckUnavailableException::new)
+                .map(fresh -> {
+                    if (!fresh) {
+                        throw new ProblemException(Problem.of(403, "step-up-required", "Step-up required",
+                                "adding or removing a factor needs header " + STEP_UP_HEADER + " naming a verification"
+                                        + " with purpose factor_change approved for this user within 5 minutes"));
+                    }
+                    return null;
+                });
     }
 
     private Uni<FactorView> view(String tenantId, String userId, UUID factorId) {

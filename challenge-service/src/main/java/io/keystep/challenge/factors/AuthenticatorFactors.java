@@ -48,10 +48,16 @@ public class AuthenticatorFactors {
     private final FactorConfig config;
     private final Clock clock;
     private final TrustedDevices trustedDevices;
+    private final io.keystep.challenge.store.PhoneEnrollmentRepository phones;
+    private final io.keystep.challenge.store.RecoveryCodeRepository recoveryCodes;
     private final SecureRandom random = new SecureRandom();
 
     public AuthenticatorFactors(AuthFactorRepository factors, FactorSecretCipher cipher, EventPublisher publisher,
-                                FactorConfig config, Clock clock, TrustedDevices trustedDevices) {
+                                FactorConfig config, Clock clock, TrustedDevices trustedDevices,
+                                io.keystep.challenge.store.PhoneEnrollmentRepository phones,
+                                io.keystep.challenge.store.RecoveryCodeRepository recoveryCodes) {
+        this.phones = phones;
+        this.recoveryCodes = recoveryCodes;
         this.trustedDevices = trustedDevices;
         this.factors = factors;
         this.cipher = cipher;
@@ -154,6 +160,56 @@ public class AuthenticatorFactors {
                 }
             }
             return Uni.createFrom().item(Result.REJECTED);
+        });
+    }
+
+    /** Outcome of a factor change. */
+    public enum Change { DONE, NOT_FOUND, LAST_FACTOR }
+
+    public Uni<Change> rename(String tenantId, String userId, UUID factorId, String label) {
+        Instant now = clock.instant();
+        return factors.find(tenantId, userId, factorId).flatMap(found -> found.isEmpty()
+                ? Uni.createFrom().item(Change.NOT_FOUND)
+                : factors.rename(tenantId, userId, factorId, label).chain(() -> publisher.factorChanged(tenantId, now,
+                        new FactorChanged(userId, factorId.toString(), Factor.valueOf(found.get().kind),
+                                FactorChange.RENAMED, label))).replaceWith(Change.DONE));
+    }
+
+    public Uni<Change> prefer(String tenantId, String userId, UUID factorId) {
+        Instant now = clock.instant();
+        return factors.find(tenantId, userId, factorId).flatMap(found -> found.isEmpty()
+                ? Uni.createFrom().item(Change.NOT_FOUND)
+                : factors.prefer(tenantId, userId, factorId).flatMap(done -> !done
+                        ? Uni.createFrom().item(Change.NOT_FOUND)
+                        : publisher.factorChanged(tenantId, now, new FactorChanged(userId, factorId.toString(),
+                                Factor.valueOf(found.get().kind), FactorChange.PREFERRED, found.get().label))
+                        .replaceWith(Change.DONE)));
+    }
+
+    /**
+     * Removes a factor. The user's last way in (no other active authenticator, no phone) goes only while unused
+     * recovery codes remain. Devices trusted before are revoked.
+     */
+    public Uni<Change> remove(String tenantId, String userId, UUID factorId) {
+        Instant now = clock.instant();
+        return factors.ofUser(tenantId, userId).flatMap(all -> {
+            Optional<AuthFactor> target = all.stream().filter(f -> f.id.equals(factorId)).findFirst();
+            if (target.isEmpty()) {
+                return Uni.createFrom().item(Change.NOT_FOUND);
+            }
+            boolean othersActive = all.stream().anyMatch(f -> !f.id.equals(factorId) && "ACTIVE".equals(f.status));
+            Uni<Boolean> allowed = !"ACTIVE".equals(target.get().status) || othersActive
+                    ? Uni.createFrom().item(true)
+                    : phones.phoneOf(tenantId, userId).flatMap(phone -> phone.isPresent()
+                    ? Uni.createFrom().item(true)
+                    : recoveryCodes.unused(tenantId, userId).map(codes -> !codes.isEmpty()));
+            return allowed.flatMap(ok -> !ok ? Uni.createFrom().item(Change.LAST_FACTOR)
+                    : factors.delete(tenantId, userId, factorId).flatMap(deleted -> !deleted
+                    ? Uni.createFrom().item(Change.NOT_FOUND)
+                    : publisher.factorChanged(tenantId, now, new FactorChanged(userId, factorId.toString(),
+                                    Factor.valueOf(target.get().kind), FactorChange.REMOVED, target.get().label))
+                            .chain(() -> trustedDevices.revokeAll(tenantId, userId, "factor removed"))
+                            .replaceWith(Change.DONE)));
         });
     }
 

@@ -27,6 +27,29 @@ public class AuthFactorRepository {
                 "tenantId = ?1 and userId = ?2 order by createdAt", tenantId, userId).list());
     }
 
+    public Uni<Boolean> rename(String tenantId, String userId, UUID factorId, String label) {
+        return Panache.withTransaction(() -> AuthFactor.update(
+                "label = ?1 where id = ?2 and tenantId = ?3 and userId = ?4", label, factorId, tenantId, userId))
+                .map(n -> n == 1);
+    }
+
+    /** Makes an active factor the user's preferred one (and no other). */
+    public Uni<Boolean> prefer(String tenantId, String userId, UUID factorId) {
+        return Panache.withTransaction(() -> AuthFactor.update(
+                        "preferred = false where tenantId = ?1 and userId = ?2", tenantId, userId)
+                .chain(() -> AuthFactor.update(
+                        "preferred = true where id = ?1 and tenantId = ?2 and userId = ?3 and status = 'ACTIVE'",
+                        factorId, tenantId, userId))
+                .map(n -> n == 1)
+                .call(won -> won ? Uni.createFrom().voidItem()
+                        : Panache.currentTransaction().invoke(tx -> tx.markForRollback())));
+    }
+
+    public Uni<Boolean> delete(String tenantId, String userId, UUID factorId) {
+        return Panache.withTransaction(() -> AuthFactor.delete("id = ?1 and tenantId = ?2 and userId = ?3",
+                factorId, tenantId, userId)).map(n -> n == 1);
+    }
+
     /**
      * Accepts a time step (or HOTP counter) once: the update happens only when it is newer than the last one
      * accepted, in one statement, so that two concurrent uses of one code cannot both succeed. With

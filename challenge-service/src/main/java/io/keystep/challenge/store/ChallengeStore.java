@@ -81,7 +81,7 @@ public class ChallengeStore {
               diff = bit.bor(diff, bit.bxor(string.byte(stored, i) or 0, string.byte(presented, i) or 0))
             end
             if diff == 0 and #stored > 0 then
-              redis.call('HSET', KEYS[1], 'status', 'approved')
+              redis.call('HSET', KEYS[1], 'status', 'approved', 'approvedAt', ARGV[2])
               redis.call('HDEL', KEYS[1], 'digest')
               redis.call('HSET', lockKey, 'consecutive', '0', 'level', '0')
               redis.call('DEL', failKey)
@@ -310,6 +310,22 @@ public class ChallengeStore {
             if redis.call('HSETNX', KEYS[1], 'deviceTrusted', '1') == 0 then return {'already_trusted'} end
             return {'ok', f[3] or '', f[4] or '', f[5] or ''}
             """;
+
+    /**
+     * The approval of a verification as a step-up proof: {@code [userId, purpose, approvedAtMillis]} when it is
+     * this tenant's and approved; else empty.
+     */
+    public Uni<Optional<String[]>> approval(String tenantId, String challengeId) {
+        return redis.execute("HMGET", challengeKey(challengeId), "tenant", "status", "userId", "purpose", "approvedAt")
+                .map(r -> {
+                    if (r == null || r.get(0) == null || !tenantId.equals(r.get(0).toString()) || r.get(1) == null
+                            || !"approved".equals(r.get(1).toString()) || r.get(4) == null) {
+                        return Optional.<String[]>empty();
+                    }
+                    return Optional.of(new String[]{r.get(2) == null ? "" : r.get(2).toString(),
+                            r.get(3) == null ? "" : r.get(3).toString(), r.get(4).toString()});
+                });
+    }
 
     /** The challenge as stored, without its digest; empty when unknown or another tenant's. */
     public Uni<Optional<StoredChallenge>> find(String tenantId, String challengeId) {
