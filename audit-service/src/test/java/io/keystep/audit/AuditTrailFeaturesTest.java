@@ -178,7 +178,7 @@ class AuditTrailFeaturesTest {
     @Test
     void anExportStreamsEveryRowPageByPageAsNdjsonAndCsv() {
         String tenant = Trail.unique("exp");
-        int count = 1234; // more than twelve pages of the test page size
+        int count = 1234; // three pages of the export page size
         Instant first = Instant.parse("2026-02-01T00:00:00Z");
         Trail.insertRows(tenant, "u", count, first, Instant.now());
 

@@ -182,43 +182,6 @@ class ProviderFailoverTest {
         assertTrue(twiml.contains("<Say>") && twiml.contains(String.join(", ", code.split(""))), twiml);
     }
 
-    @Test
-    void providerThatHoldsOneJobDoesNotHoldUpJobsOnTheOtherPartitions() {
-        ProviderStandIn held = ProviderStandInsTestResource.HELD;
-        StatusEvents events = new StatusEvents(json);
-        Jobs.Job stuck = Jobs.Job.sms("held-tenant", Jobs.usNumber(), Jobs.code());
-        Jobs.Job second = onAnotherPartition(Jobs.Job.sms(Jobs.tenant(), Jobs.usNumber(), Jobs.code()), stuck.partition());
-        Jobs.Job third = onAnotherPartition(Jobs.Job.sms(Jobs.tenant(), Jobs.usNumber(), Jobs.code()),
-                stuck.partition(), second.partition());
-        held.hold();
-        try {
-            stuck.publish(json);
-            await().atMost(StatusEvents.WAIT).until(() -> held.requests().stream()
-                    .anyMatch(r -> r.body().contains(stuck.challengeId())));
-            second.publish(json);
-            third.publish(json);
-
-            // Sent while the first job's provider still has not answered.
-            assertEquals("twilio", events.await(second.challengeId(), "SENT").get("provider").asText());
-            assertEquals("twilio", events.await(third.challengeId(), "SENT").get("provider").asText());
-            assertTrue(events.of(stuck.challengeId()).isEmpty(), "the held job is still waiting for its provider");
-        } finally {
-            held.release();
-        }
-        assertEquals("held", events.await(stuck.challengeId(), "SENT").get("provider").asText());
-    }
-
-    /** The job for another user whose key lands on none of {@code taken}. */
-    private static Jobs.Job onAnotherPartition(Jobs.Job job, int... taken) {
-        for (int i = 0; ; i++) {
-            Jobs.Job candidate = job.forUser("user-" + i + "-" + job.challengeId());
-            int partition = candidate.partition();
-            if (java.util.Arrays.stream(taken).noneMatch(p -> p == partition)) {
-                return candidate;
-            }
-        }
-    }
-
     private static String sign(String timestamp, String body) throws Exception {
         Signature signer = Signature.getInstance("Ed25519");
         signer.initSign(ProviderStandInsTestResource.TELNYX_SIGNING.getPrivate());

@@ -39,7 +39,6 @@ final class ProviderStandIn implements AutoCloseable {
     private volatile int failureStatus = 503;
     private volatile boolean alwaysFail;
     private volatile Duration delay = Duration.ZERO;
-    private volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
 
     private ProviderStandIn(HttpServer server, Shape shape) {
         this.server = server;
@@ -80,15 +79,6 @@ final class ProviderStandIn implements AutoCloseable {
         return this;
     }
 
-    /** Answers nothing until {@link #release()}: a provider that holds its connections open. */
-    void hold() {
-        gate = new java.util.concurrent.CountDownLatch(1);
-    }
-
-    void release() {
-        gate.countDown();
-    }
-
     void failNext(int count, int status) {
         failureStatus = status;
         failures.set(count);
@@ -106,13 +96,6 @@ final class ProviderStandIn implements AutoCloseable {
                     .collect(Collectors.toMap(e -> e.getKey().toLowerCase(Locale.ROOT), e -> e.getValue().get(0),
                             (a, b) -> a));
             requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers, body));
-            try {
-                if (!gate.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("held for a minute without release");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
             if (!delay.isZero()) {
                 try {
                     Thread.sleep(delay.toMillis()); // the stand-in being slow is the point of this test double

@@ -30,7 +30,6 @@ public class ProviderStandInsTestResource implements QuarkusTestResourceLifecycl
     static final ProviderStandIn BROKEN = ProviderStandIn.start(ProviderStandIn.Shape.WEBHOOK).alwaysFailWith(503);
     static final ProviderStandIn SLOW =
             ProviderStandIn.start(ProviderStandIn.Shape.WEBHOOK).answerAfter(Duration.ofMillis(1500));
-    static final ProviderStandIn HELD = ProviderStandIn.start(ProviderStandIn.Shape.WEBHOOK);
     static final ProviderStandIn TWILIO_VOICE = ProviderStandIn.start(ProviderStandIn.Shape.TWILIO);
     static final KeyPair TELNYX_SIGNING = ed25519();
     static final GreenMail SMTP = startSmtp();
@@ -77,13 +76,6 @@ public class ProviderStandInsTestResource implements QuarkusTestResourceLifecycl
         config.put(p + "slow.priority", "1");
         config.put(p + "slow.timeout", "PT0.3S");
         config.put(p + "slow.tenants", "timeout-tenant");
-
-        config.put(p + "held.type", "webhook");
-        config.put(p + "held.base-url", HELD.baseUrl() + "/send");
-        config.put(p + "held.signing-secret", "held-secret");
-        config.put(p + "held.priority", "1");
-        config.put(p + "held.timeout", "PT25S");
-        config.put(p + "held.tenants", "held-tenant");
 
         config.put(p + "twilio-voice.type", "twilio");
         config.put(p + "twilio-voice.base-url", TWILIO_VOICE.baseUrl());
