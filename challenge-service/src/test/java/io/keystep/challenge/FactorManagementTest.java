@@ -107,7 +107,8 @@ class FactorManagementTest {
                 .delete("/v1/users/{u}/factors/{f}", user, factor[0])
                 .then().statusCode(409).body("type", containsString("last-factor"));
 
-        given().header("X-Tenant-Id", tenant).post("/v1/users/{u}/recovery-codes", user).then().statusCode(201);
+        given().header("X-Tenant-Id", tenant).header("Step-Up-Verification-Id", Authenticators.stepUp(tenant, user))
+                .post("/v1/users/{u}/recovery-codes", user).then().statusCode(201);
         clock.advance(Duration.ofSeconds(31));
         given().header("X-Tenant-Id", tenant).header("Step-Up-Verification-Id", Authenticators.stepUp(tenant, user))
                 .delete("/v1/users/{u}/factors/{f}", user, factor[0]).then().statusCode(204);

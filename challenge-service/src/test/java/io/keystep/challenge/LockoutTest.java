@@ -141,5 +141,7 @@ class LockoutTest {
         // The suspension itself (at the hundredth failure) and the refused check are events.
         EventLog.await(Topics.VERIFICATION_LIMITED, 2,
                 r -> (tenant + ":" + user).equals(r.key()) && r.value().contains("\"FACTOR_SUSPENDED\""));
+        EventLog.await(Topics.FACTOR_CHANGED, 1,
+                r -> (tenant + ":" + user).equals(r.key()) && r.value().contains("\"SUSPENDED\""));
     }
 }

@@ -40,7 +40,14 @@ class RecoveryCodeTest {
     AdjustableClock clock;
 
     private static List<String> generate(String tenant, String user) {
-        return given().header("X-Tenant-Id", tenant).post("/v1/users/{u}/recovery-codes", user)
+        String stepUp;
+        try {
+            stepUp = Authenticators.stepUp(tenant, user);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return given().header("X-Tenant-Id", tenant).header("Step-Up-Verification-Id", stepUp)
+                .post("/v1/users/{u}/recovery-codes", user)
                 .then().statusCode(201).body("remaining", equalTo(10)).extract().path("codes");
     }
 
@@ -121,5 +128,21 @@ class RecoveryCodeTest {
                 .body("{\"code\":\"" + fresh.get(2) + "\"}").post("/v1/users/{u}/recovery-codes/redeem", user)
                 .then().statusCode(422);
         redeem(tenant, user, "not a code!").response().then().statusCode(400).body("errors[0].field", equalTo("code"));
+        given().header("X-Tenant-Id", tenant).post("/v1/users/{u}/recovery-codes", user).then().statusCode(403)
+                .body("type", containsString("step-up-required"));
+    }
+
+    @Test
+    void tenWrongRecoveryCodesStopFurtherGuessesUnevaluated() {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("u");
+        List<String> codes = generate(tenant, user);
+        for (int i = 0; i < 10; i++) {
+            redeem(tenant, user, "aaaa-aaaa-aaa" + "bcdefghijk".charAt(i)).response().then().statusCode(422);
+        }
+        // Even the right code is refused now: nothing is compared until the window ends.
+        redeem(tenant, user, codes.get(0)).response().then().statusCode(429)
+                .header("Retry-After", org.hamcrest.Matchers.notNullValue())
+                .contentType(containsString("application/problem+json"));
     }
 }

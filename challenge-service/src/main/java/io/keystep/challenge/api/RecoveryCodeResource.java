@@ -31,19 +31,35 @@ public class RecoveryCodeResource {
     }
 
     private final RecoveryCodes codes;
+    private final io.keystep.challenge.factors.StepUps stepUps;
 
-    public RecoveryCodeResource(RecoveryCodes codes) {
+    public RecoveryCodeResource(RecoveryCodes codes, io.keystep.challenge.factors.StepUps stepUps) {
         this.codes = codes;
+        this.stepUps = stepUps;
     }
 
-    /** Generates a new set of 10; the old set stops working. */
+    /**
+     * Generates a new set of 10; the old set stops working. Like adding a factor, it needs a step-up (header
+     * {@code Step-Up-Verification-Id}).
+     */
     @POST
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> generate(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                  @PathParam("userId") String userIdParam) {
+                                  @PathParam("userId") String userIdParam,
+                                  @HeaderParam(FactorResource.STEP_UP_HEADER) String stepUp) {
         String tenantId = RequestChecks.tenant(tenantHeader);
         String userId = RequestChecks.userId(userIdParam);
-        return codes.generate(tenantId, userId).map(list -> Response.status(201)
+        return stepUps.isFresh(tenantId, userId, stepUp)
+                .onFailure().transform(io.keystep.challenge.domain.CheckUnavailableException::new)
+                .flatMap(fresh -> {
+                    if (!fresh) {
+                        return Uni.createFrom().failure(new ProblemException(Problem.of(403, "step-up-required",
+                                "Step-up required", "generating recovery codes needs header "
+                                        + FactorResource.STEP_UP_HEADER + " naming a verification with purpose"
+                                        + " factor_change approved for this user within 5 minutes")));
+                    }
+                    return codes.generate(tenantId, userId);
+                }).map(list -> Response.status(201)
                 .entity(new GeneratedCodes(list, list.size())).header("Cache-Control", "no-store").build());
     }
 
@@ -67,6 +83,12 @@ public class RecoveryCodeResource {
             throw ProblemException.invalid("code", "must be a recovery code such as abcd-efgh-2345");
         }
         return codes.redeem(tenantId, userId, body.code()).map(r -> {
+            if (r.retryAfter() != null) {
+                throw new io.keystep.challenge.domain.VerificationRefused(
+                        io.keystep.challenge.domain.VerificationRefused.Kind.LOCKED_OUT,
+                        "too many recovery code attempts; try again later", null, r.retryAfter(),
+                        null);
+            }
             if (!r.accepted()) {
                 throw new ProblemException(Problem.of(422, "invalid-code", "Invalid recovery code",
                         "the code is not one of the user's unused recovery codes"));

@@ -79,6 +79,13 @@ public class CodeChecker {
                 .onFailure().transform(CheckUnavailableException::new)
                 .call(result -> publish(tenantId, challengeId, result, factor, now))
                 .call(result -> publishLimit(tenantId, challengeId, result, now))
+                .call(result -> !result.suspensionStarted() ? Uni.createFrom().voidItem()
+                        : publisher.factorChanged(tenantId, now, new io.keystep.events.FactorChanged(result.userId(),
+                                        null, factor != null ? factor
+                                        : result.channel() == null ? null : Factor.valueOf(result.channel().name()),
+                                        io.keystep.events.FactorChange.SUSPENDED,
+                                        "suspended after too many consecutive failed checks"))
+                                .onFailure().transform(CheckUnavailableException::new))
                 .invoke(result -> {
                     if (result.lockoutStarted()) {
                         metrics.lockout(tenantId, channelTag(result, factor),

@@ -39,17 +39,30 @@ public class RecoveryCodes {
     private static final int ITERATIONS = 2;
     private static final int LANES = 1;
 
-    /** The outcome of redeeming a code, with how many remain. */
-    public record Redemption(boolean accepted, int remaining) {
+    /** Failed redemptions a user gets per window before further ones are refused unevaluated. */
+    static final int ATTEMPTS_PER_WINDOW = 10;
+    static final java.time.Duration ATTEMPT_WINDOW = java.time.Duration.ofMinutes(15);
+
+    /**
+     * The outcome of redeeming a code, with how many remain; {@code retryAfter} set when too many attempts were
+     * made (nothing was evaluated).
+     */
+    public record Redemption(boolean accepted, int remaining, java.time.Duration retryAfter) {
+        Redemption(boolean accepted, int remaining) {
+            this(accepted, remaining, null);
+        }
     }
 
     private final RecoveryCodeRepository codes;
     private final EventPublisher publisher;
     private final Vertx vertx;
     private final Clock clock;
+    private final io.keystep.challenge.store.ChallengeStore attempts;
     private final SecureRandom random = new SecureRandom();
 
-    public RecoveryCodes(RecoveryCodeRepository codes, EventPublisher publisher, Vertx vertx, Clock clock) {
+    public RecoveryCodes(RecoveryCodeRepository codes, EventPublisher publisher, Vertx vertx, Clock clock,
+                         io.keystep.challenge.store.ChallengeStore attempts) {
+        this.attempts = attempts;
         this.codes = codes;
         this.publisher = publisher;
         this.vertx = vertx;
@@ -95,6 +108,18 @@ public class RecoveryCodes {
     public Uni<Redemption> redeem(String tenantId, String userId, String presented) {
         Instant now = clock.instant();
         String normalised = normalise(presented);
+        // Each redemption reserves an attempt first (atomically), so that parallel guesses cannot exceed the
+        // budget, and a flood of guesses cannot make the server compute slow hashes without end.
+        return attempts.reserveRecoveryAttempt(tenantId, userId, ATTEMPT_WINDOW).flatMap(reserved -> {
+            if (reserved[0] > ATTEMPTS_PER_WINDOW) {
+                return Uni.createFrom().item(new Redemption(false, -1,
+                        java.time.Duration.ofMillis(Math.max(1000, reserved[1]))));
+            }
+            return evaluate(tenantId, userId, normalised, now);
+        });
+    }
+
+    private Uni<Redemption> evaluate(String tenantId, String userId, String normalised, Instant now) {
         return codes.unused(tenantId, userId).flatMap(unused -> vertx.executeBlocking(Uni.createFrom().item(() ->
                         unused.stream().filter(c -> matches(normalised, c.codeHash)).findFirst()))
                 .flatMap(match -> {
@@ -106,9 +131,9 @@ public class RecoveryCodes {
                             return Uni.createFrom().item(new Redemption(false, unused.size() - 1));
                         }
                         int left = unused.size() - 1;
-                        return publisher.factorChanged(tenantId, now, new FactorChanged(userId, null,
+                        return attempts.clearRecoveryAttempts(tenantId, userId).chain(() -> publisher.factorChanged(tenantId, now, new FactorChanged(userId, null,
                                         Factor.RECOVERY_CODE, FactorChange.RECOVERY_CODE_USED, left + " remaining"))
-                                .replaceWith(new Redemption(true, left));
+                                .replaceWith(new Redemption(true, left)));
                     });
                 }));
     }

@@ -327,6 +327,23 @@ public class ChallengeStore {
                 });
     }
 
+    /**
+     * Reserves one recovery-code attempt for the user, atomically (parallel guesses each take one): answers
+     * {@code [attemptsInWindow, msUntilWindowEnds]}. A success clears the count ({@link #clearRecoveryAttempts}).
+     */
+    public Uni<long[]> reserveRecoveryAttempt(String tenantId, String userId, java.time.Duration window) {
+        return redis.execute("EVAL", """
+                        local n = redis.call('INCR', KEYS[1])
+                        if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+                        return {n, redis.call('PTTL', KEYS[1])}
+                        """, "1", "ks:recovery-attempts:{" + tenantId + "}:" + userId, Long.toString(window.toMillis()))
+                .map(r -> new long[]{r.get(0).toLong(), r.get(1).toLong()});
+    }
+
+    public Uni<Void> clearRecoveryAttempts(String tenantId, String userId) {
+        return redis.execute("DEL", "ks:recovery-attempts:{" + tenantId + "}:" + userId).replaceWithVoid();
+    }
+
     /** The challenge as stored, without its digest; empty when unknown or another tenant's. */
     public Uni<Optional<StoredChallenge>> find(String tenantId, String challengeId) {
         return redis.hash(String.class).hgetall(challengeKey(challengeId)).map(stored -> {
