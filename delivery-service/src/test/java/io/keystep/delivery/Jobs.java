@@ -137,16 +137,10 @@ final class Jobs {
                     sendAttempt, amount, payee);
         }
 
-        /** The same job for another user (and so, possibly, another partition). */
+        /** The same job for another user (another key: same user, same partition and order). */
         Job forUser(String user) {
             return new Job(tenantId, challengeId, user, plan, destination, sealedCode, locale, expiresAt, purpose,
                     sendAttempt, amount, payee);
-        }
-
-        /** The partition of {@code challenge.issued.v1} (3 partitions) the job lands on, as Kafka's partitioner picks. */
-        int partition() {
-            byte[] key = Topics.key(tenantId, userId).getBytes(StandardCharsets.UTF_8);
-            return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key)) % 3;
         }
 
         /** The resend challenge-service publishes: same challenge, a new code, the next send attempt. */
