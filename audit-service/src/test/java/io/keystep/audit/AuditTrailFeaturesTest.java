@@ -176,6 +176,70 @@ class AuditTrailFeaturesTest {
     }
 
     @Test
+    void aShorterTenantRetentionCutsTheOldestEndOfItsChainInsidePartitionsOthersStillNeed() throws Exception {
+        String tenant = "prune-tenant"; // 2 months, configured under %test; everyone else keeps 4 years
+        String neighbour = Trail.unique("long");
+        YearMonth now = YearMonth.from(Instant.now().atOffset(ZoneOffset.UTC));
+        Instant fiveMonthsAgo = now.minusMonths(5).atDay(3).atStartOfDay().toInstant(ZoneOffset.UTC);
+        Instant fourMonthsAgo = now.minusMonths(4).atDay(3).atStartOfDay().toInstant(ZoneOffset.UTC);
+        Instant lastMonth = now.minusMonths(1).atDay(3).atStartOfDay().toInstant(ZoneOffset.UTC);
+        Trail.insertRows(neighbour, "n", 2, fiveMonthsAgo, fiveMonthsAgo);
+        Trail.insertRows(neighbour, "n", 2, fourMonthsAgo, fourMonthsAgo);
+        Trail.appendChain(tenant, "alice", 3, fiveMonthsAgo); // 1..3
+        Trail.appendChain(tenant, "bob", 2, fourMonthsAgo);   // 4..5
+        Trail.appendChain(tenant, "alice", 1, fourMonthsAgo); // 6
+        Trail.appendChain(tenant, "alice", 2, lastMonth);     // 7..8, not expired yet
+        given().queryParam("tenant", tenant).when().get("/v1/audit/verify")
+                .then().statusCode(200).body("intact", equalTo(true)).body("rowsChecked", equalTo(8))
+                .body("start.anchor", equalTo("genesis"));
+        String hashOfRow3 = (String) Trail.rows("tenant_id = ? AND chain_seq = 3", tenant).get(0).get("hash");
+        long holdId = ((Number) given().header("X-Tenant-Id", tenant).contentType("application/json")
+                .body("{\"userId\":\"bob\",\"reason\":\"dispute 2026-3\"}")
+                .when().post("/v1/audit/holds").then().statusCode(201).extract().path("id")).longValue();
+
+        // bob's held row 4 stops the cut: only rows 1..3 go, although 5 and 6 are expired too
+        List<String> dropped = retention.runAt(Instant.now());
+        assertFalse(dropped.contains(AuditEventStore.partitionName(now.minusMonths(5))), dropped.toString());
+        assertFalse(dropped.contains(AuditEventStore.partitionName(now.minusMonths(4))), dropped.toString());
+        assertEquals(List.of(4L, 5L, 6L, 7L, 8L), Trail.rows("tenant_id = ?", tenant).stream()
+                .map(r -> ((Number) r.get("chain_seq")).longValue()).toList());
+        assertEquals(4, Trail.rows("tenant_id = ?", neighbour).size(), "the neighbour's rows in the same months stay");
+        assertEquals(5, idsOf(tenant), "the ids of removed rows are forgotten with them");
+        given().queryParam("tenant", tenant).when().get("/v1/audit/verify")
+                .then().statusCode(200).body("intact", equalTo(true)).body("fromSeq", equalTo(4))
+                .body("rowsChecked", equalTo(5)).body("prunedThroughSeq", equalTo(3))
+                .body("start.prevHash", equalTo(hashOfRow3)).body("start.anchor", containsString("retention"));
+
+        given().header("X-Tenant-Id", tenant).when().delete("/v1/audit/holds/" + holdId).then().statusCode(200);
+        retention.runAt(Instant.now());
+        assertEquals(List.of(7L, 8L), Trail.rows("tenant_id = ?", tenant).stream()
+                .map(r -> ((Number) r.get("chain_seq")).longValue()).toList());
+        assertEquals(2, idsOf(tenant));
+        assertEquals(4, Trail.rows("tenant_id = ?", neighbour).size());
+        given().queryParam("tenant", tenant).when().get("/v1/audit/verify")
+                .then().statusCode(200).body("intact", equalTo(true)).body("fromSeq", equalTo(7))
+                .body("rowsChecked", equalTo(2)).body("prunedThroughSeq", equalTo(6));
+
+        // the cut chain still catches an edit, and a removed oldest row is not mistaken for retention
+        Trail.execute("UPDATE audit_event SET user_id = 'mallory' WHERE tenant_id = ? AND chain_seq = 8", tenant);
+        given().queryParam("tenant", tenant).when().get("/v1/audit/verify")
+                .then().statusCode(200).body("intact", equalTo(false)).body("firstBroken.chainSeq", equalTo(8));
+        Trail.execute("DELETE FROM audit_event WHERE tenant_id = ? AND chain_seq = 7", tenant);
+        given().queryParam("tenant", tenant).when().get("/v1/audit/verify")
+                .then().statusCode(200).body("intact", equalTo(false)).body("firstBroken.chainSeq", equalTo(7));
+    }
+
+    private static int idsOf(String tenant) throws Exception {
+        try (var c = RestartablePostgres.get().connect(); var s = c.prepareStatement(
+                "SELECT count(*) FROM audit_event_id WHERE tenant_id = ?")) {
+            s.setString(1, tenant);
+            var rs = s.executeQuery();
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
     void anExportStreamsEveryRowPageByPageAsNdjsonAndCsv() {
         String tenant = Trail.unique("exp");
         int count = 1234; // three pages of the export page size

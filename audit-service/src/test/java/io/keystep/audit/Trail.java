@@ -163,6 +163,77 @@ public final class Trail {
                 java.sql.Timestamp.from(firstAt.minusSeconds(1)), user, java.sql.Timestamp.from(receivedAt));
     }
 
+    /**
+     * Appends {@code count} rows of one user to the tenant's hash chain straight in the database, received at
+     * {@code receivedAt}, with hashes computed as ingest computes them: a valid chain in any month, for retention
+     * tests. Returns the sequence number of the first row appended.
+     */
+    public static long appendChain(String tenant, String user, int count, Instant receivedAt) {
+        execute(io.keystep.audit.store.AuditEventStore.partitionDdl(
+                java.time.YearMonth.from(receivedAt.atOffset(java.time.ZoneOffset.UTC))));
+        execute("INSERT INTO audit_chain_head (tenant_id, last_seq, last_hash, updated_at) VALUES (?, 0, ?, now())"
+                + " ON CONFLICT (tenant_id) DO NOTHING", tenant, io.keystep.audit.domain.HashChain.GENESIS);
+        try (Connection c = RestartablePostgres.get().connect()) {
+            c.setAutoCommit(false);
+            long seq;
+            String prev;
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT last_seq, last_hash FROM audit_chain_head WHERE tenant_id = ? FOR UPDATE")) {
+                s.setString(1, tenant);
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    seq = rs.getLong(1);
+                    prev = rs.getString(2);
+                }
+            }
+            long firstSeq = seq + 1;
+            try (PreparedStatement id = c.prepareStatement(
+                    "INSERT INTO audit_event_id (event_id, tenant_id, received_at) VALUES (?, ?, ?)");
+                 PreparedStatement row = c.prepareStatement("INSERT INTO audit_event (event_id, tenant_id, chain_seq,"
+                         + " type, schema_version, occurred_at, correlation_id, user_id, topic, \"partition\", \"offset\","
+                         + " received_at, payload, prev_hash, hash) VALUES (?, ?, ?, 'auth.login', 1, ?, ?, ?,"
+                         + " 'auth.login.v1', 0, ?, ?, CAST(? AS jsonb), ?, ?)")) {
+                for (int i = 0; i < count; i++) {
+                    seq++;
+                    UUID eventId = UUID.randomUUID();
+                    Instant occurredAt = receivedAt.minusSeconds(60 - i);
+                    String correlation = "c-" + seq;
+                    var payload = JSON.createObjectNode().put("loginId", correlation).put("userId", user);
+                    String hash = io.keystep.audit.domain.HashChain.hash(prev, seq, eventId, "auth.login", 1, occurredAt,
+                            tenant, correlation, user, "auth.login.v1", 0, seq, receivedAt, payload);
+                    id.setObject(1, eventId);
+                    id.setString(2, tenant);
+                    id.setObject(3, receivedAt.atOffset(java.time.ZoneOffset.UTC));
+                    id.executeUpdate();
+                    row.setObject(1, eventId);
+                    row.setString(2, tenant);
+                    row.setLong(3, seq);
+                    row.setObject(4, occurredAt.atOffset(java.time.ZoneOffset.UTC));
+                    row.setString(5, correlation);
+                    row.setString(6, user);
+                    row.setLong(7, seq);
+                    row.setObject(8, receivedAt.atOffset(java.time.ZoneOffset.UTC));
+                    row.setString(9, payload.toString());
+                    row.setString(10, prev);
+                    row.setString(11, hash);
+                    row.executeUpdate();
+                    prev = hash;
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE audit_chain_head SET last_seq = ?, last_hash = ? WHERE tenant_id = ?")) {
+                s.setLong(1, seq);
+                s.setString(2, prev);
+                s.setString(3, tenant);
+                s.executeUpdate();
+            }
+            c.commit();
+            return firstSeq;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static String unique(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }

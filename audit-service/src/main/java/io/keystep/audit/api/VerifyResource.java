@@ -31,10 +31,23 @@ public class VerifyResource {
         this.store = store;
     }
 
-    /** The outcome of a verification. */
+    /**
+     * The outcome of a verification. {@code start} says what the first row checked was linked to: the genesis hash,
+     * the row before it, or (when retention removed the oldest rows, {@code prunedThroughSeq} &gt; 0) the prev_hash
+     * the first remaining row stores, which cannot be checked against removed rows.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Verification(String tenant, boolean intact, long fromSeq, long toSeq, long rowsChecked,
-                               long headSeq, String headHash, ChainVerifier.Break firstBroken) {
+                               long headSeq, String headHash, long prunedThroughSeq, ChainStart start,
+                               ChainVerifier.Break firstBroken) {
+    }
+
+    /** What the first row checked links to, and why that is trusted. */
+    public record ChainStart(long seq, String prevHash, String anchor) {
+        static final String GENESIS = "genesis";
+        static final String PREVIOUS_ROW = "previous row";
+        static final String RETENTION = "retention removed the rows before it: verified from the prev_hash"
+                + " the first remaining row stores";
     }
 
     @GET
@@ -48,16 +61,25 @@ public class VerifyResource {
         Instant to = RequestParameters.instant("to", toParam);
         return store.head(tenant).chain(head -> {
             if (head == null) {
-                return Uni.createFrom().item(new Verification(tenant, true, 0, 0, 0, 0, HashChain.GENESIS, null));
+                return Uni.createFrom().item(new Verification(tenant, true, 0, 0, 0, 0, HashChain.GENESIS, 0, null, null));
             }
+            long pruned = head.prunedThroughSeq();
             return store.chainRange(tenant, from, to).chain(range -> {
-                long first = from == null || range == null ? head.prunedThroughSeq() + 1 : range[0];
+                // rows kept below the retention cut (by a legal hold on an older partition) are outside the chain
+                long first = from == null || range == null ? pruned + 1 : Math.max(range[0], pruned + 1);
                 long last = to == null || range == null ? head.lastSeq() : range[1];
                 if (range == null && (from != null || to != null)) {
                     // nothing received in the period
-                    return Uni.createFrom().item(new Verification(tenant, true, 0, 0, 0, head.lastSeq(), head.lastHash(), null));
+                    return Uni.createFrom().item(new Verification(tenant, true, 0, 0, 0, head.lastSeq(), head.lastHash(),
+                            pruned, null, null));
                 }
-                return linkOfFirst(tenant, first, head.prunedThroughSeq()).chain(verifier ->
+                if (first > last) {
+                    // every row was removed by retention
+                    return Uni.createFrom().item(new Verification(tenant, true, first, last, 0, head.lastSeq(),
+                            head.lastHash(), pruned, null, null));
+                }
+                ChainStart[] start = new ChainStart[1];
+                return linkOfFirst(tenant, first, pruned, start).chain(verifier ->
                         walk(tenant, verifier, last).chain(v -> {
                             v.finish(last);
                             if (v.broken() == null && to == null && !head.lastHash().equals(v.lastHash()) && v.checked() > 0) {
@@ -65,7 +87,7 @@ public class VerifyResource {
                             }
                             return againstCheckpoint(tenant, v, first, last);
                         }).map(v -> new Verification(tenant, v.broken() == null, first, last, v.checked(),
-                                head.lastSeq(), head.lastHash(), v.broken())));
+                                head.lastSeq(), head.lastHash(), pruned, start[0], v.broken())));
             });
         });
     }
@@ -91,21 +113,26 @@ public class VerifyResource {
                         }));
     }
 
-    /** A verifier that knows what the first row must link to: genesis, the row before it, or (after pruning) nothing. */
-    private Uni<ChainVerifier> linkOfFirst(String tenant, long first, long prunedThrough) {
+    /**
+     * A verifier that knows what the first row must link to: genesis, the row before it, or (after retention cut the
+     * chain's oldest end) the prev_hash the first remaining row stores.
+     */
+    private Uni<ChainVerifier> linkOfFirst(String tenant, long first, long prunedThrough, ChainStart[] start) {
         if (first <= 1) {
+            start[0] = new ChainStart(first, HashChain.GENESIS, ChainStart.GENESIS);
             return Uni.createFrom().item(new ChainVerifier(first, HashChain.GENESIS));
         }
-        if (first == prunedThrough + 1) {
-            return Uni.createFrom().item(new ChainVerifier(first, null));
-        }
-        return store.chainPage(tenant, first - 1, first - 1, 1).map(rows -> {
+        boolean afterRetention = first == prunedThrough + 1;
+        long linked = afterRetention ? first : first - 1;
+        return store.chainPage(tenant, linked, linked, 1).map(rows -> {
             if (rows.isEmpty()) {
                 ChainVerifier verifier = new ChainVerifier(first, null);
-                verifier.breakAt(first - 1, "row missing: sequence number " + (first - 1) + " is absent");
+                verifier.breakAt(linked, "row missing: sequence number " + linked + " is absent");
                 return verifier;
             }
-            return new ChainVerifier(first, rows.get(0).hash());
+            String prevHash = afterRetention ? rows.get(0).prevHash() : rows.get(0).hash();
+            start[0] = new ChainStart(first, prevHash, afterRetention ? ChainStart.RETENTION : ChainStart.PREVIOUS_ROW);
+            return new ChainVerifier(first, prevHash);
         });
     }
 

@@ -7,11 +7,13 @@ import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -75,8 +77,107 @@ public class RetentionJob {
                 drop(connection, partition);
                 dropped.add(partition);
             }
+            for (String tenant : chainedTenants(connection)) {
+                long removed = pruneTenant(connection, tenant, now);
+                if (removed > 0) {
+                    LOG.infof("retention removed %d expired row(s) of tenant %s from shared partitions", removed, tenant);
+                }
+            }
         }
         return dropped;
+    }
+
+    private static List<String> chainedTenants(Connection connection) throws SQLException {
+        List<String> tenants = new ArrayList<>();
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("SELECT tenant_id FROM audit_chain_head ORDER BY tenant_id")) {
+            while (rs.next()) {
+                tenants.add(rs.getString(1));
+            }
+        }
+        return tenants;
+    }
+
+    /**
+     * A tenant's expired rows that whole-partition drops could not remove, because other tenants (with a longer
+     * retention) still need their partitions: deleted row by row, with their event ids. Only the oldest end of the
+     * tenant's chain is cut: the rows up to the last expired one, stopping before the first row still received
+     * after the tenant's retention boundary (clock skew between instances) and before the first row under an
+     * active legal hold, so that the remaining rows form one unbroken chain from the new oldest row on.
+     * Returns the number of rows removed.
+     */
+    long pruneTenant(Connection connection, String tenant, Instant now) throws SQLException {
+        YearMonth current = YearMonth.from(now.atOffset(ZoneOffset.UTC));
+        // a row received in month X expires at the end of X plus the retention: rows before this instant are due
+        OffsetDateTime boundary = current.minusMonths(config.retention().monthsFor(tenant)).atDay(1).atStartOfDay()
+                .atOffset(ZoneOffset.UTC);
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try {
+            long pruned;
+            try (PreparedStatement s = connection.prepareStatement(
+                    "SELECT pruned_through_seq FROM audit_chain_head WHERE tenant_id = ? FOR UPDATE")) {
+                s.setString(1, tenant);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) {
+                        connection.rollback();
+                        return 0;
+                    }
+                    pruned = rs.getLong(1);
+                }
+            }
+            long cut = seq(connection, "SELECT COALESCE(max(chain_seq), ?) FROM audit_event WHERE tenant_id = ?"
+                    + " AND received_at < ? AND chain_seq > ?", pruned, tenant, boundary, pruned);
+            if (cut > pruned) {
+                cut = Math.min(cut, seq(connection, "SELECT min(chain_seq) - 1 FROM audit_event WHERE tenant_id = ?"
+                        + " AND received_at >= ? AND chain_seq > ?", tenant, boundary, pruned));
+                cut = Math.min(cut, seq(connection, "SELECT min(chain_seq) - 1 FROM audit_event e WHERE tenant_id = ?"
+                        + " AND received_at < ? AND chain_seq > ? AND EXISTS (SELECT 1 FROM audit_legal_hold h"
+                        + " WHERE h.released_at IS NULL AND h.tenant_id = e.tenant_id"
+                        + " AND (h.user_id IS NULL OR h.user_id = e.user_id))", tenant, boundary, pruned));
+            }
+            if (cut <= pruned) {
+                connection.rollback();
+                return 0;
+            }
+            int removed;
+            try (PreparedStatement s = connection.prepareStatement("WITH gone AS (DELETE FROM audit_event"
+                    + " WHERE tenant_id = ? AND received_at < ? AND chain_seq > ? AND chain_seq <= ? RETURNING event_id)"
+                    + " DELETE FROM audit_event_id i USING gone WHERE i.event_id = gone.event_id")) {
+                s.setString(1, tenant);
+                s.setObject(2, boundary);
+                s.setLong(3, pruned);
+                s.setLong(4, cut);
+                removed = s.executeUpdate();
+            }
+            try (PreparedStatement s = connection.prepareStatement(
+                    "UPDATE audit_chain_head SET pruned_through_seq = ? WHERE tenant_id = ?")) {
+                s.setLong(1, cut);
+                s.setString(2, tenant);
+                s.executeUpdate();
+            }
+            connection.commit();
+            return removed;
+        } catch (SQLException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    /** A sequence number query; NULL (no such row) reads as "no limit". */
+    private static long seq(Connection connection, String sql, Object... params) throws SQLException {
+        try (PreparedStatement s = connection.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                long value = rs.getLong(1);
+                return rs.wasNull() ? Long.MAX_VALUE : value;
+            }
+        }
     }
 
     private static List<String> partitions(Connection connection) throws SQLException {
