@@ -115,7 +115,7 @@ class AuthenticatorFactorTest {
         String second = totpVerification(tenant, user, "login");
         VerifyApi.check(tenant, second, next, true).statusCode(200).body("status", equalTo("pending"));
         given().header("X-Tenant-Id", tenant).get("/v1/verifications/{id}", second).then().statusCode(200)
-                .body("channel", equalTo("totp"));
+                .body("channel", equalTo("totp")).body("sendAttempts", equalTo(0)).body("remainingAttempts", equalTo(4));
         // Nothing was sent for an authenticator verification.
         assertThat(EventLog.records(Topics.CHALLENGE_ISSUED, r -> r.value().contains(first)), hasSize(0));
     }

@@ -229,7 +229,7 @@ public class ChallengeStore {
         addField(args, "payee", c.payee());
         addField(args, "codeLength", Integer.toString(c.codeLength()));
         addField(args, "factorId", c.factorId());
-        addField(args, "sendAttempts", "1");
+        addField(args, "sendAttempts", c.factorId() == null ? "1" : "0");
         addField(args, "createdAt", Long.toString(now.toEpochMilli()));
         return redis.execute("EVAL", args.toArray(String[]::new)).map(r -> Integer.parseInt(r.get(0).toString()));
     }
