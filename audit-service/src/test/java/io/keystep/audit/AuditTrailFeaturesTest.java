@@ -9,10 +9,20 @@ import io.keystep.audit.store.DatabaseContext;
 import io.keystep.audit.store.ChainCheckpoint;
 import io.keystep.audit.store.CheckpointPublisher;
 import io.keystep.audit.store.RetentionJob;
+import io.keystep.events.Channel;
+import io.keystep.events.DeliveryStatus;
+import io.keystep.events.DeliveryStatusChanged;
 import io.keystep.events.Envelope;
+import io.keystep.events.Factor;
+import io.keystep.events.Limit;
+import io.keystep.events.Outcome;
+import io.keystep.events.VerificationCompleted;
+import io.keystep.events.VerificationLimited;
 import io.keystep.events.LoginAttempted;
 import io.keystep.events.Topics;
 import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.scheduler.Scheduler;
+import io.quarkus.scheduler.Trigger;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
@@ -27,12 +37,15 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,6 +69,9 @@ class AuditTrailFeaturesTest {
 
     @Inject
     DatabaseContext database;
+
+    @Inject
+    Scheduler scheduler;
 
     @TestHTTPResource("/v1/audit/stream")
     URL streamUrl;
@@ -98,20 +114,35 @@ class AuditTrailFeaturesTest {
     }
 
     @Test
-    void aSignedCheckpointOfTheChainHeadIsPublished() {
+    void theSchedulerSignsACheckpointOfEveryMovedChainHeadAndNoneOfAnUnmovedOne() {
+        // the real scheduler, every keystep.audit.checkpoint.every (2 s under %test), not a direct call
+        Trigger job = scheduler.getScheduledJobs().stream()
+                .filter(t -> t.getMethodDescription().contains("CheckpointPublisher#scheduled")).findFirst().orElseThrow();
         String tenant = storedThread(Trail.unique("t"), Trail.unique("u"));
-        List<ChainCheckpoint> signed = checkpoints.publish().await().atMost(WAIT);
-        ChainCheckpoint mine = signed.stream().filter(c -> c.tenantId.equals(tenant)).findFirst().orElseThrow();
-        assertEquals(6, mine.chainSeq);
-        assertEquals(Trail.rows("tenant_id = ? AND chain_seq = 6", tenant).get(0).get("hash"), mine.headHash);
+        List<Map<String, Object>> signed = await().atMost(WAIT).until(() -> given().queryParam("tenant", tenant)
+                .when().get("/v1/audit/checkpoints").then().statusCode(200).extract().jsonPath().getList("$"), l -> !l.isEmpty());
+        assertEquals(1, signed.size());
+        assertEquals(6, ((Number) signed.get(0).get("chainSeq")).intValue());
+        String headHash = (String) Trail.rows("tenant_id = ? AND chain_seq = 6", tenant).get(0).get("hash");
+        assertEquals(headHash, signed.get(0).get("headHash"));
         String publicKey = given().when().get("/v1/audit/checkpoints/key").then().statusCode(200)
                 .extract().path("publicKey");
-        assertTrue(CheckpointSigner.verify(publicKey, tenant, mine.chainSeq, mine.headHash, mine.signedAt, mine.signature));
-        assertFalse(CheckpointSigner.verify(publicKey, tenant, mine.chainSeq + 1, mine.headHash, mine.signedAt, mine.signature));
+        Instant signedAt = Instant.parse((String) signed.get(0).get("signedAt"));
+        String signature = (String) signed.get(0).get("signature");
+        assertTrue(CheckpointSigner.verify(publicKey, tenant, 6, headHash, signedAt, signature));
+        assertFalse(CheckpointSigner.verify(publicKey, tenant, 7, headHash, signedAt, signature));
+
+        // two more runs start (so at least one ran to its end): the head did not move, nothing new is signed
+        Instant seen = job.getPreviousFireTime();
+        await().atMost(WAIT).until(() -> job.getPreviousFireTime().isAfter(seen.plusMillis(1500)));
         given().queryParam("tenant", tenant).when().get("/v1/audit/checkpoints")
-                .then().statusCode(200).body("$", hasSize(1)).body("[0].signature", equalTo(mine.signature));
-        // nothing moved: no new checkpoint for this tenant
-        assertTrue(checkpoints.publish().await().atMost(WAIT).stream().noneMatch(c -> c.tenantId.equals(tenant)));
+                .then().statusCode(200).body("$", hasSize(1));
+
+        // the head moves: the next run signs it
+        String user = Trail.unique("u");
+        Trail.send(Topics.LOGIN, AuditIngestTest.login(tenant, user, Instant.parse("2026-06-01T11:00:00Z")), user);
+        await().atMost(WAIT).until(() -> given().queryParam("tenant", tenant).when().get("/v1/audit/checkpoints")
+                .then().statusCode(200).extract().jsonPath().getList("chainSeq", Integer.class), l -> l.contains(7));
     }
 
     @Test
@@ -310,6 +341,53 @@ class AuditTrailFeaturesTest {
                 .body("challengesIssued", equalTo(1)).body("successRate", equalTo(1.0f))
                 .body("lockouts", equalTo(0)).body("byChannel.SMS.sent", equalTo(1))
                 .body("byChannel.SMS.challengesIssued", equalTo(1));
+    }
+
+    @Test
+    void searchAndExportFilterByOutcomeChannelAndCorrelationId() {
+        String tenant = Trail.unique("t");
+        String alice = Trail.unique("u");
+        String bob = Trail.unique("u");
+        var aliceThread = Trail.thread(tenant, alice, Instant.parse("2026-07-01T10:00:00Z"));
+        var bobThread = Trail.thread(tenant, bob, Instant.parse("2026-07-01T11:00:00Z"));
+        String bobLogin = bobThread.get(0).getValue().correlationId();
+        String challenge = "ch-" + Trail.unique("v");
+        Envelope<DeliveryStatusChanged> voice = Envelope.of(DeliveryStatusChanged.TYPE, Instant.parse("2026-07-01T11:01:00Z"),
+                tenant, bobLogin, new DeliveryStatusChanged(challenge, bob, Channel.VOICE, "twilio", DeliveryStatus.SENT,
+                        null, "+4915*****678", "CA1"));
+        Envelope<VerificationCompleted> rejected = Envelope.of(VerificationCompleted.TYPE,
+                Instant.parse("2026-07-01T11:02:00Z"), tenant, bobLogin,
+                new VerificationCompleted(challenge, bobLogin, bob, Factor.VOICE, Outcome.REJECTED, 1, "fp-1"));
+        aliceThread.forEach(e -> Trail.send(e.getKey(), e.getValue(), alice));
+        bobThread.forEach(e -> Trail.send(e.getKey(), e.getValue(), bob));
+        Trail.send(Topics.DELIVERY_STATUS, voice, bob);
+        Trail.send(Topics.VERIFICATION_COMPLETED, rejected, bob);
+        await().atMost(WAIT).until(() -> Trail.rows("tenant_id = ?", tenant).size() == 14);
+
+        String aliceLogin = aliceThread.get(0).getValue().correlationId();
+        given().header("X-Tenant-Id", tenant).queryParam("correlationId", aliceLogin).when().get("/v1/audit/events")
+                .then().statusCode(200).body("$", hasSize(6)).body("correlationId", everyItem(equalTo(aliceLogin)))
+                .body("userId", everyItem(equalTo(alice)));
+        given().header("X-Tenant-Id", tenant).queryParam("correlationId", bobLogin).when().get("/v1/audit/events")
+                .then().statusCode(200).body("$", hasSize(8));
+        given().header("X-Tenant-Id", tenant).queryParam("outcome", "APPROVED").when().get("/v1/audit/events")
+                .then().statusCode(200).body("$", hasSize(2)).body("payload.outcome", everyItem(equalTo("APPROVED")));
+        given().header("X-Tenant-Id", tenant).queryParam("outcome", "REJECTED").when().get("/v1/audit/events")
+                .then().statusCode(200).body("eventId", equalTo(List.of(rejected.eventId().toString())));
+        // a channel matches a delivery's channel and an issued challenge's first planned channel
+        given().header("X-Tenant-Id", tenant).queryParam("channel", "SMS").when().get("/v1/audit/events")
+                .then().statusCode(200).body("$", hasSize(4))
+                .body("type", containsInAnyOrder("challenge.issued", "challenge.issued", "delivery.status", "delivery.status"));
+        given().header("X-Tenant-Id", tenant).queryParam("channel", "VOICE").when().get("/v1/audit/events")
+                .then().statusCode(200).body("eventId", equalTo(List.of(voice.eventId().toString())));
+        given().header("X-Tenant-Id", tenant).queryParam("channel", "VOICE").queryParam("outcome", "REJECTED")
+                .when().get("/v1/audit/events").then().statusCode(200).body("$", hasSize(0));
+        // the export takes the same filters
+        String exported = given().header("X-Tenant-Id", tenant).queryParam("format", "ndjson")
+                .queryParam("correlationId", bobLogin).queryParam("outcome", "REJECTED")
+                .when().get("/v1/audit/export").then().statusCode(200).extract().asString();
+        assertEquals(1, exported.lines().count());
+        assertTrue(exported.contains(rejected.eventId().toString()));
     }
 
     @Test
