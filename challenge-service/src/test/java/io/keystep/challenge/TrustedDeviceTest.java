@@ -100,8 +100,39 @@ class TrustedDeviceTest {
     }
 
     @Test
-    void onlyAnApprovedVerificationCanTrustADevice() {
+    void anApprovedLoginChallengeTrustsTheLoginsOwnDevice() throws Exception {
         String tenant = LoginThread.unique("t");
+        LoginThread.Issued login = LoginThread.challenge(mapper, tenant);
+        VerifyApi.check(tenant, login.challengeId(), login.code(), true).statusCode(200)
+                .body("status", equalTo("approved"));
+        // Another device than the login's is refused (naming the field); the login's own is used by default.
+        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body("{\"deviceFingerprint\":\"fp-thief\"}")
+                .post("/v1/verifications/{id}/trust-device", login.challengeId()).then().statusCode(400)
+                .body("errors[0].field", equalTo("deviceFingerprint"));
+        String token = given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body("{}")
+                .post("/v1/verifications/{id}/trust-device", login.challengeId()).then().statusCode(201)
+                .extract().path("token");
+        String[] fields = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8)
+                .split("\\|");
+        assertThat(fields[1], equalTo(login.userId()));
+        assertThat(fields[2], equalTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(("fp-" + login.userId()).getBytes(StandardCharsets.UTF_8)))));
+    }
+
+    @Test
+    void onlyAnApprovedLoginVerificationOfAKnownUserCanTrustADevice() throws Exception {
+        String tenant = LoginThread.unique("t");
+        String anonymous = VerifyApi.create(tenant, VerifyApi.sms(VerifyApi.phone(), null)).statusCode(201)
+                .extract().path("id");
+        VerifyApi.check(tenant, anonymous, VerifyApi.code(mapper, tenant, anonymous, 1), true)
+                .body("status", equalTo("approved"));
+        assertThat(trust(tenant, anonymous, "fp").statusCode(), equalTo(409));
+        String noFingerprint = approvedLogin(tenant, LoginThread.unique("u"));
+        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body("{}")
+                .post("/v1/verifications/{id}/trust-device", noFingerprint).then().statusCode(400)
+                .body("errors[0].field", equalTo("deviceFingerprint"));
+        // The refused request did not use up the verification's one trust.
+        assertThat(trust(tenant, noFingerprint, "fp").statusCode(), equalTo(201));
         String pending = VerifyApi.create(tenant, VerifyApi.sms(VerifyApi.phone(), "pat")).statusCode(201)
                 .extract().path("id");
         assertThat(trust(tenant, pending, "fp").statusCode(), equalTo(409));

@@ -191,13 +191,20 @@ public class VerificationResource {
         if (label != null && (label.isBlank() || label.length() > 64 || label.chars().anyMatch(Character::isISOControl))) {
             throw ProblemException.invalid("label", "must be 1-64 printable characters");
         }
-        return store.claimTrust(tenantId, id).onFailure().transform(
+        return store.claimTrust(tenantId, id, presented).onFailure().transform(
                         io.keystep.challenge.domain.CheckUnavailableException::new)
                 .flatMap(claim -> {
                     switch (claim.get(0)) {
                         case "not_found" -> throw ProblemException.notFound("verification " + id);
                         case "not_approved" -> throw new ProblemException(Problem.of(409, "not-approved",
                                 "Verification not approved", "a device is trusted only after an approved login verification"));
+                        case "not_a_login" -> throw new ProblemException(Problem.of(409, "not-a-login",
+                                "Not a login verification",
+                                "only an approved login verification of a known user can trust a device"));
+                        case "wrong_device" -> throw ProblemException.invalid("deviceFingerprint",
+                                "is not the device of this login");
+                        case "fingerprint_required" -> throw ProblemException.invalid("deviceFingerprint",
+                                "is required for this verification");
                         case "already_trusted" -> throw new ProblemException(Problem.of(409, "already-trusted",
                                 "Device already trusted", "verification " + id + " already trusted a device"));
                         default -> {
@@ -205,17 +212,7 @@ public class VerificationResource {
                     }
                     String userId = claim.get(1);
                     String loginDevice = claim.get(2);
-                    if (userId.isEmpty() || userId.matches("anon-[0-9a-f]{32}") || !"LOGIN".equals(claim.get(3))) {
-                        throw new ProblemException(Problem.of(409, "not-a-login", "Not a login verification",
-                                "only an approved login verification of a known user can trust a device"));
-                    }
-                    if (!loginDevice.isEmpty() && presented != null && !presented.equals(loginDevice)) {
-                        throw ProblemException.invalid("deviceFingerprint", "is not the device of this login");
-                    }
                     String fingerprint = loginDevice.isEmpty() ? presented : loginDevice;
-                    if (fingerprint == null) {
-                        throw ProblemException.invalid("deviceFingerprint", "is required for this verification");
-                    }
                     return trustedDevices.trust(tenantId, userId, fingerprint, label);
                 })
                 .map(issued -> Response.status(201).header("Cache-Control", "no-store")

@@ -290,10 +290,11 @@ public class ChallengeStore {
     /**
      * Claims the right to trust a device after this challenge's approval, once: answers {@code ok} with the
      * user, the login's device fingerprint (or empty) and the purpose; or {@code not_found}, {@code not_approved},
-     * {@code already_trusted}.
+     * {@code not_a_login}, {@code wrong_device}, {@code fingerprint_required}, {@code already_trusted}.
      */
-    public Uni<List<String>> claimTrust(String tenantId, String challengeId) {
-        return redis.execute("EVAL", CLAIM_TRUST_SCRIPT, "1", challengeKey(challengeId), tenantId)
+    public Uni<List<String>> claimTrust(String tenantId, String challengeId, String presentedFingerprint) {
+        return redis.execute("EVAL", CLAIM_TRUST_SCRIPT, "1", challengeKey(challengeId), tenantId,
+                        presentedFingerprint == null ? "" : presentedFingerprint)
                 .map(r -> {
                     List<String> out = new ArrayList<>();
                     for (int i = 0; i < r.size(); i++) {
@@ -307,6 +308,14 @@ public class ChallengeStore {
             local f = redis.call('HMGET', KEYS[1], 'tenant', 'status', 'userId', 'device', 'purpose')
             if not f[1] or f[1] ~= ARGV[1] then return {'not_found'} end
             if f[2] ~= 'approved' then return {'not_approved'} end
+            local user = f[3] or ''
+            if user == '' or f[5] ~= 'LOGIN' or (#user == 37 and string.match(user, '^anon%-%x+$')) then
+              return {'not_a_login'}
+            end
+            local device = f[4] or ''
+            if device ~= '' and ARGV[2] ~= '' and ARGV[2] ~= device then return {'wrong_device'} end
+            if device == '' and ARGV[2] == '' then return {'fingerprint_required'} end
+            -- Checked before claiming, so that a refused request does not use up the verification's one trust.
             if redis.call('HSETNX', KEYS[1], 'deviceTrusted', '1') == 0 then return {'already_trusted'} end
             return {'ok', f[3] or '', f[4] or '', f[5] or ''}
             """;
