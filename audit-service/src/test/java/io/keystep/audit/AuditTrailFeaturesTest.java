@@ -391,6 +391,17 @@ class AuditTrailFeaturesTest {
     }
 
     @Test
+    void theKafkaConsumerLagIsExposedAsAMetric() {
+        storedThread(Trail.unique("t"), Trail.unique("u"));
+        // bound by Micrometer's KafkaClientMetrics when the consumer is created; per-partition gauges follow assignment
+        await().atMost(Duration.ofSeconds(90)).until(() -> {
+            String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+            return metrics.lines().anyMatch(l -> l.startsWith("kafka_consumer_fetch_manager_records_lag_max{")
+                    && l.contains("audit-in"));
+        });
+    }
+
+    @Test
     void ingestFiguresAreExposedAsMetrics() {
         storedThread(Trail.unique("t"), Trail.unique("u"));
         String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
