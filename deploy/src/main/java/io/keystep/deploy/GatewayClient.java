@@ -51,6 +51,12 @@ public final class GatewayClient {
                 Map.of("code", code));
     }
 
+    /** {@code POST /v1/verifications/{id}/trust-device}: after an approved login, a token for its device. */
+    public Answer trustDevice(String challengeId, String label) {
+        return send("POST", challengeUrl + "/v1/verifications/" + encode(challengeId) + "/trust-device",
+                Map.of("label", label));
+    }
+
     /** {@code GET /v1/audit/events?userId=…}: the user's audit trail, newest first. */
     public Answer auditTrail(String userId) {
         return send("GET", auditUrl + "/v1/audit/events?userId=" + encode(userId) + "&limit=500", null);

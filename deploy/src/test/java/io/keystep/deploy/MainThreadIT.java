@@ -150,6 +150,52 @@ class MainThreadIT {
         stack.services().forEach(service -> service.awaitReady(Duration.ofSeconds(5)));
     }
 
+    @Test
+    void anApprovedLoginTrustsItsDeviceAndRiskServiceHonoursOnlyTheGenuineToken() {
+        String userId = "user-" + UUID.randomUUID();
+        String phone = "+4915123456789";
+        String fingerprint = "fp-" + UUID.randomUUID();
+        assertEquals(200, gateway.enrollPhone(userId, phone).status());
+
+        String firstLogin = "login-" + UUID.randomUUID();
+        publishLogin(firstLogin, userId, new Device(fingerprint, "Mozilla/5.0 (e2e)"));
+        String challengeId = decisionOf(firstLogin).path("challengeId").asText();
+        String code = Demo.codeIn(await("the SMS").atMost(Duration.ofSeconds(60))
+                .until(() -> stack.smsSink().messagesTo(phone), list -> !list.isEmpty()).get(0).body());
+        assertEquals("approved", gateway.check(challengeId, code).body().path("status").asText());
+
+        GatewayClient.Answer trusted = gateway.trustDevice(challengeId, "e2e laptop");
+        assertTrue(trusted.status() == 200 || trusted.status() == 201, String.valueOf(trusted.body()));
+        String token = trusted.body().path("token").asText();
+        assertTrue(token.startsWith("v1."), "a signed device token");
+
+        // The token signed by challenge-service is verified by risk-service with the public key alone.
+        String withToken = "login-" + UUID.randomUUID();
+        publishLogin(withToken, userId, new Device(fingerprint, "Mozilla/5.0 (e2e)", token));
+        JsonNode honoured = decisionOf(withToken);
+        assertEquals("ALLOW", honoured.path("decision").asText(), honoured.toString());
+        assertTrue(honoured.path("reasons").toString().contains("TRUSTED_DEVICE"), honoured.toString());
+
+        String forged = token.substring(0, token.length() - 2) + (token.endsWith("AA") ? "BB" : "AA");
+        String withForgery = "login-" + UUID.randomUUID();
+        publishLogin(withForgery, userId, new Device(fingerprint, "Mozilla/5.0 (e2e)", forged));
+        JsonNode refused = decisionOf(withForgery);
+        assertTrue(refused.path("reasons").toString().contains("INVALID_DEVICE_TOKEN"), refused.toString());
+        assertFalse(refused.path("reasons").toString().contains("\"TRUSTED_DEVICE\""), refused.toString());
+    }
+
+    private static void publishLogin(String loginId, String userId, Device device) {
+        try (LoginPublisher publisher = new LoginPublisher(stack.kafkaBootstrap())) {
+            publisher.publish(TENANT, new LoginAttempted(loginId, userId, true, device, "198.51.100.30",
+                    Purpose.LOGIN));
+        }
+    }
+
+    private static JsonNode decisionOf(String loginId) {
+        return await("the decision of " + loginId).atMost(Duration.ofSeconds(60))
+                .until(() -> gateway.loginDecision(loginId), answer -> answer.status() == 200).body();
+    }
+
     private static Set<String> eventIdsOnKafka(String key) throws Exception {
         Set<String> ids = new HashSet<>();
         for (PlatformScan.KafkaText record : PlatformScan.kafkaRecords(stack.kafkaBootstrap())) {
