@@ -391,6 +391,35 @@ class AuditTrailFeaturesTest {
     }
 
     @Test
+    void theSummaryCountsLimitEventsAsLockoutsAndALockoutPublishedBothWaysOnce() {
+        String tenant = Trail.unique("t");
+        String user = Trail.unique("u");
+        Instant at = Instant.parse("2026-08-01T10:00:00Z");
+        String lockedChallenge = "ch-" + Trail.unique("l");
+        String exhaustedChallenge = "ch-" + Trail.unique("x");
+        // the check that locked the user out: a LOCKED outcome and a USER_LOCKOUT limit event for one verification
+        Trail.send(Topics.VERIFICATION_COMPLETED, Envelope.of(VerificationCompleted.TYPE, at, tenant, lockedChallenge,
+                new VerificationCompleted(lockedChallenge, null, user, Factor.SMS, Outcome.LOCKED, 5, null)), user);
+        Trail.send(Topics.VERIFICATION_LIMITED, Envelope.of(VerificationLimited.TYPE, at, tenant, lockedChallenge,
+                new VerificationLimited(lockedChallenge, user, Limit.USER_LOCKOUT, 300, at.plusSeconds(300), null)), user);
+        // a send refused by a limit, and a LOCKED check with no limit event (its attempts ran out)
+        Trail.send(Topics.VERIFICATION_LIMITED, Envelope.of(VerificationLimited.TYPE, at.plusSeconds(1), tenant, user,
+                new VerificationLimited(null, user, Limit.DESTINATION_COOLDOWN, 30, null, "+4915*****678")), user);
+        Trail.send(Topics.VERIFICATION_COMPLETED, Envelope.of(VerificationCompleted.TYPE, at.plusSeconds(2), tenant,
+                exhaustedChallenge, new VerificationCompleted(exhaustedChallenge, null, user, Factor.SMS, Outcome.LOCKED,
+                        3, null)), user);
+        await().atMost(WAIT).until(() -> Trail.rows("tenant_id = ?", tenant).size() == 4);
+
+        given().header("X-Tenant-Id", tenant)
+                .queryParam("from", "2026-08-01T00:00:00Z").queryParam("to", "2026-08-02T00:00:00Z")
+                .when().get("/v1/audit/summary")
+                .then().statusCode(200)
+                .body("lockouts", equalTo(3))
+                .body("limits.USER_LOCKOUT", equalTo(1)).body("limits.DESTINATION_COOLDOWN", equalTo(1))
+                .body("verificationOutcomes.LOCKED", equalTo(2));
+    }
+
+    @Test
     void theKafkaConsumerLagIsExposedAsAMetric() {
         storedThread(Trail.unique("t"), Trail.unique("u"));
         // bound by Micrometer's KafkaClientMetrics when the consumer is created; per-partition gauges follow assignment

@@ -19,6 +19,10 @@ import java.util.TreeMap;
 /**
  * The monitoring figures of a period for one tenant: challenge rate, success rate, fallback usage and lockouts,
  * with delivery outcomes by channel. Without {@code from}/{@code to}: the last 30 days.
+ *
+ * <p>Lockouts count every {@code verification.limited} event (a user locked out or suspended, a send or check
+ * refused by a limit; by kind in {@code limits}) plus each check that ended {@code LOCKED} without a
+ * {@code verification.limited} event for the same verification, so that one lockout published both ways counts once.
  */
 @Path("/v1/audit/summary")
 @Produces(MediaType.APPLICATION_JSON)
@@ -40,8 +44,8 @@ public class SummaryResource {
     public record Summary(String tenantId, Instant from, Instant to, long logins, long decisions, long challenged,
                           long denied, Double challengeRate, long challengesIssued, long challengesApproved,
                           Double successRate, long fallbacks, Double fallbackRate, long lockouts,
-                          Map<String, Long> verificationOutcomes, Map<String, ChannelFigures> byChannel,
-                          long deadLetters, long malformed) {
+                          Map<String, Long> limits, Map<String, Long> verificationOutcomes,
+                          Map<String, ChannelFigures> byChannel, long deadLetters, long malformed) {
     }
 
     @GET
@@ -54,16 +58,28 @@ public class SummaryResource {
         Instant start = from != null ? from : end.minus(Duration.ofDays(30));
         String sql = "SELECT type, payload ->> 'decision', payload ->> 'outcome',"
                 + " COALESCE(payload ->> 'channel', payload -> 'channelPlan' ->> 0), payload ->> 'status',"
-                + " count(*), count(DISTINCT payload ->> 'challengeId')"
+                + " payload ->> 'limit', count(*), count(DISTINCT payload ->> 'challengeId')"
                 + " FROM audit_event WHERE tenant_id = ?1 AND occurred_at >= CAST(CAST(?2 AS text) AS timestamptz)"
-                + " AND occurred_at < CAST(CAST(?3 AS text) AS timestamptz) GROUP BY 1, 2, 3, 4, 5";
-        return store.rows(sql, List.of(tenant, start.toString(), end.toString())).map(rows -> figures(tenant, start, end, rows));
+                + " AND occurred_at < CAST(CAST(?3 AS text) AS timestamptz) GROUP BY 1, 2, 3, 4, 5, 6";
+        // a LOCKED check whose lockout was also published as verification.limited is counted there; two columns,
+        // because a native query of one column gives scalars rather than rows
+        String lockedAlone = "SELECT count(*), 0 FROM audit_event c WHERE c.tenant_id = ?1"
+                + " AND c.occurred_at >= CAST(CAST(?2 AS text) AS timestamptz)"
+                + " AND c.occurred_at < CAST(CAST(?3 AS text) AS timestamptz)"
+                + " AND c.type = 'verification.completed' AND c.payload ->> 'outcome' = 'LOCKED'"
+                + " AND NOT EXISTS (SELECT 1 FROM audit_event l WHERE l.tenant_id = c.tenant_id"
+                + " AND l.correlation_id = c.payload ->> 'challengeId' AND l.type = 'verification.limited'"
+                + " AND l.payload ->> 'verificationId' = c.payload ->> 'challengeId')";
+        List<Object> params = List.of(tenant, start.toString(), end.toString());
+        return store.rows(sql, params).chain(rows -> store.rows(lockedAlone, params)
+                .map(locked -> figures(tenant, start, end, rows, ((Number) locked.get(0)[0]).longValue())));
     }
 
-    static Summary figures(String tenant, Instant from, Instant to, List<Object[]> rows) {
+    static Summary figures(String tenant, Instant from, Instant to, List<Object[]> rows, long lockedWithoutLimitEvent) {
         long logins = 0, decisions = 0, challenged = 0, denied = 0, issued = 0, approved = 0, fallbacks = 0;
-        long lockouts = 0, deadLetters = 0, malformed = 0;
+        long lockouts = lockedWithoutLimitEvent, deadLetters = 0, malformed = 0;
         Map<String, Long> outcomes = new TreeMap<>();
+        Map<String, Long> limits = new TreeMap<>();
         Map<String, long[]> channels = new TreeMap<>();
         for (Object[] row : rows) {
             String type = (String) row[0];
@@ -71,8 +87,9 @@ public class SummaryResource {
             String outcome = (String) row[2];
             String channel = (String) row[3];
             String status = (String) row[4];
-            long count = ((Number) row[5]).longValue();
-            long distinctChallenges = ((Number) row[6]).longValue();
+            String limit = (String) row[5];
+            long count = ((Number) row[6]).longValue();
+            long distinctChallenges = ((Number) row[7]).longValue();
             switch (type) {
                 case "auth.login" -> logins += count;
                 case "auth.decision" -> {
@@ -105,9 +122,11 @@ public class SummaryResource {
                     outcomes.merge(outcome == null ? "UNKNOWN" : outcome, count, Long::sum);
                     if ("APPROVED".equals(outcome)) {
                         approved += distinctChallenges;
-                    } else if ("LOCKED".equals(outcome)) {
-                        lockouts += count;
                     }
+                }
+                case "verification.limited" -> {
+                    limits.merge(limit == null ? "UNKNOWN" : limit, count, Long::sum);
+                    lockouts += count;
                 }
                 case "dead-letter" -> deadLetters += count;
                 case "malformed" -> malformed += count;
@@ -118,8 +137,8 @@ public class SummaryResource {
         Map<String, ChannelFigures> byChannel = new TreeMap<>();
         channels.forEach((c, f) -> byChannel.put(c, new ChannelFigures(f[0], f[1], f[2], f[3], f[4])));
         return new Summary(tenant, from, to, logins, decisions, challenged, denied, rate(challenged, decisions), issued,
-                approved, rate(approved, issued), fallbacks, rate(fallbacks, issued), lockouts, outcomes, byChannel,
-                deadLetters, malformed);
+                approved, rate(approved, issued), fallbacks, rate(fallbacks, issued), lockouts, limits, outcomes,
+                byChannel, deadLetters, malformed);
     }
 
     private static Double rate(long part, long whole) {

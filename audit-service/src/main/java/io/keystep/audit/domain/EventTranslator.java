@@ -11,6 +11,8 @@ import io.keystep.events.LoginAttempted;
 import io.keystep.events.LoginDecided;
 import io.keystep.events.RiskAssessed;
 import io.keystep.events.VerificationCompleted;
+import io.keystep.events.VerificationLimited;
+import io.keystep.events.FactorChanged;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -32,7 +34,9 @@ public final class EventTranslator {
             LoginDecided.TYPE, LoginDecided.class,
             ChallengeIssued.TYPE, ChallengeIssued.class,
             DeliveryStatusChanged.TYPE, DeliveryStatusChanged.class,
-            VerificationCompleted.TYPE, VerificationCompleted.class);
+            VerificationCompleted.TYPE, VerificationCompleted.class,
+            VerificationLimited.TYPE, VerificationLimited.class,
+            FactorChanged.TYPE, FactorChanged.class);
 
     private static final TypeReference<Envelope<JsonNode>> ENVELOPE = new TypeReference<>() {
     };
