@@ -14,6 +14,12 @@ public final class Topics {
     public static final String VERIFICATION_LIMITED = "verification.limited.v1";
     public static final String FACTOR_CHANGED = "factor.changed.v1";
 
+    /**
+     * Signed heads of the audit trail's hash chains, keyed by tenant. Not in {@link #ALL}: the audit trail does
+     * not store its own checkpoints (each stored row would move the head it signs).
+     */
+    public static final String AUDIT_CHECKPOINT = "audit.checkpoint.v1";
+
     /** Every topic carrying platform events, in the order of the main thread. */
     public static final List<String> ALL = List.of(LOGIN, RISK_ASSESSED, LOGIN_DECISION, CHALLENGE_ISSUED,
             DELIVERY_STATUS, VERIFICATION_COMPLETED, VERIFICATION_LIMITED, FACTOR_CHANGED);
