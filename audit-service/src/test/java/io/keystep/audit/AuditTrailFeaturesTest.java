@@ -9,6 +9,8 @@ import io.keystep.audit.store.DatabaseContext;
 import io.keystep.audit.store.ChainCheckpoint;
 import io.keystep.audit.store.CheckpointPublisher;
 import io.keystep.audit.store.RetentionJob;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.keystep.events.AuditCheckpoint;
 import io.keystep.events.Channel;
 import io.keystep.events.DeliveryStatus;
 import io.keystep.events.DeliveryStatusChanged;
@@ -132,6 +134,17 @@ class AuditTrailFeaturesTest {
         assertTrue(CheckpointSigner.verify(publicKey, tenant, 6, headHash, signedAt, signature));
         assertFalse(CheckpointSigner.verify(publicKey, tenant, 7, headHash, signedAt, signature));
 
+        // the same checkpoint is published on Kafka, keyed by tenant, for copies kept outside this database
+        JsonNode published = await().atMost(WAIT).until(() -> publishedCheckpoints(tenant), l -> !l.isEmpty()).get(0);
+        assertEquals(AuditCheckpoint.TYPE, published.path("type").asText());
+        assertEquals(tenant, published.path("tenantId").asText());
+        JsonNode payload = published.path("payload");
+        assertEquals(6, payload.path("chainSeq").asInt());
+        assertEquals(headHash, payload.path("headHash").asText());
+        assertTrue(CheckpointSigner.verify(publicKey, tenant, payload.path("chainSeq").asLong(),
+                payload.path("headHash").asText(), Instant.parse(payload.path("signedAt").asText()),
+                payload.path("signature").asText()), "the published checkpoint verifies with the public key");
+
         // two more runs start (so at least one ran to its end): the head did not move, nothing new is signed
         Instant seen = job.getPreviousFireTime();
         await().atMost(WAIT).until(() -> job.getPreviousFireTime().isAfter(seen.plusMillis(1500)));
@@ -143,6 +156,28 @@ class AuditTrailFeaturesTest {
         Trail.send(Topics.LOGIN, AuditIngestTest.login(tenant, user, Instant.parse("2026-06-01T11:00:00Z")), user);
         await().atMost(WAIT).until(() -> given().queryParam("tenant", tenant).when().get("/v1/audit/checkpoints")
                 .then().statusCode(200).extract().jsonPath().getList("chainSeq", Integer.class), l -> l.contains(7));
+    }
+
+    /** Every checkpoint of a tenant on {@code audit.checkpoint.v1}, read from the beginning. */
+    private static List<JsonNode> publishedCheckpoints(String tenant) throws Exception {
+        List<JsonNode> found = new java.util.ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(Map.of(
+                "bootstrap.servers", io.keystep.testsupport.SharedServers.kafka().bootstrapServers(),
+                "group.id", "checkpoint-reader-" + java.util.UUID.randomUUID(),
+                "auto.offset.reset", "earliest"),
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.StringDeserializer())) {
+            consumer.subscribe(List.of(Topics.AUDIT_CHECKPOINT));
+            long deadline = System.currentTimeMillis() + 5_000;
+            while (System.currentTimeMillis() < deadline && found.isEmpty()) {
+                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                    if (tenant.equals(record.key())) {
+                        found.add(Trail.JSON.readTree(record.value()));
+                    }
+                }
+            }
+        }
+        return found;
     }
 
     @Test

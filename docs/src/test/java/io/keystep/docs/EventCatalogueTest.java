@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.keystep.events.AuditCheckpoint;
 import io.keystep.events.ChallengeIssued;
 import io.keystep.events.DeliveryStatusChanged;
 import io.keystep.events.Envelope;
@@ -39,7 +40,8 @@ class EventCatalogueTest {
             Topics.DELIVERY_STATUS, DeliveryStatusChanged.class,
             Topics.VERIFICATION_COMPLETED, VerificationCompleted.class,
             Topics.VERIFICATION_LIMITED, VerificationLimited.class,
-            Topics.FACTOR_CHANGED, FactorChanged.class);
+            Topics.FACTOR_CHANGED, FactorChanged.class,
+            Topics.AUDIT_CHECKPOINT, AuditCheckpoint.class);
 
     private static final Map<Class<?>, String> TYPES = Map.of(
             LoginAttempted.class, LoginAttempted.TYPE,
@@ -49,7 +51,8 @@ class EventCatalogueTest {
             DeliveryStatusChanged.class, DeliveryStatusChanged.TYPE,
             VerificationCompleted.class, VerificationCompleted.TYPE,
             VerificationLimited.class, VerificationLimited.TYPE,
-            FactorChanged.class, FactorChanged.TYPE);
+            FactorChanged.class, FactorChanged.TYPE,
+            AuditCheckpoint.class, AuditCheckpoint.TYPE);
 
     // Unknown fields fail too: an example that names a field the record does not have is wrong.
     private final ObjectMapper json = new ObjectMapper()
@@ -61,7 +64,9 @@ class EventCatalogueTest {
     @Test
     void everyTopicHasASectionWithAnExampleThatParsesIntoItsRecord() throws Exception {
         Map<String, String> examples = examplesByTopic();
-        assertEquals(new HashSet<>(Topics.ALL), examples.keySet(), "one example per topic");
+        Set<String> topics = new HashSet<>(Topics.ALL);
+        topics.add(Topics.AUDIT_CHECKPOINT);
+        assertEquals(topics, examples.keySet(), "one example per topic");
         for (Map.Entry<String, String> example : examples.entrySet()) {
             Class<?> payload = PAYLOADS.get(example.getKey());
             JavaType type = json.getTypeFactory().constructParametricType(Envelope.class, payload);
