@@ -70,6 +70,8 @@ class LockoutTest {
             ninth = VerifyApi.check(tenant, second[0], LoginThread.wrong(second[1]), true).statusCode(200).extract();
         }
         assertThat(ninth.path("locked_until"), nullValue());
+        // Sent before the lockout: a locked user gets no new code at all.
+        String[] third = verification(tenant, user);
         Instant before = clock.instant();
         String lockedUntil = VerifyApi.check(tenant, second[0], LoginThread.wrong(second[1]), true).statusCode(200)
                 .body("status", equalTo("max_attempts_reached"))
@@ -78,8 +80,7 @@ class LockoutTest {
         Duration firstWait = Duration.between(before, Instant.parse(lockedUntil));
         assertThat(firstWait.toSeconds() >= 29 && firstWait.toSeconds() <= 31, equalTo(true));
 
-        // Locked: even the right code of a fresh verification is not compared, and no attempt is spent.
-        String[] third = verification(tenant, user);
+        // Locked: even the right code of a live verification is not compared, and no attempt is spent.
         VerifyApi.check(tenant, third[0], third[1], true).statusCode(429)
                 .contentType(containsString("application/problem+json"))
                 .header("Retry-After", notNullValue())
@@ -106,6 +107,40 @@ class LockoutTest {
     }
 
     @Test
+    void lockedOutUserGetsNoNewCodeUntilTheLockoutEnds() throws Exception {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("u");
+        fiveWrong(tenant, verification(tenant, user));
+        String[] pending = verification(tenant, user);
+        String[] second = verification(tenant, user);
+        String lockedUntil = fiveWrong(tenant, second).path("locked_until");
+        assertThat(lockedUntil, notNullValue());
+
+        String phone = VerifyApi.phone();
+        String body = "{\"to\":\"" + phone + "\",\"channel\":\"sms\",\"userId\":\"" + user
+                + "\",\"purpose\":\"transaction\",\"amount\":\"1.00 EUR\",\"payee\":\"ACME\"}";
+        VerifyApi.create(tenant, body, "198.51.100.252").statusCode(429)
+                .contentType(containsString("application/problem+json"))
+                .header("Retry-After", notNullValue())
+                .body("type", containsString("locked-out"))
+                .body("locked_until", equalTo(lockedUntil));
+        // A resend of a verification sent before the lockout is refused the same way.
+        io.restassured.RestAssured.given().header("X-Tenant-Id", tenant).header("X-Forwarded-For", "198.51.100.253")
+                .contentType("application/json").body("{}")
+                .post("/v1/verifications/{id}/resend", pending[0]).then().statusCode(429)
+                .body("locked_until", equalTo(lockedUntil));
+        // Both refusals are in the trail; no code went to the new destination.
+        var refused = EventLog.await(Topics.VERIFICATION_LIMITED, 2, r -> (tenant + ":" + user).equals(r.key())
+                && r.value().contains("\"USER_LOCKOUT\"") && !r.value().contains(second[0]));
+        assertThat(refused.stream().anyMatch(r -> r.value().contains(pending[0])), equalTo(true));
+        assertThat(EventLog.records(Topics.CHALLENGE_ISSUED, r -> (tenant + ":" + user).equals(r.key())).size(),
+                equalTo(3));
+
+        clock.advance(Duration.between(clock.instant(), Instant.parse(lockedUntil)).plusSeconds(1));
+        VerifyApi.create(tenant, body, "198.51.100.252").statusCode(201);
+    }
+
+    @Test
     void approvalAfterTheLockoutEndsClearsTheFailures() throws Exception {
         String tenant = LoginThread.unique("t");
         String user = LoginThread.unique("u");
@@ -125,21 +160,35 @@ class LockoutTest {
     void hundredConsecutiveFailuresSuspendTheFactor() throws Exception {
         String tenant = LoginThread.unique("t");
         String user = LoginThread.unique("u");
+        String[] next = null;
         for (int round = 0; round < 10; round++) {
+            if (round == 9) {
+                // Sent before the suspension, checked after it.
+                next = verification(tenant, user);
+            }
             fiveWrong(tenant, verification(tenant, user));
             String lockedUntil = fiveWrong(tenant, verification(tenant, user)).path("locked_until");
             assertThat(lockedUntil, notNullValue());
+            if (round == 9) {
+                break;
+            }
             // Past the lockout and past the codes' expiry: a new verification inherits a live one's spent attempts.
             Duration untilUnlocked = Duration.between(clock.instant(), Instant.parse(lockedUntil)).plusSeconds(1);
             Duration pastExpiry = Duration.ofMinutes(5).plusSeconds(1);
             clock.advance(untilUnlocked.compareTo(pastExpiry) > 0 ? untilUnlocked : pastExpiry);
         }
-        String[] next = verification(tenant, user);
         VerifyApi.check(tenant, next[0], next[1], true).statusCode(403)
                 .contentType(containsString("application/problem+json"))
                 .body("type", containsString("factor-suspended"));
-        // The suspension itself (at the hundredth failure) and the refused check are events.
-        EventLog.await(Topics.VERIFICATION_LIMITED, 2,
+        // A suspended factor gets no new code either, long after any lockout would have ended.
+        clock.advance(Duration.ofHours(2));
+        String phone = VerifyApi.phone();
+        VerifyApi.create(tenant, "{\"to\":\"" + phone + "\",\"channel\":\"sms\",\"userId\":\"" + user
+                        + "\",\"purpose\":\"login\"}", "198.51.100.251").statusCode(403)
+                .contentType(containsString("application/problem+json"))
+                .body("type", containsString("factor-suspended"));
+        // The suspension itself (at the hundredth failure), the refused check and the refused send are events.
+        EventLog.await(Topics.VERIFICATION_LIMITED, 3,
                 r -> (tenant + ":" + user).equals(r.key()) && r.value().contains("\"FACTOR_SUSPENDED\""));
         EventLog.await(Topics.FACTOR_CHANGED, 1,
                 r -> (tenant + ":" + user).equals(r.key()) && r.value().contains("\"SUSPENDED\""));

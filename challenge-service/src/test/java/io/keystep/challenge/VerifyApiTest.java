@@ -136,6 +136,13 @@ class VerifyApiTest {
                 .body("remainingAttempts", equalTo(3))
                 .extract().path("id");
 
+        // The replaced verification's end is in the trail, with the attempts it had spent.
+        JsonNode canceled = mapper.readTree(EventLog.await(Topics.VERIFICATION_COMPLETED, 1,
+                r -> r.value().contains(first) && r.value().contains("\"CANCELED\"")).get(0).value());
+        assertThat(canceled.at("/payload/attemptsUsed").asInt(), equalTo(2));
+        assertThat(canceled.at("/payload/userId").asText(), equalTo("dan"));
+        assertThat(canceled.at("/payload/factor").asText(), equalTo("SMS"));
+
         VerifyApi.check(tenant, first, firstCode, true).statusCode(200).body("status", equalTo("canceled"));
         String secondCode = VerifyApi.code(mapper, tenant, second, 1);
         VerifyApi.check(tenant, second, LoginThread.wrong(secondCode), true).body("remainingAttempts", equalTo(2));
@@ -183,10 +190,22 @@ class VerifyApiTest {
         String id = VerifyApi.create(tenant, VerifyApi.sms(VerifyApi.phone(), null)).statusCode(201)
                 .extract().path("id");
         String code = VerifyApi.code(mapper, tenant, id, 1);
+        VerifyApi.check(tenant, id, LoginThread.wrong(code), true).statusCode(200).body("remainingAttempts", equalTo(4));
 
         given().header("X-Tenant-Id", tenant).post("/v1/verifications/{id}/cancel", id)
                 .then().statusCode(200).body("status", equalTo("canceled"));
+        given().header("X-Tenant-Id", tenant).post("/v1/verifications/{id}/cancel", id)
+                .then().statusCode(200).body("status", equalTo("canceled"));
         VerifyApi.check(tenant, id, code, true).statusCode(200).body("status", equalTo("canceled"));
+        // The cancel is in the trail once (the repeated cancel announces nothing new), with the spent attempt;
+        // the later check of the canceled verification is a REJECTED after it.
+        EventLog.await(Topics.VERIFICATION_COMPLETED, 3, r -> r.value().contains(id));
+        var completed = EventLog.records(Topics.VERIFICATION_COMPLETED, r -> r.value().contains(id)).stream()
+                .map(r -> { try { return mapper.readTree(r.value()); } catch (Exception e) { throw new IllegalStateException(e); } })
+                .toList();
+        assertThat(completed.stream().map(n -> n.at("/payload/outcome").asText()).toList(),
+                equalTo(java.util.List.of("REJECTED", "CANCELED", "REJECTED")));
+        assertThat(completed.get(1).at("/payload/attemptsUsed").asInt(), equalTo(1));
         given().header("X-Tenant-Id", tenant).get("/v1/verifications/{id}", id)
                 .then().statusCode(200).body("status", equalTo("canceled"));
         given().header("X-Tenant-Id", "other-" + tenant).post("/v1/verifications/{id}/cancel", id)

@@ -41,11 +41,13 @@ public class LoginChallenger {
     private final ChallengeMetrics metrics;
     private final Clock clock;
     private final TenantSettingsRepository settings;
+    private final CancellationTrail cancellations;
 
-    public LoginChallenger(PhoneEnrollmentRepository phones, ChallengeStore store, EventPublisher publisher,
+    public LoginChallenger(CancellationTrail cancellations, PhoneEnrollmentRepository phones, ChallengeStore store, EventPublisher publisher,
                            CodeGenerator codes, CodeDigest digests, CodeSealer sealer, ChallengeConfig config,
                            ChallengeMetrics metrics, Clock clock, TenantSettingsRepository settings) {
         this.settings = settings;
+        this.cancellations = cancellations;
         this.phones = phones;
         this.store = store;
         this.publisher = publisher;
@@ -116,6 +118,8 @@ public class LoginChallenger {
                             String challengeId, NewChallenge challenge, String sealedCode,
                             LoginDecisionRecord record) {
         return store.create(challenge, now, expiresAt.plus(config.retainAfterExpiry()))
+                .call(created -> created.canceledId() == null ? Uni.createFrom().voidItem()
+                        : cancellations.announce(tenantId, created.canceledId(), now))
                 .chain(() -> store.recordLoginDecisionOnce(tenantId, record, config.loginDecisionTtl()))
                 .flatMap(first -> {
                     if (!first) {

@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -42,11 +43,13 @@ public class VerificationService {
     private final ChallengeMetrics metrics;
     private final Clock clock;
     private final io.keystep.challenge.factors.AuthenticatorFactors factors;
+    private final CancellationTrail cancellations;
 
-    public VerificationService(io.keystep.challenge.factors.AuthenticatorFactors factors, ChallengeStore store, IdempotencyKeys idempotency, SendLimiter limiter,
+    public VerificationService(CancellationTrail cancellations, io.keystep.challenge.factors.AuthenticatorFactors factors, ChallengeStore store, IdempotencyKeys idempotency, SendLimiter limiter,
                                EventPublisher publisher, CodeGenerator codes, CodeDigest digests, CodeSealer sealer,
                                ChallengeConfig challengeConfig, VerifyConfig config, ChallengeMetrics metrics,
                                Clock clock) {
+        this.cancellations = cancellations;
         this.factors = factors;
         this.store = store;
         this.idempotency = idempotency;
@@ -96,13 +99,14 @@ public class VerificationService {
 
     private Uni<Verification> send(String tenantId, String id, VerificationRequest request, TenantSettings settings,
                                    String clientIp) {
-        if (request.destination() == null) {
-            return startAuthenticator(tenantId, id, request, settings);
-        }
         Instant now = clock.instant();
+        if (request.destination() == null) {
+            return refuseIfLocked(tenantId, null, request.userId(), null, now)
+                    .chain(() -> startAuthenticator(tenantId, id, request, settings));
+        }
         String destinationKey = digests.pseudonym(tenantId, request.destination());
         String subject = request.userId() != null ? request.userId() : "anon-" + destinationKey;
-        return acquireSend(tenantId, null, subject, request.destination(), destinationKey, clientIp, now,
+        return refuseIfLocked(tenantId, null, subject, request.destination(), now).chain(() -> acquireSend(tenantId, null, subject, request.destination(), destinationKey, clientIp, now,
                 request.channel()).flatMap(ignored -> {
             String code = codes.next(request.codeLength());
             Instant expiresAt = now.plus(settings.codeTtl());
@@ -113,9 +117,11 @@ public class VerificationService {
                     request.payee(), request.codeLength());
             String sealed = sealer.seal(tenantId, id, code);
             return store.create(challenge, now, expiresAt.plus(challengeConfig.retainAfterExpiry()))
-                    .call(inherited -> publisher.challengeIssued(tenantId, now, new ChallengeIssued(id, null,
+                    .call(created -> announceReplaced(tenantId, created, now))
+                    .call(created -> publisher.challengeIssued(tenantId, now, new ChallengeIssued(id, null,
                             subject, request.channelPlan(), request.destination(), sealed, request.locale(),
                             expiresAt, request.purpose(), 1, request.amount(), request.payee())))
+                    .map(ChallengeStore.Created::inherited)
                     .map(inherited -> {
                         metrics.verificationCreated(tenantId, request.channel());
                         LOG.infof("verification %s sent to %s (%s)", id, mask(request.destination()),
@@ -125,6 +131,39 @@ public class VerificationService {
                                 request.amount(), request.payee(), expiresAt, 1,
                                 Math.max(0, settings.maxAttempts() - inherited), null);
                     });
+        }));
+    }
+
+    /**
+     * A user locked out by failed checks (or whose factor is suspended) gets no new code: the refusal is
+     * published ({@code verification.limited.v1}, acknowledged) and answered 429 with {@code locked_until}
+     * (403 when suspended), exactly as a check would be, before any code is generated.
+     */
+    private Uni<Void> refuseIfLocked(String tenantId, String verificationId, String subject, String destination,
+                                     Instant now) {
+        if (subject == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return store.lockoutOf(tenantId, subject, now).flatMap(lockout -> {
+            if (lockout.suspended()) {
+                metrics.limitHit(tenantId, "any", "factor_suspended");
+                return publisher.verificationLimited(tenantId, now, new VerificationLimited(verificationId, subject,
+                                Limit.FACTOR_SUSPENDED, 0, null, mask(destination)))
+                        .chain(() -> Uni.createFrom().failure(new VerificationRefused(
+                                VerificationRefused.Kind.SUSPENDED, "too many consecutive failed checks; this "
+                                + "factor is suspended until account recovery")));
+            }
+            if (lockout.lockedUntil() == null) {
+                return Uni.createFrom().voidItem();
+            }
+            Duration wait = Duration.between(now, lockout.lockedUntil());
+            metrics.limitHit(tenantId, "any", "user_lockout");
+            return publisher.verificationLimited(tenantId, now, new VerificationLimited(verificationId, subject,
+                            Limit.USER_LOCKOUT, Math.max(1, (wait.toMillis() + 999) / 1000), lockout.lockedUntil(),
+                            mask(destination)))
+                    .chain(() -> Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.LOCKED_OUT,
+                            "too many failed checks; verification is locked until " + lockout.lockedUntil(), null,
+                            wait, lockout.lockedUntil())));
         });
     }
 
@@ -153,6 +192,8 @@ public class VerificationService {
                     settings.maxAttempts(), expiresAt, List.of(), null, request.locale(), request.amount(),
                     request.payee(), found.get().digits, found.get().kind + ":" + found.get().id);
             return store.create(challenge, now, expiresAt.plus(challengeConfig.retainAfterExpiry()))
+                    .call(created -> announceReplaced(tenantId, created, now))
+                    .map(ChallengeStore.Created::inherited)
                     .map(inherited -> {
                         metrics.verificationCreated(tenantId, request.channel());
                         return new Verification(id, "pending", request.channel(), null,
@@ -196,7 +237,7 @@ public class VerificationService {
             }
             List<Channel> plan = channelPlan == null ? current.channelPlan() : channelPlan;
             String channel = channelName(plan);
-            return acquireSend(tenantId, id, current.subject(), current.destination(),
+            return refuseIfLocked(tenantId, id, current.subject(), current.destination(), now).chain(() -> acquireSend(tenantId, id, current.subject(), current.destination(),
                             digests.pseudonym(tenantId, current.destination()), clientIp, now, channel)
                     .flatMap(ignored -> {
                         String code = codes.next(current.codeLength());
@@ -228,11 +269,15 @@ public class VerificationService {
                                                         current.remainingAttempts(), null);
                                             });
                                 });
-                    });
+                    }));
         }));
     }
 
-    /** Cancels a pending verification: its code stops working. Canceling twice is harmless. */
+    /**
+     * Cancels a pending verification: its code stops working, and {@code verification.completed.v1} CANCELED is
+     * acknowledged before the answer. Canceling twice is harmless and announces once (again only if the first
+     * announcement failed).
+     */
     public Uni<Verification> cancel(String tenantId, String id) {
         return failClosed(store.cancel(tenantId, id).flatMap(change -> {
             if ("not_found".equals(change.result())) {
@@ -241,8 +286,16 @@ public class VerificationService {
             if (!"canceled".equals(change.result())) {
                 return Uni.createFrom().failure(notPending(id, change.detail()));
             }
-            return get(tenantId, id);
+            Uni<Void> announced = "1".equals(change.detail()) ? Uni.createFrom().voidItem()
+                    : cancellations.announce(tenantId, id, clock.instant());
+            return announced.chain(() -> get(tenantId, id));
         }));
+    }
+
+    /** A pending verification replaced by a new one for the same subject and purpose is canceled, in the trail too. */
+    private Uni<Void> announceReplaced(String tenantId, ChallengeStore.Created created, Instant now) {
+        return created.canceledId() == null ? Uni.createFrom().voidItem()
+                : cancellations.announce(tenantId, created.canceledId(), now);
     }
 
     /** The verification as it stands. */

@@ -41,10 +41,11 @@ public class ChallengeStore {
      * Writes a new challenge and makes it the subject's active one for its purpose. A pending (or exhausted)
      * challenge it replaces is canceled and its spent attempts carry over: a new challenge never resets the
      * guess count. KEYS[1] the new challenge, KEYS[2] the active index; ARGV[1] ttl ms, ARGV[2] now ms,
-     * ARGV[3] new id, ARGV[4] max attempts, then field/value pairs. Replies {inheritedAttempts, replacedId}.
+     * ARGV[3] new id, ARGV[4] max attempts, then field/value pairs. Replies {inheritedAttempts, canceledId or ''}.
      */
     static final String CREATE_SCRIPT = """
             local inherited = 0
+            local canceled = ''
             local old = redis.call('GET', KEYS[2])
             if old and old ~= ARGV[3] then
               local okey = 'ks:challenge:{' .. old .. '}'
@@ -55,6 +56,7 @@ public class ChallengeStore {
                 if st[1] == 'pending' then
                   redis.call('HSET', okey, 'status', 'canceled')
                   redis.call('HDEL', okey, 'digest')
+                  canceled = old
                 end
               end
             end
@@ -66,7 +68,7 @@ public class ChallengeStore {
             redis.call('HSET', KEYS[1], 'attempts', tostring(inherited), 'maxAttempts', ARGV[4])
             redis.call('PEXPIRE', KEYS[1], ARGV[1])
             redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[1])
-            return {tostring(inherited), old or ''}
+            return {tostring(inherited), canceled}
             """;
 
     /**
@@ -89,14 +91,17 @@ public class ChallengeStore {
             return {'ok', tostring(n)}
             """;
 
-    /** Cancels a pending challenge. KEYS[1]; ARGV[1] tenant. Replies {'canceled'}, {'not_found'}, {'not_pending', s}. */
+    /**
+     * Cancels a pending challenge. KEYS[1]; ARGV[1] tenant. Replies {'canceled', announced}, {'not_found'},
+     * {'not_pending', s}; announced is '1' once the cancellation's event was acknowledged (see {@link #markAnnounced}).
+     */
     static final String CANCEL_SCRIPT = """
-            local f = redis.call('HMGET', KEYS[1], 'tenant', 'status')
+            local f = redis.call('HMGET', KEYS[1], 'tenant', 'status', 'cancelAnnounced')
             if not f[1] or f[1] ~= ARGV[1] then return {'not_found'} end
             if f[2] == 'pending' or f[2] == 'canceled' then
               redis.call('HSET', KEYS[1], 'status', 'canceled')
               redis.call('HDEL', KEYS[1], 'digest')
-              return {'canceled'}
+              return {'canceled', f[3] or '0'}
             end
             return {'not_pending', f[2]}
             """;
@@ -126,7 +131,7 @@ public class ChallengeStore {
      * Stores a new challenge, readable until {@code retainUntil}, replacing the subject's active challenge for
      * the same purpose. Answers how many attempts it inherited.
      */
-    public Uni<Integer> create(NewChallenge c, Instant now, Instant retainUntil) {
+    public Uni<Created> create(NewChallenge c, Instant now, Instant retainUntil) {
         long ttl = Math.max(1000, Duration.between(now, retainUntil).toMillis());
         List<String> args = new ArrayList<>();
         args.add(CREATE_SCRIPT);
@@ -154,7 +159,37 @@ public class ChallengeStore {
         addField(args, "factorId", c.factorId());
         addField(args, "sendAttempts", c.factorId() == null ? "1" : "0");
         addField(args, "createdAt", Long.toString(now.toEpochMilli()));
-        return redis.execute("EVAL", args.toArray(String[]::new)).map(r -> Integer.parseInt(r.get(0).toString()));
+        return redis.execute("EVAL", args.toArray(String[]::new)).map(r -> new Created(
+                Integer.parseInt(r.get(0).toString()), r.get(1).toString().isEmpty() ? null : r.get(1).toString()));
+    }
+
+    /**
+     * A stored challenge: the attempts it inherited and the id of the pending challenge it canceled, if any
+     * (whose cancellation the caller announces).
+     */
+    public record Created(int inherited, String canceledId) {
+    }
+
+    /** A user's lockout as the check script left it: locked until (null when not locked) and suspended. */
+    public record UserLockout(Instant lockedUntil, boolean suspended) {
+    }
+
+    /**
+     * The subject's current lockout (the keys the check script maintains), so that no code is generated or sent
+     * to a user whose checks would be refused anyway.
+     */
+    public Uni<UserLockout> lockoutOf(String tenantId, String subject, Instant now) {
+        return redis.execute("HMGET", "ks:lockout:{" + tenantId + "}:" + subject, "lockedUntil", "suspended")
+                .map(r -> {
+                    boolean suspended = r.get(1) != null && "1".equals(r.get(1).toString());
+                    Instant until = r.get(0) == null ? null : Instant.ofEpochMilli(Long.parseLong(r.get(0).toString()));
+                    return new UserLockout(until != null && until.isAfter(now) ? until : null, suspended);
+                });
+    }
+
+    /** Notes that a canceled challenge's {@code CANCELED} event was acknowledged, so a repeated cancel sends none. */
+    public Uni<Void> markAnnounced(String challengeId) {
+        return redis.execute("HSET", challengeKey(challengeId), "cancelAnnounced", "1").replaceWithVoid();
     }
 
     private static void addField(List<String> args, String field, String value) {
