@@ -21,6 +21,8 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.matchesPattern;
 
 @QuarkusTest
@@ -47,7 +49,74 @@ class TenantSettingsTest {
                 .body("codeLength", equalTo(6))
                 .body("expirySeconds", equalTo(300))
                 .body("maxAttempts", equalTo(5))
-                .body("autoChannels", contains("sms", "whatsapp", "voice"));
+                .body("autoChannels", contains("sms", "whatsapp", "voice"))
+                .body("destinationCooldownSeconds", equalTo(30))
+                .body("destinationWindowSeconds", equalTo(600))
+                .body("destinationMaxSends", equalTo(5))
+                .body("failuresToLock", equalTo(10))
+                .body("failureWindowSeconds", equalTo(900))
+                .body("firstLockoutSeconds", equalTo(30))
+                .body("maxLockoutSeconds", equalTo(3600))
+                .body("failuresToSuspend", equalTo(100));
+    }
+
+    @Test
+    void aTenantsOwnSendLimitsAndLockoutThresholdsApply() throws Exception {
+        String tenant = LoginThread.unique("t");
+        put(tenant, "{\"destinationCooldownSeconds\":5,\"destinationMaxSends\":2,\"failuresToLock\":3,"
+                + "\"firstLockoutSeconds\":120}");
+        given().header("X-Tenant-Id", tenant).get("/v1/settings/verify").then().statusCode(200)
+                .body("destinationCooldownSeconds", equalTo(5)).body("destinationMaxSends", equalTo(2))
+                .body("failuresToLock", equalTo(3)).body("firstLockoutSeconds", equalTo(120))
+                .body("failuresToSuspend", equalTo(100));
+
+        // A 5 s cooldown (the platform's is 30 s) and two sends per window (the platform's is five).
+        String phone = VerifyApi.phone();
+        VerifyApi.create(tenant, VerifyApi.sms(phone, "amy")).statusCode(201);
+        VerifyApi.create(tenant, VerifyApi.sms(phone, "amy")).statusCode(429);
+        clock.advance(Duration.ofSeconds(6));
+        String second = VerifyApi.create(tenant, VerifyApi.sms(phone, "amy")).statusCode(201).extract().path("id");
+        clock.advance(Duration.ofSeconds(6));
+        VerifyApi.create(tenant, VerifyApi.sms(phone, "amy")).statusCode(429).header("Retry-After", notNullValue());
+
+        // Three failed checks lock the user (the platform's ten would not), for the tenant's first wait.
+        String code = VerifyApi.code(mapper, tenant, second, 1);
+        VerifyApi.check(tenant, second, LoginThread.wrong(code), true).body("locked_until", nullValue());
+        VerifyApi.check(tenant, second, LoginThread.wrong(code), true).body("locked_until", nullValue());
+        Instant before = clock.instant();
+        String lockedUntil = VerifyApi.check(tenant, second, LoginThread.wrong(code), true)
+                .body("locked_until", notNullValue()).extract().path("locked_until");
+        Duration wait = Duration.between(before, Instant.parse(lockedUntil));
+        assertThat(wait.toSeconds() >= 119 && wait.toSeconds() <= 121, equalTo(true));
+    }
+
+    @Test
+    void limitsOutsideTheNistFloorAreRejectedNamingTheField() {
+        String tenant = LoginThread.unique("t");
+        String[][] cases = {
+                {"{\"destinationCooldownSeconds\":0}", "destinationCooldownSeconds"},
+                {"{\"failuresToSuspend\":101}", "failuresToSuspend"},
+                {"{\"failuresToLock\":21}", "failuresToLock"},
+                {"{\"firstLockoutSeconds\":0}", "firstLockoutSeconds"},
+                {"{\"destinationMaxSends\":0}", "destinationMaxSends"},
+                {"{\"ipMaxSends\":0}", "ipMaxSends"},
+                {"{\"tenantWindowSeconds\":0}", "tenantWindowSeconds"},
+                {"{\"firstLockoutSeconds\":600,\"maxLockoutSeconds\":300}", "firstLockoutSeconds"},
+                {"{\"failuresToSuspend\":15,\"failuresToLock\":20}", "failuresToLock"},
+                {"{\"failuresToSuspend\":10,\"failuresToLock\":11}", "failuresToLock"},
+                {"{\"destinationWindowSeconds\":60,\"destinationCooldownSeconds\":90}", "destinationCooldownSeconds"},
+        };
+        for (String[] c : cases) {
+            given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body(c[0])
+                    .put("/v1/settings/verify").then().statusCode(400)
+                    .contentType(containsString("application/problem+json"))
+                    .body("errors[0].field", equalTo(c[1]));
+        }
+        // The first wait may not exceed the longest: the field named is the one the request set.
+        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body("{\"maxLockoutSeconds\":60}")
+                .put("/v1/settings/verify").then().statusCode(200);
+        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body("{\"firstLockoutSeconds\":3600,\"maxLockoutSeconds\":60}")
+                .put("/v1/settings/verify").then().statusCode(400).body("errors[0].field", equalTo("firstLockoutSeconds"));
     }
 
     @Test

@@ -14,7 +14,12 @@ import jakarta.ws.rs.core.MediaType;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.Locale;
 
 /** A tenant's Verify defaults: code length, expiry, attempt budget and the {@code auto} channel chain. */
@@ -25,15 +30,52 @@ public class SettingsResource {
 
     /** Overrides; an absent field returns to the platform default. */
     public record VerifySettingsRequest(Integer codeLength, Integer expirySeconds, Integer maxAttempts,
-                                        List<String> autoChannels) {
+                                        List<String> autoChannels, Integer destinationCooldownSeconds,
+                                        Integer destinationWindowSeconds, Integer destinationMaxSends,
+                                        Integer ipWindowSeconds, Integer ipMaxSends, Integer tenantWindowSeconds,
+                                        Integer tenantMaxSends, Integer failureWindowSeconds, Integer failuresToLock,
+                                        Integer firstLockoutSeconds, Integer maxLockoutSeconds,
+                                        Integer failuresToSuspend) {
+
+        /** The send-limit and lockout overrides present, by field name. */
+        Map<String, Integer> limits() {
+            Map<String, Integer> m = new LinkedHashMap<>();
+            put(m, "destinationCooldownSeconds", destinationCooldownSeconds);
+            put(m, "destinationWindowSeconds", destinationWindowSeconds);
+            put(m, "destinationMaxSends", destinationMaxSends);
+            put(m, "ipWindowSeconds", ipWindowSeconds);
+            put(m, "ipMaxSends", ipMaxSends);
+            put(m, "tenantWindowSeconds", tenantWindowSeconds);
+            put(m, "tenantMaxSends", tenantMaxSends);
+            put(m, "failureWindowSeconds", failureWindowSeconds);
+            put(m, "failuresToLock", failuresToLock);
+            put(m, "firstLockoutSeconds", firstLockoutSeconds);
+            put(m, "maxLockoutSeconds", maxLockoutSeconds);
+            put(m, "failuresToSuspend", failuresToSuspend);
+            return m;
+        }
+
+        private static void put(Map<String, Integer> m, String field, Integer value) {
+            if (value != null) {
+                m.put(field, value);
+            }
+        }
     }
 
-    /** The settings in force. */
-    public record VerifySettings(int codeLength, long expirySeconds, int maxAttempts, List<String> autoChannels) {
+    /** The settings in force; the send limits and lockout thresholds appear as further top-level fields. */
+    public record VerifySettings(int codeLength, long expirySeconds, int maxAttempts, List<String> autoChannels,
+                                 @JsonIgnore Map<String, Integer> limitValues) {
 
         static VerifySettings of(TenantSettings s) {
             return new VerifySettings(s.codeLength(), s.codeTtl().toSeconds(), s.maxAttempts(),
-                    s.autoChannels().stream().map(c -> c.name().toLowerCase(Locale.ROOT)).toList());
+                    s.autoChannels().stream().map(c -> c.name().toLowerCase(Locale.ROOT)).toList(), s.limits());
+        }
+
+        @JsonAnyGetter
+        public Map<String, Integer> limitFields() {
+            Map<String, Integer> ordered = new LinkedHashMap<>();
+            TenantSettings.LIMITS.forEach(b -> ordered.put(b.field(), limitValues.get(b.field())));
+            return ordered;
         }
     }
 
@@ -55,7 +97,12 @@ public class SettingsResource {
     public Uni<VerifySettings> put(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
                                    VerifySettingsRequest body) {
         String tenantId = RequestChecks.tenant(tenantHeader);
-        VerifySettingsRequest b = body == null ? new VerifySettingsRequest(null, null, null, null) : body;
+        VerifySettingsRequest b = body == null ? new VerifySettingsRequest(null, null, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null) : body;
+        Map<String, Integer> limits = b.limits();
+        for (TenantSettings.Bound bound : TenantSettings.LIMITS) {
+            within(bound.field(), limits.get(bound.field()), bound.min(), bound.max());
+        }
         within("codeLength", b.codeLength(), TenantSettings.MIN_CODE_LENGTH, TenantSettings.MAX_CODE_LENGTH);
         within("expirySeconds", b.expirySeconds(), (int) TenantSettings.MIN_TTL.toSeconds(),
                 (int) TenantSettings.MAX_TTL.toSeconds());
@@ -79,8 +126,24 @@ public class SettingsResource {
                 chain.add(c);
             }
         }
-        return settings.save(tenantId, b.codeLength(), b.expirySeconds(), b.maxAttempts(), chain, clock.instant())
-                .map(VerifySettings::of);
+        // Pairs are checked against the values that will be in force (the override, else the platform default).
+        Map<String, Integer> merged = new LinkedHashMap<>(settings.platformDefaults().limits());
+        merged.putAll(limits);
+        atMost("firstLockoutSeconds", merged, "maxLockoutSeconds", limits);
+        atMost("failuresToLock", merged, "failuresToSuspend", limits);
+        atMost("destinationCooldownSeconds", merged, "destinationWindowSeconds", limits);
+        return settings.save(tenantId, b.codeLength(), b.expirySeconds(), b.maxAttempts(), chain, limits,
+                clock.instant()).map(VerifySettings::of);
+    }
+
+    /** {@code lower} must not exceed {@code upper}; the field named is whichever of the two the request set. */
+    private static void atMost(String lower, Map<String, Integer> values, String upper, Map<String, Integer> set) {
+        if (values.get(lower) > values.get(upper)) {
+            if (set.containsKey(lower)) {
+                throw ProblemException.invalid(lower, "must not exceed " + upper + " (" + values.get(upper) + ")");
+            }
+            throw ProblemException.invalid(upper, "must be at least " + lower + " (" + values.get(lower) + ")");
+        }
     }
 
     private static void within(String field, Integer value, int min, int max) {

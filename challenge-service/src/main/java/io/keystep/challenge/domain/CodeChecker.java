@@ -26,13 +26,12 @@ public class CodeChecker {
     private final EventPublisher publisher;
     private final ChallengeMetrics metrics;
     private final Clock clock;
-    private final ChallengeStore.LockoutRules rules;
+    private final io.keystep.challenge.store.TenantSettingsRepository settings;
     private final AuthenticatorFactors factors;
 
     public CodeChecker(AuthenticatorFactors factors, ChallengeStore store, CodeDigest digests, EventPublisher publisher, ChallengeMetrics metrics,
-                       Clock clock, io.keystep.challenge.config.VerifyConfig config) {
-        this.rules = new ChallengeStore.LockoutRules(config.failureWindow(), config.failuresToLock(),
-                config.firstLockout(), config.maxLockout(), config.failuresToSuspend());
+                       Clock clock, io.keystep.challenge.store.TenantSettingsRepository settings) {
+        this.settings = settings;
         this.factors = factors;
         this.store = store;
         this.digests = digests;
@@ -75,7 +74,9 @@ public class CodeChecker {
 
     private Uni<CheckResult> judge(String tenantId, String challengeId, String presented, Factor factor, Instant now,
                                    long started) {
-        return store.check(challengeId, tenantId, now, presented, rules)
+        // The tenant's own lockout thresholds (within their bounds) apply to its users.
+        return settings.settingsOf(tenantId)
+                .chain(tenant -> store.check(challengeId, tenantId, now, presented, tenant.lockoutRules()))
                 .onFailure().transform(CheckUnavailableException::new)
                 .call(result -> publish(tenantId, challengeId, result, factor, now))
                 .call(result -> publishLimit(tenantId, challengeId, result, now))

@@ -4,6 +4,10 @@ import io.keystep.events.Channel;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+
+import io.keystep.challenge.store.ChallengeStore;
+import io.keystep.challenge.store.SendLimiter;
 
 /**
  * The Verify defaults in force for one tenant: the platform's, overridden by the tenant within bounds.
@@ -12,8 +16,54 @@ import java.util.List;
  * @param codeTtl      how long a code works (1-10 minutes)
  * @param maxAttempts  checks per verification (1-10)
  * @param autoChannels what {@code channel: auto} tries for a phone number, in order
+ * @param limits       every field of {@link #LIMITS} with its value in force
  */
-public record TenantSettings(int codeLength, Duration codeTtl, int maxAttempts, List<Channel> autoChannels) {
+public record TenantSettings(int codeLength, Duration codeTtl, int maxAttempts, List<Channel> autoChannels,
+                             Map<String, Integer> limits) {
+
+    /** One tenant-changeable limit: its name on the API, and its bounds. */
+    public record Bound(String field, int min, int max) {
+    }
+
+    /**
+     * The send limits and lockout thresholds a tenant may change, with bounds that keep NIST SP 800-63B 5.2.2's
+     * floor: a cooldown is never 0, a lockout always happens and waits, and no more than 100 consecutive failures
+     * pass before the factor is suspended.
+     */
+    public static final List<Bound> LIMITS = List.of(
+            new Bound("destinationCooldownSeconds", 5, 600),
+            new Bound("destinationWindowSeconds", 60, 86_400),
+            new Bound("destinationMaxSends", 1, 20),
+            new Bound("ipWindowSeconds", 60, 86_400),
+            new Bound("ipMaxSends", 1, 10_000),
+            new Bound("tenantWindowSeconds", 10, 86_400),
+            new Bound("tenantMaxSends", 1, 1_000_000),
+            new Bound("failureWindowSeconds", 60, 86_400),
+            new Bound("failuresToLock", 3, 20),
+            new Bound("firstLockoutSeconds", 5, 3_600),
+            new Bound("maxLockoutSeconds", 60, 86_400),
+            new Bound("failuresToSuspend", 10, 100));
+
+    public TenantSettings {
+        limits = Map.copyOf(limits);
+    }
+
+    private Duration seconds(String field) {
+        return Duration.ofSeconds(limits.get(field));
+    }
+
+    /** The send limits in force. */
+    public SendLimiter.Limits sendLimits() {
+        return new SendLimiter.Limits(seconds("destinationCooldownSeconds"), seconds("destinationWindowSeconds"),
+                limits.get("destinationMaxSends"), seconds("ipWindowSeconds"), limits.get("ipMaxSends"),
+                seconds("tenantWindowSeconds"), limits.get("tenantMaxSends"));
+    }
+
+    /** The lockout thresholds in force. */
+    public ChallengeStore.LockoutRules lockoutRules() {
+        return new ChallengeStore.LockoutRules(seconds("failureWindowSeconds"), limits.get("failuresToLock"),
+                seconds("firstLockoutSeconds"), seconds("maxLockoutSeconds"), limits.get("failuresToSuspend"));
+    }
 
     public static final int MIN_CODE_LENGTH = 4;
     public static final int MAX_CODE_LENGTH = 10;

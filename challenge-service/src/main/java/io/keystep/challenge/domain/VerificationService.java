@@ -107,7 +107,7 @@ public class VerificationService {
         String destinationKey = digests.pseudonym(tenantId, request.destination());
         String subject = request.userId() != null ? request.userId() : "anon-" + destinationKey;
         return refuseIfLocked(tenantId, null, subject, request.destination(), now).chain(() -> acquireSend(tenantId, null, subject, request.destination(), destinationKey, clientIp, now,
-                request.channel()).flatMap(ignored -> {
+                request.channel(), settings).flatMap(ignored -> {
             String code = codes.next(request.codeLength());
             Instant expiresAt = now.plus(settings.codeTtl());
             String binding = Bindings.of(request.amount(), request.payee());
@@ -204,10 +204,9 @@ public class VerificationService {
     }
 
     private Uni<Void> acquireSend(String tenantId, String verificationId, String subject, String destination,
-                                  String destinationKey, String clientIp, Instant now, String channel) {
-        SendLimiter.Limits limits = new SendLimiter.Limits(config.destinationCooldown(), config.destinationWindow(),
-                config.destinationMaxSends(), config.ipWindow(), config.ipMaxSends(), config.tenantWindow(),
-                config.tenantMaxSends());
+                                  String destinationKey, String clientIp, Instant now, String channel,
+                                  TenantSettings settings) {
+        SendLimiter.Limits limits = settings.sendLimits();
         return limiter.acquire(tenantId, destinationKey, clientIp, limits, now).flatMap(refusal -> {
             if (refusal.isEmpty()) {
                 return Uni.createFrom().voidItem();
@@ -238,7 +237,7 @@ public class VerificationService {
             List<Channel> plan = channelPlan == null ? current.channelPlan() : channelPlan;
             String channel = channelName(plan);
             return refuseIfLocked(tenantId, id, current.subject(), current.destination(), now).chain(() -> acquireSend(tenantId, id, current.subject(), current.destination(),
-                            digests.pseudonym(tenantId, current.destination()), clientIp, now, channel)
+                            digests.pseudonym(tenantId, current.destination()), clientIp, now, channel, settings)
                     .flatMap(ignored -> {
                         String code = codes.next(current.codeLength());
                         Instant expiresAt = now.plus(settings.codeTtl());

@@ -11,7 +11,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** Reads and writes tenants' Verify defaults (PostgreSQL), merged over the platform's. */
 @ApplicationScoped
@@ -20,7 +25,10 @@ public class TenantSettingsRepository {
     private final ChallengeConfig challengeConfig;
     private final VerifyConfig verifyConfig;
 
-    public TenantSettingsRepository(ChallengeConfig challengeConfig, VerifyConfig verifyConfig) {
+    private final ObjectMapper mapper;
+
+    public TenantSettingsRepository(ChallengeConfig challengeConfig, VerifyConfig verifyConfig, ObjectMapper mapper) {
+        this.mapper = mapper;
         this.challengeConfig = challengeConfig;
         this.verifyConfig = verifyConfig;
     }
@@ -28,7 +36,38 @@ public class TenantSettingsRepository {
     /** The platform's defaults, from configuration. */
     public TenantSettings platformDefaults() {
         return new TenantSettings(challengeConfig.codeLength(), challengeConfig.codeTtl(),
-                challengeConfig.maxAttempts(), StoredChallenge.channels(verifyConfig.autoChannels().replace(" ", "")));
+                challengeConfig.maxAttempts(), StoredChallenge.channels(verifyConfig.autoChannels().replace(" ", "")),
+                platformLimits());
+    }
+
+    private Map<String, Integer> platformLimits() {
+        VerifyConfig c = verifyConfig;
+        Map<String, Integer> m = new LinkedHashMap<>();
+        m.put("destinationCooldownSeconds", (int) c.destinationCooldown().toSeconds());
+        m.put("destinationWindowSeconds", (int) c.destinationWindow().toSeconds());
+        m.put("destinationMaxSends", c.destinationMaxSends());
+        m.put("ipWindowSeconds", (int) c.ipWindow().toSeconds());
+        m.put("ipMaxSends", c.ipMaxSends());
+        m.put("tenantWindowSeconds", (int) c.tenantWindow().toSeconds());
+        m.put("tenantMaxSends", c.tenantMaxSends());
+        m.put("failureWindowSeconds", (int) c.failureWindow().toSeconds());
+        m.put("failuresToLock", c.failuresToLock());
+        m.put("firstLockoutSeconds", (int) c.firstLockout().toSeconds());
+        m.put("maxLockoutSeconds", (int) c.maxLockout().toSeconds());
+        m.put("failuresToSuspend", c.failuresToSuspend());
+        return m;
+    }
+
+    private Map<String, Integer> overrides(String json) {
+        if (json == null || json.isBlank()) {
+            return Map.of();
+        }
+        try {
+            return mapper.readValue(json, new TypeReference<Map<String, Integer>>() {
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException("unreadable tenant limits", e);
+        }
     }
 
     /** The settings in force for the tenant. Opens its own session: Kafka consumers call it too. */
@@ -45,28 +84,46 @@ public class TenantSettingsRepository {
         return new TenantSettings(row.codeLength != null ? row.codeLength : d.codeLength(),
                 row.expirySeconds != null ? Duration.ofSeconds(row.expirySeconds) : d.codeTtl(),
                 row.maxAttempts != null ? row.maxAttempts : d.maxAttempts(),
-                row.autoChannels != null ? StoredChallenge.channels(row.autoChannels) : d.autoChannels());
+                row.autoChannels != null ? StoredChallenge.channels(row.autoChannels) : d.autoChannels(),
+                mergeLimits(d.limits(), overrides(row.limits)));
+    }
+
+    private static Map<String, Integer> mergeLimits(Map<String, Integer> defaults, Map<String, Integer> overrides) {
+        Map<String, Integer> m = new LinkedHashMap<>(defaults);
+        overrides.forEach((k, v) -> {
+            if (m.containsKey(k) && v != null) {
+                m.put(k, v);
+            }
+        });
+        return m;
     }
 
     /** Stores the tenant's overrides (null = platform default) and answers the settings now in force. */
     public Uni<TenantSettings> save(String tenantId, Integer codeLength, Integer expirySeconds, Integer maxAttempts,
-                                    List<Channel> autoChannels, Instant now) {
+                                    List<Channel> autoChannels, Map<String, Integer> limits, Instant now) {
+        String limitsJson;
+        try {
+            limitsJson = limits == null || limits.isEmpty() ? null : mapper.writeValueAsString(limits);
+        } catch (Exception e) {
+            return Uni.createFrom().failure(e);
+        }
         String channels = autoChannels == null ? null : String.join(",", autoChannels.stream().map(Enum::name).toList());
         // One statement, so that two concurrent updates of one tenant cannot collide on the key.
         return Panache.withTransaction(() -> Panache.getSession().flatMap(session -> session.createNativeQuery("""
                         INSERT INTO tenant_verify_settings
-                            (tenant_id, code_length, expiry_seconds, max_attempts, auto_channels, updated_at)
+                            (tenant_id, code_length, expiry_seconds, max_attempts, auto_channels, limits, updated_at)
                         VALUES (:tenant, CAST(:len AS INTEGER), CAST(:expiry AS INTEGER), CAST(:max AS INTEGER),
-                                CAST(:channels AS VARCHAR), :now)
+                                CAST(:channels AS VARCHAR), CAST(:limits AS TEXT), :now)
                         ON CONFLICT (tenant_id) DO UPDATE SET code_length = EXCLUDED.code_length,
                             expiry_seconds = EXCLUDED.expiry_seconds, max_attempts = EXCLUDED.max_attempts,
-                            auto_channels = EXCLUDED.auto_channels, updated_at = EXCLUDED.updated_at
+                            auto_channels = EXCLUDED.auto_channels, limits = EXCLUDED.limits, updated_at = EXCLUDED.updated_at
                         """)
                         .setParameter("tenant", tenantId)
                         .setParameter("len", codeLength)
                         .setParameter("expiry", expirySeconds)
                         .setParameter("max", maxAttempts)
                         .setParameter("channels", channels)
+                        .setParameter("limits", limitsJson)
                         .setParameter("now", now)
                         .executeUpdate()))
                 .chain(() -> settingsOf(tenantId));

@@ -30,6 +30,10 @@ public class TenantVerifySettings extends PanacheEntityBase {
     @Column(name = "auto_channels")
     public String autoChannels;
 
+    /** JSON object of send-limit and lockout overrides, field name to integer (see {@code TenantSettings.LIMITS}). */
+    @Column(name = "limits")
+    public String limits;
+
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 }
