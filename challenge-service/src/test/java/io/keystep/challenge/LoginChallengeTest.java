@@ -204,4 +204,55 @@ class LoginChallengeTest {
         mac.init(new SecretKeySpec(Base64.getDecoder().decode(TEST_PEPPER), "HmacSHA256"));
         return HexFormat.of().formatHex(mac.doFinal(input.getBytes(StandardCharsets.UTF_8)));
     }
+
+    @Test
+    void aChallengeWhoseDeliveryJobWasNotAcknowledgedIsPublishedOnRedelivery() throws Exception {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("user");
+        String login = LoginThread.unique("login");
+        LoginThread.enrollPhone(tenant, user, VerifyApi.phone());
+        String verdict = LoginThread.riskEvent(mapper, tenant, user, login, Decision.CHALLENGE, List.of("NEW_DEVICE"));
+        PublishFailures.failNextJob(login);
+        EventLog.publish(Topics.RISK_ASSESSED, Topics.key(tenant, user), verdict);
+        // The failed record went to the dead-letter topic; the login is recorded, its job is not out.
+        EventLog.await(Topics.deadLetter(Topics.RISK_ASSESSED), 1, r -> r.value().contains(login));
+        EventLog.await(Topics.LOGIN_DECISION, 1, r -> r.value().contains(login));
+        assertThat(EventLog.records(Topics.CHALLENGE_ISSUED, r -> r.value().contains(login)), hasSize(0));
+
+        // The same record again (replayed from the dead-letter topic, or redelivered after a restart).
+        EventLog.publish(Topics.RISK_ASSESSED, Topics.key(tenant, user), verdict);
+        JsonNode job = mapper.readTree(EventLog.await(Topics.CHALLENGE_ISSUED, 1, r -> r.value().contains(login))
+                .get(0).value());
+        String challengeId = job.at("/payload/challengeId").asText();
+        assertThat(job.at("/payload/sendAttempt").asInt(), equalTo(2));
+        var decisions = EventLog.await(Topics.LOGIN_DECISION, 2, r -> r.value().contains(login));
+        assertThat(mapper.readTree(decisions.get(1).value()).at("/payload/challengeId").asText(), equalTo(challengeId));
+        String code = SealedCodes.open(job.at("/payload/sealedCode").asText(), tenant, challengeId);
+        VerifyApi.check(tenant, challengeId, code, true).statusCode(200).body("status", equalTo("approved"));
+
+        // Published and acknowledged now: a third delivery issues nothing more.
+        EventLog.publish(Topics.RISK_ASSESSED, Topics.key(tenant, user), verdict);
+        String later = LoginThread.unique("login");
+        LoginThread.publishRisk(mapper, tenant, user, later, Decision.ALLOW, List.of());
+        EventLog.await(Topics.LOGIN_DECISION, 1, r -> r.value().contains(later));
+        assertThat(EventLog.records(Topics.LOGIN_DECISION, r -> r.value().contains(login)), hasSize(2));
+        assertThat(EventLog.records(Topics.CHALLENGE_ISSUED, r -> r.value().contains(login)), hasSize(1));
+    }
+
+    @Test
+    void aDecisionThatWasNotAcknowledgedIsPublishedOnRedelivery() throws Exception {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("user");
+        String login = LoginThread.unique("login");
+        String verdict = LoginThread.riskEvent(mapper, tenant, user, login, Decision.ALLOW, List.of());
+        PublishFailures.failNextDecision(login);
+        EventLog.publish(Topics.RISK_ASSESSED, Topics.key(tenant, user), verdict);
+        EventLog.await(Topics.deadLetter(Topics.RISK_ASSESSED), 1, r -> r.value().contains(login));
+        assertThat(EventLog.records(Topics.LOGIN_DECISION, r -> r.value().contains(login)), hasSize(0));
+
+        EventLog.publish(Topics.RISK_ASSESSED, Topics.key(tenant, user), verdict);
+        JsonNode decision = mapper.readTree(EventLog.await(Topics.LOGIN_DECISION, 1, r -> r.value().contains(login))
+                .get(0).value());
+        assertThat(decision.at("/payload/decision").asText(), equalTo("ALLOW"));
+    }
 }

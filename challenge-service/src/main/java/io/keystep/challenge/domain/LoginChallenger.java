@@ -81,12 +81,67 @@ public class LoginChallenger {
                 reasons);
         return store.recordLoginDecisionOnce(tenantId, record, config.loginDecisionTtl()).flatMap(first -> {
             if (!first) {
-                LOG.debugf("login %s of tenant %s already decided; redelivery ignored", risk.loginId(), tenantId);
-                return Uni.createFrom().voidItem();
+                return redelivered(tenantId, risk);
             }
             return publisher.loginDecided(tenantId, now,
                             new LoginDecided(risk.loginId(), risk.userId(), decision, null, reasons))
+                    .chain(() -> store.markLoginPublished(tenantId, risk.loginId(), config.loginDecisionTtl()))
                     .invoke(() -> metrics.loginDecided(tenantId, decision.name()));
+        });
+    }
+
+    /**
+     * A verdict for a login decided before: nothing, unless the decision (or its delivery job) never got
+     * Kafka's ack. Then the recorded decision is published again and a challenge gets a fresh code (the unsent
+     * one is replaced, the attempt budget stays, the send attempt counts up), so that every decided login
+     * reaches the audit trail and a challenged person still gets a code, also across restarts.
+     */
+    private Uni<Void> redelivered(String tenantId, RiskAssessed risk) {
+        return store.loginPublished(tenantId, risk.loginId()).flatMap(published -> {
+            if (published) {
+                LOG.debugf("login %s of tenant %s already decided; redelivery ignored", risk.loginId(), tenantId);
+                return Uni.createFrom().voidItem();
+            }
+            return store.loginDecision(tenantId, risk.loginId()).flatMap(found -> {
+                if (found.isEmpty()) {
+                    return Uni.createFrom().voidItem();
+                }
+                LoginDecisionRecord record = found.get();
+                Instant now = clock.instant();
+                Decision decision = Decision.valueOf(record.decision());
+                LOG.infof("login %s of tenant %s decided but not yet published; publishing again", risk.loginId(),
+                        tenantId);
+                Uni<Void> job = record.challengeId() == null ? Uni.createFrom().voidItem()
+                        : reissue(tenantId, risk, record.challengeId(), now);
+                return publisher.loginDecided(tenantId, now, new LoginDecided(record.loginId(), record.userId(),
+                                decision, record.challengeId(), record.reasons()))
+                        .chain(() -> job)
+                        .chain(() -> store.markLoginPublished(tenantId, risk.loginId(), config.loginDecisionTtl()))
+                        .invoke(() -> metrics.loginDecided(tenantId, decision.name()));
+            });
+        });
+    }
+
+    /** A fresh code for a recorded challenge whose delivery job may never have been published. */
+    private Uni<Void> reissue(String tenantId, RiskAssessed risk, String challengeId, Instant now) {
+        return store.find(tenantId, challengeId).flatMap(found -> {
+            if (found.isEmpty() || !"pending".equals(found.get().effectiveStatus(now))) {
+                return Uni.createFrom().voidItem();
+            }
+            StoredChallenge c = found.get();
+            String code = codes.next(c.codeLength());
+            String digest = digests.digest(tenantId, challengeId, code);
+            // The code keeps the challenge's expiry: a redelivery does not extend the time to answer.
+            return store.replaceCode(c, now, digest, c.expiresAt(), c.expiresAt().plus(config.retainAfterExpiry()),
+                    null).flatMap(change -> {
+                if (!"ok".equals(change.result())) {
+                    return Uni.createFrom().voidItem();
+                }
+                return publisher.challengeIssued(tenantId, now, new ChallengeIssued(challengeId, c.loginId(),
+                        c.subject(), c.channelPlan(), c.destination(), sealer.seal(tenantId, challengeId, code),
+                        c.locale(), c.expiresAt(), io.keystep.events.Purpose.valueOf(c.purpose()),
+                        Integer.parseInt(change.detail()), null, null));
+            });
         });
     }
 
@@ -107,8 +162,7 @@ public class LoginChallenger {
         // claim leaves the login undecided and a redelivery can still challenge it.
         return store.loginDecision(tenantId, risk.loginId()).flatMap(existing -> {
             if (existing.isPresent()) {
-                LOG.debugf("login %s of tenant %s already decided; redelivery ignored", risk.loginId(), tenantId);
-                return Uni.createFrom().voidItem();
+                return redelivered(tenantId, risk);
             }
             return issue(tenantId, risk, phone, now, expiresAt, challengeId, challenge, sealedCode, record);
         });
@@ -132,6 +186,8 @@ public class LoginChallenger {
                             .chain(() -> publisher.challengeIssued(tenantId, now, new ChallengeIssued(challengeId,
                                     risk.loginId(), risk.userId(), List.of(Channel.SMS), phone, sealedCode,
                                     config.locale(), expiresAt, risk.purpose())))
+                            .chain(() -> store.markLoginPublished(tenantId, risk.loginId(),
+                                    config.loginDecisionTtl()))
                             .invoke(() -> {
                                 metrics.loginDecided(tenantId, Decision.CHALLENGE.name());
                                 metrics.verificationCreated(tenantId, "sms");

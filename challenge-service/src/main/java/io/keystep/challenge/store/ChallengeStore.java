@@ -367,6 +367,21 @@ public class ChallengeStore {
                 .map(r -> r == null ? Optional.empty() : Optional.of(fromJson(r.toString())));
     }
 
+    /**
+     * Notes that the login's decision (and, when challenged, its delivery job) were acknowledged by Kafka. Until
+     * then a redelivered verdict publishes them again, so that no decided login is missing from the trail.
+     */
+    public Uni<Void> markLoginPublished(String tenantId, String loginId, Duration ttl) {
+        return redis.execute("SET", loginKey(tenantId, loginId) + ":published", "1", "PX",
+                Long.toString(ttl.toMillis())).replaceWithVoid();
+    }
+
+    /** Whether the login's decision was published and acknowledged (see {@link #markLoginPublished}). */
+    public Uni<Boolean> loginPublished(String tenantId, String loginId) {
+        return redis.execute("EXISTS", loginKey(tenantId, loginId) + ":published")
+                .map(r -> r != null && r.toInteger() == 1);
+    }
+
     /** Removes a challenge that lost the race to record its login's decision. */
     public Uni<Void> delete(String challengeId) {
         return redis.execute("DEL", challengeKey(challengeId)).replaceWithVoid();

@@ -1,0 +1,70 @@
+package io.keystep.challenge;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keystep.challenge.messaging.EventPublisher;
+import io.keystep.events.ChallengeIssued;
+import io.keystep.events.LoginDecided;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.inject.Alternative;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The real publisher (real Kafka), except that a test can make the next decision or delivery job of one login
+ * fail as an unacknowledged send would, to prove that such a login is not lost.
+ */
+@Alternative
+@Priority(1)
+@jakarta.inject.Singleton
+public class PublishFailures extends EventPublisher {
+
+    private static final Set<String> DECISIONS = ConcurrentHashMap.newKeySet();
+    private static final Set<String> JOBS = ConcurrentHashMap.newKeySet();
+
+    public PublishFailures(
+            @Channel("login-decisions") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192)
+            MutinyEmitter<String> decisions,
+            @Channel("challenges-issued") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192)
+            MutinyEmitter<String> issued,
+            @Channel("verifications-completed") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192)
+            MutinyEmitter<String> verifications,
+            @Channel("verifications-limited") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192)
+            MutinyEmitter<String> limits,
+            @Channel("factors-changed") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192)
+            MutinyEmitter<String> factors,
+            ObjectMapper mapper) {
+        super(decisions, issued, verifications, limits, factors, mapper);
+    }
+
+    /** The next decision published for this login fails. */
+    public static void failNextDecision(String loginId) {
+        DECISIONS.add(loginId);
+    }
+
+    /** The next delivery job published for this login fails. */
+    public static void failNextJob(String loginId) {
+        JOBS.add(loginId);
+    }
+
+    @Override
+    public Uni<Void> loginDecided(String tenantId, Instant at, LoginDecided decision) {
+        if (DECISIONS.remove(decision.loginId())) {
+            return Uni.createFrom().failure(new IllegalStateException("decision not acknowledged"));
+        }
+        return super.loginDecided(tenantId, at, decision);
+    }
+
+    @Override
+    public Uni<Void> challengeIssued(String tenantId, Instant at, ChallengeIssued job) {
+        if (job.loginId() != null && JOBS.remove(job.loginId())) {
+            return Uni.createFrom().failure(new IllegalStateException("delivery job not acknowledged"));
+        }
+        return super.challengeIssued(tenantId, at, job);
+    }
+}
