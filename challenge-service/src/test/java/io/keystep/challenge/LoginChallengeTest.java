@@ -255,4 +255,30 @@ class LoginChallengeTest {
                 .get(0).value());
         assertThat(decision.at("/payload/decision").asText(), equalTo("ALLOW"));
     }
+
+    @Test
+    void aPhoneInCooldownGetsNoSecondLoginSmsAndTheLoginIsDeniedAsRateLimited() throws Exception {
+        String tenant = LoginThread.unique("t");
+        LoginThread.Issued first = LoginThread.challenge(mapper, tenant);
+
+        String second = LoginThread.unique("login");
+        LoginThread.publishRisk(mapper, tenant, first.userId(), second, Decision.CHALLENGE, List.of("NEW_DEVICE"));
+        JsonNode denied = LoginThread.awaitPayload(mapper, Topics.LOGIN_DECISION, tenant, first.userId(), second);
+        assertThat(denied.at("/payload/decision").asText(), equalTo("DENY"));
+        assertThat(denied.at("/payload/reasons/0").asText(), equalTo("RATE_LIMITED"));
+        assertThat(denied.at("/payload/reasons/1").asText(), equalTo("NEW_DEVICE"));
+        JsonNode limited = mapper.readTree(EventLog.await(Topics.VERIFICATION_LIMITED, 1,
+                r -> Topics.key(tenant, first.userId()).equals(r.key())).get(0).value());
+        assertThat(limited.at("/payload/limit").asText(), equalTo("DESTINATION_COOLDOWN"));
+        assertThat(limited.at("/payload/destination").asText(), not(containsString("5550123")));
+        assertThat(EventLog.records(Topics.CHALLENGE_ISSUED, r -> r.value().contains(second)), hasSize(0));
+
+        // Past the cooldown the phone gets the next login's code.
+        clock.advance(Duration.ofSeconds(31));
+        String third = LoginThread.unique("login");
+        LoginThread.publishRisk(mapper, tenant, first.userId(), third, Decision.CHALLENGE, List.of("NEW_DEVICE"));
+        assertThat(LoginThread.awaitPayload(mapper, Topics.LOGIN_DECISION, tenant, first.userId(), third)
+                .at("/payload/decision").asText(), equalTo("CHALLENGE"));
+        EventLog.await(Topics.CHALLENGE_ISSUED, 1, r -> r.value().contains(third));
+    }
 }

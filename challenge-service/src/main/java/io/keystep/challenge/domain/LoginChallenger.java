@@ -3,6 +3,9 @@ package io.keystep.challenge.domain;
 import io.keystep.challenge.config.ChallengeConfig;
 import io.keystep.challenge.messaging.EventPublisher;
 import io.keystep.challenge.store.ChallengeStore;
+import io.keystep.challenge.store.SendLimiter;
+import io.keystep.events.Limit;
+import io.keystep.events.VerificationLimited;
 import io.keystep.challenge.store.PhoneEnrollmentRepository;
 import io.keystep.challenge.store.TenantSettingsRepository;
 import io.keystep.events.Channel;
@@ -29,6 +32,7 @@ import java.util.UUID;
 public class LoginChallenger {
 
     public static final String NO_FACTOR_ENROLLED = "NO_FACTOR_ENROLLED";
+    public static final String RATE_LIMITED = "RATE_LIMITED";
     private static final Logger LOG = Logger.getLogger(LoginChallenger.class);
 
     private final PhoneEnrollmentRepository phones;
@@ -42,12 +46,14 @@ public class LoginChallenger {
     private final Clock clock;
     private final TenantSettingsRepository settings;
     private final CancellationTrail cancellations;
+    private final SendLimiter limiter;
 
-    public LoginChallenger(CancellationTrail cancellations, PhoneEnrollmentRepository phones, ChallengeStore store, EventPublisher publisher,
+    public LoginChallenger(SendLimiter limiter, CancellationTrail cancellations, PhoneEnrollmentRepository phones, ChallengeStore store, EventPublisher publisher,
                            CodeGenerator codes, CodeDigest digests, CodeSealer sealer, ChallengeConfig config,
                            ChallengeMetrics metrics, Clock clock, TenantSettingsRepository settings) {
         this.settings = settings;
         this.cancellations = cancellations;
+        this.limiter = limiter;
         this.phones = phones;
         this.store = store;
         this.publisher = publisher;
@@ -164,8 +170,44 @@ public class LoginChallenger {
             if (existing.isPresent()) {
                 return redelivered(tenantId, risk);
             }
-            return issue(tenantId, risk, phone, now, expiresAt, challengeId, challenge, sealedCode, record);
+            return withinSendLimits(tenantId, risk, phone, tenant, now).flatMap(allowed -> !allowed
+                    ? decideOnce(tenantId, risk, Decision.DENY, withReason(RATE_LIMITED, risk.reasons()))
+                    : issue(tenantId, risk, phone, now, expiresAt, challengeId, challenge, sealedCode, record));
         });
+    }
+
+    /**
+     * A login SMS counts against the phone's per-destination limits (cooldown and window, the tenant's values),
+     * shared with the Verify API's sends: a phone in cooldown gets no further SMS and the login is denied
+     * ({@code RATE_LIMITED}) after the refusal was published. The per-IP and per-tenant ceilings do not apply:
+     * the verdict carries no client address, and a tenant ceiling spent by Verify API traffic must not deny
+     * every login of the tenant.
+     */
+    private Uni<Boolean> withinSendLimits(String tenantId, RiskAssessed risk, String phone, TenantSettings tenant,
+                                          Instant now) {
+        SendLimiter.Limits all = tenant.sendLimits();
+        SendLimiter.Limits perDestination = new SendLimiter.Limits(all.cooldown(), all.destinationWindow(),
+                all.destinationMax(), all.ipWindow(), 0, all.tenantWindow(), 0);
+        return limiter.acquire(tenantId, digests.pseudonym(tenantId, phone), null, perDestination, now)
+                .flatMap(refusal -> {
+                    if (refusal.isEmpty()) {
+                        return Uni.createFrom().item(true);
+                    }
+                    SendLimiter.Refusal r = refusal.get();
+                    metrics.limitHit(tenantId, "sms", r.limit());
+                    long retryAfter = Math.max(1, (r.retryAfter().toMillis() + 999) / 1000);
+                    return publisher.verificationLimited(tenantId, now, new VerificationLimited(null, risk.userId(),
+                                    Limit.valueOf(r.limit().toUpperCase(java.util.Locale.ROOT)), retryAfter, null,
+                                    PhoneNumbers.mask(phone)))
+                            .replaceWith(false);
+                });
+    }
+
+    private static List<String> withReason(String reason, List<String> others) {
+        List<String> reasons = new ArrayList<>();
+        reasons.add(reason);
+        reasons.addAll(others);
+        return reasons;
     }
 
     private Uni<Void> issue(String tenantId, RiskAssessed risk, String phone, Instant now, Instant expiresAt,
