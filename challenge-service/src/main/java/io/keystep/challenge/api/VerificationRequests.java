@@ -69,21 +69,13 @@ final class VerificationRequests {
         if (!LOCALE.matcher(locale).matches()) {
             throw ProblemException.invalid("locale", "must be a language tag such as en or pt-BR");
         }
-        Purpose purpose = purpose(body.purpose());
-        String amount = null;
-        String payee = null;
-        if (purpose == Purpose.TRANSACTION) {
-            amount = amount(body.amount(), "amount");
-            payee = payee(body.payee(), "payee");
-        } else if (body.amount() != null || body.payee() != null) {
-            throw ProblemException.invalid(body.amount() != null ? "amount" : "payee",
-                    "is only for purpose transaction");
-        }
+        Binding binding = binding(body);
         int codeLength = body.codeLength() == null ? tenant.codeLength() : body.codeLength();
         if (codeLength < 4 || codeLength > 10) {
             throw ProblemException.invalid("codeLength", "must be 4 to 10");
         }
-        return new VerificationRequest(destination, channel, plan, userId, locale, purpose, amount, payee, codeLength);
+        return new VerificationRequest(destination, channel, plan, userId, locale, binding.purpose(), binding.amount(),
+                binding.payee(), codeLength);
     }
 
     /**
@@ -104,18 +96,26 @@ final class VerificationRequests {
         if (body.codeLength() != null) {
             throw ProblemException.invalid("codeLength", "is set by the factor for channel " + channel);
         }
+        Binding binding = binding(body);
+        return new VerificationRequest(null, channel, List.of(), body.userId(), "en", binding.purpose(),
+                binding.amount(), binding.payee(), tenant.codeLength());
+    }
+
+    /** What a code is bound to: its purpose and, for a transaction, the amount and payee (PSD2 dynamic linking). */
+    private record Binding(Purpose purpose, String amount, String payee) {
+    }
+
+    /** The purpose, with amount and payee required for a transaction and refused for anything else. */
+    private static Binding binding(CreateVerificationRequest body) {
         Purpose purpose = purpose(body.purpose());
-        String amount = null;
-        String payee = null;
         if (purpose == Purpose.TRANSACTION) {
-            amount = amount(body.amount(), "amount");
-            payee = payee(body.payee(), "payee");
-        } else if (body.amount() != null || body.payee() != null) {
+            return new Binding(purpose, amount(body.amount(), "amount"), payee(body.payee(), "payee"));
+        }
+        if (body.amount() != null || body.payee() != null) {
             throw ProblemException.invalid(body.amount() != null ? "amount" : "payee",
                     "is only for purpose transaction");
         }
-        return new VerificationRequest(null, channel, List.of(), body.userId(), "en", purpose, amount, payee,
-                tenant.codeLength());
+        return new Binding(purpose, null, null);
     }
 
     static List<Channel> channelPlan(String channel, List<Channel> autoChannels) {
