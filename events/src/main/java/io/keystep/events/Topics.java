@@ -13,6 +13,8 @@ public final class Topics {
     public static final String VERIFICATION_COMPLETED = "verification.completed.v1";
     public static final String VERIFICATION_LIMITED = "verification.limited.v1";
     public static final String FACTOR_CHANGED = "factor.changed.v1";
+    public static final String ACCESS_REFUSED = "security.access-refused.v1";
+    public static final String TENANT_SETTINGS_CHANGED = "tenant.settings-changed.v1";
 
     /**
      * Signed heads of the audit trail's hash chains, keyed by tenant. Not in {@link #ALL}: the audit trail does
@@ -22,7 +24,7 @@ public final class Topics {
 
     /** Every topic carrying platform events, in the order of the main thread. */
     public static final List<String> ALL = List.of(LOGIN, RISK_ASSESSED, LOGIN_DECISION, CHALLENGE_ISSUED,
-            DELIVERY_STATUS, VERIFICATION_COMPLETED, VERIFICATION_LIMITED, FACTOR_CHANGED);
+            DELIVERY_STATUS, VERIFICATION_COMPLETED, VERIFICATION_LIMITED, FACTOR_CHANGED, ACCESS_REFUSED, TENANT_SETTINGS_CHANGED);
 
     private Topics() {
     }
