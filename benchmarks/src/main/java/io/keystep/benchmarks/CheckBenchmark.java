@@ -58,7 +58,7 @@ final class CheckBenchmark {
                       Runnable settle, PrintStream out) {
         String challengeUrl = stack.service("challenge-service").url();
         int clients = options.checkClients();
-        try (Http http = new Http(vertx, clients);
+        try (Http http = new Http(vertx, clients, stack.tokens());
              RedisScriptLoop redis = new RedisScriptLoop(vertx.getDelegate(), stack.redisUrl(), clients, script,
                      people.runId())) {
             String trivialUrl = challengeUrl + "/q/health/live";

@@ -1,5 +1,6 @@
 package io.keystep.benchmarks;
 
+import io.keystep.deploy.AccessTokens;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -13,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.function.IntFunction;
 
@@ -22,17 +25,23 @@ import java.util.function.IntFunction;
  */
 final class Http implements AutoCloseable {
 
-    static final String TENANT_HEADER = "X-Tenant-Id";
-
     private final WebClient client;
+    private final AccessTokens tokens;
+    private final Map<String, String> gatewayTokens = new ConcurrentHashMap<>();
 
-    Http(Vertx vertx, int connections) {
+    /** {@code tokens}: the running stack's issuer, which signs a gateway token per tenant. */
+    Http(Vertx vertx, int connections, AccessTokens tokens) {
+        this.tokens = tokens;
         client = WebClient.create(vertx, new WebClientOptions()
                 .setKeepAlive(true)
                 .setMaxPoolSize(connections)
                 .setPipelining(false)
                 .setConnectTimeout(5000)
                 .setIdleTimeout(0));
+    }
+
+    private String gatewayToken(String tenant) {
+        return gatewayTokens.computeIfAbsent(tenant, t -> tokens.mint(t, "gateway", Duration.ofHours(4)));
     }
 
     /** {@code GET url} answering the status code. */
@@ -43,7 +52,7 @@ final class Http implements AutoCloseable {
     /** {@code PUT /v1/users/{userId}/phone}. */
     Uni<Integer> enrollPhone(String challengeUrl, String tenant, String userId, String phone) {
         return client.putAbs(challengeUrl + "/v1/users/" + encode(userId) + "/phone")
-                .putHeader(TENANT_HEADER, tenant)
+                .bearerTokenAuthentication(gatewayToken(tenant))
                 .sendJsonObject(new JsonObject().put("phoneNumber", phone))
                 .map(HttpResponse::statusCode);
     }
@@ -55,7 +64,7 @@ final class Http implements AutoCloseable {
     Uni<String> createVerification(String challengeUrl, String tenant, String userId, String to,
                                    String clientAddress) {
         return client.postAbs(challengeUrl + "/v1/verifications")
-                .putHeader(TENANT_HEADER, tenant)
+                .bearerTokenAuthentication(gatewayToken(tenant))
                 .putHeader("X-Forwarded-For", clientAddress)
                 .sendJsonObject(new JsonObject().put("to", to).put("channel", "sms").put("purpose", "login")
                         .put("userId", userId))
@@ -65,7 +74,7 @@ final class Http implements AutoCloseable {
     /** {@code POST /v1/verifications/{id}/check}: answers "200 pending", "200 approved", "409", ... */
     Uni<String> check(String challengeUrl, String tenant, String id, Buffer body) {
         return client.postAbs(challengeUrl + "/v1/verifications/" + id + "/check")
-                .putHeader(TENANT_HEADER, tenant)
+                .bearerTokenAuthentication(gatewayToken(tenant))
                 .putHeader("Content-Type", "application/json")
                 .sendBuffer(body)
                 .map(r -> r.statusCode() == 200

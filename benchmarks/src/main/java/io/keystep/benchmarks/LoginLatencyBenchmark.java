@@ -67,7 +67,7 @@ final class LoginLatencyBenchmark {
         int first = people.allocate(total);
         long started = System.nanoTime();
         List<Integer> statuses;
-        try (Http http = new Http(vertx, 32)) {
+        try (Http http = new Http(vertx, 32, stack.tokens())) {
             statuses = Http.all(total, 32, Duration.ofMinutes(30), i -> http.enrollPhone(challengeUrl,
                     people.tenant("login", i), "user-" + i, Population.phone(first + i)));
         }

@@ -39,7 +39,7 @@ class PopulationTest {
         assertEquals(500, perTenant.values().stream().mapToInt(Integer::intValue).max().orElseThrow());
         assertEquals(25, perAddress.values().stream().mapToInt(Integer::intValue).max().orElseThrow());
         assertTrue(perTenant.keySet().stream().allMatch(t -> t.matches("[A-Za-z0-9._-]{1,64}")),
-                "tenant ids pass the X-Tenant-Id header's rule");
+                "tenant ids pass the platform's tenant id rule");
     }
 
     @Test

@@ -30,8 +30,7 @@ public final class Demo {
     }
 
     public static void run(LocalStack stack, PrintStream out) {
-        GatewayClient gateway = new GatewayClient(stack.service("challenge-service").url(),
-                stack.service("audit-service").url(), TENANT);
+        GatewayClient gateway = GatewayClient.of(stack, stack.tokens(), TENANT);
         String userId = "alice-" + UUID.randomUUID().toString().substring(0, 8);
         String loginId = "login-" + UUID.randomUUID();
 

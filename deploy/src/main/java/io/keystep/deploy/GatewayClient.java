@@ -14,7 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 
-/** What a login gateway or a compliance tool does over HTTP, as the demo and the end-to-end test use it. */
+/**
+ * What a login gateway or a compliance tool does over HTTP, as the demo and the end-to-end test use it: each call
+ * carries the bearer token of the role it needs (gateway for challenge-service, compliance for the audit trail).
+ */
 public final class GatewayClient {
 
     /** An HTTP answer: its status and its JSON body (null when there was none). */
@@ -26,47 +29,56 @@ public final class GatewayClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String challengeUrl;
     private final String auditUrl;
-    private final String tenantId;
+    private final String gatewayToken;
+    private final String complianceToken;
 
-    public GatewayClient(String challengeUrl, String auditUrl, String tenantId) {
+    public GatewayClient(String challengeUrl, String auditUrl, String gatewayToken, String complianceToken) {
         this.challengeUrl = challengeUrl;
         this.auditUrl = auditUrl;
-        this.tenantId = tenantId;
+        this.gatewayToken = gatewayToken;
+        this.complianceToken = complianceToken;
+    }
+
+    /** A client for {@code tenant} whose tokens the local issuer signs, valid for an hour. */
+    public static GatewayClient of(LocalStack stack, AccessTokens tokens, String tenant) {
+        return new GatewayClient(stack.service("challenge-service").url(), stack.service("audit-service").url(),
+                tokens.mint(tenant, "gateway", Duration.ofHours(1)),
+                tokens.mint(tenant, "compliance", Duration.ofHours(1)));
     }
 
     /** {@code PUT /v1/users/{userId}/phone}: enrolls a phone number for SMS codes. */
     public Answer enrollPhone(String userId, String phoneNumber) {
-        return send("PUT", challengeUrl + "/v1/users/" + encode(userId) + "/phone",
+        return send(gatewayToken, "PUT", challengeUrl + "/v1/users/" + encode(userId) + "/phone",
                 Map.of("phoneNumber", phoneNumber));
     }
 
     /** {@code GET /v1/logins/{loginId}}: the decision for a login, for gateways that poll. */
     public Answer loginDecision(String loginId) {
-        return send("GET", challengeUrl + "/v1/logins/" + encode(loginId), null);
+        return send(gatewayToken, "GET", challengeUrl + "/v1/logins/" + encode(loginId), null);
     }
 
     /** {@code POST /v1/verifications/{id}/check}: submits the code the person typed. */
     public Answer check(String challengeId, String code) {
-        return send("POST", challengeUrl + "/v1/verifications/" + encode(challengeId) + "/check",
+        return send(gatewayToken, "POST", challengeUrl + "/v1/verifications/" + encode(challengeId) + "/check",
                 Map.of("code", code));
     }
 
     /** {@code POST /v1/verifications/{id}/trust-device}: after an approved login, a token for its device. */
     public Answer trustDevice(String challengeId, String label) {
-        return send("POST", challengeUrl + "/v1/verifications/" + encode(challengeId) + "/trust-device",
+        return send(gatewayToken, "POST", challengeUrl + "/v1/verifications/" + encode(challengeId) + "/trust-device",
                 Map.of("label", label));
     }
 
     /** {@code GET /v1/audit/events?userId=…}: the user's audit trail, newest first. */
     public Answer auditTrail(String userId) {
-        return send("GET", auditUrl + "/v1/audit/events?userId=" + encode(userId) + "&limit=500", null);
+        return send(complianceToken, "GET", auditUrl + "/v1/audit/events?userId=" + encode(userId) + "&limit=500", null);
     }
 
-    private Answer send(String method, String url, Object body) {
+    private Answer send(String token, String method, String url, Object body) {
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
                     .timeout(Duration.ofSeconds(10))
-                    .header("X-Tenant-Id", tenantId)
+                    .header("Authorization", "Bearer " + token)
                     .header("Accept", "application/json");
             if (body == null) {
                 request.method(method, HttpRequest.BodyPublishers.noBody());

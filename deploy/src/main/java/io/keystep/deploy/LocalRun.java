@@ -45,6 +45,11 @@ public final class LocalRun {
         out.println();
         out.println("The stack is running. Swagger UI: " + stack.service("challenge-service").url() + "/q/swagger-ui");
         out.println("SMS sink: " + stack.smsSink().baseUrl() + "/   Stop with Ctrl-C or ./keystep stop");
+        out.println("Every API takes a bearer token. Mint one signed by this stack's local issuer with");
+        out.println("  ./keystep token <gateway|worker|compliance|admin> [tenant, default " + Demo.TENANT + "] [minutes, default 60]");
+        out.println("for example:");
+        out.println("  curl -H \"Authorization: Bearer $(./keystep token compliance)\" '"
+                + stack.service("audit-service").url() + "/v1/audit/events?limit=5'");
         stopped.await();
     }
 }

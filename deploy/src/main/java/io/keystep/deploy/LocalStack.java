@@ -30,6 +30,7 @@ public final class LocalStack implements AutoCloseable {
 
     private final List<AutoCloseable> started = new ArrayList<>();
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private AccessTokens tokens;
     private String kafkaBootstrap;
     private String redisUrl;
     private SmsSink smsSink;
@@ -51,6 +52,7 @@ public final class LocalStack implements AutoCloseable {
     public static LocalStack start(Path root, StackPorts ports, Secrets secrets, Map<String, String> env, Path logDir,
                                    PrintStream out) {
         LocalStack stack = new LocalStack();
+        stack.tokens = new AccessTokens(secrets);
         try {
             stack.startServers(ports, secrets, env, out);
             stack.startServices(root, ports, secrets, logDir, out);
@@ -105,6 +107,7 @@ public final class LocalStack implements AutoCloseable {
     private void startServices(Path root, StackPorts ports, Secrets secrets, Path logDir, PrintStream out) {
         Map<String, String> common = new HashMap<>();
         common.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap);
+        common.putAll(AccessTokens.verifierEnvironment(secrets));
 
         Map<String, String> risk = new HashMap<>(common);
         risk.put("QUARKUS_REDIS_HOSTS", redisUrl);
@@ -159,6 +162,11 @@ public final class LocalStack implements AutoCloseable {
     private <T extends AutoCloseable> T keep(T server) {
         started.add(server);
         return server;
+    }
+
+    /** The issuer of bearer tokens the running services accept. */
+    public AccessTokens tokens() {
+        return tokens;
     }
 
     public String kafkaBootstrap() {

@@ -19,11 +19,14 @@ import java.util.Properties;
 /**
  * The secrets of a local run: the pepper that keys code hashes, the key that seals codes for delivery, the key
  * that encrypts authenticator secrets at rest, the key pairs that sign trusted-device tokens and audit
- * checkpoints, and the SMS sink's credentials. Generated on first start and kept outside the repository, readable by the owner only.
+ * checkpoints, the SMS sink's credentials, and the local token issuer's RSA key pair (the services get only its
+ * public half; {@link AccessTokens} signs the demo's and {@code ./keystep token}'s bearer tokens with the private
+ * half). Generated on first start and kept outside the repository, readable by the owner only.
  */
 public record Secrets(String codePepper, String sealingKeys, String factorEncryptionKeys,
                       String trustedDeviceSigningKey, String trustedDevicePublicKey, String auditCheckpointPrivateKey,
-                      String auditCheckpointPublicKey, String smsAccountSid, String smsAuthToken) {
+                      String auditCheckpointPublicKey, String smsAccountSid, String smsAuthToken,
+                      String tokenIssuerPrivateKey, String tokenIssuerPublicKey) {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -31,12 +34,15 @@ public record Secrets(String codePepper, String sealingKeys, String factorEncryp
     public static Secrets generate() {
         KeyPair deviceKeys = ed25519();
         KeyPair checkpointKeys = ed25519();
+        KeyPair issuerKeys = rsa();
         return new Secrets(randomBase64(32), "k1:" + randomBase64(32), "f1:" + randomBase64(32),
                 Base64.getEncoder().encodeToString(deviceKeys.getPrivate().getEncoded()),
                 Base64.getEncoder().encodeToString(deviceKeys.getPublic().getEncoded()),
                 Base64.getEncoder().encodeToString(checkpointKeys.getPrivate().getEncoded()),
                 Base64.getEncoder().encodeToString(checkpointKeys.getPublic().getEncoded()),
-                "AC" + HexFormat.of().formatHex(randomBytes(16)), HexFormat.of().formatHex(randomBytes(16)));
+                "AC" + HexFormat.of().formatHex(randomBytes(16)), HexFormat.of().formatHex(randomBytes(16)),
+                Base64.getEncoder().encodeToString(issuerKeys.getPrivate().getEncoded()),
+                Base64.getEncoder().encodeToString(issuerKeys.getPublic().getEncoded()));
     }
 
     /** The secrets kept in {@code file}, created there on first use. */
@@ -55,7 +61,9 @@ public record Secrets(String codePepper, String sealingKeys, String factorEncryp
                         properties.getProperty("KEYSTEP_AUDIT_CHECKPOINT_PRIVATE_KEY"),
                         properties.getProperty("KEYSTEP_AUDIT_CHECKPOINT_PUBLIC_KEY"),
                         properties.getProperty("KEYSTEP_DELIVERY_SMS_ACCOUNT_SID"),
-                        properties.getProperty("KEYSTEP_DELIVERY_SMS_AUTH_TOKEN"));
+                        properties.getProperty("KEYSTEP_DELIVERY_SMS_AUTH_TOKEN"),
+                        properties.getProperty("KEYSTEP_LOCAL_TOKEN_ISSUER_PRIVATE_KEY"),
+                        properties.getProperty("KEYSTEP_LOCAL_TOKEN_ISSUER_PUBLIC_KEY"));
                 if (secrets.asEnvironment().values().stream().noneMatch(value -> value == null || value.isBlank())) {
                     return secrets;
                 }
@@ -74,7 +82,7 @@ public record Secrets(String codePepper, String sealingKeys, String factorEncryp
         }
     }
 
-    /** The secrets as the environment variables the services read. */
+    /** The secrets by the names the services' environment variables (and the local secrets file) use. */
     public Map<String, String> asEnvironment() {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("KEYSTEP_CHALLENGE_CODE_PEPPER", codePepper);
@@ -86,7 +94,16 @@ public record Secrets(String codePepper, String sealingKeys, String factorEncryp
         env.put("KEYSTEP_AUDIT_CHECKPOINT_PUBLIC_KEY", auditCheckpointPublicKey);
         env.put("KEYSTEP_DELIVERY_SMS_ACCOUNT_SID", smsAccountSid);
         env.put("KEYSTEP_DELIVERY_SMS_AUTH_TOKEN", smsAuthToken);
+        env.put("KEYSTEP_LOCAL_TOKEN_ISSUER_PRIVATE_KEY", tokenIssuerPrivateKey);
+        env.put("KEYSTEP_LOCAL_TOKEN_ISSUER_PUBLIC_KEY", tokenIssuerPublicKey);
         return env;
+    }
+
+    /** The token issuer's public key as PEM, the form the services' {@code MP_JWT_VERIFY_PUBLICKEY} takes. */
+    public String tokenIssuerPublicKeyPem() {
+        String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(Base64.getDecoder().decode(tokenIssuerPublicKey));
+        return "-----BEGIN PUBLIC KEY-----\n" + body + "\n-----END PUBLIC KEY-----\n";
     }
 
     private static KeyPair ed25519() {
@@ -94,6 +111,16 @@ public record Secrets(String codePepper, String sealingKeys, String factorEncryp
             return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JDK has no Ed25519", e);
+        }
+    }
+
+    private static KeyPair rsa() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048, RANDOM);
+            return generator.generateKeyPair();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JDK has no RSA", e);
         }
     }
 

@@ -49,8 +49,7 @@ class MainThreadIT {
         Path logs = root.resolve("deploy/target/e2e-logs");
         stack = LocalStack.start(root, StackPorts.free(), Secrets.generate(), System.getenv(), logs,
                 new PrintStream(System.out, true));
-        gateway = new GatewayClient(stack.service("challenge-service").url(), stack.service("audit-service").url(),
-                TENANT);
+        gateway = GatewayClient.of(stack, stack.tokens(), TENANT);
     }
 
     @AfterAll
