@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.keystep.events.AccessRefused;
 import io.keystep.events.AuditCheckpoint;
 import io.keystep.events.ChallengeIssued;
 import io.keystep.events.DeliveryStatusChanged;
@@ -11,6 +12,7 @@ import io.keystep.events.Envelope;
 import io.keystep.events.LoginAttempted;
 import io.keystep.events.LoginDecided;
 import io.keystep.events.RiskAssessed;
+import io.keystep.events.TenantSettingsChanged;
 import io.keystep.events.Topics;
 import io.keystep.events.VerificationCompleted;
 import io.keystep.events.VerificationLimited;
@@ -32,27 +34,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Every example in docs/events.md parses into the event records it documents, so the page cannot drift. */
 class EventCatalogueTest {
 
-    private static final Map<String, Class<?>> PAYLOADS = Map.of(
-            Topics.LOGIN, LoginAttempted.class,
-            Topics.RISK_ASSESSED, RiskAssessed.class,
-            Topics.LOGIN_DECISION, LoginDecided.class,
-            Topics.CHALLENGE_ISSUED, ChallengeIssued.class,
-            Topics.DELIVERY_STATUS, DeliveryStatusChanged.class,
-            Topics.VERIFICATION_COMPLETED, VerificationCompleted.class,
-            Topics.VERIFICATION_LIMITED, VerificationLimited.class,
-            Topics.FACTOR_CHANGED, FactorChanged.class,
-            Topics.AUDIT_CHECKPOINT, AuditCheckpoint.class);
+    private static final Map<String, Class<?>> PAYLOADS = Map.ofEntries(
+            Map.entry(Topics.LOGIN, LoginAttempted.class),
+            Map.entry(Topics.RISK_ASSESSED, RiskAssessed.class),
+            Map.entry(Topics.LOGIN_DECISION, LoginDecided.class),
+            Map.entry(Topics.CHALLENGE_ISSUED, ChallengeIssued.class),
+            Map.entry(Topics.DELIVERY_STATUS, DeliveryStatusChanged.class),
+            Map.entry(Topics.VERIFICATION_COMPLETED, VerificationCompleted.class),
+            Map.entry(Topics.VERIFICATION_LIMITED, VerificationLimited.class),
+            Map.entry(Topics.FACTOR_CHANGED, FactorChanged.class),
+            Map.entry(Topics.ACCESS_REFUSED, AccessRefused.class),
+            Map.entry(Topics.TENANT_SETTINGS_CHANGED, TenantSettingsChanged.class),
+            Map.entry(Topics.AUDIT_CHECKPOINT, AuditCheckpoint.class));
 
-    private static final Map<Class<?>, String> TYPES = Map.of(
-            LoginAttempted.class, LoginAttempted.TYPE,
-            RiskAssessed.class, RiskAssessed.TYPE,
-            LoginDecided.class, LoginDecided.TYPE,
-            ChallengeIssued.class, ChallengeIssued.TYPE,
-            DeliveryStatusChanged.class, DeliveryStatusChanged.TYPE,
-            VerificationCompleted.class, VerificationCompleted.TYPE,
-            VerificationLimited.class, VerificationLimited.TYPE,
-            FactorChanged.class, FactorChanged.TYPE,
-            AuditCheckpoint.class, AuditCheckpoint.TYPE);
+    private static final Map<Class<?>, String> TYPES = Map.ofEntries(
+            Map.entry(LoginAttempted.class, LoginAttempted.TYPE),
+            Map.entry(RiskAssessed.class, RiskAssessed.TYPE),
+            Map.entry(LoginDecided.class, LoginDecided.TYPE),
+            Map.entry(ChallengeIssued.class, ChallengeIssued.TYPE),
+            Map.entry(DeliveryStatusChanged.class, DeliveryStatusChanged.TYPE),
+            Map.entry(VerificationCompleted.class, VerificationCompleted.TYPE),
+            Map.entry(VerificationLimited.class, VerificationLimited.TYPE),
+            Map.entry(FactorChanged.class, FactorChanged.TYPE),
+            Map.entry(AccessRefused.class, AccessRefused.TYPE),
+            Map.entry(TenantSettingsChanged.class, TenantSettingsChanged.TYPE),
+            Map.entry(AuditCheckpoint.class, AuditCheckpoint.TYPE));
 
     // Unknown fields fail too: an example that names a field the record does not have is wrong.
     private final ObjectMapper json = new ObjectMapper()
@@ -102,7 +108,7 @@ class EventCatalogueTest {
 
     private Map<String, String> examplesByTopic() {
         Map<String, String> examples = new LinkedHashMap<>();
-        Matcher section = Pattern.compile("^## `([a-z.0-9]+)`\\n(.*?)(?=^## |\\z)", Pattern.MULTILINE | Pattern.DOTALL)
+        Matcher section = Pattern.compile("^## `([a-z.0-9-]+)`\\n(.*?)(?=^## |\\z)", Pattern.MULTILINE | Pattern.DOTALL)
                 .matcher(page);
         while (section.find()) {
             Matcher block = Pattern.compile("```json\\n(.*?)```", Pattern.DOTALL).matcher(section.group(2));
