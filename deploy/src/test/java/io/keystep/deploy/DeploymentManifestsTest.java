@@ -92,6 +92,9 @@ class DeploymentManifestsTest {
             Map<String, JsonNode> env = new HashMap<>();
             container.path("env").forEach(e -> env.put(e.path("name").asText(), e));
             assertEquals(bootstrap, env.get("KAFKA_BOOTSTRAP_SERVERS").path("value").asText(), service);
+            for (String verifier : TOKEN_VERIFIER) {
+                assertTrue(env.containsKey(verifier), service + " verifies bearer tokens: " + verifier);
+            }
             for (Map.Entry<String, JsonNode> variable : env.entrySet()) {
                 if (isSecret(variable.getKey())) {
                     assertTrue(variable.getValue().has("valueFrom"), variable.getKey() + " of " + service
@@ -125,6 +128,9 @@ class DeploymentManifestsTest {
         for (String service : SERVICES) {
             JsonNode env = services.at("/" + service + "/environment");
             assertFalse(env.isMissingNode(), service + " is in compose");
+            for (String verifier : TOKEN_VERIFIER) {
+                assertTrue(env.has(verifier), service + " verifies bearer tokens: " + verifier);
+            }
             env.fields().forEachRemaining(variable -> {
                 if (isSecret(variable.getKey())) {
                     assertTrue(variable.getValue().asText().startsWith("${"), variable.getKey() + " of " + service
@@ -133,6 +139,10 @@ class DeploymentManifestsTest {
             });
         }
     }
+
+    /** What every service needs to verify bearer tokens: the key (a JWKS URL), the issuer and the audience. */
+    private static final List<String> TOKEN_VERIFIER = List.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION",
+            "MP_JWT_VERIFY_ISSUER", "MP_JWT_VERIFY_AUDIENCES");
 
     private static boolean isSecret(String name) {
         return name.endsWith("PASSWORD") || name.endsWith("PEPPER") || name.endsWith("_KEYS")
