@@ -1,5 +1,7 @@
 package io.keystep.challenge;
 
+import io.keystep.testsupport.auth.JwtTestResource;
+import io.keystep.testsupport.auth.Callers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.challenge.factors.AuthenticatorFactors;
@@ -37,6 +39,7 @@ import static org.hamcrest.Matchers.startsWith;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "challenge"))
 class AuthenticatorFactorTest {
@@ -56,7 +59,7 @@ class AuthenticatorFactorTest {
         String factorId = enrolled.path("factorId");
         String uri = enrolled.path("otpauthUri");
         String code = Authenticators.oathtoolTotp(uri, clock.instant());
-        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON)
+        Callers.gateway(tenant).contentType(ContentType.JSON)
                 .body("{\"code\":\"" + code + "\"}")
                 .post("/v1/users/{u}/factors/{f}/activate", user, factorId)
                 .then().statusCode(200).body("status", equalTo("active"));
@@ -82,11 +85,11 @@ class AuthenticatorFactorTest {
                 equalTo(32));
         assertThat(Authenticators.zbarimg(Authenticators.base64(enrolled.path("qrCode"))), equalTo(uri));
 
-        byte[] png = given().header("X-Tenant-Id", tenant).get("/v1/users/ada/factors/{f}/qr.png",
+        byte[] png = Callers.gateway(tenant).get("/v1/users/ada/factors/{f}/qr.png",
                 (String) enrolled.path("factorId")).then().statusCode(200).contentType("image/png")
                 .extract().asByteArray();
         assertThat(Authenticators.zbarimg(png), equalTo(uri));
-        given().header("X-Tenant-Id", "other-" + tenant).get("/v1/users/ada/factors/{f}/qr.png",
+        Callers.gateway("other-" + tenant).get("/v1/users/ada/factors/{f}/qr.png",
                 (String) enrolled.path("factorId")).then().statusCode(404);
         EventLog.await(Topics.FACTOR_CHANGED, 1, r -> r.value().contains((String) enrolled.path("factorId"))
                 && r.value().contains("\"ENROLLED\""));
@@ -114,7 +117,7 @@ class AuthenticatorFactorTest {
 
         String second = totpVerification(tenant, user, "login");
         VerifyApi.check(tenant, second, next, true).statusCode(200).body("status", equalTo("pending"));
-        given().header("X-Tenant-Id", tenant).get("/v1/verifications/{id}", second).then().statusCode(200)
+        Callers.gateway(tenant).get("/v1/verifications/{id}", second).then().statusCode(200)
                 .body("channel", equalTo("totp")).body("sendAttempts", equalTo(0)).body("remainingAttempts", equalTo(4));
         // Nothing was sent for an authenticator verification.
         assertThat(EventLog.records(Topics.CHALLENGE_ISSUED, r -> r.value().contains(first)), hasSize(0));
@@ -133,7 +136,7 @@ class AuthenticatorFactorTest {
             VerifyApi.check(tenant, id, tooLate, true).statusCode(200).body("status", equalTo("pending"));
         }
         VerifyApi.check(tenant, id, late, true).statusCode(200).body("status", equalTo("approved"));
-        given().header("X-Tenant-Id", tenant).get("/v1/users/{u}/factors", user).then().statusCode(200)
+        Callers.gateway(tenant).get("/v1/users/{u}/factors", user).then().statusCode(200)
                 .body("[0].type", equalTo("totp"))
                 .body("[0].driftSteps", org.hamcrest.Matchers.anyOf(equalTo(-1), equalTo(0)))
                 .body("[0]", not(org.hamcrest.Matchers.hasKey("secret")));
@@ -199,10 +202,10 @@ class AuthenticatorFactorTest {
         String user = LoginThread.unique("u");
         ExtractableResponse<Response> pending = Authenticators.enroll(tenant, user, "totp", "{}");
         VerifyApi.create(tenant, "{\"channel\":\"totp\",\"userId\":\"" + user + "\"}").statusCode(422);
-        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body("{\"code\":\"000000\"}")
+        Callers.gateway(tenant).contentType(ContentType.JSON).body("{\"code\":\"000000\"}")
                 .post("/v1/users/{u}/factors/{f}/activate", user, (String) pending.path("factorId"))
                 .then().statusCode(422).body("type", containsString("invalid-code"));
-        given().header("X-Tenant-Id", tenant).header("Step-Up-Verification-Id", Authenticators.stepUp(tenant, user))
+        Callers.gateway(tenant).header("Step-Up-Verification-Id", Authenticators.stepUp(tenant, user))
                 .contentType(ContentType.JSON).body("{\"digits\":7}")
                 .post("/v1/users/{u}/factors/totp", user).then().statusCode(400)
                 .body("errors[0].field", equalTo("digits"));
@@ -216,7 +219,7 @@ class AuthenticatorFactorTest {
         String uri = enrolled.path("otpauthUri");
         String factorId = enrolled.path("factorId");
         assertThat(uri, containsString("counter=0"));
-        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON)
+        Callers.gateway(tenant).contentType(ContentType.JSON)
                 .body("{\"code\":\"" + Authenticators.oathtoolHotp(uri, 0) + "\"}")
                 .post("/v1/users/{u}/factors/{f}/activate", user, factorId).then().statusCode(200);
         UUID id = UUID.fromString(factorId);
@@ -230,7 +233,7 @@ class AuthenticatorFactorTest {
         // Counter 30 is beyond the window: rejected alone, resynchronised with counter 31.
         assertThat(await(() -> factors.verify(tenant, user, id, hotp(uri, 30))),
                 equalTo(AuthenticatorFactors.Result.REJECTED));
-        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON)
+        Callers.gateway(tenant).contentType(ContentType.JSON)
                 .body("{\"firstCode\":\"" + Authenticators.oathtoolHotp(uri, 30) + "\",\"secondCode\":\""
                         + Authenticators.oathtoolHotp(uri, 31) + "\"}")
                 .post("/v1/users/{u}/factors/{f}/resync", user, factorId).then().statusCode(200);

@@ -1,5 +1,6 @@
 package io.keystep.challenge;
 
+import io.keystep.testsupport.auth.Callers;
 import io.restassured.http.ContentType;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
@@ -24,7 +25,7 @@ final class Authenticators {
     }
 
     static ExtractableResponse<Response> enroll(String tenant, String user, String kind, String body) throws Exception {
-        return given().header("X-Tenant-Id", tenant).header("Step-Up-Verification-Id", stepUp(tenant, user))
+        return Callers.gateway(tenant).header("Step-Up-Verification-Id", stepUp(tenant, user))
                 .contentType(ContentType.JSON).body(body)
                 .post("/v1/users/{u}/factors/" + kind, user).then().statusCode(201).extract();
     }

@@ -1,5 +1,8 @@
 package io.keystep.challenge;
 
+import io.keystep.testsupport.auth.JwtTestResource;
+import io.keystep.testsupport.auth.Tokens;
+import io.keystep.testsupport.auth.Callers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.events.Topics;
@@ -35,6 +38,7 @@ import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "challenge"))
 class CodeCheckTest {
@@ -160,11 +164,11 @@ class CodeCheckTest {
     void unknownOrOtherTenantsVerificationIsNotFound() throws Exception {
         LoginThread.Issued issued = LoginThread.challenge(mapper, LoginThread.unique("t"));
 
-        given().header("X-Tenant-Id", "intruder-" + issued.tenantId()).contentType(ContentType.JSON)
+        Callers.gateway("intruder-" + issued.tenantId()).contentType(ContentType.JSON)
                 .body("{\"code\":\"" + issued.code() + "\"}")
                 .post("/v1/verifications/{id}/check", issued.challengeId())
                 .then().statusCode(404).contentType(containsString("application/problem+json"));
-        given().header("X-Tenant-Id", issued.tenantId()).contentType(ContentType.JSON)
+        Callers.gateway(issued.tenantId()).contentType(ContentType.JSON)
                 .body("{\"code\":\"123456\"}")
                 .post("/v1/verifications/{id}/check", "no-such-verification")
                 .then().statusCode(404).contentType(containsString("application/problem+json"));
@@ -176,7 +180,7 @@ class CodeCheckTest {
     @Test
     void codeThatIsNotFourToTenDigitsIsRejectedNamingCode() {
         for (String body : List.of("{\"code\":\"12a456\"}", "{\"code\":\"123\"}", "{\"code\":\"12345678901\"}", "{}")) {
-            given().header("X-Tenant-Id", "t-validation").contentType(ContentType.JSON).body(body)
+            Callers.gateway("t-validation").contentType(ContentType.JSON).body(body)
                     .post("/v1/verifications/{id}/check", "some-id")
                     .then().statusCode(400)
                     .contentType(containsString("application/problem+json"))
@@ -185,7 +189,7 @@ class CodeCheckTest {
     }
 
     private ValidatableResponse check(LoginThread.Issued issued, String code) {
-        return given().header("X-Tenant-Id", issued.tenantId()).contentType(ContentType.JSON)
+        return Callers.gateway(issued.tenantId()).contentType(ContentType.JSON)
                 .body("{\"code\":\"" + code + "\"}")
                 .post("/v1/verifications/{id}/check", issued.challengeId())
                 .then();
@@ -194,7 +198,7 @@ class CodeCheckTest {
     private List<HttpResponse<String>> parallelChecks(LoginThread.Issued issued, String code, int count) {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/verifications/" + issued.challengeId() + "/check"))
-                .header("X-Tenant-Id", issued.tenantId())
+                .header("Authorization", "Bearer " + Tokens.gateway(issued.tenantId()))
                 .header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(60))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"code\":\"" + code + "\"}"))

@@ -1,5 +1,7 @@
 package io.keystep.challenge;
 
+import io.keystep.testsupport.auth.JwtTestResource;
+import io.keystep.testsupport.auth.Callers;
 import io.keystep.events.Topics;
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.PostgresTestResource;
@@ -23,6 +25,7 @@ import static org.hamcrest.Matchers.hasSize;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "challenge"))
 class FactorManagementTest {
@@ -34,7 +37,7 @@ class FactorManagementTest {
     private List<String> activeTotp(String tenant, String user, String[] factorId) throws Exception {
         ExtractableResponse<Response> enrolled = Authenticators.enroll(tenant, user, "totp", "{}");
         factorId[0] = enrolled.path("factorId");
-        return given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON)
+        return Callers.gateway(tenant).contentType(ContentType.JSON)
                 .body("{\"code\":\"" + Authenticators.oathtoolTotp(enrolled.path("otpauthUri"), clock.instant()) + "\"}")
                 .post("/v1/users/{u}/factors/{f}/activate", user, factorId[0])
                 .then().statusCode(200).extract().path("recoveryCodes");
@@ -44,24 +47,24 @@ class FactorManagementTest {
     void addingAFactorNeedsAFactorChangeVerificationApprovedForTheUserWithinFiveMinutes() throws Exception {
         String tenant = LoginThread.unique("t");
         String user = LoginThread.unique("u");
-        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body("{}")
+        Callers.gateway(tenant).contentType(ContentType.JSON).body("{}")
                 .post("/v1/users/{u}/factors/totp", user).then().statusCode(403)
                 .contentType(containsString("application/problem+json")).body("type", containsString("step-up-required"));
         // A login verification is no step-up; nor is another user's factor_change.
         String login = VerifyApi.create(tenant, VerifyApi.sms(VerifyApi.phone(), user)).statusCode(201).extract().path("id");
         VerifyApi.check(tenant, login, VerifyApi.code(new com.fasterxml.jackson.databind.ObjectMapper(), tenant, login, 1), true)
                 .body("status", equalTo("approved"));
-        given().header("X-Tenant-Id", tenant).header("Step-Up-Verification-Id", login).contentType(ContentType.JSON)
+        Callers.gateway(tenant).header("Step-Up-Verification-Id", login).contentType(ContentType.JSON)
                 .body("{}").post("/v1/users/{u}/factors/totp", user).then().statusCode(403);
         String others = Authenticators.stepUp(tenant, "someone-else-" + user);
-        given().header("X-Tenant-Id", tenant).header("Step-Up-Verification-Id", others).contentType(ContentType.JSON)
+        Callers.gateway(tenant).header("Step-Up-Verification-Id", others).contentType(ContentType.JSON)
                 .body("{}").post("/v1/users/{u}/factors/totp", user).then().statusCode(403);
 
         String stepUp = Authenticators.stepUp(tenant, user);
         clock.advance(Duration.ofMinutes(5).plusSeconds(2));
-        given().header("X-Tenant-Id", tenant).header("Step-Up-Verification-Id", stepUp).contentType(ContentType.JSON)
+        Callers.gateway(tenant).header("Step-Up-Verification-Id", stepUp).contentType(ContentType.JSON)
                 .body("{}").post("/v1/users/{u}/factors/totp", user).then().statusCode(403);
-        given().header("X-Tenant-Id", tenant).header("Step-Up-Verification-Id", Authenticators.stepUp(tenant, user))
+        Callers.gateway(tenant).header("Step-Up-Verification-Id", Authenticators.stepUp(tenant, user))
                 .contentType(ContentType.JSON).body("{}").post("/v1/users/{u}/factors/totp", user).then().statusCode(201);
     }
 
@@ -74,20 +77,20 @@ class FactorManagementTest {
         activeTotp(tenant, user, first);
         clock.advance(Duration.ofSeconds(31));
         activeTotp(tenant, user, second);
-        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body("{\"label\":\"Work phone\"}")
+        Callers.gateway(tenant).contentType(ContentType.JSON).body("{\"label\":\"Work phone\"}")
                 .patch("/v1/users/{u}/factors/{f}", user, second[0]).then().statusCode(200)
                 .body("label", equalTo("Work phone"));
-        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body("{\"preferred\":true}")
+        Callers.gateway(tenant).contentType(ContentType.JSON).body("{\"preferred\":true}")
                 .patch("/v1/users/{u}/factors/{f}", user, second[0]).then().statusCode(200)
                 .body("preferred", equalTo(true));
-        given().header("X-Tenant-Id", tenant).get("/v1/users/{u}/factors", user).then().statusCode(200)
+        Callers.gateway(tenant).get("/v1/users/{u}/factors", user).then().statusCode(200)
                 .body("$", hasSize(2))
                 .body("find { it.factorId == '" + first[0] + "' }.preferred", equalTo(false))
                 .body("find { it.factorId == '" + second[0] + "' }.preferred", equalTo(true));
         EventLog.await(Topics.FACTOR_CHANGED, 1, r -> r.value().contains(second[0]) && r.value().contains("\"RENAMED\"")
                 && r.value().contains("Work phone"));
         EventLog.await(Topics.FACTOR_CHANGED, 1, r -> r.value().contains(second[0]) && r.value().contains("\"PREFERRED\""));
-        given().header("X-Tenant-Id", "other-" + tenant).contentType(ContentType.JSON).body("{\"label\":\"x\"}")
+        Callers.gateway("other-" + tenant).contentType(ContentType.JSON).body("{\"label\":\"x\"}")
                 .patch("/v1/users/{u}/factors/{f}", user, second[0]).then().statusCode(404);
     }
 
@@ -97,22 +100,22 @@ class FactorManagementTest {
         String user = LoginThread.unique("u");
         String[] factor = new String[1];
         List<String> codes = activeTotp(tenant, user, factor);
-        given().header("X-Tenant-Id", tenant).delete("/v1/users/{u}/factors/{f}", user, factor[0])
+        Callers.gateway(tenant).delete("/v1/users/{u}/factors/{f}", user, factor[0])
                 .then().statusCode(403);
         for (String code : codes) {
-            given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body("{\"code\":\"" + code + "\"}")
+            Callers.gateway(tenant).contentType(ContentType.JSON).body("{\"code\":\"" + code + "\"}")
                     .post("/v1/users/{u}/recovery-codes/redeem", user).then().statusCode(200);
         }
-        given().header("X-Tenant-Id", tenant).header("Step-Up-Verification-Id", Authenticators.stepUp(tenant, user))
+        Callers.gateway(tenant).header("Step-Up-Verification-Id", Authenticators.stepUp(tenant, user))
                 .delete("/v1/users/{u}/factors/{f}", user, factor[0])
                 .then().statusCode(409).body("type", containsString("last-factor"));
 
-        given().header("X-Tenant-Id", tenant).header("Step-Up-Verification-Id", Authenticators.stepUp(tenant, user))
+        Callers.gateway(tenant).header("Step-Up-Verification-Id", Authenticators.stepUp(tenant, user))
                 .post("/v1/users/{u}/recovery-codes", user).then().statusCode(201);
         clock.advance(Duration.ofSeconds(31));
-        given().header("X-Tenant-Id", tenant).header("Step-Up-Verification-Id", Authenticators.stepUp(tenant, user))
+        Callers.gateway(tenant).header("Step-Up-Verification-Id", Authenticators.stepUp(tenant, user))
                 .delete("/v1/users/{u}/factors/{f}", user, factor[0]).then().statusCode(204);
-        given().header("X-Tenant-Id", tenant).get("/v1/users/{u}/factors", user).then().statusCode(200)
+        Callers.gateway(tenant).get("/v1/users/{u}/factors", user).then().statusCode(200)
                 .body("$", hasSize(0));
         EventLog.await(Topics.FACTOR_CHANGED, 1, r -> r.value().contains(factor[0]) && r.value().contains("\"REMOVED\""));
     }

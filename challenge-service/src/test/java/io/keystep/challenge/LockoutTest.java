@@ -1,5 +1,7 @@
 package io.keystep.challenge;
 
+import io.keystep.testsupport.auth.JwtTestResource;
+import io.keystep.testsupport.auth.Callers;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.events.Topics;
 import io.keystep.testsupport.KafkaTestResource;
@@ -25,6 +27,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "challenge"))
 class LockoutTest {
@@ -125,7 +128,7 @@ class LockoutTest {
                 .body("type", containsString("locked-out"))
                 .body("locked_until", equalTo(lockedUntil));
         // A resend of a verification sent before the lockout is refused the same way.
-        io.restassured.RestAssured.given().header("X-Tenant-Id", tenant).header("X-Forwarded-For", "198.51.100.253")
+        Callers.gateway(tenant).header("X-Forwarded-For", "198.51.100.253")
                 .contentType("application/json").body("{}")
                 .post("/v1/verifications/{id}/resend", pending[0]).then().statusCode(429)
                 .body("locked_until", equalTo(lockedUntil));

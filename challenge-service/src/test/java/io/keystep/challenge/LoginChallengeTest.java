@@ -1,5 +1,7 @@
 package io.keystep.challenge;
 
+import io.keystep.testsupport.auth.JwtTestResource;
+import io.keystep.testsupport.auth.Callers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.events.Decision;
@@ -41,6 +43,7 @@ import static org.hamcrest.Matchers.hasItem;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "challenge"))
 class LoginChallengeTest {
@@ -103,14 +106,14 @@ class LoginChallengeTest {
         String tenant = LoginThread.unique("t");
         LoginThread.Issued issued = LoginThread.challenge(mapper, tenant);
 
-        given().header("X-Tenant-Id", tenant)
+        Callers.gateway(tenant)
                 .get("/v1/logins/{loginId}", issued.loginId())
                 .then().statusCode(200)
                 .body("loginId", equalTo(issued.loginId()))
                 .body("decision", equalTo("CHALLENGE"))
                 .body("challengeId", equalTo(issued.challengeId()))
                 .body("reasons", hasItem("NEW_DEVICE"));
-        given().header("X-Tenant-Id", "another-" + tenant)
+        Callers.gateway("another-" + tenant)
                 .get("/v1/logins/{loginId}", issued.loginId())
                 .then().statusCode(404)
                 .contentType(containsString("application/problem+json"));
@@ -132,7 +135,7 @@ class LoginChallengeTest {
         assertThat(deny.at("/payload/decision").asText(), equalTo("DENY"));
         assertThat(deny.at("/payload/reasons/0").asText(), equalTo("IMPOSSIBLE_TRAVEL"));
         assertThat(EventLog.records(Topics.CHALLENGE_ISSUED, Topics.key(tenant, user)), empty());
-        given().header("X-Tenant-Id", tenant).get("/v1/logins/{loginId}", denied)
+        Callers.gateway(tenant).get("/v1/logins/{loginId}", denied)
                 .then().statusCode(200).body("decision", equalTo("DENY"));
     }
 
@@ -192,7 +195,7 @@ class LoginChallengeTest {
 
     @Test
     void unknownLoginIsA404Problem() {
-        given().header("X-Tenant-Id", "t-unknown")
+        Callers.gateway("t-unknown")
                 .get("/v1/logins/{loginId}", "no-such-login")
                 .then().statusCode(404)
                 .contentType(containsString("application/problem+json"))

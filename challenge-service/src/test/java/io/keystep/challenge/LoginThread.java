@@ -1,5 +1,6 @@
 package io.keystep.challenge;
 
+import io.keystep.testsupport.auth.Callers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.events.Decision;
@@ -32,7 +33,7 @@ public final class LoginThread {
     }
 
     public static void enrollPhone(String tenantId, String userId, String phone) {
-        given().header("X-Tenant-Id", tenantId).contentType(ContentType.JSON)
+        Callers.gateway(tenantId).contentType(ContentType.JSON)
                 .body("{\"phoneNumber\":\"" + phone + "\"}")
                 .put("/v1/users/{userId}/phone", userId)
                 .then().statusCode(200);

@@ -1,5 +1,8 @@
 package io.keystep.challenge;
 
+import io.keystep.testsupport.auth.JwtTestResource;
+import io.keystep.testsupport.auth.Callers;
+import io.keystep.testsupport.auth.Tokens;
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.PostgresTestResource;
 import io.keystep.testsupport.RedisTestResource;
@@ -15,6 +18,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "challenge"))
 class PhoneEnrollmentTest {
@@ -22,7 +26,7 @@ class PhoneEnrollmentTest {
     @Test
     void enrollingAPhoneAnswersTheNumberMasked() {
         String tenant = LoginThread.unique("t");
-        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON)
+        Callers.gateway(tenant).contentType(ContentType.JSON)
                 .body("{\"phoneNumber\":\"+15555550123\"}")
                 .put("/v1/users/alice/phone")
                 .then().statusCode(200)
@@ -34,7 +38,7 @@ class PhoneEnrollmentTest {
     void enrollingAgainReplacesTheNumber() {
         String tenant = LoginThread.unique("t");
         LoginThread.enrollPhone(tenant, "bob", "+15555550123");
-        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON)
+        Callers.gateway(tenant).contentType(ContentType.JSON)
                 .body("{\"phoneNumber\":\"+4915112345678\"}")
                 .put("/v1/users/bob/phone")
                 .then().statusCode(200)
@@ -43,7 +47,7 @@ class PhoneEnrollmentTest {
 
     @Test
     void invalidNumberIsRejectedNamingPhoneNumber() {
-        given().header("X-Tenant-Id", "t-invalid").contentType(ContentType.JSON)
+        Callers.gateway("t-invalid").contentType(ContentType.JSON)
                 .body("{\"phoneNumber\":\"12ab\"}")
                 .put("/v1/users/carol/phone")
                 .then().statusCode(400)
@@ -54,7 +58,7 @@ class PhoneEnrollmentTest {
 
     @Test
     void missingNumberIsRejectedNamingPhoneNumber() {
-        given().header("X-Tenant-Id", "t-invalid").contentType(ContentType.JSON)
+        Callers.gateway("t-invalid").contentType(ContentType.JSON)
                 .body("{}")
                 .put("/v1/users/carol/phone")
                 .then().statusCode(400)
@@ -63,18 +67,17 @@ class PhoneEnrollmentTest {
     }
 
     @Test
-    void missingTenantHeaderIsRejectedNamingTheHeader() {
-        given().contentType(ContentType.JSON)
+    void theTenantComesFromTheTokenWithoutAnyHeader() {
+        String tenant = LoginThread.unique("t");
+        given().auth().oauth2(Tokens.gateway(tenant)).contentType(ContentType.JSON)
                 .body("{\"phoneNumber\":\"+15555550123\"}")
                 .put("/v1/users/dave/phone")
-                .then().statusCode(400)
-                .contentType(containsString("application/problem+json"))
-                .body("errors[0].field", equalTo("X-Tenant-Id"));
+                .then().statusCode(200).body("userId", equalTo("dave"));
     }
 
     @Test
     void unreadableJsonIsAProblemNotACrash() {
-        given().header("X-Tenant-Id", "t-invalid").contentType(ContentType.JSON)
+        Callers.gateway("t-invalid").contentType(ContentType.JSON)
                 .body("{\"phoneNumber\": ")
                 .put("/v1/users/erin/phone")
                 .then().statusCode(400)

@@ -1,5 +1,7 @@
 package io.keystep.challenge;
 
+import io.keystep.testsupport.auth.JwtTestResource;
+import io.keystep.testsupport.auth.Tokens;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.events.Topics;
 import io.keystep.testsupport.KafkaTestResource;
@@ -37,6 +39,7 @@ import static org.hamcrest.Matchers.greaterThan;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "challenge"))
 class PlaintextCodeScanTest {
@@ -74,7 +77,7 @@ class PlaintextCodeScanTest {
                 tenants.add(tenant);
                 String phone = "+1555" + String.format("%07d", n);
                 calls.add(client.sendAsync(HttpRequest.newBuilder(base.resolve("/v1/verifications"))
-                        .header("X-Tenant-Id", tenant)
+                        .header("Authorization", "Bearer " + Tokens.gateway(tenant))
                         .header("X-Forwarded-For", "10.1." + (n / 250) + "." + (n % 250))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(VerifyApi.sms(phone, "user-" + n)))

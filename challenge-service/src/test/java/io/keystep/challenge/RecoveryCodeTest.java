@@ -1,5 +1,7 @@
 package io.keystep.challenge;
 
+import io.keystep.testsupport.auth.JwtTestResource;
+import io.keystep.testsupport.auth.Callers;
 import io.keystep.events.Topics;
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.PostgresTestResource;
@@ -32,6 +34,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "challenge"))
 class RecoveryCodeTest {
@@ -46,13 +49,13 @@ class RecoveryCodeTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        return given().header("X-Tenant-Id", tenant).header("Step-Up-Verification-Id", stepUp)
+        return Callers.gateway(tenant).header("Step-Up-Verification-Id", stepUp)
                 .post("/v1/users/{u}/recovery-codes", user)
                 .then().statusCode(201).body("remaining", equalTo(10)).extract().path("codes");
     }
 
     private static ExtractableResponse<Response> redeem(String tenant, String user, String code) {
-        return given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON)
+        return Callers.gateway(tenant).contentType(ContentType.JSON)
                 .body("{\"code\":\"" + code + "\"}").post("/v1/users/{u}/recovery-codes/redeem", user)
                 .then().extract();
     }
@@ -62,7 +65,7 @@ class RecoveryCodeTest {
         String tenant = LoginThread.unique("t");
         String user = LoginThread.unique("u");
         ExtractableResponse<Response> enrolled = Authenticators.enroll(tenant, user, "totp", "{}");
-        List<String> codes = given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON)
+        List<String> codes = Callers.gateway(tenant).contentType(ContentType.JSON)
                 .body("{\"code\":\"" + Authenticators.oathtoolTotp(enrolled.path("otpauthUri"), clock.instant()) + "\"}")
                 .post("/v1/users/{u}/factors/{f}/activate", user, (String) enrolled.path("factorId"))
                 .then().statusCode(200).extract().path("recoveryCodes");
@@ -72,12 +75,12 @@ class RecoveryCodeTest {
             // 12 characters of a 32-letter alphabet: 60 random bits.
             assertThat(code, matchesPattern("[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}"));
         }
-        given().header("X-Tenant-Id", tenant).get("/v1/users/{u}/recovery-codes", user)
+        Callers.gateway(tenant).get("/v1/users/{u}/recovery-codes", user)
                 .then().statusCode(200).body("remaining", equalTo(10)).body("codes", nullValue());
 
         // A second factor does not show (or replace) them again.
         ExtractableResponse<Response> second = Authenticators.enroll(tenant, user, "totp", "{}");
-        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON)
+        Callers.gateway(tenant).contentType(ContentType.JSON)
                 .body("{\"code\":\"" + Authenticators.oathtoolTotp(second.path("otpauthUri"), clock.instant()) + "\"}")
                 .post("/v1/users/{u}/factors/{f}/activate", user, (String) second.path("factorId"))
                 .then().statusCode(200).body("recoveryCodes", nullValue());
@@ -104,7 +107,7 @@ class RecoveryCodeTest {
         } finally {
             pool.shutdownNow();
         }
-        given().header("X-Tenant-Id", tenant).get("/v1/users/{u}/recovery-codes", user)
+        Callers.gateway(tenant).get("/v1/users/{u}/recovery-codes", user)
                 .then().statusCode(200).body("remaining", equalTo(9));
         String used = EventLog.await(Topics.FACTOR_CHANGED, 1, r -> (tenant + ":" + user).equals(r.key())
                 && r.value().contains("\"RECOVERY_CODE_USED\"")).get(0).value();
@@ -124,11 +127,11 @@ class RecoveryCodeTest {
         redeem(tenant, user, old.get(1)).response().then().statusCode(422)
                 .contentType(containsString("application/problem+json"));
         redeem(tenant, user, fresh.get(1)).response().then().statusCode(200).body("remaining", equalTo(9));
-        given().header("X-Tenant-Id", "other-" + tenant).contentType(ContentType.JSON)
+        Callers.gateway("other-" + tenant).contentType(ContentType.JSON)
                 .body("{\"code\":\"" + fresh.get(2) + "\"}").post("/v1/users/{u}/recovery-codes/redeem", user)
                 .then().statusCode(422);
         redeem(tenant, user, "not a code!").response().then().statusCode(400).body("errors[0].field", equalTo("code"));
-        given().header("X-Tenant-Id", tenant).post("/v1/users/{u}/recovery-codes", user).then().statusCode(403)
+        Callers.gateway(tenant).post("/v1/users/{u}/recovery-codes", user).then().statusCode(403)
                 .body("type", containsString("step-up-required"));
     }
 

@@ -1,5 +1,7 @@
 package io.keystep.challenge;
 
+import io.keystep.testsupport.auth.JwtTestResource;
+import io.keystep.testsupport.auth.Callers;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.PostgresTestResource;
@@ -23,6 +25,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "challenge"))
 class RedisOutageTest {
@@ -69,16 +72,16 @@ class RedisOutageTest {
     void pollingALoginWhileRedisIsDownIsAProblemNotACrash() {
         SharedServers.redis().close();
         try {
-            given().header("X-Tenant-Id", "t-outage").get("/v1/logins/{loginId}", "some-login")
+            Callers.gateway("t-outage").get("/v1/logins/{loginId}", "some-login")
                     .then().statusCode(503).contentType(containsString("application/problem+json"));
-            given().header("X-Tenant-Id", "t-outage").contentType(ContentType.JSON).body("{\"code\":\"123456\"}")
+            Callers.gateway("t-outage").contentType(ContentType.JSON).body("{\"code\":\"123456\"}")
                     .post("/v1/verifications/{id}/check", "some-id")
                     .then().statusCode(503).contentType(containsString("application/problem+json"));
         } finally {
             SharedServers.restartRedis();
         }
         Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
-                given().header("X-Tenant-Id", "t-outage").get("/v1/logins/{loginId}", "some-login")
+                Callers.gateway("t-outage").get("/v1/logins/{loginId}", "some-login")
                         .then().statusCode(404));
     }
 }

@@ -1,5 +1,7 @@
 package io.keystep.challenge;
 
+import io.keystep.testsupport.auth.JwtTestResource;
+import io.keystep.testsupport.auth.Callers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.events.Topics;
@@ -27,6 +29,7 @@ import static org.hamcrest.Matchers.matchesPattern;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "challenge"))
 class TenantSettingsTest {
@@ -38,13 +41,13 @@ class TenantSettingsTest {
     AdjustableClock clock;
 
     private static void put(String tenant, String body) {
-        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body(body)
+        Callers.admin(tenant).contentType(ContentType.JSON).body(body)
                 .put("/v1/settings/verify").then().statusCode(200);
     }
 
     @Test
     void aTenantStartsWithThePlatformDefaults() {
-        given().header("X-Tenant-Id", LoginThread.unique("t")).get("/v1/settings/verify")
+        Callers.admin(LoginThread.unique("t")).get("/v1/settings/verify")
                 .then().statusCode(200)
                 .body("codeLength", equalTo(6))
                 .body("expirySeconds", equalTo(300))
@@ -65,7 +68,7 @@ class TenantSettingsTest {
         String tenant = LoginThread.unique("t");
         put(tenant, "{\"destinationCooldownSeconds\":5,\"destinationMaxSends\":2,\"failuresToLock\":3,"
                 + "\"firstLockoutSeconds\":120}");
-        given().header("X-Tenant-Id", tenant).get("/v1/settings/verify").then().statusCode(200)
+        Callers.admin(tenant).get("/v1/settings/verify").then().statusCode(200)
                 .body("destinationCooldownSeconds", equalTo(5)).body("destinationMaxSends", equalTo(2))
                 .body("failuresToLock", equalTo(3)).body("firstLockoutSeconds", equalTo(120))
                 .body("failuresToSuspend", equalTo(100));
@@ -107,15 +110,15 @@ class TenantSettingsTest {
                 {"{\"destinationWindowSeconds\":60,\"destinationCooldownSeconds\":90}", "destinationCooldownSeconds"},
         };
         for (String[] c : cases) {
-            given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body(c[0])
+            Callers.admin(tenant).contentType(ContentType.JSON).body(c[0])
                     .put("/v1/settings/verify").then().statusCode(400)
                     .contentType(containsString("application/problem+json"))
                     .body("errors[0].field", equalTo(c[1]));
         }
         // The first wait may not exceed the longest: the field named is the one the request set.
-        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body("{\"maxLockoutSeconds\":60}")
+        Callers.admin(tenant).contentType(ContentType.JSON).body("{\"maxLockoutSeconds\":60}")
                 .put("/v1/settings/verify").then().statusCode(200);
-        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body("{\"firstLockoutSeconds\":3600,\"maxLockoutSeconds\":60}")
+        Callers.admin(tenant).contentType(ContentType.JSON).body("{\"firstLockoutSeconds\":3600,\"maxLockoutSeconds\":60}")
                 .put("/v1/settings/verify").then().statusCode(400).body("errors[0].field", equalTo("firstLockoutSeconds"));
     }
 
@@ -168,7 +171,7 @@ class TenantSettingsTest {
                 {"{\"autoChannels\":[\"email\"]}", "autoChannels"},
         };
         for (String[] c : cases) {
-            given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body(c[0])
+            Callers.admin(tenant).contentType(ContentType.JSON).body(c[0])
                     .put("/v1/settings/verify").then().statusCode(400)
                     .contentType(containsString("application/problem+json"))
                     .body("errors[0].field", equalTo(c[1]));

@@ -1,5 +1,7 @@
 package io.keystep.challenge;
 
+import io.keystep.testsupport.auth.JwtTestResource;
+import io.keystep.testsupport.auth.Callers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.events.Topics;
@@ -34,6 +36,7 @@ import static org.hamcrest.Matchers.not;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "challenge"))
 class TrustedDeviceTest {
@@ -55,7 +58,7 @@ class TrustedDeviceTest {
     }
 
     private static ExtractableResponse<Response> trust(String tenant, String id, String fingerprint) {
-        return given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON)
+        return Callers.gateway(tenant).contentType(ContentType.JSON)
                 .body("{\"deviceFingerprint\":\"" + fingerprint + "\",\"label\":\"Laptop\"}")
                 .post("/v1/verifications/{id}/trust-device", id).then().extract();
     }
@@ -94,7 +97,7 @@ class TrustedDeviceTest {
                 && r.value().contains("\"DEVICE_TRUSTED\"")).get(0).value();
         assertThat(event, not(containsString(parts[2])));
         assertThat(event, not(containsString("fp-laptop-1")));
-        given().header("X-Tenant-Id", tenant).get("/v1/users/{u}/trusted-devices", user).then().statusCode(200)
+        Callers.gateway(tenant).get("/v1/users/{u}/trusted-devices", user).then().statusCode(200)
                 .body("deviceId", org.hamcrest.Matchers.contains(deviceId))
                 .body("[0].label", equalTo("Laptop"));
     }
@@ -106,10 +109,10 @@ class TrustedDeviceTest {
         VerifyApi.check(tenant, login.challengeId(), login.code(), true).statusCode(200)
                 .body("status", equalTo("approved"));
         // Another device than the login's is refused (naming the field); the login's own is used by default.
-        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body("{\"deviceFingerprint\":\"fp-thief\"}")
+        Callers.gateway(tenant).contentType(ContentType.JSON).body("{\"deviceFingerprint\":\"fp-thief\"}")
                 .post("/v1/verifications/{id}/trust-device", login.challengeId()).then().statusCode(400)
                 .body("errors[0].field", equalTo("deviceFingerprint"));
-        String token = given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body("{}")
+        String token = Callers.gateway(tenant).contentType(ContentType.JSON).body("{}")
                 .post("/v1/verifications/{id}/trust-device", login.challengeId()).then().statusCode(201)
                 .extract().path("token");
         String[] fields = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8)
@@ -128,7 +131,7 @@ class TrustedDeviceTest {
                 .body("status", equalTo("approved"));
         assertThat(trust(tenant, anonymous, "fp").statusCode(), equalTo(409));
         String noFingerprint = approvedLogin(tenant, LoginThread.unique("u"));
-        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body("{}")
+        Callers.gateway(tenant).contentType(ContentType.JSON).body("{}")
                 .post("/v1/verifications/{id}/trust-device", noFingerprint).then().statusCode(400)
                 .body("errors[0].field", equalTo("deviceFingerprint"));
         // The refused request did not use up the verification's one trust.
@@ -146,20 +149,20 @@ class TrustedDeviceTest {
         String first = trust(tenant, approvedLogin(tenant, user), "fp-a").path("deviceId");
         clock.advance(Duration.ofSeconds(31));
         String second = trust(tenant, approvedLogin(tenant, user), "fp-b").path("deviceId");
-        given().header("X-Tenant-Id", tenant).delete("/v1/users/{u}/trusted-devices/{d}", user, first)
+        Callers.gateway(tenant).delete("/v1/users/{u}/trusted-devices/{d}", user, first)
                 .then().statusCode(204);
-        given().header("X-Tenant-Id", tenant).delete("/v1/users/{u}/trusted-devices/{d}", user, first)
+        Callers.gateway(tenant).delete("/v1/users/{u}/trusted-devices/{d}", user, first)
                 .then().statusCode(404);
         JsonNode revoked = mapper.readTree(EventLog.await(Topics.FACTOR_CHANGED, 1, r -> r.value().contains(first)
                 && r.value().contains("\"DEVICE_REVOKED\"")).get(0).value());
         assertThat(revoked.at("/payload/factorId").asText(), equalTo(first));
 
         ExtractableResponse<Response> enrolled = Authenticators.enroll(tenant, user, "totp", "{}");
-        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON)
+        Callers.gateway(tenant).contentType(ContentType.JSON)
                 .body("{\"code\":\"" + Authenticators.oathtoolTotp(enrolled.path("otpauthUri"), clock.instant()) + "\"}")
                 .post("/v1/users/{u}/factors/{f}/activate", user, (String) enrolled.path("factorId"))
                 .then().statusCode(200);
-        given().header("X-Tenant-Id", tenant).get("/v1/users/{u}/trusted-devices", user).then().statusCode(200)
+        Callers.gateway(tenant).get("/v1/users/{u}/trusted-devices", user).then().statusCode(200)
                 .body("$", hasSize(0));
         EventLog.await(Topics.FACTOR_CHANGED, 1, r -> r.value().contains(second)
                 && r.value().contains("\"DEVICE_REVOKED\""));

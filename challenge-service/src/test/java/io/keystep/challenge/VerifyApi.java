@@ -1,5 +1,6 @@
 package io.keystep.challenge;
 
+import io.keystep.testsupport.auth.Callers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.events.Topics;
@@ -24,12 +25,12 @@ public final class VerifyApi {
     }
 
     public static ValidatableResponse create(String tenantId, String body) {
-        return given().header("X-Tenant-Id", tenantId).contentType(ContentType.JSON).body(body)
+        return Callers.gateway(tenantId).contentType(ContentType.JSON).body(body)
                 .post("/v1/verifications").then();
     }
 
     public static ValidatableResponse create(String tenantId, String body, String ip) {
-        return given().header("X-Tenant-Id", tenantId).header("X-Forwarded-For", ip).contentType(ContentType.JSON)
+        return Callers.gateway(tenantId).header("X-Forwarded-For", ip).contentType(ContentType.JSON)
                 .body(body).post("/v1/verifications").then();
     }
 
@@ -39,7 +40,7 @@ public final class VerifyApi {
     }
 
     public static ValidatableResponse check(String tenantId, String id, String body) {
-        return given().header("X-Tenant-Id", tenantId).contentType(ContentType.JSON).body(body)
+        return Callers.gateway(tenantId).contentType(ContentType.JSON).body(body)
                 .post("/v1/verifications/{id}/check", id).then();
     }
 

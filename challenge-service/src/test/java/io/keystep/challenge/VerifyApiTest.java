@@ -1,5 +1,7 @@
 package io.keystep.challenge;
 
+import io.keystep.testsupport.auth.JwtTestResource;
+import io.keystep.testsupport.auth.Callers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.events.Topics;
@@ -29,6 +31,7 @@ import static org.hamcrest.Matchers.notNullValue;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "challenge"))
 class VerifyApiTest {
@@ -57,7 +60,7 @@ class VerifyApiTest {
         assertThat(job.at("/payload/userId").asText(), equalTo("ann"));
         String code = VerifyApi.code(mapper, tenant, id, 1);
         VerifyApi.check(tenant, id, code, true).statusCode(200).body("status", equalTo("approved"));
-        given().header("X-Tenant-Id", tenant).get("/v1/verifications/{id}", id)
+        Callers.gateway(tenant).get("/v1/verifications/{id}", id)
                 .then().statusCode(200).body("status", equalTo("approved")).body("purpose", equalTo("login"));
     }
 
@@ -65,14 +68,14 @@ class VerifyApiTest {
     void sameIdempotencyKeyAnswersTheSameVerificationAndSendsNothing() throws Exception {
         String tenant = LoginThread.unique("t");
         String body = VerifyApi.sms(VerifyApi.phone(), "ben");
-        String first = given().header("X-Tenant-Id", tenant).header("Idempotency-Key", "k-1")
+        String first = Callers.gateway(tenant).header("Idempotency-Key", "k-1")
                 .contentType(ContentType.JSON).body(body).post("/v1/verifications")
                 .then().statusCode(201).extract().path("id");
-        String second = given().header("X-Tenant-Id", tenant).header("Idempotency-Key", "k-1")
+        String second = Callers.gateway(tenant).header("Idempotency-Key", "k-1")
                 .contentType(ContentType.JSON).body(body).post("/v1/verifications")
                 .then().statusCode(201).extract().path("id");
         assertThat(second, equalTo(first));
-        given().header("X-Tenant-Id", tenant).header("Idempotency-Key", "k-1")
+        Callers.gateway(tenant).header("Idempotency-Key", "k-1")
                 .contentType(ContentType.JSON).body(VerifyApi.sms(VerifyApi.phone(), "ben")).post("/v1/verifications")
                 .then().statusCode(422).contentType(containsString("application/problem+json"));
 
@@ -92,11 +95,11 @@ class VerifyApiTest {
         String oldCode = VerifyApi.code(mapper, tenant, id, 1);
         VerifyApi.check(tenant, id, LoginThread.wrong(oldCode), true).body("remainingAttempts", equalTo(4));
 
-        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body("{}")
+        Callers.gateway(tenant).contentType(ContentType.JSON).body("{}")
                 .post("/v1/verifications/{id}/resend", id)
                 .then().statusCode(429).header("Retry-After", notNullValue());
         clock.advance(Duration.ofSeconds(31));
-        given().header("X-Tenant-Id", tenant).contentType(ContentType.JSON).body("{}")
+        Callers.gateway(tenant).contentType(ContentType.JSON).body("{}")
                 .post("/v1/verifications/{id}/resend", id)
                 .then().statusCode(200)
                 .body("sendAttempts", equalTo(2))
@@ -192,9 +195,9 @@ class VerifyApiTest {
         String code = VerifyApi.code(mapper, tenant, id, 1);
         VerifyApi.check(tenant, id, LoginThread.wrong(code), true).statusCode(200).body("remainingAttempts", equalTo(4));
 
-        given().header("X-Tenant-Id", tenant).post("/v1/verifications/{id}/cancel", id)
+        Callers.gateway(tenant).post("/v1/verifications/{id}/cancel", id)
                 .then().statusCode(200).body("status", equalTo("canceled"));
-        given().header("X-Tenant-Id", tenant).post("/v1/verifications/{id}/cancel", id)
+        Callers.gateway(tenant).post("/v1/verifications/{id}/cancel", id)
                 .then().statusCode(200).body("status", equalTo("canceled"));
         VerifyApi.check(tenant, id, code, true).statusCode(200).body("status", equalTo("canceled"));
         // The cancel is in the trail once (the repeated cancel announces nothing new), with the spent attempt;
@@ -206,9 +209,9 @@ class VerifyApiTest {
         assertThat(completed.stream().map(n -> n.at("/payload/outcome").asText()).toList(),
                 equalTo(java.util.List.of("REJECTED", "CANCELED", "REJECTED")));
         assertThat(completed.get(1).at("/payload/attemptsUsed").asInt(), equalTo(1));
-        given().header("X-Tenant-Id", tenant).get("/v1/verifications/{id}", id)
+        Callers.gateway(tenant).get("/v1/verifications/{id}", id)
                 .then().statusCode(200).body("status", equalTo("canceled"));
-        given().header("X-Tenant-Id", "other-" + tenant).post("/v1/verifications/{id}/cancel", id)
+        Callers.gateway("other-" + tenant).post("/v1/verifications/{id}/cancel", id)
                 .then().statusCode(404).contentType(containsString("application/problem+json"));
     }
 

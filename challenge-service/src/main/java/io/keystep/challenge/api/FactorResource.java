@@ -23,6 +23,7 @@ import java.util.UUID;
  * Authenticator factors of a user: enroll TOTP or HOTP (QR code), activate with a first code, resynchronise
  * HOTP, list.
  */
+@jakarta.annotation.security.RolesAllowed("gateway")
 @Path("/v1/users/{userId}/factors")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
@@ -63,9 +64,11 @@ public class FactorResource {
     private final io.keystep.challenge.factors.RecoveryCodes recoveryCodes;
 
     private final io.keystep.challenge.factors.StepUps stepUps;
+    private final Caller caller;
 
     public FactorResource(AuthenticatorFactors factors, io.keystep.challenge.factors.RecoveryCodes recoveryCodes,
-                          io.keystep.challenge.factors.StepUps stepUps) {
+                          io.keystep.challenge.factors.StepUps stepUps, Caller caller) {
+        this.caller = caller;
         this.factors = factors;
         this.recoveryCodes = recoveryCodes;
         this.stepUps = stepUps;
@@ -73,26 +76,24 @@ public class FactorResource {
 
     @POST
     @Path("/totp")
-    public Uni<Response> enrollTotp(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                    @PathParam("userId") String userIdParam,
+    public Uni<Response> enrollTotp(@PathParam("userId") String userIdParam,
                                     @HeaderParam(STEP_UP_HEADER) String stepUp, EnrollRequest body) {
-        return enroll(tenantHeader, userIdParam, "TOTP", body, stepUp);
+        return enroll(userIdParam, "TOTP", body, stepUp);
     }
 
     @POST
     @Path("/hotp")
-    public Uni<Response> enrollHotp(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                    @PathParam("userId") String userIdParam,
+    public Uni<Response> enrollHotp(@PathParam("userId") String userIdParam,
                                     @HeaderParam(STEP_UP_HEADER) String stepUp, EnrollRequest body) {
-        return enroll(tenantHeader, userIdParam, "HOTP", body, stepUp);
+        return enroll(userIdParam, "HOTP", body, stepUp);
     }
 
     /** The header naming the approved {@code factor_change} verification that adding or removing a factor needs. */
     static final String STEP_UP_HEADER = "Step-Up-Verification-Id";
 
-    private Uni<Response> enroll(String tenantHeader, String userIdParam, String kind, EnrollRequest body,
+    private Uni<Response> enroll(String userIdParam, String kind, EnrollRequest body,
                                  String stepUp) {
-        String tenantId = RequestChecks.tenant(tenantHeader);
+        String tenantId = caller.tenant();
         String userId = RequestChecks.userId(userIdParam);
         EnrollRequest req = body == null ? new EnrollRequest(null, null, null, null) : body;
         String algorithm = req.algorithm() == null ? "SHA1" : req.algorithm().toUpperCase(Locale.ROOT).replace("-", "");
@@ -125,9 +126,8 @@ public class FactorResource {
     @GET
     @Path("/{factorId}/qr.png")
     @Produces("image/png")
-    public Uni<Response> qr(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                            @PathParam("userId") String userIdParam, @PathParam("factorId") String factorIdParam) {
-        String tenantId = RequestChecks.tenant(tenantHeader);
+    public Uni<Response> qr(@PathParam("userId") String userIdParam, @PathParam("factorId") String factorIdParam) {
+        String tenantId = caller.tenant();
         String userId = RequestChecks.userId(userIdParam);
         UUID factorId = factorId(factorIdParam);
         return factors.pendingQr(tenantId, userId, factorId).map(png -> Response.ok(png.orElseThrow(
@@ -141,10 +141,9 @@ public class FactorResource {
      */
     @POST
     @Path("/{factorId}/activate")
-    public Uni<FactorView> activate(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                    @PathParam("userId") String userIdParam,
+    public Uni<FactorView> activate(@PathParam("userId") String userIdParam,
                                     @PathParam("factorId") String factorIdParam, CodeRequest body) {
-        String tenantId = RequestChecks.tenant(tenantHeader);
+        String tenantId = caller.tenant();
         String userId = RequestChecks.userId(userIdParam);
         UUID factorId = factorId(factorIdParam);
         String code = code(body == null ? null : body.code(), "code");
@@ -161,10 +160,9 @@ public class FactorResource {
     /** Resynchronises an HOTP factor from two consecutive codes. */
     @POST
     @Path("/{factorId}/resync")
-    public Uni<FactorView> resync(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                  @PathParam("userId") String userIdParam,
+    public Uni<FactorView> resync(@PathParam("userId") String userIdParam,
                                   @PathParam("factorId") String factorIdParam, ResyncRequest body) {
-        String tenantId = RequestChecks.tenant(tenantHeader);
+        String tenantId = caller.tenant();
         String userId = RequestChecks.userId(userIdParam);
         UUID factorId = factorId(factorIdParam);
         String first = code(body == null ? null : body.firstCode(), "firstCode");
@@ -179,9 +177,8 @@ public class FactorResource {
 
     /** The user's factors (never a secret). */
     @GET
-    public Uni<List<FactorView>> list(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                      @PathParam("userId") String userIdParam) {
-        String tenantId = RequestChecks.tenant(tenantHeader);
+    public Uni<List<FactorView>> list(@PathParam("userId") String userIdParam) {
+        String tenantId = caller.tenant();
         String userId = RequestChecks.userId(userIdParam);
         return factors.ofUser(tenantId, userId).map(all -> all.stream().map(FactorView::of).toList());
     }
@@ -193,10 +190,9 @@ public class FactorResource {
     /** Renames a factor or makes it the preferred one (no step-up: neither changes how the user signs in). */
     @jakarta.ws.rs.PATCH
     @Path("/{factorId}")
-    public Uni<FactorView> update(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                  @PathParam("userId") String userIdParam,
+    public Uni<FactorView> update(@PathParam("userId") String userIdParam,
                                   @PathParam("factorId") String factorIdParam, UpdateRequest body) {
-        String tenantId = RequestChecks.tenant(tenantHeader);
+        String tenantId = caller.tenant();
         String userId = RequestChecks.userId(userIdParam);
         UUID factorId = factorId(factorIdParam);
         if (body == null || (body.label() == null && body.preferred() == null)) {
@@ -225,10 +221,9 @@ public class FactorResource {
     @jakarta.ws.rs.DELETE
     @Path("/{factorId}")
     @Consumes(MediaType.WILDCARD)
-    public Uni<Response> remove(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                @PathParam("userId") String userIdParam, @PathParam("factorId") String factorIdParam,
+    public Uni<Response> remove(@PathParam("userId") String userIdParam, @PathParam("factorId") String factorIdParam,
                                 @HeaderParam(STEP_UP_HEADER) String stepUp) {
-        String tenantId = RequestChecks.tenant(tenantHeader);
+        String tenantId = caller.tenant();
         String userId = RequestChecks.userId(userIdParam);
         UUID factorId = factorId(factorIdParam);
         return requireStepUp(tenantId, userId, stepUp).chain(() -> factors.remove(tenantId, userId, factorId))

@@ -3,7 +3,6 @@ package io.keystep.challenge.api;
 import io.keystep.challenge.store.ChallengeStore;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -12,6 +11,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 
 /** The decision for a login, for gateways that poll instead of consuming {@code auth.decision.v1}. */
+@jakarta.annotation.security.RolesAllowed("gateway")
 @Path("/v1/logins/{loginId}")
 @Produces(MediaType.APPLICATION_JSON)
 public class LoginResource {
@@ -21,15 +21,16 @@ public class LoginResource {
     }
 
     private final ChallengeStore store;
+    private final Caller caller;
 
-    public LoginResource(ChallengeStore store) {
+    public LoginResource(ChallengeStore store, Caller caller) {
+        this.caller = caller;
         this.store = store;
     }
 
     @GET
-    public Uni<LoginDecisionView> decision(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                           @PathParam("loginId") String loginIdParam) {
-        String tenantId = RequestChecks.tenant(tenantHeader);
+    public Uni<LoginDecisionView> decision(@PathParam("loginId") String loginIdParam) {
+        String tenantId = caller.tenant();
         String loginId = RequestChecks.opaqueId("loginId", loginIdParam);
         return store.loginDecision(tenantId, loginId)
                 .onFailure().transform(e -> new ProblemException(Problem.of(503, "unavailable",

@@ -4,7 +4,6 @@ import io.keystep.challenge.domain.PhoneNumbers;
 import io.keystep.challenge.store.PhoneEnrollmentRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -14,6 +13,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.Clock;
 
 /** Enrolls the phone number SMS challenges go to. */
+@jakarta.annotation.security.RolesAllowed("gateway")
 @Path("/v1/users/{userId}/phone")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
@@ -29,17 +29,18 @@ public class PhoneResource {
 
     private final PhoneEnrollmentRepository phones;
     private final Clock clock;
+    private final Caller caller;
 
-    public PhoneResource(PhoneEnrollmentRepository phones, Clock clock) {
+    public PhoneResource(PhoneEnrollmentRepository phones, Clock clock, Caller caller) {
+        this.caller = caller;
         this.phones = phones;
         this.clock = clock;
     }
 
     /** Enrolls or replaces the user's phone number. */
     @PUT
-    public Uni<EnrolledPhone> enroll(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                     @PathParam("userId") String userIdParam, EnrollPhoneRequest request) {
-        String tenantId = RequestChecks.tenant(tenantHeader);
+    public Uni<EnrolledPhone> enroll(@PathParam("userId") String userIdParam, EnrollPhoneRequest request) {
+        String tenantId = caller.tenant();
         String userId = RequestChecks.userId(userIdParam);
         if (request == null || request.phoneNumber() == null || request.phoneNumber().isBlank()) {
             throw ProblemException.invalid("phoneNumber", "is required");

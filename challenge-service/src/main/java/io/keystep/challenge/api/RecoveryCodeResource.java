@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 
 /** A user's recovery codes: generate (shown once), count, redeem. */
+@jakarta.annotation.security.RolesAllowed("gateway")
 @Path("/v1/users/{userId}/recovery-codes")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
@@ -32,8 +33,10 @@ public class RecoveryCodeResource {
 
     private final RecoveryCodes codes;
     private final io.keystep.challenge.factors.StepUps stepUps;
+    private final Caller caller;
 
-    public RecoveryCodeResource(RecoveryCodes codes, io.keystep.challenge.factors.StepUps stepUps) {
+    public RecoveryCodeResource(RecoveryCodes codes, io.keystep.challenge.factors.StepUps stepUps, Caller caller) {
+        this.caller = caller;
         this.codes = codes;
         this.stepUps = stepUps;
     }
@@ -44,10 +47,9 @@ public class RecoveryCodeResource {
      */
     @POST
     @Consumes(MediaType.WILDCARD)
-    public Uni<Response> generate(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                  @PathParam("userId") String userIdParam,
+    public Uni<Response> generate(@PathParam("userId") String userIdParam,
                                   @HeaderParam(FactorResource.STEP_UP_HEADER) String stepUp) {
-        String tenantId = RequestChecks.tenant(tenantHeader);
+        String tenantId = caller.tenant();
         String userId = RequestChecks.userId(userIdParam);
         return stepUps.isFresh(tenantId, userId, stepUp)
                 .onFailure().transform(io.keystep.challenge.domain.CheckUnavailableException::new)
@@ -65,9 +67,8 @@ public class RecoveryCodeResource {
 
     /** How many unused codes remain. */
     @GET
-    public Uni<Remaining> remaining(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                    @PathParam("userId") String userIdParam) {
-        String tenantId = RequestChecks.tenant(tenantHeader);
+    public Uni<Remaining> remaining(@PathParam("userId") String userIdParam) {
+        String tenantId = caller.tenant();
         String userId = RequestChecks.userId(userIdParam);
         return codes.remaining(tenantId, userId).map(Remaining::new);
     }
@@ -75,9 +76,8 @@ public class RecoveryCodeResource {
     /** Uses a code once; a wrong or used code → 422 {@code invalid-code}. */
     @POST
     @Path("/redeem")
-    public Uni<Remaining> redeem(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                 @PathParam("userId") String userIdParam, RedeemRequest body) {
-        String tenantId = RequestChecks.tenant(tenantHeader);
+    public Uni<Remaining> redeem(@PathParam("userId") String userIdParam, RedeemRequest body) {
+        String tenantId = caller.tenant();
         String userId = RequestChecks.userId(userIdParam);
         if (body == null || body.code() == null || !body.code().matches("[A-Za-z2-7 -]{12,20}")) {
             throw ProblemException.invalid("code", "must be a recovery code such as abcd-efgh-2345");

@@ -1,10 +1,12 @@
 package io.keystep.challenge.api;
 
-import io.keystep.challenge.domain.Tenants;
-
 import java.util.regex.Pattern;
 
-/** Checks of the inputs every resource shares: the tenant header and path identifiers. */
+/**
+ * Checks of the inputs every resource shares: path identifiers. The tenant is not an input: it comes from the
+ * caller's token ({@link Caller}); the old tenant header, when still sent, must name the same tenant
+ * ({@link AccessRefusals}).
+ */
 final class RequestChecks {
 
     static final String TENANT_HEADER = "X-Tenant-Id";
@@ -12,16 +14,6 @@ final class RequestChecks {
     private static final Pattern OPAQUE_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
     private RequestChecks() {
-    }
-
-    static String tenant(String header) {
-        if (header == null || header.isBlank()) {
-            throw ProblemException.invalid(TENANT_HEADER, "header is required");
-        }
-        if (!Tenants.isValid(header)) {
-            throw ProblemException.invalid(TENANT_HEADER, "must be 1-64 letters, digits, '.', '_' or '-'");
-        }
-        return header;
     }
 
     static String userId(String userId) {

@@ -1,12 +1,14 @@
 package io.keystep.challenge.api;
 
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import io.keystep.challenge.domain.TenantSettings;
+import io.keystep.challenge.messaging.SecurityEventPublisher;
+import io.keystep.events.TenantSettingsChanged;
 import io.keystep.challenge.store.TenantSettingsRepository;
 import io.keystep.events.Channel;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -23,6 +25,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.Locale;
 
 /** A tenant's Verify defaults: code length, expiry, attempt budget and the {@code auto} channel chain. */
+@jakarta.annotation.security.RolesAllowed("admin")
 @Path("/v1/settings/verify")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
@@ -35,7 +38,7 @@ public class SettingsResource {
                                         Integer ipWindowSeconds, Integer ipMaxSends, Integer tenantWindowSeconds,
                                         Integer tenantMaxSends, Integer failureWindowSeconds, Integer failuresToLock,
                                         Integer firstLockoutSeconds, Integer maxLockoutSeconds,
-                                        Integer failuresToSuspend) {
+                                        Integer failuresToSuspend, List<String> allowedCountries) {
 
         /** The send-limit and lockout overrides present, by field name. */
         Map<String, Integer> limits() {
@@ -62,13 +65,17 @@ public class SettingsResource {
         }
     }
 
-    /** The settings in force; the send limits and lockout thresholds appear as further top-level fields. */
+    /**
+     * The settings in force; the send limits and lockout thresholds appear as further top-level fields.
+     * {@code allowedCountries} is null when codes may be sent to every region.
+     */
     public record VerifySettings(int codeLength, long expirySeconds, int maxAttempts, List<String> autoChannels,
-                                 @JsonIgnore Map<String, Integer> limitValues) {
+                                 List<String> allowedCountries, @JsonIgnore Map<String, Integer> limitValues) {
 
         static VerifySettings of(TenantSettings s) {
             return new VerifySettings(s.codeLength(), s.codeTtl().toSeconds(), s.maxAttempts(),
-                    s.autoChannels().stream().map(c -> c.name().toLowerCase(Locale.ROOT)).toList(), s.limits());
+                    s.autoChannels().stream().map(c -> c.name().toLowerCase(Locale.ROOT)).toList(),
+                    s.allowedCountries().isEmpty() ? null : s.allowedCountries(), s.limits());
         }
 
         @JsonAnyGetter
@@ -79,26 +86,37 @@ public class SettingsResource {
         }
     }
 
+    /** The name of this settings area in {@link TenantSettingsChanged}. */
+    static final String AREA = "verify";
+
     private final TenantSettingsRepository settings;
     private final Clock clock;
+    private final Caller caller;
+    private final SecurityEventPublisher events;
 
-    public SettingsResource(TenantSettingsRepository settings, Clock clock) {
+    public SettingsResource(TenantSettingsRepository settings, Clock clock, Caller caller,
+                            SecurityEventPublisher events) {
         this.settings = settings;
         this.clock = clock;
+        this.caller = caller;
+        this.events = events;
     }
 
     @GET
-    public Uni<VerifySettings> get(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader) {
-        return settings.settingsOf(RequestChecks.tenant(tenantHeader)).map(VerifySettings::of);
+    public Uni<VerifySettings> get() {
+        return settings.settingsOf(caller.tenant()).map(VerifySettings::of);
     }
 
-    /** Replaces the tenant's overrides; values outside the bounds answer 400 naming the field. */
+    /**
+     * Replaces the tenant's overrides; values outside the bounds answer 400 naming the field. A replacement that
+     * changes an override publishes {@code tenant.settings-changed.v1} (who, and each field before and after)
+     * before it is committed and answered.
+     */
     @PUT
-    public Uni<VerifySettings> put(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                   VerifySettingsRequest body) {
-        String tenantId = RequestChecks.tenant(tenantHeader);
+    public Uni<VerifySettings> put(VerifySettingsRequest body) {
+        String tenantId = caller.tenant();
         VerifySettingsRequest b = body == null ? new VerifySettingsRequest(null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null) : body;
+                null, null, null, null, null, null, null, null, null, null) : body;
         Map<String, Integer> limits = b.limits();
         for (TenantSettings.Bound bound : TenantSettings.LIMITS) {
             within(bound.field(), limits.get(bound.field()), bound.min(), bound.max());
@@ -132,8 +150,52 @@ public class SettingsResource {
         atMost("firstLockoutSeconds", merged, "maxLockoutSeconds", limits);
         atMost("failuresToLock", merged, "failuresToSuspend", limits);
         atMost("destinationCooldownSeconds", merged, "destinationWindowSeconds", limits);
-        return settings.save(tenantId, b.codeLength(), b.expirySeconds(), b.maxAttempts(), chain, limits,
-                clock.instant()).map(VerifySettings::of);
+        List<String> countries = allowedCountries(b.allowedCountries());
+        String changedBy = caller.subject();
+        return settings.save(tenantId, b.codeLength(), b.expirySeconds(), b.maxAttempts(), chain, limits, countries,
+                        clock.instant(), replaced -> {
+                            List<TenantSettingsChanged.Change> changes = new ArrayList<>();
+                            replaced.after().forEach((field, after) -> {
+                                String before = replaced.before().get(field);
+                                if (!java.util.Objects.equals(before, after)) {
+                                    changes.add(new TenantSettingsChanged.Change(field, before, after));
+                                }
+                            });
+                            return changes.isEmpty() ? Uni.createFrom().voidItem()
+                                    : events.settingsChanged(tenantId, clock.instant(),
+                                    new TenantSettingsChanged(AREA, changedBy, changes));
+                        })
+                .map(replaced -> VerifySettings.of(replaced.settings()));
+    }
+
+    /**
+     * The regions codes may be sent to by phone: ISO 3166-1 alpha-2 codes that libphonenumber knows (so that a
+     * number's region can be compared), upper case, each once; null = every region.
+     */
+    private static List<String> allowedCountries(List<String> requested) {
+        if (requested == null) {
+            return null;
+        }
+        if (requested.isEmpty() || requested.size() > 300) {
+            throw ProblemException.invalid("allowedCountries",
+                    "must name 1 or more region codes such as DE or US (omit it to allow every region)");
+        }
+        java.util.Set<String> supported = PhoneNumberUtil.getInstance().getSupportedRegions();
+        List<String> regions = new ArrayList<>();
+        for (String code : requested) {
+            String region = code == null ? "" : code.trim().toUpperCase(Locale.ROOT);
+            if (!region.matches("[A-Z]{2}") || !supported.contains(region)) {
+                throw ProblemException.invalid("allowedCountries", "'" + (code == null ? "null"
+                        : code.substring(0, Math.min(code.length(), 8)).replaceAll("[^\\p{Alnum}]", "?"))
+                        + "' is not a region code phone numbers have"
+                        + " (ISO 3166-1 alpha-2, such as DE or US)");
+            }
+            if (regions.contains(region)) {
+                throw ProblemException.invalid("allowedCountries", "names " + region + " twice");
+            }
+            regions.add(region);
+        }
+        return List.copyOf(regions);
     }
 
     /** {@code lower} must not exceed {@code upper}; the field named is whichever of the two the request set. */

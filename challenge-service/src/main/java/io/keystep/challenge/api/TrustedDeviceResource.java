@@ -4,7 +4,6 @@ import io.keystep.challenge.factors.TrustedDevices;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -15,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 
 /** A user's trusted devices: list and revoke (risk-service stops treating a revoked device as known). */
+@jakarta.annotation.security.RolesAllowed("gateway")
 @Path("/v1/users/{userId}/trusted-devices")
 @Produces(MediaType.APPLICATION_JSON)
 public class TrustedDeviceResource {
@@ -24,15 +24,16 @@ public class TrustedDeviceResource {
     }
 
     private final TrustedDevices devices;
+    private final Caller caller;
 
-    public TrustedDeviceResource(TrustedDevices devices) {
+    public TrustedDeviceResource(TrustedDevices devices, Caller caller) {
+        this.caller = caller;
         this.devices = devices;
     }
 
     @GET
-    public Uni<List<DeviceView>> list(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                      @PathParam("userId") String userIdParam) {
-        String tenantId = RequestChecks.tenant(tenantHeader);
+    public Uni<List<DeviceView>> list(@PathParam("userId") String userIdParam) {
+        String tenantId = caller.tenant();
         String userId = RequestChecks.userId(userIdParam);
         return devices.active(tenantId, userId).map(all -> all.stream()
                 .map(d -> new DeviceView(d.id.toString(), d.label, d.createdAt, d.expiresAt)).toList());
@@ -41,9 +42,8 @@ public class TrustedDeviceResource {
     /** Revokes one device: 204, or 404 when unknown or revoked already. */
     @DELETE
     @Path("/{deviceId}")
-    public Uni<Response> revoke(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                @PathParam("userId") String userIdParam, @PathParam("deviceId") String deviceIdParam) {
-        String tenantId = RequestChecks.tenant(tenantHeader);
+    public Uni<Response> revoke(@PathParam("userId") String userIdParam, @PathParam("deviceId") String deviceIdParam) {
+        String tenantId = caller.tenant();
         String userId = RequestChecks.userId(userIdParam);
         java.util.UUID deviceId = FactorResource.factorId(deviceIdParam);
         return devices.revoke(tenantId, userId, deviceId).map(revoked -> {

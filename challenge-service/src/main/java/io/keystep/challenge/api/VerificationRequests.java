@@ -60,6 +60,13 @@ final class VerificationRequests {
         } else {
             destination = PhoneNumbers.toE164(to).orElseThrow(() -> ProblemException.invalid("to",
                     "must be a phone number in international form, for example +15555550123"));
+            if (!tenant.allowedCountries().isEmpty()) {
+                String region = PhoneNumbers.region(destination).orElse("unknown");
+                if (!tenant.allowsRegion(region)) {
+                    throw ProblemException.invalid("to", "is a number of region " + region
+                            + ", which the tenant's allowedCountries do not include");
+                }
+            }
         }
         String userId = body.userId();
         if (userId != null && !USER_ID.matcher(userId).matches()) {

@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 /**
  * The Verify API: send a code, check it, resend, cancel, read. Every error is problem+json naming the field.
  */
+@jakarta.annotation.security.RolesAllowed("gateway")
 @Path("/v1/verifications")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
@@ -57,11 +58,13 @@ public class VerificationResource {
 
     private final io.keystep.challenge.store.ChallengeStore store;
     private final io.keystep.challenge.factors.TrustedDevices trustedDevices;
+    private final Caller caller;
 
     public VerificationResource(CodeChecker checker, VerificationService verifications, java.time.Clock clock,
                                 io.keystep.challenge.store.TenantSettingsRepository settings,
                                 io.keystep.challenge.store.ChallengeStore store,
-                                io.keystep.challenge.factors.TrustedDevices trustedDevices) {
+                                io.keystep.challenge.factors.TrustedDevices trustedDevices, Caller caller) {
+        this.caller = caller;
         this.store = store;
         this.trustedDevices = trustedDevices;
         this.clock = clock;
@@ -75,11 +78,10 @@ public class VerificationResource {
      * nothing. Over a send limit: 429 with {@code Retry-After}.
      */
     @POST
-    public Uni<Response> create(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                @HeaderParam("Idempotency-Key") String idempotencyKey,
+    public Uni<Response> create(@HeaderParam("Idempotency-Key") String idempotencyKey,
                                 @Context HttpServerRequest http,
                                 VerificationRequests.CreateVerificationRequest body) {
-        String tenantId = RequestChecks.tenant(tenantHeader);
+        String tenantId = caller.tenant();
         if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
             throw ProblemException.invalid("Idempotency-Key", "must be 1-255 printable characters");
         }
@@ -92,19 +94,17 @@ public class VerificationResource {
     /** The verification as it stands. */
     @GET
     @Path("/{id}")
-    public Uni<Verification> get(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                 @PathParam("id") String idParam) {
-        String tenantId = RequestChecks.tenant(tenantHeader);
+    public Uni<Verification> get(@PathParam("id") String idParam) {
+        String tenantId = caller.tenant();
         return verifications.get(tenantId, RequestChecks.opaqueId("id", idParam));
     }
 
     /** Sends a new code (the old one stops working); the remaining attempts stay as they were. */
     @POST
     @Path("/{id}/resend")
-    public Uni<Verification> resend(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                    @PathParam("id") String idParam, @Context HttpServerRequest http,
+    public Uni<Verification> resend(@PathParam("id") String idParam, @Context HttpServerRequest http,
                                     ResendRequest body) {
-        String tenantId = RequestChecks.tenant(tenantHeader);
+        String tenantId = caller.tenant();
         String id = RequestChecks.opaqueId("id", idParam);
         String ip = clientIp(http);
         return tenantSettings(tenantId).flatMap(settings -> verifications.resend(tenantId, id,
@@ -116,9 +116,8 @@ public class VerificationResource {
     @POST
     @Path("/{id}/cancel")
     @Consumes(MediaType.WILDCARD)
-    public Uni<Verification> cancel(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                    @PathParam("id") String idParam) {
-        String tenantId = RequestChecks.tenant(tenantHeader);
+    public Uni<Verification> cancel(@PathParam("id") String idParam) {
+        String tenantId = caller.tenant();
         return verifications.cancel(tenantId, RequestChecks.opaqueId("id", idParam));
     }
 
@@ -128,9 +127,8 @@ public class VerificationResource {
      */
     @POST
     @Path("/{id}/check")
-    public Uni<CheckResponse> check(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                    @PathParam("id") String idParam, CheckRequest request) {
-        String tenantId = RequestChecks.tenant(tenantHeader);
+    public Uni<CheckResponse> check(@PathParam("id") String idParam, CheckRequest request) {
+        String tenantId = caller.tenant();
         String id = RequestChecks.opaqueId("id", idParam);
         if (request == null || request.code() == null) {
             throw ProblemException.invalid("code", "is required");
@@ -179,9 +177,8 @@ public class VerificationResource {
      */
     @POST
     @Path("/{id}/trust-device")
-    public Uni<Response> trustDevice(@HeaderParam(RequestChecks.TENANT_HEADER) String tenantHeader,
-                                     @PathParam("id") String idParam, TrustDeviceRequest body) {
-        String tenantId = RequestChecks.tenant(tenantHeader);
+    public Uni<Response> trustDevice(@PathParam("id") String idParam, TrustDeviceRequest body) {
+        String tenantId = caller.tenant();
         String id = RequestChecks.opaqueId("id", idParam);
         String presented = body == null ? null : body.deviceFingerprint();
         if (presented != null && (presented.isBlank() || presented.length() > 256)) {

@@ -34,6 +34,24 @@ public final class PhoneNumbers {
         }
     }
 
+    /**
+     * The region (ISO 3166-1 alpha-2, as libphonenumber names it) of an E.164 number: the region whose numbering
+     * plan holds it, else, for a number no plan assigns yet (such as the 555 numbers of demos), the main region of
+     * its country calling code ({@code +1} → {@code US}). Empty when not even the calling code is known.
+     */
+    public static Optional<String> region(String e164) {
+        try {
+            Phonenumber.PhoneNumber number = UTIL.parse(e164, null);
+            String region = UTIL.getRegionCodeForNumber(number);
+            if (region == null || "ZZ".equals(region) || "001".equals(region)) {
+                region = UTIL.getRegionCodeForCountryCode(number.getCountryCode());
+            }
+            return "ZZ".equals(region) || "001".equals(region) ? Optional.empty() : Optional.ofNullable(region);
+        } catch (NumberParseException e) {
+            return Optional.empty();
+        }
+    }
+
     /** {@code +4915*****678}: enough to recognise one's own number, not enough to call it. */
     public static String mask(String number) {
         if (number == null || number.length() < 8) {

@@ -17,9 +17,22 @@ import io.keystep.challenge.store.SendLimiter;
  * @param maxAttempts  checks per verification (1-10)
  * @param autoChannels what {@code channel: auto} tries for a phone number, in order
  * @param limits       every field of {@link #LIMITS} with its value in force
+ * @param allowedCountries the regions (ISO 3166-1 alpha-2, as libphonenumber names them) a code may be sent to
+ *                     by phone; empty = every region
  */
 public record TenantSettings(int codeLength, Duration codeTtl, int maxAttempts, List<Channel> autoChannels,
-                             Map<String, Integer> limits) {
+                             Map<String, Integer> limits, List<String> allowedCountries) {
+
+    /** Settings that allow every destination region. */
+    public TenantSettings(int codeLength, Duration codeTtl, int maxAttempts, List<Channel> autoChannels,
+                          Map<String, Integer> limits) {
+        this(codeLength, codeTtl, maxAttempts, autoChannels, limits, List.of());
+    }
+
+    /** Whether a phone number of {@code region} may receive a code. */
+    public boolean allowsRegion(String region) {
+        return allowedCountries.isEmpty() || allowedCountries.contains(region);
+    }
 
     /** One tenant-changeable limit: its name on the API, and its bounds. */
     public record Bound(String field, int min, int max) {
@@ -46,6 +59,7 @@ public record TenantSettings(int codeLength, Duration codeTtl, int maxAttempts, 
 
     public TenantSettings {
         limits = Map.copyOf(limits);
+        allowedCountries = allowedCountries == null ? List.of() : List.copyOf(allowedCountries);
     }
 
     private Duration seconds(String field) {

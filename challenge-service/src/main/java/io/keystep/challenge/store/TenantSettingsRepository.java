@@ -85,7 +85,8 @@ public class TenantSettingsRepository {
                 row.expirySeconds != null ? Duration.ofSeconds(row.expirySeconds) : d.codeTtl(),
                 row.maxAttempts != null ? row.maxAttempts : d.maxAttempts(),
                 row.autoChannels != null ? StoredChallenge.channels(row.autoChannels) : d.autoChannels(),
-                mergeLimits(d.limits(), overrides(row.limits)));
+                mergeLimits(d.limits(), overrides(row.limits)),
+                row.allowedCountries != null ? List.of(row.allowedCountries.split(",")) : d.allowedCountries());
     }
 
     private static Map<String, Integer> mergeLimits(Map<String, Integer> defaults, Map<String, Integer> overrides) {
@@ -98,9 +99,25 @@ public class TenantSettingsRepository {
         return m;
     }
 
-    /** Stores the tenant's overrides (null = platform default) and answers the settings now in force. */
-    public Uni<TenantSettings> save(String tenantId, Integer codeLength, Integer expirySeconds, Integer maxAttempts,
-                                    List<Channel> autoChannels, Map<String, Integer> limits, Instant now) {
+    /**
+     * A replacement of a tenant's overrides.
+     *
+     * @param settings the settings in force afterwards
+     * @param before   every overridable field with the tenant's override before, as text (null = the default)
+     * @param after    the same, afterwards
+     */
+    public record Replaced(TenantSettings settings, Map<String, String> before, Map<String, String> after) {
+    }
+
+    /**
+     * Replaces the tenant's overrides (null = platform default) and answers the settings now in force with the
+     * overrides before and after. {@code beforeCommit} runs inside the transaction once both are known (the
+     * trail is told before the change is committed: a failure to tell it leaves the settings as they were);
+     * replacements of one tenant are serialised so that each one's "before" is exact.
+     */
+    public Uni<Replaced> save(String tenantId, Integer codeLength, Integer expirySeconds, Integer maxAttempts,
+                              List<Channel> autoChannels, Map<String, Integer> limits, List<String> allowedCountries,
+                              Instant now, java.util.function.Function<Replaced, Uni<Void>> beforeCommit) {
         String limitsJson;
         try {
             limitsJson = limits == null || limits.isEmpty() ? null : mapper.writeValueAsString(limits);
@@ -108,24 +125,59 @@ public class TenantSettingsRepository {
             return Uni.createFrom().failure(e);
         }
         String channels = autoChannels == null ? null : String.join(",", autoChannels.stream().map(Enum::name).toList());
-        // One statement, so that two concurrent updates of one tenant cannot collide on the key.
-        return Panache.withTransaction(() -> Panache.getSession().flatMap(session -> session.createNativeQuery("""
-                        INSERT INTO tenant_verify_settings
-                            (tenant_id, code_length, expiry_seconds, max_attempts, auto_channels, limits, updated_at)
-                        VALUES (:tenant, CAST(:len AS INTEGER), CAST(:expiry AS INTEGER), CAST(:max AS INTEGER),
-                                CAST(:channels AS VARCHAR), CAST(:limits AS TEXT), :now)
-                        ON CONFLICT (tenant_id) DO UPDATE SET code_length = EXCLUDED.code_length,
-                            expiry_seconds = EXCLUDED.expiry_seconds, max_attempts = EXCLUDED.max_attempts,
-                            auto_channels = EXCLUDED.auto_channels, limits = EXCLUDED.limits, updated_at = EXCLUDED.updated_at
-                        """)
-                        .setParameter("tenant", tenantId)
-                        .setParameter("len", codeLength)
-                        .setParameter("expiry", expirySeconds)
-                        .setParameter("max", maxAttempts)
-                        .setParameter("channels", channels)
-                        .setParameter("limits", limitsJson)
-                        .setParameter("now", now)
-                        .executeUpdate()))
-                .chain(() -> settingsOf(tenantId));
+        String countries = allowedCountries == null ? null : String.join(",", allowedCountries);
+        Map<String, String> after = overrideTexts(codeLength, expirySeconds, maxAttempts, channels, limitsJson, countries);
+        return Panache.withTransaction(() -> Panache.getSession().flatMap(session -> session.createNativeQuery(
+                                "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext(:tenant))) AS serialised",
+                                Long.class)
+                        .setParameter("tenant", "tenant_verify_settings:" + tenantId).getSingleResult()
+                        .chain(() -> session.createNativeQuery("""
+                                SELECT code_length, expiry_seconds, max_attempts, auto_channels, limits, allowed_countries
+                                FROM tenant_verify_settings WHERE tenant_id = :tenant
+                                """, Object[].class).setParameter("tenant", tenantId).getResultList())
+                        .flatMap(rows -> {
+                            Object[] r = rows.isEmpty() ? new Object[6] : rows.get(0);
+                            Map<String, String> before = overrideTexts((Integer) r[0], (Integer) r[1], (Integer) r[2],
+                                    (String) r[3], (String) r[4], (String) r[5]);
+                            // One statement, so that two concurrent updates of one tenant cannot collide on the key.
+                            return session.createNativeQuery("""
+                                    INSERT INTO tenant_verify_settings
+                                        (tenant_id, code_length, expiry_seconds, max_attempts, auto_channels, limits,
+                                         allowed_countries, updated_at)
+                                    VALUES (:tenant, CAST(:len AS INTEGER), CAST(:expiry AS INTEGER), CAST(:max AS INTEGER),
+                                            CAST(:channels AS VARCHAR), CAST(:limits AS TEXT), CAST(:countries AS VARCHAR), :now)
+                                    ON CONFLICT (tenant_id) DO UPDATE SET code_length = EXCLUDED.code_length,
+                                        expiry_seconds = EXCLUDED.expiry_seconds, max_attempts = EXCLUDED.max_attempts,
+                                        auto_channels = EXCLUDED.auto_channels, limits = EXCLUDED.limits,
+                                        allowed_countries = EXCLUDED.allowed_countries, updated_at = EXCLUDED.updated_at
+                                    """)
+                                    .setParameter("tenant", tenantId)
+                                    .setParameter("len", codeLength)
+                                    .setParameter("expiry", expirySeconds)
+                                    .setParameter("max", maxAttempts)
+                                    .setParameter("channels", channels)
+                                    .setParameter("limits", limitsJson)
+                                    .setParameter("countries", countries)
+                                    .setParameter("now", now)
+                                    .executeUpdate()
+                                    .chain(() -> beforeCommit.apply(new Replaced(null, before, after)))
+                                    .replaceWith(before);
+                        })))
+                .flatMap(before -> settingsOf(tenantId).map(s -> new Replaced(s, before, after)));
+    }
+
+    /** Every overridable field, by its API name, with the override as text (null = the platform default). */
+    private Map<String, String> overrideTexts(Integer codeLength, Integer expirySeconds, Integer maxAttempts,
+                                              String channels, String limitsJson, String countries) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("codeLength", codeLength == null ? null : codeLength.toString());
+        m.put("expirySeconds", expirySeconds == null ? null : expirySeconds.toString());
+        m.put("maxAttempts", maxAttempts == null ? null : maxAttempts.toString());
+        m.put("autoChannels", channels == null ? null : channels.toLowerCase(java.util.Locale.ROOT));
+        Map<String, Integer> limits = overrides(limitsJson);
+        TenantSettings.LIMITS.forEach(b -> m.put(b.field(),
+                limits.get(b.field()) == null ? null : limits.get(b.field()).toString()));
+        m.put("allowedCountries", countries);
+        return m;
     }
 }

@@ -34,6 +34,10 @@ public class TenantVerifySettings extends PanacheEntityBase {
     @Column(name = "limits")
     public String limits;
 
+    /** Comma-separated region codes a code may be sent to by phone, for example {@code DE,FR}; null = all. */
+    @Column(name = "allowed_countries")
+    public String allowedCountries;
+
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 }

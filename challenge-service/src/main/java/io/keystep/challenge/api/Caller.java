@@ -1,0 +1,38 @@
+package io.keystep.challenge.api;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/**
+ * Who is calling, from the verified bearer token only: the tenant (claim {@code tenant}, checked when the token
+ * was accepted, see {@link TenantClaimCheck}) and the caller's identity ({@code sub}). Never from a header.
+ */
+@ApplicationScoped
+public class Caller {
+
+    /** The token claim naming the caller's tenant. */
+    static final String TENANT_CLAIM = "tenant";
+
+    private final JsonWebToken token;
+
+    public Caller(JsonWebToken token) {
+        this.token = token;
+    }
+
+    /** The caller's tenant; every read and write of the request is scoped to it. */
+    public String tenant() {
+        Object claim = token.getClaim(TENANT_CLAIM);
+        String tenant = TenantClaimCheck.tenantOf(claim);
+        if (tenant == null) {
+            // Unreachable for an authenticated call (the token was refused without it); fail closed regardless.
+            throw new io.quarkus.security.AuthenticationFailedException("token names no valid tenant");
+        }
+        return tenant;
+    }
+
+    /** The caller's identity, the token's subject (for example an administrator, for the settings trail). */
+    public String subject() {
+        String subject = token.getSubject();
+        return subject == null || subject.isBlank() ? token.getName() : subject;
+    }
+}
