@@ -31,6 +31,8 @@ public interface RiskConfig {
 
     Failures failures();
 
+    Settings settings();
+
     Geoip geoip();
 
     /** The policy used by tenants that name none. */
@@ -57,6 +59,15 @@ public interface RiskConfig {
 
         @WithDefault("30M")
         Duration ipWindow();
+    }
+
+    interface Settings {
+        /**
+         * How long a tenant's settings are kept in memory before they are read from Redis again. A change made
+         * through this instance applies at once; one made through another replica within this time.
+         */
+        @WithDefault("5S")
+        Duration cacheTtl();
     }
 
     interface Geoip {

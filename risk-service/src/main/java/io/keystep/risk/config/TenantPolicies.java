@@ -1,6 +1,7 @@
 package io.keystep.risk.config;
 
 import io.keystep.risk.domain.CidrRange;
+import io.keystep.risk.domain.DecisionRules;
 import io.keystep.risk.domain.RiskEvaluator;
 import io.keystep.risk.domain.RiskPolicy;
 import io.keystep.risk.domain.SignalLimits;
@@ -47,11 +48,20 @@ public class TenantPolicies {
         return tenants.getOrDefault(tenantId, defaults);
     }
 
+    /** The platform defaults of a tenant's decision rules, before its own settings apply. */
+    public DecisionRules defaultsFor(String tenantId) {
+        return new DecisionRules(rulesFor(tenantId), limits(), config.hourWindow());
+    }
+
     @Produces
     @Singleton
     RiskEvaluator evaluator() {
-        return new RiskEvaluator(new SignalLimits(config.failures().userLimit(), config.failures().ipLimit(),
-                config.geoip().maxSpeedKmh()));
+        return new RiskEvaluator(limits());
+    }
+
+    private SignalLimits limits() {
+        return new SignalLimits(config.failures().userLimit(), config.failures().ipLimit(),
+                config.geoip().maxSpeedKmh());
     }
 
     private RiskPolicy policy(String name) {

@@ -22,8 +22,18 @@ public final class RiskEvaluator {
         this.limits = limits;
     }
 
+    /** The platform's signal limits, used for tenants whose settings do not change them. */
+    public SignalLimits limits() {
+        return limits;
+    }
+
     /** The assessment of {@code facts} under {@code policy} for a tenant that may challenge everything. */
     public Assessment evaluate(LoginFacts facts, RiskPolicy policy, boolean alwaysChallenge) {
+        return evaluate(facts, policy, alwaysChallenge, limits);
+    }
+
+    /** The same, under a tenant's own signal limits (failure limits and travel speed from its settings). */
+    public Assessment evaluate(LoginFacts facts, RiskPolicy policy, boolean alwaysChallenge, SignalLimits limits) {
         if (!facts.passwordVerified()) {
             return new Assessment(Decision.DENY, policy.denyAt(), List.of(Reason.PASSWORD_NOT_VERIFIED));
         }
@@ -46,7 +56,7 @@ public final class RiskEvaluator {
             reasons.add(Reason.NEW_COUNTRY);
             score += policy.newCountry();
         }
-        if (impossibleTravel(facts)) {
+        if (impossibleTravel(facts, limits)) {
             reasons.add(Reason.IMPOSSIBLE_TRAVEL);
             score += policy.impossibleTravel();
         }
@@ -96,6 +106,10 @@ public final class RiskEvaluator {
 
     /** Whether going from the previous login's place to this one would be faster than anyone travels. */
     public boolean impossibleTravel(LoginFacts facts) {
+        return impossibleTravel(facts, limits);
+    }
+
+    private static boolean impossibleTravel(LoginFacts facts, SignalLimits limits) {
         if (facts.previous() == null || facts.location() == null || facts.location().point() == null) {
             return false;
         }

@@ -9,8 +9,8 @@ import io.keystep.events.RiskAssessed;
 import io.keystep.events.ShadowDecision;
 import io.keystep.events.Topics;
 import io.keystep.risk.config.RiskConfig;
-import io.keystep.risk.config.TenantPolicies;
 import io.keystep.risk.domain.Assessment;
+import io.keystep.risk.domain.DecisionRules;
 import io.keystep.risk.domain.DeviceToken;
 import io.keystep.risk.domain.IpAddresses;
 import io.keystep.risk.domain.Location;
@@ -49,7 +49,7 @@ public class LoginAssessor {
 
     private final RiskProfileStore store;
     private final GeoIpLocator geo;
-    private final TenantPolicies policies;
+    private final TenantRiskSettings settings;
     private final RiskEvaluator evaluator;
     private final DecisionMetrics metrics;
     private final ObjectMapper mapper;
@@ -57,13 +57,13 @@ public class LoginAssessor {
     private final RiskConfig config;
     private final TrustedDeviceTokens tokens;
 
-    public LoginAssessor(RiskProfileStore store, GeoIpLocator geo, TenantPolicies policies, RiskEvaluator evaluator,
+    public LoginAssessor(RiskProfileStore store, GeoIpLocator geo, TenantRiskSettings settings, RiskEvaluator evaluator,
                          DecisionMetrics metrics, ObjectMapper mapper, Clock clock, RiskConfig config,
                          TrustedDeviceTokens tokens) {
         this.tokens = tokens;
         this.store = store;
         this.geo = geo;
-        this.policies = policies;
+        this.settings = settings;
         this.evaluator = evaluator;
         this.metrics = metrics;
         this.mapper = mapper;
@@ -88,10 +88,14 @@ public class LoginAssessor {
 
     private Uni<String> decide(Envelope<LoginAttempted> login) {
         long started = System.nanoTime();
+        return settings.rulesFor(login.tenantId()).chain(decisionRules -> decide(login, decisionRules, started));
+    }
+
+    private Uni<String> decide(Envelope<LoginAttempted> login, DecisionRules decisionRules, long started) {
         String tenant = login.tenantId();
         LoginAttempted attempt = login.payload();
         Instant now = clock.instant();
-        TenantRules rules = policies.rulesFor(tenant);
+        TenantRules rules = decisionRules.rules();
         Optional<byte[]> address = IpAddresses.parse(attempt.ip());
         Optional<Location> location = geo.locate(address);
         Optional<String> country = location.map(Location::country);
@@ -114,11 +118,14 @@ public class LoginAssessor {
                         LOG.debugf("Login %s of tenant %s: trusted-device token %s", attempt.loginId(), tenant,
                                 verdict);
                     }
-                    LoginFacts facts = facts(attempt, now, location.orElse(null), profile, rules, address, verdict);
-                    Assessment live = evaluator.evaluate(facts, rules.live(), rules.alwaysChallenge());
+                    LoginFacts facts = facts(attempt, now, location.orElse(null), profile, decisionRules, address,
+                            verdict);
+                    Assessment live = evaluator.evaluate(facts, rules.live(), rules.alwaysChallenge(),
+                            decisionRules.limits());
                     List<ShadowDecision> shadows = new ArrayList<>(rules.shadows().size());
                     for (RiskPolicy shadow : rules.shadows()) {
-                        Assessment shadowed = evaluator.evaluate(facts, shadow, rules.alwaysChallenge());
+                        Assessment shadowed = evaluator.evaluate(facts, shadow, rules.alwaysChallenge(),
+                                decisionRules.limits());
                         shadows.add(new ShadowDecision(shadow.name(), shadowed.decision(), shadowed.score(),
                                 shadowed.reasonNames()));
                         metrics.shadow(tenant, rules.live().name(), shadow.name(), live, shadowed);
@@ -149,7 +156,7 @@ public class LoginAssessor {
     }
 
     private LoginFacts facts(LoginAttempted attempt, Instant now, Location location, UserRiskProfile profile,
-                             TenantRules rules, Optional<byte[]> address, Verdict token) {
+                             DecisionRules rules, Optional<byte[]> address, Verdict token) {
         return new LoginFacts(attempt.passwordVerified(), attempt.purpose(), now,
                 // A device whose trusted-device token was revoked is not known, whatever its fingerprint's history.
                 token != Verdict.REVOKED && within(profile.deviceLastSeen(), now, config.deviceWindow()),
@@ -157,9 +164,9 @@ public class LoginAssessor {
                 location,
                 within(profile.countryLastSeen(), now, config.countryWindow()),
                 profile.previous(),
-                within(profile.hourLastUsed(), now, config.hourWindow()),
+                within(profile.hourLastUsed(), now, rules.hourWindow()),
                 profile.userFailures(), profile.ipFailures(),
-                rules.listing(address));
+                rules.rules().listing(address));
     }
 
     /**

@@ -1,0 +1,143 @@
+package io.keystep.risk.domain;
+
+import io.keystep.events.Decision;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The bounds of each risk setting and how a tenant's settings change its platform-default rules. The bounds keep a
+ * tenant from switching risk off by accident: weights stay within 0–200 (the allowed-network credit within −200–0),
+ * thresholds within 1–1000 with challenge-at never above deny-at, and the odd-hours window cannot outlast the
+ * platform's hour memory (older hours are no longer stored).
+ */
+public final class RiskSettingsPolicy {
+
+    public static final RiskSettings.Bound NEW_DEVICE = new RiskSettings.Bound("newDevice", 0, 200);
+    public static final RiskSettings.Bound NEW_COUNTRY = new RiskSettings.Bound("newCountry", 0, 200);
+    public static final RiskSettings.Bound IMPOSSIBLE_TRAVEL = new RiskSettings.Bound("impossibleTravel", 0, 200);
+    public static final RiskSettings.Bound UNUSUAL_HOUR = new RiskSettings.Bound("unusualHour", 0, 200);
+    public static final RiskSettings.Bound INVALID_DEVICE_TOKEN = new RiskSettings.Bound("invalidDeviceToken", 0, 200);
+    public static final RiskSettings.Bound ALLOWED_NETWORK = new RiskSettings.Bound("allowedNetwork", -200, 0);
+    public static final RiskSettings.Bound CHALLENGE_AT = new RiskSettings.Bound("challengeAt", 1, 1000);
+    public static final RiskSettings.Bound DENY_AT = new RiskSettings.Bound("denyAt", 1, 1000);
+    public static final RiskSettings.Bound TRAVEL_SPEED = new RiskSettings.Bound("impossibleTravelSpeedKmh", 100, 2000);
+    public static final RiskSettings.Bound USER_FAILURES = new RiskSettings.Bound("userFailureLimit", 1, 50);
+    public static final RiskSettings.Bound IP_FAILURES = new RiskSettings.Bound("ipFailureLimit", 5, 1000);
+    /** Lower bound of the odd-hours window; the upper bound is the platform's hour window. */
+    public static final int MIN_HOUR_WINDOW_DAYS = 7;
+
+    private final int maxHourWindowDays;
+
+    /** @param platformHourWindow how long hours of use are stored: the longest odd-hours window a tenant may set */
+    public RiskSettingsPolicy(Duration platformHourWindow) {
+        this.maxHourWindowDays = (int) Math.max(MIN_HOUR_WINDOW_DAYS, platformHourWindow.toDays());
+    }
+
+    /** Every integer bound, the odd-hours window included, for documentation and validation. */
+    public List<RiskSettings.Bound> bounds() {
+        return List.of(NEW_DEVICE, NEW_COUNTRY, IMPOSSIBLE_TRAVEL, UNUSUAL_HOUR, INVALID_DEVICE_TOKEN,
+                ALLOWED_NETWORK, CHALLENGE_AT, DENY_AT,
+                new RiskSettings.Bound("unusualHourWindowDays", MIN_HOUR_WINDOW_DAYS, maxHourWindowDays),
+                TRAVEL_SPEED, USER_FAILURES, IP_FAILURES);
+    }
+
+    /**
+     * Checks every field of {@code s} against its bound, and challenge-at against deny-at as they will be in force
+     * (the override, else the default). Throws naming the first offending field.
+     */
+    public void validate(RiskSettings s, DecisionRules defaults) {
+        within(NEW_DEVICE, s.newDevice());
+        within(NEW_COUNTRY, s.newCountry());
+        within(IMPOSSIBLE_TRAVEL, s.impossibleTravel());
+        within(UNUSUAL_HOUR, s.unusualHour());
+        within(INVALID_DEVICE_TOKEN, s.invalidDeviceToken());
+        within(ALLOWED_NETWORK, s.allowedNetwork());
+        within(CHALLENGE_AT, s.challengeAt());
+        within(DENY_AT, s.denyAt());
+        within(new RiskSettings.Bound("unusualHourWindowDays", MIN_HOUR_WINDOW_DAYS, maxHourWindowDays),
+                s.unusualHourWindowDays());
+        within(TRAVEL_SPEED, s.impossibleTravelSpeedKmh());
+        within(USER_FAILURES, s.userFailureLimit());
+        within(IP_FAILURES, s.ipFailureLimit());
+        if (s.onStuffing() == Decision.ALLOW) {
+            throw new InvalidSettingException("onStuffing", "must be CHALLENGE or DENY");
+        }
+        networks("allowNetworks", s.allowNetworks());
+        networks("denyNetworks", s.denyNetworks());
+        RiskPolicy live = defaults.rules().live();
+        int challengeAt = s.challengeAt() != null ? s.challengeAt() : live.challengeAt();
+        int denyAt = s.denyAt() != null ? s.denyAt() : live.denyAt();
+        if (challengeAt > denyAt) {
+            if (s.challengeAt() != null) {
+                throw new InvalidSettingException("challengeAt", "must not exceed denyAt (" + denyAt + ")");
+            }
+            throw new InvalidSettingException("denyAt", "must be at least challengeAt (" + challengeAt + ")");
+        }
+    }
+
+    /** The tenant's rules with its settings applied over the defaults; shadow policies are left as configured. */
+    public static DecisionRules apply(DecisionRules defaults, RiskSettings s) {
+        if (s == null || s.equals(RiskSettings.NONE)) {
+            return defaults;
+        }
+        TenantRules base = defaults.rules();
+        RiskPolicy p = base.live();
+        RiskPolicy live = new RiskPolicy(p.name(),
+                or(s.newDevice(), p.newDevice()), or(s.newCountry(), p.newCountry()),
+                or(s.impossibleTravel(), p.impossibleTravel()), or(s.unusualHour(), p.unusualHour()),
+                or(s.allowedNetwork(), p.allowedNetwork()), or(s.invalidDeviceToken(), p.invalidToken()),
+                or(s.challengeAt(), p.challengeAt()), or(s.denyAt(), p.denyAt()),
+                s.onStuffing() != null ? s.onStuffing() : p.onStuffing());
+        TenantRules rules = new TenantRules(live, base.shadows(),
+                s.alwaysChallenge() != null ? s.alwaysChallenge() : base.alwaysChallenge(),
+                s.allowNetworks() != null ? ranges(s.allowNetworks()) : base.allow(),
+                s.denyNetworks() != null ? ranges(s.denyNetworks()) : base.deny());
+        SignalLimits l = defaults.limits();
+        SignalLimits limits = new SignalLimits(or(s.userFailureLimit(), l.userFailureLimit()),
+                or(s.ipFailureLimit(), l.ipFailureLimit()),
+                s.impossibleTravelSpeedKmh() != null ? s.impossibleTravelSpeedKmh() : l.maxSpeedKmh());
+        Duration hours = s.unusualHourWindowDays() != null ? Duration.ofDays(s.unusualHourWindowDays())
+                : defaults.hourWindow();
+        return new DecisionRules(rules, limits, hours);
+    }
+
+    private static int or(Integer value, int fallback) {
+        return value != null ? value : fallback;
+    }
+
+    private static List<CidrRange> ranges(List<String> texts) {
+        List<CidrRange> ranges = new ArrayList<>(texts.size());
+        for (String t : texts) {
+            ranges.add(CidrRange.parse(t));
+        }
+        return ranges;
+    }
+
+    private static void within(RiskSettings.Bound bound, Integer value) {
+        if (value != null && (value < bound.min() || value > bound.max())) {
+            throw new InvalidSettingException(bound.field(),
+                    "must be between " + bound.min() + " and " + bound.max());
+        }
+    }
+
+    private static void networks(String field, List<String> networks) {
+        if (networks == null) {
+            return;
+        }
+        if (networks.size() > RiskSettings.MAX_NETWORKS) {
+            throw new InvalidSettingException(field, "must list at most " + RiskSettings.MAX_NETWORKS + " ranges");
+        }
+        for (String n : networks) {
+            if (n == null || n.isBlank()) {
+                throw new InvalidSettingException(field, "must not contain an empty range");
+            }
+            try {
+                CidrRange.parse(n);
+            } catch (RuntimeException e) {
+                throw new InvalidSettingException(field, "'" + n + "' is not an IP network in CIDR notation");
+            }
+        }
+    }
+}
