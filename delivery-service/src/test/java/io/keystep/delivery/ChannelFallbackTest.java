@@ -37,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(SmsSinkTestResource.class)
 @QuarkusTestResource(ProviderStandInsTestResource.class)
+@QuarkusTestResource(io.keystep.testsupport.auth.JwtTestResource.class)
 class ChannelFallbackTest {
 
     private static final String TIMERS = "delivery:fallback-timers";

@@ -34,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(SmsSinkTestResource.class)
 @QuarkusTestResource(ProviderStandInsTestResource.class)
+@QuarkusTestResource(io.keystep.testsupport.auth.JwtTestResource.class)
 class MessageTemplatesTest {
 
     private static final Pattern DIGIT_RUN = Pattern.compile("\\d{4,}");

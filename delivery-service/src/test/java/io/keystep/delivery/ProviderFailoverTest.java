@@ -6,6 +6,8 @@ import io.keystep.delivery.store.CostLedger;
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.RedisTestResource;
 import io.keystep.testsupport.SmsSink;
+import io.keystep.testsupport.auth.Callers;
+import io.keystep.testsupport.auth.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -34,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(SmsSinkTestResource.class)
 @QuarkusTestResource(ProviderStandInsTestResource.class)
+@QuarkusTestResource(io.keystep.testsupport.auth.JwtTestResource.class)
 class ProviderFailoverTest {
 
     @Inject
@@ -70,13 +73,15 @@ class ProviderFailoverTest {
 
         Map<String, BigDecimal> month = costs.month("failover-tenant", Instant.now()).await().atMost(Duration.ofSeconds(5));
         assertTrue(month.get("telnyx:US").compareTo(new BigDecimal("0.004")) >= 0, "cost per provider and country");
-        given().header("X-Tenant-Id", "failover-tenant").get("/v1/costs").then().statusCode(200)
+        Callers.admin("failover-tenant").get("/v1/costs").then().statusCode(200)
+                .body("tenantId", org.hamcrest.Matchers.equalTo("failover-tenant"))
                 .body("currency", org.hamcrest.Matchers.equalTo("USD"))
                 .body("costs.find { it.provider == 'telnyx' && it.country == 'US' }.amount",
                         org.hamcrest.Matchers.greaterThanOrEqualTo(0.004f));
-        given().get("/v1/costs").then().statusCode(400).contentType("application/problem+json")
-                .body("errors[0].field", org.hamcrest.Matchers.equalTo("X-Tenant-Id"));
-        given().header("X-Tenant-Id", "failover-tenant").queryParam("month", "last week").get("/v1/costs")
+        // The tenant comes from the token alone: no header is needed, and another tenant's costs are not reachable.
+        given().auth().oauth2(Tokens.admin("failover-tenant")).get("/v1/costs").then().statusCode(200)
+                .body("tenantId", org.hamcrest.Matchers.equalTo("failover-tenant"));
+        Callers.admin("failover-tenant").queryParam("month", "last week").get("/v1/costs")
                 .then().statusCode(400).body("errors[0].field", org.hamcrest.Matchers.equalTo("month"));
         given().get("/q/metrics").then().statusCode(200).body(allOf(
                 containsString("keystep_delivery_cost_total"), containsString("provider=\"telnyx\""),

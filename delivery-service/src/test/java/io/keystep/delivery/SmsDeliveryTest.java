@@ -30,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(SmsSinkTestResource.class)
 @QuarkusTestResource(ProviderStandInsTestResource.class)
+@QuarkusTestResource(io.keystep.testsupport.auth.JwtTestResource.class)
 class SmsDeliveryTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);

@@ -1,6 +1,9 @@
 package io.keystep.delivery.api;
 
 import io.keystep.delivery.config.DeliveryConfig;
+import io.keystep.delivery.security.CallerTenant;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
 import io.keystep.delivery.store.CostLedger;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
@@ -21,31 +24,45 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What a tenant's messages cost in a month, by provider and country. */
+/**
+ * What a tenant's messages cost in a month, by provider and country. Role {@code admin}: costs are the tenant
+ * operator's billing concern, not part of the audit trail compliance reads.
+ */
 @Path("/v1/costs")
+@RolesAllowed("admin")
 public class CostResource {
 
     private final CostLedger ledger;
     private final DeliveryConfig config;
     private final Clock clock;
+    private final SecurityIdentity identity;
+    private final CallerTenant callerTenant;
 
-    public CostResource(CostLedger ledger, DeliveryConfig config, Clock clock) {
+    public CostResource(CostLedger ledger, DeliveryConfig config, Clock clock, SecurityIdentity identity,
+                        CallerTenant callerTenant) {
         this.ledger = ledger;
         this.config = config;
         this.clock = clock;
+        this.identity = identity;
+        this.callerTenant = callerTenant;
     }
 
     /** One line of the month's costs. */
     public record CostLine(String provider, String country, BigDecimal amount) {
     }
 
-    /** The month's costs of the tenant named in {@code X-Tenant-Id}; {@code month} is {@code yyyy-MM}, this month if absent. */
+    /**
+     * The month's costs of the caller's tenant (from the token); {@code month} is {@code yyyy-MM}, this month if
+     * absent. An {@code X-Tenant-Id} header naming another tenant is refused (403).
+     */
     @GET
     @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
-    public Uni<Response> month(@HeaderParam("X-Tenant-Id") String tenantId, @QueryParam("month") String month) {
-        if (tenantId == null || tenantId.isBlank()) {
-            return Uni.createFrom().item(Problem.validation("X-Tenant-Id", "the X-Tenant-Id header is required"));
-        }
+    public Uni<Response> month(@HeaderParam("X-Tenant-Id") String claimedTenant, @QueryParam("month") String month) {
+        return callerTenant.of(identity, "GET", "/v1/costs", claimedTenant)
+                .chain(tenantId -> costs(tenantId, month));
+    }
+
+    private Uni<Response> costs(String tenantId, String month) {
         YearMonth chosen;
         try {
             chosen = month == null || month.isBlank() ? YearMonth.now(clock) : YearMonth.parse(month);

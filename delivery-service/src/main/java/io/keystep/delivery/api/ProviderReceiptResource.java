@@ -8,6 +8,7 @@ import io.keystep.delivery.provider.ReceiptRejected;
 import io.keystep.delivery.provider.ReceiptRequest;
 import io.keystep.delivery.provider.RegisteredProvider;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -30,8 +31,12 @@ import java.util.Optional;
  * Delivery receipts: providers post their status callbacks here. The signature is checked with the provider's own
  * scheme before anything is read; a DELIVERED or FAILED receipt is published on {@code delivery.status.v1}, and a
  * failure moves the job on to the next channel of its plan.
+ * <p>
+ * Not bearer-token protected on purpose: providers cannot present a Keystep token. The provider's own signature
+ * (Twilio HMAC-SHA1, Telnyx Ed25519, webhook HMAC-SHA256) is the authentication, checked before anything is read.
  */
 @Path("/v1/providers/{provider}/status")
+@PermitAll
 public class ProviderReceiptResource {
 
     private static final Logger LOG = Logger.getLogger(ProviderReceiptResource.class);

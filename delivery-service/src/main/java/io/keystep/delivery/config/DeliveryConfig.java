@@ -34,6 +34,13 @@ public interface DeliveryConfig {
     /** Countries (ISO alpha-2) codes may be sent to; empty means every country. */
     Optional<List<String>> allowedCountries();
 
+    /** The order channels are tried in, for every tenant without its own; absent: each job's own plan. */
+    Optional<List<String>> channelPlan();
+
+    /** How long a tenant's settings read from Redis are reused before they are read again. */
+    @WithDefault("PT5S")
+    Duration settingsCacheTtl();
+
     /** The currency of every configured cost. */
     @WithDefault("USD")
     String currency();
@@ -249,6 +256,8 @@ public interface DeliveryConfig {
     }
 
     interface Tenant {
+
+        Optional<List<String>> channelPlan();
 
         Optional<Duration> fallbackTimeout();
 

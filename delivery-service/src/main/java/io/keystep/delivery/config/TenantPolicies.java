@@ -1,6 +1,8 @@
 package io.keystep.delivery.config;
 
+import io.keystep.delivery.domain.DeliverySettings;
 import io.keystep.delivery.domain.MessageComposer;
+import io.keystep.events.Channel;
 import io.keystep.delivery.store.SendRateGuard;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -29,6 +31,27 @@ public class TenantPolicies {
     public Set<String> allowedCountries(String tenantId) {
         return upper(tenant(tenantId).flatMap(DeliveryConfig.Tenant::allowedCountries)
                 .or(config::allowedCountries).orElse(List.of()));
+    }
+
+    /**
+     * The platform defaults of a tenant's delivery settings: its configured overrides
+     * ({@code keystep.delivery.tenants.<t>.*}) over the service's configuration. Settings a tenant's administrator
+     * stored through the API apply on top of these.
+     */
+    public DeliverySettings defaults(String tenantId) {
+        DeliveryConfig.Fraud fraud = config.fraud();
+        Optional<DeliveryConfig.TenantFraud> own = tenant(tenantId).map(DeliveryConfig.Tenant::fraud);
+        List<Channel> plan = tenant(tenantId).flatMap(DeliveryConfig.Tenant::channelPlan).or(config::channelPlan)
+                .map(names -> DeliverySettings.channels("keystep.delivery.channel-plan", names)).orElse(List.of());
+        return new DeliverySettings(plan, fallbackTimeout(tenantId), allowedCountries(tenantId),
+                own.flatMap(DeliveryConfig.TenantFraud::destinationPerHour).orElse(fraud.destinationPerHour()),
+                own.flatMap(DeliveryConfig.TenantFraud::prefixPerHour).orElse(fraud.prefixPerHour()),
+                own.flatMap(DeliveryConfig.TenantFraud::countryPerHour).orElse(fraud.countryPerHour()),
+                own.flatMap(DeliveryConfig.TenantFraud::rareCountryPerHour).orElse(fraud.rareCountryPerHour()),
+                upper(own.flatMap(DeliveryConfig.TenantFraud::usualCountries).or(fraud::usualCountries)
+                        .orElse(List.of())),
+                own.flatMap(DeliveryConfig.TenantFraud::rareCountryShare).orElse(fraud.rareCountryShare()),
+                own.flatMap(DeliveryConfig.TenantFraud::learningMinimum).orElse(fraud.learningMinimum()));
     }
 
     public MessageComposer.Lines messageLines(String tenantId) {

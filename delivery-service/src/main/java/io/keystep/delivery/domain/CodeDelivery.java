@@ -11,6 +11,7 @@ import io.keystep.delivery.provider.SendOutcome;
 import io.keystep.delivery.store.CostLedger;
 import io.keystep.delivery.store.DeliveryAttempts;
 import io.keystep.delivery.store.DeliveryJobLedger;
+import io.keystep.delivery.store.DeliverySettingsStore;
 import io.keystep.delivery.store.SendRateGuard;
 import io.keystep.events.ChallengeIssued;
 import io.keystep.events.Channel;
@@ -61,12 +62,13 @@ public class CodeDelivery {
     private final DeliveryStatusPublisher statuses;
     private final MeterRegistry meters;
     private final io.vertx.mutiny.core.Vertx vertx;
+    private final DeliverySettingsStore settings;
 
     public CodeDelivery(Clock clock, DeliveryConfig config, TenantPolicies policies, SealedCodeOpener opener,
                         PhoneNumberNormaliser normaliser, MessageComposer composer, ProviderDirectory providers,
                         DeliveryJobLedger ledger, DeliveryAttempts attempts, SendRateGuard rateGuard, CostLedger costs,
                         Backoff backoff, DeliveryStatusPublisher statuses, MeterRegistry meters,
-                        io.vertx.mutiny.core.Vertx vertx) {
+                        io.vertx.mutiny.core.Vertx vertx, DeliverySettingsStore settings) {
         this.clock = clock;
         this.config = config;
         this.policies = policies;
@@ -82,19 +84,32 @@ public class CodeDelivery {
         this.statuses = statuses;
         this.meters = meters;
         this.vertx = vertx;
+        this.settings = settings;
     }
 
     /** Completes when the job's first status is published (or the job was a duplicate). */
     public Uni<Void> deliver(Envelope<ChallengeIssued> envelope) {
-        DeliveryJob job = DeliveryJob.from(envelope);
-        return ledger.claim(job.tenantId(), job.challengeId(), job.sendAttempt(), config.dedupeTtl())
+        DeliveryJob received = DeliveryJob.from(envelope);
+        return ledger.claim(received.tenantId(), received.challengeId(), received.sendAttempt(), config.dedupeTtl())
                 .chain(claimed -> {
                     if (!claimed) {
                         LOG.infof("delivery job %s (send %d) for tenant %s already taken; not sending again",
-                                job.challengeId(), job.sendAttempt(), job.tenantId());
+                                received.challengeId(), received.sendAttempt(), received.tenantId());
                         return Uni.createFrom().voidItem();
                     }
-                    return attempts.start(job, stateTtl(job)).chain(current -> {
+                    return settings.of(received.tenantId()).chain(tenant -> planned(received, tenant));
+                });
+    }
+
+    /** Puts the job's channels in the tenant's plan order, then starts the send on its first channel. */
+    private Uni<Void> planned(DeliveryJob received, DeliverySettings tenant) {
+        List<Channel> plan = tenant.planFor(received.plan());
+        if (plan.isEmpty()) {
+            return fail(received, received.plan().get(0), null, "CHANNEL_NOT_IN_TENANT_PLAN",
+                    maskedDestination(received));
+        }
+        DeliveryJob job = received.withPlan(plan);
+        return attempts.start(job, stateTtl(job)).chain(current -> {
                         if (!current) {
                             // A later send of the challenge replaced this one's code: sending it would only confuse.
                             LOG.infof("delivery job %s (send %d) for tenant %s was replaced by a later send; "
@@ -103,7 +118,6 @@ public class CodeDelivery {
                         }
                         return sendOnStep(job, 0);
                     });
-                });
     }
 
     /** A fallback timer fired: no DELIVERED receipt came for {@code step} of send {@code sendAttempt} in time. */
@@ -164,6 +178,10 @@ public class CodeDelivery {
     }
 
     private Uni<Void> sendOnStep(DeliveryJob job, int step) {
+        return settings.of(job.tenantId()).chain(tenant -> sendOnStep(job, step, tenant));
+    }
+
+    private Uni<Void> sendOnStep(DeliveryJob job, int step, DeliverySettings tenant) {
         Channel channel = job.plan().get(step);
         Instant now = clock.instant();
         if (!job.expiresAt().isAfter(now)) {
@@ -179,7 +197,7 @@ public class CodeDelivery {
                 return channelFailed(job, step, null, "NOT_AN_EMAIL_ADDRESS");
             }
             return send(job, step, channel, job.destination().trim(), null, code.get(),
-                    Masking.destination(job.destination().trim()));
+                    Masking.destination(job.destination().trim()), tenant);
         }
         if (isEmail) {
             return channelFailed(job, step, null, "NOT_A_PHONE_NUMBER");
@@ -190,7 +208,7 @@ public class CodeDelivery {
         }
         PhoneNumberNormaliser.PhoneNumber number = ((PhoneNumberNormaliser.Valid) result).number();
         String masked = Masking.destination(number.e164());
-        java.util.Set<String> allowed = policies.allowedCountries(job.tenantId());
+        java.util.Set<String> allowed = tenant.allowedCountries();
         if (!allowed.isEmpty() && (number.region() == null || !allowed.contains(number.region()))) {
             return fail(job, channel, null, "COUNTRY_NOT_ALLOWED", masked);
         }
@@ -199,19 +217,19 @@ public class CodeDelivery {
         }
         String country = number.region() == null ? "ZZ" : number.region();
         return rateGuard.admit(job.tenantId(), number.e164(), number.prefix(policies.prefixDigits()), country,
-                        policies.fraudLimits(job.tenantId(), country), now)
+                        tenant.limits(country), now)
                 .chain(blocked -> {
                     if (blocked.isPresent()) {
                         meters.counter("keystep.delivery.fraud.blocks", "tenant", job.tenantId(),
                                 "rule", blocked.get(), "country", country).increment();
                         return fail(job, channel, null, "FRAUD_BLOCKED_" + blocked.get(), masked);
                     }
-                    return send(job, step, channel, number.e164(), country, code.get(), masked);
+                    return send(job, step, channel, number.e164(), country, code.get(), masked, tenant);
                 });
     }
 
     private Uni<Void> send(DeliveryJob job, int step, Channel channel, String to, String country, String code,
-                           String masked) {
+                           String masked, DeliverySettings tenant) {
         List<RegisteredProvider> candidates = providers.route(job.tenantId(), channel);
         if (candidates.isEmpty()) {
             return channelFailed(job, step, null, "NO_PROVIDER_FOR_CHANNEL");
@@ -240,7 +258,7 @@ public class CodeDelivery {
                         job.tenantId(), job.challengeId(), job.sendAttempt(), step, stateTtl(job)));
             }
             if (step + 1 < job.plan().size()) {
-                long due = clock.millis() + policies.fallbackTimeout(job.tenantId()).toMillis();
+                long due = clock.millis() + tenant.fallbackTimeout().toMillis();
                 bookkeeping = bookkeeping.chain(() -> attempts.schedule(job.tenantId(), job.challengeId(), job.sendAttempt(), step, due));
             }
             // The message is out: bookkeeping trouble must not turn it into a failure, nor stop the SENT status.
@@ -302,6 +320,11 @@ public class CodeDelivery {
         RegisteredProvider provider = candidates.get(index);
         return withRetries(provider, message, 1, null).chain(outcome -> {
             if (outcome instanceof SendOutcome.Accepted accepted) {
+                if (index > 0) {
+                    // Fallback usage across providers: the channel's first choice did not take the message.
+                    meters.counter("keystep.delivery.provider.failovers", "channel", message.channel().name(),
+                            "provider", provider.name()).increment();
+                }
                 return Uni.createFrom().item(new Attempted(provider, accepted, null));
             }
             SendOutcome.Refused refused = (SendOutcome.Refused) outcome;

@@ -32,6 +32,12 @@ public record DeliveryJob(String tenantId, String correlationId, String challeng
                 job.sendAttempt(), job.amount(), job.payee());
     }
 
+    /** The same job on another channel plan (the tenant's plan order applied). */
+    public DeliveryJob withPlan(List<Channel> channels) {
+        return new DeliveryJob(tenantId, correlationId, challengeId, userId, List.copyOf(channels), destination,
+                sealedCode, locale, expiresAt, purpose, sendAttempt, amount, payee);
+    }
+
     /** The payment the code approves, when the job is for one and names both amount and payee. */
     public java.util.Optional<MessageComposer.Transaction> transaction() {
         if (purpose != Purpose.TRANSACTION || amount == null || amount.isBlank() || payee == null

@@ -1,0 +1,169 @@
+package io.keystep.delivery.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.keystep.delivery.domain.DeliverySettings;
+import io.keystep.delivery.messaging.PlatformEvents;
+import io.keystep.delivery.security.CallerTenant;
+import io.keystep.delivery.store.DeliverySettingsStore;
+import io.keystep.events.TenantSettingsChanged;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * A tenant's delivery settings (area {@code delivery}, role {@code admin}, tenant from the token): channel plan,
+ * fallback timeout, allowed destination countries and the SMS-pumping guard's limits. A PUT states every override the
+ * tenant wants; an absent (or null) field returns to the platform default. A change is published as
+ * {@code TenantSettingsChanged}.
+ */
+@Path("/v1/settings/delivery")
+@RolesAllowed("admin")
+public class DeliverySettingsResource {
+
+    public static final String AREA = "delivery";
+
+    private final DeliverySettingsStore store;
+    private final PlatformEvents events;
+    private final SecurityIdentity identity;
+    private final CallerTenant callerTenant;
+
+    public DeliverySettingsResource(DeliverySettingsStore store, PlatformEvents events, SecurityIdentity identity,
+                                    CallerTenant callerTenant) {
+        this.store = store;
+        this.events = events;
+        this.identity = identity;
+        this.callerTenant = callerTenant;
+    }
+
+    /**
+     * The body of a PUT. {@code channelPlan}: 1–4 distinct of SMS, WHATSAPP, VOICE, EMAIL; {@code
+     * fallbackTimeoutSeconds}: 5–600; {@code allowedCountries}, {@code usualCountries}: ISO 3166 alpha-2 codes;
+     * {@code destinationPerHour} 1–100, {@code prefixPerHour} 1–10000, {@code countryPerHour} 1–1000000,
+     * {@code rareCountryPerHour} 1–10000. {@code tenantId}, when present, must be the caller's tenant.
+     */
+    public record SettingsRequest(String tenantId, List<String> channelPlan, Integer fallbackTimeoutSeconds,
+                                  List<String> allowedCountries, Integer destinationPerHour, Integer prefixPerHour,
+                                  Integer countryPerHour, Integer rareCountryPerHour, List<String> usualCountries) {
+    }
+
+    @GET
+    @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
+    public Uni<Response> read(@HeaderParam("X-Tenant-Id") String claimedTenant) {
+        return callerTenant.of(identity, "GET", "/v1/settings/delivery", claimedTenant).chain(this::current);
+    }
+
+    @PUT
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
+    public Uni<Response> replace(@HeaderParam("X-Tenant-Id") String claimedTenant,
+                                 @RequestBody(required = true) JsonNode body) {
+        String named = body != null && body.hasNonNull("tenantId") ? body.get("tenantId").asText() : null;
+        return callerTenant.of(identity, "PUT", "/v1/settings/delivery", claimedTenant, named).chain(tenant -> {
+            Map<String, String> wanted;
+            try {
+                wanted = overrides(body);
+                // Checks every value the way deliveries read it back.
+                new DeliverySettings(List.of(), java.time.Duration.ofSeconds(30), java.util.Set.of(), 1, 1, 1, 1,
+                        java.util.Set.of(), 0, 0).with(wanted);
+            } catch (DeliverySettings.Invalid invalid) {
+                return Uni.createFrom().item(Problem.validation(invalid.field(), invalid.getMessage()));
+            }
+            return store.read(tenant).chain(before -> {
+                List<TenantSettingsChanged.Change> changes = new ArrayList<>();
+                for (String field : DeliverySettings.FIELDS) {
+                    String was = before.get(field);
+                    String now = wanted.get(field);
+                    if (!Objects.equals(was, now)) {
+                        changes.add(new TenantSettingsChanged.Change(field, was, now));
+                    }
+                }
+                if (changes.isEmpty()) {
+                    return current(tenant);
+                }
+                return store.replace(tenant, wanted)
+                        .chain(() -> events.settingsChanged(tenant, new TenantSettingsChanged(AREA,
+                                identity.getPrincipal().getName(), changes)))
+                        .chain(() -> current(tenant));
+            });
+        });
+    }
+
+    private Uni<Response> current(String tenant) {
+        return store.of(tenant).chain(effective -> store.read(tenant)
+                .map(overrides -> Response.ok(view(tenant, effective, overrides)).build()));
+    }
+
+    private static Map<String, Object> view(String tenant, DeliverySettings effective, Map<String, String> overrides) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("tenantId", tenant);
+        body.putAll(effective.asFields());
+        body.put("overridden", DeliverySettings.FIELDS.stream().filter(overrides::containsKey).toList());
+        return body;
+    }
+
+    /** The body's overrides as stored text, each checked; unknown fields are refused naming the field. */
+    static Map<String, String> overrides(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new DeliverySettings.Invalid("body", "must be a JSON object");
+        }
+        Map<String, String> wanted = new TreeMap<>();
+        Iterator<Map.Entry<String, JsonNode>> fields = body.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> entry = fields.next();
+            String field = entry.getKey();
+            JsonNode value = entry.getValue();
+            if (field.equals("tenantId") || value == null || value.isNull()) {
+                continue;
+            }
+            switch (field) {
+                case DeliverySettings.CHANNEL_PLAN -> wanted.put(field, DeliverySettings.channels(field,
+                        texts(field, value)).stream().map(Enum::name).collect(Collectors.joining(",")));
+                case DeliverySettings.ALLOWED_COUNTRIES, DeliverySettings.USUAL_COUNTRIES -> wanted.put(field,
+                        String.join(",", DeliverySettings.countries(field, texts(field, value))));
+                case DeliverySettings.FALLBACK_TIMEOUT_SECONDS, DeliverySettings.DESTINATION_PER_HOUR,
+                     DeliverySettings.PREFIX_PER_HOUR, DeliverySettings.COUNTRY_PER_HOUR,
+                     DeliverySettings.RARE_COUNTRY_PER_HOUR -> {
+                    if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+                        throw new DeliverySettings.Invalid(field, "must be a whole number");
+                    }
+                    wanted.put(field, String.valueOf(value.intValue()));
+                }
+                default -> throw new DeliverySettings.Invalid(field.length() > 40 ? field.substring(0, 40) : field,
+                        "is not a delivery setting; settings are " + DeliverySettings.FIELDS);
+            }
+        }
+        return wanted;
+    }
+
+    private static List<String> texts(String field, JsonNode value) {
+        if (!value.isArray()) {
+            throw new DeliverySettings.Invalid(field, "must be a list");
+        }
+        List<String> texts = new ArrayList<>();
+        for (JsonNode item : value) {
+            if (!item.isTextual()) {
+                throw new DeliverySettings.Invalid(field, "must be a list of text");
+            }
+            texts.add(item.asText());
+        }
+        return texts;
+    }
+}

@@ -1,0 +1,86 @@
+package io.keystep.delivery.store;
+
+import io.keystep.delivery.config.DeliveryConfig;
+import io.keystep.delivery.config.TenantPolicies;
+import io.keystep.delivery.domain.DeliverySettings;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Tenants' own delivery settings, in the Redis hash {@code delivery:settings:{tenant}} (one field per overridden
+ * setting, as text; the hash tag keeps a tenant's keys on one Cluster slot). Read settings are reused for
+ * {@code settings-cache-ttl} (5 s) per instance, and dropped at once on this instance when the tenant's settings are
+ * written: another instance sees a change within the TTL.
+ */
+@ApplicationScoped
+public class DeliverySettingsStore {
+
+    private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(3);
+    /** Drops the old overrides and writes the new ones in one step, so that a reader never sees half a change. */
+    private static final String REPLACE = """
+            redis.call('DEL', KEYS[1])
+            if #ARGV > 0 then
+              redis.call('HSET', KEYS[1], unpack(ARGV))
+            end
+            return 1""";
+
+    private record Cached(Map<String, String> overrides, long until) {
+    }
+
+    private final ReactiveRedisDataSource redis;
+    private final TenantPolicies policies;
+    private final long ttlNanos;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+    public DeliverySettingsStore(ReactiveRedisDataSource redis, TenantPolicies policies, DeliveryConfig config) {
+        this.redis = redis;
+        this.policies = policies;
+        this.ttlNanos = config.settingsCacheTtl().toNanos();
+    }
+
+    /** The tenant's effective settings: its stored overrides over the platform defaults. */
+    public Uni<DeliverySettings> of(String tenantId) {
+        return overrides(tenantId).map(o -> policies.defaults(tenantId).with(o));
+    }
+
+    /** The tenant's stored overrides by field name (cached). */
+    public Uni<Map<String, String>> overrides(String tenantId) {
+        Cached cached = cache.get(tenantId);
+        if (cached != null && cached.until() - System.nanoTime() > 0) {
+            return Uni.createFrom().item(cached.overrides());
+        }
+        return read(tenantId).invoke(o -> cache.put(tenantId, new Cached(o, System.nanoTime() + ttlNanos)));
+    }
+
+    /** The tenant's stored overrides, straight from Redis. */
+    public Uni<Map<String, String>> read(String tenantId) {
+        return redis.hash(String.class).hgetall(key(tenantId))
+                .ifNoItem().after(REDIS_TIMEOUT).fail()
+                .map(found -> found == null ? Map.<String, String>of() : Map.copyOf(new TreeMap<>(found)));
+    }
+
+    /** Replaces the tenant's overrides (an empty map returns every setting to its default). */
+    public Uni<Void> replace(String tenantId, Map<String, String> overrides) {
+        List<String> args = new ArrayList<>(List.of(REPLACE, "1", key(tenantId)));
+        overrides.forEach((field, value) -> {
+            args.add(field);
+            args.add(value);
+        });
+        return redis.execute("EVAL", args.toArray(String[]::new))
+                .ifNoItem().after(REDIS_TIMEOUT).fail()
+                .invoke(() -> cache.remove(tenantId))
+                .replaceWithVoid();
+    }
+
+    static String key(String tenantId) {
+        return "delivery:settings:{" + tenantId + "}";
+    }
+}
