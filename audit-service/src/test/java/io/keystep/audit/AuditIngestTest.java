@@ -7,6 +7,9 @@ import io.keystep.events.Purpose;
 import io.keystep.events.Topics;
 import io.keystep.testsupport.KafkaTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.keystep.testsupport.auth.Callers;
+import io.keystep.testsupport.auth.JwtTestResource;
+import io.keystep.testsupport.auth.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
@@ -34,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(AuditPostgresResource.class)
+@QuarkusTestResource(JwtTestResource.class)
 class AuditIngestTest {
 
     static final Duration WAIT = Duration.ofSeconds(60);
@@ -161,7 +165,7 @@ class AuditIngestTest {
         Trail.send(Topics.LOGIN, login(tenant, other, base.plusSeconds(30)), other);
         await().atMost(WAIT).until(() -> Trail.rows("tenant_id = ?", tenant).size() == 4);
 
-        given().header("X-Tenant-Id", tenant).queryParam("userId", user).queryParam("type", "auth.login")
+        Callers.compliance(tenant).queryParam("userId", user).queryParam("type", "auth.login")
                 .when().get("/v1/audit/events")
                 .then().statusCode(200)
                 .body("eventId", contains(logins.get(2).eventId().toString(), logins.get(1).eventId().toString(),
@@ -173,23 +177,23 @@ class AuditIngestTest {
                 .body("[0].occurredAt", equalTo("2026-04-01T12:02:00Z"))
                 .body("[0].payload.loginId", equalTo(logins.get(2).payload().loginId()));
 
-        given().header("X-Tenant-Id", tenant).queryParam("userId", user)
+        Callers.compliance(tenant).queryParam("userId", user)
                 .queryParam("from", base.plusSeconds(30).toString()).queryParam("to", base.plusSeconds(120).toString())
                 .when().get("/v1/audit/events")
                 .then().statusCode(200)
                 .body("eventId", contains(logins.get(1).eventId().toString()));
 
-        given().header("X-Tenant-Id", tenant).queryParam("userId", user)
+        Callers.compliance(tenant).queryParam("userId", user)
                 .queryParam("from", "2026-04-01").queryParam("to", "2026-04-01T12:01:00")
                 .when().get("/v1/audit/events")
                 .then().statusCode(200)
                 .body("eventId", contains(logins.get(0).eventId().toString()));
 
-        given().header("X-Tenant-Id", tenant).queryParam("type", "risk.assessed")
+        Callers.compliance(tenant).queryParam("type", "risk.assessed")
                 .when().get("/v1/audit/events")
                 .then().statusCode(200).body("$", hasSize(0));
 
-        given().header("X-Tenant-Id", "someone-else").queryParam("userId", user)
+        Callers.compliance("someone-else").queryParam("userId", user)
                 .when().get("/v1/audit/events")
                 .then().statusCode(200).body("$", hasSize(0));
     }
@@ -206,7 +210,7 @@ class AuditIngestTest {
         List<String> seen = new ArrayList<>();
         String cursor = null;
         do {
-            var request = given().header("X-Tenant-Id", tenant).queryParam("limit", 2);
+            var request = Callers.compliance(tenant).queryParam("limit", 2);
             if (cursor != null) {
                 request.queryParam("cursor", cursor);
             }
@@ -220,18 +224,18 @@ class AuditIngestTest {
 
     @Test
     void badQueryParametersAreProblemsNamingTheParameter() {
-        given().header("X-Tenant-Id", "t").queryParam("from", "last tuesday")
+        Callers.compliance("t").queryParam("from", "last tuesday")
                 .when().get("/v1/audit/events")
                 .then().statusCode(400).contentType("application/problem+json")
                 .body("errors[0].field", equalTo("from"));
-        given().header("X-Tenant-Id", "t").queryParam("limit", "100000")
+        Callers.compliance("t").queryParam("limit", "100000")
                 .when().get("/v1/audit/events")
                 .then().statusCode(400).body("errors[0].field", equalTo("limit"));
         given().when().get("/v1/audit/events")
-                .then().statusCode(400).contentType("application/problem+json")
-                .body("errors[0].field", equalTo("X-Tenant-Id"))
-                .body("detail", containsString("X-Tenant-Id"));
-        given().header("X-Tenant-Id", "t").queryParam("cursor", "%%%")
+                .then().statusCode(401).contentType("application/problem+json")
+                .header("WWW-Authenticate", equalTo("Bearer"))
+                .body("detail", containsString("token"));
+        Callers.compliance("t").queryParam("cursor", "%%%")
                 .when().get("/v1/audit/events")
                 .then().statusCode(400).body("errors[0].field", equalTo("cursor")).body("title", notNullValue());
     }

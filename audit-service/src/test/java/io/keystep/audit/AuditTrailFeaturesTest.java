@@ -25,6 +25,8 @@ import io.keystep.events.Topics;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.scheduler.Scheduler;
 import io.quarkus.scheduler.Trigger;
+import io.keystep.testsupport.auth.Callers;
+import io.keystep.testsupport.auth.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
@@ -88,13 +90,13 @@ class AuditTrailFeaturesTest {
     @Test
     void theChainVerifiesAndARowChangedBySqlIsFound() {
         String tenant = storedThread(Trail.unique("t"), Trail.unique("u"));
-        given().queryParam("tenant", tenant).when().get("/v1/audit/verify")
+        Callers.compliance(tenant).when().get("/v1/audit/verify")
                 .then().statusCode(200).body("intact", equalTo(true)).body("rowsChecked", equalTo(6))
                 .body("headSeq", equalTo(6));
 
         Trail.execute("UPDATE audit_event SET payload = jsonb_set(payload, '{ip}', '\"192.0.2.1\"') WHERE tenant_id = ?"
                 + " AND chain_seq = 1", tenant);
-        given().queryParam("tenant", tenant).when().get("/v1/audit/verify")
+        Callers.compliance(tenant).when().get("/v1/audit/verify")
                 .then().statusCode(200).body("intact", equalTo(false))
                 .body("firstBroken.chainSeq", equalTo(1)).body("firstBroken.reason", containsString("changed"));
     }
@@ -103,16 +105,18 @@ class AuditTrailFeaturesTest {
     void aRowDeletedBySqlIsFoundAndSoIsADeletedLastRow() {
         String tenant = storedThread(Trail.unique("t"), Trail.unique("u"));
         Trail.execute("DELETE FROM audit_event WHERE tenant_id = ? AND chain_seq = 3", tenant);
-        given().queryParam("tenant", tenant).when().get("/v1/audit/verify")
+        Callers.compliance(tenant).when().get("/v1/audit/verify")
                 .then().statusCode(200).body("intact", equalTo(false))
                 .body("firstBroken.chainSeq", equalTo(3)).body("firstBroken.reason", containsString("missing"));
 
         String other = storedThread(Trail.unique("t"), Trail.unique("u"));
         Trail.execute("DELETE FROM audit_event WHERE tenant_id = ? AND chain_seq = 6", other);
-        given().queryParam("tenant", other).when().get("/v1/audit/verify")
+        Callers.compliance(other).when().get("/v1/audit/verify")
                 .then().statusCode(200).body("intact", equalTo(false)).body("firstBroken.chainSeq", equalTo(6));
 
-        given().when().get("/v1/audit/verify").then().statusCode(400).body("errors[0].field", equalTo("tenant"));
+        // the chain verified is the caller's own: another tenant's is refused
+        Callers.compliance(other).queryParam("tenant", tenant).when().get("/v1/audit/verify")
+                .then().statusCode(403).contentType("application/problem+json").body("errors[0].field", equalTo("tenant"));
     }
 
     @Test
@@ -121,13 +125,13 @@ class AuditTrailFeaturesTest {
         Trigger job = scheduler.getScheduledJobs().stream()
                 .filter(t -> t.getMethodDescription().contains("CheckpointPublisher#scheduled")).findFirst().orElseThrow();
         String tenant = storedThread(Trail.unique("t"), Trail.unique("u"));
-        List<Map<String, Object>> signed = await().atMost(WAIT).until(() -> given().queryParam("tenant", tenant)
+        List<Map<String, Object>> signed = await().atMost(WAIT).until(() -> Callers.compliance(tenant)
                 .when().get("/v1/audit/checkpoints").then().statusCode(200).extract().jsonPath().getList("$"), l -> !l.isEmpty());
         assertEquals(1, signed.size());
         assertEquals(6, ((Number) signed.get(0).get("chainSeq")).intValue());
         String headHash = (String) Trail.rows("tenant_id = ? AND chain_seq = 6", tenant).get(0).get("hash");
         assertEquals(headHash, signed.get(0).get("headHash"));
-        String publicKey = given().when().get("/v1/audit/checkpoints/key").then().statusCode(200)
+        String publicKey = Callers.compliance(tenant).when().get("/v1/audit/checkpoints/key").then().statusCode(200)
                 .extract().path("publicKey");
         Instant signedAt = Instant.parse((String) signed.get(0).get("signedAt"));
         String signature = (String) signed.get(0).get("signature");
@@ -148,13 +152,13 @@ class AuditTrailFeaturesTest {
         // two more runs start (so at least one ran to its end): the head did not move, nothing new is signed
         Instant seen = job.getPreviousFireTime();
         await().atMost(WAIT).until(() -> job.getPreviousFireTime().isAfter(seen.plusMillis(1500)));
-        given().queryParam("tenant", tenant).when().get("/v1/audit/checkpoints")
+        Callers.compliance(tenant).when().get("/v1/audit/checkpoints")
                 .then().statusCode(200).body("$", hasSize(1));
 
         // the head moves: the next run signs it
         String user = Trail.unique("u");
         Trail.send(Topics.LOGIN, AuditIngestTest.login(tenant, user, Instant.parse("2026-06-01T11:00:00Z")), user);
-        await().atMost(WAIT).until(() -> given().queryParam("tenant", tenant).when().get("/v1/audit/checkpoints")
+        await().atMost(WAIT).until(() -> Callers.compliance(tenant).when().get("/v1/audit/checkpoints")
                 .then().statusCode(200).extract().jsonPath().getList("chainSeq", Integer.class), l -> l.contains(7));
     }
 
@@ -196,7 +200,7 @@ class AuditTrailFeaturesTest {
                 payload.toString(), forgedHash, tenant);
         Trail.execute("UPDATE audit_chain_head SET last_hash = ? WHERE tenant_id = ?", forgedHash, tenant);
 
-        given().queryParam("tenant", tenant).when().get("/v1/audit/verify")
+        Callers.compliance(tenant).when().get("/v1/audit/verify")
                 .then().statusCode(200).body("intact", equalTo(false))
                 .body("firstBroken.chainSeq", equalTo(6)).body("firstBroken.reason", containsString("checkpoint"));
     }
@@ -209,7 +213,7 @@ class AuditTrailFeaturesTest {
         Instant feb2019 = Instant.parse("2019-02-15T00:00:00Z");
         Trail.insertRows(expired, "u1", 3, jan2019, jan2019);
         Trail.insertRows(heldTenant, "u2", 3, feb2019, feb2019);
-        long holdId = ((Number) given().header("X-Tenant-Id", heldTenant).contentType("application/json")
+        long holdId = ((Number) Callers.compliance(heldTenant).contentType("application/json")
                 .body("{\"userId\":\"u2\",\"reason\":\"litigation 2026-17\"}")
                 .when().post("/v1/audit/holds").then().statusCode(201).extract().path("id")).longValue();
 
@@ -235,7 +239,7 @@ class AuditTrailFeaturesTest {
             assertEquals(0, rs.getInt(1), "the ids of dropped rows are forgotten with them");
         }
 
-        given().header("X-Tenant-Id", heldTenant).when().delete("/v1/audit/holds/" + holdId)
+        Callers.compliance(heldTenant).when().delete("/v1/audit/holds/" + holdId)
                 .then().statusCode(200).body("releasedAt", org.hamcrest.Matchers.notNullValue());
         assertTrue(retention.runAt(Instant.now()).contains(AuditEventStore.partitionName(YearMonth.of(2019, 2))));
         assertEquals(0, Trail.rows("tenant_id = ?", heldTenant).size());
@@ -255,11 +259,11 @@ class AuditTrailFeaturesTest {
         Trail.appendChain(tenant, "bob", 2, fourMonthsAgo);   // 4..5
         Trail.appendChain(tenant, "alice", 1, fourMonthsAgo); // 6
         Trail.appendChain(tenant, "alice", 2, lastMonth);     // 7..8, not expired yet
-        given().queryParam("tenant", tenant).when().get("/v1/audit/verify")
+        Callers.compliance(tenant).when().get("/v1/audit/verify")
                 .then().statusCode(200).body("intact", equalTo(true)).body("rowsChecked", equalTo(8))
                 .body("start.anchor", equalTo("genesis"));
         String hashOfRow3 = (String) Trail.rows("tenant_id = ? AND chain_seq = 3", tenant).get(0).get("hash");
-        long holdId = ((Number) given().header("X-Tenant-Id", tenant).contentType("application/json")
+        long holdId = ((Number) Callers.compliance(tenant).contentType("application/json")
                 .body("{\"userId\":\"bob\",\"reason\":\"dispute 2026-3\"}")
                 .when().post("/v1/audit/holds").then().statusCode(201).extract().path("id")).longValue();
 
@@ -271,27 +275,27 @@ class AuditTrailFeaturesTest {
                 .map(r -> ((Number) r.get("chain_seq")).longValue()).toList());
         assertEquals(4, Trail.rows("tenant_id = ?", neighbour).size(), "the neighbour's rows in the same months stay");
         assertEquals(5, idsOf(tenant), "the ids of removed rows are forgotten with them");
-        given().queryParam("tenant", tenant).when().get("/v1/audit/verify")
+        Callers.compliance(tenant).when().get("/v1/audit/verify")
                 .then().statusCode(200).body("intact", equalTo(true)).body("fromSeq", equalTo(4))
                 .body("rowsChecked", equalTo(5)).body("prunedThroughSeq", equalTo(3))
                 .body("start.prevHash", equalTo(hashOfRow3)).body("start.anchor", containsString("retention"));
 
-        given().header("X-Tenant-Id", tenant).when().delete("/v1/audit/holds/" + holdId).then().statusCode(200);
+        Callers.compliance(tenant).when().delete("/v1/audit/holds/" + holdId).then().statusCode(200);
         retention.runAt(Instant.now());
         assertEquals(List.of(7L, 8L), Trail.rows("tenant_id = ?", tenant).stream()
                 .map(r -> ((Number) r.get("chain_seq")).longValue()).toList());
         assertEquals(2, idsOf(tenant));
         assertEquals(4, Trail.rows("tenant_id = ?", neighbour).size());
-        given().queryParam("tenant", tenant).when().get("/v1/audit/verify")
+        Callers.compliance(tenant).when().get("/v1/audit/verify")
                 .then().statusCode(200).body("intact", equalTo(true)).body("fromSeq", equalTo(7))
                 .body("rowsChecked", equalTo(2)).body("prunedThroughSeq", equalTo(6));
 
         // the cut chain still catches an edit, and a removed oldest row is not mistaken for retention
         Trail.execute("UPDATE audit_event SET user_id = 'mallory' WHERE tenant_id = ? AND chain_seq = 8", tenant);
-        given().queryParam("tenant", tenant).when().get("/v1/audit/verify")
+        Callers.compliance(tenant).when().get("/v1/audit/verify")
                 .then().statusCode(200).body("intact", equalTo(false)).body("firstBroken.chainSeq", equalTo(8));
         Trail.execute("DELETE FROM audit_event WHERE tenant_id = ? AND chain_seq = 7", tenant);
-        given().queryParam("tenant", tenant).when().get("/v1/audit/verify")
+        Callers.compliance(tenant).when().get("/v1/audit/verify")
                 .then().statusCode(200).body("intact", equalTo(false)).body("firstBroken.chainSeq", equalTo(7));
     }
 
@@ -312,7 +316,7 @@ class AuditTrailFeaturesTest {
         Instant first = Instant.parse("2026-02-01T00:00:00Z");
         Trail.insertRows(tenant, "u", count, first, Instant.now());
 
-        String ndjson = given().header("X-Tenant-Id", tenant).queryParam("format", "ndjson")
+        String ndjson = Callers.compliance(tenant).queryParam("format", "ndjson")
                 .when().get("/v1/audit/export")
                 .then().statusCode(200).contentType(containsString("application/x-ndjson")).extract().asString();
         List<String> lines = ndjson.lines().toList();
@@ -320,7 +324,7 @@ class AuditTrailFeaturesTest {
         assertTrue(lines.get(0).contains("\"occurredAt\":\"" + first.plusSeconds(count - 1) + "\""), lines.get(0));
         assertEquals(count, lines.stream().distinct().count());
 
-        String csv = given().header("X-Tenant-Id", tenant).queryParam("format", "csv")
+        String csv = Callers.compliance(tenant).queryParam("format", "csv")
                 .when().get("/v1/audit/export")
                 .then().statusCode(200).contentType(containsString("text/csv")).extract().asString();
         List<String> rows = csv.lines().toList();
@@ -328,7 +332,7 @@ class AuditTrailFeaturesTest {
         assertTrue(rows.get(0).startsWith("eventId,type,"));
         assertTrue(rows.get(1).contains("\"{\"\"n\"\":"), rows.get(1));
 
-        given().header("X-Tenant-Id", tenant).queryParam("format", "xml").when().get("/v1/audit/export")
+        Callers.compliance(tenant).queryParam("format", "xml").when().get("/v1/audit/export")
                 .then().statusCode(400).body("errors[0].field", equalTo("format"));
     }
 
@@ -340,7 +344,7 @@ class AuditTrailFeaturesTest {
         List<String> received = new CopyOnWriteArrayList<>();
         HttpClient client = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create(streamUrl + "?userId=" + user))
-                .header("X-Tenant-Id", tenant).header("Accept", "text/event-stream").build();
+                .header("Authorization", "Bearer " + Tokens.compliance(tenant)).header("Accept", "text/event-stream").build();
         HttpResponse<Stream<String>> response = client.send(request, HttpResponse.BodyHandlers.ofLines());
         assertEquals(200, response.statusCode());
         Thread reader = new Thread(() -> response.body().forEach(received::add));
@@ -363,12 +367,12 @@ class AuditTrailFeaturesTest {
         String tenant = Trail.unique("t");
         String user = Trail.unique("u");
         storedThread(tenant, user);
-        given().header("X-Tenant-Id", tenant).when().get("/v1/audit/users/" + user + "/timeline")
+        Callers.compliance(tenant).when().get("/v1/audit/users/" + user + "/timeline")
                 .then().statusCode(200)
                 .body("type", equalTo(List.of("auth.login", "risk.assessed", "auth.decision", "challenge.issued",
                         "delivery.status", "verification.completed")));
 
-        given().header("X-Tenant-Id", tenant)
+        Callers.compliance(tenant)
                 .queryParam("from", "2026-06-01T00:00:00Z").queryParam("to", "2026-06-02T00:00:00Z")
                 .when().get("/v1/audit/summary")
                 .then().statusCode(200)
@@ -400,25 +404,25 @@ class AuditTrailFeaturesTest {
         await().atMost(WAIT).until(() -> Trail.rows("tenant_id = ?", tenant).size() == 14);
 
         String aliceLogin = aliceThread.get(0).getValue().correlationId();
-        given().header("X-Tenant-Id", tenant).queryParam("correlationId", aliceLogin).when().get("/v1/audit/events")
+        Callers.compliance(tenant).queryParam("correlationId", aliceLogin).when().get("/v1/audit/events")
                 .then().statusCode(200).body("$", hasSize(6)).body("correlationId", everyItem(equalTo(aliceLogin)))
                 .body("userId", everyItem(equalTo(alice)));
-        given().header("X-Tenant-Id", tenant).queryParam("correlationId", bobLogin).when().get("/v1/audit/events")
+        Callers.compliance(tenant).queryParam("correlationId", bobLogin).when().get("/v1/audit/events")
                 .then().statusCode(200).body("$", hasSize(8));
-        given().header("X-Tenant-Id", tenant).queryParam("outcome", "APPROVED").when().get("/v1/audit/events")
+        Callers.compliance(tenant).queryParam("outcome", "APPROVED").when().get("/v1/audit/events")
                 .then().statusCode(200).body("$", hasSize(2)).body("payload.outcome", everyItem(equalTo("APPROVED")));
-        given().header("X-Tenant-Id", tenant).queryParam("outcome", "REJECTED").when().get("/v1/audit/events")
+        Callers.compliance(tenant).queryParam("outcome", "REJECTED").when().get("/v1/audit/events")
                 .then().statusCode(200).body("eventId", equalTo(List.of(rejected.eventId().toString())));
         // a channel matches a delivery's channel and an issued challenge's first planned channel
-        given().header("X-Tenant-Id", tenant).queryParam("channel", "SMS").when().get("/v1/audit/events")
+        Callers.compliance(tenant).queryParam("channel", "SMS").when().get("/v1/audit/events")
                 .then().statusCode(200).body("$", hasSize(4))
                 .body("type", containsInAnyOrder("challenge.issued", "challenge.issued", "delivery.status", "delivery.status"));
-        given().header("X-Tenant-Id", tenant).queryParam("channel", "VOICE").when().get("/v1/audit/events")
+        Callers.compliance(tenant).queryParam("channel", "VOICE").when().get("/v1/audit/events")
                 .then().statusCode(200).body("eventId", equalTo(List.of(voice.eventId().toString())));
-        given().header("X-Tenant-Id", tenant).queryParam("channel", "VOICE").queryParam("outcome", "REJECTED")
+        Callers.compliance(tenant).queryParam("channel", "VOICE").queryParam("outcome", "REJECTED")
                 .when().get("/v1/audit/events").then().statusCode(200).body("$", hasSize(0));
         // the export takes the same filters
-        String exported = given().header("X-Tenant-Id", tenant).queryParam("format", "ndjson")
+        String exported = Callers.compliance(tenant).queryParam("format", "ndjson")
                 .queryParam("correlationId", bobLogin).queryParam("outcome", "REJECTED")
                 .when().get("/v1/audit/export").then().statusCode(200).extract().asString();
         assertEquals(1, exported.lines().count());
@@ -445,7 +449,7 @@ class AuditTrailFeaturesTest {
                         3, null)), user);
         await().atMost(WAIT).until(() -> Trail.rows("tenant_id = ?", tenant).size() == 4);
 
-        given().header("X-Tenant-Id", tenant)
+        Callers.compliance(tenant)
                 .queryParam("from", "2026-08-01T00:00:00Z").queryParam("to", "2026-08-02T00:00:00Z")
                 .when().get("/v1/audit/summary")
                 .then().statusCode(200)

@@ -7,6 +7,8 @@ import io.keystep.events.Envelope;
 import io.keystep.events.LoginAttempted;
 import io.keystep.events.Topics;
 import io.keystep.testsupport.SharedServers;
+import io.keystep.testsupport.auth.Callers;
+import io.keystep.testsupport.auth.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -81,13 +83,13 @@ class IngestResilienceTest {
         var rows = Trail.rows("tenant_id = ?", tenant);
         assertEquals(50, rows.stream().map(r -> r.get("event_id")).distinct().count());
         assertTrue(sent.stream().allMatch(e -> rows.stream().anyMatch(r -> r.get("event_id").equals(e.eventId()))));
-        given().queryParam("tenant", tenant).when().get("/v1/audit/verify")
+        Callers.compliance(tenant).when().get("/v1/audit/verify")
                 .then().statusCode(200).body("intact", equalTo(true)).body("rowsChecked", equalTo(50));
 
         // the live stream listens again after the restart
         List<String> received = new CopyOnWriteArrayList<>();
         HttpResponse<Stream<String>> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(streamUrl + ""))
-                .header("X-Tenant-Id", tenant).header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofLines());
+                .header("Authorization", "Bearer " + Tokens.compliance(tenant)).header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofLines());
         Thread reader = new Thread(() -> response.body().forEach(received::add));
         reader.setDaemon(true);
         reader.start();
@@ -136,7 +138,7 @@ class IngestResilienceTest {
         var rows = Trail.rows("tenant_id = ?", tenant);
         assertEquals(200, rows.size());
         assertEquals(200, rows.stream().map(r -> r.get("event_id")).distinct().count());
-        given().queryParam("tenant", tenant).when().get("/v1/audit/verify")
+        Callers.compliance(tenant).when().get("/v1/audit/verify")
                 .then().statusCode(200).body("intact", equalTo(true)).body("rowsChecked", equalTo(200));
     }
 

@@ -73,7 +73,7 @@ class LargeExportTest {
 
     private Run export(String tenant, String format, String from, long rows) throws Exception {
         String query = "?format=" + format + (from == null ? "" : "&from=" + URLEncoder.encode(from, StandardCharsets.UTF_8));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(exportUrl + query)).header("X-Tenant-Id", tenant)
+        HttpRequest request = HttpRequest.newBuilder(URI.create(exportUrl + query)).header("Authorization", "Bearer " + io.keystep.testsupport.auth.Tokens.compliance(tenant))
                 .timeout(Duration.ofMinutes(5)).build();
         long before = usedHeapAfterGc();
         long peak = before;

@@ -4,7 +4,12 @@ import io.keystep.audit.config.AuditConfig;
 import io.keystep.audit.domain.EventQuery;
 import io.keystep.audit.domain.StoredEvent;
 import io.keystep.audit.store.AuditEventStore;
+import io.keystep.audit.store.TenantSettingsStore;
+import io.keystep.audit.domain.AuditSettings;
 import io.smallrye.mutiny.Uni;
+import io.keystep.audit.security.Caller;
+import io.keystep.audit.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -22,19 +27,24 @@ import java.util.List;
  * {@code X-Next-Cursor} header (and a {@code Link: rel="next"}) gives the cursor of the next page.
  */
 @Path("/v1/audit/events")
+@RolesAllowed(Roles.COMPLIANCE)
 @Produces(MediaType.APPLICATION_JSON)
 public class AuditEventsResource {
 
     private final AuditEventStore store;
     private final AuditConfig config;
+    private final Caller caller;
+    private final TenantSettingsStore settings;
 
-    public AuditEventsResource(AuditEventStore store, AuditConfig config) {
+    public AuditEventsResource(AuditEventStore store, AuditConfig config, Caller caller, TenantSettingsStore settings) {
+        this.settings = settings;
         this.store = store;
         this.config = config;
+        this.caller = caller;
     }
 
     @GET
-    public Uni<Response> search(@HeaderParam("X-Tenant-Id") String tenantHeader,
+    public Uni<Response> search(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader,
                                 @QueryParam("userId") String userId,
                                 @QueryParam("type") String type,
                                 @QueryParam("outcome") String outcome,
@@ -45,11 +55,10 @@ public class AuditEventsResource {
                                 @QueryParam("limit") String limitParam,
                                 @QueryParam("cursor") String cursor,
                                 @Context UriInfo uri) {
-        EventQuery query = query(tenantHeader, userId, type, outcome, channel, correlationId, from, to)
+        EventQuery query = query(caller.tenant(tenantHeader), userId, type, outcome, channel, correlationId, from, to)
                 .withBefore(RequestParameters.position(cursor));
-        int limit = RequestParameters.limit(limitParam, config.query().defaultLimit(), config.query().maxLimit());
-        // one row more than asked tells whether a next page exists
-        return store.search(query, limit + 1).map(rows -> {
+        // without a limit, the tenant's page size (audit settings)
+        return pageSize(settings, query.tenantId(), limitParam, config).chain(limit -> store.search(query, limit + 1).map(rows -> {
             List<StoredEvent> page = rows.size() > limit ? rows.subList(0, limit) : rows;
             Response.ResponseBuilder response = Response.ok(page.stream().map(AuditEventView::of).toList());
             if (rows.size() > limit) {
@@ -59,12 +68,20 @@ public class AuditEventsResource {
                         .link(uri.getRequestUriBuilder().replaceQueryParam("cursor", next).build(), "next");
             }
             return response.build();
-        });
+        }));
     }
 
-    static EventQuery query(String tenantHeader, String userId, String type, String outcome, String channel,
+    /** The {@code limit} asked for, else the tenant's {@code searchDefaultLimit}. */
+    static Uni<Integer> pageSize(TenantSettingsStore settings, String tenant, String limitParam, AuditConfig config) {
+        if (limitParam != null && !limitParam.isBlank()) {
+            return Uni.createFrom().item(RequestParameters.limit(limitParam, config.query().defaultLimit(),
+                    config.query().maxLimit()));
+        }
+        return settings.settingsOf(tenant).map(AuditSettings::searchDefaultLimit);
+    }
+
+    static EventQuery query(String tenant, String userId, String type, String outcome, String channel,
                             String correlationId, String from, String to) {
-        String tenant = RequestParameters.tenant(tenantHeader);
         EventQuery query = new EventQuery(tenant, RequestParameters.optional(userId), RequestParameters.optional(type),
                 RequestParameters.optional(outcome), RequestParameters.optional(channel),
                 RequestParameters.optional(correlationId), RequestParameters.instant("from", from),

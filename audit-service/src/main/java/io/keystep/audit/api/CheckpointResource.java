@@ -5,6 +5,10 @@ import io.keystep.audit.domain.CheckpointSigner;
 import io.keystep.audit.store.ChainCheckpoint;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.keystep.audit.security.Caller;
+import io.keystep.audit.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -16,12 +20,15 @@ import java.util.List;
 
 /** Signed chain heads and the key that checks them, for whoever keeps a copy outside this database. */
 @Path("/v1/audit/checkpoints")
+@RolesAllowed(Roles.COMPLIANCE)
 @Produces(MediaType.APPLICATION_JSON)
 public class CheckpointResource {
 
     private final AuditConfig config;
+    private final Caller caller;
 
-    public CheckpointResource(AuditConfig config) {
+    public CheckpointResource(AuditConfig config, Caller caller) {
+        this.caller = caller;
         this.config = config;
     }
 
@@ -33,11 +40,10 @@ public class CheckpointResource {
     }
 
     @GET
-    public Uni<List<CheckpointView>> list(@QueryParam("tenant") String tenantParam, @QueryParam("limit") String limit) {
-        String tenant = RequestParameters.optional(tenantParam);
-        if (tenant == null) {
-            throw ProblemException.invalid("tenant", "is required");
-        }
+    public Uni<List<CheckpointView>> list(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader,
+                                          @QueryParam("tenant") String tenantParam, @QueryParam("limit") String limit) {
+        // the caller's own checkpoints; the tenant parameter, when given, must name it
+        String tenant = caller.tenant(tenantHeader, "tenant", tenantParam);
         int max = RequestParameters.limit(limit, 20, 1000);
         return Panache.withSession(() -> ChainCheckpoint.<ChainCheckpoint>find("tenantId = ?1 order by id desc", tenant)
                         .page(0, max).list())
@@ -48,7 +54,8 @@ public class CheckpointResource {
 
     @GET
     @Path("/key")
-    public KeyView key() {
+    public KeyView key(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader) {
+        caller.tenant(tenantHeader);
         return new KeyView(config.checkpoint().keyId(), CheckpointSigner.ALGORITHM,
                 config.checkpoint().publicKey().orElseThrow(() -> ProblemException.notFound("no checkpoint key is configured")));
     }

@@ -6,6 +6,9 @@ import io.keystep.audit.domain.EventQuery;
 import io.keystep.audit.domain.StoredEvent;
 import io.keystep.audit.store.AuditEventStore;
 import io.keystep.audit.store.DatabaseContext;
+import io.keystep.audit.security.Caller;
+import io.keystep.audit.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -26,6 +29,7 @@ import java.util.List;
  * thread (the response body is a blocking stream); the database reads themselves run on a Vert.x context.
  */
 @Path("/v1/audit/export")
+@RolesAllowed(Roles.COMPLIANCE)
 public class ExportResource {
 
     static final String NDJSON = "application/x-ndjson";
@@ -36,8 +40,11 @@ public class ExportResource {
     private final AuditConfig config;
     private final DatabaseContext database;
     private final ObjectMapper mapper;
+    private final Caller caller;
 
-    public ExportResource(AuditEventStore store, AuditConfig config, DatabaseContext database, ObjectMapper mapper) {
+    public ExportResource(AuditEventStore store, AuditConfig config, DatabaseContext database, ObjectMapper mapper,
+                          Caller caller) {
+        this.caller = caller;
         this.store = store;
         this.config = config;
         this.database = database;
@@ -45,7 +52,7 @@ public class ExportResource {
     }
 
     @GET
-    public Response export(@HeaderParam("X-Tenant-Id") String tenantHeader,
+    public Response export(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader,
                            @QueryParam("format") String formatParam,
                            @QueryParam("userId") String userId,
                            @QueryParam("type") String type,
@@ -58,7 +65,7 @@ public class ExportResource {
         if (!format.equals("ndjson") && !format.equals("csv")) {
             throw ProblemException.invalid("format", "must be ndjson or csv");
         }
-        EventQuery query = AuditEventsResource.query(tenantHeader, userId, type, outcome, channel, correlationId, from, to);
+        EventQuery query = AuditEventsResource.query(caller.tenant(tenantHeader), userId, type, outcome, channel, correlationId, from, to);
         boolean csv = format.equals("csv");
         StreamingOutput body = output -> {
             Writer writer = new BufferedWriter(new OutputStreamWriter(output, StandardCharsets.UTF_8), 16 * 1024);

@@ -3,6 +3,9 @@ package io.keystep.audit.api;
 import io.keystep.audit.store.LegalHold;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.keystep.audit.security.Caller;
+import io.keystep.audit.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -19,12 +22,15 @@ import java.util.List;
 
 /** Legal holds: while a hold on a tenant or one of its users is active, retention deletes none of their rows. */
 @Path("/v1/audit/holds")
+@RolesAllowed(Roles.COMPLIANCE)
 @Produces(MediaType.APPLICATION_JSON)
 public class LegalHoldResource {
 
     private final Clock clock;
+    private final Caller caller;
 
-    public LegalHoldResource(Clock clock) {
+    public LegalHoldResource(Clock clock, Caller caller) {
+        this.caller = caller;
         this.clock = clock;
     }
 
@@ -39,8 +45,8 @@ public class LegalHoldResource {
     }
 
     @POST
-    public Uni<Response> place(@HeaderParam("X-Tenant-Id") String tenantHeader, HoldRequest request) {
-        String tenant = RequestParameters.tenant(tenantHeader);
+    public Uni<Response> place(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader, HoldRequest request) {
+        String tenant = caller.tenant(tenantHeader);
         if (request == null || request.reason() == null || request.reason().isBlank()) {
             throw ProblemException.invalid("reason", "is required");
         }
@@ -54,16 +60,16 @@ public class LegalHoldResource {
     }
 
     @GET
-    public Uni<List<HoldView>> list(@HeaderParam("X-Tenant-Id") String tenantHeader) {
-        String tenant = RequestParameters.tenant(tenantHeader);
+    public Uni<List<HoldView>> list(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader) {
+        String tenant = caller.tenant(tenantHeader);
         return Panache.withSession(() -> LegalHold.<LegalHold>list("tenantId = ?1 order by id", tenant))
                 .map(holds -> holds.stream().map(HoldView::of).toList());
     }
 
     @DELETE
     @Path("/{id}")
-    public Uni<HoldView> release(@HeaderParam("X-Tenant-Id") String tenantHeader, @PathParam("id") long id) {
-        String tenant = RequestParameters.tenant(tenantHeader);
+    public Uni<HoldView> release(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader, @PathParam("id") long id) {
+        String tenant = caller.tenant(tenantHeader);
         return Panache.withTransaction(() -> LegalHold.<LegalHold>findById(id).map(hold -> {
             if (hold == null || !hold.tenantId.equals(tenant)) {
                 throw ProblemException.notFound("no hold " + id + " for this tenant");

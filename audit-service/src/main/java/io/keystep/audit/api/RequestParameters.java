@@ -15,13 +15,6 @@ final class RequestParameters {
     private RequestParameters() {
     }
 
-    static String tenant(String header) {
-        if (header == null || header.isBlank()) {
-            throw ProblemException.invalid("X-Tenant-Id", "header is required");
-        }
-        return header.trim();
-    }
-
     /**
      * An ISO-8601 date-time with offset ({@code 2026-03-01T00:00:00Z}), a local date-time or a date (both taken
      * as UTC, a date as its start), or null when absent.

@@ -4,6 +4,9 @@ import io.keystep.audit.domain.EventQuery;
 import io.keystep.audit.domain.StoredEvent;
 import io.keystep.audit.messaging.StoredEventBroadcast;
 import io.smallrye.mutiny.Multi;
+import io.keystep.audit.security.Caller;
+import io.keystep.audit.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -19,24 +22,27 @@ import java.util.Objects;
  * stored from the moment of subscription; use the search for what came before.
  */
 @Path("/v1/audit/stream")
+@RolesAllowed(Roles.COMPLIANCE)
 public class StreamResource {
 
     private final StoredEventBroadcast broadcast;
+    private final Caller caller;
 
-    public StreamResource(StoredEventBroadcast broadcast) {
+    public StreamResource(StoredEventBroadcast broadcast, Caller caller) {
         this.broadcast = broadcast;
+        this.caller = caller;
     }
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
-    public Multi<AuditEventView> stream(@HeaderParam("X-Tenant-Id") String tenantHeader,
+    public Multi<AuditEventView> stream(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader,
                                         @QueryParam("userId") String userId,
                                         @QueryParam("type") String type,
                                         @QueryParam("outcome") String outcome,
                                         @QueryParam("channel") String channel,
                                         @QueryParam("correlationId") String correlationId) {
-        EventQuery query = AuditEventsResource.query(tenantHeader, userId, type, outcome, channel, correlationId, null, null);
+        EventQuery query = AuditEventsResource.query(caller.tenant(tenantHeader), userId, type, outcome, channel, correlationId, null, null);
         return broadcast.rows().filter(row -> matches(query, row)).map(AuditEventView::of);
     }
 

@@ -2,6 +2,9 @@ package io.keystep.audit.api;
 
 import io.keystep.audit.store.AuditEventStore;
 import io.smallrye.mutiny.Uni;
+import io.keystep.audit.security.Caller;
+import io.keystep.audit.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -25,13 +28,16 @@ import java.util.TreeMap;
  * {@code verification.limited} event for the same verification, so that one lockout published both ways counts once.
  */
 @Path("/v1/audit/summary")
+@RolesAllowed(Roles.COMPLIANCE)
 @Produces(MediaType.APPLICATION_JSON)
 public class SummaryResource {
 
     private final AuditEventStore store;
     private final Clock clock;
+    private final Caller caller;
 
-    public SummaryResource(AuditEventStore store, Clock clock) {
+    public SummaryResource(AuditEventStore store, Clock clock, Caller caller) {
+        this.caller = caller;
         this.store = store;
         this.clock = clock;
     }
@@ -49,9 +55,9 @@ public class SummaryResource {
     }
 
     @GET
-    public Uni<Summary> summary(@HeaderParam("X-Tenant-Id") String tenantHeader, @QueryParam("from") String fromParam,
+    public Uni<Summary> summary(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader, @QueryParam("from") String fromParam,
                                 @QueryParam("to") String toParam) {
-        String tenant = RequestParameters.tenant(tenantHeader);
+        String tenant = caller.tenant(tenantHeader);
         Instant to = RequestParameters.instant("to", toParam);
         Instant from = RequestParameters.instant("from", fromParam);
         Instant end = to != null ? to : clock.instant();

@@ -4,7 +4,12 @@ import io.keystep.audit.config.AuditConfig;
 import io.keystep.audit.domain.EventQuery;
 import io.keystep.audit.domain.StoredEvent;
 import io.keystep.audit.store.AuditEventStore;
+import io.keystep.audit.store.TenantSettingsStore;
+import java.time.Instant;
 import io.smallrye.mutiny.Uni;
+import io.keystep.audit.security.Caller;
+import io.keystep.audit.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -21,26 +26,32 @@ import java.util.List;
  * factor changes and dead letters — for support and compliance. Oldest first, paged by {@code X-Next-Cursor}.
  */
 @Path("/v1/audit/users/{userId}/timeline")
+@RolesAllowed(Roles.COMPLIANCE)
 @Produces(MediaType.APPLICATION_JSON)
 public class TimelineResource {
 
     private final AuditEventStore store;
     private final AuditConfig config;
+    private final Caller caller;
+    private final TenantSettingsStore settings;
 
-    public TimelineResource(AuditEventStore store, AuditConfig config) {
+    public TimelineResource(AuditEventStore store, AuditConfig config, Caller caller, TenantSettingsStore settings) {
+        this.settings = settings;
+        this.caller = caller;
         this.store = store;
         this.config = config;
     }
 
     @GET
-    public Uni<Response> timeline(@HeaderParam("X-Tenant-Id") String tenantHeader, @PathParam("userId") String userId,
+    public Uni<Response> timeline(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader, @PathParam("userId") String userId,
                                   @QueryParam("from") String from, @QueryParam("to") String to,
                                   @QueryParam("limit") String limitParam, @QueryParam("cursor") String cursor) {
-        String tenant = RequestParameters.tenant(tenantHeader);
-        int limit = RequestParameters.limit(limitParam, config.query().defaultLimit(), config.query().maxLimit());
+        String tenant = caller.tenant(tenantHeader);
         EventQuery.Position after = RequestParameters.position(cursor);
-        return store.timeline(tenant, userId, RequestParameters.instant("from", from), RequestParameters.instant("to", to),
-                after, limit + 1).map(rows -> {
+        Instant fromInstant = RequestParameters.instant("from", from);
+        Instant toInstant = RequestParameters.instant("to", to);
+        return AuditEventsResource.pageSize(settings, tenant, limitParam, config).chain(limit -> store.timeline(tenant,
+                userId, fromInstant, toInstant, after, limit + 1).map(rows -> {
                     List<StoredEvent> page = rows.size() > limit ? rows.subList(0, limit) : rows;
                     Response.ResponseBuilder response = Response.ok(page.stream().map(AuditEventView::of).toList());
                     if (rows.size() > limit) {
@@ -49,6 +60,6 @@ public class TimelineResource {
                                 RequestParameters.cursor(new EventQuery.Position(last.occurredAt(), last.eventId())));
                     }
                     return response.build();
-                });
+                }));
     }
 }

@@ -7,6 +7,10 @@ import io.keystep.audit.store.AuditEventStore;
 import io.keystep.audit.store.ChainCheckpoint;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.keystep.audit.security.Caller;
+import io.keystep.audit.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -20,14 +24,17 @@ import java.time.Instant;
  * Reads the chain a page at a time.
  */
 @Path("/v1/audit/verify")
+@RolesAllowed(Roles.COMPLIANCE)
 @Produces(MediaType.APPLICATION_JSON)
 public class VerifyResource {
 
     private static final int PAGE = 500;
 
     private final AuditEventStore store;
+    private final Caller caller;
 
-    public VerifyResource(AuditEventStore store) {
+    public VerifyResource(AuditEventStore store, Caller caller) {
+        this.caller = caller;
         this.store = store;
     }
 
@@ -51,12 +58,11 @@ public class VerifyResource {
     }
 
     @GET
-    public Uni<Verification> verify(@QueryParam("tenant") String tenantParam, @QueryParam("from") String fromParam,
+    public Uni<Verification> verify(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader,
+                                    @QueryParam("tenant") String tenantParam, @QueryParam("from") String fromParam,
                                     @QueryParam("to") String toParam) {
-        String tenant = RequestParameters.optional(tenantParam);
-        if (tenant == null) {
-            throw ProblemException.invalid("tenant", "is required");
-        }
+        // the caller's own chain; the tenant parameter, when given, must name it
+        String tenant = caller.tenant(tenantHeader, "tenant", tenantParam);
         Instant from = RequestParameters.instant("from", fromParam);
         Instant to = RequestParameters.instant("to", toParam);
         return store.head(tenant).chain(head -> {

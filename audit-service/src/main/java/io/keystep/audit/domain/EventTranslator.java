@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.keystep.events.AccessRefused;
 import io.keystep.events.ChallengeIssued;
 import io.keystep.events.DeliveryStatusChanged;
 import io.keystep.events.Envelope;
@@ -13,6 +14,7 @@ import io.keystep.events.RiskAssessed;
 import io.keystep.events.VerificationCompleted;
 import io.keystep.events.VerificationLimited;
 import io.keystep.events.FactorChanged;
+import io.keystep.events.TenantSettingsChanged;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -36,7 +38,17 @@ public final class EventTranslator {
             DeliveryStatusChanged.TYPE, DeliveryStatusChanged.class,
             VerificationCompleted.TYPE, VerificationCompleted.class,
             VerificationLimited.TYPE, VerificationLimited.class,
-            FactorChanged.TYPE, FactorChanged.class);
+            FactorChanged.TYPE, FactorChanged.class,
+            AccessRefused.TYPE, AccessRefused.class,
+            TenantSettingsChanged.TYPE, TenantSettingsChanged.class);
+
+    /**
+     * The payload field holding the user of an event type whose user is not a {@code userId}: the refused caller of
+     * an access refusal, the administrator of a settings change.
+     */
+    private static final Map<String, String> USER_FIELDS = Map.of(
+            AccessRefused.TYPE, "subject",
+            TenantSettingsChanged.TYPE, "changedBy");
 
     private static final TypeReference<Envelope<JsonNode>> ENVELOPE = new TypeReference<>() {
     };
@@ -70,7 +82,7 @@ public final class EventTranslator {
             mapper.treeToValue(envelope.payload(), payloadClass);
         }
         ObjectNode payload = PayloadRedactor.redact(((ObjectNode) envelope.payload()).deepCopy());
-        JsonNode userNode = payload.get("userId");
+        JsonNode userNode = payload.get(USER_FIELDS.getOrDefault(envelope.type(), "userId"));
         String userId = userNode != null && userNode.isTextual() && !userNode.asText().isBlank()
                 ? userNode.asText() : keyPart(record.key(), 1);
         return new AuditEntry(envelope.eventId(), clean(envelope.type()), envelope.schemaVersion(),

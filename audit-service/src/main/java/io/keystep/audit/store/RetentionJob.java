@@ -18,12 +18,13 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Retention: drops whole month partitions once every tenant with rows in them is past its retention (4 years unless
- * configured per tenant) and no active legal hold covers any of their tenants or users. A partition that is not
+ * Retention: drops whole month partitions once every tenant with rows in them is past its retention (the tenant's
+ * {@code retentionMonths} audit setting, else {@code keystep.audit.retention.tenant-months.<tenant>}, else 4 years) and no active legal hold covers any of their tenants or users. A partition that is not
  * yet droppable for every tenant in it stays whole: retention never deletes early. Also creates the partitions of
  * the coming months ahead of time.
  *
@@ -64,13 +65,15 @@ public class RetentionJob {
                 s.execute(AuditEventStore.partitionDdl(current));
                 s.execute(AuditEventStore.partitionDdl(current.plusMonths(1)));
             }
+            // each tenant's own retention (audit settings), else the configured one
+            Map<String, Integer> months = TenantSettingsStore.retentionOverrides(connection);
             for (String partition : partitions(connection)) {
                 Matcher m = PARTITION.matcher(partition);
                 if (!m.matches()) {
                     continue;
                 }
                 YearMonth month = YearMonth.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
-                if (!month.isBefore(current) || !expiredForEveryTenant(connection, partition, month, now)
+                if (!month.isBefore(current) || !expiredForEveryTenant(connection, partition, month, now, months)
                         || held(connection, partition)) {
                     continue;
                 }
@@ -78,7 +81,7 @@ public class RetentionJob {
                 dropped.add(partition);
             }
             for (String tenant : chainedTenants(connection)) {
-                long removed = pruneTenant(connection, tenant, now);
+                long removed = pruneTenant(connection, tenant, now, monthsFor(tenant, months));
                 if (removed > 0) {
                     LOG.infof("retention removed %d expired row(s) of tenant %s from shared partitions", removed, tenant);
                 }
@@ -106,10 +109,10 @@ public class RetentionJob {
      * active legal hold, so that the remaining rows form one unbroken chain from the new oldest row on.
      * Returns the number of rows removed.
      */
-    long pruneTenant(Connection connection, String tenant, Instant now) throws SQLException {
+    long pruneTenant(Connection connection, String tenant, Instant now, int retentionMonths) throws SQLException {
         YearMonth current = YearMonth.from(now.atOffset(ZoneOffset.UTC));
         // a row received in month X expires at the end of X plus the retention: rows before this instant are due
-        OffsetDateTime boundary = current.minusMonths(config.retention().monthsFor(tenant)).atDay(1).atStartOfDay()
+        OffsetDateTime boundary = current.minusMonths(retentionMonths).atDay(1).atStartOfDay()
                 .atOffset(ZoneOffset.UTC);
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
@@ -192,8 +195,8 @@ public class RetentionJob {
         return names;
     }
 
-    private boolean expiredForEveryTenant(Connection connection, String partition, YearMonth month, Instant now)
-            throws SQLException {
+    private boolean expiredForEveryTenant(Connection connection, String partition, YearMonth month, Instant now,
+                                          Map<String, Integer> overrides) throws SQLException {
         Instant monthEnd = month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
         List<String> tenants = new ArrayList<>();
         try (Statement s = connection.createStatement();
@@ -206,12 +209,18 @@ public class RetentionJob {
             return !monthEnd.atOffset(ZoneOffset.UTC).plusMonths(config.retention().defaultMonths()).toInstant().isAfter(now);
         }
         for (String tenant : tenants) {
-            int months = config.retention().monthsFor(tenant);
+            int months = monthsFor(tenant, overrides);
             if (monthEnd.atOffset(ZoneOffset.UTC).plusMonths(months).toInstant().isAfter(now)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** The tenant's retention: its own setting, else the configured per-tenant value, else the default. */
+    private int monthsFor(String tenant, Map<String, Integer> overrides) {
+        Integer own = overrides.get(tenant);
+        return own != null ? own : config.retention().monthsFor(tenant);
     }
 
     private static boolean held(Connection connection, String partition) throws SQLException {

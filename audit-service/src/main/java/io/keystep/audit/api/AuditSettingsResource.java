@@ -1,0 +1,96 @@
+package io.keystep.audit.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.keystep.audit.config.AuditConfig;
+import io.keystep.audit.domain.AuditSettings;
+import io.keystep.audit.security.Caller;
+import io.keystep.audit.security.Roles;
+import io.keystep.audit.store.TenantSettingsStore;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * A tenant's audit settings: how long its trail is kept and the page size of its searches. GET answers the values in
+ * force; PUT replaces the tenant's overrides (an absent field returns to the platform default), a value outside its
+ * bounds is a 400 naming the field, and each change is published as {@code tenant.settings-changed.v1}.
+ */
+@Path("/v1/settings/audit")
+@RolesAllowed(Roles.ADMIN)
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class AuditSettingsResource {
+
+    /** The overrides a PUT may carry; every field optional. */
+    public record AuditSettingsRequest(Integer retentionMonths, Integer searchDefaultLimit) {
+    }
+
+    private static final Set<String> FIELDS = Set.of(AuditSettings.RETENTION_MONTHS, AuditSettings.SEARCH_DEFAULT_LIMIT);
+
+    private final TenantSettingsStore settings;
+    private final AuditConfig config;
+    private final Caller caller;
+
+    public AuditSettingsResource(TenantSettingsStore settings, AuditConfig config, Caller caller) {
+        this.settings = settings;
+        this.config = config;
+        this.caller = caller;
+    }
+
+    @GET
+    public Uni<AuditSettings> get(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader) {
+        return settings.settingsOf(caller.tenant(tenantHeader));
+    }
+
+    @PUT
+    public Uni<AuditSettings> put(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader,
+                                  @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                          schema = @Schema(implementation = AuditSettingsRequest.class))) JsonNode json) {
+        String tenant = caller.tenant(tenantHeader);
+        if (json != null && !json.isNull() && !json.isObject()) {
+            throw ProblemException.invalid("body", "must be a JSON object");
+        }
+        if (json != null && json.isObject()) {
+            for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!FIELDS.contains(name)) {
+                    throw ProblemException.invalid(name, "is not an audit setting (" + String.join(", ",
+                            AuditSettings.RETENTION_MONTHS, AuditSettings.SEARCH_DEFAULT_LIMIT) + ")");
+                }
+            }
+        }
+        Integer retention = integer(json, AuditSettings.RETENTION_MONTHS, AuditSettings.MIN_RETENTION_MONTHS,
+                AuditSettings.MAX_RETENTION_MONTHS);
+        Integer pageSize = integer(json, AuditSettings.SEARCH_DEFAULT_LIMIT, AuditSettings.MIN_SEARCH_DEFAULT_LIMIT,
+                config.query().maxLimit());
+        return settings.replace(tenant, new AuditSettings.Overrides(retention, pageSize), caller.subject());
+    }
+
+    /** The field as a whole number within bounds, or null when absent (or null: back to the default). */
+    private static Integer integer(JsonNode json, String field, int min, int max) {
+        JsonNode node = json == null ? null : json.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+            throw ProblemException.invalid(field, "must be a whole number between " + min + " and " + max);
+        }
+        int value = node.intValue();
+        if (value < min || value > max) {
+            throw ProblemException.invalid(field, "must be between " + min + " and " + max);
+        }
+        return value;
+    }
+}
