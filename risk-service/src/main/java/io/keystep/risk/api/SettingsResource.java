@@ -21,7 +21,9 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
@@ -44,6 +46,7 @@ public class SettingsResource {
 
     private static final Logger LOG = Logger.getLogger(SettingsResource.class);
     static final String AREA = "risk";
+    private static final List<String> TENANT_FIELDS = List.of("tenantId", "tenant");
 
     /**
      * The settings in force for the tenant: its overrides, else the platform defaults.
@@ -73,9 +76,11 @@ public class SettingsResource {
     private final TrailPublisher trail;
     private final SecurityIdentity identity;
     private final ObjectMapper mapper;
+    private final AccessRefusals refusals;
 
     public SettingsResource(TenantRiskSettings settings, RiskConfig config, TrailPublisher trail,
-                            SecurityIdentity identity, ObjectMapper mapper) {
+                            SecurityIdentity identity, ObjectMapper mapper, AccessRefusals refusals) {
+        this.refusals = refusals;
         this.settings = settings;
         this.bounds = new RiskSettingsPolicy(config.hourWindow());
         this.trail = trail;
@@ -95,8 +100,17 @@ public class SettingsResource {
      * answers 400 naming the field; a change is published on {@code tenant.settings-changed.v1}.
      */
     @PUT
-    public Uni<RiskSettingsView> put(JsonNode body) {
+    public Uni<RiskSettingsView> put(JsonNode body, @Context UriInfo uri) {
         Caller caller = Caller.of(identity);
+        String named = namedTenant(body);
+        if (named != null && !named.equals(caller.tenant())) {
+            // A body naming another tenant is refused like a header naming one.
+            return refusals.forbidden(caller, "PUT", uri.getRequestUri().getPath(),
+                            io.keystep.events.AccessRefused.Reason.CROSS_TENANT,
+                            named.matches("[A-Za-z0-9._-]{1,64}") ? named : "(malformed)")
+                    .chain(() -> Uni.createFrom().failure(new ProblemException(Problem.of(403, "cross-tenant",
+                            "Forbidden", "the request names a tenant other than the caller's"))));
+        }
         RiskSettings requested = read(body);
         bounds.validate(requested, settings.defaultsFor(caller.tenant()));
         return settings.replace(caller.tenant(), requested).chain(before -> {
@@ -115,6 +129,20 @@ public class SettingsResource {
         return RiskSettingsView.of(RiskSettingsPolicy.apply(settings.defaultsFor(tenant), overrides), overrides);
     }
 
+    /** The tenant a body names in {@code tenantId} or {@code tenant}, if any (it may only name the caller's). */
+    private static String namedTenant(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            return null;
+        }
+        for (String field : TENANT_FIELDS) {
+            JsonNode node = body.get(field);
+            if (node != null && !node.isNull()) {
+                return node.asText();
+            }
+        }
+        return null;
+    }
+
     /** The request's overrides; a field this API does not know is refused rather than silently ignored. */
     private RiskSettings read(JsonNode body) {
         if (body == null || body.isNull()) {
@@ -124,6 +152,7 @@ public class SettingsResource {
             throw ProblemException.invalid("body", "must be a JSON object");
         }
         Set<String> known = new HashSet<>(RiskSettings.FIELDS);
+        known.addAll(TENANT_FIELDS);
         for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!known.contains(name)) {
@@ -136,8 +165,10 @@ public class SettingsResource {
                 throw ProblemException.invalid(list, "must be a list of CIDR ranges");
             }
         }
+        com.fasterxml.jackson.databind.node.ObjectNode settingsOnly = body.deepCopy();
+        settingsOnly.remove(TENANT_FIELDS);
         try {
-            return mapper.treeToValue(body, RiskSettings.class);
+            return mapper.treeToValue(settingsOnly, RiskSettings.class);
         } catch (JsonProcessingException e) {
             String field = e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()
                     ? m.getPath().get(0).getFieldName() : "body";
