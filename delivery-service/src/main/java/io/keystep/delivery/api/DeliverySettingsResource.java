@@ -17,6 +17,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 import java.util.ArrayList;
@@ -44,9 +46,11 @@ public class DeliverySettingsResource {
     private final PlatformEvents events;
     private final SecurityIdentity identity;
     private final CallerTenant callerTenant;
+    private final com.fasterxml.jackson.databind.ObjectMapper json;
 
     public DeliverySettingsResource(DeliverySettingsStore store, PlatformEvents events, SecurityIdentity identity,
-                                    CallerTenant callerTenant) {
+                                    CallerTenant callerTenant, com.fasterxml.jackson.databind.ObjectMapper json) {
+        this.json = json;
         this.store = store;
         this.events = events;
         this.identity = identity;
@@ -74,7 +78,15 @@ public class DeliverySettingsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
     public Uni<Response> replace(@HeaderParam("X-Tenant-Id") String claimedTenant,
-                                 @RequestBody(required = true) JsonNode body) {
+                                 @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                         schema = @Schema(implementation = SettingsRequest.class))) String text) {
+        JsonNode body;
+        try {
+            body = text == null || text.isBlank() ? null : json.readTree(text);
+        } catch (java.io.IOException e) {
+            // Jackson's message quotes the input: it is not echoed.
+            return Uni.createFrom().item(Problem.validation("body", "is not valid JSON"));
+        }
         String named = body != null && body.hasNonNull("tenantId") ? body.get("tenantId").asText() : null;
         return callerTenant.of(identity, "PUT", "/v1/settings/delivery", claimedTenant, named).chain(tenant -> {
             Map<String, String> wanted;
