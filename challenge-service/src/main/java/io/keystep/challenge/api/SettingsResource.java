@@ -165,6 +165,9 @@ public class SettingsResource {
                                     : events.settingsChanged(tenantId, clock.instant(),
                                     new TenantSettingsChanged(AREA, changedBy, changes));
                         })
+                .onFailure(e -> !(e instanceof ProblemException)).transform(e -> new ProblemException(Problem.of(503,
+                        "unavailable", "Service unavailable", "the settings could not be saved and announced; nothing"
+                                + " changed")))
                 .map(replaced -> VerifySettings.of(replaced.settings()));
     }
 

@@ -1,0 +1,113 @@
+package io.keystep.challenge;
+
+import io.keystep.testsupport.KafkaTestResource;
+import io.keystep.testsupport.LocalPostgres;
+import io.keystep.testsupport.LocalRedis;
+import io.keystep.testsupport.auth.JwtTestResource;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasItem;
+
+/**
+ * Readiness follows the servers the service needs: it turns DOWN (503, naming the failing check) when Redis or
+ * PostgreSQL stops and UP again when it is back. The servers are this test's own, never the shared ones.
+ */
+@QuarkusTest
+@TestProfile(ReadinessTest.OwnStores.class)
+class ReadinessTest {
+
+    /** Kafka and the token key as everywhere; Redis and PostgreSQL of this test only. */
+    public static class OwnStores implements QuarkusTestProfile {
+
+        @Override
+        public boolean disableGlobalTestResources() {
+            return true;
+        }
+
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(KafkaTestResource.class),
+                    new TestResourceEntry(JwtTestResource.class),
+                    new TestResourceEntry(Servers.class));
+        }
+    }
+
+    /** Starts the Redis and PostgreSQL that this test stops and restarts. */
+    public static class Servers implements QuarkusTestResourceLifecycleManager {
+
+        static volatile LocalRedis redis;
+        static volatile LocalPostgres postgres;
+
+        @Override
+        public Map<String, String> start() {
+            redis = LocalRedis.start(0);
+            postgres = LocalPostgres.start(0);
+            LocalPostgres.Database db = postgres.database("challenge");
+            return Map.of("quarkus.redis.hosts", redis.url(),
+                    "quarkus.datasource.reactive.url", db.reactiveUrl(),
+                    "quarkus.datasource.jdbc.url", db.jdbcUrl(),
+                    "quarkus.datasource.username", db.user(),
+                    "quarkus.datasource.password", db.password());
+        }
+
+        @Override
+        public void stop() {
+            redis.close();
+            postgres.close();
+        }
+    }
+
+    private static void awaitReady() {
+        Awaitility.await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+                given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")));
+    }
+
+    @Test
+    void readinessGoesDownWhenRedisStopsAndUpWhenItIsBack() {
+        awaitReady();
+        given().get("/q/health/ready").then().body("checks.name", hasItem(containsString("Redis")))
+                .body("checks.name", hasItem(containsString("PostgreSQL")))
+                .body("checks.name", hasItem(containsString("Messaging")));
+        int port = Servers.redis.port();
+        Servers.redis.close();
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"))
+                            .body("checks.findAll { it.status == 'DOWN' }.name", hasItem(containsString("Redis")))
+                            .body("checks.findAll { it.status == 'DOWN' }.name",
+                                    everyItem(containsString("Redis"))));
+        } finally {
+            Servers.redis = LocalRedis.start(port);
+        }
+        awaitReady();
+    }
+
+    @Test
+    void readinessGoesDownWhenPostgresqlStopsAndUpWhenItIsBack() {
+        awaitReady();
+        int port = Servers.postgres.port();
+        Servers.postgres.close();
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"))
+                            .body("checks.findAll { it.status == 'DOWN' }.name", hasItem(containsString("PostgreSQL"))));
+        } finally {
+            Servers.postgres = LocalPostgres.start(port);
+            Servers.postgres.database("challenge");
+        }
+        awaitReady();
+    }
+}
