@@ -86,7 +86,8 @@ class ProviderFailoverTest {
         given().get("/q/metrics").then().statusCode(200).body(allOf(
                 containsString("keystep_delivery_cost_total"), containsString("provider=\"telnyx\""),
                 containsString("keystep_delivery_provider_latency_seconds"),
-                containsString("keystep_delivery_sends_total")));
+                containsString("keystep_delivery_sends_total"),
+                containsString("keystep_delivery_provider_failovers_total{channel=\"SMS\",provider=\"telnyx\"}")));
     }
 
     @Test
