@@ -20,8 +20,11 @@ public class LoginConsumer {
     private final EventReader reader;
     private final LoginAssessor assessor;
     private final AssessmentPublisher publisher;
+    private final ConsumerMetrics metrics;
 
-    public LoginConsumer(EventReader reader, LoginAssessor assessor, AssessmentPublisher publisher) {
+    public LoginConsumer(EventReader reader, LoginAssessor assessor, AssessmentPublisher publisher,
+                         ConsumerMetrics metrics) {
+        this.metrics = metrics;
         this.reader = reader;
         this.assessor = assessor;
         this.publisher = publisher;
@@ -34,8 +37,10 @@ public class LoginConsumer {
             login = reader.read(record, LoginAttempted.TYPE, TYPE);
         } catch (MalformedEventException e) {
             LOG.warnf("Malformed login sent to the dead-letter topic: %s", e.getMessage());
+            metrics.deadLettered();
             return Uni.createFrom().failure(e);
         }
-        return assessor.assess(login).chain(publisher::publish);
+        return assessor.assess(login)
+                .chain(outgoing -> publisher.publish(outgoing).invoke(() -> metrics.published(outgoing.replayed())));
     }
 }

@@ -71,8 +71,11 @@ public class LoginAssessor {
         this.config = config;
     }
 
-    /** A {@code risk.assessed.v1} record ready to send: its key and its JSON. */
-    public record Outgoing(String key, String json) {
+    /**
+     * A {@code risk.assessed.v1} record ready to send: its key and its JSON; {@code replayed} when it is the decision
+     * remembered for a login delivered again.
+     */
+    public record Outgoing(String key, String json, boolean replayed) {
     }
 
     /** Decides the login and answers the event to publish (the remembered one for a login already decided). */
@@ -82,8 +85,8 @@ public class LoginAssessor {
         String key = Topics.key(tenant, attempt.userId());
         return store.rememberedDecision(tenant, attempt.userId(), attempt.loginId())
                 .chain(remembered -> remembered != null
-                        ? Uni.createFrom().item(new Outgoing(key, remembered))
-                        : decide(login).map(json -> new Outgoing(key, json)));
+                        ? Uni.createFrom().item(new Outgoing(key, remembered, true))
+                        : decide(login).map(json -> new Outgoing(key, json, false)));
     }
 
     private Uni<String> decide(Envelope<LoginAttempted> login) {
