@@ -46,11 +46,16 @@ final class ProviderStandIn implements AutoCloseable {
     }
 
     static ProviderStandIn start(Shape shape) {
+        return start(shape, 4);
+    }
+
+    /** A stand-in answering up to {@code parallel} requests at once. */
+    static ProviderStandIn start(Shape shape, int parallel) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
             ProviderStandIn standIn = new ProviderStandIn(server, shape);
             server.createContext("/", standIn::handle);
-            server.setExecutor(Executors.newFixedThreadPool(4));
+            server.setExecutor(Executors.newFixedThreadPool(parallel));
             server.start();
             return standIn;
         } catch (IOException e) {

@@ -30,6 +30,9 @@ public class ProviderStandInsTestResource implements QuarkusTestResourceLifecycl
     static final ProviderStandIn BROKEN = ProviderStandIn.start(ProviderStandIn.Shape.WEBHOOK).alwaysFailWith(503);
     static final ProviderStandIn SLOW =
             ProviderStandIn.start(ProviderStandIn.Shape.WEBHOOK).answerAfter(Duration.ofMillis(1500));
+    /** A provider that takes 100 ms per message, many at once: what the consumer's throughput is measured against. */
+    static final ProviderStandIn LAGGING =
+            ProviderStandIn.start(ProviderStandIn.Shape.WEBHOOK, 64).answerAfter(Duration.ofMillis(100));
     static final ProviderStandIn TWILIO_VOICE = ProviderStandIn.start(ProviderStandIn.Shape.TWILIO);
     static final KeyPair TELNYX_SIGNING = ed25519();
     static final GreenMail SMTP = startSmtp();
@@ -77,6 +80,13 @@ public class ProviderStandInsTestResource implements QuarkusTestResourceLifecycl
         config.put(p + "slow.timeout", "PT0.3S");
         config.put(p + "slow.tenants", "timeout-tenant");
 
+        config.put(p + "lagging.type", "webhook");
+        config.put(p + "lagging.base-url", LAGGING.baseUrl() + "/send");
+        config.put(p + "lagging.signing-secret", "lagging-secret");
+        config.put(p + "lagging.channels", "sms");
+        config.put(p + "lagging.priority", "0");
+        config.put(p + "lagging.tenants", "throughput-tenant");
+
         config.put(p + "twilio-voice.type", "twilio");
         config.put(p + "twilio-voice.base-url", TWILIO_VOICE.baseUrl());
         config.put(p + "twilio-voice.account-sid", "ACvoice");
@@ -103,6 +113,10 @@ public class ProviderStandInsTestResource implements QuarkusTestResourceLifecycl
         config.put(t + "learn-tenant.fraud.rare-country-share", "0.2");
         config.put(t + "learn-tenant.fraud.rare-country-per-hour", "1");
         config.put(t + "country-tenant.fraud.country-per-hour", "2");
+        config.put(t + "throughput-tenant.fraud.destination-per-hour", "1000");
+        config.put(t + "throughput-tenant.fraud.prefix-per-hour", "100000");
+        config.put(t + "throughput-tenant.fraud.country-per-hour", "100000");
+        config.put(t + "throughput-tenant.fraud.usual-countries", "US");
         config.put(t + "brand-tenant.templates.text-en", "Brand code {code}, valid {minutes} min.");
         config.put(t + "brand-tenant.web-otp-domain", "login.example.com");
         config.put(t + "brand-tenant.app-hash", "FA+9qCX9VSu");

@@ -56,6 +56,9 @@ public interface DeliveryConfig {
 
     Retry retry();
 
+    /** How delivery jobs are read from {@code challenge.issued.v1}. */
+    Consumer consumer();
+
     CircuitBreaker circuitBreaker();
 
     Fraud fraud();
@@ -176,6 +179,16 @@ public interface DeliveryConfig {
         int priority();
 
         Map<String, String> cost();
+    }
+
+    interface Consumer {
+
+        /**
+         * Jobs one instance works on at once. Jobs of one record key (one person) still run one at a time, in order.
+         * 1 means one job at a time.
+         */
+        @WithDefault("16")
+        int concurrency();
     }
 
     interface Retry {

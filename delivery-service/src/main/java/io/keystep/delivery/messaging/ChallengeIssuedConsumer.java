@@ -2,16 +2,30 @@ package io.keystep.delivery.messaging;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keystep.delivery.config.DeliveryConfig;
 import io.keystep.delivery.domain.CodeDelivery;
 import io.keystep.events.ChallengeIssued;
 import io.keystep.events.Envelope;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import java.time.Duration;
 
 /**
- * Reads delivery jobs from {@code challenge.issued.v1}. A record that does not parse into a valid job fails the
- * message, which sends it to {@code challenge.issued.v1.dlq}; the consumer goes on with the next record.
+ * Reads delivery jobs from {@code challenge.issued.v1} and works on up to {@code consumer.concurrency} of them at
+ * once, one at a time per record key ({@code tenantId:userId}), so that one person's jobs (a send and its resends)
+ * keep their order while a slow provider for one person does not hold up everyone else's codes.
+ * <p>
+ * Each record is acknowledged when its job is done, or rejected when it fails, which sends it to
+ * {@code challenge.issued.v1.dlq}. Offsets are committed only up to the oldest record not yet done (the connector's
+ * throttled strategy), so a crash loses no record: what was not done is read again, and the job ledger keeps a job
+ * that was already sent from going out twice.
  */
 @ApplicationScoped
 public class ChallengeIssuedConsumer {
@@ -19,18 +33,33 @@ public class ChallengeIssuedConsumer {
     private static final TypeReference<Envelope<ChallengeIssued>> JOB = new TypeReference<>() {
     };
 
-    private static final java.time.Duration JOB_TIMEOUT = java.time.Duration.ofSeconds(120);
+    static final Duration JOB_TIMEOUT = Duration.ofSeconds(120);
 
     private final ObjectMapper json;
     private final CodeDelivery delivery;
+    private final KeyedJobRunner runner;
 
-    public ChallengeIssuedConsumer(ObjectMapper json, CodeDelivery delivery) {
+    public ChallengeIssuedConsumer(ObjectMapper json, CodeDelivery delivery, DeliveryConfig config,
+                                   MeterRegistry meters) {
         this.json = json;
         this.delivery = delivery;
+        this.runner = new KeyedJobRunner(config.consumer().concurrency());
+        Gauge.builder("keystep.delivery.jobs.in.flight", runner, KeyedJobRunner::inFlight)
+                .description("delivery jobs this instance is working on").register(meters);
     }
 
+    /** Answers once the record's job is admitted; the record is acknowledged (or dead-lettered) when it is done. */
     @Incoming("challenge-issued")
-    public Uni<Void> consume(String value) {
+    @Acknowledgment(Acknowledgment.Strategy.MANUAL)
+    public Uni<Void> consume(Message<String> record) {
+        String key = record.getMetadata(IncomingKafkaRecordMetadata.class)
+                .map(m -> m.getKey() == null ? "" : m.getKey().toString()).orElse("");
+        return runner.submit(key, () -> process(record.getPayload())
+                .onItemOrFailure().transformToUni((done, failure) -> Uni.createFrom().completionStage(
+                        failure == null ? record.ack() : record.nack(failure))));
+    }
+
+    Uni<Void> process(String value) {
         Envelope<ChallengeIssued> job;
         try {
             job = json.readValue(value, JOB);
@@ -41,8 +70,8 @@ public class ChallengeIssuedConsumer {
             // Only the exception type goes on: Jackson messages quote the input, and the input holds a sealed code.
             return Uni.createFrom().failure(new MalformedJobException(e.getClass().getSimpleName()));
         }
-        // A job that cannot finish in time fails (and goes to the dead-letter topic) instead of holding the partition.
-        return delivery.deliver(job).ifNoItem().after(JOB_TIMEOUT).fail();
+        // A job that cannot finish in time fails (and goes to the dead-letter topic) instead of holding its key.
+        return Uni.createFrom().deferred(() -> delivery.deliver(job)).ifNoItem().after(JOB_TIMEOUT).fail();
     }
 
     /** A record on the job topic that is not a valid delivery job. */

@@ -1,0 +1,64 @@
+package io.keystep.delivery.messaging;
+
+import io.smallrye.mutiny.Uni;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class KeyedJobRunnerTest {
+
+    private final List<String> started = new CopyOnWriteArrayList<>();
+
+    /** A job that records its start and finishes when the test completes its future. */
+    private java.util.function.Supplier<Uni<Void>> job(String name, CompletableFuture<Void> finish) {
+        return () -> {
+            started.add(name);
+            return Uni.createFrom().completionStage(finish);
+        };
+    }
+
+    @Test
+    void jobsOfOneKeyRunOneAtATimeInOrderWhileOtherKeysRunAlongside() {
+        KeyedJobRunner runner = new KeyedJobRunner(8);
+        CompletableFuture<Void> a1 = new CompletableFuture<>();
+        CompletableFuture<Void> a2 = new CompletableFuture<>();
+        CompletableFuture<Void> a3 = new CompletableFuture<>();
+        CompletableFuture<Void> b1 = new CompletableFuture<>();
+        runner.submit("a", job("a1", a1)).await().indefinitely();
+        runner.submit("a", job("a2", a2)).await().indefinitely();
+        runner.submit("b", job("b1", b1)).await().indefinitely();
+        runner.submit("a", job("a3", a3)).await().indefinitely();
+        assertEquals(List.of("a1", "b1"), started, "b does not wait for a; a2 waits for a1");
+
+        a1.completeExceptionally(new IllegalStateException("a failed job still lets the next one run"));
+        assertEquals(List.of("a1", "b1", "a2"), started);
+        a2.complete(null);
+        assertEquals(List.of("a1", "b1", "a2", "a3"), started);
+        a3.complete(null);
+        b1.complete(null);
+        assertEquals(0, runner.inFlight());
+    }
+
+    @Test
+    void admissionWaitsForAFreeSlot() {
+        KeyedJobRunner runner = new KeyedJobRunner(2);
+        CompletableFuture<Void> first = new CompletableFuture<>();
+        runner.submit("a", job("a", first)).await().indefinitely();
+        runner.submit("b", job("b", new CompletableFuture<>())).await().indefinitely();
+        CompletableFuture<Void> admitted = runner.submit("c", job("c", CompletableFuture.completedFuture(null)))
+                .subscribeAsCompletionStage();
+        assertFalse(admitted.isDone(), "two jobs in flight: the third waits");
+        assertEquals(2, runner.inFlight());
+
+        first.complete(null);
+        assertTrue(admitted.isDone());
+        assertEquals(List.of("a", "b", "c"), started);
+        assertEquals(1, runner.inFlight(), "a and c are done, b is still running");
+    }
+}
