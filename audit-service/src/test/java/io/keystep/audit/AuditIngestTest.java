@@ -1,6 +1,8 @@
 package io.keystep.audit;
 
+import io.keystep.events.AccessRefused;
 import io.keystep.events.Envelope;
+import io.keystep.events.TenantSettingsChanged;
 import io.keystep.events.LoginAttempted;
 import io.keystep.events.Device;
 import io.keystep.events.Purpose;
@@ -238,6 +240,51 @@ class AuditIngestTest {
         Callers.compliance("t").queryParam("cursor", "%%%")
                 .when().get("/v1/audit/events")
                 .then().statusCode(400).body("errors[0].field", equalTo("cursor")).body("title", notNullValue());
+    }
+
+    @Test
+    void accessRefusalsAndSettingsChangesAreStoredWithTheCallerAsUserAndAreQueryable() {
+        String tenant = Trail.unique("t");
+        Envelope<AccessRefused> refused = Envelope.of(AccessRefused.TYPE, Instant.parse("2026-03-14T10:00:00Z"), tenant,
+                "refusal-1", new AccessRefused("gateway-7", "challenge-service", "GET", "/v1/logins/l-1",
+                        AccessRefused.Reason.CROSS_TENANT, "someone-else"));
+        Envelope<TenantSettingsChanged> changed = Envelope.of(TenantSettingsChanged.TYPE,
+                Instant.parse("2026-03-14T10:01:00Z"), tenant, "settings-1", new TenantSettingsChanged("verify",
+                        "admin-3", List.of(new TenantSettingsChanged.Change("codeLength", null, "8"))));
+        Trail.send(Topics.ACCESS_REFUSED, refused, "gateway-7");
+        Trail.send(Topics.TENANT_SETTINGS_CHANGED, changed, "admin-3");
+        // an access refusal without its subject is not a valid event of its type
+        Trail.send(Topics.ACCESS_REFUSED, Topics.key(tenant, "x"), Trail.json(Envelope.of(AccessRefused.TYPE,
+                Instant.parse("2026-03-14T10:02:00Z"), tenant, "refusal-2", Map.of("service", "risk-service"))), Map.of());
+        // and both topics have their dead letters audited
+        Trail.send(Topics.deadLetter(Topics.TENANT_SETTINGS_CHANGED), Topics.key(tenant, "admin-3"), "{broken",
+                Map.of("dead-letter-reason", "unreadable", "dead-letter-topic", Topics.TENANT_SETTINGS_CHANGED));
+        Trail.send(Topics.deadLetter(Topics.ACCESS_REFUSED), Topics.key(tenant, "gateway-7"), "{broken",
+                Map.of("dead-letter-reason", "unreadable", "dead-letter-topic", Topics.ACCESS_REFUSED));
+
+        await().atMost(WAIT).until(() -> Trail.rows("tenant_id = ?", tenant).size() == 5);
+        var refusal = Trail.rows("event_id = ?", refused.eventId()).get(0);
+        assertEquals(AccessRefused.TYPE, refusal.get("type"));
+        assertEquals("gateway-7", refusal.get("user_id"));
+        assertEquals(Topics.ACCESS_REFUSED, refusal.get("topic"));
+        var change = Trail.rows("event_id = ?", changed.eventId()).get(0);
+        assertEquals(TenantSettingsChanged.TYPE, change.get("type"));
+        assertEquals("admin-3", change.get("user_id"));
+        assertEquals(1, Trail.rows("tenant_id = ? AND type = 'malformed' AND topic = ?", tenant, Topics.ACCESS_REFUSED).size());
+        assertEquals(2, Trail.rows("tenant_id = ? AND type = 'dead-letter'", tenant).size());
+
+        Callers.compliance(tenant).queryParam("type", AccessRefused.TYPE).when().get("/v1/audit/events")
+                .then().statusCode(200).body("eventId", contains(refused.eventId().toString()))
+                .body("[0].userId", equalTo("gateway-7")).body("[0].payload.reason", equalTo("CROSS_TENANT"))
+                .body("[0].payload.requestedTenant", equalTo("someone-else"));
+        Callers.compliance(tenant).queryParam("userId", "admin-3").queryParam("type", TenantSettingsChanged.TYPE)
+                .when().get("/v1/audit/events")
+                .then().statusCode(200).body("eventId", contains(changed.eventId().toString()))
+                .body("[0].payload.area", equalTo("verify"))
+                .body("[0].payload.changes[0].field", equalTo("codeLength"))
+                .body("[0].payload.changes[0].after", equalTo("8"));
+        Callers.compliance(tenant).when().get("/v1/audit/users/gateway-7/timeline")
+                .then().statusCode(200).body("type", contains(AccessRefused.TYPE, "dead-letter"));
     }
 
     static Envelope<LoginAttempted> login(String tenant, String user, Instant at) {

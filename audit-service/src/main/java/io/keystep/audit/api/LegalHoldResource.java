@@ -68,8 +68,14 @@ public class LegalHoldResource {
 
     @DELETE
     @Path("/{id}")
-    public Uni<HoldView> release(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader, @PathParam("id") long id) {
+    public Uni<HoldView> release(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader, @PathParam("id") String idParam) {
         String tenant = caller.tenant(tenantHeader);
+        long id;
+        try {
+            id = Long.parseLong(idParam.trim());
+        } catch (NumberFormatException e) {
+            throw ProblemException.invalid("id", "must be the id of a hold");
+        }
         return Panache.withTransaction(() -> LegalHold.<LegalHold>findById(id).map(hold -> {
             if (hold == null || !hold.tenantId.equals(tenant)) {
                 throw ProblemException.notFound("no hold " + id + " for this tenant");
