@@ -1,9 +1,10 @@
 package io.keystep.challenge;
 
-import io.keystep.testsupport.KafkaTestResource;
+import io.keystep.testsupport.LocalKafka;
 import io.keystep.testsupport.LocalPostgres;
 import io.keystep.testsupport.LocalRedis;
-import io.keystep.testsupport.auth.JwtTestResource;
+import io.keystep.testsupport.SharedServers;
+import io.keystep.testsupport.auth.Tokens;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -23,14 +24,22 @@ import static org.hamcrest.Matchers.hasItem;
 
 /**
  * Readiness follows the servers the service needs: it turns DOWN (503, naming the failing check) when Redis or
- * PostgreSQL stops and UP again when it is back. The servers are this test's own, never the shared ones.
+ * PostgreSQL stops and UP again when it is back. The servers are this test's own, never the shared ones. This
+ * instance is also started without any token-verifying key, as a deployment that forgot it would be: it must
+ * refuse every call rather than serve one.
  */
 @QuarkusTest
 @TestProfile(ReadinessTest.OwnStores.class)
 class ReadinessTest {
 
-    /** Kafka and the token key as everywhere; Redis and PostgreSQL of this test only. */
+    /** Kafka as everywhere; Redis and PostgreSQL of this test only; no token-verifying key. */
     public static class OwnStores implements QuarkusTestProfile {
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            // NONE is SmallRye JWT's own default for an absent key location: as if the property were not set.
+            return Map.of("mp.jwt.verify.publickey.location", "NONE");
+        }
 
         @Override
         public boolean disableGlobalTestResources() {
@@ -39,9 +48,33 @@ class ReadinessTest {
 
         @Override
         public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(KafkaTestResource.class),
-                    new TestResourceEntry(JwtTestResource.class),
+            return List.of(new TestResourceEntry(SharedKafka.class),
                     new TestResourceEntry(Servers.class));
+        }
+    }
+
+    /**
+     * The shared broker, as {@code KafkaTestResource} gives it, but tolerant of a first topic creation that the
+     * admin client retried after a slow answer (the broker then reports the topic as existing): this profile test
+     * may be the first of the JVM to start the broker. Only the topics still missing are created again.
+     */
+    public static class SharedKafka implements QuarkusTestResourceLifecycleManager {
+
+        @Override
+        public Map<String, String> start() {
+            LocalKafka kafka;
+            try {
+                kafka = SharedServers.kafka();
+            } catch (IllegalStateException firstCreationRetried) {
+                kafka = SharedServers.kafka();
+            }
+            LocalKafka.createTopics(kafka.bootstrapServers(), SharedServers.platformTopics(), 3);
+            return Map.of("kafka.bootstrap.servers", kafka.bootstrapServers());
+        }
+
+        @Override
+        public void stop() {
+            // shared by every test class of this JVM; stopped when the JVM exits
         }
     }
 
@@ -65,14 +98,27 @@ class ReadinessTest {
 
         @Override
         public void stop() {
-            redis.close();
-            postgres.close();
+            if (redis != null) {
+                redis.close();
+            }
+            if (postgres != null) {
+                postgres.close();
+            }
         }
     }
 
     private static void awaitReady() {
         Awaitility.await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
                 given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")));
+    }
+
+    @Test
+    void withoutAVerifyingKeyEveryCallIsRefusedAsUnauthenticated() {
+        String tenant = LoginThread.unique("nokey");
+        given().auth().oauth2(Tokens.gateway(tenant)).get("/v1/logins/{id}", "some-login").then().statusCode(401)
+                .contentType(containsString("application/problem+json"));
+        given().auth().oauth2(Tokens.admin(tenant)).get("/v1/settings/verify").then().statusCode(401);
+        given().get("/q/health/live").then().statusCode(200);
     }
 
     @Test
