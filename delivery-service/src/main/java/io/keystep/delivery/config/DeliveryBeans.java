@@ -67,9 +67,11 @@ public class DeliveryBeans {
 
     @Produces
     @ApplicationScoped
-    WebClient providerWebClient(Vertx vertx) {
+    WebClient providerWebClient(Vertx vertx, DeliveryConfig config) {
         return WebClient.create(vertx, new WebClientOptions()
                 .setConnectTimeout(5_000)
+                // Enough connections per provider for every job in flight (Vert.x allows 5 by default).
+                .setMaxPoolSize(Math.max(5, config.consumer().concurrency() * 2))
                 .setUserAgent("keystep-delivery"));
     }
 
