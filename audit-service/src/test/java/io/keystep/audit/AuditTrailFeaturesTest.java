@@ -477,5 +477,37 @@ class AuditTrailFeaturesTest {
         assertTrue(metrics.contains("audit_ingest_rows_per_second"), "rows per second");
         assertTrue(metrics.contains("audit_ingest_lag_seconds_count"), "lag");
         assertTrue(metrics.contains("audit_ingest_newest_lag_seconds"), "newest lag");
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("keystep_audit_events_stored_total{")
+                && l.contains("type=\"challenge.issued\"")), "stored by type");
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("keystep_audit_ingest_records_total{")
+                && l.contains("outcome=\"stored\"")), "ingest rate");
+        assertTrue(metrics.contains("keystep_audit_ingest_lag_seconds_count"), "ingest lag");
+    }
+
+    @Test
+    void exportsAndLiveStreamSubscribersAreExposedAsMetrics() throws Exception {
+        String tenant = Trail.unique("m");
+        Trail.insertRows(tenant, "u", 7, Instant.parse("2026-02-01T00:00:00Z"), Instant.now());
+        double before = metric("keystep_audit_export_rows_total{format=\"csv\"");
+        Callers.compliance(tenant).queryParam("format", "csv").when().get("/v1/audit/export").then().statusCode(200);
+        await().atMost(WAIT).until(() -> metric("keystep_audit_export_rows_total{format=\"csv\"") == before + 7);
+        assertTrue(metric("keystep_audit_exports_total{format=\"csv\",outcome=\"completed\"") >= 1);
+
+        HttpResponse<java.io.InputStream> stream = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(streamUrl.toString())).header("Authorization", "Bearer " + Tokens.compliance(tenant))
+                .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+        try {
+            assertEquals(200, stream.statusCode());
+            await().atMost(WAIT).until(() -> metric("keystep_audit_stream_subscribers") >= 1);
+        } finally {
+            stream.body().close();
+        }
+    }
+
+    /** The value of the first Prometheus sample whose line starts with {@code prefix}, or 0. */
+    private static double metric(String prefix) {
+        return given().when().get("/q/metrics").then().statusCode(200).extract().asString().lines()
+                .filter(l -> l.startsWith(prefix)).findFirst()
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(0.0);
     }
 }

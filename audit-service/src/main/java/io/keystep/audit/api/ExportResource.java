@@ -9,6 +9,8 @@ import io.keystep.audit.store.DatabaseContext;
 import io.keystep.audit.security.Caller;
 import io.keystep.audit.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -41,9 +43,11 @@ public class ExportResource {
     private final DatabaseContext database;
     private final ObjectMapper mapper;
     private final Caller caller;
+    private final MeterRegistry registry;
 
     public ExportResource(AuditEventStore store, AuditConfig config, DatabaseContext database, ObjectMapper mapper,
-                          Caller caller) {
+                          Caller caller, MeterRegistry registry) {
+        this.registry = registry;
         this.caller = caller;
         this.store = store;
         this.config = config;
@@ -68,30 +72,51 @@ public class ExportResource {
         EventQuery query = AuditEventsResource.query(caller.tenant(tenantHeader), userId, type, outcome, channel, correlationId, from, to);
         boolean csv = format.equals("csv");
         StreamingOutput body = output -> {
-            Writer writer = new BufferedWriter(new OutputStreamWriter(output, StandardCharsets.UTF_8), 16 * 1024);
-            if (csv) {
-                writer.write(CSV_HEADER);
+            long[] written = {0};
+            try {
+                write(output, query, csv, written);
+                exported(format, "completed", written[0]);
+            } catch (java.io.IOException | RuntimeException e) {
+                // the client went away or the database failed: counted, and the connection closes
+                exported(format, "failed", written[0]);
+                throw e;
             }
-            EventQuery page = query;
-            int size = config.export().pageSize();
-            while (true) {
-                EventQuery current = page;
-                List<StoredEvent> rows = database.await(() -> store.search(current, size), Duration.ofMinutes(1));
-                for (StoredEvent row : rows) {
-                    writer.write(csv ? csvLine(row) : mapper.writeValueAsString(AuditEventView.of(row)) + "\n");
-                }
-                writer.flush();
-                if (rows.size() < size) {
-                    break;
-                }
-                StoredEvent last = rows.get(rows.size() - 1);
-                page = query.withBefore(new EventQuery.Position(last.occurredAt(), last.eventId()));
-            }
-            writer.flush();
         };
         return Response.ok(body, csv ? CSV : NDJSON)
                 .header("Content-Disposition", "attachment; filename=\"audit-" + query.tenantId() + "." + format + "\"")
                 .build();
+    }
+
+    private void exported(String format, String outcome, long rows) {
+        Counter.builder("keystep.audit.exports").description("exports streamed, by format and outcome")
+                .tag("format", format).tag("outcome", outcome).register(registry).increment();
+        Counter.builder("keystep.audit.export.rows").description("rows written by exports, by format")
+                .tag("format", format).register(registry).increment(rows);
+    }
+
+    private void write(java.io.OutputStream output, EventQuery query, boolean csv, long[] written)
+            throws java.io.IOException {
+        Writer writer = new BufferedWriter(new OutputStreamWriter(output, StandardCharsets.UTF_8), 16 * 1024);
+        if (csv) {
+            writer.write(CSV_HEADER);
+        }
+        EventQuery page = query;
+        int size = config.export().pageSize();
+        while (true) {
+            EventQuery current = page;
+            List<StoredEvent> rows = database.await(() -> store.search(current, size), Duration.ofMinutes(1));
+            for (StoredEvent row : rows) {
+                writer.write(csv ? csvLine(row) : mapper.writeValueAsString(AuditEventView.of(row)) + "\n");
+            }
+            written[0] += rows.size();
+            writer.flush();
+            if (rows.size() < size) {
+                break;
+            }
+            StoredEvent last = rows.get(rows.size() - 1);
+            page = query.withBefore(new EventQuery.Position(last.occurredAt(), last.eventId()));
+        }
+        writer.flush();
     }
 
     private String csvLine(StoredEvent row) throws java.io.IOException {

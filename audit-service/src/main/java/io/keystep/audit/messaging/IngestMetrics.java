@@ -56,11 +56,20 @@ public class IngestMetrics {
             Timer.builder("audit.ingest.lag").tag("tenant", row.tenantId()).register(registry)
                     .record(Duration.ofMillis(lag));
             lastLagMillis.set(lag);
+            // platform-wide names without the tenant tag, so that their number of series stays bounded
+            Counter.builder("keystep.audit.events.stored").description("rows stored in the trail, by event type")
+                    .tag("type", row.type()).register(registry).increment();
+            Timer.builder("keystep.audit.ingest.lag").description("occurred-at to stored")
+                    .register(registry).record(Duration.ofMillis(lag));
         }
         int duplicates = entries.size() - rows.size();
         if (duplicates > 0) {
             Counter.builder("audit.events.duplicate").register(registry).increment(duplicates);
         }
+        Counter.builder("keystep.audit.ingest.records").description("records consumed, stored or skipped as duplicates")
+                .tag("outcome", "stored").register(registry).increment(rows.size());
+        Counter.builder("keystep.audit.ingest.records").description("records consumed, stored or skipped as duplicates")
+                .tag("outcome", "duplicate").register(registry).increment(Math.max(0, duplicates));
         Timer.builder("audit.ingest.batch").register(registry).record(Duration.ofNanos(nanos));
         addRows(now / 1000, rows.size());
     }

@@ -44,11 +44,14 @@ public class StoredEventBroadcast {
 
     /** The reactive datasource's own Quarkus properties, read as they are: this is a second connection to it. */
     public StoredEventBroadcast(AuditEventStore store, DatabaseContext database, ObjectMapper mapper, Vertx vertx,
+                                io.micrometer.core.instrument.MeterRegistry registry,
                                 @ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> url,
                                 @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
                                 @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
         this.store = store;
         this.database = database;
+        io.micrometer.core.instrument.Gauge.builder("keystep.audit.stream.subscribers", subscribers, AtomicInteger::get)
+                .description("live stream (SSE) subscribers of this instance").register(registry);
         this.mapper = mapper;
         this.vertx = vertx;
         this.options = url.map(u -> {
