@@ -62,8 +62,17 @@ public final class LocalKafka implements AutoCloseable {
                     .filter(name -> !existing.contains(name))
                     .map(name -> new NewTopic(name, Optional.of(partitions), Optional.empty()))
                     .collect(Collectors.toSet());
-            if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+            // Per topic: the admin client retries a creation the broker was slow to answer, and a retry of a
+            // creation that did succeed reports the topic as existing. That, or another JVM's creation, is fine.
+            for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<Void>> created
+                    : admin.createTopics(missing).values().entrySet()) {
+                try {
+                    created.getValue().get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                        throw e;
+                    }
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
