@@ -66,7 +66,7 @@ if redis.call('ZCARD', failKey) >= tonumber(ARGV[5]) then
   redis.call('HSET', lockKey, 'lockedUntil', lockedUntil)
   redis.call('DEL', failKey)
 end
-if consecutive >= tonumber(ARGV[8]) then
+if consecutive >= tonumber(ARGV[8]) and lock[2] ~= '1' then
   redis.call('HSET', lockKey, 'suspended', '1')
   lockoutStarted = '2'
 end
