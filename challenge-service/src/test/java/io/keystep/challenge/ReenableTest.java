@@ -100,7 +100,7 @@ class ReenableTest {
                         + "\",\"identityVerifiedBy\":\"video call\"}")
                 .post(url, user).then().statusCode(400).body("errors[0].field", equalTo("reason"));
         Callers.admin(tenant).contentType(ContentType.JSON).body("{\"reason\":\"ticket 4711\","
-                        + "\"identityVerifiedBy\":\"video call\\u0000\"}")
+                        + "\"identityVerifiedBy\":\"video\\u0007call\"}")
                 .post(url, user).then().statusCode(400).body("errors[0].field", equalTo("identityVerifiedBy"));
         String body = "{\"reason\":\"lost phone, ticket 4711\",\"identityVerifiedBy\":\"video call with ID card\"}";
         // Nothing to lift: 409, and nothing published.

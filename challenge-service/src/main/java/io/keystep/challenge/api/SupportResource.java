@@ -66,7 +66,7 @@ public class SupportResource {
             throw ProblemException.invalid(field, "is required");
         }
         String trimmed = value.trim();
-        if (trimmed.length() < 3 || trimmed.length() > max || trimmed.chars().anyMatch(Character::isISOControl)) {
+        if (trimmed.length() < 3 || trimmed.length() > max || value.chars().anyMatch(Character::isISOControl)) {
             throw ProblemException.invalid(field, "must be 3 to " + max + " printable characters");
         }
         return trimmed;
