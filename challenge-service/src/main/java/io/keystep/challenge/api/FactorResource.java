@@ -43,20 +43,30 @@ public class FactorResource {
     public record ResyncRequest(String firstCode, String secondCode) {
     }
 
-    /** A factor as listed (never its secret). */
+    /**
+     * A factor as listed (never its secret). The enrolled phone is a factor of type {@code sms} whose label and
+     * {@code phoneNumber} are the masked number.
+     */
     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     public record FactorView(String factorId, String type, String label, String status, boolean preferred,
-                             String algorithm, int digits, Integer period, int driftSteps, Instant createdAt,
-                             Instant lastUsedAt, List<String> recoveryCodes) {
+                             String algorithm, Integer digits, Integer period, Integer driftSteps, Instant createdAt,
+                             Instant lastUsedAt, List<String> recoveryCodes, String phoneNumber) {
         static FactorView of(AuthFactor f) {
             return new FactorView(f.id.toString(), f.kind.toLowerCase(Locale.ROOT), f.label,
                     f.status.toLowerCase(Locale.ROOT), f.preferred, f.algorithm, f.digits,
-                    "TOTP".equals(f.kind) ? f.periodSeconds : null, f.driftSteps, f.createdAt, f.lastUsedAt, null);
+                    "TOTP".equals(f.kind) ? f.periodSeconds : null, f.driftSteps, f.createdAt, f.lastUsedAt, null,
+                    null);
+        }
+
+        static FactorView ofPhone(io.keystep.challenge.store.PhoneEnrollment p, boolean preferred) {
+            String masked = io.keystep.challenge.domain.PhoneNumbers.mask(p.phoneNumber);
+            return new FactorView(p.id.toString(), "sms", masked, "active", preferred, null, null, null, null,
+                    p.enrolledAt, null, null, masked);
         }
 
         FactorView withRecoveryCodes(List<String> codes) {
             return new FactorView(factorId, type, label, status, preferred, algorithm, digits, period, driftSteps,
-                    createdAt, lastUsedAt, codes);
+                    createdAt, lastUsedAt, codes, phoneNumber);
         }
     }
 
@@ -175,12 +185,24 @@ public class FactorResource {
         });
     }
 
-    /** The user's factors (never a secret). */
+    /**
+     * The user's factors (never a secret): the enrolled phone first (type {@code sms}, masked; preferred when no
+     * authenticator is), then the authenticators.
+     */
     @GET
     public Uni<List<FactorView>> list(@PathParam("userId") String userIdParam) {
         String tenantId = caller.tenant();
         String userId = RequestChecks.userId(userIdParam);
-        return factors.ofUser(tenantId, userId).map(all -> all.stream().map(FactorView::of).toList());
+        return factorsOf(tenantId, userId);
+    }
+
+    private Uni<List<FactorView>> factorsOf(String tenantId, String userId) {
+        return factors.ofUser(tenantId, userId).flatMap(all -> factors.phone(tenantId, userId).map(phone -> {
+            List<FactorView> out = new java.util.ArrayList<>();
+            phone.ifPresent(p -> out.add(FactorView.ofPhone(p, all.stream().noneMatch(f -> f.preferred))));
+            all.stream().map(FactorView::of).forEach(out::add);
+            return out;
+        }));
     }
 
     /** A rename and/or making the factor the preferred one. */
@@ -206,6 +228,21 @@ public class FactorResource {
                 || label.contains(":"))) {
             throw ProblemException.invalid("label", "must be 1-64 printable characters without ':'");
         }
+        return factors.phone(tenantId, userId).flatMap(phone -> {
+            if (phone.isPresent() && phone.get().id.equals(factorId)) {
+                if (label != null) {
+                    throw ProblemException.invalid("label", "a phone factor is named by its masked number");
+                }
+                return factors.preferPhone(tenantId, userId, factorId)
+                        .flatMap(r -> r == AuthenticatorFactors.Change.DONE ? view(tenantId, userId, factorId)
+                                : Uni.createFrom().failure(ProblemException.notFound("active factor " + factorId)));
+            }
+            return updateAuthenticator(tenantId, userId, factorId, label, body);
+        });
+    }
+
+    private Uni<FactorView> updateAuthenticator(String tenantId, String userId, UUID factorId, String label,
+                                                UpdateRequest body) {
         Uni<AuthenticatorFactors.Change> renamed = label == null ? Uni.createFrom().item(AuthenticatorFactors.Change.DONE)
                 : factors.rename(tenantId, userId, factorId, label.trim());
         return renamed.flatMap(r -> r != AuthenticatorFactors.Change.DONE || body.preferred() == null
@@ -249,8 +286,8 @@ public class FactorResource {
     }
 
     private Uni<FactorView> view(String tenantId, String userId, UUID factorId) {
-        return factors.ofUser(tenantId, userId).map(all -> all.stream().filter(f -> f.id.equals(factorId))
-                .findFirst().map(FactorView::of).orElseThrow(() -> ProblemException.notFound("factor " + factorId)));
+        return factorsOf(tenantId, userId).map(all -> all.stream().filter(f -> f.factorId().equals(factorId.toString()))
+                .findFirst().orElseThrow(() -> ProblemException.notFound("factor " + factorId)));
     }
 
     static UUID factorId(String raw) {

@@ -30,14 +30,27 @@ public class PhoneResource {
     private final PhoneEnrollmentRepository phones;
     private final Clock clock;
     private final Caller caller;
+    private final io.keystep.challenge.factors.FactorNotices notices;
+    private final io.keystep.challenge.messaging.EventPublisher publisher;
+    private final io.keystep.challenge.factors.FactorMetrics metrics;
 
-    public PhoneResource(PhoneEnrollmentRepository phones, Clock clock, Caller caller) {
+    public PhoneResource(PhoneEnrollmentRepository phones, Clock clock, Caller caller,
+                         io.keystep.challenge.factors.FactorNotices notices,
+                         io.keystep.challenge.messaging.EventPublisher publisher,
+                         io.keystep.challenge.factors.FactorMetrics metrics) {
         this.caller = caller;
         this.phones = phones;
         this.clock = clock;
+        this.notices = notices;
+        this.publisher = publisher;
+        this.metrics = metrics;
     }
 
-    /** Enrolls or replaces the user's phone number. */
+    /**
+     * Enrolls or replaces the user's phone number (a factor of type {@code sms}). A new number is published
+     * ({@code factor.changed.v1} ACTIVATED, factor SMS); a replaced one is REMOVED first, with a notice to the old
+     * number, whose owner must learn that it no longer receives codes. The same number again publishes nothing.
+     */
     @PUT
     public Uni<EnrolledPhone> enroll(@PathParam("userId") String userIdParam, EnrollPhoneRequest request) {
         String tenantId = caller.tenant();
@@ -47,7 +60,28 @@ public class PhoneResource {
         }
         String e164 = PhoneNumbers.toE164(request.phoneNumber()).orElseThrow(() -> ProblemException.invalid(
                 "phoneNumber", "must be a phone number in international form, for example +15555550123"));
-        return phones.enroll(tenantId, userId, e164, clock.instant())
+        java.time.Instant now = clock.instant();
+        return phones.enrollmentOf(tenantId, userId).flatMap(before -> phones.enroll(tenantId, userId, e164, now)
+                        .chain(() -> before.isPresent() && before.get().phoneNumber.equals(e164)
+                                ? Uni.createFrom().voidItem()
+                                : phones.enrollmentOf(tenantId, userId).flatMap(after -> announce(tenantId, userId,
+                                before.map(b -> b.phoneNumber).orElse(null), after.orElseThrow(), now))))
+                .onFailure(e -> !(e instanceof ProblemException))
+                .transform(io.keystep.challenge.domain.CheckUnavailableException::new)
                 .map(ignored -> new EnrolledPhone(userId, PhoneNumbers.mask(e164)));
+    }
+
+    private Uni<Void> announce(String tenantId, String userId, String oldNumber,
+                               io.keystep.challenge.store.PhoneEnrollment now, java.time.Instant at) {
+        String factorId = now.id.toString();
+        Uni<Void> removed = oldNumber == null ? Uni.createFrom().voidItem()
+                : notices.publish(tenantId, at, new io.keystep.events.FactorChanged(userId, factorId,
+                        io.keystep.events.Factor.SMS, io.keystep.events.FactorChange.REMOVED,
+                        PhoneNumbers.mask(oldNumber)), java.util.List.of(oldNumber))
+                .invoke(() -> metrics.removed(tenantId, "sms"));
+        return removed.chain(() -> publisher.factorChanged(tenantId, at, new io.keystep.events.FactorChanged(userId,
+                        factorId, io.keystep.events.Factor.SMS, io.keystep.events.FactorChange.ACTIVATED,
+                        PhoneNumbers.mask(now.phoneNumber))))
+                .invoke(() -> metrics.activated(tenantId, "sms"));
     }
 }

@@ -40,6 +40,7 @@ public class ProblemMappers {
                     "Verification locked", 429, e.getMessage(), null, e.lockedUntil())), e.retryAfter());
             case NO_FACTOR -> respond(Problem.of(422, "no-factor", "No factor enrolled", e.getMessage()));
             case SUSPENDED -> respond(Problem.of(403, "factor-suspended", "Factor suspended", e.getMessage()));
+            case INVALID_CODE -> respond(Problem.validation("code", e.getMessage()));
         };
     }
 

@@ -32,10 +32,11 @@ final class VerificationRequests {
             throw ProblemException.invalid("to", "is required");
         }
         if (body.channel() == null || body.channel().isBlank()) {
-            throw ProblemException.invalid("channel", "is required: sms, whatsapp, voice, email or auto");
+            throw ProblemException.invalid("channel",
+                    "is required: sms, whatsapp, voice, email, auto, totp, hotp or recovery_code");
         }
         String channel = body.channel().trim().toLowerCase(Locale.ROOT);
-        if (channel.equals("totp") || channel.equals("hotp")) {
+        if (channel.equals("totp") || channel.equals("hotp") || channel.equals("recovery_code")) {
             return authenticator(body, channel, tenant);
         }
         if (body.to() == null || body.to().isBlank()) {

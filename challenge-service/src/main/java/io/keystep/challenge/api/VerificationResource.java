@@ -44,7 +44,12 @@ public class VerificationResource {
      */
     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     public record CheckResponse(String id, String status, int remainingAttempts,
-                                @com.fasterxml.jackson.annotation.JsonProperty("locked_until") Instant lockedUntil) {
+                                @com.fasterxml.jackson.annotation.JsonProperty("locked_until") Instant lockedUntil,
+                                Integer recoveryCodesRemaining) {
+
+        public CheckResponse(String id, String status, int remainingAttempts, Instant lockedUntil) {
+            this(id, status, remainingAttempts, lockedUntil, null);
+        }
     }
 
     /** The body of a resend: another channel, optionally. */
@@ -133,8 +138,10 @@ public class VerificationResource {
         if (request == null || request.code() == null) {
             throw ProblemException.invalid("code", "is required");
         }
-        if (!CODE.matcher(request.code()).matches()) {
-            throw ProblemException.invalid("code", "must be 4 to 10 digits");
+        if (!CODE.matcher(request.code()).matches()
+                && !CodeChecker.RECOVERY_CODE.matcher(request.code()).matches()) {
+            throw ProblemException.invalid("code", "must be 4 to 10 digits (or, for channel recovery_code, a recovery"
+                    + " code such as abcd-efgh-2345)");
         }
         String amount = VerificationRequests.presentedAmount(request.amount());
         String payee = VerificationRequests.presentedPayee(request.payee());
@@ -158,7 +165,8 @@ public class VerificationResource {
                         io.keystep.challenge.domain.VerificationRefused.Kind.SUSPENDED,
                         "too many consecutive failed checks; this factor is suspended until account recovery");
             }
-            return new CheckResponse(id, result.status().wire(), result.remainingAttempts(), result.lockedUntil());
+            return new CheckResponse(id, result.status().wire(), result.remainingAttempts(), result.lockedUntil(),
+                    result.recoveryCodesRemaining());
         });
     }
 

@@ -16,11 +16,26 @@ import io.keystep.events.Channel;
  * @param lockedUntil       when the user's lockout ends, if this check found or started one
  * @param lockoutStarted    whether this check locked the user out (or suspended the factor)
  * @param suspensionStarted whether this check suspended the factor (too many consecutive failures)
+ * @param recoveryCodesRemaining for a verification answered with a recovery code: the user's unused codes after
+ *                          this check; else null
  */
 public record CheckResult(CheckStatus status, int attemptsUsed, int maxAttempts, String userId, String loginId,
                           String deviceFingerprint, boolean evaluated, Channel channel,
                           java.time.Instant lockedUntil, boolean lockoutStarted,
-                          boolean suspensionStarted) {
+                          boolean suspensionStarted, Integer recoveryCodesRemaining) {
+
+    public CheckResult(CheckStatus status, int attemptsUsed, int maxAttempts, String userId, String loginId,
+                       String deviceFingerprint, boolean evaluated, Channel channel, java.time.Instant lockedUntil,
+                       boolean lockoutStarted, boolean suspensionStarted) {
+        this(status, attemptsUsed, maxAttempts, userId, loginId, deviceFingerprint, evaluated, channel, lockedUntil,
+                lockoutStarted, suspensionStarted, null);
+    }
+
+    /** The same result, reporting how many recovery codes the user has left. */
+    public CheckResult withRecoveryCodesRemaining(int remaining) {
+        return new CheckResult(status, attemptsUsed, maxAttempts, userId, loginId, deviceFingerprint, evaluated,
+                channel, lockedUntil, lockoutStarted, suspensionStarted, remaining);
+    }
 
     public int remainingAttempts() {
         return Math.max(0, maxAttempts - attemptsUsed);

@@ -28,9 +28,23 @@ public class CodeChecker {
     private final Clock clock;
     private final io.keystep.challenge.store.TenantSettingsRepository settings;
     private final AuthenticatorFactors factors;
+    private final io.keystep.challenge.factors.RecoveryCodes recoveryCodes;
+    private final io.keystep.challenge.factors.Reenablement reenablement;
+    private final io.keystep.challenge.factors.FactorNotices notices;
+
+    /** A code as sent or shown by an authenticator. */
+    private static final java.util.regex.Pattern DIGITS = java.util.regex.Pattern.compile("[0-9]{4,10}");
+    /** A recovery code as shown ({@code abcd-efgh-2345}, any case, dashes or spaces optional). */
+    public static final java.util.regex.Pattern RECOVERY_CODE = java.util.regex.Pattern.compile("[A-Za-z2-7 -]{12,20}");
 
     public CodeChecker(AuthenticatorFactors factors, ChallengeStore store, CodeDigest digests, EventPublisher publisher, ChallengeMetrics metrics,
-                       Clock clock, io.keystep.challenge.store.TenantSettingsRepository settings) {
+                       Clock clock, io.keystep.challenge.store.TenantSettingsRepository settings,
+                       io.keystep.challenge.factors.RecoveryCodes recoveryCodes,
+                       io.keystep.challenge.factors.Reenablement reenablement,
+                       io.keystep.challenge.factors.FactorNotices notices) {
+        this.recoveryCodes = recoveryCodes;
+        this.reenablement = reenablement;
+        this.notices = notices;
         this.settings = settings;
         this.factors = factors;
         this.store = store;
@@ -55,6 +69,20 @@ public class CodeChecker {
         String binding = Bindings.of(amount, payee);
         return store.authenticatorOf(tenantId, challengeId).onFailure().transform(CheckUnavailableException::new)
                 .flatMap(authenticator -> {
+                    boolean recoveryCode = authenticator.isPresent()
+                            && authenticator.get()[0].startsWith(Factor.RECOVERY_CODE.name() + ":");
+                    if (recoveryCode && !RECOVERY_CODE.matcher(code).matches()) {
+                        return Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.INVALID_CODE,
+                                "must be one of the user's recovery codes, such as abcd-efgh-2345"));
+                    }
+                    if (!recoveryCode && !DIGITS.matcher(code).matches()) {
+                        return Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.INVALID_CODE,
+                                "must be 4 to 10 digits"));
+                    }
+                    if (recoveryCode) {
+                        return checkRecoveryCode(tenantId, challengeId, authenticator.get()[1], code, binding, now,
+                                started);
+                    }
                     if (authenticator.isEmpty()) {
                         return judge(tenantId, challengeId, digests.digest(tenantId, challengeId, code, binding),
                                 null, now, started);
@@ -72,16 +100,60 @@ public class CodeChecker {
                 });
     }
 
+    /**
+     * A verification answered with a recovery code: the code is used up (a conditional UPDATE, so of two parallel
+     * uses one wins) only while the verification is pending and the user not locked out, so that no slow hash runs
+     * for a check the store would refuse anyway and no code is spent on a verification that cannot approve; then the
+     * store judges under the same budget and lockout. For purpose recovery a suspended user's check is judged, and
+     * its approval lifts the suspension (REENABLED).
+     */
+    private Uni<CheckResult> checkRecoveryCode(String tenantId, String challengeId, String userId, String code,
+                                               String binding, Instant now, long started) {
+        return Uni.combine().all().unis(store.find(tenantId, challengeId), store.lockoutOf(tenantId, userId, now))
+                .asTuple()
+                .onFailure().transform(CheckUnavailableException::new)
+                .flatMap(state -> {
+                    java.util.Optional<StoredChallenge> found = state.getItem1();
+                    ChallengeStore.UserLockout lockout = state.getItem2();
+                    boolean recovery = found.map(c -> "RECOVERY".equals(c.purpose())).orElse(false);
+                    boolean evaluate = found.map(c -> "pending".equals(c.effectiveStatus(now))
+                                    && c.remainingAttempts() > 0).orElse(false)
+                            && lockout.lockedUntil() == null && (!lockout.suspended() || recovery);
+                    Uni<io.keystep.challenge.factors.RecoveryCodes.Redemption> redemption = evaluate
+                            ? recoveryCodes.consume(tenantId, userId, code)
+                            : recoveryCodes.remaining(tenantId, userId)
+                            .map(n -> new io.keystep.challenge.factors.RecoveryCodes.Redemption(false, n, null));
+                    return redemption.onFailure().transform(CheckUnavailableException::new).flatMap(r ->
+                            judge(tenantId, challengeId, digests.digest(tenantId, challengeId, r.accepted()
+                                            ? digests.authenticatorApproval(tenantId, challengeId)
+                                            : io.keystep.challenge.factors.RecoveryCodes.normalise(code), binding),
+                                    Factor.RECOVERY_CODE, now, started, recovery)
+                                    .call(result -> result.status() == CheckStatus.APPROVED && recovery
+                                            && lockout.suspended()
+                                            ? reenablement.reenable(tenantId, userId, "recovery_code",
+                                                    "re-enabled by a recovery code (verification " + challengeId + ")")
+                                            .onFailure().transform(CheckUnavailableException::new)
+                                            : Uni.createFrom().voidItem())
+                                    .map(result -> result.withRecoveryCodesRemaining(r.remaining())));
+                });
+    }
+
     private Uni<CheckResult> judge(String tenantId, String challengeId, String presented, Factor factor, Instant now,
                                    long started) {
+        return judge(tenantId, challengeId, presented, factor, now, started, false);
+    }
+
+    private Uni<CheckResult> judge(String tenantId, String challengeId, String presented, Factor factor, Instant now,
+                                   long started, boolean passSuspension) {
         // The tenant's own lockout thresholds (within their bounds) apply to its users.
         return settings.settingsOf(tenantId)
-                .chain(tenant -> store.check(challengeId, tenantId, now, presented, tenant.lockoutRules()))
+                .chain(tenant -> store.check(challengeId, tenantId, now, presented, tenant.lockoutRules(),
+                        passSuspension))
                 .onFailure().transform(CheckUnavailableException::new)
                 .call(result -> publish(tenantId, challengeId, result, factor, now))
                 .call(result -> publishLimit(tenantId, challengeId, result, now))
                 .call(result -> !result.suspensionStarted() ? Uni.createFrom().voidItem()
-                        : publisher.factorChanged(tenantId, now, new io.keystep.events.FactorChanged(result.userId(),
+                        : notices.publish(tenantId, now, new io.keystep.events.FactorChanged(result.userId(),
                                         null, factor != null ? factor
                                         : result.channel() == null ? null : Factor.valueOf(result.channel().name()),
                                         io.keystep.events.FactorChange.SUSPENDED,

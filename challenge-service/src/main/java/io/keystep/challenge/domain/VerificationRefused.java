@@ -7,7 +7,7 @@ import java.time.Instant;
 public class VerificationRefused extends RuntimeException {
 
     /** Why. */
-    public enum Kind { NOT_FOUND, NOT_PENDING, IDEMPOTENCY_MISMATCH, IDEMPOTENCY_IN_FLIGHT, SEND_LIMITED, LOCKED_OUT, SUSPENDED, NO_FACTOR }
+    public enum Kind { NOT_FOUND, NOT_PENDING, IDEMPOTENCY_MISMATCH, IDEMPOTENCY_IN_FLIGHT, SEND_LIMITED, LOCKED_OUT, SUSPENDED, NO_FACTOR, INVALID_CODE }
 
     private final Kind kind;
     private final String limit;

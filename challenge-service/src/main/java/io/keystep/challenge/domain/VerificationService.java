@@ -44,11 +44,13 @@ public class VerificationService {
     private final Clock clock;
     private final io.keystep.challenge.factors.AuthenticatorFactors factors;
     private final CancellationTrail cancellations;
+    private final io.keystep.challenge.factors.RecoveryCodes recoveryCodes;
 
-    public VerificationService(CancellationTrail cancellations, io.keystep.challenge.factors.AuthenticatorFactors factors, ChallengeStore store, IdempotencyKeys idempotency, SendLimiter limiter,
+    public VerificationService(io.keystep.challenge.factors.RecoveryCodes recoveryCodes, CancellationTrail cancellations, io.keystep.challenge.factors.AuthenticatorFactors factors, ChallengeStore store, IdempotencyKeys idempotency, SendLimiter limiter,
                                EventPublisher publisher, CodeGenerator codes, CodeDigest digests, CodeSealer sealer,
                                ChallengeConfig challengeConfig, VerifyConfig config, ChallengeMetrics metrics,
                                Clock clock) {
+        this.recoveryCodes = recoveryCodes;
         this.cancellations = cancellations;
         this.factors = factors;
         this.store = store;
@@ -101,7 +103,10 @@ public class VerificationService {
                                    String clientIp) {
         Instant now = clock.instant();
         if (request.destination() == null) {
-            return refuseIfLocked(tenantId, null, request.userId(), null, now)
+            // A recovery code for purpose recovery is the way back from a suspension (a lockout still waits).
+            boolean recovery = "recovery_code".equals(request.channel())
+                    && request.purpose() == io.keystep.events.Purpose.RECOVERY;
+            return refuseIfLocked(tenantId, null, request.userId(), null, now, recovery)
                     .chain(() -> startAuthenticator(tenantId, id, request, settings));
         }
         String destinationKey = digests.pseudonym(tenantId, request.destination());
@@ -141,11 +146,16 @@ public class VerificationService {
      */
     private Uni<Void> refuseIfLocked(String tenantId, String verificationId, String subject, String destination,
                                      Instant now) {
+        return refuseIfLocked(tenantId, verificationId, subject, destination, now, false);
+    }
+
+    private Uni<Void> refuseIfLocked(String tenantId, String verificationId, String subject, String destination,
+                                     Instant now, boolean passSuspension) {
         if (subject == null) {
             return Uni.createFrom().voidItem();
         }
         return store.lockoutOf(tenantId, subject, now).flatMap(lockout -> {
-            if (lockout.suspended()) {
+            if (lockout.suspended() && !passSuspension) {
                 metrics.limitHit(tenantId, "any", "factor_suspended");
                 return publisher.verificationLimited(tenantId, now, new VerificationLimited(verificationId, subject,
                                 Limit.FACTOR_SUSPENDED, 0, null, mask(destination)))
@@ -180,6 +190,9 @@ public class VerificationService {
                                                  TenantSettings settings) {
         Instant now = clock.instant();
         String kind = request.channel().toUpperCase(Locale.ROOT);
+        if ("RECOVERY_CODE".equals(kind)) {
+            return startRecoveryCode(tenantId, id, request, settings, now);
+        }
         return factors.activeFactor(tenantId, request.userId(), kind).flatMap(found -> {
             if (found.isEmpty()) {
                 return Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.NO_FACTOR,
@@ -191,6 +204,36 @@ public class VerificationService {
                     request.purpose().name(), digests.digest(tenantId, id, digests.authenticatorApproval(tenantId, id), binding),
                     settings.maxAttempts(), expiresAt, List.of(), null, request.locale(), request.amount(),
                     request.payee(), found.get().digits, found.get().kind + ":" + found.get().id);
+            return store.create(challenge, now, expiresAt.plus(challengeConfig.retainAfterExpiry()))
+                    .call(created -> announceReplaced(tenantId, created, now))
+                    .map(ChallengeStore.Created::inherited)
+                    .map(inherited -> {
+                        metrics.verificationCreated(tenantId, request.channel());
+                        return new Verification(id, "pending", request.channel(), null,
+                                request.purpose().name().toLowerCase(Locale.ROOT), request.amount(), request.payee(),
+                                expiresAt, 0, Math.max(0, settings.maxAttempts() - inherited), null);
+                    });
+        });
+    }
+
+    /**
+     * A verification answered with one of the user's recovery codes: like an authenticator verification (nothing
+     * sent, the same budget, lockout and binding), the challenge holding the digest of the approval value that only
+     * an unused recovery code unlocks. No unused code → 422 {@code no-factor}.
+     */
+    private Uni<Verification> startRecoveryCode(String tenantId, String id, VerificationRequest request,
+                                                TenantSettings settings, Instant now) {
+        return recoveryCodes.remaining(tenantId, request.userId()).flatMap(remaining -> {
+            if (remaining == 0) {
+                return Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.NO_FACTOR,
+                        "user " + request.userId() + " has no unused recovery code"));
+            }
+            Instant expiresAt = now.plus(settings.codeTtl());
+            String binding = Bindings.of(request.amount(), request.payee());
+            NewChallenge challenge = new NewChallenge(id, tenantId, request.userId(), null, null,
+                    request.purpose().name(), digests.digest(tenantId, id, digests.authenticatorApproval(tenantId, id),
+                    binding), settings.maxAttempts(), expiresAt, List.of(), null, request.locale(), request.amount(),
+                    request.payee(), settings.codeLength(), "RECOVERY_CODE:" + request.userId());
             return store.create(challenge, now, expiresAt.plus(challengeConfig.retainAfterExpiry()))
                     .call(created -> announceReplaced(tenantId, created, now))
                     .map(ChallengeStore.Created::inherited)

@@ -51,11 +51,16 @@ public class AuthenticatorFactors {
     private final io.keystep.challenge.store.PhoneEnrollmentRepository phones;
     private final io.keystep.challenge.store.RecoveryCodeRepository recoveryCodes;
     private final SecureRandom random = new SecureRandom();
+    private final FactorNotices notices;
+    private final FactorMetrics metrics;
 
     public AuthenticatorFactors(AuthFactorRepository factors, FactorSecretCipher cipher, EventPublisher publisher,
                                 FactorConfig config, Clock clock, TrustedDevices trustedDevices,
                                 io.keystep.challenge.store.PhoneEnrollmentRepository phones,
-                                io.keystep.challenge.store.RecoveryCodeRepository recoveryCodes) {
+                                io.keystep.challenge.store.RecoveryCodeRepository recoveryCodes,
+                                FactorNotices notices, FactorMetrics metrics) {
+        this.notices = notices;
+        this.metrics = metrics;
         this.phones = phones;
         this.recoveryCodes = recoveryCodes;
         this.trustedDevices = trustedDevices;
@@ -99,6 +104,7 @@ public class AuthenticatorFactors {
         return factors.insert(f)
                 .chain(() -> publisher.factorChanged(tenantId, now, new FactorChanged(userId, f.id.toString(),
                         Factor.valueOf(kind), FactorChange.ENROLLED, f.label)))
+                .invoke(() -> metrics.enrolled(tenantId, kind.toLowerCase(java.util.Locale.ROOT)))
                 .map(v -> new Enrollment(f.id.toString(), uri, png));
     }
 
@@ -120,9 +126,11 @@ public class AuthenticatorFactors {
             }
             AuthFactor f = found.get();
             // A new factor changes how the account is protected: devices trusted before it are revoked.
+            // The user hears of it on their other channels (the phone), never on the new factor alone.
             return accept(f, code, now, true).call(r -> r == Result.ACCEPTED
-                    ? publisher.factorChanged(tenantId, now, new FactorChanged(userId, f.id.toString(),
+                    ? notices.publish(tenantId, now, new FactorChanged(userId, f.id.toString(),
                     Factor.valueOf(f.kind), FactorChange.ACTIVATED, f.label))
+                    .invoke(() -> metrics.activated(tenantId, f.kind.toLowerCase(java.util.Locale.ROOT)))
                     .chain(() -> trustedDevices.revokeAll(tenantId, userId, "factor activated"))
                     : Uni.createFrom().voidItem());
         });
@@ -195,7 +203,7 @@ public class AuthenticatorFactors {
         return factors.ofUser(tenantId, userId).flatMap(all -> {
             Optional<AuthFactor> target = all.stream().filter(f -> f.id.equals(factorId)).findFirst();
             if (target.isEmpty()) {
-                return Uni.createFrom().item(Change.NOT_FOUND);
+                return removePhone(tenantId, userId, factorId, all, now);
             }
             boolean othersActive = all.stream().anyMatch(f -> !f.id.equals(factorId) && "ACTIVE".equals(f.status));
             Uni<Boolean> allowed = !"ACTIVE".equals(target.get().status) || othersActive
@@ -206,11 +214,59 @@ public class AuthenticatorFactors {
             return allowed.flatMap(ok -> !ok ? Uni.createFrom().item(Change.LAST_FACTOR)
                     : factors.delete(tenantId, userId, factorId).flatMap(deleted -> !deleted
                     ? Uni.createFrom().item(Change.NOT_FOUND)
-                    : publisher.factorChanged(tenantId, now, new FactorChanged(userId, factorId.toString(),
+                    : notices.publish(tenantId, now, new FactorChanged(userId, factorId.toString(),
                                     Factor.valueOf(target.get().kind), FactorChange.REMOVED, target.get().label))
+                            .invoke(() -> metrics.removed(tenantId, target.get().kind.toLowerCase(java.util.Locale.ROOT)))
                             .chain(() -> trustedDevices.revokeAll(tenantId, userId, "factor removed"))
                             .replaceWith(Change.DONE)));
         });
+    }
+
+    /**
+     * Removes the user's enrolled phone when {@code factorId} names it, under the same rule as an authenticator:
+     * not the last way in unless unused recovery codes remain. The notice goes to the removed number too: its
+     * owner is the one who must learn that it no longer receives codes.
+     */
+    private Uni<Change> removePhone(String tenantId, String userId, UUID factorId, List<AuthFactor> all, Instant now) {
+        boolean othersActive = all.stream().anyMatch(f -> "ACTIVE".equals(f.status));
+        return phones.enrollmentOf(tenantId, userId).flatMap(phone -> {
+            if (phone.isEmpty() || !phone.get().id.equals(factorId)) {
+                return Uni.createFrom().item(Change.NOT_FOUND);
+            }
+            Uni<Boolean> allowed = othersActive ? Uni.createFrom().item(true)
+                    : recoveryCodes.unused(tenantId, userId).map(codes -> !codes.isEmpty());
+            String masked = io.keystep.challenge.domain.PhoneNumbers.mask(phone.get().phoneNumber);
+            return allowed.flatMap(ok -> !ok ? Uni.createFrom().item(Change.LAST_FACTOR)
+                    : phones.delete(tenantId, userId, factorId).flatMap(deleted -> !deleted
+                    ? Uni.createFrom().item(Change.NOT_FOUND)
+                    : notices.publish(tenantId, now, new FactorChanged(userId, factorId.toString(), Factor.SMS,
+                                    FactorChange.REMOVED, masked), List.of(phone.get().phoneNumber))
+                            .invoke(() -> metrics.removed(tenantId, "sms"))
+                            .chain(() -> trustedDevices.revokeAll(tenantId, userId, "factor removed"))
+                            .replaceWith(Change.DONE)));
+        });
+    }
+
+    /**
+     * Makes the enrolled phone the preferred factor: no authenticator is preferred any more (the phone is preferred
+     * exactly when no authenticator is). NOT_FOUND when {@code factorId} is not the user's phone.
+     */
+    public Uni<Change> preferPhone(String tenantId, String userId, UUID factorId) {
+        Instant now = clock.instant();
+        return phones.enrollmentOf(tenantId, userId).flatMap(phone -> {
+            if (phone.isEmpty() || !phone.get().id.equals(factorId)) {
+                return Uni.createFrom().item(Change.NOT_FOUND);
+            }
+            return factors.clearPreferred(tenantId, userId).chain(() -> publisher.factorChanged(tenantId, now,
+                            new FactorChanged(userId, factorId.toString(), Factor.SMS, FactorChange.PREFERRED,
+                                    io.keystep.challenge.domain.PhoneNumbers.mask(phone.get().phoneNumber))))
+                    .replaceWith(Change.DONE);
+        });
+    }
+
+    /** The user's enrolled phone, as a factor of kind SMS. */
+    public Uni<Optional<io.keystep.challenge.store.PhoneEnrollment>> phone(String tenantId, String userId) {
+        return phones.enrollmentOf(tenantId, userId);
     }
 
     /** The user's active factor of this kind, the preferred one first. */
@@ -227,6 +283,7 @@ public class AuthenticatorFactors {
 
     private Uni<Result> accept(AuthFactor f, String code, Instant now, boolean activate) {
         if (code == null || code.length() != f.digits) {
+            metrics.otpVerified(f.tenantId, f.kind.toLowerCase(java.util.Locale.ROOT), "rejected");
             return Uni.createFrom().item(Result.REJECTED);
         }
         byte[] key = cipher.decrypt(f.tenantId, f.id.toString(), f.secretCiphertext);
@@ -251,10 +308,18 @@ public class AuthenticatorFactors {
             }
         }
         java.util.Arrays.fill(key, (byte) 0);
-        if (matched == null || (f.lastStep != null && matched <= f.lastStep)) {
+        String kind = f.kind.toLowerCase(java.util.Locale.ROOT);
+        if (matched == null) {
+            metrics.otpVerified(f.tenantId, kind, "rejected");
+            return Uni.createFrom().item(Result.REJECTED);
+        }
+        if (f.lastStep != null && matched <= f.lastStep) {
+            // A valid code whose step was used already: a replay (or a second tab), refused.
+            metrics.otpVerified(f.tenantId, kind, "replayed");
             return Uni.createFrom().item(Result.REJECTED);
         }
         return factors.acceptStep(f.tenantId, f.id, matched, drift, now, activate)
+                .invoke(won -> metrics.otpVerified(f.tenantId, kind, won ? "accepted" : "replayed"))
                 .map(won -> won ? Result.ACCEPTED : Result.REJECTED);
     }
 

@@ -60,8 +60,14 @@ public class RecoveryCodes {
     private final io.keystep.challenge.store.ChallengeStore attempts;
     private final SecureRandom random = new SecureRandom();
 
+    private final FactorNotices notices;
+    private final FactorMetrics metrics;
+
     public RecoveryCodes(RecoveryCodeRepository codes, EventPublisher publisher, Vertx vertx, Clock clock,
-                         io.keystep.challenge.store.ChallengeStore attempts) {
+                         io.keystep.challenge.store.ChallengeStore attempts, FactorNotices notices,
+                         FactorMetrics metrics) {
+        this.notices = notices;
+        this.metrics = metrics;
         this.attempts = attempts;
         this.codes = codes;
         this.publisher = publisher;
@@ -87,8 +93,9 @@ public class RecoveryCodes {
                     return row;
                 }).toList()))
                 .flatMap(rows -> codes.replace(tenantId, userId, rows))
-                .chain(() -> publisher.factorChanged(tenantId, now, new FactorChanged(userId, null,
+                .chain(() -> notices.publish(tenantId, now, new FactorChanged(userId, null,
                         Factor.RECOVERY_CODE, FactorChange.RECOVERY_CODES_GENERATED, COUNT + " remaining")))
+                .invoke(() -> metrics.recoveryCodesRegenerated(tenantId))
                 .replaceWith(plain);
     }
 
@@ -115,11 +122,20 @@ public class RecoveryCodes {
                 return Uni.createFrom().item(new Redemption(false, -1,
                         java.time.Duration.ofMillis(Math.max(1000, reserved[1]))));
             }
-            return evaluate(tenantId, userId, normalised, now);
+            return evaluate(tenantId, userId, normalised, now, "redeem");
         });
     }
 
-    private Uni<Redemption> evaluate(String tenantId, String userId, String normalised, Instant now) {
+    /**
+     * Uses a code once as the answer of a verification (channel {@code recovery_code}): the verification's attempt
+     * budget and the user's lockout govern the guesses, so no separate attempt is reserved here. Answers whether
+     * this call used the code up (of two parallel uses of one code, exactly one) and how many remain.
+     */
+    public Uni<Redemption> consume(String tenantId, String userId, String presented) {
+        return evaluate(tenantId, userId, normalise(presented), clock.instant(), "verification");
+    }
+
+    private Uni<Redemption> evaluate(String tenantId, String userId, String normalised, Instant now, String via) {
         return codes.unused(tenantId, userId).flatMap(unused -> vertx.executeBlocking(Uni.createFrom().item(() ->
                         unused.stream().filter(c -> matches(normalised, c.codeHash)).findFirst()))
                 .flatMap(match -> {
@@ -131,7 +147,8 @@ public class RecoveryCodes {
                             return Uni.createFrom().item(new Redemption(false, unused.size() - 1));
                         }
                         int left = unused.size() - 1;
-                        return attempts.clearRecoveryAttempts(tenantId, userId).chain(() -> publisher.factorChanged(tenantId, now, new FactorChanged(userId, null,
+                        metrics.recoveryCodeUsed(tenantId, via);
+                        return attempts.clearRecoveryAttempts(tenantId, userId).chain(() -> notices.publish(tenantId, now, new FactorChanged(userId, null,
                                         Factor.RECOVERY_CODE, FactorChange.RECOVERY_CODE_USED, left + " remaining"))
                                 .replaceWith(new Redemption(true, left)));
                     });
@@ -149,7 +166,8 @@ public class RecoveryCodes {
         return s.toString();
     }
 
-    static String normalise(String code) {
+    /** The form a code is hashed in: lower case, without dashes or spaces. */
+    public static String normalise(String code) {
         return code == null ? "" : code.replace("-", "").replace(" ", "").toLowerCase(Locale.ROOT);
     }
 

@@ -43,9 +43,13 @@ public class TrustedDevices {
     private final TrustedDeviceConfig config;
     private final Clock clock;
     private final PrivateKey key;
+    private final FactorNotices notices;
+    private final FactorMetrics metrics;
 
     public TrustedDevices(TrustedDeviceRepository devices, EventPublisher publisher, TrustedDeviceConfig config,
-                          Clock clock) {
+                          Clock clock, FactorNotices notices, FactorMetrics metrics) {
+        this.notices = notices;
+        this.metrics = metrics;
         this.devices = devices;
         this.publisher = publisher;
         this.config = config;
@@ -76,8 +80,9 @@ public class TrustedDevices {
         d.createdAt = now;
         d.expiresAt = expiresAt;
         return devices.insert(d)
-                .chain(() -> publisher.factorChanged(tenantId, now, new FactorChanged(userId, deviceId, null,
+                .chain(() -> notices.publish(tenantId, now, new FactorChanged(userId, deviceId, null,
                         FactorChange.DEVICE_TRUSTED, label)))
+                .invoke(() -> metrics.trustedDeviceIssued(tenantId))
                 .replaceWith(new Issued(deviceId, token, expiresAt));
     }
 
@@ -89,15 +94,18 @@ public class TrustedDevices {
     public Uni<Boolean> revoke(String tenantId, String userId, UUID deviceId) {
         Instant now = clock.instant();
         return devices.revoke(tenantId, userId, deviceId, now).call(revoked -> revoked
-                ? publisher.factorChanged(tenantId, now, new FactorChanged(userId, deviceId.toString(), null,
-                FactorChange.DEVICE_REVOKED, "revoked"))
+                ? notices.publish(tenantId, now, new FactorChanged(userId, deviceId.toString(), null,
+                FactorChange.DEVICE_REVOKED, "revoked")).invoke(() -> metrics.trustedDeviceRevoked(tenantId, "user"))
                 : Uni.createFrom().voidItem());
     }
 
     /** Revokes every device of the user (a factor changed), one DEVICE_REVOKED each. */
     public Uni<Void> revokeAll(String tenantId, String userId, String reason) {
         Instant now = clock.instant();
-        return devices.revokeAll(tenantId, userId, now).flatMap(ids -> ids.isEmpty()
+        // No notice per device: the factor change that caused it sends one, naming what changed.
+        return devices.revokeAll(tenantId, userId, now)
+                .invoke(ids -> ids.forEach(id -> metrics.trustedDeviceRevoked(tenantId, "factor_change")))
+                .flatMap(ids -> ids.isEmpty()
                 ? Uni.createFrom().voidItem()
                 : Multi.createFrom().iterable(ids).onItem().transformToUniAndConcatenate(id ->
                         publisher.factorChanged(tenantId, now, new FactorChanged(userId, id.toString(), null,

@@ -86,7 +86,28 @@ public class EventPublisher {
         return send(factors, Envelope.of(FactorChanged.TYPE, at, tenantId, correlation, change), change.userId());
     }
 
+    /**
+     * A change to a user's factors that the user must also be told about out of band: the same
+     * {@code factor.changed.v1} record, with Kafka headers made from its event id (the notice's routing, which
+     * {@code headers} may seal to that id). Never a secret, code or token.
+     */
+    public Uni<Void> factorChanged(String tenantId, Instant at, FactorChanged change,
+                                   java.util.function.Function<java.util.UUID, java.util.Map<String, String>> headers) {
+        String correlation = change.factorId() != null ? change.factorId() : change.userId();
+        Envelope<FactorChanged> envelope = Envelope.of(FactorChanged.TYPE, at, tenantId, correlation, change);
+        java.util.List<org.apache.kafka.common.header.internals.RecordHeader> recordHeaders = new java.util.ArrayList<>();
+        headers.apply(envelope.eventId()).forEach((name, value) -> recordHeaders.add(
+                new org.apache.kafka.common.header.internals.RecordHeader(name,
+                        value.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        return send(factors, envelope, change.userId(), recordHeaders);
+    }
+
     private Uni<Void> send(MutinyEmitter<String> emitter, Envelope<?> envelope, String userId) {
+        return send(emitter, envelope, userId, java.util.List.of());
+    }
+
+    private Uni<Void> send(MutinyEmitter<String> emitter, Envelope<?> envelope, String userId,
+                           java.util.List<org.apache.kafka.common.header.internals.RecordHeader> headers) {
         String json;
         try {
             json = mapper.writeValueAsString(envelope);
@@ -95,6 +116,7 @@ public class EventPublisher {
         }
         Message<String> message = Message.of(json).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(Topics.key(envelope.tenantId(), userId))
+                .withHeaders(headers)
                 .build());
         return emitter.sendMessage(message).ifNoItem().after(ACK_TIMEOUT).fail();
     }

@@ -45,6 +45,12 @@ public class AuthFactorRepository {
                         : Panache.currentTransaction().invoke(tx -> tx.markForRollback())));
     }
 
+    /** No authenticator of the user is preferred any more (the enrolled phone is, then). */
+    public Uni<Void> clearPreferred(String tenantId, String userId) {
+        return Panache.withTransaction(() -> AuthFactor.update(
+                "preferred = false where tenantId = ?1 and userId = ?2", tenantId, userId)).replaceWithVoid();
+    }
+
     public Uni<Boolean> delete(String tenantId, String userId, UUID factorId) {
         return Panache.withTransaction(() -> AuthFactor.delete("id = ?1 and tenantId = ?2 and userId = ?3",
                 factorId, tenantId, userId)).map(n -> n == 1);

@@ -207,12 +207,39 @@ public class ChallengeStore {
     /** Checks a presented code's digest against the challenge, atomically. */
     public Uni<CheckResult> check(String challengeId, String tenantId, Instant now, String presentedDigest,
                                   LockoutRules rules) {
+        return check(challengeId, tenantId, now, presentedDigest, rules, false);
+    }
+
+    /**
+     * Checks a presented code's digest; with {@code passSuspension} a suspended user's check is still judged (a
+     * recovery-code verification for purpose recovery, the way back from a suspension). A lockout still refuses.
+     */
+    public Uni<CheckResult> check(String challengeId, String tenantId, Instant now, String presentedDigest,
+                                  LockoutRules rules, boolean passSuspension) {
         return redis.execute("EVAL", CHECK_SCRIPT, "1", challengeKey(challengeId), tenantId,
                         Long.toString(now.toEpochMilli()), presentedDigest,
                         Long.toString(rules.failureWindow().toMillis()), Integer.toString(rules.failuresToLock()),
                         Long.toString(rules.firstLockout().toMillis()), Long.toString(rules.maxLockout().toMillis()),
-                        Integer.toString(rules.failuresToSuspend()))
+                        Integer.toString(rules.failuresToSuspend()), passSuspension ? "1" : "0")
                 .map(ChallengeStore::toCheckResult);
+    }
+
+    /**
+     * Lifts the subject's suspension and lockout, and forgets its failures, atomically: answers what was lifted
+     * ({@link UserLockout} as it stood; neither set when there was nothing to lift).
+     */
+    public Uni<UserLockout> liftLockout(String tenantId, String subject, Instant now) {
+        return redis.execute("EVAL", """
+                        local f = redis.call('HMGET', KEYS[1], 'lockedUntil', 'suspended')
+                        redis.call('DEL', KEYS[1], KEYS[2])
+                        return {f[1] or '', f[2] or ''}
+                        """, "2", "ks:lockout:{" + tenantId + "}:" + subject, "ks:failures:{" + tenantId + "}:" + subject)
+                .map(r -> {
+                    String until = r.get(0).toString();
+                    Instant lockedUntil = until.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(until));
+                    return new UserLockout(lockedUntil != null && lockedUntil.isAfter(now) ? lockedUntil : null,
+                            "1".equals(r.get(1).toString()));
+                });
     }
 
     private static CheckResult toCheckResult(Response r) {

@@ -20,6 +20,20 @@ public class PhoneEnrollmentRepository {
                 .map(e -> Optional.ofNullable(e).map(p -> p.phoneNumber)));
     }
 
+    /** The user's enrollment (its id is the phone's factor id), if any. */
+    public Uni<Optional<PhoneEnrollment>> enrollmentOf(String tenantId, String userId) {
+        return Panache.withSession(() -> PhoneEnrollment
+                .<PhoneEnrollment>find("tenantId = ?1 and userId = ?2", tenantId, userId)
+                .firstResult()
+                .map(Optional::ofNullable));
+    }
+
+    /** Removes the user's phone; false when {@code id} is not (or no longer) the user's enrollment. */
+    public Uni<Boolean> delete(String tenantId, String userId, UUID id) {
+        return Panache.withTransaction(() -> PhoneEnrollment.delete("id = ?1 and tenantId = ?2 and userId = ?3",
+                id, tenantId, userId)).map(n -> n == 1);
+    }
+
     /** Enrolls the number, replacing an earlier one. */
     public Uni<Void> enroll(String tenantId, String userId, String e164, Instant now) {
         // One statement, so that two concurrent enrollments of one user cannot collide on the unique key.

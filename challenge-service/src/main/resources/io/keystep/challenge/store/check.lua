@@ -30,7 +30,8 @@ end
 local lockKey = 'ks:lockout:{' .. f[1] .. '}:' .. (f[7] or '')
 local failKey = 'ks:failures:{' .. f[1] .. '}:' .. (f[7] or '')
 local lock = redis.call('HMGET', lockKey, 'lockedUntil', 'suspended')
-if lock[2] == '1' then return reply('suspended', '0') end
+-- ARGV[9] = '1': a recovery-code check for purpose recovery, the way out of a suspension (never of a lockout).
+if lock[2] == '1' and ARGV[9] ~= '1' then return reply('suspended', '0') end
 if lock[1] and tonumber(lock[1]) > now then
   lockedUntil = lock[1]
   return reply('locked_out', '0')
@@ -65,7 +66,7 @@ if redis.call('ZCARD', failKey) >= tonumber(ARGV[5]) then
   redis.call('HSET', lockKey, 'lockedUntil', lockedUntil)
   redis.call('DEL', failKey)
 end
-if consecutive >= tonumber(ARGV[8]) then
+if consecutive >= tonumber(ARGV[8]) and lock[2] ~= '1' then
   redis.call('HSET', lockKey, 'suspended', '1')
   lockoutStarted = '2'
 end

@@ -1,0 +1,75 @@
+package io.keystep.challenge.api;
+
+import io.keystep.challenge.factors.Reenablement;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import java.time.Instant;
+
+/**
+ * Support actions on a user's factors, for administrators who followed the support runbook's identity check:
+ * lifting a suspension (or lockout) after too many failed checks.
+ */
+@Path("/v1/users/{userId}/reenable")
+@jakarta.annotation.security.RolesAllowed("admin")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class SupportResource {
+
+    /**
+     * Why the user is re-enabled, and how their identity was verified (the runbook step, for example
+     * {@code video call with ID document}); both are kept in the audit trail.
+     */
+    public record ReenableRequest(String reason, String identityVerifiedBy) {
+    }
+
+    /** What was lifted: the suspension and/or the lockout that was in force until {@code lockedUntil}. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public record Reenabled(String userId, boolean wasSuspended, Instant wasLockedUntil) {
+    }
+
+    private final Reenablement reenablement;
+    private final Caller caller;
+
+    public SupportResource(Reenablement reenablement, Caller caller) {
+        this.reenablement = reenablement;
+        this.caller = caller;
+    }
+
+    /**
+     * Re-enables a suspended or locked-out user: 200 with what was lifted, 409 {@code not-suspended} when neither
+     * holds (nothing is published). Publishes {@code factor.changed.v1} REENABLED with the reason and the identity
+     * check, and a notice to the user's other channels, before answering.
+     */
+    @POST
+    public Uni<Reenabled> reenable(@PathParam("userId") String userIdParam, ReenableRequest body) {
+        String tenantId = caller.tenant();
+        String userId = RequestChecks.userId(userIdParam);
+        String reason = text(body == null ? null : body.reason(), "reason", 500);
+        String verifiedBy = text(body == null ? null : body.identityVerifiedBy(), "identityVerifiedBy", 200);
+        return reenablement.reenable(tenantId, userId, "support",
+                        "re-enabled by " + caller.subject() + ": " + reason + "; identity verified by: " + verifiedBy)
+                .onFailure(e -> !(e instanceof ProblemException))
+                .transform(io.keystep.challenge.domain.CheckUnavailableException::new)
+                .map(lifted -> lifted.map(l -> new Reenabled(userId, l.suspended(), l.lockedUntil()))
+                        .orElseThrow(() -> new ProblemException(Problem.of(409, "not-suspended", "Not suspended",
+                                "user " + userId + " is neither suspended nor locked out"))));
+    }
+
+    /** Required, 3 to {@code max} printable characters (it goes into the audit trail verbatim). */
+    private static String text(String value, String field, int max) {
+        if (value == null || value.isBlank()) {
+            throw ProblemException.invalid(field, "is required");
+        }
+        String trimmed = value.trim();
+        if (trimmed.length() < 3 || trimmed.length() > max || value.chars().anyMatch(Character::isISOControl)) {
+            throw ProblemException.invalid(field, "must be 3 to " + max + " printable characters");
+        }
+        return trimmed;
+    }
+}

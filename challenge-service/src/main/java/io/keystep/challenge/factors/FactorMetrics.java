@@ -1,0 +1,75 @@
+package io.keystep.challenge.factors;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Counters of factor operations ({@code keystep.factor.*}), by tenant and kind: what enrolls, activates, is
+ * removed, how recovery codes and trusted devices are used, and how authenticator codes fare (a rising
+ * {@code replayed} count is someone reusing a seen code).
+ */
+@ApplicationScoped
+public class FactorMetrics {
+
+    private final MeterRegistry registry;
+
+    public FactorMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public void enrolled(String tenantId, String kind) {
+        count("keystep.factor.enrollments", "Factors enrolled (pending activation)", tenantId, "kind", kind);
+    }
+
+    public void activated(String tenantId, String kind) {
+        count("keystep.factor.activations", "Factors activated (or phones enrolled)", tenantId, "kind", kind);
+    }
+
+    public void removed(String tenantId, String kind) {
+        count("keystep.factor.removals", "Factors removed", tenantId, "kind", kind);
+    }
+
+    /** A recovery code was used up, through {@code redeem} or a verification. */
+    public void recoveryCodeUsed(String tenantId, String via) {
+        count("keystep.factor.recovery.codes.used", "Recovery codes used", tenantId, "via", via);
+    }
+
+    public void recoveryCodesRegenerated(String tenantId) {
+        count("keystep.factor.recovery.codes.regenerated", "Recovery code sets generated", tenantId, null, null);
+    }
+
+    public void trustedDeviceIssued(String tenantId) {
+        count("keystep.factor.trusted.devices.issued", "Trusted device tokens issued", tenantId, null, null);
+    }
+
+    /** {@code reason}: {@code user} (one device revoked on request) or {@code factor_change} (all, after a change). */
+    public void trustedDeviceRevoked(String tenantId, String reason) {
+        count("keystep.factor.trusted.devices.revoked", "Trusted devices revoked", tenantId, "reason", reason);
+    }
+
+    /** An authenticator code was judged: {@code accepted}, {@code rejected} or {@code replayed}. */
+    public void otpVerified(String tenantId, String kind, String outcome) {
+        Counter.builder("keystep.factor.otp.verifications").description("TOTP/HOTP codes judged, by outcome")
+                .tag("tenant", tenantId).tag("kind", kind).tag("outcome", outcome).register(registry).increment();
+    }
+
+    /** An out-of-band notice was requested: {@code outcome} {@code requested} or {@code no_channel}. */
+    public void notice(String tenantId, String change, String outcome) {
+        Counter.builder("keystep.factor.notices").description("Out-of-band notices of factor changes")
+                .tag("tenant", tenantId).tag("change", change).tag("outcome", outcome).register(registry).increment();
+    }
+
+    /** A suspended (or locked-out) user was re-enabled: {@code via} {@code support} or {@code recovery_code}. */
+    public void reenabled(String tenantId, String via) {
+        count("keystep.factor.reenabled", "Users re-enabled after a suspension or lockout", tenantId, "via", via);
+    }
+
+    private void count(String name, String description, String tenantId, String tag, String value) {
+        Counter.Builder builder = Counter.builder(name).description(description).tag("tenant", tenantId);
+        if (tag != null) {
+            builder.tag(tag, value);
+        }
+        builder.register(registry).increment();
+    }
+}

@@ -1,0 +1,119 @@
+package io.keystep.challenge.factors;
+
+import io.keystep.challenge.domain.CodeSealer;
+import io.keystep.challenge.messaging.EventPublisher;
+import io.keystep.challenge.store.PhoneEnrollmentRepository;
+import io.keystep.events.Factor;
+import io.keystep.events.FactorChanged;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Out-of-band notices of factor changes (OWASP MFA cheat sheet: tell the user on another channel when a factor is
+ * added or removed, recovery codes are made or used, a device is trusted or revoked, or sign-in is suspended or
+ * re-enabled), so that a change the user did not make is noticed.
+ *
+ * <p>A notice travels as the change's own {@code factor.changed.v1} record with these Kafka headers, for the
+ * delivery side to send (the event schema has no place for a destination):
+ * <ul>
+ *   <li>{@value #NOTICE} = {@code v1}: the record asks for a notice;</li>
+ *   <li>{@value #SUMMARY}: what changed and when, in plain English, without label, code or secret;</li>
+ *   <li>{@value #LOCALE}: the message language;</li>
+ *   <li>{@value #TO}: the destinations, {@code SMS:+15555550123} separated by {@code ,}, sealed like a delivery
+ *   job's code (AES-256-GCM under the sealing key, associated data {@code tenant:eventId}); absent when the user
+ *   has no channel to tell.</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class FactorNotices {
+
+    public static final String NOTICE = "keystep-notice";
+    public static final String SUMMARY = "keystep-notice-summary";
+    public static final String LOCALE = "keystep-notice-locale";
+    public static final String TO = "keystep-notice-to";
+
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+
+    private final EventPublisher publisher;
+    private final PhoneEnrollmentRepository phones;
+    private final CodeSealer sealer;
+    private final FactorMetrics metrics;
+
+    public FactorNotices(EventPublisher publisher, PhoneEnrollmentRepository phones, CodeSealer sealer,
+                         FactorMetrics metrics) {
+        this.publisher = publisher;
+        this.phones = phones;
+        this.sealer = sealer;
+        this.metrics = metrics;
+    }
+
+    /** Publishes the change with a notice to the user's enrolled phone. */
+    public Uni<Void> publish(String tenantId, Instant at, FactorChanged change) {
+        return phones.phoneOf(tenantId, change.userId())
+                .flatMap(phone -> publish(tenantId, at, change, phone.stream().toList()));
+    }
+
+    /**
+     * Publishes the change with a notice to these phone numbers (E.164): the channels other than the one being
+     * added, chosen by the caller when the change is about a phone itself.
+     */
+    public Uni<Void> publish(String tenantId, Instant at, FactorChanged change, List<String> destinations) {
+        String summary = summary(change, at);
+        metrics.notice(tenantId, change.change().name().toLowerCase(Locale.ROOT),
+                destinations.isEmpty() ? "no_channel" : "requested");
+        return publisher.factorChanged(tenantId, at, change, eventId -> {
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put(NOTICE, "v1");
+            headers.put(SUMMARY, summary);
+            headers.put(LOCALE, "en");
+            if (!destinations.isEmpty()) {
+                headers.put(TO, sealer.seal(tenantId, eventId.toString(),
+                        String.join(",", destinations.stream().map(d -> "SMS:" + d).toList())));
+            }
+            return headers;
+        });
+    }
+
+    /** What changed and when, for a person: no label (it is free text), no code, no secret. */
+    static String summary(FactorChanged change, Instant at) {
+        String when = WHEN.format(at);
+        String what = what(change.factor());
+        return switch (change.change()) {
+            case ENROLLED -> "A new sign-in method (" + what + ") was set up for your account on " + when + ".";
+            case ACTIVATED -> "A new sign-in method (" + what + ") was added to your account on " + when + ".";
+            case REMOVED -> "A sign-in method (" + what + ") was removed from your account on " + when + ".";
+            case RENAMED -> "A sign-in method (" + what + ") of your account was renamed on " + when + ".";
+            case PREFERRED -> "Your preferred sign-in method became " + what + " on " + when + ".";
+            case RECOVERY_CODES_GENERATED -> "New recovery codes were generated for your account on " + when
+                    + "; the earlier ones no longer work.";
+            case RECOVERY_CODE_USED -> "A recovery code of your account was used on " + when + ".";
+            case DEVICE_TRUSTED -> "A device was set to skip two-step verification for your account on " + when + ".";
+            case DEVICE_REVOKED -> "A trusted device was removed from your account on " + when + ".";
+            case SUSPENDED -> "Two-step verification for your account was suspended on " + when
+                    + " after too many failed attempts.";
+            case REENABLED -> "Two-step verification for your account was re-enabled on " + when + ".";
+        } + " If this was not you, contact support.";
+    }
+
+    private static String what(Factor factor) {
+        if (factor == null) {
+            return "a sign-in method";
+        }
+        return switch (factor) {
+            case TOTP -> "an authenticator app";
+            case HOTP -> "a hardware token";
+            case SMS, WHATSAPP, VOICE -> "a phone number";
+            case EMAIL -> "an email address";
+            case RECOVERY_CODE -> "recovery codes";
+        };
+    }
+}
