@@ -15,7 +15,16 @@ import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
+import org.jboss.logging.Logger;
+
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Reads delivery jobs from {@code challenge.issued.v1} and works on up to {@code consumer.concurrency} of them at
@@ -34,6 +43,9 @@ public class ChallengeIssuedConsumer {
     };
 
     static final Duration JOB_TIMEOUT = Duration.ofSeconds(120);
+    /** Within quarkus.shutdown.timeout (30 s). */
+    static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(25);
+    private static final Logger LOG = Logger.getLogger(ChallengeIssuedConsumer.class);
 
     private final ObjectMapper json;
     private final CodeDelivery delivery;
@@ -46,6 +58,23 @@ public class ChallengeIssuedConsumer {
         this.runner = new KeyedJobRunner(config.consumer().concurrency());
         Gauge.builder("keystep.delivery.jobs.in.flight", runner, KeyedJobRunner::inFlight)
                 .description("delivery jobs this instance is working on").register(meters);
+    }
+
+    /**
+     * On shutdown, before the Kafka connector closes: no new job starts, and the jobs in flight get up to
+     * {@link #DRAIN_TIMEOUT} to finish, so that their records are acknowledged and committed rather than read again.
+     */
+    void drain(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
+        try {
+            runner.drain().get(DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.info("delivery jobs in flight finished before shutdown");
+        } catch (TimeoutException e) {
+            LOG.warnf("%d delivery jobs still in flight at shutdown", runner.inFlight());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            LOG.warnf("draining delivery jobs failed: %s", e.getCause().getClass().getSimpleName());
+        }
     }
 
     /** Answers once the record's job is admitted; the record is acknowledged (or dead-lettered) when it is done. */

@@ -21,6 +21,8 @@ public final class KeyedJobRunner {
     private final Map<String, CompletableFuture<Void>> tails = new ConcurrentHashMap<>();
     private final Queue<CompletableFuture<Void>> waiting = new ArrayDeque<>();
     private int inFlight;
+    private boolean draining;
+    private CompletableFuture<Void> drained;
 
     public KeyedJobRunner(int maxInFlight) {
         this.maxInFlight = Math.max(1, maxInFlight);
@@ -67,7 +69,26 @@ public final class KeyedJobRunner {
         done.complete(null);
     }
 
+    /**
+     * Stops admitting jobs (submissions from now on are never admitted, so their records are neither acknowledged
+     * nor committed and are read again after a restart) and completes once the jobs in flight are done.
+     */
+    public synchronized CompletableFuture<Void> drain() {
+        draining = true;
+        if (drained == null) {
+            drained = new CompletableFuture<>();
+            waiting.clear();
+        }
+        if (inFlight == 0) {
+            drained.complete(null);
+        }
+        return drained;
+    }
+
     private synchronized CompletableFuture<Void> acquire() {
+        if (draining) {
+            return new CompletableFuture<>();
+        }
         if (inFlight < maxInFlight) {
             inFlight++;
             return CompletableFuture.completedFuture(null);
@@ -80,9 +101,12 @@ public final class KeyedJobRunner {
     private void release() {
         CompletableFuture<Void> next;
         synchronized (this) {
-            next = waiting.poll();
+            next = draining ? null : waiting.poll();
             if (next == null) {
                 inFlight--;
+            }
+            if (draining && inFlight == 0) {
+                drained.complete(null);
             }
         }
         if (next != null) {

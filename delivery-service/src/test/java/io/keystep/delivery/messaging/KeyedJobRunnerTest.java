@@ -61,4 +61,21 @@ class KeyedJobRunnerTest {
         assertEquals(List.of("a", "b", "c"), started);
         assertEquals(1, runner.inFlight(), "a and c are done, b is still running");
     }
+
+    @Test
+    void drainingAdmitsNothingMoreAndCompletesWhenTheJobsInFlightAreDone() {
+        KeyedJobRunner runner = new KeyedJobRunner(4);
+        CompletableFuture<Void> running = new CompletableFuture<>();
+        runner.submit("a", job("a", running)).await().indefinitely();
+        CompletableFuture<Void> drained = runner.drain();
+        CompletableFuture<Void> late = runner.submit("b", job("b", CompletableFuture.completedFuture(null)))
+                .subscribeAsCompletionStage();
+        assertFalse(drained.isDone(), "a is still running");
+        assertFalse(late.isDone(), "nothing is admitted while draining");
+
+        running.complete(null);
+        assertTrue(drained.isDone());
+        assertFalse(late.isDone());
+        assertEquals(List.of("a"), started, "b never ran: its record is read again after the restart");
+    }
 }
