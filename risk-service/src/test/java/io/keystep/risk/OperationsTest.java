@@ -35,6 +35,7 @@ class OperationsTest {
             assertTrue(metrics.contains("keystep_risk_decisions_total{decision=\"CHALLENGE\",tenant=\"" + tenant + "\"} 1.0"));
             assertTrue(metrics.contains("keystep_risk_decision_duration_seconds_count{tenant=\"" + tenant + "\"} 1"));
             assertTrue(metrics.contains("keystep_risk_logins_consumed_total{outcome=\"decided\"}"), "consumer outcomes");
+            assertTrue(metrics.contains("keystep_risk_logins_in_flight"), "logins being decided");
             // Kafka's own client metrics: how far the consumer is behind.
             assertTrue(metrics.contains("kafka_consumer_fetch_manager_records_lag_max"), "consumer lag");
         });

@@ -33,6 +33,22 @@ public interface RiskConfig {
 
     Settings settings();
 
+    Consumer consumer();
+
+    /** How the {@code auth.login.v1} consumer works through records. */
+    interface Consumer {
+        /**
+         * Logins of different users decided at once at most; one user's logins are always decided one after the
+         * other, in the order of their records.
+         */
+        @WithDefault("256")
+        int maxInFlight();
+
+        /** Ordered lanes the users are spread over (by record key); a user always goes through the same lane. */
+        @WithDefault("64")
+        int lanes();
+    }
+
     Geoip geoip();
 
     /** The policy used by tenants that name none. */

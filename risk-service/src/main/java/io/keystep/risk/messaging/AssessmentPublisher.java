@@ -7,6 +7,7 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 /** Sends {@code risk.assessed.v1} keyed by tenant:user; completes once Kafka acknowledged the record. */
 @ApplicationScoped
@@ -14,7 +15,9 @@ public class AssessmentPublisher {
 
     private final MutinyEmitter<String> emitter;
 
-    public AssessmentPublisher(@Channel("risk-assessed") MutinyEmitter<String> emitter) {
+    /** Room for every login the consumer may have in flight (keystep.risk.consumer.max-in-flight) and more. */
+    public AssessmentPublisher(@Channel("risk-assessed") @OnOverflow(value = OnOverflow.Strategy.BUFFER,
+            bufferSize = 4096) MutinyEmitter<String> emitter) {
         this.emitter = emitter;
     }
 

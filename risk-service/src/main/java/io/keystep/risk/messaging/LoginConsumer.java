@@ -3,44 +3,91 @@ package io.keystep.risk.messaging;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.keystep.events.Envelope;
 import io.keystep.events.LoginAttempted;
+import io.keystep.events.Topics;
+import io.keystep.risk.config.RiskConfig;
 import io.keystep.risk.service.LoginAssessor;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
-/** {@code auth.login.v1} → a decision → {@code risk.assessed.v1}. A malformed login is nacked into the DLQ. */
+import java.time.Duration;
+
+/**
+ * {@code auth.login.v1} → a decision → {@code risk.assessed.v1}. Logins of different users are decided
+ * concurrently (up to {@code keystep.risk.consumer.max-in-flight}); one user's logins (same {@code tenant:user})
+ * are decided one after the other in record order, each only after the previous one's decision was acknowledged
+ * by Kafka. A record is acknowledged once its decision is published, and Kafka offsets are committed only up to
+ * the first record not yet acknowledged, so a restart redelivers what was not finished; a redelivered login is
+ * answered with the decision remembered for it, never decided twice. A malformed login is nacked into the DLQ.
+ */
 @ApplicationScoped
 public class LoginConsumer {
 
     private static final Logger LOG = Logger.getLogger(LoginConsumer.class);
     private static final TypeReference<Envelope<LoginAttempted>> TYPE = new TypeReference<>() {
     };
+    private static final Duration DRAIN = Duration.ofSeconds(20);
 
     private final EventReader reader;
     private final LoginAssessor assessor;
     private final AssessmentPublisher publisher;
     private final ConsumerMetrics metrics;
+    private final OrderedLanes lanes;
+    private volatile boolean stopping;
 
     public LoginConsumer(EventReader reader, LoginAssessor assessor, AssessmentPublisher publisher,
-                         ConsumerMetrics metrics) {
+                         ConsumerMetrics metrics, RiskConfig config, MeterRegistry registry) {
         this.metrics = metrics;
         this.reader = reader;
         this.assessor = assessor;
         this.publisher = publisher;
+        this.lanes = new OrderedLanes(config.consumer().lanes(), config.consumer().maxInFlight());
+        Gauge.builder("keystep.risk.logins.in.flight", lanes, OrderedLanes::inFlight)
+                .description("auth.login.v1 records being decided").register(registry);
     }
 
     @Incoming("logins")
-    public Uni<Void> onLogin(String record) {
+    @Acknowledgment(Acknowledgment.Strategy.MANUAL)
+    public Uni<Void> onLogin(Message<String> record) {
+        if (stopping) {
+            // Shutting down: take nothing more; what is not acknowledged is redelivered after the restart.
+            return Uni.createFrom().nothing();
+        }
         Envelope<LoginAttempted> login;
         try {
-            login = reader.read(record, LoginAttempted.TYPE, TYPE);
+            login = reader.read(record.getPayload(), LoginAttempted.TYPE, TYPE);
         } catch (MalformedEventException e) {
             LOG.warnf("Malformed login sent to the dead-letter topic: %s", e.getMessage());
             metrics.deadLettered();
-            return Uni.createFrom().failure(e);
+            return Uni.createFrom().completionStage(record.nack(e));
         }
-        return assessor.assess(login)
-                .chain(outgoing -> publisher.publish(outgoing).invoke(() -> metrics.published(outgoing.replayed())));
+        String key = Topics.key(login.tenantId(), login.payload().userId());
+        return lanes.submit(key, () -> assessor.assess(login)
+                .chain(outgoing -> publisher.publish(outgoing).invoke(() -> metrics.published(outgoing.replayed())))
+                .chain(() -> Uni.createFrom().completionStage(record.ack()))
+                .onFailure().recoverWithUni(e -> {
+                    LOG.warnf("Login %s could not be decided, sent to the dead-letter topic: %s",
+                            login.payload().loginId(), e.toString());
+                    metrics.deadLettered();
+                    return Uni.createFrom().completionStage(record.nack(e));
+                })
+                .subscribeAsCompletionStage());
+    }
+
+    /** Lets the logins being decided finish, so that their offsets are committed when the consumer closes. */
+    void onStop(@Observes @Priority(1) ShutdownEvent event) {
+        stopping = true;
+        if (!lanes.drain(DRAIN)) {
+            LOG.warnf("%d logins still being decided at shutdown; they are redelivered after the restart",
+                    lanes.inFlight());
+        }
     }
 }
