@@ -55,7 +55,8 @@ public class RiskAssessedConsumer {
     @Incoming("risk-assessed")
     @Acknowledgment(Acknowledgment.Strategy.MANUAL)
     public Uni<Void> consume(Message<String> record) {
-        return dispatcher.dispatch(orderKey(record), Vertx.currentContext(), () -> Uni.createFrom().deferred(() -> decide(record.getPayload()))
+        return dispatcher.dispatch(orderKey(record), Vertx.currentContext(), () -> Uni.createFrom()
+                .deferred(() -> decide(record.getPayload()))
                 .ifNoItem().after(DECISION_TIMEOUT).fail()
                 .onItemOrFailure().transformToUni((ignored, failure) -> {
                     if (failure == null) {
