@@ -35,4 +35,11 @@ public interface ChallengeConfig {
     /** Language of the messages sent for login challenges. */
     @WithDefault("en")
     String locale();
+
+    /**
+     * Logins decided at once by the {@code risk.assessed.v1} consumer (each waits on Redis, PostgreSQL and Kafka);
+     * verdicts of one user are still decided one after another.
+     */
+    @WithDefault("128")
+    int loginConcurrency();
 }

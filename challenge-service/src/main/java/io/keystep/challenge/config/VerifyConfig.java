@@ -59,4 +59,12 @@ public interface VerifyConfig {
     /** Consecutive failed checks after which the factor is suspended until recovery (NIST SP 800-63B 5.2.2). */
     @WithDefault("100")
     int failuresToSuspend();
+
+    /**
+     * How long a tenant's settings are used from memory before PostgreSQL is read again. A change through
+     * {@code PUT /v1/settings/verify} takes effect at once on the instance that made it, on other instances
+     * within this time.
+     */
+    @WithDefault("PT10S")
+    Duration settingsCacheTtl();
 }

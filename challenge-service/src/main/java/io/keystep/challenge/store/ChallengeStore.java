@@ -134,7 +134,6 @@ public class ChallengeStore {
     public Uni<Created> create(NewChallenge c, Instant now, Instant retainUntil) {
         long ttl = Math.max(1000, Duration.between(now, retainUntil).toMillis());
         List<String> args = new ArrayList<>();
-        args.add(CREATE_SCRIPT);
         args.add("2");
         args.add(challengeKey(c.challengeId()));
         args.add(activeKey(c.tenantId(), c.subject(), c.purpose()));
@@ -159,7 +158,7 @@ public class ChallengeStore {
         addField(args, "factorId", c.factorId());
         addField(args, "sendAttempts", c.factorId() == null ? "1" : "0");
         addField(args, "createdAt", Long.toString(now.toEpochMilli()));
-        return redis.execute("EVAL", args.toArray(String[]::new)).map(r -> new Created(
+        return LuaScript.run(redis, CREATE_SCRIPT, args.toArray(String[]::new)).map(r -> new Created(
                 Integer.parseInt(r.get(0).toString()), r.get(1).toString().isEmpty() ? null : r.get(1).toString()));
     }
 
@@ -216,7 +215,7 @@ public class ChallengeStore {
      */
     public Uni<CheckResult> check(String challengeId, String tenantId, Instant now, String presentedDigest,
                                   LockoutRules rules, boolean passSuspension) {
-        return redis.execute("EVAL", CHECK_SCRIPT, "1", challengeKey(challengeId), tenantId,
+        return LuaScript.run(redis, CHECK_SCRIPT, "1", challengeKey(challengeId), tenantId,
                         Long.toString(now.toEpochMilli()), presentedDigest,
                         Long.toString(rules.failureWindow().toMillis()), Integer.toString(rules.failuresToLock()),
                         Long.toString(rules.firstLockout().toMillis()), Long.toString(rules.maxLockout().toMillis()),
@@ -229,7 +228,7 @@ public class ChallengeStore {
      * ({@link UserLockout} as it stood; neither set when there was nothing to lift).
      */
     public Uni<UserLockout> liftLockout(String tenantId, String subject, Instant now) {
-        return redis.execute("EVAL", """
+        return LuaScript.run(redis, """
                         local f = redis.call('HMGET', KEYS[1], 'lockedUntil', 'suspended')
                         redis.call('DEL', KEYS[1], KEYS[2])
                         return {f[1] or '', f[2] or ''}
@@ -278,7 +277,7 @@ public class ChallengeStore {
      * {@code not_a_login}, {@code wrong_device}, {@code fingerprint_required}, {@code already_trusted}.
      */
     public Uni<List<String>> claimTrust(String tenantId, String challengeId, String presentedFingerprint) {
-        return redis.execute("EVAL", CLAIM_TRUST_SCRIPT, "1", challengeKey(challengeId), tenantId,
+        return LuaScript.run(redis, CLAIM_TRUST_SCRIPT, "1", challengeKey(challengeId), tenantId,
                         presentedFingerprint == null ? "" : presentedFingerprint)
                 .map(r -> {
                     List<String> out = new ArrayList<>();
@@ -326,7 +325,7 @@ public class ChallengeStore {
      * {@code [attemptsInWindow, msUntilWindowEnds]}. A success clears the count ({@link #clearRecoveryAttempts}).
      */
     public Uni<long[]> reserveRecoveryAttempt(String tenantId, String userId, java.time.Duration window) {
-        return redis.execute("EVAL", """
+        return LuaScript.run(redis, """
                         local n = redis.call('INCR', KEYS[1])
                         if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
                         return {n, redis.call('PTTL', KEYS[1])}
@@ -361,7 +360,7 @@ public class ChallengeStore {
     public Uni<Change> replaceCode(StoredChallenge c, Instant now, String digest, Instant expiresAt,
                                    Instant retainUntil, String channelPlan) {
         long ttl = Math.max(1000, Duration.between(now, retainUntil).toMillis());
-        return redis.execute("EVAL", RESEND_SCRIPT, "2", challengeKey(c.challengeId()),
+        return LuaScript.run(redis, RESEND_SCRIPT, "2", challengeKey(c.challengeId()),
                         activeKey(c.tenantId(), c.subject(), c.purpose()), c.tenantId(),
                         Long.toString(now.toEpochMilli()), digest, Long.toString(expiresAt.toEpochMilli()),
                         Long.toString(ttl), channelPlan == null ? "" : channelPlan)
@@ -370,7 +369,7 @@ public class ChallengeStore {
 
     /** Cancels a pending challenge (its code stops working). */
     public Uni<Change> cancel(String tenantId, String challengeId) {
-        return redis.execute("EVAL", CANCEL_SCRIPT, "1", challengeKey(challengeId), tenantId)
+        return LuaScript.run(redis, CANCEL_SCRIPT, "1", challengeKey(challengeId), tenantId)
                 .map(ChallengeStore::toChange);
     }
 

@@ -31,7 +31,7 @@ public class IdempotencyKeys {
 
     /** Claims the key for {@code value}; answers the value recorded earlier when it was claimed already. */
     public Uni<Optional<String>> claim(String tenantId, String idempotencyKey, String value, Duration ttl) {
-        return redis.execute("EVAL", CLAIM_SCRIPT, "1", key(tenantId, idempotencyKey), value,
+        return LuaScript.run(redis, CLAIM_SCRIPT, "1", key(tenantId, idempotencyKey), value,
                         Long.toString(ttl.toMillis()))
                 .map(r -> r == null ? Optional.<String>empty() : Optional.of(r.toString()));
     }

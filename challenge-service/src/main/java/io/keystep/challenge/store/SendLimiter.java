@@ -74,7 +74,7 @@ public class SendLimiter {
     public Uni<java.util.Optional<Refusal>> acquire(String tenantId, String destinationKey, String clientIp,
                                                     Limits limits, Instant now) {
         String ip = clientIp == null || clientIp.isBlank() ? "" : clientIp;
-        return redis.execute("EVAL", SCRIPT, "3",
+        return LuaScript.run(redis, SCRIPT, "3",
                         "ks:sends:dest:{" + tenantId + "}:" + destinationKey,
                         "ks:sends:ip:{" + tenantId + "}:" + ip,
                         "ks:sends:tenant:{" + tenantId + "}",

@@ -5,32 +5,64 @@ import io.keystep.challenge.config.VerifyConfig;
 import io.keystep.challenge.domain.StoredChallenge;
 import io.keystep.challenge.domain.TenantSettings;
 import io.keystep.events.Channel;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** Reads and writes tenants' Verify defaults (PostgreSQL), merged over the platform's. */
+/**
+ * Reads and writes tenants' Verify defaults (PostgreSQL), merged over the platform's. Every check and login needs
+ * them, so they are kept in memory for {@code keystep.verify.settings-cache-ttl}: a save replaces the tenant's
+ * entry at once, and while PostgreSQL is unreachable the settings last read stay in force (a tenant never read
+ * since start-up still fails: nothing is assumed).
+ */
 @ApplicationScoped
 public class TenantSettingsRepository {
+
+    private static final Logger LOG = Logger.getLogger(TenantSettingsRepository.class);
+    /** Tenants kept in memory at most; beyond it an arbitrary entry makes room (it is read again when needed). */
+    private static final int MAX_CACHED = 10_000;
 
     private final ChallengeConfig challengeConfig;
     private final VerifyConfig verifyConfig;
 
     private final ObjectMapper mapper;
 
-    public TenantSettingsRepository(ChallengeConfig challengeConfig, VerifyConfig verifyConfig, ObjectMapper mapper) {
+    private final long ttlNanos;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    /** Tenants whose expired entry one caller is reading again; the others use the entry meanwhile. */
+    private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
+    /** Counts saves: a read that started before a save must not put its older result in the cache. */
+    private final AtomicLong saves = new AtomicLong();
+    private final Counter staleReads;
+
+    private record Cached(TenantSettings settings, long freshUntilNanos) {
+    }
+
+    public TenantSettingsRepository(ChallengeConfig challengeConfig, VerifyConfig verifyConfig, ObjectMapper mapper,
+                                    MeterRegistry registry) {
         this.mapper = mapper;
         this.challengeConfig = challengeConfig;
         this.verifyConfig = verifyConfig;
+        this.ttlNanos = verifyConfig.settingsCacheTtl().toNanos();
+        this.staleReads = Counter.builder("keystep.tenant.settings.stale")
+                .description("Checks and logins that used a tenant's settings from memory because PostgreSQL did "
+                        + "not answer")
+                .register(registry);
     }
 
     /** The platform's defaults, from configuration. */
@@ -70,10 +102,51 @@ public class TenantSettingsRepository {
         }
     }
 
-    /** The settings in force for the tenant. Opens its own session: Kafka consumers call it too. */
+    /**
+     * The settings in force for the tenant, from memory while they are fresh (see the class comment). Opens its
+     * own session when it reads PostgreSQL: Kafka consumers call it too.
+     */
     public Uni<TenantSettings> settingsOf(String tenantId) {
+        Cached cached = cache.get(tenantId);
+        if (cached != null && System.nanoTime() - cached.freshUntilNanos() < 0) {
+            return Uni.createFrom().item(cached.settings());
+        }
+        return Uni.createFrom().deferred(() -> refresh(tenantId));
+    }
+
+    private Uni<TenantSettings> refresh(String tenantId) {
+        Cached cached = cache.get(tenantId);
+        if (cached == null) {
+            return load(tenantId);
+        }
+        if (System.nanoTime() - cached.freshUntilNanos() < 0 || !refreshing.add(tenantId)) {
+            return Uni.createFrom().item(cached.settings());
+        }
+        return load(tenantId)
+                .onFailure().recoverWithItem(failure -> {
+                    // Retried after another TTL, so that an outage does not make every check wait for it.
+                    cache.replace(tenantId, cached, new Cached(cached.settings(), System.nanoTime() + ttlNanos));
+                    staleReads.increment();
+                    LOG.warnf("tenant %s: PostgreSQL unreachable (%s); its settings read earlier stay in force",
+                            tenantId, failure.toString());
+                    return cached.settings();
+                })
+                .onTermination().invoke(() -> refreshing.remove(tenantId));
+    }
+
+    /** Reads the tenant's settings from PostgreSQL and keeps them, unless a save overtook the read. */
+    private Uni<TenantSettings> load(String tenantId) {
+        long savesBefore = saves.get();
         return Panache.withSession(() -> TenantVerifySettings.<TenantVerifySettings>findById(tenantId))
-                .map(this::merge);
+                .map(this::merge)
+                .invoke(settings -> {
+                    if (saves.get() == savesBefore) {
+                        if (cache.size() >= MAX_CACHED && !cache.containsKey(tenantId)) {
+                            cache.keySet().stream().findAny().ifPresent(cache::remove);
+                        }
+                        cache.put(tenantId, new Cached(settings, System.nanoTime() + ttlNanos));
+                    }
+                });
     }
 
     private TenantSettings merge(TenantVerifySettings row) {
@@ -163,7 +236,11 @@ public class TenantSettingsRepository {
                                     .chain(() -> beforeCommit.apply(new Replaced(null, before, after)))
                                     .replaceWith(before);
                         })))
-                .flatMap(before -> settingsOf(tenantId).map(s -> new Replaced(s, before, after)));
+                .invoke(() -> {
+                    saves.incrementAndGet();
+                    cache.remove(tenantId);
+                })
+                .flatMap(before -> load(tenantId).map(s -> new Replaced(s, before, after)));
     }
 
     /** Every overridable field, by its API name, with the override as text (null = the platform default). */
