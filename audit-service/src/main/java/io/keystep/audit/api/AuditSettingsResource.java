@@ -37,6 +37,7 @@ public class AuditSettingsResource {
     public record AuditSettingsRequest(Integer retentionMonths, Integer searchDefaultLimit) {
     }
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(AuditSettingsResource.class);
     private static final Set<String> FIELDS = Set.of(AuditSettings.RETENTION_MONTHS, AuditSettings.SEARCH_DEFAULT_LIMIT);
 
     private final TenantSettingsStore settings;
@@ -75,7 +76,12 @@ public class AuditSettingsResource {
                 AuditSettings.MAX_RETENTION_MONTHS);
         Integer pageSize = integer(json, AuditSettings.SEARCH_DEFAULT_LIMIT, AuditSettings.MIN_SEARCH_DEFAULT_LIMIT,
                 config.query().maxLimit());
-        return settings.replace(tenant, new AuditSettings.Overrides(retention, pageSize), caller.subject());
+        // the change commits only once Kafka acknowledged its event: without Kafka nothing changes
+        return settings.replace(tenant, new AuditSettings.Overrides(retention, pageSize), caller.subject())
+                .onFailure(e -> !(e instanceof ProblemException)).transform(e -> {
+                    LOG.warnf("audit settings of %s not changed: %s", tenant, e.toString());
+                    return ProblemException.unavailable("the change could not be recorded and was not made; try again");
+                });
     }
 
     /** The field as a whole number within bounds, or null when absent (or null: back to the default). */

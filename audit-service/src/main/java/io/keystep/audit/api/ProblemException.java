@@ -22,6 +22,12 @@ public class ProblemException extends RuntimeException {
                 field + ": " + message, List.of(new Problem.FieldError(field, message))));
     }
 
+    /** A 503: a server the request needs did not answer; nothing was changed. */
+    public static ProblemException unavailable(String detail) {
+        return new ProblemException(new Problem("https://keystep.io/problems/unavailable", "Service Unavailable", 503,
+                detail, null));
+    }
+
     public static ProblemException notFound(String detail) {
         return new ProblemException(new Problem("https://keystep.io/problems/not-found", "Not found", 404, detail, null));
     }
