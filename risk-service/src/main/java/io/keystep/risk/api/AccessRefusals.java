@@ -22,7 +22,7 @@ public class AccessRefusals {
     private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(5);
 
     /** Why a call was refused without authentication. */
-    public enum Unauthenticated { MISSING_TOKEN, INVALID_TOKEN, MISSING_TENANT }
+    public enum Unauthenticated { MISSING_TOKEN, INVALID_TOKEN, MISSING_TENANT, NO_VERIFICATION_KEY }
 
     private final MeterRegistry registry;
     private final TrailPublisher publisher;

@@ -10,6 +10,7 @@ import io.quarkus.security.UnauthorizedException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -27,6 +28,7 @@ public class ProblemMappers {
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
     private final AccessRefusals refusals;
+    private volatile boolean keyProblemLogged;
     private final CurrentIdentityAssociation identities;
 
     public ProblemMappers(AccessRefusals refusals, CurrentIdentityAssociation identities) {
@@ -58,6 +60,23 @@ public class ProblemMappers {
         }
         refusals.unauthenticated(AccessRefusals.Unauthenticated.INVALID_TOKEN);
         // Which check failed (signature, issuer, audience, expiry) is not told to the caller.
+        return unauthorized("Bearer error=\"invalid_token\"", "the bearer token is not acceptable");
+    }
+
+    /**
+     * Without a usable verification key (none configured, or the file or JWKS unreadable) SmallRye JWT cannot even
+     * start checking a token: the call is refused like an unacceptable token (fail closed), and operators are told.
+     */
+    @ServerExceptionMapper
+    public Response noVerificationKey(DeploymentException e) {
+        if (e.getMessage() == null || !e.getMessage().startsWith("SRJWT")) {
+            return unexpected(e);
+        }
+        if (!keyProblemLogged) {
+            keyProblemLogged = true;
+            LOG.errorf("Bearer tokens cannot be verified, every call is refused: %s", e.getMessage());
+        }
+        refusals.unauthenticated(AccessRefusals.Unauthenticated.NO_VERIFICATION_KEY);
         return unauthorized("Bearer error=\"invalid_token\"", "the bearer token is not acceptable");
     }
 
