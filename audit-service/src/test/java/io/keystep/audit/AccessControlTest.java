@@ -107,7 +107,7 @@ class AccessControlTest {
             });
         }
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("keystep_access_refused_total{") && l.contains("NO_TENANT")),
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("keystep_access_refused_total{") && l.contains("MISSING_TENANT")),
                 "401s are counted by reason");
     }
 

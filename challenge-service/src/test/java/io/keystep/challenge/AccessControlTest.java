@@ -190,10 +190,10 @@ class AccessControlTest {
         given().get("/q/health/live").then().statusCode(200);
         given().get("/q/openapi").then().statusCode(200);
         given().get("/q/metrics").then().statusCode(200)
-                .body(containsString("keystep_access_refused_total{reason=\"missing_token\"}"))
-                .body(containsString("keystep_access_refused_total{reason=\"invalid_token\"}"))
-                .body(containsString("keystep_access_refused_total{reason=\"no_tenant\"}"))
-                .body(containsString("keystep_access_refused_total{reason=\"role_not_allowed\"}"));
+                .body(containsString("keystep_access_refused_total{reason=\"MISSING_TOKEN\"}"))
+                .body(containsString("keystep_access_refused_total{reason=\"INVALID_TOKEN\"}"))
+                .body(containsString("keystep_access_refused_total{reason=\"MISSING_TENANT\"}"))
+                .body(containsString("keystep_access_refused_total{reason=\"ROLE_NOT_ALLOWED\"}"));
     }
 
     private static void unauthenticated(ValidatableResponse response, String what) {

@@ -185,7 +185,7 @@ class AccessControlTest {
         given().get("/v1/costs").then().statusCode(401)
                 .header("WWW-Authenticate", containsString("Bearer"));
         given().get("/q/metrics").then().statusCode(200)
-                .body(containsString("keystep_access_refused_total{reason=\"NO_TOKEN\"}"));
+                .body(containsString("keystep_access_refused_total{reason=\"MISSING_TOKEN\"}"));
     }
 
     private static List<Operation> operations() {

@@ -28,9 +28,9 @@ public class AccessRefusals {
 
     public static final String SERVICE = "audit-service";
     /** Counter reasons of 401s. */
-    public static final String NO_TOKEN = "NO_TOKEN";
+    public static final String NO_TOKEN = "MISSING_TOKEN";
     public static final String INVALID_TOKEN = "INVALID_TOKEN";
-    public static final String NO_TENANT = "NO_TENANT";
+    public static final String NO_TENANT = "MISSING_TENANT";
 
     private static final Logger LOG = Logger.getLogger(AccessRefusals.class);
 

@@ -73,13 +73,13 @@ public class AccessRefusals {
     /** No token at all. */
     @ServerExceptionMapper
     public Response missingToken(UnauthorizedException e) {
-        return unauthenticated("missing_token");
+        return unauthenticated("MISSING_TOKEN");
     }
 
     /** A token that is not ours, not for us, expired, malformed, or names no tenant. */
     @ServerExceptionMapper
     public Response badToken(AuthenticationFailedException e) {
-        return unauthenticated(TenantClaimCheck.NO_TENANT.equals(e.getMessage()) ? "no_tenant" : "invalid_token");
+        return unauthenticated(TenantClaimCheck.NO_TENANT.equals(e.getMessage()) ? "MISSING_TENANT" : "INVALID_TOKEN");
     }
 
     /** An authenticated caller whose roles do not include one the endpoint allows. */
@@ -88,7 +88,7 @@ public class AccessRefusals {
         return identities.getDeferredIdentity().flatMap(identity -> {
             JsonWebToken token = token(identity);
             if (token == null) {
-                return Uni.createFrom().item(unauthenticated("missing_token"));
+                return Uni.createFrom().item(unauthenticated("MISSING_TOKEN"));
             }
             return refuse(token, TenantClaimCheck.tenantOf(token.getClaim(Caller.TENANT_CLAIM)),
                     request.getMethod(), request.getUriInfo().getPath(), AccessRefused.Reason.ROLE_NOT_ALLOWED, null,
@@ -98,7 +98,7 @@ public class AccessRefusals {
 
     private Uni<Response> refuse(JsonWebToken token, String tenant, String method, String path,
                                  AccessRefused.Reason reason, String requestedTenant, String detail) {
-        count(reason.name().toLowerCase(java.util.Locale.ROOT));
+        count(reason.name());
         Response refusal = ProblemMappers.respond(Problem.of(403, "access-refused", "Access refused", detail));
         String subject = token.getSubject() == null || token.getSubject().isBlank() ? "unknown" : token.getSubject();
         if (tenant == null) {

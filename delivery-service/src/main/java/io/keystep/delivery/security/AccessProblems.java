@@ -30,14 +30,14 @@ public class AccessProblems {
     /** No token at all. */
     @ServerExceptionMapper
     public Response noToken(UnauthorizedException e) {
-        return refusals.unauthenticated("NO_TOKEN");
+        return refusals.unauthenticated("MISSING_TOKEN");
     }
 
     /** Authenticated, but no role the operation allows. */
     @ServerExceptionMapper
     public Uni<Response> roleNotAllowed(ForbiddenException e, ContainerRequestContext request) {
         return identities.getDeferredIdentity().chain(identity -> identity.isAnonymous()
-                ? Uni.createFrom().item(refusals.unauthenticated("NO_TOKEN"))
+                ? Uni.createFrom().item(refusals.unauthenticated("MISSING_TOKEN"))
                 : refusals.forbidden(identity, request.getMethod(), request.getUriInfo().getPath(),
                         AccessRefused.Reason.ROLE_NOT_ALLOWED, null));
     }
