@@ -27,6 +27,6 @@ public final class Callers {
     }
 
     public static RequestSpecification as(String tenant, String... roles) {
-        return given().auth().oauth2(Tokens.of(tenant, roles)).header("X-Tenant-Id", tenant);
+        return given().auth().oauth2(Tokens.of(tenant, roles));
     }
 }
