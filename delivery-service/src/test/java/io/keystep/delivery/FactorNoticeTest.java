@@ -76,6 +76,8 @@ class FactorNoticeTest {
         assertTrue(sent.get("destination").asText().endsWith(number.substring(number.length() - 3)));
         assertTrue(logs.lines().stream().noneMatch(l -> l.contains(number)), "the number is never logged in full");
         assertTrue(logs.lines().stream().noneMatch(l -> l.contains("contact support")), "the summary is not logged");
+        String metrics = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("keystep_delivery_notices_total{outcome=\"sent\"}"), "notices are counted");
     }
 
     @Test
