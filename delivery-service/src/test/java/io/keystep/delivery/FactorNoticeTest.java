@@ -166,9 +166,16 @@ class FactorNoticeTest {
         assertTrue(sink.messagesTo(number).isEmpty());
     }
 
-    private static List<String> deadLetters() {
-        return Jobs.kafka().consumeStrings().fromTopics(Topics.deadLetter(Topics.FACTOR_CHANGED))
-                .awaitNextRecords(1, WAIT).getRecords().stream().map(r -> r.value()).toList();
+    private static io.smallrye.reactive.messaging.kafka.companion.ConsumerTask<String, String> deadLetterTask;
+
+    /** Every record on factor.changed.v1.dlq so far, read by one consumer for the whole class. */
+    private static synchronized List<String> deadLetters() {
+        if (deadLetterTask == null) {
+            deadLetterTask = Jobs.kafka().consumeStrings()
+                    .withOffsetReset(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST)
+                    .fromTopics(Topics.deadLetter(Topics.FACTOR_CHANGED));
+        }
+        return deadLetterTask.getRecords().stream().map(r -> r.value()).toList();
     }
 
     /** A factor change as challenge-service publishes it, with a fixed event id so that the headers can be sealed. */
