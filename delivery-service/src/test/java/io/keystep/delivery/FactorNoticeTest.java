@@ -92,6 +92,23 @@ class FactorNoticeTest {
     }
 
     @Test
+    void noticeGoesThroughTheTenantsProvidersWithRetriesAndFailoverLikeACode() throws Exception {
+        String number = Jobs.usNumber();
+        Change change = Change.of("failover-tenant");
+        change.publish(json, change.noticeTo("SMS:" + number));
+
+        JsonNode sent = statuses.await(change.eventId(), "SENT");
+        assertEquals("telnyx", sent.get("provider").asText());
+        long triesAtPrimary = ProviderStandInsTestResource.PRIMARY_DOWN.requests().stream()
+                .filter(r -> r.body().contains(ChannelFallbackTest.encoded(number))).count();
+        assertEquals(DeliveryExpectations.PROVIDER_ATTEMPTS, triesAtPrimary, "retried, then failed over");
+        ProviderStandIn.Request request = ProviderStandInsTestResource.TELNYX.requests().stream()
+                .filter(r -> r.body().contains(number)).findFirst().orElseThrow();
+        assertEquals(SUMMARY, json.readTree(request.body()).get("text").asText());
+        assertTrue(sink.messagesTo(number).isEmpty());
+    }
+
+    @Test
     void sameRecordConsumedTwiceSendsOneSmsPerDestination() {
         String tenant = Jobs.tenant();
         String first = Jobs.usNumber();
