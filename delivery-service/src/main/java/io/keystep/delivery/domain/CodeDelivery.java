@@ -308,6 +308,19 @@ public class CodeDelivery {
                 job.userId(), channel, provider, status, reason, masked, providerMessageId));
     }
 
+    /**
+     * Sends a ready message (not a challenge's code: a factor-change notice) on its channel through the tenant's
+     * providers, with the same routing, retries, circuit breakers and failover as a code.
+     */
+    public Uni<ProviderSendResult> sendThroughProviders(OutboundMessage message) {
+        List<RegisteredProvider> candidates = providers.route(message.tenantId(), message.channel());
+        if (candidates.isEmpty()) {
+            return Uni.createFrom().item(new ProviderSendResult(null, null, "NO_PROVIDER_FOR_CHANNEL"));
+        }
+        return failover(candidates, 0, message, null).map(result -> new ProviderSendResult(result.provider(),
+                result.accepted(), result.reason()));
+    }
+
     /** The result of trying a channel's providers: accepted by one, or the last refusal. */
     private record Attempted(RegisteredProvider provider, SendOutcome.Accepted accepted, String reason) {
     }
