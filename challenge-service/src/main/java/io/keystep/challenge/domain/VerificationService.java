@@ -198,21 +198,8 @@ public class VerificationService {
                 return Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.NO_FACTOR,
                         "user " + request.userId() + " has no active " + request.channel() + " factor"));
             }
-            Instant expiresAt = now.plus(settings.codeTtl());
-            String binding = Bindings.of(request.amount(), request.payee());
-            NewChallenge challenge = new NewChallenge(id, tenantId, request.userId(), null, null,
-                    request.purpose().name(), digests.digest(tenantId, id, digests.authenticatorApproval(tenantId, id), binding),
-                    settings.maxAttempts(), expiresAt, List.of(), null, request.locale(), request.amount(),
-                    request.payee(), found.get().digits, found.get().kind + ":" + found.get().id);
-            return store.create(challenge, now, expiresAt.plus(challengeConfig.retainAfterExpiry()))
-                    .call(created -> announceReplaced(tenantId, created, now))
-                    .map(ChallengeStore.Created::inherited)
-                    .map(inherited -> {
-                        metrics.verificationCreated(tenantId, request.channel());
-                        return new Verification(id, "pending", request.channel(), null,
-                                request.purpose().name().toLowerCase(Locale.ROOT), request.amount(), request.payee(),
-                                expiresAt, 0, Math.max(0, settings.maxAttempts() - inherited), null);
-                    });
+            return createHeld(tenantId, id, request, settings, now, found.get().digits,
+                    found.get().kind + ":" + found.get().id);
         });
     }
 
@@ -228,22 +215,32 @@ public class VerificationService {
                 return Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.NO_FACTOR,
                         "user " + request.userId() + " has no unused recovery code"));
             }
-            Instant expiresAt = now.plus(settings.codeTtl());
-            String binding = Bindings.of(request.amount(), request.payee());
-            NewChallenge challenge = new NewChallenge(id, tenantId, request.userId(), null, null,
-                    request.purpose().name(), digests.digest(tenantId, id, digests.authenticatorApproval(tenantId, id),
-                    binding), settings.maxAttempts(), expiresAt, List.of(), null, request.locale(), request.amount(),
-                    request.payee(), settings.codeLength(), "RECOVERY_CODE:" + request.userId());
-            return store.create(challenge, now, expiresAt.plus(challengeConfig.retainAfterExpiry()))
-                    .call(created -> announceReplaced(tenantId, created, now))
-                    .map(ChallengeStore.Created::inherited)
-                    .map(inherited -> {
-                        metrics.verificationCreated(tenantId, request.channel());
-                        return new Verification(id, "pending", request.channel(), null,
-                                request.purpose().name().toLowerCase(Locale.ROOT), request.amount(), request.payee(),
-                                expiresAt, 0, Math.max(0, settings.maxAttempts() - inherited), null);
-                    });
+            return createHeld(tenantId, id, request, settings, now, settings.codeLength(),
+                    "RECOVERY_CODE:" + request.userId());
         });
+    }
+
+    /**
+     * Creates a verification nothing is sent for: its challenge holds the digest of the approval value that only the
+     * factor named by {@code heldBy} unlocks, with the same attempt budget, lockout and binding as a sent code.
+     */
+    private Uni<Verification> createHeld(String tenantId, String id, VerificationRequest request,
+                                         TenantSettings settings, Instant now, int digits, String heldBy) {
+        Instant expiresAt = now.plus(settings.codeTtl());
+        String binding = Bindings.of(request.amount(), request.payee());
+        NewChallenge challenge = new NewChallenge(id, tenantId, request.userId(), null, null,
+                request.purpose().name(), digests.digest(tenantId, id, digests.authenticatorApproval(tenantId, id),
+                binding), settings.maxAttempts(), expiresAt, List.of(), null, request.locale(), request.amount(),
+                request.payee(), digits, heldBy);
+        return store.create(challenge, now, expiresAt.plus(challengeConfig.retainAfterExpiry()))
+                .call(created -> announceReplaced(tenantId, created, now))
+                .map(ChallengeStore.Created::inherited)
+                .map(inherited -> {
+                    metrics.verificationCreated(tenantId, request.channel());
+                    return new Verification(id, "pending", request.channel(), null,
+                            request.purpose().name().toLowerCase(Locale.ROOT), request.amount(), request.payee(),
+                            expiresAt, 0, Math.max(0, settings.maxAttempts() - inherited), null);
+                });
     }
 
     private Uni<Void> acquireSend(String tenantId, String verificationId, String subject, String destination,
