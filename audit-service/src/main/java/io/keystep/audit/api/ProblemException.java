@@ -18,17 +18,17 @@ public class ProblemException extends RuntimeException {
 
     /** A 400 naming the parameter at fault. */
     public static ProblemException invalid(String field, String message) {
-        return new ProblemException(new Problem("https://keystep.io/problems/invalid-request", "Invalid request", 400,
+        return new ProblemException(new Problem("https://keystep.dev/problems/invalid-request", "Invalid request", 400,
                 field + ": " + message, List.of(new Problem.FieldError(field, message))));
     }
 
     /** A 503: a server the request needs did not answer; nothing was changed. */
     public static ProblemException unavailable(String detail) {
-        return new ProblemException(new Problem("https://keystep.io/problems/unavailable", "Service Unavailable", 503,
+        return new ProblemException(new Problem("https://keystep.dev/problems/unavailable", "Service Unavailable", 503,
                 detail, null));
     }
 
     public static ProblemException notFound(String detail) {
-        return new ProblemException(new Problem("https://keystep.io/problems/not-found", "Not found", 404, detail, null));
+        return new ProblemException(new Problem("https://keystep.dev/problems/not-found", "Not found", 404, detail, null));
     }
 }

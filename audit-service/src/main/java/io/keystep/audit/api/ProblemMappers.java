@@ -67,7 +67,7 @@ public class ProblemMappers {
             refusals.refused(tenant, Caller.subjectOf(identity), request.getMethod(), request.getUriInfo().getPath(),
                     AccessRefused.Reason.ROLE_NOT_ALLOWED, null);
         }
-        return respond(new Problem("https://keystep.io/problems/forbidden", "Forbidden", 403,
+        return respond(new Problem("https://keystep.dev/problems/forbidden", "Forbidden", 403,
                 "the caller's role does not allow this operation", null));
     }
 
@@ -77,7 +77,7 @@ public class ProblemMappers {
         SecurityIdentity identity = identities.getIdentity();
         refusals.refused(identity.getAttribute(TenantClaim.ATTRIBUTE), Caller.subjectOf(identity), request.getMethod(),
                 request.getUriInfo().getPath(), AccessRefused.Reason.CROSS_TENANT, e.requestedTenant());
-        return respond(new Problem("https://keystep.io/problems/cross-tenant", "Forbidden", 403,
+        return respond(new Problem("https://keystep.dev/problems/cross-tenant", "Forbidden", 403,
                 e.field() + " names a tenant other than the caller's",
                 List.of(new Problem.FieldError(e.field(), "must be the caller's own tenant"))));
     }
@@ -101,7 +101,7 @@ public class ProblemMappers {
 
     private static Response unauthenticated(String detail) {
         return Response.status(401).type(Problem.MEDIA_TYPE).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
-                .entity(new Problem("https://keystep.io/problems/unauthenticated", "Unauthorized", 401, detail, null))
+                .entity(new Problem("https://keystep.dev/problems/unauthenticated", "Unauthorized", 401, detail, null))
                 .build();
     }
 
