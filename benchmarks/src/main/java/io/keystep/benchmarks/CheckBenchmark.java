@@ -20,7 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * <ol>
  * <li>{@code GET /q/health/live} of challenge-service under the same closed loop: the same HTTP server, no work
  *     (no liveness procedure is registered beyond the framework's own), the framework's ceiling;</li>
- * <li>the check script by {@code EVALSHA} (and by {@code EVAL}, as the service sends it) straight against the same
+ * <li>the check script by {@code EVALSHA} (and by {@code EVAL}, the service's fallback when Redis lost its script cache) straight against the same
  *     Redis: the store's ceiling;</li>
  * <li>{@code POST /v1/verifications/{id}/check} against pending verifications prepared beforehand through the
  *     Verify API, in the same closed loop, then at a fixed rate (open loop, latency from each request's intended

@@ -24,7 +24,7 @@ final class ResultTable {
             }
             loop(out, c.trivialEndpoint() + " (framework ceiling)", c.trivial());
             loop(out, "Redis check script, EVALSHA (store ceiling)", c.redisEvalsha());
-            loop(out, "Redis check script, EVAL (as the service sends)", c.redisEval());
+            loop(out, "Redis check script, EVAL (the NOSCRIPT fallback)", c.redisEval());
             out.printf("   check / trivial endpoint = %.3f, check / Redis EVALSHA = %.3f; outcomes %s%s%n",
                     c.checkToTrivialThroughput(), c.checkToRedisEvalshaThroughput(), c.check().outcomes(),
                     c.exhaustedChecks() > 0 ? " (" + c.exhaustedChecks() + " found a spent budget)" : "");
