@@ -72,6 +72,7 @@ class AccessControlTest {
             Map.entry("POST /v1/users/{userId}/recovery-codes/redeem", Tokens.GATEWAY),
             Map.entry("GET /v1/users/{userId}/trusted-devices", Tokens.GATEWAY),
             Map.entry("DELETE /v1/users/{userId}/trusted-devices/{deviceId}", Tokens.GATEWAY),
+            Map.entry("DELETE /v1/users/{userId}/trusted-devices", Tokens.GATEWAY),
             Map.entry("POST /v1/users/{userId}/reenable", Tokens.ADMIN),
             Map.entry("GET /v1/settings/verify", Tokens.ADMIN),
             Map.entry("PUT /v1/settings/verify", Tokens.ADMIN));

@@ -167,4 +167,31 @@ class TrustedDeviceTest {
         EventLog.await(Topics.FACTOR_CHANGED, 1, r -> r.value().contains(second)
                 && r.value().contains("\"DEVICE_REVOKED\""));
     }
+
+    @Test
+    void aGatewayRevokesEveryDeviceOfAUserWhenThePasswordChangesAndTheUserIsToldOnce() throws Exception {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("u");
+        String first = trust(tenant, approvedLogin(tenant, user), "fp-a").path("deviceId");
+        clock.advance(Duration.ofSeconds(31));
+        String second = trust(tenant, approvedLogin(tenant, user), "fp-b").path("deviceId");
+
+        Callers.gateway(tenant).queryParam("reason", "because").delete("/v1/users/{u}/trusted-devices", user)
+                .then().statusCode(400).body("errors[0].field", equalTo("reason"));
+        Callers.gateway(tenant).delete("/v1/users/{u}/trusted-devices", user)
+                .then().statusCode(400).body("errors[0].field", equalTo("reason"));
+        Callers.gateway(tenant).get("/v1/users/{u}/trusted-devices", user).then().statusCode(200).body("$", hasSize(2));
+
+        Callers.gateway(tenant).queryParam("reason", "password_changed").delete("/v1/users/{u}/trusted-devices", user)
+                .then().statusCode(200).body("revoked", equalTo(2));
+        Callers.gateway(tenant).get("/v1/users/{u}/trusted-devices", user).then().statusCode(200).body("$", hasSize(0));
+        Callers.gateway(tenant).queryParam("reason", "password_changed").delete("/v1/users/{u}/trusted-devices", user)
+                .then().statusCode(200).body("revoked", equalTo(0));
+
+        var revocations = EventLog.await(Topics.FACTOR_CHANGED, 2, r -> (r.value().contains(first)
+                || r.value().contains(second)) && r.value().contains("\"DEVICE_REVOKED\"")
+                && r.value().contains("password_changed"));
+        long notices = revocations.stream().filter(r -> r.headers().lastHeader("keystep-notice") != null).count();
+        assertThat("one notice for the whole revocation", notices, equalTo(1L));
+    }
 }

@@ -39,6 +39,30 @@ public class TrustedDeviceResource {
                 .map(d -> new DeviceView(d.id.toString(), d.label, d.createdAt, d.expiresAt)).toList());
     }
 
+    /** How many devices a revocation of all of them revoked. */
+    public record Revoked(int revoked) {
+    }
+
+    private static final java.util.Set<String> REVOKE_ALL_REASONS =
+            java.util.Set.of("password_changed", "signed_out_everywhere", "compromise_suspected");
+
+    /**
+     * Revokes every trusted device of the user, for example when the password changed: 200 with how many. The
+     * reason ({@code password_changed}, {@code signed_out_everywhere} or {@code compromise_suspected}) is required
+     * and goes into the trail; the user is notified on their other channels once.
+     */
+    @DELETE
+    public Uni<Revoked> revokeAll(@PathParam("userId") String userIdParam,
+                                  @jakarta.ws.rs.QueryParam("reason") String reason) {
+        String tenantId = caller.tenant();
+        String userId = RequestChecks.userId(userIdParam);
+        if (reason == null || !REVOKE_ALL_REASONS.contains(reason)) {
+            throw ProblemException.invalid("reason",
+                    "must be one of password_changed, signed_out_everywhere, compromise_suspected");
+        }
+        return devices.revokeAllOnRequest(tenantId, userId, reason).map(Revoked::new);
+    }
+
     /** Revokes one device: 204, or 404 when unknown or revoked already. */
     @DELETE
     @Path("/{deviceId}")

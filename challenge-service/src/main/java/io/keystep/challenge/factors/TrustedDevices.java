@@ -99,6 +99,25 @@ public class TrustedDevices {
                 : Uni.createFrom().voidItem());
     }
 
+    /**
+     * Revokes every device of the user at the gateway's request (the password changed, the user signed out
+     * everywhere, a compromise is suspected): one DEVICE_REVOKED each, the first carrying the user's notice.
+     * Answers how many were revoked.
+     */
+    public Uni<Integer> revokeAllOnRequest(String tenantId, String userId, String reason) {
+        Instant now = clock.instant();
+        return devices.revokeAll(tenantId, userId, now)
+                .invoke(ids -> ids.forEach(id -> metrics.trustedDeviceRevoked(tenantId, reason)))
+                .flatMap(ids -> ids.isEmpty()
+                        ? Uni.createFrom().item(0)
+                        : Multi.createFrom().range(0, ids.size()).onItem().transformToUniAndConcatenate(i -> {
+                            FactorChanged revoked = new FactorChanged(userId, ids.get(i).toString(), null,
+                                    FactorChange.DEVICE_REVOKED, reason);
+                            return i == 0 ? notices.publish(tenantId, now, revoked)
+                                    : publisher.factorChanged(tenantId, now, revoked);
+                        }).collect().last().replaceWith(ids.size()));
+    }
+
     /** Revokes every device of the user (a factor changed), one DEVICE_REVOKED each. */
     public Uni<Void> revokeAll(String tenantId, String userId, String reason) {
         Instant now = clock.instant();
