@@ -108,6 +108,15 @@ public class EventPublisher {
 
     private Uni<Void> send(MutinyEmitter<String> emitter, Envelope<?> envelope, String userId,
                            java.util.List<org.apache.kafka.common.header.internals.RecordHeader> headers) {
+        return send(mapper, emitter, envelope, userId, headers);
+    }
+
+    /**
+     * Sends one event keyed {@code tenant:subject} and completes when Kafka acknowledged it (failing after
+     * {@link #ACK_TIMEOUT}): every publisher of this service sends the same way.
+     */
+    static Uni<Void> send(ObjectMapper mapper, MutinyEmitter<String> emitter, Envelope<?> envelope, String subject,
+                          java.util.List<org.apache.kafka.common.header.internals.RecordHeader> headers) {
         String json;
         try {
             json = mapper.writeValueAsString(envelope);
@@ -115,7 +124,7 @@ public class EventPublisher {
             return Uni.createFrom().failure(new IllegalStateException("event not serialisable", e));
         }
         Message<String> message = Message.of(json).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                .withKey(Topics.key(envelope.tenantId(), userId))
+                .withKey(Topics.key(envelope.tenantId(), subject))
                 .withHeaders(headers)
                 .build());
         return emitter.sendMessage(message).ifNoItem().after(ACK_TIMEOUT).fail();

@@ -1,20 +1,15 @@
 package io.keystep.challenge.messaging;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.events.AccessRefused;
 import io.keystep.events.Envelope;
 import io.keystep.events.TenantSettingsChanged;
-import io.keystep.events.Topics;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
-import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -24,8 +19,6 @@ import java.time.Instant;
  */
 @ApplicationScoped
 public class SecurityEventPublisher {
-
-    private static final Duration ACK_TIMEOUT = Duration.ofSeconds(15);
 
     private final MutinyEmitter<String> refusals;
     private final MutinyEmitter<String> settingsChanges;
@@ -55,15 +48,6 @@ public class SecurityEventPublisher {
     }
 
     private Uni<Void> send(MutinyEmitter<String> emitter, Envelope<?> envelope, String subject) {
-        String json;
-        try {
-            json = mapper.writeValueAsString(envelope);
-        } catch (JsonProcessingException e) {
-            return Uni.createFrom().failure(new IllegalStateException("event not serialisable", e));
-        }
-        Message<String> message = Message.of(json).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                .withKey(Topics.key(envelope.tenantId(), subject))
-                .build());
-        return emitter.sendMessage(message).ifNoItem().after(ACK_TIMEOUT).fail();
+        return EventPublisher.send(mapper, emitter, envelope, subject, java.util.List.of());
     }
 }
