@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
@@ -39,6 +41,12 @@ final class ProviderStandIn implements AutoCloseable {
     private volatile int failureStatus = 503;
     private volatile boolean alwaysFail;
     private volatile Duration delay = Duration.ZERO;
+    /** Sends the delayed answers, so that a slow answer holds no request thread while it waits. */
+    private final ScheduledExecutorService answers = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "provider-stand-in-answers");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private ProviderStandIn(HttpServer server, Shape shape) {
         this.server = server;
@@ -49,7 +57,7 @@ final class ProviderStandIn implements AutoCloseable {
         return start(shape, 4);
     }
 
-    /** A stand-in answering up to {@code parallel} requests at once. */
+    /** A stand-in reading up to {@code parallel} requests at once (delayed answers wait without a thread). */
     static ProviderStandIn start(Shape shape, int parallel) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
@@ -78,7 +86,7 @@ final class ProviderStandIn implements AutoCloseable {
         return this;
     }
 
-    /** Every answer comes only after {@code wait}. */
+    /** Every answer comes only after {@code wait}, as from a slow provider. */
     ProviderStandIn answerAfter(Duration wait) {
         delay = wait;
         return this;
@@ -92,22 +100,31 @@ final class ProviderStandIn implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        answers.shutdownNow();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            Map<String, String> headers = exchange.getRequestHeaders().entrySet().stream()
-                    .collect(Collectors.toMap(e -> e.getKey().toLowerCase(Locale.ROOT), e -> e.getValue().get(0),
-                            (a, b) -> a));
-            requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers, body));
-            if (!delay.isZero()) {
+        String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        Map<String, String> headers = exchange.getRequestHeaders().entrySet().stream()
+                .collect(Collectors.toMap(e -> e.getKey().toLowerCase(Locale.ROOT), e -> e.getValue().get(0),
+                        (a, b) -> a));
+        requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers, body));
+        Duration wait = delay;
+        if (wait.isZero()) {
+            answer(exchange);
+        } else {
+            answers.schedule(() -> {
                 try {
-                    Thread.sleep(delay.toMillis()); // the stand-in being slow is the point of this test double
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    answer(exchange);
+                } catch (IOException e) {
+                    // the client gave up waiting: a slow provider's answer that nobody reads
                 }
-            }
+            }, wait.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
+        try (exchange) {
             if (alwaysFail || failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 respond(exchange, failureStatus, "{\"error\":\"unavailable\"}");
                 return;
