@@ -34,18 +34,19 @@ final class AuditIngestBenchmark {
 
     record Result(int events, String table, double publishSeconds, double ingestSeconds, double ingestEventsPerSecond,
                   long stored, String baseline, double insertSeconds, double insertRowsPerSecond,
-                  double ingestToInsert) {
+                  double ingestToInsert, CpuMeter.Use cpu) {
     }
 
     private AuditIngestBenchmark() {
     }
 
     static Result run(LocalStack stack, AuditDatabase audit, Population people, BenchmarkOptions options,
-                      Runnable settle, PrintStream out) {
+                      CpuMeter cpu, Runnable settle, PrintStream out) {
         int count = options.auditEvents();
         String prefix = "bench-" + people.runId() + "-audit-";
         settle.run();
         out.printf("  publishing %d events to %s over %d tenants%n", count, Topics.LOGIN_DECISION, TENANTS);
+        CpuMeter.Snapshot before = cpu.snapshot();
         long started = System.nanoTime();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(
                 LoginLatencyBenchmark.producerConfig(stack.kafkaBootstrap()), new StringSerializer(),
@@ -77,6 +78,7 @@ final class AuditIngestBenchmark {
             }
             CheckBenchmark.sleep(100);
         }
+        CpuMeter.Use used = cpu.between(before, cpu.snapshot(), "event", stored);
         double ingestSeconds = ((doneAt == 0 ? lastProgress : doneAt) - started) / 1e9;
         double ingestRate = stored / ingestSeconds;
         if (stored < count) {
@@ -92,7 +94,7 @@ final class AuditIngestBenchmark {
         double insertRate = insert.rows() / insert.seconds();
         return new Result(count, audit.table(), ClosedLoop.round(publishSeconds), ClosedLoop.round(ingestSeconds),
                 ClosedLoop.round(ingestRate), stored, insert.how(), ClosedLoop.round(insert.seconds()),
-                ClosedLoop.round(insertRate), CheckBenchmark.ratio(ingestRate, insertRate));
+                ClosedLoop.round(insertRate), CheckBenchmark.ratio(ingestRate, insertRate), used);
     }
 
     private record Insert(int rows, double seconds, String how) {

@@ -34,7 +34,7 @@ public record BenchmarkOptions(Set<String> only, int checkClients, Duration chec
               --only=check,login,audit        benchmarks to run (default: all three; footprint always)
               --check-clients=32              concurrent clients of each closed loop
               --check-seconds=10              measured duration of each closed loop
-              --warmup-seconds=3              unmeasured run before each closed loop
+              --warmup-seconds=10             unmeasured run before each loop (and warm-up logins: rate x seconds)
               --check-max-verifications=20000 ceiling on verifications prepared for the check loop
               --check-rate=2000               checks/s of the fixed-rate check run (0: leave it out)
               --login-rate=1000               logins per second (and raw Kafka records per second)
@@ -46,7 +46,7 @@ public record BenchmarkOptions(Set<String> only, int checkClients, Duration chec
 
     /** The documented defaults. */
     public static BenchmarkOptions defaults() {
-        return new BenchmarkOptions(ALL, 32, Duration.ofSeconds(10), Duration.ofSeconds(3), 20_000, 2000, 1000,
+        return new BenchmarkOptions(ALL, 32, Duration.ofSeconds(10), Duration.ofSeconds(10), 20_000, 2000, 1000,
                 Duration.ofSeconds(60), Duration.ofSeconds(60), 50_000,
                 Path.of("benchmarks/target/benchmark-results.json"));
     }

@@ -92,13 +92,15 @@ public final class BenchmarkRun {
             };
             settle.run();
             footprints.measureIdle();
+            CpuMeter cpu = new CpuMeter(footprints.pids(), ports.postgres());
 
             if (options.only().contains("check")) {
                 out.println();
                 out.println("Check throughput and latency");
                 footprints.loadPhase("check");
                 try {
-                    check = CheckBenchmark.run(stack, vertx, people, CheckScript.load(root), options, settle, out);
+                    check = CheckBenchmark.run(stack, vertx, people, CheckScript.load(root), options, cpu, settle,
+                            out);
                 } catch (RuntimeException e) {
                     errors.put("check", describe(e));
                     out.println("  failed: " + describe(e));
@@ -113,7 +115,7 @@ public final class BenchmarkRun {
                     if (db == null) {
                         throw new IllegalStateException("audit-service's database is unreadable");
                     }
-                    audit = AuditIngestBenchmark.run(stack, db, people, options, settle, out);
+                    audit = AuditIngestBenchmark.run(stack, db, people, options, cpu, settle, out);
                     if (audit.stored() < audit.events()) {
                         errors.put("audit", "audit-service committed only " + audit.stored() + " of " + audit.events()
                                 + " events; see " + stack.service("audit-service").logFile());
@@ -129,7 +131,7 @@ public final class BenchmarkRun {
                 out.println("Login -> SMS latency");
                 footprints.loadPhase("login");
                 try {
-                    login = LoginLatencyBenchmark.run(stack, vertx, people, options, settle, out);
+                    login = LoginLatencyBenchmark.run(stack, vertx, people, options, cpu, settle, out);
                 } catch (RuntimeException e) {
                     errors.put("login", describe(e));
                     out.println("  failed: " + describe(e));

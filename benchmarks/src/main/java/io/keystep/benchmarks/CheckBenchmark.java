@@ -45,7 +45,8 @@ final class CheckBenchmark {
                   ClosedLoop.Result checkAtFixedRate, long exhaustedChecks,
                   String trivialEndpoint, ClosedLoop.Result trivial, String redisScript,
                   ClosedLoop.Result redisEvalsha, ClosedLoop.Result redisEval,
-                  double checkToTrivialThroughput, double checkToRedisEvalshaThroughput) {
+                  double checkToTrivialThroughput, double checkToRedisEvalshaThroughput,
+                  CpuMeter.Use trivialCpu, CpuMeter.Use checkCpu) {
     }
 
     private record Pending(String tenant, String id, String wrong, String right) {
@@ -55,7 +56,7 @@ final class CheckBenchmark {
     }
 
     static Result run(LocalStack stack, Vertx vertx, Population people, CheckScript script, BenchmarkOptions options,
-                      Runnable settle, PrintStream out) {
+                      CpuMeter cpu, Runnable settle, PrintStream out) {
         String challengeUrl = stack.service("challenge-service").url();
         int clients = options.checkClients();
         try (Http http = new Http(vertx, clients, stack.tokens());
@@ -64,7 +65,9 @@ final class CheckBenchmark {
             String trivialUrl = challengeUrl + "/q/health/live";
             out.println("  trivial endpoint GET /q/health/live, " + clients + " clients");
             ClosedLoop.run(clients, options.warmup(), seq -> http.get(trivialUrl));
+            CpuMeter.Snapshot beforeTrivial = cpu.snapshot();
             ClosedLoop.Result trivial = ClosedLoop.run(clients, options.checkDuration(), seq -> http.get(trivialUrl));
+            CpuMeter.Use trivialCpu = cpu.between(beforeTrivial, cpu.snapshot(), "request", trivial.requests());
             out.println("    " + trivial.requestsPerSecond() + " req/s");
 
             out.println("  Redis check script by EVALSHA and by EVAL, " + clients + " clients");
@@ -88,8 +91,10 @@ final class CheckBenchmark {
             out.println("  check: " + pending.size() + " pending verifications, " + clients + " clients");
             ChecksIssued issued = new ChecksIssued(pending, clients);
             ClosedLoop.run(clients, options.warmup(), seq -> issued.next(http, challengeUrl));
+            CpuMeter.Snapshot beforeCheck = cpu.snapshot();
             ClosedLoop.Result check = ClosedLoop.run(clients, options.checkDuration(),
                     seq -> issued.next(http, challengeUrl));
+            CpuMeter.Use checkCpu = cpu.between(beforeCheck, cpu.snapshot(), "check", check.requests());
             out.println("    " + check.requestsPerSecond() + " req/s, outcomes " + check.outcomes());
             ClosedLoop.Result fixed = null;
             if (options.checkRate() > 0) {
@@ -104,7 +109,7 @@ final class CheckBenchmark {
                     options.checkRate(), fixed, exhausted, "GET /q/health/live", trivial, script.origin(), evalsha,
                     eval,
                     ratio(check.requestsPerSecond(), trivial.requestsPerSecond()),
-                    ratio(check.requestsPerSecond(), evalsha.requestsPerSecond()));
+                    ratio(check.requestsPerSecond(), evalsha.requestsPerSecond()), trivialCpu, checkCpu);
         }
     }
 

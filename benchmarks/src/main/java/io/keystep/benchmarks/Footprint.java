@@ -63,6 +63,11 @@ final class Footprint implements AutoCloseable {
         sampler.scheduleAtFixedRate(this::sample, 250, 250, TimeUnit.MILLISECONDS);
     }
 
+    /** Each service's process id, as found among this process's children. */
+    Map<String, Long> pids() {
+        return Map.copyOf(pids);
+    }
+
     /** Records every service's resident memory now, as its idle figure. */
     void measureIdle() {
         pids.forEach((name, pid) -> rssMb(pid).ifPresent(mb -> idle.put(name, mb)));

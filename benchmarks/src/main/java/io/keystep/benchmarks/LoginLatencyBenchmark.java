@@ -37,7 +37,7 @@ final class LoginLatencyBenchmark {
     record Result(int ratePerSecond, double seconds, int logins, int enrolled, long messages, long missing,
                   Latency loginToSms, Map<String, Latency> stages, double publisherMaxBehindMs,
                   RawKafkaLatency.Result rawKafka,
-                  double p99ToRawKafkaP99) {
+                  double p99ToRawKafkaP99, CpuMeter.Use cpu) {
     }
 
     static final ObjectMapper JSON = new ObjectMapper()
@@ -55,8 +55,8 @@ final class LoginLatencyBenchmark {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     }
 
-    static Result run(LocalStack stack, Vertx vertx, Population people, BenchmarkOptions options, Runnable settle,
-                      PrintStream out) {
+    static Result run(LocalStack stack, Vertx vertx, Population people, BenchmarkOptions options, CpuMeter cpu,
+                      Runnable settle, PrintStream out) {
         int count = options.loginCount();
         int rate = options.loginRate();
         // Warm-up logins first (as many as the warm-up time at the rate), so that no service meets its first
@@ -80,6 +80,7 @@ final class LoginLatencyBenchmark {
         LoginStages stages = new LoginStages(stack.kafkaBootstrap(), "login-" + people.runId() + "-", total);
         FixedRate.Pace pace;
         long matched;
+        CpuMeter.Use used;
         Histogram micros = new Histogram(Latency.HIGHEST_MICROS, 3);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(stack.kafkaBootstrap()),
                 new StringSerializer(), new StringSerializer())) {
@@ -95,11 +96,15 @@ final class LoginLatencyBenchmark {
             }
             out.printf("  publishing %d logins at %d/s%n", count, rate);
             int seen = stack.smsSink().messages().size();
+            CpuMeter.Snapshot before = cpu.snapshot();
             pace = publish(producer, people, rate, warm, count, intended, failedSends);
             out.printf("  published in %.1f s (publisher at most %.1f ms behind schedule), %d sends failed%n",
                     pace.seconds(), pace.maxBehindMs(), failedSends.get());
             matched = awaitMessages(stack.smsSink(), seen, phones(first, warm, total), intended, micros, count,
                     options.drainTimeout());
+            // Every login's work ends with its events in the trail: the window closes once audit-service is quiet.
+            settle.run();
+            used = cpu.between(before, cpu.snapshot(), "login", count);
         } finally {
             stages.close();
         }
@@ -113,7 +118,7 @@ final class LoginLatencyBenchmark {
                 options.drainTimeout(), out);
         return new Result(rate, options.loginDuration().toSeconds(), count, enrolled, matched, count - matched,
                 latency, stageLatencies, pace.maxBehindMs(), raw,
-                CheckBenchmark.ratio(latency.p99Ms(), raw.latency().p99Ms()));
+                CheckBenchmark.ratio(latency.p99Ms(), raw.latency().p99Ms()), used);
     }
 
     /** Publishes logins {@code from .. from+count-1} at {@code rate}, noting each one's intended time. */

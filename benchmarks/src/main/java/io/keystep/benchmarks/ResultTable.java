@@ -28,6 +28,8 @@ final class ResultTable {
             out.printf("   check / trivial endpoint = %.3f, check / Redis EVALSHA = %.3f; outcomes %s%s%n",
                     c.checkToTrivialThroughput(), c.checkToRedisEvalshaThroughput(), c.check().outcomes(),
                     c.exhaustedChecks() > 0 ? " (" + c.exhaustedChecks() + " found a spent budget)" : "");
+            cpu(out, c.checkCpu());
+            cpu(out, c.trivialCpu());
         }
         if (r.login() != null) {
             LoginLatencyBenchmark.Result l = r.login();
@@ -41,6 +43,7 @@ final class ResultTable {
             latency(out, "raw Kafka produce -> consume, same rate", l.rawKafka().received(), l.rawKafka().latency());
             out.printf("   logins without a message: %d; p99 / raw Kafka p99 = %.1f%n", l.missing(),
                     l.p99ToRawKafkaP99());
+            cpu(out, l.cpu());
         }
         if (r.audit() != null) {
             AuditIngestBenchmark.Result a = r.audit();
@@ -53,6 +56,7 @@ final class ResultTable {
                     a.insertSeconds());
             out.printf("   ingest / plain INSERT = %.2f (%d of %d stored; baseline table: %s)%n", a.ingestToInsert(),
                     a.stored(), a.events(), a.baseline());
+            cpu(out, a.cpu());
         }
         out.println();
         out.println("4. Footprint (the four services started side by side)");
@@ -66,6 +70,23 @@ final class ResultTable {
         for (Map.Entry<String, String> error : r.errors().entrySet()) {
             out.println("   NOT MEASURED " + error.getKey() + ": " + error.getValue());
         }
+    }
+
+    /** What each part spent per operation in the measured window, the JIT's share apart. */
+    static void cpu(PrintStream out, CpuMeter.Use use) {
+        if (use == null) {
+            return;
+        }
+        String unit = "ms/" + use.operation();
+        out.printf("   %-46s %10s %9s%n", String.format("CPU per %s (%d in %.1f s)", use.operation(),
+                use.operations(), use.seconds()), unit, "of it JIT");
+        for (Map.Entry<String, CpuMeter.Part> part : use.parts().entrySet()) {
+            out.printf("     %-44s %10.3f %9.3f%n", part.getKey(), part.getValue().msPerOperation(),
+                    part.getValue().jitMsPerOperation());
+        }
+        out.printf("     %-44s %10.3f %9.3f  (%.2f cores busy on average)%n", "platform: services, Redis, PostgreSQL",
+                use.platformMsPerOperation(), use.platformMsPerOperation() - use.platformMsPerOperationWithoutJit(),
+                use.platformCoresBusy());
     }
 
     private static void loop(PrintStream out, String name, ClosedLoop.Result result) {

@@ -56,6 +56,14 @@ class BenchmarkSmokeIT {
                 () -> assertEquals(200, audit.stored(), "every audit event committed"),
                 () -> assertTrue(audit.ingestEventsPerSecond() > 0 && audit.insertRowsPerSecond() > 0,
                         "both audit rates measured"),
+                () -> assertTrue(check.checkCpu().parts().get("challenge-service").cpuSeconds() > 0,
+                        "challenge-service's CPU during the check loop"),
+                () -> assertTrue(check.checkCpu().platformMsPerOperation() > 0, "CPU per check"),
+                () -> assertTrue(login.cpu().parts().keySet().containsAll(Set.of("risk-service", "challenge-service",
+                        "delivery-service", "audit-service", CpuMeter.REDIS, CpuMeter.POSTGRESQL,
+                        CpuMeter.THIS_JVM)), "every part's CPU during the login run: " + login.cpu().parts()),
+                () -> assertTrue(audit.cpu().parts().get("audit-service").cpuSeconds() > 0,
+                        "audit-service's CPU during the burst"),
                 () -> assertEquals(4, results.footprint().size()),
                 () -> results.footprint().forEach(service -> {
                     assertTrue(service.pid() > 0, service.name() + " found among this process's children");
