@@ -80,23 +80,14 @@ public class LoginAssessor {
 
     /** Decides the login and answers the event to publish (the remembered one for a login already decided). */
     public Uni<Outgoing> assess(Envelope<LoginAttempted> login) {
-        String tenant = login.tenantId();
-        LoginAttempted attempt = login.payload();
-        String key = Topics.key(tenant, attempt.userId());
-        return store.rememberedDecision(tenant, attempt.userId(), attempt.loginId())
-                .chain(remembered -> remembered != null
-                        ? Uni.createFrom().item(new Outgoing(key, remembered, true))
-                        : decide(login).map(json -> new Outgoing(key, json, false)));
-    }
-
-    private Uni<String> decide(Envelope<LoginAttempted> login) {
         long started = System.nanoTime();
         return settings.rulesFor(login.tenantId()).chain(decisionRules -> decide(login, decisionRules, started));
     }
 
-    private Uni<String> decide(Envelope<LoginAttempted> login, DecisionRules decisionRules, long started) {
+    private Uni<Outgoing> decide(Envelope<LoginAttempted> login, DecisionRules decisionRules, long started) {
         String tenant = login.tenantId();
         LoginAttempted attempt = login.payload();
+        String key = Topics.key(tenant, attempt.userId());
         Instant now = clock.instant();
         TenantRules rules = decisionRules.rules();
         Optional<byte[]> address = IpAddresses.parse(attempt.ip());
@@ -108,12 +99,16 @@ public class LoginAssessor {
         Uni<Boolean> revoked = token != null && token.verdict() == Verdict.VALID
                 ? store.deviceRevoked(tenant, attempt.userId(), token.deviceId())
                 : Uni.createFrom().item(false);
-        Uni<UserRiskProfile> read = store.profile(tenant, attempt.userId(), attempt.device().fingerprint(),
-                attempt.ip(), country, hourOfWeek, now);
+        // One read answers both whether the login was decided already (a redelivery) and the user's profile.
+        Uni<RiskProfileStore.LoginRead> read = store.read(tenant, attempt.userId(), attempt.loginId(),
+                attempt.device().fingerprint(), attempt.ip(), country, hourOfWeek, now);
 
         return Uni.combine().all().unis(read, revoked).asTuple()
                 .chain(both -> {
-                    UserRiskProfile profile = both.getItem1();
+                    if (both.getItem1().rememberedDecision() != null) {
+                        return Uni.createFrom().item(new Outgoing(key, both.getItem1().rememberedDecision(), true));
+                    }
+                    UserRiskProfile profile = both.getItem1().profile();
                     Verdict verdict = token == null ? null
                             : Boolean.TRUE.equals(both.getItem2()) ? Verdict.REVOKED : token.verdict();
                     if (verdict != null) {
@@ -145,7 +140,8 @@ public class LoginAssessor {
                                 metrics.decided(tenant, live, Duration.ofNanos(System.nanoTime() - started));
                                 LOG.debugf("Login %s of tenant %s: %s score %d %s", attempt.loginId(), tenant,
                                         live.decision(), live.score(), live.reasonNames());
-                            });
+                            })
+                            .map(published -> new Outgoing(key, published, false));
                 });
     }
 

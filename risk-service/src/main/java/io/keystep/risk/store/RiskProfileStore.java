@@ -66,24 +66,51 @@ public class RiskProfileStore {
         }
     }
 
-    /** Reads everything a login's score needs, in parallel on the one connection. */
-    public Uni<UserRiskProfile> profile(String tenantId, String userId, String deviceFingerprint, String ip,
-                                        Optional<String> country, int hourOfWeek, Instant now) {
+    /**
+     * Everything a login's decision reads from the user's keys, in one script (one round trip, one slot): the
+     * decision already remembered for this login, if any (then nothing else is read), the device, country and
+     * hour last seen, the failures within the window and the last located login.
+     */
+    private static final String READ_SCRIPT = """
+            local decided = redis.call('GET', KEYS[1])
+            if decided then return {decided} end
+            local country = false
+            if ARGV[2] ~= '' then country = redis.call('HGET', KEYS[3], ARGV[2]) end
+            return {false, redis.call('HGET', KEYS[2], ARGV[1]), country, redis.call('HGET', KEYS[4], ARGV[3]),
+                    redis.call('ZCOUNT', KEYS[5], ARGV[4], '+inf'), redis.call('GET', KEYS[6])}
+            """;
+
+    /** What a login's decision reads: the decision remembered for it (then no profile), or the user's profile. */
+    public record LoginRead(String rememberedDecision, UserRiskProfile profile) {
+    }
+
+    /**
+     * Reads the decision remembered for this login and, when there is none, everything its score needs: the
+     * user's keys by one script, the IP's failures (another slot) beside it.
+     */
+    public Uni<LoginRead> read(String tenantId, String userId, String loginId, String deviceFingerprint, String ip,
+                               Optional<String> country, int hourOfWeek, Instant now) {
         String p = userPrefix(tenantId, userId);
-        Uni<String> device = hashes.hget(p + "devices", fingerprintHash(deviceFingerprint));
-        Uni<String> countrySeen = country.map(c -> hashes.hget(p + "countries", c))
-                .orElse(Uni.createFrom().nullItem());
-        Uni<String> hour = hashes.hget(p + "hours", Integer.toString(hourOfWeek));
-        Uni<Long> userFailures = sortedSets.zcount(p + "failures",
-                new ScoreRange<>(since(now, config.failures().userWindow()), Double.POSITIVE_INFINITY));
+        Uni<io.vertx.mutiny.redis.client.Response> user = redis.execute("EVAL", READ_SCRIPT, "6",
+                decisionKey(tenantId, userId, loginId), p + "devices", p + "countries", p + "hours", p + "failures",
+                p + "last-location", fingerprintHash(deviceFingerprint), country.orElse(""),
+                Integer.toString(hourOfWeek), Long.toString((long) since(now, config.failures().userWindow())));
         // Text that is not an IP ("unknown") is no one address: counting it would lump unrelated logins together.
         Uni<Long> ipFailures = IpAddresses.parse(ip).isEmpty() ? Uni.createFrom().item(0L)
                 : sortedSets.zcount(ipFailureKey(tenantId, ip),
                         new ScoreRange<>(since(now, config.failures().ipWindow()), Double.POSITIVE_INFINITY));
-        Uni<String> last = values.get(p + "last-location");
-        return Uni.combine().all().unis(device, countrySeen, hour, userFailures, ipFailures, last)
-                .with((d, c, h, uf, ipf, l) -> new UserRiskProfile(instant(d), instant(c), instant(h),
-                        uf == null ? 0 : uf, ipf == null ? 0 : ipf, previous(l)));
+        return Uni.combine().all().unis(user, ipFailures).with((r, ipf) -> {
+            if (r.get(0) != null) {
+                return new LoginRead(r.get(0).toString(), null);
+            }
+            return new LoginRead(null, new UserRiskProfile(instant(text(r.get(1))), instant(text(r.get(2))),
+                    instant(text(r.get(3))), r.get(4) == null ? 0 : r.get(4).toLong(), ipf == null ? 0 : ipf,
+                    previous(text(r.get(5)))));
+        });
+    }
+
+    private static String text(io.vertx.mutiny.redis.client.Response value) {
+        return value == null ? null : value.toString();
     }
 
     /** Records a failed password for the user and for the IP; the login id makes a redelivery count once. */
@@ -112,12 +139,42 @@ public class RiskProfileStore {
                 .replaceWithVoid();
     }
 
+    /**
+     * Sets a field of each hash and its expiry in one script: (field, value, milliseconds to live) per key, so that
+     * one call does what would be two round trips per hash, and no hash is ever left without its expiry.
+     */
+    private static final String HSET_EXPIRING = """
+            for i, key in ipairs(KEYS) do
+              local a = (i - 1) * 3
+              redis.call('HSET', key, ARGV[a + 1], ARGV[a + 2])
+              redis.call('PEXPIRE', key, ARGV[a + 3])
+            end
+            return #KEYS
+            """;
+
+    /** One hash field to set and the expiry of its hash. */
+    private record Field(String key, String field, String value, Duration ttl) {
+    }
+
+    /** Sets the fields (keys of one user's slot) and their hashes' expiries in one round trip. */
+    private Uni<Void> setExpiring(Field... fields) {
+        String[] args = new String[2 + fields.length * 4];
+        args[0] = HSET_EXPIRING;
+        args[1] = Integer.toString(fields.length);
+        for (int i = 0; i < fields.length; i++) {
+            args[2 + i] = fields[i].key();
+            int a = 2 + fields.length + i * 3;
+            args[a] = fields[i].field();
+            args[a + 1] = fields[i].value();
+            args[a + 2] = Long.toString(fields[i].ttl().toMillis());
+        }
+        return redis.execute("EVAL", args).replaceWithVoid();
+    }
+
     /** The device was approved (or used again while known): it stays known for the device window. */
     public Uni<Void> deviceSeen(String tenantId, String userId, String deviceFingerprint, Instant now) {
-        String key = userPrefix(tenantId, userId) + "devices";
-        return hashes.hset(key, fingerprintHash(deviceFingerprint), Long.toString(now.toEpochMilli()))
-                .chain(() -> keys.pexpire(key, config.deviceWindow()))
-                .replaceWithVoid();
+        return setExpiring(new Field(userPrefix(tenantId, userId) + "devices", fingerprintHash(deviceFingerprint),
+                Long.toString(now.toEpochMilli()), config.deviceWindow()));
     }
 
     /**
@@ -160,10 +217,8 @@ public class RiskProfileStore {
      * device id also forgets the fingerprint (a token stripped from a revoked device must not leave it known).
      */
     public Uni<Void> trustedDeviceSeen(String tenantId, String userId, String deviceId, String deviceFingerprint) {
-        String key = userPrefix(tenantId, userId) + "trusted-devices";
-        return hashes.hset(key, deviceId, fingerprintHash(deviceFingerprint))
-                .chain(() -> keys.pexpire(key, trustedDevices.revocationMemory()))
-                .replaceWithVoid();
+        return setExpiring(new Field(userPrefix(tenantId, userId) + "trusted-devices", deviceId,
+                fingerprintHash(deviceFingerprint), trustedDevices.revocationMemory()));
     }
 
     /**
@@ -192,12 +247,9 @@ public class RiskProfileStore {
                               Instant now) {
         String p = userPrefix(tenantId, userId);
         String at = Long.toString(now.toEpochMilli());
-        Uni<Void> hour = hashes.hset(p + "hours", Integer.toString(hourOfWeek), at)
-                .chain(() -> keys.pexpire(p + "hours", config.hourWindow())).replaceWithVoid();
-        Uni<Void> place = country.map(c -> hashes.hset(p + "countries", c, at)
-                        .chain(() -> keys.pexpire(p + "countries", config.countryWindow())).replaceWithVoid())
-                .orElse(Uni.createFrom().voidItem());
-        return Uni.combine().all().unis(hour, place).discardItems();
+        Field hour = new Field(p + "hours", Integer.toString(hourOfWeek), at, config.hourWindow());
+        return country.map(c -> setExpiring(hour, new Field(p + "countries", c, at, config.countryWindow())))
+                .orElseGet(() -> setExpiring(hour));
     }
 
     /** Where the user's latest located login was, for the next login's travel speed. */
@@ -215,21 +267,15 @@ public class RiskProfileStore {
     public Uni<Void> rememberPending(String tenantId, String userId, String loginId, Optional<String> country,
                                      int hourOfWeek) {
         String key = userPrefix(tenantId, userId) + "pending:" + loginId;
-        Map<String, String> fields = country.isPresent()
-                ? Map.of("hour", Integer.toString(hourOfWeek), "country", country.get())
-                : Map.of("hour", Integer.toString(hourOfWeek));
-        return hashes.hset(key, fields).chain(() -> keys.pexpire(key, Duration.ofHours(1))).replaceWithVoid();
+        Field hour = new Field(key, "hour", Integer.toString(hourOfWeek), Duration.ofHours(1));
+        return country.map(c -> setExpiring(hour, new Field(key, "country", c, Duration.ofHours(1))))
+                .orElseGet(() -> setExpiring(hour));
     }
 
     /** Takes (reads and deletes) a challenged login's pending country and hour. */
     public Uni<Map<String, String>> takePending(String tenantId, String userId, String loginId) {
         String key = userPrefix(tenantId, userId) + "pending:" + loginId;
         return hashes.hgetall(key).call(fields -> fields.isEmpty() ? Uni.createFrom().voidItem() : keys.del(key));
-    }
-
-    /** The published assessment of a login, if it was already decided. */
-    public Uni<String> rememberedDecision(String tenantId, String userId, String loginId) {
-        return values.get(decisionKey(tenantId, userId, loginId));
     }
 
     /**
