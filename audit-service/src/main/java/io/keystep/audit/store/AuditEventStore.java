@@ -71,8 +71,8 @@ public class AuditEventStore {
      *
      * <p>Written through the reactive SQL client, not Hibernate: the hot path has no entity or query-plan work, and
      * its statements have one text whatever the batch size (arrays, not a VALUES list per row), so PostgreSQL and
-     * the client's prepared-statement cache parse each once per connection. A batch takes four statements: lock
-     * the heads, claim the ids (sent together), then rows, heads and the live-stream notice in one.
+     * the client's prepared-statement cache parse each once per connection. A batch takes three statements: lock
+     * the heads, claim the ids, then rows, heads and the live-stream notice in one.
      */
     public Uni<List<StoredEvent>> append(List<AuditEntry> entries) {
         Map<UUID, AuditEntry> unique = new LinkedHashMap<>();
@@ -113,8 +113,6 @@ public class AuditEventStore {
         for (AuditEntry entry : entries) {
             tenants.add(entry.tenantId());
         }
-        Instant receivedAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        OffsetDateTime receivedAtColumn = receivedAt.atOffset(ZoneOffset.UTC);
         List<AuditEntry> sorted = new ArrayList<>(entries);
         sorted.sort(Comparator.comparing(AuditEntry::eventId));
         UUID[] ids = new UUID[sorted.size()];
@@ -123,18 +121,21 @@ public class AuditEventStore {
             ids[i] = sorted.get(i).eventId();
             idTenants[i] = sorted.get(i).tenantId();
         }
-        // sent together: the client pipelines them, PostgreSQL runs them in this order
-        Uni<RowSet<Row>> locked = connection.preparedQuery(LOCK_HEADS).execute(Tuple.of(tenants.toArray(String[]::new)));
-        Uni<RowSet<Row>> claim = connection.preparedQuery(CLAIM).execute(Tuple.of(ids, idTenants, receivedAtColumn));
-        return Uni.combine().all().unis(locked, claim).asTuple()
-                .chain(result -> createMissingHeads(connection, tenants, heads(result.getItem1()))
-                        .chain(heads -> {
-                            Set<UUID> claimed = new java.util.HashSet<>();
-                            for (Row row : result.getItem2()) {
-                                claimed.add(row.getUUID(0));
-                            }
-                            return write(connection, entries, claimed, heads, receivedAt, receivedAtColumn);
-                        }));
+        return connection.preparedQuery(LOCK_HEADS).execute(Tuple.of(tenants.toArray(String[]::new)))
+                .chain(locked -> createMissingHeads(connection, tenants, heads(locked)))
+                .chain(heads -> {
+                    // taken under the heads' locks, so that a tenant's rows are received in chain order
+                    Instant receivedAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
+                    OffsetDateTime receivedAtColumn = receivedAt.atOffset(ZoneOffset.UTC);
+                    return connection.preparedQuery(CLAIM).execute(Tuple.of(ids, idTenants, receivedAtColumn))
+                            .chain(claim -> {
+                                Set<UUID> claimed = new java.util.HashSet<>();
+                                for (Row row : claim) {
+                                    claimed.add(row.getUUID(0));
+                                }
+                                return write(connection, entries, claimed, heads, receivedAt, receivedAtColumn);
+                            });
+                });
     }
 
     private static final class Head {
