@@ -81,7 +81,8 @@ public final class EventTranslator {
             // the records' compact constructors reject missing fields: an invalid event is malformed
             mapper.treeToValue(envelope.payload(), payloadClass);
         }
-        ObjectNode payload = PayloadRedactor.redact(((ObjectNode) envelope.payload()).deepCopy());
+        // the tree was parsed for this record alone: redacted in place, no copy
+        ObjectNode payload = PayloadRedactor.redact((ObjectNode) envelope.payload());
         JsonNode userNode = payload.get(USER_FIELDS.getOrDefault(envelope.type(), "userId"));
         String userId = userNode != null && userNode.isTextual() && !userNode.asText().isBlank()
                 ? userNode.asText() : keyPart(record.key(), 1);

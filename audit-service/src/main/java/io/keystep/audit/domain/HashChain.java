@@ -32,24 +32,40 @@ public final class HashChain {
     public static String hash(String prevHash, long chainSeq, UUID eventId, String type, int schemaVersion,
                               Instant occurredAt, String tenantId, String correlationId, String userId, String topic,
                               int partition, long offset, Instant receivedAt, JsonNode payload) {
-        StringBuilder canonical = new StringBuilder(512);
-        canonical.append('{');
+        return hash(prevHash, chainSeq, eventId, type, schemaVersion, occurredAt, tenantId, correlationId, userId,
+                topic, partition, offset, receivedAt, canonicalPayload(payload));
+    }
+
+    /**
+     * The same, with the payload already in canonical form ({@link #canonicalPayload}), so that a caller that also
+     * stores that text renders the payload once.
+     */
+    public static String hash(String prevHash, long chainSeq, UUID eventId, String type, int schemaVersion,
+                              Instant occurredAt, String tenantId, String correlationId, String userId, String topic,
+                              int partition, long offset, Instant receivedAt, String canonicalPayload) {
+        StringBuilder canonical = new StringBuilder(256 + canonicalPayload.length());
+        canonical.append(prevHash).append('\n').append('{');
         field(canonical, "chainSeq", Long.toString(chainSeq));
         field(canonical, "correlationId", quote(correlationId));
         field(canonical, "eventId", quote(eventId.toString()));
         field(canonical, "occurredAt", quote(occurredAt.toString()));
         field(canonical, "offset", Long.toString(offset));
         field(canonical, "partition", Integer.toString(partition));
-        StringBuilder payloadText = new StringBuilder();
-        canonical(payload, payloadText);
-        field(canonical, "payload", payloadText.toString());
+        field(canonical, "payload", canonicalPayload);
         field(canonical, "receivedAt", quote(receivedAt.toString()));
         field(canonical, "schemaVersion", Integer.toString(schemaVersion));
         field(canonical, "tenantId", quote(tenantId));
         field(canonical, "topic", quote(topic));
         field(canonical, "type", quote(type));
         canonical.append("\"userId\":").append(quote(userId)).append('}');
-        return sha256(prevHash + "\n" + canonical);
+        return sha256(canonical.toString());
+    }
+
+    /** The payload as canonical JSON (sorted keys, no whitespace, plain numbers): valid JSON of the same document. */
+    public static String canonicalPayload(JsonNode payload) {
+        StringBuilder text = new StringBuilder(256);
+        canonical(payload, text);
+        return text.toString();
     }
 
     /** Hash of a stored row, recomputed from its columns. */

@@ -9,8 +9,10 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -28,6 +30,13 @@ public class IngestMetrics {
     private final AtomicLongArray rowsPerSecond = new AtomicLongArray(WINDOW_SECONDS);
     private final AtomicLongArray bucketSecond = new AtomicLongArray(WINDOW_SECONDS);
     private final AtomicLong lastLagMillis = new AtomicLong();
+    private final Map<String, TenantMeters> tenantMeters = new ConcurrentHashMap<>();
+    private final Map<String, Counter> storedByType = new ConcurrentHashMap<>();
+    private final Timer lagTimer;
+    private final Timer batchTimer;
+    private final Counter duplicateCounter;
+    private final Counter recordsStored;
+    private final Counter recordsDuplicate;
 
     public IngestMetrics(MeterRegistry registry, Clock clock) {
         this.registry = registry;
@@ -36,6 +45,14 @@ public class IngestMetrics {
                 .description("rows written per second, averaged over the last ten seconds").register(registry);
         Gauge.builder("audit.ingest.newest.lag.seconds", lastLagMillis, lag -> lag.get() / 1000.0)
                 .description("occurred-at to stored, of the newest stored row").register(registry);
+        lagTimer = Timer.builder("keystep.audit.ingest.lag").description("occurred-at to stored").register(registry);
+        batchTimer = Timer.builder("audit.ingest.batch").register(registry);
+        duplicateCounter = Counter.builder("audit.events.duplicate").register(registry);
+        recordsStored = Counter.builder("keystep.audit.ingest.records")
+                .description("records consumed, stored or skipped as duplicates").tag("outcome", "stored").register(registry);
+        recordsDuplicate = Counter.builder("keystep.audit.ingest.records")
+                .description("records consumed, stored or skipped as duplicates").tag("outcome", "duplicate")
+                .register(registry);
     }
 
     /** Records a written batch; a metrics problem never fails the ingest that already succeeded. */
@@ -49,29 +66,48 @@ public class IngestMetrics {
 
     private void record(List<AuditEntry> entries, List<StoredEvent> rows, long nanos) {
         long now = clock.millis();
+        long lag = 0;
         for (StoredEvent row : rows) {
-            Counter.builder("audit.events.stored").tag("tenant", row.tenantId()).tag("type", row.type())
-                    .register(registry).increment();
-            long lag = Math.max(0, now - row.occurredAt().toEpochMilli());
-            Timer.builder("audit.ingest.lag").tag("tenant", row.tenantId()).register(registry)
-                    .record(Duration.ofMillis(lag));
-            lastLagMillis.set(lag);
+            lag = Math.max(0, now - row.occurredAt().toEpochMilli());
+            TenantMeters tenant = tenantMeters.computeIfAbsent(row.tenantId(), TenantMeters::new);
+            tenant.stored.computeIfAbsent(row.type(), tenant::storedCounter).increment();
+            tenant.lag.record(lag, TimeUnit.MILLISECONDS);
             // platform-wide names without the tenant tag, so that their number of series stays bounded
-            Counter.builder("keystep.audit.events.stored").description("rows stored in the trail, by event type")
-                    .tag("type", row.type()).register(registry).increment();
-            Timer.builder("keystep.audit.ingest.lag").description("occurred-at to stored")
-                    .register(registry).record(Duration.ofMillis(lag));
+            storedByType.computeIfAbsent(row.type(), this::storedByTypeCounter).increment();
+            lagTimer.record(lag, TimeUnit.MILLISECONDS);
+        }
+        if (!rows.isEmpty()) {
+            lastLagMillis.set(lag);
         }
         int duplicates = entries.size() - rows.size();
         if (duplicates > 0) {
-            Counter.builder("audit.events.duplicate").register(registry).increment(duplicates);
+            duplicateCounter.increment(duplicates);
         }
-        Counter.builder("keystep.audit.ingest.records").description("records consumed, stored or skipped as duplicates")
-                .tag("outcome", "stored").register(registry).increment(rows.size());
-        Counter.builder("keystep.audit.ingest.records").description("records consumed, stored or skipped as duplicates")
-                .tag("outcome", "duplicate").register(registry).increment(Math.max(0, duplicates));
-        Timer.builder("audit.ingest.batch").register(registry).record(Duration.ofNanos(nanos));
+        recordsStored.increment(rows.size());
+        recordsDuplicate.increment(Math.max(0, duplicates));
+        batchTimer.record(nanos, TimeUnit.NANOSECONDS);
         addRows(now / 1000, rows.size());
+    }
+
+    /** The meters of one tenant, looked up once rather than per row. */
+    private final class TenantMeters {
+        final String tenant;
+        final Timer lag;
+        final Map<String, Counter> stored = new ConcurrentHashMap<>();
+
+        TenantMeters(String tenant) {
+            this.tenant = tenant;
+            this.lag = Timer.builder("audit.ingest.lag").tag("tenant", tenant).register(registry);
+        }
+
+        Counter storedCounter(String type) {
+            return Counter.builder("audit.events.stored").tag("tenant", tenant).tag("type", type).register(registry);
+        }
+    }
+
+    private Counter storedByTypeCounter(String type) {
+        return Counter.builder("keystep.audit.events.stored").description("rows stored in the trail, by event type")
+                .tag("type", type).register(registry);
     }
 
     void failed() {

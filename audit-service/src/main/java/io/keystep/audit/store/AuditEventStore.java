@@ -9,10 +9,16 @@ import io.keystep.audit.domain.StoredEvent;
 import io.keystep.audit.messaging.StoredEventBroadcast;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -41,15 +47,15 @@ public class AuditEventStore {
             + iso("occurred_at") + ", tenant_id, correlation_id, user_id, topic, \"partition\", \"offset\", "
             + iso("received_at") + ", chain_seq, CAST(payload AS text), prev_hash, hash";
 
-    private static final int ROWS_PER_INSERT = 200;
-
     private final Mutiny.SessionFactory sessions;
+    private final Pool pool;
     private final ObjectMapper mapper;
     private final Clock clock;
     private final Set<YearMonth> partitionsKnown = ConcurrentHashMap.newKeySet();
 
-    public AuditEventStore(Mutiny.SessionFactory sessions, ObjectMapper mapper, Clock clock) {
+    public AuditEventStore(Mutiny.SessionFactory sessions, Pool pool, ObjectMapper mapper, Clock clock) {
         this.sessions = sessions;
+        this.pool = pool;
         this.mapper = mapper;
         this.clock = clock;
     }
@@ -62,6 +68,11 @@ public class AuditEventStore {
      * Stores the entries not stored before, in one transaction, and returns the rows written. An event id already
      * in the trail (a redelivery, a rebalance, a second instance) is skipped. Each tenant's head is locked while
      * its rows are chained, which orders the tenant's rows across every instance.
+     *
+     * <p>Written through the reactive SQL client, not Hibernate: the hot path has no entity or query-plan work, and
+     * its statements have one text whatever the batch size (arrays, not a VALUES list per row), so PostgreSQL and
+     * the client's prepared-statement cache parse each once per connection. A batch takes three statements: lock
+     * the heads, claim the ids, then rows, heads and the live-stream notice in one.
      */
     public Uni<List<StoredEvent>> append(List<AuditEntry> entries) {
         Map<UUID, AuditEntry> unique = new LinkedHashMap<>();
@@ -72,43 +83,59 @@ public class AuditEventStore {
             return Uni.createFrom().item(List.of());
         }
         return ensurePartition(YearMonth.from(clock.instant().atOffset(ZoneOffset.UTC)))
-                .chain(() -> sessions.withTransaction((session, tx) -> appendIn(session, List.copyOf(unique.values()))));
+                .chain(() -> pool.withTransaction(connection -> appendIn(connection, List.copyOf(unique.values()))));
     }
 
-    private Uni<List<StoredEvent>> appendIn(Mutiny.Session session, List<AuditEntry> entries) {
-        TreeSet<String> tenants = entries.stream().map(AuditEntry::tenantId).collect(Collectors.toCollection(TreeSet::new));
-        return lockHeads(session, tenants).chain(heads -> {
-            Instant receivedAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
-            return claim(session, entries, receivedAt).chain(claimed -> {
-                List<StoredEvent> rows = new ArrayList<>();
-                Map<String, StoredEvent> lastOfTenant = new HashMap<>();
-                for (AuditEntry entry : entries) {
-                    if (!claimed.contains(entry.eventId())) {
-                        continue;
-                    }
-                    Head head = heads.get(entry.tenantId());
-                    long seq = head.lastSeq + 1;
-                    String hash = HashChain.hash(head.lastHash, seq, entry.eventId(), entry.type(),
-                            entry.schemaVersion(), entry.occurredAt(), entry.tenantId(), entry.correlationId(),
-                            entry.userId(), entry.topic(), entry.partition(), entry.offset(), receivedAt,
-                            entry.payload());
-                    StoredEvent row = new StoredEvent(entry.eventId(), entry.type(), entry.schemaVersion(),
-                            entry.occurredAt(), entry.tenantId(), entry.correlationId(), entry.userId(), entry.topic(),
-                            entry.partition(), entry.offset(), receivedAt, seq, entry.payload(), head.lastHash, hash);
-                    head.lastSeq = seq;
-                    head.lastHash = hash;
-                    rows.add(row);
-                    lastOfTenant.put(entry.tenantId(), row);
-                }
-                if (rows.isEmpty()) {
-                    return Uni.createFrom().item(rows);
-                }
-                return insertRows(session, rows)
-                        .chain(() -> updateHeads(session, lastOfTenant.values(), receivedAt))
-                        .chain(() -> notifyListeners(session, rows))
-                        .replaceWith(rows);
-            });
-        });
+    private static final String LOCK_HEADS = "SELECT tenant_id, last_seq, last_hash FROM audit_chain_head"
+            + " WHERE tenant_id = ANY($1::text[]) ORDER BY tenant_id FOR UPDATE";
+    private static final String CREATE_HEADS = "INSERT INTO audit_chain_head (tenant_id, last_seq, last_hash, updated_at)"
+            + " SELECT t, 0, $2, now() FROM unnest($1::text[]) AS t ORDER BY t ON CONFLICT (tenant_id) DO NOTHING";
+    // ids sorted, so that two instances claiming overlapping batches lock the ids in the same order
+    private static final String CLAIM = "INSERT INTO audit_event_id (event_id, tenant_id, received_at)"
+            + " SELECT c.e, c.t, $3::timestamptz FROM unnest($1::uuid[], $2::text[]) AS c(e, t) ORDER BY c.e"
+            + " ON CONFLICT (event_id) DO NOTHING RETURNING event_id";
+    // NOTIFY is transactional: delivered only if these rows are committed
+    private static final String WRITE = "WITH new_rows AS (INSERT INTO audit_event (event_id, tenant_id, chain_seq, type,"
+            + " schema_version, occurred_at, correlation_id, user_id, topic, \"partition\", \"offset\", received_at,"
+            + " payload, prev_hash, hash)"
+            + " SELECT r.e, r.t, r.s, r.ty, r.v, r.o, r.c, r.u, r.tp, r.p, r.off, $12::timestamptz, r.pl::jsonb, r.ph, r.h"
+            + " FROM unnest($1::uuid[], $2::text[], $3::int8[], $4::text[], $5::int4[], $6::timestamptz[], $7::text[],"
+            + " $8::text[], $9::text[], $10::int4[], $11::int8[], $13::text[], $14::text[], $15::text[])"
+            + " AS r(e, t, s, ty, v, o, c, u, tp, p, off, pl, ph, h) RETURNING 1),"
+            + " new_heads AS (UPDATE audit_chain_head h SET last_seq = n.s, last_hash = n.hash, updated_at = $12::timestamptz"
+            + " FROM unnest($16::text[], $17::int8[], $18::text[]) AS n(t, s, hash) WHERE h.tenant_id = n.t RETURNING 1)"
+            + " SELECT (SELECT count(*) FROM new_rows) AS stored, (SELECT count(*) FROM new_heads) AS heads,"
+            + " (SELECT count(*) FROM (SELECT pg_notify('" + StoredEventBroadcast.CHANNEL + "', m)"
+            + " FROM unnest($19::text[]) AS m) notices) AS notices";
+
+    private Uni<List<StoredEvent>> appendIn(SqlConnection connection, List<AuditEntry> entries) {
+        TreeSet<String> tenants = new TreeSet<>();
+        for (AuditEntry entry : entries) {
+            tenants.add(entry.tenantId());
+        }
+        List<AuditEntry> sorted = new ArrayList<>(entries);
+        sorted.sort(Comparator.comparing(AuditEntry::eventId));
+        UUID[] ids = new UUID[sorted.size()];
+        String[] idTenants = new String[sorted.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = sorted.get(i).eventId();
+            idTenants[i] = sorted.get(i).tenantId();
+        }
+        return connection.preparedQuery(LOCK_HEADS).execute(Tuple.of(tenants.toArray(String[]::new)))
+                .chain(locked -> createMissingHeads(connection, tenants, heads(locked)))
+                .chain(heads -> {
+                    // taken under the heads' locks, so that a tenant's rows are received in chain order
+                    Instant receivedAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
+                    OffsetDateTime receivedAtColumn = receivedAt.atOffset(ZoneOffset.UTC);
+                    return connection.preparedQuery(CLAIM).execute(Tuple.of(ids, idTenants, receivedAtColumn))
+                            .chain(claim -> {
+                                Set<UUID> claimed = new java.util.HashSet<>();
+                                for (Row row : claim) {
+                                    claimed.add(row.getUUID(0));
+                                }
+                                return write(connection, entries, claimed, heads, receivedAt, receivedAtColumn);
+                            });
+                });
     }
 
     private static final class Head {
@@ -116,157 +143,121 @@ public class AuditEventStore {
         String lastHash;
     }
 
-    private Uni<Map<String, Head>> lockHeads(Mutiny.Session session, TreeSet<String> tenants) {
-        StringBuilder insert = new StringBuilder(
-                "INSERT INTO audit_chain_head (tenant_id, last_seq, last_hash, updated_at) VALUES ");
-        StringBuilder in = new StringBuilder();
-        int i = 1;
-        for (String ignored : tenants) {
-            if (i > 1) {
-                insert.append(',');
-                in.append(',');
+    private static Map<String, Head> heads(RowSet<Row> rows) {
+        Map<String, Head> heads = new HashMap<>();
+        for (Row row : rows) {
+            Head head = new Head();
+            head.lastSeq = row.getLong(1);
+            head.lastHash = row.getString(2);
+            heads.put(row.getString(0), head);
+        }
+        return heads;
+    }
+
+    /** A tenant's first batch creates its head (a concurrent first batch of another instance is waited for). */
+    private Uni<Map<String, Head>> createMissingHeads(SqlConnection connection, TreeSet<String> tenants,
+                                                     Map<String, Head> heads) {
+        if (heads.size() == tenants.size()) {
+            return Uni.createFrom().item(heads);
+        }
+        String[] missing = tenants.stream().filter(t -> !heads.containsKey(t)).toArray(String[]::new);
+        return connection.preparedQuery(CREATE_HEADS).execute(Tuple.of(missing, HashChain.GENESIS))
+                .chain(() -> connection.preparedQuery(LOCK_HEADS).execute(Tuple.of((Object) missing)))
+                .map(rows -> {
+                    heads.putAll(heads(rows));
+                    return heads;
+                });
+    }
+
+    private Uni<List<StoredEvent>> write(SqlConnection connection, List<AuditEntry> entries, Set<UUID> claimed,
+                                        Map<String, Head> heads, Instant receivedAt, OffsetDateTime receivedAtColumn) {
+        List<StoredEvent> rows = new ArrayList<>(claimed.size());
+        List<String> payloads = new ArrayList<>(claimed.size());
+        Map<String, StoredEvent> lastOfTenant = new LinkedHashMap<>();
+        Map<String, long[]> ranges = new LinkedHashMap<>();
+        for (AuditEntry entry : entries) {
+            if (!claimed.contains(entry.eventId())) {
+                continue;
             }
-            insert.append("(?").append(i).append(", 0, '").append(HashChain.GENESIS).append("', now())");
-            in.append('?').append(i);
+            Head head = heads.get(entry.tenantId());
+            long seq = head.lastSeq + 1;
+            // the canonical payload is both hashed and stored: jsonb keeps the same document, so one rendering
+            String payload = HashChain.canonicalPayload(entry.payload());
+            String hash = HashChain.hash(head.lastHash, seq, entry.eventId(), entry.type(), entry.schemaVersion(),
+                    entry.occurredAt(), entry.tenantId(), entry.correlationId(), entry.userId(), entry.topic(),
+                    entry.partition(), entry.offset(), receivedAt, payload);
+            StoredEvent row = new StoredEvent(entry.eventId(), entry.type(), entry.schemaVersion(),
+                    entry.occurredAt(), entry.tenantId(), entry.correlationId(), entry.userId(), entry.topic(),
+                    entry.partition(), entry.offset(), receivedAt, seq, entry.payload(), head.lastHash, hash);
+            head.lastSeq = seq;
+            head.lastHash = hash;
+            rows.add(row);
+            payloads.add(payload);
+            lastOfTenant.put(entry.tenantId(), row);
+            ranges.computeIfAbsent(entry.tenantId(), t -> new long[]{seq, seq})[1] = seq;
+        }
+        if (rows.isEmpty()) {
+            return Uni.createFrom().item(rows);
+        }
+        int n = rows.size();
+        UUID[] eventIds = new UUID[n];
+        String[] tenantIds = new String[n];
+        Long[] seqs = new Long[n];
+        String[] types = new String[n];
+        Integer[] versions = new Integer[n];
+        OffsetDateTime[] occurred = new OffsetDateTime[n];
+        String[] correlations = new String[n];
+        String[] users = new String[n];
+        String[] topics = new String[n];
+        Integer[] partitions = new Integer[n];
+        Long[] offsets = new Long[n];
+        String[] prevHashes = new String[n];
+        String[] hashes = new String[n];
+        for (int i = 0; i < n; i++) {
+            StoredEvent row = rows.get(i);
+            eventIds[i] = row.eventId();
+            tenantIds[i] = row.tenantId();
+            seqs[i] = row.chainSeq();
+            types[i] = row.type();
+            versions[i] = row.schemaVersion();
+            occurred[i] = row.occurredAt().atOffset(ZoneOffset.UTC);
+            correlations[i] = row.correlationId();
+            users[i] = row.userId();
+            topics[i] = row.topic();
+            partitions[i] = row.partition();
+            offsets[i] = row.offset();
+            prevHashes[i] = row.prevHash();
+            hashes[i] = row.hash();
+        }
+        int t = lastOfTenant.size();
+        String[] headTenants = new String[t];
+        Long[] headSeqs = new Long[t];
+        String[] headHashes = new String[t];
+        int i = 0;
+        for (StoredEvent last : lastOfTenant.values()) {
+            headTenants[i] = last.tenantId();
+            headSeqs[i] = last.chainSeq();
+            headHashes[i] = last.hash();
             i++;
         }
-        insert.append(" ON CONFLICT (tenant_id) DO NOTHING");
-        var create = session.createNativeQuery(insert.toString());
-        var select = session.createNativeQuery("SELECT tenant_id, last_seq, last_hash FROM audit_chain_head"
-                + " WHERE tenant_id IN (" + in + ") ORDER BY tenant_id FOR UPDATE", Object[].class);
-        int p = 1;
-        for (String tenant : tenants) {
-            create.setParameter(p, tenant);
-            select.setParameter(p, tenant);
-            p++;
-        }
-        return create.executeUpdate().chain(() -> select.getResultList()).map(result -> {
-            Map<String, Head> heads = new HashMap<>();
-            for (Object[] row : result) {
-                Head head = new Head();
-                head.lastSeq = ((Number) row[1]).longValue();
-                head.lastHash = (String) row[2];
-                heads.put((String) row[0], head);
-            }
-            return heads;
-        });
-    }
-
-    /** Claims the event ids in audit_event_id; returns the ids that were new. */
-    private Uni<Set<UUID>> claim(Mutiny.Session session, List<AuditEntry> entries, Instant receivedAt) {
-        // sorted, so that two instances claiming overlapping batches lock the ids in the same order
-        List<AuditEntry> sorted = entries.stream().sorted(Comparator.comparing(AuditEntry::eventId)).toList();
-        Uni<Set<UUID>> result = Uni.createFrom().item(new java.util.HashSet<>());
-        for (int start = 0; start < sorted.size(); start += ROWS_PER_INSERT) {
-            List<AuditEntry> chunk = sorted.subList(start, Math.min(sorted.size(), start + ROWS_PER_INSERT));
-            StringBuilder sql = new StringBuilder(
-                    "WITH claimed AS (INSERT INTO audit_event_id (event_id, tenant_id, received_at) VALUES ");
-            for (int i = 0; i < chunk.size(); i++) {
-                int base = i * 3;
-                sql.append(i == 0 ? "" : ",").append("(CAST(CAST(?").append(base + 1).append(" AS text) AS uuid), ?")
-                        .append(base + 2).append(", CAST(CAST(?").append(base + 3).append(" AS text) AS timestamptz))");
-            }
-            sql.append(" ON CONFLICT (event_id) DO NOTHING RETURNING event_id) SELECT CAST(event_id AS text) FROM claimed");
-            result = result.chain(claimed -> {
-                var query = session.createNativeQuery(sql.toString(), String.class);
-                for (int i = 0; i < chunk.size(); i++) {
-                    query.setParameter(i * 3 + 1, chunk.get(i).eventId().toString());
-                    query.setParameter(i * 3 + 2, chunk.get(i).tenantId());
-                    query.setParameter(i * 3 + 3, receivedAt.toString());
-                }
-                return query.getResultList().map(ids -> {
-                    ids.forEach(id -> claimed.add(UUID.fromString(id)));
-                    return claimed;
-                });
-            });
-        }
-        return result;
-    }
-
-    private Uni<Void> insertRows(Mutiny.Session session, List<StoredEvent> rows) {
-        Uni<Void> result = Uni.createFrom().voidItem();
-        for (int start = 0; start < rows.size(); start += ROWS_PER_INSERT) {
-            List<StoredEvent> chunk = rows.subList(start, Math.min(rows.size(), start + ROWS_PER_INSERT));
-            result = result.chain(() -> insertChunk(session, chunk));
-        }
-        return result;
-    }
-
-    private Uni<Void> insertChunk(Mutiny.Session session, List<StoredEvent> chunk) {
-        int columns = 15;
-        StringBuilder sql = new StringBuilder("INSERT INTO audit_event (event_id, tenant_id, chain_seq, type,"
-                + " schema_version, occurred_at, correlation_id, user_id, topic, \"partition\", \"offset\","
-                + " received_at, payload, prev_hash, hash) VALUES ");
-        for (int i = 0; i < chunk.size(); i++) {
-            int b = i * columns;
-            sql.append(i == 0 ? "" : ",")
-                    .append("(CAST(CAST(?").append(b + 1).append(" AS text) AS uuid), ?").append(b + 2)
-                    .append(", ?").append(b + 3).append(", ?").append(b + 4).append(", ?").append(b + 5)
-                    .append(", CAST(CAST(?").append(b + 6).append(" AS text) AS timestamptz), ?").append(b + 7)
-                    .append(", ?").append(b + 8).append(", ?").append(b + 9).append(", ?").append(b + 10)
-                    .append(", ?").append(b + 11).append(", CAST(CAST(?").append(b + 12).append(" AS text) AS timestamptz)")
-                    .append(", CAST(CAST(?").append(b + 13).append(" AS text) AS jsonb), ?").append(b + 14)
-                    .append(", ?").append(b + 15).append(')');
-        }
-        var query = session.createNativeQuery(sql.toString());
-        for (int i = 0; i < chunk.size(); i++) {
-            StoredEvent row = chunk.get(i);
-            int b = i * columns;
-            query.setParameter(b + 1, row.eventId().toString());
-            query.setParameter(b + 2, row.tenantId());
-            query.setParameter(b + 3, row.chainSeq());
-            query.setParameter(b + 4, row.type());
-            query.setParameter(b + 5, row.schemaVersion());
-            query.setParameter(b + 6, row.occurredAt().toString());
-            query.setParameter(b + 7, row.correlationId());
-            query.setParameter(b + 8, row.userId());
-            query.setParameter(b + 9, row.topic());
-            query.setParameter(b + 10, row.partition());
-            query.setParameter(b + 11, row.offset());
-            query.setParameter(b + 12, row.receivedAt().toString());
-            query.setParameter(b + 13, json(row.payload()));
-            query.setParameter(b + 14, row.prevHash());
-            query.setParameter(b + 15, row.hash());
-        }
-        return query.executeUpdate().replaceWithVoid();
-    }
-
-    private Uni<Void> updateHeads(Mutiny.Session session, Iterable<StoredEvent> lastRows, Instant now) {
-        Uni<Void> result = Uni.createFrom().voidItem();
-        for (StoredEvent row : lastRows) {
-            result = result.chain(() -> session.createNativeQuery("UPDATE audit_chain_head SET last_seq = ?1,"
-                            + " last_hash = ?2, updated_at = CAST(CAST(?3 AS text) AS timestamptz) WHERE tenant_id = ?4")
-                    .setParameter(1, row.chainSeq())
-                    .setParameter(2, row.hash())
-                    .setParameter(3, now.toString())
-                    .setParameter(4, row.tenantId())
-                    .executeUpdate().replaceWithVoid());
-        }
-        return result;
-    }
-
-    /**
-     * Tells every instance's live stream which rows are new: per tenant, the range of sequence numbers. NOTIFY is
-     * transactional, so it is delivered only if these rows are committed.
-     */
-    private Uni<Void> notifyListeners(Mutiny.Session session, List<StoredEvent> rows) {
-        Map<String, long[]> ranges = new LinkedHashMap<>();
-        for (StoredEvent row : rows) {
-            ranges.computeIfAbsent(row.tenantId(), t -> new long[]{row.chainSeq(), row.chainSeq()})[1] = row.chainSeq();
-        }
-        Uni<Void> result = Uni.createFrom().voidItem();
+        List<String> notices = new ArrayList<>(ranges.size());
         for (var range : ranges.entrySet()) {
-            String payload = StoredEventBroadcast.notification(mapper, range.getKey(), range.getValue()[0], range.getValue()[1]);
-            if (payload.length() > 7000) {
-                continue; // NOTIFY carries at most 8000 bytes; such a tenant id is not streamed live
+            String notice = StoredEventBroadcast.notification(mapper, range.getKey(), range.getValue()[0],
+                    range.getValue()[1]);
+            if (notice.length() <= 7000) { // NOTIFY carries at most 8000 bytes; such a tenant id is not streamed live
+                notices.add(notice);
             }
-            result = result.chain(() -> session.createNativeQuery(
-                            "SELECT 1 FROM (SELECT pg_notify('" + StoredEventBroadcast.CHANNEL + "', CAST(?1 AS text))) n",
-                            Integer.class)
-                    .setParameter(1, payload)
-                    .getResultList().replaceWithVoid());
         }
-        return result;
+        Tuple params = Tuple.tuple(List.of(eventIds, tenantIds, seqs, types, versions, occurred, correlations, users,
+                topics, partitions, offsets, receivedAtColumn, payloads.toArray(String[]::new), prevHashes, hashes,
+                headTenants, headSeqs, headHashes, notices.toArray(String[]::new)));
+        return connection.preparedQuery(WRITE).execute(params).map(result -> {
+            long stored = result.iterator().next().getLong(0);
+            if (stored != n) {
+                throw new IllegalStateException("wrote " + stored + " audit rows of " + n);
+            }
+            return rows;
+        });
     }
 
     /**
@@ -277,7 +268,7 @@ public class AuditEventStore {
         if (partitionsKnown.contains(month)) {
             return Uni.createFrom().voidItem();
         }
-        return sessions.withTransaction(session -> session.createNativeQuery(partitionDdl(month)).executeUpdate())
+        return pool.query(partitionDdl(month)).execute()
                 .invoke(() -> partitionsKnown.add(month))
                 .replaceWithVoid();
     }
@@ -441,14 +432,6 @@ public class AuditEventStore {
             return mapper.readTree(json);
         } catch (Exception e) {
             throw new IllegalStateException("jsonb column gave invalid JSON", e);
-        }
-    }
-
-    private String json(JsonNode node) {
-        try {
-            return mapper.writeValueAsString(node);
-        } catch (Exception e) {
-            throw new IllegalStateException("payload cannot be written as JSON", e);
         }
     }
 
