@@ -56,7 +56,13 @@ public class DeliveryBeans {
         Map<String, Template> own = new HashMap<>();
         config.tenants().forEach((tenant, settings) -> settings.templates().forEach((id, text) ->
                 own.put(tenant + "/" + id.toLowerCase(Locale.ROOT), engine.parse(text))));
-        return new MessageComposer(engine, policies::messageLines, id -> Optional.ofNullable(own.get(id)));
+        // Machine-readable lines come from configuration only: worked out once per configured tenant.
+        Map<String, MessageComposer.Lines> lines = new HashMap<>();
+        config.tenants().keySet().forEach(tenant -> lines.put(tenant, policies.messageLines(tenant)));
+        MessageComposer.Lines platform = new MessageComposer.Lines(config.messages().webOtpDomain(),
+                config.messages().appHash());
+        return new MessageComposer(engine, tenant -> tenant == null ? platform : lines.getOrDefault(tenant, platform),
+                id -> Optional.ofNullable(own.get(id)));
     }
 
     @Produces

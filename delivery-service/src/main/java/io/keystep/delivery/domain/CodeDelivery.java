@@ -18,6 +18,7 @@ import io.keystep.events.Channel;
 import io.keystep.events.DeliveryStatus;
 import io.keystep.events.DeliveryStatusChanged;
 import io.keystep.events.Envelope;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
@@ -30,6 +31,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.regex.Pattern;
 
 /**
@@ -63,6 +66,20 @@ public class CodeDelivery {
     private final MeterRegistry meters;
     private final io.vertx.mutiny.core.Vertx vertx;
     private final DeliverySettingsStore settings;
+    /** Meters by their tags, looked up once rather than registered again on every send. */
+    private final ConcurrentMap<SendsTags, Counter> sendCounters = new ConcurrentHashMap<>();
+    private final ConcurrentMap<CostTags, Counter> costCounters = new ConcurrentHashMap<>();
+    private final ConcurrentMap<LatencyTags, Timer> latencyTimers = new ConcurrentHashMap<>();
+
+    private record SendsTags(String tenantId, Channel channel, String provider, String country,
+                             DeliveryStatus status) {
+    }
+
+    private record CostTags(String provider, String country, Channel channel) {
+    }
+
+    private record LatencyTags(String provider, Channel channel, boolean accepted) {
+    }
 
     public CodeDelivery(Clock clock, DeliveryConfig config, TenantPolicies policies, SealedCodeOpener opener,
                         PhoneNumberNormaliser normaliser, MessageComposer composer, ProviderDirectory providers,
@@ -90,34 +107,60 @@ public class CodeDelivery {
     /** Completes when the job's first status is published (or the job was a duplicate). */
     public Uni<Void> deliver(Envelope<ChallengeIssued> envelope) {
         DeliveryJob received = DeliveryJob.from(envelope);
-        return ledger.claim(received.tenantId(), received.challengeId(), received.sendAttempt(), config.dedupeTtl())
-                .chain(claimed -> {
-                    if (!claimed) {
-                        LOG.infof("delivery job %s (send %d) for tenant %s already taken; not sending again",
-                                received.challengeId(), received.sendAttempt(), received.tenantId());
-                        return Uni.createFrom().voidItem();
-                    }
-                    return settings.of(received.tenantId()).chain(tenant -> planned(received, tenant));
-                });
+        return settings.of(received.tenantId()).chain(tenant -> planned(received, tenant));
     }
 
-    /** Puts the job's channels in the tenant's plan order, then starts the send on its first channel. */
+    /**
+     * Puts the job's channels in the tenant's plan order, takes the job (once per send of a challenge) and starts
+     * the send on its first channel.
+     */
     private Uni<Void> planned(DeliveryJob received, DeliverySettings tenant) {
         List<Channel> plan = tenant.planFor(received.plan());
         if (plan.isEmpty()) {
-            return fail(received, received.plan().get(0), null, "CHANNEL_NOT_IN_TENANT_PLAN",
-                    maskedDestination(received));
-        }
-        DeliveryJob job = received.withPlan(plan);
-        return attempts.start(job, stateTtl(job)).chain(current -> {
-                        if (!current) {
-                            // A later send of the challenge replaced this one's code: sending it would only confuse.
-                            LOG.infof("delivery job %s (send %d) for tenant %s was replaced by a later send; "
-                                    + "not sending", job.challengeId(), job.sendAttempt(), job.tenantId());
+            return ledger.claim(received.tenantId(), received.challengeId(), received.sendAttempt(),
+                    config.dedupeTtl()).chain(claimed -> {
+                        if (!claimed) {
+                            alreadyTaken(received);
                             return Uni.createFrom().voidItem();
                         }
-                        return sendOnStep(job, 0);
+                        return fail(received, received.plan().get(0), null, "CHANNEL_NOT_IN_TENANT_PLAN",
+                                maskedDestination(received));
                     });
+        }
+        DeliveryJob job = received.withPlan(plan);
+        // What the first channel needs is worked out before the job is taken, so that taking it, starting the send
+        // and (for a phone number) checking and counting the send rates are one Redis call; nothing is sent and no
+        // status is published before the job is taken.
+        Step first = prepare(job, 0, tenant);
+        if (first instanceof RateChecked checked) {
+            return attempts.claimStartAndAdmit(job, config.dedupeTtl(), stateTtl(job), checked.check())
+                    .chain(admission -> switch (admission.claim()) {
+                        case ALREADY_TAKEN -> notTaken(job, false);
+                        case REPLACED -> notTaken(job, true);
+                        case STARTED -> admitted(job, 0, tenant, checked, admission.blocked());
+                    });
+        }
+        return attempts.claimAndStart(job, config.dedupeTtl(), stateTtl(job)).chain(claim -> switch (claim) {
+            case ALREADY_TAKEN -> notTaken(job, false);
+            case REPLACED -> notTaken(job, true);
+            case STARTED -> carryOut(job, 0, tenant, first);
+        });
+    }
+
+    private static Uni<Void> notTaken(DeliveryJob job, boolean replaced) {
+        if (replaced) {
+            // A later send of the challenge replaced this one's code: sending it would only confuse.
+            LOG.infof("delivery job %s (send %d) for tenant %s was replaced by a later send; not sending",
+                    job.challengeId(), job.sendAttempt(), job.tenantId());
+        } else {
+            alreadyTaken(job);
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    private static void alreadyTaken(DeliveryJob job) {
+        LOG.infof("delivery job %s (send %d) for tenant %s already taken; not sending again",
+                job.challengeId(), job.sendAttempt(), job.tenantId());
     }
 
     /** A fallback timer fired: no DELIVERED receipt came for {@code step} of send {@code sendAttempt} in time. */
@@ -182,50 +225,92 @@ public class CodeDelivery {
     }
 
     private Uni<Void> sendOnStep(DeliveryJob job, int step, DeliverySettings tenant) {
+        return carryOut(job, step, tenant, prepare(job, step, tenant));
+    }
+
+    /**
+     * What a step of the plan does, as far as it is known without Redis: end with a status (the code expired or does
+     * not open, the destination is refused or does not suit the channel), send without a rate check (e-mail), or
+     * check and count the send rates of a phone number and then send. The plaintext code stays in memory.
+     */
+    private sealed interface Step permits Refused, Unrated, RateChecked {
+    }
+
+    /** The step ends here; {@code outcome} publishes why (after the job is taken). */
+    private record Refused(java.util.function.Supplier<Uni<Void>> outcome) implements Step {
+    }
+
+    /** Sent without a rate check. */
+    private record Unrated(String to, String code, String masked) implements Step {
+    }
+
+    /** Sent once the send-rate guard admits it. */
+    private record RateChecked(String to, String country, String code, String masked, SendRateGuard.Check check)
+            implements Step {
+    }
+
+    private Step prepare(DeliveryJob job, int step, DeliverySettings tenant) {
         Channel channel = job.plan().get(step);
         Instant now = clock.instant();
         if (!job.expiresAt().isAfter(now)) {
-            return fail(job, channel, null, "CODE_EXPIRED", Masking.destination(job.destination()));
+            return new Refused(() -> fail(job, channel, null, "CODE_EXPIRED", Masking.destination(job.destination())));
         }
         Optional<String> code = opener.open(job.sealedCode(), job.tenantId(), job.challengeId());
         if (code.isEmpty()) {
-            return fail(job, channel, null, "SEALED_CODE_UNREADABLE", Masking.destination(job.destination()));
+            return new Refused(() -> fail(job, channel, null, "SEALED_CODE_UNREADABLE",
+                    Masking.destination(job.destination())));
         }
         boolean isEmail = job.destination().contains("@");
         if (channel == Channel.EMAIL) {
             if (!EMAIL.matcher(job.destination().trim()).matches()) {
-                return channelFailed(job, step, null, "NOT_AN_EMAIL_ADDRESS");
+                return new Refused(() -> channelFailed(job, step, null, "NOT_AN_EMAIL_ADDRESS"));
             }
-            return send(job, step, channel, job.destination().trim(), null, code.get(),
-                    Masking.destination(job.destination().trim()), tenant);
+            return new Unrated(job.destination().trim(), code.get(), Masking.destination(job.destination().trim()));
         }
         if (isEmail) {
-            return channelFailed(job, step, null, "NOT_A_PHONE_NUMBER");
+            return new Refused(() -> channelFailed(job, step, null, "NOT_A_PHONE_NUMBER"));
         }
         PhoneNumberNormaliser.Result result = normaliser.normalise(job.destination());
         if (result instanceof PhoneNumberNormaliser.Invalid invalid) {
-            return fail(job, channel, null, invalid.reason(), Masking.destination(job.destination()));
+            return new Refused(() -> fail(job, channel, null, invalid.reason(),
+                    Masking.destination(job.destination())));
         }
         PhoneNumberNormaliser.PhoneNumber number = ((PhoneNumberNormaliser.Valid) result).number();
         String masked = Masking.destination(number.e164());
         java.util.Set<String> allowed = tenant.allowedCountries();
         if (!allowed.isEmpty() && (number.region() == null || !allowed.contains(number.region()))) {
-            return fail(job, channel, null, "COUNTRY_NOT_ALLOWED", masked);
+            return new Refused(() -> fail(job, channel, null, "COUNTRY_NOT_ALLOWED", masked));
         }
         if ((channel == Channel.SMS || channel == Channel.WHATSAPP) && !number.lineType().receivesText()) {
-            return channelFailed(job, step, null, "NOT_A_MOBILE_NUMBER");
+            return new Refused(() -> channelFailed(job, step, null, "NOT_A_MOBILE_NUMBER"));
         }
         String country = number.region() == null ? "ZZ" : number.region();
-        return rateGuard.admit(job.tenantId(), number.e164(), number.prefix(policies.prefixDigits()), country,
-                        tenant.limits(country), now)
-                .chain(blocked -> {
-                    if (blocked.isPresent()) {
-                        meters.counter("keystep.delivery.fraud.blocks", "tenant", job.tenantId(),
-                                "rule", blocked.get(), "country", country).increment();
-                        return fail(job, channel, null, "FRAUD_BLOCKED_" + blocked.get(), masked);
-                    }
-                    return send(job, step, channel, number.e164(), country, code.get(), masked, tenant);
-                });
+        return new RateChecked(number.e164(), country, code.get(), masked, SendRateGuard.check(job.tenantId(),
+                number.e164(), number.prefix(policies.prefixDigits()), country, tenant.limits(country), now));
+    }
+
+    private Uni<Void> carryOut(DeliveryJob job, int step, DeliverySettings tenant, Step prepared) {
+        if (prepared instanceof Refused refused) {
+            return refused.outcome().get();
+        }
+        if (prepared instanceof Unrated unrated) {
+            return send(job, step, job.plan().get(step), unrated.to(), null, unrated.code(), unrated.masked(),
+                    tenant);
+        }
+        RateChecked checked = (RateChecked) prepared;
+        return rateGuard.admit(checked.check()).chain(blocked -> admitted(job, step, tenant, checked, blocked));
+    }
+
+    /** The send-rate guard answered: send, or fail with the rule that blocks the send. */
+    private Uni<Void> admitted(DeliveryJob job, int step, DeliverySettings tenant, RateChecked checked,
+                               Optional<String> blocked) {
+        Channel channel = job.plan().get(step);
+        if (blocked.isPresent()) {
+            meters.counter("keystep.delivery.fraud.blocks", "tenant", job.tenantId(),
+                    "rule", blocked.get(), "country", checked.country()).increment();
+            return fail(job, channel, null, "FRAUD_BLOCKED_" + blocked.get(), checked.masked());
+        }
+        return send(job, step, channel, checked.to(), checked.country(), checked.code(), checked.masked(), tenant);
     }
 
     private Uni<Void> send(DeliveryJob job, int step, Channel channel, String to, String country, String code,
@@ -248,9 +333,13 @@ public class CodeDelivery {
             String countryTag = country == null ? "ZZ" : country;
             count(job.tenantId(), channel, provider.name(), countryTag, DeliveryStatus.SENT);
             BigDecimal cost = provider.cost(countryTag);
-            meters.counter("keystep.delivery.cost", "provider", provider.name(), "country", countryTag,
-                    "channel", channel.name(), "currency", config.currency()).increment(cost.doubleValue());
-            LOG.infof("challenge %s sent by %s on %s to %s", job.challengeId(), provider.name(), channel, masked);
+            costCounters.computeIfAbsent(new CostTags(provider.name(), countryTag, channel),
+                    t -> meters.counter("keystep.delivery.cost", "provider", t.provider(), "country", t.country(),
+                            "channel", t.channel().name(), "currency", config.currency()))
+                    .increment(cost.doubleValue());
+            // Every send is on delivery.status.v1 (SENT) and in keystep_delivery_sends_total: a line per message at
+            // INFO would cost more than the rest of the bookkeeping.
+            LOG.debugf("challenge %s sent by %s on %s to %s", job.challengeId(), provider.name(), channel, masked);
             String messageId = result.accepted().providerMessageId();
             Uni<Void> bookkeeping = costs.record(job.tenantId(), provider.name(), countryTag, cost, clock.instant());
             if (messageId != null) {
@@ -360,8 +449,9 @@ public class CodeDelivery {
         Timer.Sample sample = Timer.start(meters);
         return provider.adapter().send(message).chain(outcome -> {
             boolean accepted = outcome instanceof SendOutcome.Accepted;
-            sample.stop(meters.timer("keystep.delivery.provider.latency", "provider", provider.name(),
-                    "channel", message.channel().name(), "outcome", accepted ? "accepted" : "refused"));
+            sample.stop(latencyTimers.computeIfAbsent(new LatencyTags(provider.name(), message.channel(), accepted),
+                    t -> meters.timer("keystep.delivery.provider.latency", "provider", t.provider(),
+                            "channel", t.channel().name(), "outcome", t.accepted() ? "accepted" : "refused")));
             if (accepted) {
                 provider.breaker().recordSuccess();
                 return Uni.createFrom().item(outcome);
@@ -403,8 +493,9 @@ public class CodeDelivery {
     }
 
     private void count(String tenantId, Channel channel, String provider, String country, DeliveryStatus status) {
-        meters.counter("keystep.delivery.sends", "tenant", tenantId, "channel", channel.name(), "provider", provider,
-                "country", country, "status", status.name()).increment();
+        sendCounters.computeIfAbsent(new SendsTags(tenantId, channel, provider, country, status),
+                t -> meters.counter("keystep.delivery.sends", "tenant", t.tenantId(), "channel", t.channel().name(),
+                        "provider", t.provider(), "country", t.country(), "status", t.status().name())).increment();
     }
 
     private Duration stateTtl(DeliveryJob job) {

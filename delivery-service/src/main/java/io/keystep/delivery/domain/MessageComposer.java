@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -26,6 +28,14 @@ public final class MessageComposer {
     private final Engine engine;
     private final Function<String, Lines> machineLines;
     private final Function<String, Optional<Template>> tenantTemplates;
+    /** Which template serves a tenant, kind and locale, found once: templates do not change while running. */
+    private final ConcurrentMap<TemplateKey, Template> resolved = new ConcurrentHashMap<>();
+
+    /** Locales come with jobs: only this many distinct lookups are remembered. */
+    private static final int MAX_RESOLVED = 4096;
+
+    private record TemplateKey(String tenantId, String kind, String locale) {
+    }
 
     /**
      * @param machineLines    a tenant's WebOTP domain and SMS Retriever hash
@@ -97,6 +107,18 @@ public final class MessageComposer {
     }
 
     private Template template(String tenantId, String kind, String locale) {
+        TemplateKey key = new TemplateKey(tenantId, kind, locale);
+        Template found = resolved.get(key);
+        if (found == null) {
+            found = resolve(tenantId, kind, locale);
+            if (resolved.size() < MAX_RESOLVED) {
+                resolved.put(key, found);
+            }
+        }
+        return found;
+    }
+
+    private Template resolve(String tenantId, String kind, String locale) {
         for (String candidate : candidates(locale)) {
             Optional<Template> own = tenantTemplates.apply(tenantId + "/" + kind + "-" + candidate);
             if (own.isPresent()) {
@@ -122,6 +144,13 @@ public final class MessageComposer {
 
     /** Digits spaced and separated so that a text-to-speech engine reads them one by one, with pauses. */
     static String spoken(String code) {
-        return code.chars().mapToObj(c -> String.valueOf((char) c)).collect(Collectors.joining(", "));
+        StringBuilder spoken = new StringBuilder(code.length() * 3);
+        for (int i = 0; i < code.length(); i++) {
+            if (i > 0) {
+                spoken.append(", ");
+            }
+            spoken.append(code.charAt(i));
+        }
+        return spoken.toString();
     }
 }

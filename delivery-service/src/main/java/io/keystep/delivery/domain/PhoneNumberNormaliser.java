@@ -50,19 +50,25 @@ public final class PhoneNumberNormaliser {
         }
         try {
             Phonenumber.PhoneNumber parsed = phoneNumbers.parse(raw, defaultRegion);
-            if (!phoneNumbers.isValidNumber(parsed)) {
+            // What isValidNumber decides, without matching the number against its region's patterns twice: a
+            // number is valid when it has a region and its digits are a known type of line there.
+            String region = phoneNumbers.getRegionCodeForNumber(parsed);
+            if (region == null) {
+                return new Invalid("INVALID_NUMBER");
+            }
+            PhoneNumberUtil.PhoneNumberType type = phoneNumbers.getNumberType(parsed);
+            if (type == PhoneNumberUtil.PhoneNumberType.UNKNOWN) {
                 return new Invalid("INVALID_NUMBER");
             }
             String e164 = phoneNumbers.format(parsed, PhoneNumberUtil.PhoneNumberFormat.E164);
-            String region = phoneNumbers.getRegionCodeForNumber(parsed);
-            return new Valid(new PhoneNumber(e164, region, parsed.getCountryCode(), lineType(parsed)));
+            return new Valid(new PhoneNumber(e164, region, parsed.getCountryCode(), lineType(type)));
         } catch (NumberParseException e) {
             return new Invalid("INVALID_NUMBER");
         }
     }
 
-    private LineType lineType(Phonenumber.PhoneNumber number) {
-        return switch (phoneNumbers.getNumberType(number)) {
+    private static LineType lineType(PhoneNumberUtil.PhoneNumberType type) {
+        return switch (type) {
             case MOBILE -> LineType.MOBILE;
             case FIXED_LINE -> LineType.FIXED_LINE;
             case FIXED_LINE_OR_MOBILE -> LineType.FIXED_LINE_OR_MOBILE;

@@ -27,6 +27,11 @@ public final class ProviderRouting {
         }
         List<T> ordered = new ArrayList<>();
         for (List<Route<T>> group : byPriority.values()) {
+            if (group.size() == 1) {
+                // Nothing to draw between.
+                ordered.add(group.get(0).provider());
+                continue;
+            }
             List<Route<T>> left = new ArrayList<>(group);
             // Weight 0 means "only as a backup": never drawn while a weighted provider of the same priority is left.
             left.sort(Comparator.comparingInt(r -> r.weight() > 0 ? 0 : 1));

@@ -22,6 +22,11 @@ public final class SealedCodeOpener {
     private static final int TAG_BITS = 128;
 
     private final Map<String, SecretKeySpec> keys;
+    /**
+     * One cipher per thread, initialised afresh for every code: looking up the JCE provider is much dearer than the
+     * decryption itself. Reusing a GCM cipher for decryption with a new nonce each time is allowed.
+     */
+    private final ThreadLocal<Cipher> ciphers = ThreadLocal.withInitial(SealedCodeOpener::newCipher);
 
     private SealedCodeOpener(Map<String, SecretKeySpec> keys) {
         this.keys = keys;
@@ -76,7 +81,7 @@ public final class SealedCodeOpener {
             if (box.length <= NONCE_BYTES + TAG_BITS / 8) {
                 return Optional.empty();
             }
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = ciphers.get();
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, box, 0, NONCE_BYTES));
             cipher.updateAAD((tenantId + ":" + challengeId).getBytes(StandardCharsets.UTF_8));
             byte[] plain = cipher.doFinal(box, NONCE_BYTES, box.length - NONCE_BYTES);
@@ -85,6 +90,14 @@ public final class SealedCodeOpener {
             return Optional.empty();
         } catch (GeneralSecurityException e) {
             // AES-GCM is mandatory in every JDK; reaching this means a broken runtime, not a bad job.
+            throw new IllegalStateException("AES-GCM unavailable", e);
+        }
+    }
+
+    private static Cipher newCipher() {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM unavailable", e);
         }
     }

@@ -2,6 +2,7 @@ package io.keystep.delivery.messaging;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.keystep.delivery.config.DeliveryConfig;
 import io.keystep.delivery.domain.CodeDelivery;
 import io.keystep.events.ChallengeIssued;
@@ -47,13 +48,14 @@ public class ChallengeIssuedConsumer {
     static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(25);
     private static final Logger LOG = Logger.getLogger(ChallengeIssuedConsumer.class);
 
-    private final ObjectMapper json;
+    /** Reads jobs with the type resolved once. */
+    private final ObjectReader json;
     private final CodeDelivery delivery;
     private final KeyedJobRunner runner;
 
     public ChallengeIssuedConsumer(ObjectMapper json, CodeDelivery delivery, DeliveryConfig config,
                                    MeterRegistry meters) {
-        this.json = json;
+        this.json = json.readerFor(JOB);
         this.delivery = delivery;
         this.runner = new KeyedJobRunner(config.consumer().concurrency());
         Gauge.builder("keystep.delivery.jobs.in.flight", runner, KeyedJobRunner::inFlight)
@@ -91,7 +93,7 @@ public class ChallengeIssuedConsumer {
     Uni<Void> process(String value) {
         Envelope<ChallengeIssued> job;
         try {
-            job = json.readValue(value, JOB);
+            job = json.readValue(value);
             if (job == null) {
                 throw new IllegalArgumentException("empty record");
             }

@@ -31,10 +31,19 @@ public final class TwilioAdapter implements ProviderAdapter {
 
     private final WebClient client;
     private final Settings settings;
+    /** Worked out once: the API addresses and the basic authorization header. */
+    private final String messagesUrl;
+    private final String callsUrl;
+    private final String authorization;
 
     public TwilioAdapter(WebClient client, Settings settings) {
         this.client = client;
         this.settings = settings;
+        String base = stripSlash(settings.baseUrl()) + "/2010-04-01/Accounts/" + settings.accountSid();
+        this.messagesUrl = base + "/Messages.json";
+        this.callsUrl = base + "/Calls.json";
+        this.authorization = "Basic " + java.util.Base64.getEncoder().encodeToString(
+                (settings.accountSid() + ":" + settings.authToken()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @Override
@@ -49,22 +58,21 @@ public final class TwilioAdapter implements ProviderAdapter {
 
     @Override
     public Uni<SendOutcome> send(OutboundMessage message) {
-        String base = stripSlash(settings.baseUrl()) + "/2010-04-01/Accounts/" + settings.accountSid();
         MultiMap form = MultiMap.caseInsensitiveMultiMap();
         String url;
         switch (message.channel()) {
             case SMS -> {
-                url = base + "/Messages.json";
+                url = messagesUrl;
                 form.add("To", message.to()).add("From", settings.from()).add("Body", message.body());
             }
             case WHATSAPP -> {
-                url = base + "/Messages.json";
+                url = messagesUrl;
                 form.add("To", "whatsapp:" + message.to())
                         .add("From", "whatsapp:" + orDefault(settings.whatsappFrom(), settings.from()))
                         .add("Body", message.body());
             }
             case VOICE -> {
-                url = base + "/Calls.json";
+                url = callsUrl;
                 form.add("To", message.to()).add("From", orDefault(settings.voiceFrom(), settings.from()))
                         .add("Twiml", twiml(message.body()));
             }
@@ -77,7 +85,7 @@ public final class TwilioAdapter implements ProviderAdapter {
         }
         long timeoutMillis = settings.timeout().toMillis();
         return client.postAbs(url)
-                .basicAuthentication(settings.accountSid(), settings.authToken())
+                .putHeader("Authorization", authorization)
                 .timeout(timeoutMillis)
                 .sendForm(form)
                 .ifNoItem().after(settings.timeout()).fail()

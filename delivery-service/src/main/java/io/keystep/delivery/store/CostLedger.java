@@ -22,6 +22,13 @@ public class CostLedger {
     private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyyy-MM").withZone(ZoneOffset.UTC);
     private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(3);
 
+    /** Adds to the month's amount and keeps the month for 400 days, in one call. */
+    private static final String RECORD = """
+            redis.call('HINCRBYFLOAT', KEYS[1], ARGV[1], ARGV[2])
+            redis.call('EXPIRE', KEYS[1], ARGV[3])
+            return 1""";
+    private static final String KEEP_SECONDS = String.valueOf(Duration.ofDays(400).toSeconds());
+
     private final ReactiveRedisDataSource redis;
 
     public CostLedger(ReactiveRedisDataSource redis) {
@@ -30,8 +37,7 @@ public class CostLedger {
 
     public Uni<Void> record(String tenantId, String provider, String country, BigDecimal cost, Instant at) {
         String key = key(tenantId, at);
-        return redis.execute("HINCRBYFLOAT", key, provider + ":" + country, cost.toPlainString())
-                .chain(() -> redis.execute("EXPIRE", key, String.valueOf(Duration.ofDays(400).toSeconds())))
+        return redis.execute("EVAL", RECORD, "1", key, provider + ":" + country, cost.toPlainString(), KEEP_SECONDS)
                 .ifNoItem().after(REDIS_TIMEOUT).fail()
                 .replaceWithVoid();
     }

@@ -43,6 +43,28 @@ public class DeliveryAttempts {
             redis.call('EXPIRE', KEYS[1], ARGV[3])
             return 1""";
     /**
+     * Takes the job (the ledger's {@code SET NX}, as {@link DeliveryJobLedger#claim}) and starts its send, in one
+     * step: 0 when the job was already taken, 2 when the same or a later send of the challenge already started (the
+     * job stays taken), 1 when this send is now the challenge's current one. Both keys share the tenant's hash tag.
+     */
+    private static final String CLAIM_AND_START = """
+            if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[4]) then
+              return 0
+            end
+            local current = tonumber(redis.call('HGET', KEYS[2], 'attempt') or '0')
+            if current >= tonumber(ARGV[2]) then
+              return 2
+            end
+            redis.call('HSET', KEYS[2], 'job', ARGV[1], 'step', '0', 'delivered', '0', 'attempt', ARGV[2])
+            redis.call('EXPIRE', KEYS[2], ARGV[3])
+            return 1""";
+    /**
+     * {@link #CLAIM_AND_START}, then, for a started send, {@link SendRateGuard}'s check and count of it (all keys
+     * share the tenant's hash tag): 0 or 2 as there, or the rate verdict ({@code OK} or the rule that blocks).
+     */
+    private static final String CLAIM_START_AND_ADMIT =
+            CLAIM_AND_START.substring(0, CLAIM_AND_START.lastIndexOf("return 1")) + SendRateGuard.checkAndCountAfter(2, 4);
+    /**
      * Moves the step forward only from the expected step of the expected send, so that a timer and a failed receipt
      * advance once, and a timer or receipt of a send that a resend replaced advances nothing.
      */
@@ -93,6 +115,78 @@ public class DeliveryAttempts {
         return redis.execute("EVAL", START, "1", key, value, String.valueOf(job.sendAttempt()), seconds(ttl))
                 .ifNoItem().after(REDIS_TIMEOUT).fail()
                 .map(DeliveryAttempts::isOne);
+    }
+
+    /** What {@link #claimAndStart} found. */
+    public enum Claim {
+        /** The job was taken before: it is not sent again. */
+        ALREADY_TAKEN,
+        /** The job is now taken, but a later send of the challenge replaced its code: it is not sent. */
+        REPLACED,
+        /** The job is taken and this send is the challenge's current one: send it. */
+        STARTED
+    }
+
+    /**
+     * Takes the job in the job ledger and starts its send, in one Redis call: what {@link DeliveryJobLedger#claim}
+     * followed by {@link #start} do.
+     */
+    public Uni<Claim> claimAndStart(DeliveryJob job, Duration dedupeTtl, Duration ttl) {
+        String value;
+        try {
+            value = json.writeValueAsString(job);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return redis.execute("EVAL", CLAIM_AND_START, "2",
+                        DeliveryJobLedger.key(job.tenantId(), job.challengeId(), job.sendAttempt()),
+                        attemptKey(job.tenantId(), job.challengeId()), value, String.valueOf(job.sendAttempt()),
+                        seconds(ttl), String.valueOf(dedupeTtl.toSeconds()))
+                .ifNoItem().after(REDIS_TIMEOUT).fail()
+                .map(response -> switch (response == null ? 0 : response.toInteger()) {
+                    case 1 -> Claim.STARTED;
+                    case 2 -> Claim.REPLACED;
+                    default -> Claim.ALREADY_TAKEN;
+                });
+    }
+
+    /** What {@link #claimStartAndAdmit} found: the claim and, for a started send, the rate verdict. */
+    public record Admission(Claim claim, Optional<String> blocked) {
+    }
+
+    /**
+     * {@link #claimAndStart}, and for a started send the send-rate check and count of its first channel
+     * ({@link SendRateGuard#admit}), in one Redis call.
+     */
+    public Uni<Admission> claimStartAndAdmit(DeliveryJob job, Duration dedupeTtl, Duration ttl,
+                                             SendRateGuard.Check check) {
+        String value;
+        try {
+            value = json.writeValueAsString(job);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(e);
+        }
+        List<String> args = new ArrayList<>(10 + check.keys().length + check.args().length);
+        args.add(CLAIM_START_AND_ADMIT);
+        args.add(String.valueOf(2 + check.keys().length));
+        args.add(DeliveryJobLedger.key(job.tenantId(), job.challengeId(), job.sendAttempt()));
+        args.add(attemptKey(job.tenantId(), job.challengeId()));
+        args.addAll(List.of(check.keys()));
+        args.add(value);
+        args.add(String.valueOf(job.sendAttempt()));
+        args.add(seconds(ttl));
+        args.add(String.valueOf(dedupeTtl.toSeconds()));
+        args.addAll(List.of(check.args()));
+        return redis.execute("EVAL", args.toArray(String[]::new))
+                .ifNoItem().after(REDIS_TIMEOUT).fail()
+                .map(response -> {
+                    String answer = response == null ? "0" : response.toString();
+                    return switch (answer) {
+                        case "0" -> new Admission(Claim.ALREADY_TAKEN, Optional.empty());
+                        case "2" -> new Admission(Claim.REPLACED, Optional.empty());
+                        default -> new Admission(Claim.STARTED, SendRateGuard.verdict(answer));
+                    };
+                });
     }
 
     public Uni<Optional<Attempt>> load(String tenantId, String challengeId) {

@@ -32,7 +32,8 @@ public class DeliverySettingsStore {
             end
             return 1""";
 
-    private record Cached(Map<String, String> overrides, long until) {
+    /** Stored overrides and the effective settings they make (null when an override no longer validates). */
+    private record Cached(Map<String, String> overrides, DeliverySettings effective, long until) {
     }
 
     private final ReactiveRedisDataSource redis;
@@ -48,6 +49,10 @@ public class DeliverySettingsStore {
 
     /** The tenant's effective settings: its stored overrides over the platform defaults. */
     public Uni<DeliverySettings> of(String tenantId) {
+        Cached cached = cache.get(tenantId);
+        if (cached != null && cached.effective() != null && cached.until() - System.nanoTime() > 0) {
+            return Uni.createFrom().item(cached.effective());
+        }
         return overrides(tenantId).map(o -> policies.defaults(tenantId).with(o));
     }
 
@@ -57,7 +62,17 @@ public class DeliverySettingsStore {
         if (cached != null && cached.until() - System.nanoTime() > 0) {
             return Uni.createFrom().item(cached.overrides());
         }
-        return read(tenantId).invoke(o -> cache.put(tenantId, new Cached(o, System.nanoTime() + ttlNanos)));
+        return read(tenantId).invoke(o -> cache.put(tenantId,
+                new Cached(o, effectiveOrNull(tenantId, o), System.nanoTime() + ttlNanos)));
+    }
+
+    /** The settings the overrides make, worked out once per read; null when one does not validate any more. */
+    private DeliverySettings effectiveOrNull(String tenantId, Map<String, String> overrides) {
+        try {
+            return policies.defaults(tenantId).with(overrides);
+        } catch (RuntimeException invalid) {
+            return null;
+        }
     }
 
     /** The tenant's stored overrides, straight from Redis. */

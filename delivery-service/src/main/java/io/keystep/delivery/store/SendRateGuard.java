@@ -64,22 +64,58 @@ public class SendRateGuard {
      */
     public Uni<Optional<String>> admit(String tenantId, String e164, String prefix, String country, Limits limits,
                                        Instant now) {
+        return admit(check(tenantId, e164, prefix, country, limits, now));
+    }
+
+    /** {@link #admit(String, String, String, String, Limits, Instant)} for a check worked out beforehand. */
+    public Uni<Optional<String>> admit(Check check) {
+        String[] args = new String[2 + check.keys().length + check.args().length];
+        args[0] = CHECK_AND_COUNT;
+        args[1] = String.valueOf(check.keys().length);
+        System.arraycopy(check.keys(), 0, args, 2, check.keys().length);
+        System.arraycopy(check.args(), 0, args, 2 + check.keys().length, check.args().length);
+        return redis.execute("EVAL", args)
+                .ifNoItem().after(REDIS_TIMEOUT).fail()
+                .map(response -> verdict(response == null ? null : response.toString()));
+    }
+
+    /** The Redis keys and arguments of one check of a send. */
+    public record Check(String[] keys, String[] args) {
+    }
+
+    /** What {@link #admit} checks and counts, for a script that runs the check after work of its own. */
+    public static Check check(String tenantId, String e164, String prefix, String country, Limits limits,
+                              Instant now) {
         long hour = now.getEpochSecond() / 3600;
         String base = "fraud:{" + tenantId + "}:";
         String rare = limits.rareByConfig().map(r -> r ? "1" : "0").orElse("-1");
-        return redis.execute("EVAL", CHECK_AND_COUNT, "4",
-                        base + "dest:" + e164 + ":" + hour,
-                        base + "prefix:" + prefix + ":" + hour,
-                        base + "country:" + country + ":" + hour,
-                        base + "history",
+        return new Check(new String[]{
+                base + "dest:" + e164 + ":" + hour,
+                base + "prefix:" + prefix + ":" + hour,
+                base + "country:" + country + ":" + hour,
+                base + "history"},
+                new String[]{
                         String.valueOf(limits.destinationPerHour()), String.valueOf(limits.prefixPerHour()),
                         String.valueOf(limits.countryPerHour()), String.valueOf(limits.rareCountryPerHour()),
                         country, rare, String.valueOf(limits.rareShare()), String.valueOf(limits.learningMinimum()),
-                        "3700", String.valueOf(HISTORY_TTL_SECONDS))
-                .ifNoItem().after(REDIS_TIMEOUT).fail()
-                .map(response -> {
-                    String verdict = response == null ? "OK" : response.toString();
-                    return "OK".equals(verdict) ? Optional.<String>empty() : Optional.of(verdict);
-                });
+                        "3700", String.valueOf(HISTORY_TTL_SECONDS)});
+    }
+
+    /**
+     * The check-and-count script with its keys and arguments numbered after another script's {@code keys} keys and
+     * {@code args} arguments, so that it can run at the end of that script, in the same atomic step.
+     */
+    public static String checkAndCountAfter(int keys, int args) {
+        String shifted = java.util.regex.Pattern.compile("KEYS\\[(\\d+)\\]").matcher(CHECK_AND_COUNT)
+                .replaceAll(m -> "KEYS[" + (Integer.parseInt(m.group(1)) + keys) + "]");
+        shifted = shifted.replace("KEYS[i]", "KEYS[i + " + keys + "]");
+        return java.util.regex.Pattern.compile("ARGV\\[(\\d+)\\]").matcher(shifted)
+                .replaceAll(m -> "ARGV[" + (Integer.parseInt(m.group(1)) + args) + "]");
+    }
+
+    /** Empty when the send was admitted (and counted), else the rule that blocks it. */
+    public static Optional<String> verdict(String answer) {
+        String verdict = answer == null ? "OK" : answer;
+        return "OK".equals(verdict) ? Optional.empty() : Optional.of(verdict);
     }
 }
