@@ -1,5 +1,6 @@
 package io.keystep.challenge.api;
 
+import io.keystep.challenge.domain.Tenants;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -14,15 +15,19 @@ public class Caller {
     static final String TENANT_CLAIM = "tenant";
 
     private final JsonWebToken token;
+    private final io.quarkus.security.identity.SecurityIdentity identity;
 
-    public Caller(JsonWebToken token) {
+    public Caller(JsonWebToken token, io.quarkus.security.identity.SecurityIdentity identity) {
         this.token = token;
+        this.identity = identity;
     }
 
     /** The caller's tenant; every read and write of the request is scoped to it. */
     public String tenant() {
-        Object claim = token.getClaim(TENANT_CLAIM);
-        String tenant = TenantClaimCheck.tenantOf(claim);
+        // Read and checked once per request when the token was accepted (TenantClaimCheck).
+        Object checked = identity.getAttribute(TenantClaimCheck.TENANT_ATTRIBUTE);
+        String tenant = checked instanceof String s && Tenants.isValid(s) ? s
+                : TenantClaimCheck.tenantOf(token.getClaim(TENANT_CLAIM));
         if (tenant == null) {
             // Unreachable for an authenticated call (the token was refused without it); fail closed regardless.
             throw new io.quarkus.security.AuthenticationFailedException("token names no valid tenant");

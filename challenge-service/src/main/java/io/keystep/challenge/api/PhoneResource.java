@@ -62,10 +62,10 @@ public class PhoneResource {
                 "phoneNumber", "must be a phone number in international form, for example +15555550123"));
         java.time.Instant now = clock.instant();
         return phones.enrollmentOf(tenantId, userId).flatMap(before -> phones.enroll(tenantId, userId, e164, now)
-                        .chain(() -> before.isPresent() && before.get().phoneNumber.equals(e164)
+                        .flatMap(after -> before.isPresent() && before.get().phoneNumber.equals(e164)
                                 ? Uni.createFrom().voidItem()
-                                : phones.enrollmentOf(tenantId, userId).flatMap(after -> announce(tenantId, userId,
-                                before.map(b -> b.phoneNumber).orElse(null), after.orElseThrow(), now))))
+                                : announce(tenantId, userId, before.map(b -> b.phoneNumber).orElse(null), after,
+                                now)))
                 .onFailure(e -> !(e instanceof ProblemException))
                 .transform(io.keystep.challenge.domain.CheckUnavailableException::new)
                 .map(ignored -> new EnrolledPhone(userId, PhoneNumbers.mask(e164)));

@@ -5,6 +5,7 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.SecurityIdentityAugmentor;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.json.JsonString;
@@ -20,15 +21,32 @@ public class TenantClaimCheck implements SecurityIdentityAugmentor {
     /** Marks the failure so that the refusal is counted as a token without tenant rather than a bad token. */
     static final String NO_TENANT = "keystep.no-tenant";
 
+    /** The identity attribute holding the tenant read here, so that a request reads the claim once. */
+    static final String TENANT_ATTRIBUTE = "keystep.tenant";
+
+    /**
+     * The tenant of each verified token instance seen lately ({@link VerifiedTokenCache} hands the same instance
+     * to every call with the same token): SmallRye JWT answers a custom claim only after failing to find it among
+     * the standard ones, by an exception, which costs more than the rest of this check.
+     */
+    private final java.util.Map<JsonWebToken, String> tenants =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
     @Override
     public Uni<SecurityIdentity> augment(SecurityIdentity identity, AuthenticationRequestContext context) {
         if (identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
             return Uni.createFrom().item(identity);
         }
-        if (tenantOf(jwt.getClaim(Caller.TENANT_CLAIM)) == null) {
-            return Uni.createFrom().failure(new AuthenticationFailedException(NO_TENANT));
+        String tenant = tenants.get(jwt);
+        if (tenant == null) {
+            tenant = tenantOf(jwt.getClaim(Caller.TENANT_CLAIM));
+            if (tenant == null) {
+                return Uni.createFrom().failure(new AuthenticationFailedException(NO_TENANT));
+            }
+            tenants.put(jwt, tenant);
         }
-        return Uni.createFrom().item(identity);
+        return Uni.createFrom().item(QuarkusSecurityIdentity.builder(identity)
+                .addAttribute(TENANT_ATTRIBUTE, tenant).build());
     }
 
     /** The claim's value when it is a valid tenant id, else null. */

@@ -67,37 +67,52 @@ public class CodeChecker {
         long started = System.nanoTime();
         Instant now = clock.instant();
         String binding = Bindings.of(amount, payee);
+        if (DIGITS.matcher(code).matches()) {
+            // Most checks present a sent code: one script run judges it. A challenge answered by an authenticator or
+            // a recovery code is named by the script instead (nothing judged or spent) and checked as below.
+            String presented = digests.digest(tenantId, challengeId, code, binding);
+            return settings.settingsOf(tenantId)
+                    .chain(tenant -> store.checkSentCode(challengeId, tenantId, now, presented, tenant.lockoutRules()))
+                    .onFailure().transform(CheckUnavailableException::new)
+                    .flatMap(checked -> checked.authenticator() == null
+                            ? settle(tenantId, challengeId, checked.result(), null, now, started)
+                            : byFactor(tenantId, challengeId, code, binding,
+                            java.util.Optional.of(checked.authenticator()), now, started));
+        }
         return store.authenticatorOf(tenantId, challengeId).onFailure().transform(CheckUnavailableException::new)
-                .flatMap(authenticator -> {
-                    boolean recoveryCode = authenticator.isPresent()
-                            && authenticator.get()[0].startsWith(Factor.RECOVERY_CODE.name() + ":");
-                    if (recoveryCode && !RECOVERY_CODE.matcher(code).matches()) {
-                        return Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.INVALID_CODE,
-                                "must be one of the user's recovery codes, such as abcd-efgh-2345"));
-                    }
-                    if (!recoveryCode && !DIGITS.matcher(code).matches()) {
-                        return Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.INVALID_CODE,
-                                "must be 4 to 10 digits"));
-                    }
-                    if (recoveryCode) {
-                        return checkRecoveryCode(tenantId, challengeId, authenticator.get()[1], code, binding, now,
-                                started);
-                    }
-                    if (authenticator.isEmpty()) {
-                        return judge(tenantId, challengeId, digests.digest(tenantId, challengeId, code, binding),
-                                null, now, started);
-                    }
-                    // Answered with an authenticator app: a valid code (its time step used up atomically in
-                    // PostgreSQL) unlocks the internal approval value; the Redis script then applies the same
-                    // budget, lockout and amount/payee binding as for a sent code.
-                    String[] factor = authenticator.get()[0].split(":", 2);
-                    return factors.verify(tenantId, authenticator.get()[1], java.util.UUID.fromString(factor[1]), code)
-                            .onFailure().transform(CheckUnavailableException::new)
-                            .flatMap(result -> judge(tenantId, challengeId, digests.digest(tenantId, challengeId,
-                                    result == AuthenticatorFactors.Result.ACCEPTED
-                                            ? digests.authenticatorApproval(tenantId, challengeId)
-                                            : code, binding), Factor.valueOf(factor[0]), now, started));
-                });
+                .flatMap(authenticator -> byFactor(tenantId, challengeId, code, binding, authenticator, now, started));
+    }
+
+    /** Checks a code against the challenge's factor as {@link ChallengeStore#authenticatorOf} names it. */
+    private Uni<CheckResult> byFactor(String tenantId, String challengeId, String code, String binding,
+                                      java.util.Optional<String[]> authenticator, Instant now, long started) {
+        boolean recoveryCode = authenticator.isPresent()
+                && authenticator.get()[0].startsWith(Factor.RECOVERY_CODE.name() + ":");
+        if (recoveryCode && !RECOVERY_CODE.matcher(code).matches()) {
+            return Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.INVALID_CODE,
+                    "must be one of the user's recovery codes, such as abcd-efgh-2345"));
+        }
+        if (!recoveryCode && !DIGITS.matcher(code).matches()) {
+            return Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.INVALID_CODE,
+                    "must be 4 to 10 digits"));
+        }
+        if (recoveryCode) {
+            return checkRecoveryCode(tenantId, challengeId, authenticator.get()[1], code, binding, now, started);
+        }
+        if (authenticator.isEmpty()) {
+            return judge(tenantId, challengeId, digests.digest(tenantId, challengeId, code, binding), null, now,
+                    started);
+        }
+        // Answered with an authenticator app: a valid code (its time step used up atomically in PostgreSQL)
+        // unlocks the internal approval value; the Redis script then applies the same budget, lockout and
+        // amount/payee binding as for a sent code.
+        String[] factor = authenticator.get()[0].split(":", 2);
+        return factors.verify(tenantId, authenticator.get()[1], java.util.UUID.fromString(factor[1]), code)
+                .onFailure().transform(CheckUnavailableException::new)
+                .flatMap(result -> judge(tenantId, challengeId, digests.digest(tenantId, challengeId,
+                        result == AuthenticatorFactors.Result.ACCEPTED
+                                ? digests.authenticatorApproval(tenantId, challengeId)
+                                : code, binding), Factor.valueOf(factor[0]), now, started));
     }
 
     /**
@@ -150,23 +165,33 @@ public class CodeChecker {
                 .chain(tenant -> store.check(challengeId, tenantId, now, presented, tenant.lockoutRules(),
                         passSuspension))
                 .onFailure().transform(CheckUnavailableException::new)
-                .call(result -> publish(tenantId, challengeId, result, factor, now))
-                .call(result -> publishLimit(tenantId, challengeId, result, now))
-                .call(result -> !result.suspensionStarted() ? Uni.createFrom().voidItem()
-                        : notices.publish(tenantId, now, new io.keystep.events.FactorChanged(result.userId(),
-                                        null, factor != null ? factor
-                                        : result.channel() == null ? null : Factor.valueOf(result.channel().name()),
-                                        io.keystep.events.FactorChange.SUSPENDED,
-                                        "suspended after too many consecutive failed checks"))
-                                .onFailure().transform(CheckUnavailableException::new))
-                .invoke(result -> {
-                    if (result.lockoutStarted()) {
-                        metrics.lockout(tenantId, channelTag(result, factor),
-                                result.suspensionStarted() ? "suspended" : "locked");
-                    }
-                })
-                .invoke(result -> metrics.checked(tenantId, channelTag(result, factor), result.status().wire(),
-                        Duration.ofNanos(System.nanoTime() - started)));
+                .flatMap(result -> settle(tenantId, challengeId, result, factor, now, started));
+    }
+
+    /** Publishes what the store judged (acknowledged before the answer) and counts it. */
+    private Uni<CheckResult> settle(String tenantId, String challengeId, CheckResult result, Factor factor,
+                                    Instant now, long started) {
+        Uni<Void> published = publish(tenantId, challengeId, result, factor, now);
+        if (result.lockoutStarted() || result.status() == CheckStatus.LOCKED_OUT
+                || result.status() == CheckStatus.SUSPENDED) {
+            published = published.chain(() -> publishLimit(tenantId, challengeId, result, now));
+        }
+        if (result.suspensionStarted()) {
+            published = published.chain(() -> notices.publish(tenantId, now, new io.keystep.events.FactorChanged(
+                            result.userId(), null, factor != null ? factor
+                            : result.channel() == null ? null : Factor.valueOf(result.channel().name()),
+                            io.keystep.events.FactorChange.SUSPENDED,
+                            "suspended after too many consecutive failed checks"))
+                    .onFailure().transform(CheckUnavailableException::new));
+        }
+        return published.map(ignored -> {
+            String channel = channelTag(result, factor);
+            if (result.lockoutStarted()) {
+                metrics.lockout(tenantId, channel, result.suspensionStarted() ? "suspended" : "locked");
+            }
+            metrics.checked(tenantId, channel, result.status().wire(), Duration.ofNanos(System.nanoTime() - started));
+            return result;
+        });
     }
 
     private static String channelTag(CheckResult result, Factor factor) {

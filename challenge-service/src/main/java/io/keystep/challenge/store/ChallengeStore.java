@@ -29,7 +29,9 @@ public class ChallengeStore {
      * The whole check, atomically: existence, tenant, expiry, budget, the user's lockout, attempt, constant-time
      * comparison, consumption, and the user's failure count. KEYS[1] the challenge; ARGV[1] tenant, ARGV[2] now
      * (epoch ms), ARGV[3] presented digest, ARGV[4] failure window ms, ARGV[5] failures that lock, ARGV[6] first
-     * lockout ms, ARGV[7] longest lockout ms, ARGV[8] consecutive failures that suspend.
+     * lockout ms, ARGV[7] longest lockout ms, ARGV[8] consecutive failures that suspend, ARGV[9] '1' to judge a
+     * suspended user's recovery check, ARGV[10] '1' to answer {factor, factorId, userId} (judging nothing) for a
+     * challenge answered by an authenticator or a recovery code.
      * Replies {status, attemptsUsed, maxAttempts, userId, loginId, device, evaluated, channelPlan, lockedUntil,
      * lockoutStarted}.
      * The user's lockout keys are derived from the challenge inside the script (one user's state, one script):
@@ -221,6 +223,31 @@ public class ChallengeStore {
                         Long.toString(rules.firstLockout().toMillis()), Long.toString(rules.maxLockout().toMillis()),
                         Integer.toString(rules.failuresToSuspend()), passSuspension ? "1" : "0")
                 .map(ChallengeStore::toCheckResult);
+    }
+
+    /**
+     * The outcome of {@link #checkSentCode}: the check's result, or (when the challenge is answered by an
+     * authenticator or a recovery code, and nothing was judged) {@code authenticator} as {@link #authenticatorOf}
+     * answers it.
+     */
+    public record SentCodeCheck(CheckResult result, String[] authenticator) {
+    }
+
+    /**
+     * Checks a presented code's digest in one round trip when the challenge expects a sent code; a challenge
+     * answered by an authenticator or a recovery code is left untouched and named instead, so that only those
+     * checks pay a second trip (to {@link #check} once their factor has judged the code).
+     */
+    public Uni<SentCodeCheck> checkSentCode(String challengeId, String tenantId, Instant now, String presentedDigest,
+                                            LockoutRules rules) {
+        return LuaScript.run(redis, CHECK_SCRIPT, "1", challengeKey(challengeId), tenantId,
+                        Long.toString(now.toEpochMilli()), presentedDigest,
+                        Long.toString(rules.failureWindow().toMillis()), Integer.toString(rules.failuresToLock()),
+                        Long.toString(rules.firstLockout().toMillis()), Long.toString(rules.maxLockout().toMillis()),
+                        Integer.toString(rules.failuresToSuspend()), "0", "1")
+                .map(r -> "factor".equals(r.get(0).toString())
+                        ? new SentCodeCheck(null, new String[]{r.get(1).toString(), r.get(2).toString()})
+                        : new SentCodeCheck(toCheckResult(r), null));
     }
 
     /**

@@ -1,9 +1,15 @@
 -- The whole check of a presented code, atomically (see ChallengeStore.CHECK_SCRIPT for KEYS and ARGV).
 -- Kept in its own file so that the benchmarks measure exactly the script the service runs.
 local f = redis.call('HMGET', KEYS[1], 'tenant', 'status', 'attempts', 'maxAttempts', 'expiresAt',
-                     'digest', 'userId', 'loginId', 'device', 'channelPlan')
+                     'digest', 'userId', 'loginId', 'device', 'channelPlan', 'factorId')
 if not f[1] or f[1] ~= ARGV[1] then
   return {'not_found'}
+end
+-- ARGV[10] = '1': the caller presented a sent code without knowing the challenge's factor. A challenge answered by
+-- an authenticator or a recovery code is not judged (nothing is touched): the script names the factor and the user,
+-- and the caller checks the code against that factor first, then runs the script again without this flag.
+if ARGV[10] == '1' and f[11] then
+  return {'factor', f[11], f[7] or ''}
 end
 local now = tonumber(ARGV[2])
 local status = f[2]
