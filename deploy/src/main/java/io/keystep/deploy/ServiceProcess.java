@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
 /** One packaged Quarkus service running as its own process, its output in a log file. */
 public final class ServiceProcess implements AutoCloseable {
 
+    /** The environment variable whose JVM options are added to every service's command line. */
+    public static final String JAVA_OPTS_ENV = "KEYSTEP_JAVA_OPTS";
+
     private final String name;
     private final int port;
     private final Process process;
@@ -30,7 +33,10 @@ public final class ServiceProcess implements AutoCloseable {
         this.logFile = logFile;
     }
 
-    /** Starts {@code java -jar <jar>} with the given environment; output goes to {@code logFile}. */
+    /**
+     * Starts {@code java -jar <jar>} with the given environment, and any options of {@value #JAVA_OPTS_ENV}; output
+     * goes to {@code logFile}.
+     */
     public static ServiceProcess start(String name, Path jar, int port, Map<String, String> env, Path logFile) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(name + " is not packaged: " + jar + " is missing (run mvn package)");
@@ -39,6 +45,12 @@ public final class ServiceProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx384m");
         command.add("-XX:+UseSerialGC");
+        // Extra JVM options for every service (a larger heap, a profiler agent, GC logging), after the defaults so
+        // that they win; the container image reads JAVA_OPTS_APPEND the same way.
+        String extra = System.getenv(JAVA_OPTS_ENV);
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
         command.add("-jar");
         command.add(jar.toString());
         ProcessBuilder builder = new ProcessBuilder(command)
