@@ -223,11 +223,16 @@ public class LoginChallenger {
                                 tenantId);
                         return store.delete(challengeId);
                     }
-                    return publisher.loginDecided(tenantId, now, new LoginDecided(risk.loginId(), risk.userId(),
-                                    Decision.CHALLENGE, challengeId, risk.reasons()))
-                            .chain(() -> publisher.challengeIssued(tenantId, now, new ChallengeIssued(challengeId,
-                                    risk.loginId(), risk.userId(), List.of(Channel.SMS), phone, sealedCode,
-                                    config.locale(), expiresAt, risk.purpose())))
+                    // The decision and the delivery job go to different topics: sent together, both awaited,
+                    // so the login waits for one acknowledgement round instead of two. If either fails, the login
+                    // is not marked published and its redelivery sends what is missing.
+                    return Uni.combine().all().unis(
+                                    publisher.loginDecided(tenantId, now, new LoginDecided(risk.loginId(),
+                                            risk.userId(), Decision.CHALLENGE, challengeId, risk.reasons())),
+                                    publisher.challengeIssued(tenantId, now, new ChallengeIssued(challengeId,
+                                            risk.loginId(), risk.userId(), List.of(Channel.SMS), phone, sealedCode,
+                                            config.locale(), expiresAt, risk.purpose())))
+                            .discardItems()
                             .chain(() -> store.markLoginPublished(tenantId, risk.loginId(),
                                     config.loginDecisionTtl()))
                             .invoke(() -> {
