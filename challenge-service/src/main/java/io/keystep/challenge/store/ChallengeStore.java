@@ -217,12 +217,18 @@ public class ChallengeStore {
      */
     public Uni<CheckResult> check(String challengeId, String tenantId, Instant now, String presentedDigest,
                                   LockoutRules rules, boolean passSuspension) {
-        return LuaScript.run(redis, CHECK_SCRIPT, "1", challengeKey(challengeId), tenantId,
-                        Long.toString(now.toEpochMilli()), presentedDigest,
-                        Long.toString(rules.failureWindow().toMillis()), Integer.toString(rules.failuresToLock()),
-                        Long.toString(rules.firstLockout().toMillis()), Long.toString(rules.maxLockout().toMillis()),
-                        Integer.toString(rules.failuresToSuspend()), passSuspension ? "1" : "0")
+        return runCheck(challengeId, tenantId, now, presentedDigest, rules, passSuspension, false)
                 .map(ChallengeStore::toCheckResult);
+    }
+
+    /** Runs the check script with its arguments (see {@link #CHECK_SCRIPT}). */
+    private Uni<Response> runCheck(String challengeId, String tenantId, Instant now, String presentedDigest,
+                                   LockoutRules rules, boolean passSuspension, boolean nameFactor) {
+        return LuaScript.run(redis, CHECK_SCRIPT, "1", challengeKey(challengeId), tenantId,
+                Long.toString(now.toEpochMilli()), presentedDigest,
+                Long.toString(rules.failureWindow().toMillis()), Integer.toString(rules.failuresToLock()),
+                Long.toString(rules.firstLockout().toMillis()), Long.toString(rules.maxLockout().toMillis()),
+                Integer.toString(rules.failuresToSuspend()), passSuspension ? "1" : "0", nameFactor ? "1" : "0");
     }
 
     /**
@@ -240,11 +246,7 @@ public class ChallengeStore {
      */
     public Uni<SentCodeCheck> checkSentCode(String challengeId, String tenantId, Instant now, String presentedDigest,
                                             LockoutRules rules) {
-        return LuaScript.run(redis, CHECK_SCRIPT, "1", challengeKey(challengeId), tenantId,
-                        Long.toString(now.toEpochMilli()), presentedDigest,
-                        Long.toString(rules.failureWindow().toMillis()), Integer.toString(rules.failuresToLock()),
-                        Long.toString(rules.firstLockout().toMillis()), Long.toString(rules.maxLockout().toMillis()),
-                        Integer.toString(rules.failuresToSuspend()), "0", "1")
+        return runCheck(challengeId, tenantId, now, presentedDigest, rules, false, true)
                 .map(r -> "factor".equals(r.get(0).toString())
                         ? new SentCodeCheck(null, new String[]{r.get(1).toString(), r.get(2).toString()})
                         : new SentCodeCheck(toCheckResult(r), null));
