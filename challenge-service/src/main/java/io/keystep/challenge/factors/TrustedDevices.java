@@ -105,30 +105,32 @@ public class TrustedDevices {
      * Answers how many were revoked.
      */
     public Uni<Integer> revokeAllOnRequest(String tenantId, String userId, String reason) {
+        return revokeEvery(tenantId, userId, reason, reason, true);
+    }
+
+    /** Revokes every device of the user (a factor changed), one DEVICE_REVOKED each. */
+    public Uni<Void> revokeAll(String tenantId, String userId, String reason) {
+        // No notice per device: the factor change that caused it sends one, naming what changed.
+        return revokeEvery(tenantId, userId, "factor_change", reason, false).replaceWithVoid();
+    }
+
+    /**
+     * Revokes every device of the user, one DEVICE_REVOKED each (the first carrying the user's notice when
+     * {@code withNotice}); counts each under {@code metricReason} and answers how many were revoked.
+     */
+    private Uni<Integer> revokeEvery(String tenantId, String userId, String metricReason, String reason,
+                                     boolean withNotice) {
         Instant now = clock.instant();
         return devices.revokeAll(tenantId, userId, now)
-                .invoke(ids -> ids.forEach(id -> metrics.trustedDeviceRevoked(tenantId, reason)))
+                .invoke(ids -> ids.forEach(id -> metrics.trustedDeviceRevoked(tenantId, metricReason)))
                 .flatMap(ids -> ids.isEmpty()
                         ? Uni.createFrom().item(0)
                         : Multi.createFrom().range(0, ids.size()).onItem().transformToUniAndConcatenate(i -> {
                             FactorChanged revoked = new FactorChanged(userId, ids.get(i).toString(), null,
                                     FactorChange.DEVICE_REVOKED, reason);
-                            return i == 0 ? notices.publish(tenantId, now, revoked)
+                            return withNotice && i == 0 ? notices.publish(tenantId, now, revoked)
                                     : publisher.factorChanged(tenantId, now, revoked);
                         }).collect().last().replaceWith(ids.size()));
-    }
-
-    /** Revokes every device of the user (a factor changed), one DEVICE_REVOKED each. */
-    public Uni<Void> revokeAll(String tenantId, String userId, String reason) {
-        Instant now = clock.instant();
-        // No notice per device: the factor change that caused it sends one, naming what changed.
-        return devices.revokeAll(tenantId, userId, now)
-                .invoke(ids -> ids.forEach(id -> metrics.trustedDeviceRevoked(tenantId, "factor_change")))
-                .flatMap(ids -> ids.isEmpty()
-                ? Uni.createFrom().voidItem()
-                : Multi.createFrom().iterable(ids).onItem().transformToUniAndConcatenate(id ->
-                        publisher.factorChanged(tenantId, now, new FactorChanged(userId, id.toString(), null,
-                                FactorChange.DEVICE_REVOKED, reason))).collect().last().replaceWithVoid());
     }
 
     private String sign(String payload) {
