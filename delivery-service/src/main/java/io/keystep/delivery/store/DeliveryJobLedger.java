@@ -2,7 +2,6 @@ package io.keystep.delivery.store;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
@@ -15,8 +14,6 @@ import java.time.Duration;
 @ApplicationScoped
 public class DeliveryJobLedger {
 
-    private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(3);
-
     private final ReactiveRedisDataSource redis;
 
     public DeliveryJobLedger(ReactiveRedisDataSource redis) {
@@ -25,13 +22,7 @@ public class DeliveryJobLedger {
 
     /** True when this call took the job; false when someone already had. */
     public Uni<Boolean> claim(String tenantId, String challengeId, int sendAttempt, Duration ttl) {
-        return redis.execute("SET", key(tenantId, challengeId, sendAttempt), "1", "NX", "EX", String.valueOf(ttl.toSeconds()))
-                .ifNoItem().after(REDIS_TIMEOUT).fail()
-                .map(DeliveryJobLedger::wasSet);
-    }
-
-    private static boolean wasSet(Response response) {
-        return response != null && "OK".equalsIgnoreCase(response.toString());
+        return OnceKeys.claim(redis, key(tenantId, challengeId, sendAttempt), ttl.toSeconds());
     }
 
     /** One job per send of a challenge: a resend is a new job, the same send consumed again is not. */

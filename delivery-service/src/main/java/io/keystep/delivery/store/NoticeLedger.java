@@ -2,7 +2,6 @@ package io.keystep.delivery.store;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.nio.charset.StandardCharsets;
@@ -20,8 +19,6 @@ import java.util.HexFormat;
 @ApplicationScoped
 public class NoticeLedger {
 
-    private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(3);
-
     private final ReactiveRedisDataSource redis;
 
     public NoticeLedger(ReactiveRedisDataSource redis) {
@@ -30,14 +27,7 @@ public class NoticeLedger {
 
     /** True when this call took the notice for this destination; false when it was taken already. */
     public Uni<Boolean> claim(String tenantId, String eventId, String destination, Duration ttl) {
-        return redis.execute("SET", key(tenantId, eventId, destination), "1", "NX", "EX",
-                        String.valueOf(Math.max(1, ttl.toSeconds())))
-                .ifNoItem().after(REDIS_TIMEOUT).fail()
-                .map(NoticeLedger::wasSet);
-    }
-
-    private static boolean wasSet(Response response) {
-        return response != null && "OK".equalsIgnoreCase(response.toString());
+        return OnceKeys.claim(redis, key(tenantId, eventId, destination), Math.max(1, ttl.toSeconds()));
     }
 
     static String key(String tenantId, String eventId, String destination) {
