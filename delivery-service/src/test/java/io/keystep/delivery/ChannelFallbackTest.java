@@ -95,7 +95,8 @@ class ChannelFallbackTest {
         String code = Jobs.code();
         Jobs.Job job = Jobs.Job.sms(Jobs.tenant(), number, code).withPlan(List.of(Channel.WHATSAPP, Channel.SMS));
         // What an instance that sent on WhatsApp and then stopped leaves behind: only Redis state, nothing in memory here.
-        attempts.start(job.asDeliveryJob(), Duration.ofMinutes(10)).await().atMost(Duration.ofSeconds(5));
+        attempts.claimAndStart(job.asDeliveryJob(), Duration.ofDays(1), Duration.ofMinutes(10))
+                .await().atMost(Duration.ofSeconds(5));
         attempts.schedule(job.tenantId(), job.challengeId(), 1, 0, System.currentTimeMillis() - 60_000)
                 .await().atMost(Duration.ofSeconds(5));
 

@@ -31,21 +31,11 @@ public class DeliveryAttempts {
     private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(3);
 
     /**
-     * Starts a send of a challenge unless the same or a later send already started: a resend replaces the code, so
-     * the state (step, delivered, timers' and receipts' reference) follows the newest send only.
-     */
-    private static final String START = """
-            local current = tonumber(redis.call('HGET', KEYS[1], 'attempt') or '0')
-            if current >= tonumber(ARGV[2]) then
-              return 0
-            end
-            redis.call('HSET', KEYS[1], 'job', ARGV[1], 'step', '0', 'delivered', '0', 'attempt', ARGV[2])
-            redis.call('EXPIRE', KEYS[1], ARGV[3])
-            return 1""";
-    /**
      * Takes the job (the ledger's {@code SET NX}, as {@link DeliveryJobLedger#claim}) and starts its send, in one
      * step: 0 when the job was already taken, 2 when the same or a later send of the challenge already started (the
      * job stays taken), 1 when this send is now the challenge's current one. Both keys share the tenant's hash tag.
+     * A resend replaces the code, so the state (step, delivered, timers' and receipts' reference) follows the newest
+     * send only.
      */
     private static final String CLAIM_AND_START = """
             if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[4]) then
@@ -103,20 +93,6 @@ public class DeliveryAttempts {
     public record Timer(String member, String tenantId, String challengeId, int sendAttempt, int step) {
     }
 
-    /** True when this send is now the challenge's current one; false when the same or a later send came first. */
-    public Uni<Boolean> start(DeliveryJob job, Duration ttl) {
-        String value;
-        try {
-            value = json.writeValueAsString(job);
-        } catch (JsonProcessingException e) {
-            return Uni.createFrom().failure(e);
-        }
-        String key = attemptKey(job.tenantId(), job.challengeId());
-        return redis.execute("EVAL", START, "1", key, value, String.valueOf(job.sendAttempt()), seconds(ttl))
-                .ifNoItem().after(REDIS_TIMEOUT).fail()
-                .map(DeliveryAttempts::isOne);
-    }
-
     /** What {@link #claimAndStart} found. */
     public enum Claim {
         /** The job was taken before: it is not sent again. */
@@ -128,8 +104,7 @@ public class DeliveryAttempts {
     }
 
     /**
-     * Takes the job in the job ledger and starts its send, in one Redis call: what {@link DeliveryJobLedger#claim}
-     * followed by {@link #start} do.
+     * Takes the job in the job ledger and starts its send, in one Redis call.
      */
     public Uni<Claim> claimAndStart(DeliveryJob job, Duration dedupeTtl, Duration ttl) {
         String value;
