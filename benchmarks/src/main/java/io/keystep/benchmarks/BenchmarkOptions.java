@@ -14,17 +14,26 @@ import java.util.Set;
  * @param only               which benchmarks to run: check, login, audit (footprint is always measured)
  * @param checkClients       concurrent clients of each closed loop (check, trivial endpoint, Redis script)
  * @param checkDuration      how long each closed loop is measured
- * @param warmup             how long each closed loop runs unmeasured first, so that the services' JIT is warm
+ * @param warmup             how long each closed loop runs unmeasured first, so that the services' JIT is warm;
+ *                           for logins the least warm-up
+ * @param warmupMax          the most login warm-up: past {@code warmup}, logins go on in rounds until the services'
+ *                           JIT compilers are quiet (see {@link LoginLatencyBenchmark}), but no longer than this
+ *                           (wall time: enrolling each round's users and awaiting its messages count)
+ * @param warmupRate         logins per second of the warm-up; 0 for the login rate
  * @param checkMaxVerifications ceiling on the verifications prepared for the check loop
  * @param checkRate          checks per second of the fixed-rate (open loop) check run; 0 leaves it out
  * @param loginRate          logins published per second
  * @param loginDuration      how long logins are published
+ * @param loginSweep         lower login rates measured before {@code loginRate}, each for {@code sweepDuration},
+ *                           to find the highest rate this machine keeps within the latency goal; empty for none
+ * @param sweepDuration      how long each rate of the sweep is published
  * @param drainTimeout       how long to wait, after the last login, for messages still on their way
  * @param auditEvents        events published for the audit ingest figure
  * @param output             where the JSON goes
  */
 public record BenchmarkOptions(Set<String> only, int checkClients, Duration checkDuration, Duration warmup,
-                               int checkMaxVerifications, int checkRate, int loginRate, Duration loginDuration,
+                               Duration warmupMax, int warmupRate, int checkMaxVerifications, int checkRate, int loginRate,
+                               Duration loginDuration, List<Integer> loginSweep, Duration sweepDuration,
                                Duration drainTimeout, int auditEvents, Path output) {
 
     public static final Set<String> ALL = Set.of("check", "login", "audit");
@@ -34,11 +43,15 @@ public record BenchmarkOptions(Set<String> only, int checkClients, Duration chec
               --only=check,login,audit        benchmarks to run (default: all three; footprint always)
               --check-clients=32              concurrent clients of each closed loop
               --check-seconds=10              measured duration of each closed loop
-              --warmup-seconds=10             unmeasured run before each loop (and warm-up logins: rate x seconds)
+              --warmup-seconds=10             unmeasured run before each loop, and the least login warm-up
+              --warmup-max-seconds=180        most login warm-up: rounds go on until the services' JIT is quiet
+              --warmup-rate=0                 logins/s of the warm-up (0: the login rate)
               --check-max-verifications=20000 ceiling on verifications prepared for the check loop
               --check-rate=2000               checks/s of the fixed-rate check run (0: leave it out)
               --login-rate=1000               logins per second (and raw Kafka records per second)
               --login-seconds=60              how long logins (and raw Kafka records) are published
+              --login-sweep=100,200,300,400   lower login rates measured first (empty: none)
+              --sweep-seconds=20              how long each rate of the sweep is published
               --drain-seconds=60              wait for late messages after the last login
               --audit-events=50000            events published for the audit ingest figure
               --output=benchmarks/target/benchmark-results.json
@@ -46,8 +59,9 @@ public record BenchmarkOptions(Set<String> only, int checkClients, Duration chec
 
     /** The documented defaults. */
     public static BenchmarkOptions defaults() {
-        return new BenchmarkOptions(ALL, 32, Duration.ofSeconds(10), Duration.ofSeconds(10), 20_000, 2000, 1000,
-                Duration.ofSeconds(60), Duration.ofSeconds(60), 50_000,
+        return new BenchmarkOptions(ALL, 32, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(180),
+                0, 20_000, 2000, 1000, Duration.ofSeconds(60), List.of(100, 200, 300, 400), Duration.ofSeconds(20),
+                Duration.ofSeconds(60), 50_000,
                 Path.of("benchmarks/target/benchmark-results.json"));
     }
 
@@ -66,14 +80,22 @@ public record BenchmarkOptions(Set<String> only, int checkClients, Duration chec
             throw new IllegalArgumentException("--only takes check, login and audit\n" + USAGE);
         }
         String output = given.remove("output");
+        List<Integer> sweep = given.containsKey("login-sweep") ? rates(given.remove("login-sweep")) : d.loginSweep();
+        Duration warmup = Duration.ofSeconds(nonNegative(given, "warmup-seconds", (int) d.warmup().toSeconds()));
+        Duration warmupMax = Duration.ofSeconds(nonNegative(given, "warmup-max-seconds",
+                (int) d.warmupMax().toSeconds()));
         BenchmarkOptions options = new BenchmarkOptions(only,
                 positive(given, "check-clients", d.checkClients()),
                 Duration.ofSeconds(positive(given, "check-seconds", (int) d.checkDuration().toSeconds())),
-                Duration.ofSeconds(nonNegative(given, "warmup-seconds", (int) d.warmup().toSeconds())),
+                warmup,
+                warmupMax.compareTo(warmup) < 0 ? warmup : warmupMax,
+                nonNegative(given, "warmup-rate", d.warmupRate()),
                 positive(given, "check-max-verifications", d.checkMaxVerifications()),
                 nonNegative(given, "check-rate", d.checkRate()),
                 positive(given, "login-rate", d.loginRate()),
                 Duration.ofSeconds(positive(given, "login-seconds", (int) d.loginDuration().toSeconds())),
+                sweep,
+                Duration.ofSeconds(positive(given, "sweep-seconds", (int) d.sweepDuration().toSeconds())),
                 Duration.ofSeconds(positive(given, "drain-seconds", (int) d.drainTimeout().toSeconds())),
                 positive(given, "audit-events", d.auditEvents()),
                 output == null ? root.resolve(d.output()) : Path.of(output).toAbsolutePath());
@@ -83,9 +105,34 @@ public record BenchmarkOptions(Set<String> only, int checkClients, Duration chec
         return options;
     }
 
+    /** Logins per second of the login warm-up. */
+    public int loginWarmupRate() {
+        return warmupRate > 0 ? warmupRate : loginRate;
+    }
+
     /** Logins (and raw Kafka records) the login benchmark publishes. */
     public int loginCount() {
         return (int) Math.max(1, loginRate * loginDuration.toMillis() / 1000);
+    }
+
+    /** A comma-separated list of positive rates, in ascending order; empty for none. */
+    private static List<Integer> rates(String raw) {
+        if (raw.isBlank()) {
+            return List.of();
+        }
+        List<Integer> rates = new java.util.ArrayList<>();
+        for (String part : raw.split(",")) {
+            try {
+                int rate = Integer.parseInt(part.strip().replace("_", ""));
+                if (rate <= 0) {
+                    throw new IllegalArgumentException("--login-sweep takes positive rates, got '" + part + "'");
+                }
+                rates.add(rate);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--login-sweep takes whole numbers, got '" + part + "'");
+            }
+        }
+        return rates.stream().sorted().distinct().toList();
     }
 
     private static int positive(Map<String, String> given, String name, int fallback) {

@@ -147,6 +147,23 @@ final class CpuMeter {
                 ClosedLoop.round(seconds > 0 ? platform / seconds : 0));
     }
 
+    /**
+     * The share of the services' CPU that their JIT compiler threads used in {@code use} (0 when the services used
+     * none): a service whose compilers still take a large share is not yet running its steady-state code.
+     */
+    double servicesJitShare(Use use) {
+        double cpu = 0;
+        double jit = 0;
+        for (String service : services.keySet()) {
+            Part part = use.parts().get(service);
+            if (part != null) {
+                cpu += part.cpuSeconds();
+                jit += part.jitSeconds();
+            }
+        }
+        return cpu <= 0 ? 0 : jit / cpu;
+    }
+
     /** Adds every thread of {@code pid} under {@code part}; in a service, compiler threads are marked JIT. */
     private static void threadsOf(long pid, String part, boolean jvm, Map<String, Ticks> into) {
         Path tasks = Path.of("/proc", Long.toString(pid), "task");

@@ -21,9 +21,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -31,13 +34,39 @@ import java.util.concurrent.atomic.AtomicLong;
  * new device (so risk-service challenges it) with its own enrolled phone (so each SMS maps back to its login); the
  * latency is from the login record's timestamp, which is its intended send time, to the SMS sink receiving the
  * message. Beside it, raw Kafka produce → consume latency on the same broker at the same rate.
+ * <p>
+ * In order: every user of the measured runs is enrolled first (enrolment is not part of any window); then warm-up
+ * rounds of {@value #ROUND_SECONDS} s of logins at the warm-up rate (each round's users enrolled just before it) go on
+ * for at least the warm-up time and then until the services' JIT compilers took less than {@value #SETTLED_PERCENT}%
+ * of the services' CPU in a round, or the most warm-up time passed (wall time): the figures are then those of the
+ * code a long-running service runs, not of the JVM still compiling; then the sweep, each lower rate for its own
+ * window, every message awaited before the next; then the login rate itself.
  */
 final class LoginLatencyBenchmark {
+
+    /** Length of one warm-up round. */
+    static final int ROUND_SECONDS = 10;
+    /** A round in which the services' compilers took less than this share of their CPU ends the warm-up. */
+    static final int SETTLED_PERCENT = 5;
+
+    /** One measured rate: its messages, their latency, the publisher's pace and the CPU per login. */
+    record Step(int ratePerSecond, double seconds, int logins, long messages, long missing, Latency loginToSms,
+                double publisherMaxBehindMs, CpuMeter.Use cpu) {
+    }
+
+    /**
+     * The warm-up: rounds run, logins published at {@code ratePerSecond}, seconds it took (enrolment and waiting
+     * for messages included), the services' JIT share in the last round,
+     * and whether that share fell below {@value #SETTLED_PERCENT}% (else the most warm-up time, or the phone numbers
+     * a run may use, ran out first).
+     */
+    record WarmUp(int rounds, int ratePerSecond, int logins, double seconds, double lastJitShare, boolean settled) {
+    }
 
     record Result(int ratePerSecond, double seconds, int logins, int enrolled, long messages, long missing,
                   Latency loginToSms, Map<String, Latency> stages, double publisherMaxBehindMs,
                   RawKafkaLatency.Result rawKafka,
-                  double p99ToRawKafkaP99, CpuMeter.Use cpu) {
+                  double p99ToRawKafkaP99, CpuMeter.Use cpu, WarmUp warmUp, List<Step> sweep) {
     }
 
     static final ObjectMapper JSON = new ObjectMapper()
@@ -59,128 +88,245 @@ final class LoginLatencyBenchmark {
                       Runnable settle, PrintStream out) {
         int count = options.loginCount();
         int rate = options.loginRate();
-        // Warm-up logins first (as many as the warm-up time at the rate), so that no service meets its first
-        // login inside the measurement; they are published and delivered like the others, then set aside.
-        int warm = (int) (rate * options.warmup().toMillis() / 1000);
-        int total = warm + count;
-        String challengeUrl = stack.service("challenge-service").url();
-        int first = people.allocate(total);
-        long started = System.nanoTime();
-        List<Integer> statuses;
-        try (Http http = new Http(vertx, 32, stack.tokens())) {
-            statuses = Http.all(total, 32, Duration.ofMinutes(30), i -> http.enrollPhone(challengeUrl,
-                    people.tenant("login", i), "user-" + i, Population.phone(first + i)));
-        }
-        int enrolled = (int) statuses.subList(warm, total).stream().filter(s -> s != null && s / 100 == 2).count();
-        out.printf("  enrolled %d users in %.1f s%n", total, (System.nanoTime() - started) / 1e9);
-        settle.run();
-
-        long[] intended = new long[total];
-        AtomicLong failedSends = new AtomicLong();
-        LoginStages stages = new LoginStages(stack.kafkaBootstrap(), "login-" + people.runId() + "-", total);
-        FixedRate.Pace pace;
-        long matched;
-        CpuMeter.Use used;
-        Histogram micros = new Histogram(Latency.HIGHEST_MICROS, 3);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(stack.kafkaBootstrap()),
-                new StringSerializer(), new StringSerializer())) {
-            producer.partitionsFor(Topics.LOGIN); // metadata before the clock starts, not inside the first send
-            if (warm > 0) {
-                out.printf("  warming up: %d logins at %d/s%n", warm, rate);
-                int seen = stack.smsSink().messages().size();
-                publish(producer, people, rate, 0, warm, intended, failedSends);
-                long warmed = awaitMessages(stack.smsSink(), seen, phones(first, 0, warm), intended,
-                        new Histogram(Latency.HIGHEST_MICROS, 3), warm, options.drainTimeout());
-                out.printf("    %d of %d warm-up messages arrived%n", warmed, warm);
-                settle.run();
+        int sweepLogins = options.loginSweep().stream().mapToInt(r -> logins(r, options.sweepDuration())).sum();
+        int roundSeconds = (int) Math.max(1, Math.min(ROUND_SECONDS, options.warmup().toSeconds()));
+        int round = options.loginWarmupRate() * roundSeconds;
+        // Rounds never outlast the most warm-up time, though each takes longer than its publishing.
+        int maxRounds = options.warmup().isZero() ? 0
+                : (int) ((options.warmupMax().toSeconds() + roundSeconds - 1) / roundSeconds);
+        try (Http http = new Http(vertx, 32, stack.tokens());
+             Logins logins = new Logins(stack, http, people, count + sweepLogins + maxRounds * round)) {
+            long started = System.nanoTime();
+            int measuredFrom = logins.enrol(count);
+            int enrolled = logins.enrolledOk(measuredFrom, count);
+            List<Integer> sweepFrom = new ArrayList<>();
+            for (int r : options.loginSweep()) {
+                sweepFrom.add(logins.enrol(logins(r, options.sweepDuration())));
             }
+            out.printf("  enrolled %d users in %.1f s%n", count + sweepLogins, (System.nanoTime() - started) / 1e9);
+            settle.run();
+
+            WarmUp warmUp = warmUp(logins, options.loginWarmupRate(), roundSeconds, maxRounds, options, cpu, settle,
+                    out);
+
+            List<Step> sweep = new ArrayList<>();
+            for (int i = 0; i < options.loginSweep().size(); i++) {
+                int r = options.loginSweep().get(i);
+                out.printf("  sweep: %d logins at %d/s%n", logins(r, options.sweepDuration()), r);
+                Step step = logins.measure(sweepFrom.get(i), logins(r, options.sweepDuration()), r, cpu, settle,
+                        options.drainTimeout());
+                out.printf("    p50 %.1f ms, p99 %.1f ms, %d without a message%n", step.loginToSms().p50Ms(),
+                        step.loginToSms().p99Ms(), step.missing());
+                sweep.add(step);
+            }
+
             out.printf("  publishing %d logins at %d/s%n", count, rate);
-            int seen = stack.smsSink().messages().size();
-            CpuMeter.Snapshot before = cpu.snapshot();
-            pace = publish(producer, people, rate, warm, count, intended, failedSends);
+            Step main = logins.measure(measuredFrom, count, rate, cpu, settle, options.drainTimeout());
+            Map<String, Latency> stageLatencies = logins.stages(measuredFrom, count);
+            stageLatencies.put("login -> SMS sink", main.loginToSms());
+            Latency latency = main.loginToSms();
             out.printf("  published in %.1f s (publisher at most %.1f ms behind schedule), %d sends failed%n",
-                    pace.seconds(), pace.maxBehindMs(), failedSends.get());
-            matched = awaitMessages(stack.smsSink(), seen, phones(first, warm, total), intended, micros, count,
+                    main.seconds(), main.publisherMaxBehindMs(), logins.failedSends());
+            out.printf("  %d messages, %d logins without one; p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                    main.messages(), main.missing(), latency.p50Ms(), latency.p99Ms(), latency.maxMs());
+
+            RawKafkaLatency.Result raw = RawKafkaLatency.run(stack.kafkaBootstrap(), people.runId(), count, rate,
+                    options.drainTimeout(), out);
+            return new Result(rate, options.loginDuration().toSeconds(), count, enrolled, main.messages(),
+                    main.missing(), latency, stageLatencies, main.publisherMaxBehindMs(), raw,
+                    CheckBenchmark.ratio(latency.p99Ms(), raw.latency().p99Ms()), main.cpu(), warmUp, sweep);
+        }
+    }
+
+    /** Logins a rate gives in a duration. */
+    private static int logins(int rate, Duration duration) {
+        return (int) Math.max(1, rate * duration.toMillis() / 1000);
+    }
+
+    /**
+     * Rounds of logins at the login rate, at least for the warm-up time, then until a round in which the services'
+     * compilers were quiet, at most {@code maxRounds}; set aside, like their messages.
+     */
+    private static WarmUp warmUp(Logins logins, int rate, int roundSeconds, int maxRounds, BenchmarkOptions options,
+                                 CpuMeter cpu, Runnable settle, PrintStream out) {
+        long leastRounds = (options.warmup().toSeconds() + roundSeconds - 1) / roundSeconds;
+        long started = System.nanoTime();
+        int rounds = 0;
+        double share = 0;
+        boolean settled = false;
+        int round = rate * roundSeconds;
+        while (rounds < maxRounds) {
+            if (!logins.people.canAllocate(round)) {
+                out.println("  warm-up ends: the run has no more phone numbers to hand out");
+                break;
+            }
+            int from = logins.enrol(round);
+            CpuMeter.Snapshot before = cpu.snapshot();
+            FixedRate.Pace pace = logins.publish(from, round, rate);
+            long arrived = logins.await(from, round, new Histogram(Latency.HIGHEST_MICROS, 3),
                     options.drainTimeout());
+            share = cpu.servicesJitShare(cpu.between(before, cpu.snapshot(), "login", round));
+            rounds++;
+            out.printf("  warm-up round %d: %d logins at %d/s in %.1f s, %d messages; JIT %.0f%% of the services' "
+                    + "CPU%n", rounds, round, rate, pace.seconds(), arrived, share * 100);
+            if (rounds >= leastRounds && share * 100 < SETTLED_PERCENT) {
+                settled = true;
+                break;
+            }
+            if (rounds >= leastRounds && System.nanoTime() - started >= options.warmupMax().toNanos()) {
+                break;
+            }
+        }
+        settle.run();
+        return new WarmUp(rounds, rate, rounds * round, ClosedLoop.round((System.nanoTime() - started) / 1e9),
+                ClosedLoop.round(share), settled);
+    }
+
+    /**
+     * The logins of one run, numbered from 0: login {@code i} is {@code user-i} of its tenant, with its own phone,
+     * published as {@code login-<run>-i}; its intended time and the arrival of its stages are kept by number.
+     */
+    private static final class Logins implements AutoCloseable {
+        private final LocalStack stack;
+        private final Http http;
+        private final Population people;
+        private final String challengeUrl;
+        private final int[] phoneNumber;
+        private final Integer[] enrolStatus;
+        private final long[] intended;
+        private final LoginStages stages;
+        private final KafkaProducer<String, String> producer;
+        private final AtomicLong failedSends = new AtomicLong();
+        private int next;
+
+        Logins(LocalStack stack, Http http, Population people, int capacity) {
+            this.stack = stack;
+            this.http = http;
+            this.people = people;
+            this.challengeUrl = stack.service("challenge-service").url();
+            this.phoneNumber = new int[capacity];
+            this.enrolStatus = new Integer[capacity];
+            this.intended = new long[capacity];
+            this.stages = new LoginStages(stack.kafkaBootstrap(), "login-" + people.runId() + "-", capacity);
+            this.producer = new KafkaProducer<>(producerConfig(stack.kafkaBootstrap()), new StringSerializer(),
+                    new StringSerializer());
+            producer.partitionsFor(Topics.LOGIN); // metadata before the clock starts, not inside the first send
+        }
+
+        /** Enrols the next {@code n} users, each with a phone number of its own; answers the first one's number. */
+        int enrol(int n) {
+            int from = next;
+            int firstPhone = people.allocate(n);
+            for (int k = 0; k < n; k++) {
+                phoneNumber[from + k] = firstPhone + k;
+            }
+            List<Integer> statuses = Http.all(n, 32, Duration.ofMinutes(30), k -> http.enrollPhone(challengeUrl,
+                    people.tenant("login", from + k), "user-" + (from + k), Population.phone(firstPhone + k)));
+            for (int k = 0; k < n; k++) {
+                enrolStatus[from + k] = statuses.get(k);
+            }
+            next += n;
+            return from;
+        }
+
+        int enrolledOk(int from, int n) {
+            int ok = 0;
+            for (int i = from; i < from + n; i++) {
+                if (enrolStatus[i] != null && enrolStatus[i] / 100 == 2) {
+                    ok++;
+                }
+            }
+            return ok;
+        }
+
+        /** Publishes logins {@code from .. from+n-1} at {@code rate} and awaits their messages, in one CPU window. */
+        Step measure(int from, int n, int rate, CpuMeter cpu, Runnable settle, Duration drainTimeout) {
+            Histogram micros = new Histogram(Latency.HIGHEST_MICROS, 3);
+            CpuMeter.Snapshot before = cpu.snapshot();
+            FixedRate.Pace pace = publish(from, n, rate);
+            long matched = await(from, n, micros, drainTimeout);
             // Every login's work ends with its events in the trail: the window closes once audit-service is quiet.
             settle.run();
-            used = cpu.between(before, cpu.snapshot(), "login", count);
-        } finally {
-            stages.close();
+            CpuMeter.Use used = cpu.between(before, cpu.snapshot(), "login", n);
+            return new Step(rate, pace.seconds(), n, matched, n - matched, Latency.of(micros), pace.maxBehindMs(),
+                    used);
         }
-        Latency latency = Latency.of(micros);
-        Map<String, Latency> stageLatencies = stages.latencies(intended, warm, total);
-        stageLatencies.put("login -> SMS sink", latency);
-        out.printf("  %d messages, %d logins without one; p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", matched,
-                count - matched, latency.p50Ms(), latency.p99Ms(), latency.maxMs());
 
-        RawKafkaLatency.Result raw = RawKafkaLatency.run(stack.kafkaBootstrap(), people.runId(), count, rate,
-                options.drainTimeout(), out);
-        return new Result(rate, options.loginDuration().toSeconds(), count, enrolled, matched, count - matched,
-                latency, stageLatencies, pace.maxBehindMs(), raw,
-                CheckBenchmark.ratio(latency.p99Ms(), raw.latency().p99Ms()), used);
-    }
-
-    /** Publishes logins {@code from .. from+count-1} at {@code rate}, noting each one's intended time. */
-    private static FixedRate.Pace publish(KafkaProducer<String, String> producer, Population people, int rate,
-                                          int from, int count, long[] intended, AtomicLong failedSends) {
-        FixedRate.Pace pace = FixedRate.run(count, rate, (n, micros) -> {
-            int i = from + n;
-            intended[i] = micros;
-            String tenant = people.tenant("login", i);
-            String user = "user-" + i;
-            String loginId = "login-" + people.runId() + "-" + i;
-            Instant at = Instant.ofEpochSecond(micros / 1_000_000, micros % 1_000_000 * 1000);
-            Envelope<LoginAttempted> login = Envelope.of(LoginAttempted.TYPE, at, tenant, loginId,
-                    new LoginAttempted(loginId, user, true,
-                            new Device("fp-" + people.runId() + "-" + i, "Mozilla/5.0 (benchmark)"),
-                            Population.address(i), Purpose.LOGIN));
-            producer.send(new ProducerRecord<>(Topics.LOGIN, null, micros / 1000, Topics.key(tenant, user),
-                    json(login)), (metadata, error) -> {
-                if (error != null) {
-                    failedSends.incrementAndGet();
-                }
+        /** Publishes logins {@code from .. from+n-1} at {@code rate}, noting each one's intended time. */
+        FixedRate.Pace publish(int from, int n, int rate) {
+            FixedRate.Pace pace = FixedRate.run(n, rate, (k, micros) -> {
+                int i = from + k;
+                intended[i] = micros;
+                String tenant = people.tenant("login", i);
+                String user = "user-" + i;
+                String loginId = "login-" + people.runId() + "-" + i;
+                Instant at = Instant.ofEpochSecond(micros / 1_000_000, micros % 1_000_000 * 1000);
+                Envelope<LoginAttempted> login = Envelope.of(LoginAttempted.TYPE, at, tenant, loginId,
+                        new LoginAttempted(loginId, user, true,
+                                new Device("fp-" + people.runId() + "-" + i, "Mozilla/5.0 (benchmark)"),
+                                Population.address(i), Purpose.LOGIN));
+                producer.send(new ProducerRecord<>(Topics.LOGIN, null, micros / 1000, Topics.key(tenant, user),
+                        json(login)), (metadata, error) -> {
+                    if (error != null) {
+                        failedSends.incrementAndGet();
+                    }
+                });
             });
-        });
-        producer.flush();
-        return pace;
-    }
-
-    /** Phone number → login index, for logins {@code from .. to-1}. */
-    private static Map<String, Integer> phones(int firstPhone, int from, int to) {
-        Map<String, Integer> loginOfPhone = new HashMap<>();
-        for (int i = from; i < to; i++) {
-            loginOfPhone.put(Population.phone(firstPhone + i), i);
+            producer.flush();
+            return pace;
         }
-        return loginOfPhone;
-    }
 
-    /** Matches messages to logins by phone until every login has one or no message came for the drain timeout. */
-    private static long awaitMessages(SmsSink sink, int seenBefore, Map<String, Integer> loginOfPhone, long[] intended,
-                                      Histogram micros, int count, Duration drainTimeout) {
-        java.util.Set<Integer> arrived = new java.util.HashSet<>();
-        long matched = 0;
-        int seen = seenBefore;
-        long lastProgress = System.nanoTime();
-        while (matched < count && System.nanoTime() - lastProgress < drainTimeout.toNanos()) {
-            List<SmsSink.Message> messages = sink.messages();
-            for (SmsSink.Message m : messages.subList(Math.min(seen, messages.size()), messages.size())) {
-                Integer login = loginOfPhone.get(m.to());
-                if (login != null && arrived.add(login)) {
-                    matched++;
-                    long latency = FixedRate.epochMicros(m.receivedAt()) - intended[login];
-                    micros.recordValue(Math.min(Latency.HIGHEST_MICROS, Math.max(1, latency)));
+        /**
+         * Matches the sink's messages to logins {@code from .. from+n-1} by phone until each has one or no message
+         * came for {@code drainTimeout}; records each latency from the login's intended time.
+         */
+        long await(int from, int n, Histogram micros, Duration drainTimeout) {
+            Map<String, Integer> loginOfPhone = new HashMap<>();
+            for (int i = from; i < from + n; i++) {
+                loginOfPhone.put(Population.phone(phoneNumber[i]), i);
+            }
+            SmsSink sink = stack.smsSink();
+            Set<Integer> arrived = new HashSet<>();
+            long matched = 0;
+            int seen = 0;
+            long lastProgress = System.nanoTime();
+            while (matched < n && System.nanoTime() - lastProgress < drainTimeout.toNanos()) {
+                List<SmsSink.Message> messages = sink.messages();
+                for (SmsSink.Message m : messages.subList(Math.min(seen, messages.size()), messages.size())) {
+                    Integer login = loginOfPhone.get(m.to());
+                    if (login != null && arrived.add(login)) {
+                        matched++;
+                        long latency = FixedRate.epochMicros(m.receivedAt()) - intended[login];
+                        micros.recordValue(Math.min(Latency.HIGHEST_MICROS, Math.max(1, latency)));
+                    }
+                }
+                if (messages.size() > seen) {
+                    lastProgress = System.nanoTime();
+                }
+                seen = messages.size();
+                if (matched < n) {
+                    CheckBenchmark.sleep(250);
                 }
             }
-            if (messages.size() > seen) {
-                lastProgress = System.nanoTime();
-            }
-            seen = messages.size();
-            if (matched < count) {
-                CheckBenchmark.sleep(250);
+            return matched;
+        }
+
+        Map<String, Latency> stages(int from, int n) {
+            return stages.latencies(intended, from, from + n);
+        }
+
+        long failedSends() {
+            return failedSends.get();
+        }
+
+        @Override
+        public void close() {
+            try {
+                producer.close();
+            } finally {
+                stages.close();
             }
         }
-        return matched;
     }
 
     static String json(Object value) {

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Population {
 
     static final int PER_TENANT = 500;
-    static final int PER_RANGE = 25;
+    static final int PER_RANGE = 40;
     static final int PER_ADDRESS = 25;
 
     private static final String[] AREA_CODES = ("201 202 203 205 206 207 208 209 210 212 213 214 215 216 217 218 219 "
@@ -48,7 +48,12 @@ final class Population {
         return first;
     }
 
-    /** The phone number of index {@code n}: +1 AAA BB5 1000+w, 25 numbers per five-digit range. */
+    /** Whether {@code count} more phone numbers can still be handed out. */
+    boolean canAllocate(int count) {
+        return nextPhone.get() + count <= CAPACITY;
+    }
+
+    /** The phone number of index {@code n}: +1 AAA BB5 1000+w, {@value #PER_RANGE} numbers per five-digit range. */
     static String phone(int n) {
         int range = n / PER_RANGE;
         int within = n % PER_RANGE;

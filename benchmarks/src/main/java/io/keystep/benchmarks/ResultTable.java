@@ -44,6 +44,21 @@ final class ResultTable {
             out.printf("   logins without a message: %d; p99 / raw Kafka p99 = %.1f%n", l.missing(),
                     l.p99ToRawKafkaP99());
             cpu(out, l.cpu());
+            LoginLatencyBenchmark.WarmUp w = l.warmUp();
+            out.printf("   warm-up: %d logins at %d/s in %d rounds, %.0f s; JIT %.0f%% of the services' CPU in the last"
+                            + " round%s%n", w.logins(), w.ratePerSecond(), w.rounds(), w.seconds(), w.lastJitShare() * 100,
+                    w.settled() ? "" : " (not yet settled: the figures include compiling)");
+            if (!l.sweep().isEmpty()) {
+                out.printf("   %-46s %10s %9s %9s %9s %9s%n", "login -> SMS sink at lower rates", "missing", "p50 ms",
+                        "p99 ms", "max ms", "ms CPU");
+                for (LoginLatencyBenchmark.Step step : l.sweep()) {
+                    out.printf("   %-46s %10d %9.2f %9.2f %9.2f %9.3f%n",
+                            String.format("%d logins/s (%d logins)", step.ratePerSecond(), step.logins()),
+                            step.missing(), step.loginToSms().p50Ms(), step.loginToSms().p99Ms(),
+                            step.loginToSms().maxMs(), step.cpu().platformMsPerOperation());
+                }
+                out.printf("   (ms CPU: the platform's per login; the benchmark JVM's comes on top)%n");
+            }
         }
         if (r.audit() != null) {
             AuditIngestBenchmark.Result a = r.audit();

@@ -27,7 +27,8 @@ class BenchmarkSmokeIT {
         BenchmarkOptions options = BenchmarkOptions.parse(List.of(
                 "--check-clients=4", "--check-seconds=2", "--warmup-seconds=1", "--check-max-verifications=60",
                 "--check-rate=20",
-                "--login-rate=20", "--login-seconds=3", "--drain-seconds=30", "--audit-events=200",
+                "--login-rate=20", "--login-seconds=3", "--login-sweep=10", "--sweep-seconds=2",
+                "--warmup-max-seconds=2", "--drain-seconds=30", "--audit-events=200",
                 "--output=" + output), root);
 
         BenchmarkRun.Results results = BenchmarkRun.run(root, options, System.out);
@@ -53,6 +54,13 @@ class BenchmarkSmokeIT {
                 () -> assertEquals(0, login.missing(), "no login lost at a low rate"),
                 () -> assertEquals(60, login.loginToSms().count()),
                 () -> assertEquals(60, login.rawKafka().received(), "every raw Kafka record consumed"),
+                () -> assertTrue(login.warmUp().rounds() >= 1 && login.warmUp().rounds() <= 2,
+                        "one warm-up round of a second, a second if the compilers were busy: " + login.warmUp()),
+                () -> assertEquals(20L * login.warmUp().rounds(), login.warmUp().logins()),
+                () -> assertEquals(1, login.sweep().size(), "the sweep's one rate"),
+                () -> assertEquals(20, login.sweep().get(0).logins(), "10/s for 2 s"),
+                () -> assertEquals(0, login.sweep().get(0).missing(), "no sweep login lost at a low rate"),
+                () -> assertEquals(20, login.sweep().get(0).loginToSms().count()),
                 () -> assertEquals(200, audit.stored(), "every audit event committed"),
                 () -> assertTrue(audit.ingestEventsPerSecond() > 0 && audit.insertRowsPerSecond() > 0,
                         "both audit rates measured"),

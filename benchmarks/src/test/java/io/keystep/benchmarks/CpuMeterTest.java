@@ -42,7 +42,9 @@ class CpuMeterTest {
                 () -> assertEquals(3.0, use.parts().get(CpuMeter.THIS_JVM).msPerOperation(), 1e-9),
                 () -> assertEquals(2.4, use.platformMsPerOperation(), 1e-9, "services and Redis, not the benchmark"),
                 () -> assertEquals(1.9, use.platformMsPerOperationWithoutJit(), 1e-9),
-                () -> assertEquals(1.2, use.platformCoresBusy(), 1e-9));
+                () -> assertEquals(1.2, use.platformCoresBusy(), 1e-9),
+                () -> assertEquals(0.5 / 2.2, meter.servicesJitShare(use), 1e-9,
+                        "the services' compilers against the services alone"));
     }
 
     @Test

@@ -8,13 +8,14 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PopulationTest {
 
     @Test
-    void everyNumberIsDistinctAndNoNumberRangeHoldsMoreThanTwentyFive() {
+    void everyNumberIsDistinctAndNoNumberRangeHoldsMoreThanDeliveryAllows() {
         Set<String> numbers = new HashSet<>();
         Map<String, Integer> perRange = new HashMap<>();
         for (int n = 0; n < Population.CAPACITY; n++) {
@@ -24,7 +25,9 @@ class PopulationTest {
             // delivery-service's number range: the first five national digits
             perRange.merge(phone.substring(2, 7), 1, Integer::sum);
         }
-        assertEquals(Population.PER_RANGE, perRange.values().stream().mapToInt(Integer::intValue).max().orElseThrow());
+        int fullest = perRange.values().stream().mapToInt(Integer::intValue).max().orElseThrow();
+        assertEquals(Population.PER_RANGE, fullest);
+        assertTrue(fullest < 50, "below delivery-service's 50 sends per number range and hour");
     }
 
     @Test
@@ -47,6 +50,8 @@ class PopulationTest {
         Population people = new Population("run2");
         assertEquals(0, people.allocate(10));
         assertEquals(10, people.allocate(5));
+        assertTrue(people.canAllocate(Population.CAPACITY - 15));
+        assertFalse(people.canAllocate(Population.CAPACITY - 14));
         assertThrows(IllegalStateException.class, () -> people.allocate(Population.CAPACITY));
     }
 }
