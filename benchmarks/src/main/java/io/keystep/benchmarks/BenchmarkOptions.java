@@ -46,7 +46,7 @@ public record BenchmarkOptions(Set<String> only, int checkClients, Duration chec
               --warmup-seconds=10             unmeasured run before each loop, and the least login warm-up
               --warmup-max-seconds=180        most login warm-up: rounds go on until the services' JIT is quiet
               --warmup-rate=0                 logins/s of the warm-up (0: the login rate)
-              --check-max-verifications=20000 ceiling on verifications prepared for the check loop
+              --check-max-verifications=50000 ceiling on verifications prepared for the check loop
               --check-rate=2000               checks/s of the fixed-rate check run (0: leave it out)
               --login-rate=1000               logins per second (and raw Kafka records per second)
               --login-seconds=60              how long logins (and raw Kafka records) are published
@@ -60,7 +60,7 @@ public record BenchmarkOptions(Set<String> only, int checkClients, Duration chec
     /** The documented defaults. */
     public static BenchmarkOptions defaults() {
         return new BenchmarkOptions(ALL, 32, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(180),
-                0, 20_000, 2000, 1000, Duration.ofSeconds(60), List.of(100, 200, 300, 400), Duration.ofSeconds(20),
+                0, 50_000, 2000, 1000, Duration.ofSeconds(60), List.of(100, 200, 300, 400), Duration.ofSeconds(20),
                 Duration.ofSeconds(60), 50_000,
                 Path.of("benchmarks/target/benchmark-results.json"));
     }
@@ -103,6 +103,11 @@ public record BenchmarkOptions(Set<String> only, int checkClients, Duration chec
             throw new IllegalArgumentException("unknown option(s) " + given.keySet() + "\n" + USAGE);
         }
         return options;
+    }
+
+    /** The sweep's rates below the login rate (higher ones would only repeat, or overshoot, the main run). */
+    public List<Integer> sweepRates() {
+        return loginSweep.stream().filter(rate -> rate < loginRate).toList();
     }
 
     /** Logins per second of the login warm-up. */

@@ -88,7 +88,7 @@ final class LoginLatencyBenchmark {
                       Runnable settle, PrintStream out) {
         int count = options.loginCount();
         int rate = options.loginRate();
-        int sweepLogins = options.loginSweep().stream().mapToInt(r -> logins(r, options.sweepDuration())).sum();
+        int sweepLogins = options.sweepRates().stream().mapToInt(r -> logins(r, options.sweepDuration())).sum();
         int roundSeconds = (int) Math.max(1, Math.min(ROUND_SECONDS, options.warmup().toSeconds()));
         int round = options.loginWarmupRate() * roundSeconds;
         // Rounds never outlast the most warm-up time, though each takes longer than its publishing.
@@ -100,7 +100,7 @@ final class LoginLatencyBenchmark {
             int measuredFrom = logins.enrol(count);
             int enrolled = logins.enrolledOk(measuredFrom, count);
             List<Integer> sweepFrom = new ArrayList<>();
-            for (int r : options.loginSweep()) {
+            for (int r : options.sweepRates()) {
                 sweepFrom.add(logins.enrol(logins(r, options.sweepDuration())));
             }
             out.printf("  enrolled %d users in %.1f s%n", count + sweepLogins, (System.nanoTime() - started) / 1e9);
@@ -110,8 +110,8 @@ final class LoginLatencyBenchmark {
                     out);
 
             List<Step> sweep = new ArrayList<>();
-            for (int i = 0; i < options.loginSweep().size(); i++) {
-                int r = options.loginSweep().get(i);
+            for (int i = 0; i < options.sweepRates().size(); i++) {
+                int r = options.sweepRates().get(i);
                 out.printf("  sweep: %d logins at %d/s%n", logins(r, options.sweepDuration()), r);
                 Step step = logins.measure(sweepFrom.get(i), logins(r, options.sweepDuration()), r, cpu, settle,
                         options.drainTimeout());

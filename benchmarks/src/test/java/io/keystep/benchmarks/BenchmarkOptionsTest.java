@@ -37,6 +37,7 @@ class BenchmarkOptionsTest {
         assertEquals(1000, options.loginCount());
         assertEquals(0, options.checkRate());
         assertEquals(List.of(50, 300), options.loginSweep(), "sweep rates in ascending order");
+        assertEquals(List.of(50), options.sweepRates(), "only rates below the login rate of 200");
         assertEquals(Duration.ofSeconds(30), options.warmupMax(), "never less than the least warm-up");
         assertEquals(50, options.loginWarmupRate());
         assertEquals(List.of(), BenchmarkOptions.parse(List.of("--login-sweep="), ROOT).loginSweep());
