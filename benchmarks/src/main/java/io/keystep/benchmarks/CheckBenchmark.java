@@ -24,7 +24,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *     Redis: the store's ceiling;</li>
  * <li>{@code POST /v1/verifications/{id}/check} against pending verifications prepared beforehand through the
  *     Verify API, in the same closed loop, then at a fixed rate (open loop, latency from each request's intended
- *     time).</li>
+ *     time), and beside that Kafka's acknowledgement of a record at the same rate, which every check awaits
+ *     ({@link KafkaAckLatency}).</li>
  * </ol>
  * Budget: every verification allows {@value #BUDGET} checks. The verifications are taken in blocks of B (at least
  * 256, far more than the checks in flight at once): B checks go to B different verifications, then the next B to
@@ -42,7 +43,8 @@ final class CheckBenchmark {
 
     record Result(int clients, double secondsEach, int verifications, int verificationsWithKnownCode,
                   int budgetPerVerification, ClosedLoop.Result check, int fixedRatePerSecond,
-                  ClosedLoop.Result checkAtFixedRate, long exhaustedChecks,
+                  ClosedLoop.Result checkAtFixedRate, KafkaAckLatency.Result kafkaAckAtFixedRate,
+                  long exhaustedChecks,
                   String trivialEndpoint, ClosedLoop.Result trivial, String redisScript,
                   ClosedLoop.Result redisEvalsha, ClosedLoop.Result redisEval,
                   double checkToTrivialThroughput, double checkToRedisEvalshaThroughput,
@@ -97,16 +99,19 @@ final class CheckBenchmark {
             CpuMeter.Use checkCpu = cpu.between(beforeCheck, cpu.snapshot(), "check", check.requests());
             out.println("    " + check.requestsPerSecond() + " req/s, outcomes " + check.outcomes());
             ClosedLoop.Result fixed = null;
+            KafkaAckLatency.Result ack = null;
             if (options.checkRate() > 0) {
                 out.println("  check at a fixed " + options.checkRate() + "/s");
                 fixed = OpenLoop.run(options.checkRate(), options.checkDuration(),
                         seq -> issued.next(http, challengeUrl));
                 out.println("    p99 " + fixed.latency().p99Ms() + " ms, outcomes " + fixed.outcomes());
+                ack = KafkaAckLatency.run(stack.kafkaBootstrap(), people.runId(), options.checkRate(),
+                        options.checkDuration(), out);
             }
             long exhausted = exhausted(check) + (fixed == null ? 0 : exhausted(fixed));
             int known = (int) pending.stream().filter(p -> p.right() != null).count();
             return new Result(clients, options.checkDuration().toSeconds(), pending.size(), known, BUDGET, check,
-                    options.checkRate(), fixed, exhausted, "GET /q/health/live", trivial, script.origin(), evalsha,
+                    options.checkRate(), fixed, ack, exhausted, "GET /q/health/live", trivial, script.origin(), evalsha,
                     eval,
                     ratio(check.requestsPerSecond(), trivial.requestsPerSecond()),
                     ratio(check.requestsPerSecond(), evalsha.requestsPerSecond()), trivialCpu, checkCpu);

@@ -21,6 +21,12 @@ final class ResultTable {
             loop(out, "POST /v1/verifications/{id}/check", c.check());
             if (c.checkAtFixedRate() != null) {
                 loop(out, "  the same at a fixed " + c.fixedRatePerSecond() + "/s (open loop)", c.checkAtFixedRate());
+                if (c.kafkaAckAtFixedRate() != null) {
+                    KafkaAckLatency.Result ack = c.kafkaAckAtFixedRate();
+                    out.printf("   %-46s %10d %9.2f %9.2f %9.2f%n", "  Kafka produce -> ack, same rate (each check waits",
+                            c.fixedRatePerSecond(), ack.latency().p50Ms(), ack.latency().p99Ms(), ack.latency().p999Ms());
+                    out.printf("   %-46s%n", "  for one: the floor under the line above)");
+                }
             }
             loop(out, c.trivialEndpoint() + " (framework ceiling)", c.trivial());
             loop(out, "Redis check script, EVALSHA (store ceiling)", c.redisEvalsha());

@@ -1,0 +1,75 @@
+package io.keystep.benchmarks;
+
+import io.keystep.testsupport.LocalKafka;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The floor under a check's latency: challenge-service answers a check only once Kafka acknowledged the check's
+ * event ({@code acks=all}, idempotent, no lingering), so no check can be faster than that acknowledgement. Records
+ * the size of a check event are produced at a fixed rate to a topic of their own (three partitions, as the
+ * platform's topics) with those settings; the latency is from each record's intended send time to its
+ * acknowledgement, so a producer that falls behind shows as latency.
+ */
+final class KafkaAckLatency {
+
+    /** About the size of a {@code verification.completed.v1} record. */
+    private static final String VALUE = "x".repeat(600);
+
+    record Result(String topic, int records, long acknowledged, Latency latency, double publisherMaxBehindMs) {
+    }
+
+    private KafkaAckLatency() {
+    }
+
+    /** challenge-service's settings for the check's event. */
+    static Map<String, Object> producerConfig(String bootstrap) {
+        Map<String, Object> config = new HashMap<>(LoginLatencyBenchmark.producerConfig(bootstrap));
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        return config;
+    }
+
+    static Result run(String bootstrap, String runId, int rate, Duration duration, PrintStream out) {
+        String topic = "bench.ack." + runId;
+        LocalKafka.createTopics(bootstrap, List.of(topic), 3);
+        int count = (int) Math.max(1, rate * duration.toMillis() / 1000);
+        Histogram micros = new Histogram(Latency.HIGHEST_MICROS, 3);
+        AtomicLong acknowledged = new AtomicLong();
+        out.printf("  Kafka produce -> acknowledgement: %d records at %d/s to %s%n", count, rate, topic);
+        FixedRate.Pace pace;
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(bootstrap),
+                new StringSerializer(), new StringSerializer())) {
+            producer.partitionsFor(topic);
+            pace = FixedRate.run(count, rate, (i, intended) -> producer.send(
+                    new ProducerRecord<>(topic, null, intended / 1000, "key-" + (i % 997), VALUE),
+                    (metadata, error) -> {
+                        if (error != null) {
+                            return;
+                        }
+                        long latency = FixedRate.epochMicros(java.time.Instant.now()) - intended;
+                        synchronized (micros) {
+                            micros.recordValue(Math.min(Latency.HIGHEST_MICROS, Math.max(1, latency)));
+                        }
+                        acknowledged.incrementAndGet();
+                    }));
+            producer.flush();
+        }
+        Latency latency;
+        synchronized (micros) {
+            latency = Latency.of(micros);
+        }
+        out.printf("    acknowledged %d; p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", acknowledged.get(), latency.p50Ms(),
+                latency.p99Ms(), latency.maxMs());
+        return new Result(topic, count, acknowledged.get(), latency, pace.maxBehindMs());
+    }
+}
