@@ -238,7 +238,7 @@ public class LoginChallenger {
                             .invoke(() -> {
                                 metrics.loginDecided(tenantId, Decision.CHALLENGE.name());
                                 metrics.verificationCreated(tenantId, "sms");
-                                LOG.infof("challenge %s issued for login %s to %s", challengeId, risk.loginId(),
+                                LOG.debugf("challenge %s issued for login %s to %s", challengeId, risk.loginId(),
                                         PhoneNumbers.mask(phone));
                             });
                 });

@@ -129,7 +129,7 @@ public class VerificationService {
                     .map(ChallengeStore.Created::inherited)
                     .map(inherited -> {
                         metrics.verificationCreated(tenantId, request.channel());
-                        LOG.infof("verification %s sent to %s (%s)", id, mask(request.destination()),
+                        LOG.debugf("verification %s sent to %s (%s)", id, mask(request.destination()),
                                 request.purpose());
                         return new Verification(id, "pending", channelName(request.channelPlan()),
                                 mask(request.destination()), request.purpose().name().toLowerCase(Locale.ROOT),
