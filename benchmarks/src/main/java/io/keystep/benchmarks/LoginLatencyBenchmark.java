@@ -97,11 +97,10 @@ final class LoginLatencyBenchmark {
         try (Http http = new Http(vertx, 32, stack.tokens());
              Logins logins = new Logins(stack, http, people, count + sweepLogins + maxRounds * round)) {
             long started = System.nanoTime();
-            int measuredFrom = logins.enrol(count);
-            int enrolled = logins.enrolledOk(measuredFrom, count);
+            Logins.Enrolled measured = logins.enrol(count);
             List<Integer> sweepFrom = new ArrayList<>();
             for (int r : options.sweepRates()) {
-                sweepFrom.add(logins.enrol(logins(r, options.sweepDuration())));
+                sweepFrom.add(logins.enrol(logins(r, options.sweepDuration())).from());
             }
             out.printf("  enrolled %d users in %.1f s%n", count + sweepLogins, (System.nanoTime() - started) / 1e9);
             settle.run();
@@ -121,8 +120,8 @@ final class LoginLatencyBenchmark {
             }
 
             out.printf("  publishing %d logins at %d/s%n", count, rate);
-            Step main = logins.measure(measuredFrom, count, rate, cpu, settle, options.drainTimeout());
-            Map<String, Latency> stageLatencies = logins.stages(measuredFrom, count);
+            Step main = logins.measure(measured.from(), count, rate, cpu, settle, options.drainTimeout());
+            Map<String, Latency> stageLatencies = logins.stages(measured.from(), count);
             stageLatencies.put("login -> SMS sink", main.loginToSms());
             Latency latency = main.loginToSms();
             out.printf("  published in %.1f s (publisher at most %.1f ms behind schedule), %d sends failed%n",
@@ -132,7 +131,7 @@ final class LoginLatencyBenchmark {
 
             RawKafkaLatency.Result raw = RawKafkaLatency.run(stack.kafkaBootstrap(), people.runId(), count, rate,
                     options.drainTimeout(), out);
-            return new Result(rate, options.loginDuration().toSeconds(), count, enrolled, main.messages(),
+            return new Result(rate, options.loginDuration().toSeconds(), count, measured.ok(), main.messages(),
                     main.missing(), latency, stageLatencies, main.publisherMaxBehindMs(), raw,
                     CheckBenchmark.ratio(latency.p99Ms(), raw.latency().p99Ms()), main.cpu(), warmUp, sweep);
         }
@@ -160,10 +159,11 @@ final class LoginLatencyBenchmark {
                 out.println("  warm-up ends: the run has no more phone numbers to hand out");
                 break;
             }
-            int from = logins.enrol(round);
+            int from = logins.enrol(round).from();
+            int seen = logins.messagesSoFar();
             CpuMeter.Snapshot before = cpu.snapshot();
             FixedRate.Pace pace = logins.publish(from, round, rate);
-            long arrived = logins.await(from, round, new Histogram(Latency.HIGHEST_MICROS, 3),
+            long arrived = logins.await(seen, from, round, new Histogram(Latency.HIGHEST_MICROS, 3),
                     options.drainTimeout());
             share = cpu.servicesJitShare(cpu.between(before, cpu.snapshot(), "login", round));
             rounds++;
@@ -192,7 +192,6 @@ final class LoginLatencyBenchmark {
         private final Population people;
         private final String challengeUrl;
         private final int[] phoneNumber;
-        private final Integer[] enrolStatus;
         private final long[] intended;
         private final LoginStages stages;
         private final KafkaProducer<String, String> producer;
@@ -205,7 +204,6 @@ final class LoginLatencyBenchmark {
             this.people = people;
             this.challengeUrl = stack.service("challenge-service").url();
             this.phoneNumber = new int[capacity];
-            this.enrolStatus = new Integer[capacity];
             this.intended = new long[capacity];
             this.stages = new LoginStages(stack.kafkaBootstrap(), "login-" + people.runId() + "-", capacity);
             this.producer = new KafkaProducer<>(producerConfig(stack.kafkaBootstrap()), new StringSerializer(),
@@ -213,8 +211,12 @@ final class LoginLatencyBenchmark {
             producer.partitionsFor(Topics.LOGIN); // metadata before the clock starts, not inside the first send
         }
 
-        /** Enrols the next {@code n} users, each with a phone number of its own; answers the first one's number. */
-        int enrol(int n) {
+        /** Logins {@code from .. from+n-1} were enrolled, {@code ok} of them successfully. */
+        record Enrolled(int from, int ok) {
+        }
+
+        /** Enrols the next {@code n} users, each with a phone number of its own. */
+        Enrolled enrol(int n) {
             int from = next;
             int firstPhone = people.allocate(n);
             for (int k = 0; k < n; k++) {
@@ -222,29 +224,22 @@ final class LoginLatencyBenchmark {
             }
             List<Integer> statuses = Http.all(n, 32, Duration.ofMinutes(30), k -> http.enrollPhone(challengeUrl,
                     people.tenant("login", from + k), "user-" + (from + k), Population.phone(firstPhone + k)));
-            for (int k = 0; k < n; k++) {
-                enrolStatus[from + k] = statuses.get(k);
-            }
             next += n;
-            return from;
+            return new Enrolled(from, (int) statuses.stream().filter(st -> st != null && st / 100 == 2).count());
         }
 
-        int enrolledOk(int from, int n) {
-            int ok = 0;
-            for (int i = from; i < from + n; i++) {
-                if (enrolStatus[i] != null && enrolStatus[i] / 100 == 2) {
-                    ok++;
-                }
-            }
-            return ok;
+        /** How many messages the SMS sink holds now: those that came before the next logins were published. */
+        int messagesSoFar() {
+            return stack.smsSink().messages().size();
         }
 
         /** Publishes logins {@code from .. from+n-1} at {@code rate} and awaits their messages, in one CPU window. */
         Step measure(int from, int n, int rate, CpuMeter cpu, Runnable settle, Duration drainTimeout) {
             Histogram micros = new Histogram(Latency.HIGHEST_MICROS, 3);
+            int seen = messagesSoFar();
             CpuMeter.Snapshot before = cpu.snapshot();
             FixedRate.Pace pace = publish(from, n, rate);
-            long matched = await(from, n, micros, drainTimeout);
+            long matched = await(seen, from, n, micros, drainTimeout);
             // Every login's work ends with its events in the trail: the window closes once audit-service is quiet.
             settle.run();
             CpuMeter.Use used = cpu.between(before, cpu.snapshot(), "login", n);
@@ -277,10 +272,11 @@ final class LoginLatencyBenchmark {
         }
 
         /**
-         * Matches the sink's messages to logins {@code from .. from+n-1} by phone until each has one or no message
-         * came for {@code drainTimeout}; records each latency from the login's intended time.
+         * Matches the sink's messages after the first {@code seenBefore} to logins {@code from .. from+n-1} by phone
+         * until each has one or no message came for {@code drainTimeout}; records each latency from the login's
+         * intended time.
          */
-        long await(int from, int n, Histogram micros, Duration drainTimeout) {
+        long await(int seenBefore, int from, int n, Histogram micros, Duration drainTimeout) {
             Map<String, Integer> loginOfPhone = new HashMap<>();
             for (int i = from; i < from + n; i++) {
                 loginOfPhone.put(Population.phone(phoneNumber[i]), i);
@@ -288,7 +284,7 @@ final class LoginLatencyBenchmark {
             SmsSink sink = stack.smsSink();
             Set<Integer> arrived = new HashSet<>();
             long matched = 0;
-            int seen = 0;
+            int seen = seenBefore;
             long lastProgress = System.nanoTime();
             while (matched < n && System.nanoTime() - lastProgress < drainTimeout.toNanos()) {
                 List<SmsSink.Message> messages = sink.messages();
