@@ -35,29 +35,14 @@ public final class ServiceProcess implements AutoCloseable {
 
     /**
      * Starts {@code java -jar <jar>} with the given environment, and any options of {@value #JAVA_OPTS_ENV}; output
-     * goes to {@code logFile}.
+     * goes to {@code logFile}, and the JVM's collections (each pause stamped with the wall clock's milliseconds) to
+     * {@link #gcLogFile()} beside it.
      */
     public static ServiceProcess start(String name, Path jar, int port, Map<String, String> env, Path logFile) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(name + " is not packaged: " + jar + " is missing (run mvn package)");
         }
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx384m");
-        command.add("-XX:+UseSerialGC");
-        // Metaspace's first high-water mark is about 21 MB; a Quarkus service loads several times that, and each time
-        // its class metadata crosses the mark the serial collector stops the service for a full collection
-        // (100-600 ms measured, one of them minutes after start, under load). Starting the mark above what a service
-        // loads leaves young collections only. It is a threshold, not memory taken.
-        command.add("-XX:MetaspaceSize=256m");
-        // Extra JVM options for every service (a larger heap, a profiler agent, GC logging), after the defaults so
-        // that they win; the container image reads JAVA_OPTS_APPEND the same way.
-        String extra = System.getenv(JAVA_OPTS_ENV);
-        if (extra != null && !extra.isBlank()) {
-            command.addAll(List.of(extra.trim().split("\\s+")));
-        }
-        command.add("-jar");
-        command.add(jar.toString());
+        List<String> command = command(jar, logFile, System.getenv(JAVA_OPTS_ENV));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(logFile.toFile());
@@ -71,6 +56,32 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** The command line of a service: this JVM's {@code java}, the defaults, then {@code extra}'s options. */
+    static List<String> command(Path jar, Path logFile, String extra) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> extraOptions = extra == null || extra.isBlank() ? List.of() : List.of(extra.trim().split("\\s+"));
+        command.add("-Xmx384m");
+        // The serial collector unless the extra options choose one (the JVM refuses two).
+        if (extraOptions.stream().noneMatch(o -> o.matches("-XX:\\+Use\\w+GC"))) {
+            command.add("-XX:+UseSerialGC");
+        }
+        // Metaspace's first high-water mark is about 21 MB; a Quarkus service loads several times that, and each time
+        // its class metadata crosses the mark the serial collector stops the service for a full collection
+        // (100-600 ms measured, one of them minutes after start, under load). Starting the mark above what a service
+        // loads leaves young collections only. It is a threshold, not memory taken.
+        command.add("-XX:MetaspaceSize=256m");
+        // One line per collection, stamped in milliseconds since the epoch, so that a pause can be matched with the
+        // moment a request was slow (the benchmarks read it so).
+        command.add("-Xlog:gc:file=" + gcLogFile(logFile) + ":timemillis");
+        // Extra JVM options for every service (a larger heap, a profiler agent, GC logging), after the defaults so
+        // that they win; the container image reads JAVA_OPTS_APPEND the same way.
+        command.addAll(extraOptions);
+        command.add("-jar");
+        command.add(jar.toString());
+        return command;
+    }
+
     public String name() {
         return name;
     }
@@ -81,6 +92,16 @@ public final class ServiceProcess implements AutoCloseable {
 
     public Path logFile() {
         return logFile;
+    }
+
+    /** Where the JVM logs its collections: {@code <name>.gc.log} beside the service's log. */
+    public Path gcLogFile() {
+        return gcLogFile(logFile);
+    }
+
+    private static Path gcLogFile(Path logFile) {
+        String name = logFile.getFileName().toString();
+        return logFile.resolveSibling(name.replaceFirst("\\.log$", "") + ".gc.log");
     }
 
     /** Waits until the service's readiness check answers 200, or fails with the end of its log. */
