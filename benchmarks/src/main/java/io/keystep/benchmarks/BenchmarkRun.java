@@ -92,7 +92,13 @@ public final class BenchmarkRun {
             };
             settle.run();
             footprints.measureIdle();
-            CpuMeter cpu = new CpuMeter(footprints.pids(), ports.postgres());
+            Map<String, Path> gcLogs = new LinkedHashMap<>();
+            stack.services().forEach(service -> gcLogs.put(service.name(), service.gcLogFile()));
+            Path ownGcLog = logs.resolve("benchmark.gc.log");
+            if (GcPauses.logThisJvm(ownGcLog)) {
+                gcLogs.put(CpuMeter.THIS_JVM, ownGcLog);
+            }
+            CpuMeter cpu = new CpuMeter(footprints.pids(), ports.postgres(), new GcPauses(gcLogs));
 
             // Logins first: their warm-up runs every service until its compilers are quiet, so that the check loop
             // and the audit burst after them meet a warm platform too.

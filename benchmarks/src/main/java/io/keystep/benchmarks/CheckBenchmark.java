@@ -48,7 +48,7 @@ final class CheckBenchmark {
                   String trivialEndpoint, ClosedLoop.Result trivial, String redisScript,
                   ClosedLoop.Result redisEvalsha, ClosedLoop.Result redisEval,
                   double checkToTrivialThroughput, double checkToRedisEvalshaThroughput,
-                  CpuMeter.Use trivialCpu, CpuMeter.Use checkCpu) {
+                  CpuMeter.Use trivialCpu, CpuMeter.Use checkCpu, CpuMeter.Use fixedRateCpu) {
     }
 
     private record Pending(String tenant, String id, String wrong, String right) {
@@ -100,10 +100,13 @@ final class CheckBenchmark {
             out.println("    " + check.requestsPerSecond() + " req/s, outcomes " + check.outcomes());
             ClosedLoop.Result fixed = null;
             KafkaAckLatency.Result ack = null;
+            CpuMeter.Use fixedCpu = null;
             if (options.checkRate() > 0) {
                 out.println("  check at a fixed " + options.checkRate() + "/s");
+                CpuMeter.Snapshot beforeFixed = cpu.snapshot();
                 fixed = OpenLoop.run(options.checkRate(), options.checkDuration(),
                         seq -> issued.next(http, challengeUrl));
+                fixedCpu = cpu.between(beforeFixed, cpu.snapshot(), "check", fixed.requests());
                 out.println("    p99 " + fixed.latency().p99Ms() + " ms, outcomes " + fixed.outcomes());
                 ack = KafkaAckLatency.run(stack.kafkaBootstrap(), people.runId(), options.checkRate(),
                         options.checkDuration(), out);
@@ -114,7 +117,7 @@ final class CheckBenchmark {
                     options.checkRate(), fixed, ack, exhausted, "GET /q/health/live", trivial, script.origin(), evalsha,
                     eval,
                     ratio(check.requestsPerSecond(), trivial.requestsPerSecond()),
-                    ratio(check.requestsPerSecond(), evalsha.requestsPerSecond()), trivialCpu, checkCpu);
+                    ratio(check.requestsPerSecond(), evalsha.requestsPerSecond()), trivialCpu, checkCpu, fixedCpu);
         }
     }
 

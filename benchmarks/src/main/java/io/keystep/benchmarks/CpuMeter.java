@@ -31,16 +31,20 @@ final class CpuMeter {
     static final String REDIS = "redis";
     static final String POSTGRESQL = "postgresql";
 
-    /** CPU ticks per thread (by process and thread id) and the part each belongs to. */
-    record Snapshot(long nanoTime, Map<String, Ticks> threads) {
+    /** CPU ticks per thread (by process and thread id) and the part each belongs to, and when they were read. */
+    record Snapshot(long nanoTime, long epochMs, Map<String, Ticks> threads) {
     }
 
     /** One thread's CPU ticks, the part it counts for, and whether it is a JIT compiler thread. */
     record Ticks(String part, boolean jit, long ticks) {
     }
 
-    /** One part's CPU in a window: seconds, of which JIT, and per operation. */
-    record Part(double cpuSeconds, double jitSeconds, double msPerOperation, double jitMsPerOperation) {
+    /**
+     * One part's CPU in a window: seconds, of which JIT, and per operation; and for a JVM, its collections' pauses in
+     * the window ({@code null} for Redis and PostgreSQL, or when the JVM's GC log is not readable).
+     */
+    record Part(double cpuSeconds, double jitSeconds, double msPerOperation, double jitMsPerOperation,
+                GcPauses.Summary gcPauses) {
     }
 
     /**
@@ -54,14 +58,21 @@ final class CpuMeter {
 
     private final Map<String, Long> services;
     private final int postgresPort;
+    private final GcPauses gc;
 
     /**
      * {@code services}: the name and process id of each service process to account for; {@code postgresPort}: the
      * port of the local PostgreSQL server.
      */
     CpuMeter(Map<String, Long> services, int postgresPort) {
+        this(services, postgresPort, null);
+    }
+
+    /** The same, with each JVM's GC pauses in every window ({@code gc} names the parts as this meter does). */
+    CpuMeter(Map<String, Long> services, int postgresPort, GcPauses gc) {
         this.services = new LinkedHashMap<>(services);
         this.postgresPort = postgresPort;
+        this.gc = gc;
     }
 
     /** Whether CPU time can be read here at all. */
@@ -91,7 +102,7 @@ final class CpuMeter {
                 backends.forEach(b -> threadsOf(b.pid(), POSTGRESQL, false, threads));
             }
         });
-        return new Snapshot(System.nanoTime(), threads);
+        return new Snapshot(System.nanoTime(), System.currentTimeMillis(), threads);
     }
 
     /** The PostgreSQL server process listening on the stack's port ({@code postgres ... -p <port>}). */
@@ -129,6 +140,7 @@ final class CpuMeter {
         });
         double seconds = (after.nanoTime() - before.nanoTime()) / 1e9;
         long ops = Math.max(1, operations);
+        Map<String, GcPauses.Summary> pauses = gc == null ? Map.of() : gc.between(before.epochMs(), after.epochMs());
         Map<String, Part> parts = new LinkedHashMap<>();
         double platform = 0;
         double platformJit = 0;
@@ -136,7 +148,7 @@ final class CpuMeter {
             double cpu = e.getValue()[0] / TICKS_PER_SECOND;
             double jit = e.getValue()[1] / TICKS_PER_SECOND;
             parts.put(e.getKey(), new Part(ClosedLoop.round(cpu), ClosedLoop.round(jit),
-                    ClosedLoop.round(cpu * 1000 / ops), ClosedLoop.round(jit * 1000 / ops)));
+                    ClosedLoop.round(cpu * 1000 / ops), ClosedLoop.round(jit * 1000 / ops), pauses.get(e.getKey())));
             if (!e.getKey().equals(THIS_JVM)) {
                 platform += cpu;
                 platformJit += jit;

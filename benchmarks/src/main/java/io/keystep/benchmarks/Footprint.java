@@ -63,9 +63,9 @@ final class Footprint implements AutoCloseable {
         sampler.scheduleAtFixedRate(this::sample, 250, 250, TimeUnit.MILLISECONDS);
     }
 
-    /** Each service's process id, as found among this process's children. */
+    /** Each service's process id, as found among this process's children, in the order the services started. */
     Map<String, Long> pids() {
-        return Map.copyOf(pids);
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(pids));
     }
 
     /** Records every service's resident memory now, as its idle figure. */

@@ -35,6 +35,10 @@ final class ResultTable {
                     c.checkToTrivialThroughput(), c.checkToRedisEvalshaThroughput(), c.check().outcomes(),
                     c.exhaustedChecks() > 0 ? " (" + c.exhaustedChecks() + " found a spent budget)" : "");
             cpu(out, c.checkCpu());
+            if (c.checkAtFixedRate() != null) {
+                cpu(out, c.fixedRateCpu(), String.format("CPU per check at %d/s (%d in %.1f s)",
+                        c.fixedRatePerSecond(), c.fixedRateCpu().operations(), c.fixedRateCpu().seconds()));
+            }
             cpu(out, c.trivialCpu());
         }
         if (r.login() != null) {
@@ -95,15 +99,26 @@ final class ResultTable {
 
     /** What each part spent per operation in the measured window, the JIT's share apart. */
     static void cpu(PrintStream out, CpuMeter.Use use) {
+        if (use != null) {
+            cpu(out, use, String.format("CPU per %s (%d in %.1f s)", use.operation(), use.operations(), use.seconds()));
+        }
+    }
+
+    /**
+     * The same under {@code title}; beside each JVM, the collections that paused it in the window: how many, and the
+     * longest (a request in flight in that JVM waited that long).
+     */
+    static void cpu(PrintStream out, CpuMeter.Use use, String title) {
         if (use == null) {
             return;
         }
-        String unit = "ms/" + use.operation();
-        out.printf("   %-46s %10s %9s%n", String.format("CPU per %s (%d in %.1f s)", use.operation(),
-                use.operations(), use.seconds()), unit, "of it JIT");
+        out.printf("   %-46s %10s %9s %10s %11s%n", title, "ms/" + use.operation(), "of it JIT", "GC pauses",
+                "longest ms");
         for (Map.Entry<String, CpuMeter.Part> part : use.parts().entrySet()) {
-            out.printf("     %-44s %10.3f %9.3f%n", part.getKey(), part.getValue().msPerOperation(),
-                    part.getValue().jitMsPerOperation());
+            GcPauses.Summary gc = part.getValue().gcPauses();
+            out.printf("     %-44s %10.3f %9.3f %10s %11s%n", part.getKey(), part.getValue().msPerOperation(),
+                    part.getValue().jitMsPerOperation(), gc == null ? "" : Integer.toString(gc.pauses()),
+                    gc == null ? "" : String.format("%.1f", gc.longestMs()));
         }
         out.printf("     %-44s %10.3f %9.3f  (%.2f cores busy on average)%n", "platform: services, Redis, PostgreSQL",
                 use.platformMsPerOperation(), use.platformMsPerOperation() - use.platformMsPerOperationWithoutJit(),

@@ -75,6 +75,11 @@ class BenchmarkSmokeIT {
                         CpuMeter.THIS_JVM)), "every part's CPU during the login run: " + login.cpu().parts()),
                 () -> assertTrue(audit.cpu().parts().get("audit-service").cpuSeconds() > 0,
                         "audit-service's CPU during the burst"),
+                () -> assertTrue(check.fixedRateCpu().parts().get("challenge-service").cpuSeconds() > 0,
+                        "challenge-service's CPU at the fixed rate"),
+                () -> login.cpu().parts().forEach((part, use) -> assertEquals(
+                        !part.equals(CpuMeter.REDIS) && !part.equals(CpuMeter.POSTGRESQL), use.gcPauses() != null,
+                        "every JVM's GC log read, and only JVMs': " + part + " " + use.gcPauses())),
                 () -> assertEquals(4, results.footprint().size()),
                 () -> results.footprint().forEach(service -> {
                     assertTrue(service.pid() > 0, service.name() + " found among this process's children");

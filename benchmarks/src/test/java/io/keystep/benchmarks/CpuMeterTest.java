@@ -16,12 +16,12 @@ class CpuMeterTest {
     @Test
     void dividesEachPartsTimeByTheOperationsAndKeepsTheJitApart() {
         CpuMeter meter = new CpuMeter(Map.of("challenge-service", 10L), 5432);
-        CpuMeter.Snapshot before = new CpuMeter.Snapshot(0, Map.of(
+        CpuMeter.Snapshot before = new CpuMeter.Snapshot(0, 0, Map.of(
                 "10/1", new CpuMeter.Ticks("challenge-service", false, 100),
                 "10/2", new CpuMeter.Ticks("challenge-service", true, 50),
                 "20/20", new CpuMeter.Ticks(CpuMeter.REDIS, false, 7),
                 "30/30", new CpuMeter.Ticks(CpuMeter.THIS_JVM, false, 0)));
-        CpuMeter.Snapshot after = new CpuMeter.Snapshot(2_000_000_000L, Map.of(
+        CpuMeter.Snapshot after = new CpuMeter.Snapshot(2_000_000_000L, 2_000, Map.of(
                 "10/1", new CpuMeter.Ticks("challenge-service", false, 250),  // +1.5 s
                 "10/2", new CpuMeter.Ticks("challenge-service", true, 100),   // +0.5 s, JIT
                 "10/3", new CpuMeter.Ticks("challenge-service", false, 20),   // a new thread: +0.2 s
