@@ -49,10 +49,16 @@ final class LoginLatencyBenchmark {
     /** A round in which the services' compilers took less than this share of their CPU ends the warm-up. */
     static final int SETTLED_PERCENT = 5;
 
-    /** One measured rate: its messages, their latency, the publisher's pace and the CPU per login. */
+    /**
+     * One measured rate: its messages, their latency, the publisher's pace, the CPU per login, and the platform's CPU
+     * per login above what it spends idle in as long a window.
+     */
     record Step(int ratePerSecond, double seconds, int logins, long messages, long missing, Latency loginToSms,
-                double publisherMaxBehindMs, CpuMeter.Use cpu) {
+                double publisherMaxBehindMs, CpuMeter.Use cpu, double platformMsPerLoginAboveIdle) {
     }
+
+    /** How long the platform's idle CPU is read before the sweep. */
+    static final Duration IDLE = Duration.ofSeconds(5);
 
     /**
      * The warm-up: rounds run, logins published at {@code ratePerSecond}, seconds it took (enrolment and waiting
@@ -66,7 +72,7 @@ final class LoginLatencyBenchmark {
     record Result(int ratePerSecond, double seconds, int logins, int enrolled, long messages, long missing,
                   Latency loginToSms, Map<String, Latency> stages, double publisherMaxBehindMs,
                   RawKafkaLatency.Result rawKafka,
-                  double p99ToRawKafkaP99, CpuMeter.Use cpu, WarmUp warmUp, List<Step> sweep) {
+                  double p99ToRawKafkaP99, CpuMeter.Use cpu, WarmUp warmUp, CpuMeter.Use idle, List<Step> sweep) {
     }
 
     static final ObjectMapper JSON = new ObjectMapper()
@@ -108,19 +114,25 @@ final class LoginLatencyBenchmark {
             WarmUp warmUp = warmUp(logins, options.loginWarmupRate(), roundSeconds, maxRounds, options, cpu, settle,
                     out);
 
+            // A window pays the platform's idle CPU (consumers polling, timers, audit's checkpoints) whatever its
+            // logins; at a low rate that is a large part of the CPU per login, so it is read apart.
+            CpuMeter.Use idle = idle(cpu);
+            out.printf("  idle for %d s: the platform kept %.2f cores busy%n", IDLE.toSeconds(),
+                    idle.platformCoresBusy());
             List<Step> sweep = new ArrayList<>();
             for (int i = 0; i < options.sweepRates().size(); i++) {
                 int r = options.sweepRates().get(i);
                 out.printf("  sweep: %d logins at %d/s%n", logins(r, options.sweepDuration()), r);
                 Step step = logins.measure(sweepFrom.get(i), logins(r, options.sweepDuration()), r, cpu, settle,
-                        options.drainTimeout());
+                        options.drainTimeout(), idle.platformCoresBusy());
                 out.printf("    p50 %.1f ms, p99 %.1f ms, %d without a message%n", step.loginToSms().p50Ms(),
                         step.loginToSms().p99Ms(), step.missing());
                 sweep.add(step);
             }
 
             out.printf("  publishing %d logins at %d/s%n", count, rate);
-            Step main = logins.measure(measured.from(), count, rate, cpu, settle, options.drainTimeout());
+            Step main = logins.measure(measured.from(), count, rate, cpu, settle, options.drainTimeout(),
+                    idle.platformCoresBusy());
             Map<String, Latency> stageLatencies = logins.stages(measured.from(), count);
             stageLatencies.put("login -> SMS sink", main.loginToSms());
             Latency latency = main.loginToSms();
@@ -133,8 +145,18 @@ final class LoginLatencyBenchmark {
                     options.drainTimeout(), out);
             return new Result(rate, options.loginDuration().toSeconds(), count, measured.ok(), main.messages(),
                     main.missing(), latency, stageLatencies, main.publisherMaxBehindMs(), raw,
-                    CheckBenchmark.ratio(latency.p99Ms(), raw.latency().p99Ms()), main.cpu(), warmUp, sweep);
+                    CheckBenchmark.ratio(latency.p99Ms(), raw.latency().p99Ms()), main.cpu(), warmUp, idle, sweep);
         }
+    }
+
+    /** The platform's CPU while nothing is published for {@link #IDLE}, per second. */
+    private static CpuMeter.Use idle(CpuMeter cpu) {
+        CpuMeter.Snapshot before = cpu.snapshot();
+        long end = System.nanoTime() + IDLE.toNanos();
+        for (long left = IDLE.toNanos(); left > 0; left = end - System.nanoTime()) {
+            java.util.concurrent.locks.LockSupport.parkNanos(left);
+        }
+        return cpu.between(before, cpu.snapshot(), "second", IDLE.toSeconds());
     }
 
     /** Logins a rate gives in a duration. */
@@ -234,7 +256,8 @@ final class LoginLatencyBenchmark {
         }
 
         /** Publishes logins {@code from .. from+n-1} at {@code rate} and awaits their messages, in one CPU window. */
-        Step measure(int from, int n, int rate, CpuMeter cpu, Runnable settle, Duration drainTimeout) {
+        Step measure(int from, int n, int rate, CpuMeter cpu, Runnable settle, Duration drainTimeout,
+                     double idleCoresBusy) {
             Histogram micros = new Histogram(Latency.HIGHEST_MICROS, 3);
             int seen = messagesSoFar();
             CpuMeter.Snapshot before = cpu.snapshot();
@@ -243,8 +266,9 @@ final class LoginLatencyBenchmark {
             // Every login's work ends with its events in the trail: the window closes once audit-service is quiet.
             settle.run();
             CpuMeter.Use used = cpu.between(before, cpu.snapshot(), "login", n);
+            double aboveIdle = (used.platformMsPerOperation() * n - idleCoresBusy * used.seconds() * 1000) / n;
             return new Step(rate, pace.seconds(), n, matched, n - matched, Latency.of(micros), pace.maxBehindMs(),
-                    used);
+                    used, ClosedLoop.round(aboveIdle));
         }
 
         /** Publishes logins {@code from .. from+n-1} at {@code rate}, noting each one's intended time. */

@@ -64,6 +64,10 @@ class BenchmarkSmokeIT {
                 () -> assertEquals(20, login.sweep().get(0).logins(), "10/s for 2 s"),
                 () -> assertEquals(0, login.sweep().get(0).missing(), "no sweep login lost at a low rate"),
                 () -> assertEquals(20, login.sweep().get(0).loginToSms().count()),
+                () -> assertTrue(login.idle().platformCoresBusy() > 0, "the idle platform's CPU: " + login.idle()),
+                () -> assertTrue(login.sweep().get(0).platformMsPerLoginAboveIdle()
+                                < login.sweep().get(0).cpu().platformMsPerOperation(),
+                        "the sweep's CPU per login, less the idle platform's"),
                 () -> assertEquals(200, audit.stored(), "every audit event committed"),
                 () -> assertTrue(audit.ingestEventsPerSecond() > 0 && audit.insertRowsPerSecond() > 0,
                         "both audit rates measured"),
