@@ -25,11 +25,13 @@ public class TenantClaimCheck implements SecurityIdentityAugmentor {
     static final String TENANT_ATTRIBUTE = "keystep.tenant";
 
     /**
-     * The tenant of each verified token instance seen lately ({@link VerifiedTokenCache} hands the same instance
-     * to every call with the same token): SmallRye JWT answers a custom claim only after failing to find it among
-     * the standard ones, by an exception, which costs more than the rest of this check.
+     * The tenant of each verified token seen lately, by the token's own text ({@link VerifiedTokenCache} hands the
+     * same instance, holding that text, to every call with the same token; an entry goes when the token does): SmallRye
+     * JWT answers a custom claim only after failing to find it among the standard ones, by an exception, which costs
+     * more than the rest of this check. Keyed by the text, not by the principal, whose equality is the library's
+     * to define: two tokens share an entry only if they are the same token.
      */
-    private final java.util.Map<JsonWebToken, String> tenants =
+    private final java.util.Map<String, String> tenants =
             java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     @Override
@@ -37,13 +39,16 @@ public class TenantClaimCheck implements SecurityIdentityAugmentor {
         if (identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
             return Uni.createFrom().item(identity);
         }
-        String tenant = tenants.get(jwt);
+        String raw = jwt.getRawToken();
+        String tenant = raw == null ? null : tenants.get(raw);
         if (tenant == null) {
             tenant = tenantOf(jwt.getClaim(Caller.TENANT_CLAIM));
             if (tenant == null) {
                 return Uni.createFrom().failure(new AuthenticationFailedException(NO_TENANT));
             }
-            tenants.put(jwt, tenant);
+            if (raw != null) {
+                tenants.put(raw, tenant);
+            }
         }
         return Uni.createFrom().item(QuarkusSecurityIdentity.builder(identity)
                 .addAttribute(TENANT_ATTRIBUTE, tenant).build());
