@@ -90,7 +90,7 @@ final class ClosedLoop {
     private static void answered(long sent, String label, ConcurrentHistogram micros,
                                  Map<String, LongAdder> outcomes, AtomicLong lastAnswer) {
         long now = System.nanoTime();
-        micros.recordValue(Math.min(Latency.HIGHEST_MICROS, Math.max(1, (now - sent) / 1000)));
+        Latency.record(micros, (now - sent) / 1000);
         outcomes.computeIfAbsent(label, l -> new LongAdder()).increment();
         lastAnswer.accumulateAndGet(now, Math::max);
     }

@@ -58,7 +58,7 @@ final class KafkaAckLatency {
                         }
                         long latency = FixedRate.epochMicros(java.time.Instant.now()) - intended;
                         synchronized (micros) {
-                            micros.recordValue(Math.min(Latency.HIGHEST_MICROS, Math.max(1, latency)));
+                            Latency.record(micros, latency);
                         }
                         acknowledged.incrementAndGet();
                     }));
@@ -68,8 +68,7 @@ final class KafkaAckLatency {
         synchronized (micros) {
             latency = Latency.of(micros);
         }
-        out.printf("    acknowledged %d; p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", acknowledged.get(), latency.p50Ms(),
-                latency.p99Ms(), latency.maxMs());
+        out.printf("    acknowledged %d; %s%n", acknowledged.get(), latency.summary());
         return new Result(topic, count, acknowledged.get(), latency, pace.maxBehindMs());
     }
 }

@@ -138,8 +138,8 @@ final class LoginLatencyBenchmark {
             Latency latency = main.loginToSms();
             out.printf("  published in %.1f s (publisher at most %.1f ms behind schedule), %d sends failed%n",
                     main.seconds(), main.publisherMaxBehindMs(), logins.failedSends());
-            out.printf("  %d messages, %d logins without one; p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-                    main.messages(), main.missing(), latency.p50Ms(), latency.p99Ms(), latency.maxMs());
+            out.printf("  %d messages, %d logins without one; %s%n", main.messages(), main.missing(),
+                    latency.summary());
 
             RawKafkaLatency.Result raw = RawKafkaLatency.run(stack.kafkaBootstrap(), people.runId(), count, rate,
                     options.drainTimeout(), out);
@@ -317,7 +317,7 @@ final class LoginLatencyBenchmark {
                     if (login != null && arrived.add(login)) {
                         matched++;
                         long latency = FixedRate.epochMicros(m.receivedAt()) - intended[login];
-                        micros.recordValue(Math.min(Latency.HIGHEST_MICROS, Math.max(1, latency)));
+                        Latency.record(micros, latency);
                     }
                 }
                 if (messages.size() > seen) {

@@ -83,7 +83,7 @@ final class LoginStages implements AutoCloseable {
             Histogram micros = new Histogram(Latency.HIGHEST_MICROS, 3);
             for (int i = from; i < to; i++) {
                 if (arrivals[t][i] != 0 && intended[i] != 0) {
-                    micros.recordValue(Math.min(Latency.HIGHEST_MICROS, Math.max(1, arrivals[t][i] - intended[i])));
+                    Latency.record(micros, arrivals[t][i] - intended[i]);
                 }
             }
             result.put("login -> " + TOPICS.get(t), Latency.of(micros));

@@ -50,7 +50,7 @@ final class OpenLoop {
     private static void done(long intendedMicros, String label, ConcurrentHistogram micros,
                              Map<String, LongAdder> outcomes, CountDownLatch answered) {
         long latency = FixedRate.epochMicros(Instant.now()) - intendedMicros;
-        micros.recordValue(Math.min(Latency.HIGHEST_MICROS, Math.max(1, latency)));
+        Latency.record(micros, latency);
         outcomes.computeIfAbsent(label, l -> new LongAdder()).increment();
         answered.countDown();
     }

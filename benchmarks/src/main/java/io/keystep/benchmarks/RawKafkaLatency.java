@@ -58,7 +58,7 @@ final class RawKafkaLatency {
                         synchronized (micros) {
                             if (!arrived[i] && intended[i] != 0) {
                                 arrived[i] = true;
-                                micros.recordValue(Math.min(Latency.HIGHEST_MICROS, Math.max(1, now - intended[i])));
+                                Latency.record(micros, now - intended[i]);
                                 received.incrementAndGet();
                                 lastArrival.set(System.nanoTime());
                             }
@@ -93,8 +93,7 @@ final class RawKafkaLatency {
             synchronized (micros) {
                 latency = Latency.of(micros);
             }
-            out.printf("    received %d; p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", received.get(), latency.p50Ms(),
-                    latency.p99Ms(), latency.maxMs());
+            out.printf("    received %d; %s%n", received.get(), latency.summary());
             return new Result(topic, count, received.get(), latency, pace.maxBehindMs());
         }
     }
