@@ -63,7 +63,7 @@ final class GcPauses {
         logs.forEach((part, log) -> {
             try {
                 parts.put(part, summarise(parse(Files.readAllLines(log)), fromMs, toMs));
-            } catch (IOException | java.io.UncheckedIOException e) {
+            } catch (IOException e) {
                 // not written yet, or gone: nothing to report for this part
             }
         });

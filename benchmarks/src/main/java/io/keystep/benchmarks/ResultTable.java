@@ -36,8 +36,7 @@ final class ResultTable {
                     c.exhaustedChecks() > 0 ? " (" + c.exhaustedChecks() + " found a spent budget)" : "");
             cpu(out, c.checkCpu());
             if (c.checkAtFixedRate() != null) {
-                cpu(out, c.fixedRateCpu(), String.format("CPU per check at %d/s (%d in %.1f s)",
-                        c.fixedRatePerSecond(), c.fixedRateCpu().operations(), c.fixedRateCpu().seconds()));
+                cpu(out, c.fixedRateCpu(), "check at " + c.fixedRatePerSecond() + "/s");
             }
             cpu(out, c.trivialCpu());
         }
@@ -102,20 +101,20 @@ final class ResultTable {
     /** What each part spent per operation in the measured window, the JIT's share apart. */
     static void cpu(PrintStream out, CpuMeter.Use use) {
         if (use != null) {
-            cpu(out, use, String.format("CPU per %s (%d in %.1f s)", use.operation(), use.operations(), use.seconds()));
+            cpu(out, use, use.operation());
         }
     }
 
     /**
-     * The same under {@code title}; beside each JVM, the collections that paused it in the window: how many, and the
-     * longest (a request in flight in that JVM waited that long).
+     * The same, titled "CPU per {@code what}"; beside each JVM, the collections that paused it in the window: how
+     * many, and the longest (a request in flight in that JVM waited that long).
      */
-    static void cpu(PrintStream out, CpuMeter.Use use, String title) {
+    static void cpu(PrintStream out, CpuMeter.Use use, String what) {
         if (use == null) {
             return;
         }
-        out.printf("   %-46s %10s %9s %10s %11s%n", title, "ms/" + use.operation(), "of it JIT", "GC pauses",
-                "longest ms");
+        out.printf("   %-46s %10s %9s %10s %11s%n", String.format("CPU per %s (%d in %.1f s)", what,
+                use.operations(), use.seconds()), "ms/" + use.operation(), "of it JIT", "GC pauses", "longest ms");
         for (Map.Entry<String, CpuMeter.Part> part : use.parts().entrySet()) {
             GcPauses.Summary gc = part.getValue().gcPauses();
             out.printf("     %-44s %10.3f %9.3f %10s %11s%n", part.getKey(), part.getValue().msPerOperation(),
