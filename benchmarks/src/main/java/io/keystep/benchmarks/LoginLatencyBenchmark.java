@@ -69,6 +69,7 @@ final class LoginLatencyBenchmark {
     record WarmUp(int rounds, int ratePerSecond, int logins, double seconds, double lastJitShare, boolean settled) {
     }
 
+    /** The login run; {@code idle}, the platform's CPU with no load read before the sweep, is null without one. */
     record Result(int ratePerSecond, double seconds, int logins, int enrolled, long messages, long missing,
                   Latency loginToSms, Map<String, Latency> stages, double publisherMaxBehindMs,
                   RawKafkaLatency.Result rawKafka,
@@ -114,17 +115,19 @@ final class LoginLatencyBenchmark {
             WarmUp warmUp = warmUp(logins, options.loginWarmupRate(), roundSeconds, maxRounds, options, cpu, settle,
                     out);
 
-            // A window pays the platform's idle CPU (consumers polling, timers, audit's checkpoints) whatever its
-            // logins; at a low rate that is a large part of the CPU per login, so it is read apart.
-            CpuMeter.Use idle = idle(cpu);
-            out.printf("  idle for %d s: the platform kept %.2f cores busy%n", IDLE.toSeconds(),
-                    idle.platformCoresBusy());
+            // Every window pays the platform's idle CPU (consumers polling, timers, audit's checkpoints) whatever its
+            // logins; the sweep's steps, whose rates differ, show their CPU per login less it. No sweep, no idle read.
+            CpuMeter.Use idle = options.sweepRates().isEmpty() ? null : idle(cpu);
+            double idleCores = idle == null ? 0 : idle.platformCoresBusy();
+            if (idle != null) {
+                out.printf("  idle for %d s: the platform kept %.2f cores busy%n", IDLE.toSeconds(), idleCores);
+            }
             List<Step> sweep = new ArrayList<>();
             for (int i = 0; i < options.sweepRates().size(); i++) {
                 int r = options.sweepRates().get(i);
                 out.printf("  sweep: %d logins at %d/s%n", logins(r, options.sweepDuration()), r);
                 Step step = logins.measure(sweepFrom.get(i), logins(r, options.sweepDuration()), r, cpu, settle,
-                        options.drainTimeout(), idle.platformCoresBusy());
+                        options.drainTimeout(), idleCores);
                 out.printf("    p50 %.1f ms, p99 %.1f ms, %d without a message%n", step.loginToSms().p50Ms(),
                         step.loginToSms().p99Ms(), step.missing());
                 sweep.add(step);
@@ -132,7 +135,7 @@ final class LoginLatencyBenchmark {
 
             out.printf("  publishing %d logins at %d/s%n", count, rate);
             Step main = logins.measure(measured.from(), count, rate, cpu, settle, options.drainTimeout(),
-                    idle.platformCoresBusy());
+                    idleCores);
             Map<String, Latency> stageLatencies = logins.stages(measured.from(), count);
             stageLatencies.put("login -> SMS sink", main.loginToSms());
             Latency latency = main.loginToSms();
