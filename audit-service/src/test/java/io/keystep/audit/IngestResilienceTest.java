@@ -11,10 +11,13 @@ import io.keystep.testsupport.auth.Callers;
 import io.keystep.testsupport.auth.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
@@ -33,6 +36,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -68,6 +72,7 @@ class IngestResilienceTest {
         await().atMost(WAIT).until(() -> Trail.rows("tenant_id = ?", tenant).size() == 20);
 
         double failuresBefore = metrics.failures();
+        Map<TopicPartition, Long> writtenUpTo = endOffsets(Topics.LOGIN);
         RestartablePostgres.get().stop();
         try {
             for (int i = 20; i < 50; i++) {
@@ -75,6 +80,8 @@ class IngestResilienceTest {
             }
             // ingest is now retrying the batch it cannot write, its offsets uncommitted
             await().atMost(WAIT).until(() -> metrics.failures() > failuresBefore);
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                    .until(() -> committedWithin(writtenUpTo));
         } finally {
             RestartablePostgres.get().start();
         }
@@ -179,6 +186,27 @@ class IngestResilienceTest {
                 consumer.commitSync();
                 processed.addAndGet(batch.size());
             }
+        }
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(String topic) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedServers.kafka().bootstrapServers()),
+                new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            return consumer.endOffsets(partitions);
+        }
+    }
+
+    /** Whether group audit-service has committed no offset past {@code limits} on their partitions. */
+    private static boolean committedWithin(Map<TopicPartition, Long> limits) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedServers.kafka().bootstrapServers()))) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("audit-service")
+                    .partitionsToOffsetAndMetadata().get();
+            return limits.entrySet().stream().allMatch(limit -> committed.get(limit.getKey()) == null
+                    || committed.get(limit.getKey()).offset() <= limit.getValue());
         }
     }
 

@@ -135,6 +135,20 @@ public final class Trail {
         }
     }
 
+    /** Event ids claimed for the tenant: one per stored row, or an event was claimed and not stored. */
+    public static long claims(String tenant) {
+        try (Connection c = RestartablePostgres.get().connect();
+             PreparedStatement s = c.prepareStatement("SELECT count(*) FROM audit_event_id WHERE tenant_id = ?")) {
+            s.setString(1, tenant);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static int execute(String sql, Object... params) {
         try (Connection c = RestartablePostgres.get().connect(); PreparedStatement s = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {

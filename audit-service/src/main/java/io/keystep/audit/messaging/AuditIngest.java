@@ -5,12 +5,12 @@ import io.keystep.audit.domain.AuditEntry;
 import io.keystep.audit.domain.EventTranslator;
 import io.keystep.audit.domain.IncomingRecord;
 import io.keystep.audit.domain.StoredEvent;
-import io.keystep.audit.store.AuditEventStore;
+import io.keystep.audit.store.TrailAppender;
 import io.keystep.audit.store.DatabaseContext;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -20,40 +20,68 @@ import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Consumes every platform topic and every dead-letter topic in batches and appends them to the trail. A batch is
  * acknowledged (its offsets committed) only after its rows are written; while PostgreSQL fails, the batch is
  * retried with backoff and consumption waits, so an outage loses nothing.
+ *
+ * <p>Batches are written one after the other, in the order they were consumed, but the next batch is translated
+ * and prepared while the one before it is being written, so that this service's work and PostgreSQL's overlap:
+ * at most one batch is being written and one waits behind it.
  */
 @ApplicationScoped
 public class AuditIngest {
 
     private static final Logger LOG = Logger.getLogger(AuditIngest.class);
 
-    private final AuditEventStore store;
+    private final TrailAppender appender;
     private final EventTranslator translator;
     private final AuditConfig config;
     private final IngestMetrics metrics;
     private final DatabaseContext database;
+    /** The write of the last batch consumed; the connector hands over one batch at a time. */
+    private CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
 
-    public AuditIngest(AuditEventStore store, com.fasterxml.jackson.databind.ObjectMapper mapper, AuditConfig config,
+    public AuditIngest(TrailAppender appender, com.fasterxml.jackson.databind.ObjectMapper mapper, AuditConfig config,
                        IngestMetrics metrics, DatabaseContext database) {
-        this.store = store;
+        this.appender = appender;
         this.translator = new EventTranslator(mapper);
         this.config = config;
         this.metrics = metrics;
         this.database = database;
     }
 
+    /**
+     * Prepares the batch, queues its write behind the previous batch's and returns once that previous write is
+     * done: the connector then hands over the next batch while this one is written. The batch is acknowledged when
+     * its own write is done.
+     */
     @Incoming("audit-in")
-    public Uni<Void> consume(ConsumerRecords<String, String> records) {
-        List<IncomingRecord> incoming = new java.util.ArrayList<>(records.count());
-        records.forEach(record -> incoming.add(incoming(record)));
-        return ingest(incoming).replaceWithVoid();
+    @SuppressWarnings("unchecked")
+    public synchronized Uni<Void> consume(KafkaRecordBatch<String, String> batch) {
+        long started = System.nanoTime();
+        ConsumerRecords<String, String> records = batch.getMetadata(IncomingKafkaRecordBatchMetadata.class)
+                .orElseThrow().getRecords();
+        List<AuditEntry> entries = new ArrayList<>(records.count());
+        records.forEach(record -> entries.add(translator.translate(incoming(record))));
+        TrailAppender.Batch prepared = appender.prepare(entries);
+        Context context = database.current();
+        CompletableFuture<Void> previous = lastWrite;
+        lastWrite = previous
+                .thenCompose(done -> write(entries, prepared, context, started).subscribeAsCompletionStage())
+                .thenCompose(rows -> batch.ack())
+                .exceptionally(e -> {
+                    // not committed: the records come again after a restart or rebalance, and are skipped as stored
+                    LOG.warnf("acknowledging %d audit records failed: %s", entries.size(), e.toString());
+                    return null;
+                });
+        return Uni.createFrom().completionStage(previous);
     }
 
     /**
@@ -62,12 +90,15 @@ public class AuditIngest {
      */
     public Uni<List<StoredEvent>> ingest(List<IncomingRecord> records) {
         List<AuditEntry> entries = records.stream().map(translator::translate).toList();
-        long started = System.nanoTime();
-        Context context = database.current();
-        return Uni.createFrom().deferred(() -> DatabaseContext.on(context, () -> store.append(entries)))
+        return write(entries, appender.prepare(entries), database.current(), System.nanoTime());
+    }
+
+    private Uni<List<StoredEvent>> write(List<AuditEntry> entries, TrailAppender.Batch batch, Context context,
+                                         long started) {
+        return Uni.createFrom().deferred(() -> DatabaseContext.on(context, () -> appender.write(batch)))
                 .onFailure().invoke(e -> {
                     metrics.failed();
-                    LOG.warnf("writing %d audit records failed, retrying: %s", entries.size(), e.toString());
+                    LOG.warnf("writing %d audit records failed, retrying: %s", batch.entries().size(), e.toString());
                 })
                 .onFailure().retry()
                 .withBackOff(config.ingest().minBackoff(), config.ingest().maxBackoff())

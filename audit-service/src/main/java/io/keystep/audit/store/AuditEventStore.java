@@ -2,42 +2,24 @@ package io.keystep.audit.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.keystep.audit.domain.AuditEntry;
 import io.keystep.audit.domain.EventQuery;
-import io.keystep.audit.domain.HashChain;
 import io.keystep.audit.domain.StoredEvent;
-import io.keystep.audit.messaging.StoredEventBroadcast;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 import org.hibernate.reactive.mutiny.Mutiny;
 
-import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.YearMonth;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
- * The audit trail in PostgreSQL, through Hibernate Reactive. Ingest appends batches exactly once and links each
- * tenant's rows into its hash chain; queries read pages so that no request holds more than one page.
+ * The audit trail in PostgreSQL, through Hibernate Reactive: its monthly partitions, and the queries, which read
+ * pages so that no request holds more than one page. Ingest appends through {@link TrailAppender}.
  */
 @ApplicationScoped
 public class AuditEventStore {
@@ -50,214 +32,16 @@ public class AuditEventStore {
     private final Mutiny.SessionFactory sessions;
     private final Pool pool;
     private final ObjectMapper mapper;
-    private final Clock clock;
     private final Set<YearMonth> partitionsKnown = ConcurrentHashMap.newKeySet();
 
-    public AuditEventStore(Mutiny.SessionFactory sessions, Pool pool, ObjectMapper mapper, Clock clock) {
+    public AuditEventStore(Mutiny.SessionFactory sessions, Pool pool, ObjectMapper mapper) {
         this.sessions = sessions;
         this.pool = pool;
         this.mapper = mapper;
-        this.clock = clock;
     }
 
     static String iso(String column) {
         return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
-    }
-
-    /**
-     * Stores the entries not stored before, in one transaction, and returns the rows written. An event id already
-     * in the trail (a redelivery, a rebalance, a second instance) is skipped. Each tenant's head is locked while
-     * its rows are chained, which orders the tenant's rows across every instance.
-     *
-     * <p>Written through the reactive SQL client, not Hibernate: the hot path has no entity or query-plan work, and
-     * its statements have one text whatever the batch size (arrays, not a VALUES list per row), so PostgreSQL and
-     * the client's prepared-statement cache parse each once per connection. A batch takes three statements: lock
-     * the heads, claim the ids, then rows, heads and the live-stream notice in one.
-     */
-    public Uni<List<StoredEvent>> append(List<AuditEntry> entries) {
-        Map<UUID, AuditEntry> unique = new LinkedHashMap<>();
-        for (AuditEntry entry : entries) {
-            unique.putIfAbsent(entry.eventId(), entry);
-        }
-        if (unique.isEmpty()) {
-            return Uni.createFrom().item(List.of());
-        }
-        return ensurePartition(YearMonth.from(clock.instant().atOffset(ZoneOffset.UTC)))
-                .chain(() -> pool.withTransaction(connection -> appendIn(connection, List.copyOf(unique.values()))));
-    }
-
-    private static final String LOCK_HEADS = "SELECT tenant_id, last_seq, last_hash FROM audit_chain_head"
-            + " WHERE tenant_id = ANY($1::text[]) ORDER BY tenant_id FOR UPDATE";
-    private static final String CREATE_HEADS = "INSERT INTO audit_chain_head (tenant_id, last_seq, last_hash, updated_at)"
-            + " SELECT t, 0, $2, now() FROM unnest($1::text[]) AS t ORDER BY t ON CONFLICT (tenant_id) DO NOTHING";
-    // ids sorted, so that two instances claiming overlapping batches lock the ids in the same order
-    private static final String CLAIM = "INSERT INTO audit_event_id (event_id, tenant_id, received_at)"
-            + " SELECT c.e, c.t, $3::timestamptz FROM unnest($1::uuid[], $2::text[]) AS c(e, t) ORDER BY c.e"
-            + " ON CONFLICT (event_id) DO NOTHING RETURNING event_id";
-    // NOTIFY is transactional: delivered only if these rows are committed
-    private static final String WRITE = "WITH new_rows AS (INSERT INTO audit_event (event_id, tenant_id, chain_seq, type,"
-            + " schema_version, occurred_at, correlation_id, user_id, topic, \"partition\", \"offset\", received_at,"
-            + " payload, prev_hash, hash)"
-            + " SELECT r.e, r.t, r.s, r.ty, r.v, r.o, r.c, r.u, r.tp, r.p, r.off, $12::timestamptz, r.pl::jsonb, r.ph, r.h"
-            + " FROM unnest($1::uuid[], $2::text[], $3::int8[], $4::text[], $5::int4[], $6::timestamptz[], $7::text[],"
-            + " $8::text[], $9::text[], $10::int4[], $11::int8[], $13::text[], $14::text[], $15::text[])"
-            + " AS r(e, t, s, ty, v, o, c, u, tp, p, off, pl, ph, h) RETURNING 1),"
-            + " new_heads AS (UPDATE audit_chain_head h SET last_seq = n.s, last_hash = n.hash, updated_at = $12::timestamptz"
-            + " FROM unnest($16::text[], $17::int8[], $18::text[]) AS n(t, s, hash) WHERE h.tenant_id = n.t RETURNING 1)"
-            + " SELECT (SELECT count(*) FROM new_rows) AS stored, (SELECT count(*) FROM new_heads) AS heads,"
-            + " (SELECT count(*) FROM (SELECT pg_notify('" + StoredEventBroadcast.CHANNEL + "', m)"
-            + " FROM unnest($19::text[]) AS m) notices) AS notices";
-
-    private Uni<List<StoredEvent>> appendIn(SqlConnection connection, List<AuditEntry> entries) {
-        TreeSet<String> tenants = new TreeSet<>();
-        for (AuditEntry entry : entries) {
-            tenants.add(entry.tenantId());
-        }
-        List<AuditEntry> sorted = new ArrayList<>(entries);
-        sorted.sort(Comparator.comparing(AuditEntry::eventId));
-        UUID[] ids = new UUID[sorted.size()];
-        String[] idTenants = new String[sorted.size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = sorted.get(i).eventId();
-            idTenants[i] = sorted.get(i).tenantId();
-        }
-        return connection.preparedQuery(LOCK_HEADS).execute(Tuple.of(tenants.toArray(String[]::new)))
-                .chain(locked -> createMissingHeads(connection, tenants, heads(locked)))
-                .chain(heads -> {
-                    // taken under the heads' locks, so that a tenant's rows are received in chain order
-                    Instant receivedAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
-                    OffsetDateTime receivedAtColumn = receivedAt.atOffset(ZoneOffset.UTC);
-                    return connection.preparedQuery(CLAIM).execute(Tuple.of(ids, idTenants, receivedAtColumn))
-                            .chain(claim -> {
-                                Set<UUID> claimed = new java.util.HashSet<>();
-                                for (Row row : claim) {
-                                    claimed.add(row.getUUID(0));
-                                }
-                                return write(connection, entries, claimed, heads, receivedAt, receivedAtColumn);
-                            });
-                });
-    }
-
-    private static final class Head {
-        long lastSeq;
-        String lastHash;
-    }
-
-    private static Map<String, Head> heads(RowSet<Row> rows) {
-        Map<String, Head> heads = new HashMap<>();
-        for (Row row : rows) {
-            Head head = new Head();
-            head.lastSeq = row.getLong(1);
-            head.lastHash = row.getString(2);
-            heads.put(row.getString(0), head);
-        }
-        return heads;
-    }
-
-    /** A tenant's first batch creates its head (a concurrent first batch of another instance is waited for). */
-    private Uni<Map<String, Head>> createMissingHeads(SqlConnection connection, TreeSet<String> tenants,
-                                                     Map<String, Head> heads) {
-        if (heads.size() == tenants.size()) {
-            return Uni.createFrom().item(heads);
-        }
-        String[] missing = tenants.stream().filter(t -> !heads.containsKey(t)).toArray(String[]::new);
-        return connection.preparedQuery(CREATE_HEADS).execute(Tuple.of(missing, HashChain.GENESIS))
-                .chain(() -> connection.preparedQuery(LOCK_HEADS).execute(Tuple.of((Object) missing)))
-                .map(rows -> {
-                    heads.putAll(heads(rows));
-                    return heads;
-                });
-    }
-
-    private Uni<List<StoredEvent>> write(SqlConnection connection, List<AuditEntry> entries, Set<UUID> claimed,
-                                        Map<String, Head> heads, Instant receivedAt, OffsetDateTime receivedAtColumn) {
-        List<StoredEvent> rows = new ArrayList<>(claimed.size());
-        List<String> payloads = new ArrayList<>(claimed.size());
-        Map<String, StoredEvent> lastOfTenant = new LinkedHashMap<>();
-        Map<String, long[]> ranges = new LinkedHashMap<>();
-        for (AuditEntry entry : entries) {
-            if (!claimed.contains(entry.eventId())) {
-                continue;
-            }
-            Head head = heads.get(entry.tenantId());
-            long seq = head.lastSeq + 1;
-            // the canonical payload is both hashed and stored: jsonb keeps the same document, so one rendering
-            String payload = HashChain.canonicalPayload(entry.payload());
-            String hash = HashChain.hash(head.lastHash, seq, entry.eventId(), entry.type(), entry.schemaVersion(),
-                    entry.occurredAt(), entry.tenantId(), entry.correlationId(), entry.userId(), entry.topic(),
-                    entry.partition(), entry.offset(), receivedAt, payload);
-            StoredEvent row = new StoredEvent(entry.eventId(), entry.type(), entry.schemaVersion(),
-                    entry.occurredAt(), entry.tenantId(), entry.correlationId(), entry.userId(), entry.topic(),
-                    entry.partition(), entry.offset(), receivedAt, seq, entry.payload(), head.lastHash, hash);
-            head.lastSeq = seq;
-            head.lastHash = hash;
-            rows.add(row);
-            payloads.add(payload);
-            lastOfTenant.put(entry.tenantId(), row);
-            ranges.computeIfAbsent(entry.tenantId(), t -> new long[]{seq, seq})[1] = seq;
-        }
-        if (rows.isEmpty()) {
-            return Uni.createFrom().item(rows);
-        }
-        int n = rows.size();
-        UUID[] eventIds = new UUID[n];
-        String[] tenantIds = new String[n];
-        Long[] seqs = new Long[n];
-        String[] types = new String[n];
-        Integer[] versions = new Integer[n];
-        OffsetDateTime[] occurred = new OffsetDateTime[n];
-        String[] correlations = new String[n];
-        String[] users = new String[n];
-        String[] topics = new String[n];
-        Integer[] partitions = new Integer[n];
-        Long[] offsets = new Long[n];
-        String[] prevHashes = new String[n];
-        String[] hashes = new String[n];
-        for (int i = 0; i < n; i++) {
-            StoredEvent row = rows.get(i);
-            eventIds[i] = row.eventId();
-            tenantIds[i] = row.tenantId();
-            seqs[i] = row.chainSeq();
-            types[i] = row.type();
-            versions[i] = row.schemaVersion();
-            occurred[i] = row.occurredAt().atOffset(ZoneOffset.UTC);
-            correlations[i] = row.correlationId();
-            users[i] = row.userId();
-            topics[i] = row.topic();
-            partitions[i] = row.partition();
-            offsets[i] = row.offset();
-            prevHashes[i] = row.prevHash();
-            hashes[i] = row.hash();
-        }
-        int t = lastOfTenant.size();
-        String[] headTenants = new String[t];
-        Long[] headSeqs = new Long[t];
-        String[] headHashes = new String[t];
-        int i = 0;
-        for (StoredEvent last : lastOfTenant.values()) {
-            headTenants[i] = last.tenantId();
-            headSeqs[i] = last.chainSeq();
-            headHashes[i] = last.hash();
-            i++;
-        }
-        List<String> notices = new ArrayList<>(ranges.size());
-        for (var range : ranges.entrySet()) {
-            String notice = StoredEventBroadcast.notification(mapper, range.getKey(), range.getValue()[0],
-                    range.getValue()[1]);
-            if (notice.length() <= 7000) { // NOTIFY carries at most 8000 bytes; such a tenant id is not streamed live
-                notices.add(notice);
-            }
-        }
-        Tuple params = Tuple.tuple(List.of(eventIds, tenantIds, seqs, types, versions, occurred, correlations, users,
-                topics, partitions, offsets, receivedAtColumn, payloads.toArray(String[]::new), prevHashes, hashes,
-                headTenants, headSeqs, headHashes, notices.toArray(String[]::new)));
-        return connection.preparedQuery(WRITE).execute(params).map(result -> {
-            long stored = result.iterator().next().getLong(0);
-            if (stored != n) {
-                throw new IllegalStateException("wrote " + stored + " audit rows of " + n);
-            }
-            return rows;
-        });
     }
 
     /**
@@ -433,9 +217,5 @@ public class AuditEventStore {
         } catch (Exception e) {
             throw new IllegalStateException("jsonb column gave invalid JSON", e);
         }
-    }
-
-    static <T, K> Map<K, List<T>> group(List<T> items, Function<T, K> key) {
-        return items.stream().collect(Collectors.groupingBy(key, LinkedHashMap::new, Collectors.toList()));
     }
 }
