@@ -24,8 +24,10 @@ class BenchmarkSmokeIT {
         Path root = Path.of(System.getProperty("keystep.root", "..")).toAbsolutePath().normalize();
         Path output = root.resolve("benchmarks/target/benchmark-smoke-results.json");
         Files.deleteIfExists(output);
+        // Enough verifications that the warm-up and the loop (3 s) cannot spend every one's five checks even at
+        // thousands of checks a second: a spent one answers 409, and the wrong codes must be judged pending.
         BenchmarkOptions options = BenchmarkOptions.parse(List.of(
-                "--check-clients=4", "--check-seconds=2", "--warmup-seconds=1", "--check-max-verifications=60",
+                "--check-clients=4", "--check-seconds=2", "--warmup-seconds=1", "--check-max-verifications=2000",
                 "--check-rate=20",
                 "--login-rate=20", "--login-seconds=3", "--login-sweep=10", "--sweep-seconds=2",
                 "--warmup-max-seconds=2", "--drain-seconds=30", "--audit-events=200",
