@@ -11,6 +11,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
  * audit-service's own PostgreSQL for its tests: on a fixed port and a kept data directory, so that a test can
@@ -36,7 +38,10 @@ public final class RestartablePostgres {
                 instance = new RestartablePostgres(dir, io.keystep.testsupport.FreePorts.next());
                 instance.start();
                 instance.createDatabase("audit");
-                Runtime.getRuntime().addShutdownHook(new Thread(instance::stop));
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    instance.stop();
+                    deleteTree(dir);
+                }));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -52,6 +57,12 @@ public final class RestartablePostgres {
                     .setPort(port)
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setServerConfig("max_connections", "100")
+                    // The million-row export test writes over 600 MB of rows; by default PostgreSQL keeps up to
+                    // 1 GB of WAL beside them. Tests need no replication or archive, so WAL is kept small.
+                    .setServerConfig("wal_level", "minimal")
+                    .setServerConfig("max_wal_senders", "0")
+                    .setServerConfig("max_wal_size", "64MB")
+                    .setServerConfig("min_wal_size", "32MB")
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("could not start PostgreSQL", e);
@@ -85,6 +96,14 @@ public final class RestartablePostgres {
     /** A JDBC connection to the audit database, for tests that read or tamper with rows directly. */
     public Connection connect() throws SQLException {
         return DriverManager.getConnection(jdbcUrl(), "postgres", "postgres");
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // the JVM is going away; a temporary directory left behind is all that is lost
+        }
     }
 
     private void createDatabase(String name) {
