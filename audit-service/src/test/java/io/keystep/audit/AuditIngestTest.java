@@ -229,6 +229,7 @@ class AuditIngestTest {
         Callers.compliance("t").queryParam("from", "last tuesday")
                 .when().get("/v1/audit/events")
                 .then().statusCode(400).contentType("application/problem+json")
+                .body("type", equalTo("https://keystep.dev/problems/validation"))
                 .body("errors[0].field", equalTo("from"));
         Callers.compliance("t").queryParam("limit", "100000")
                 .when().get("/v1/audit/events")

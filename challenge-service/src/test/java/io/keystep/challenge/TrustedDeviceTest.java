@@ -111,6 +111,7 @@ class TrustedDeviceTest {
         // Another device than the login's is refused (naming the field); the login's own is used by default.
         Callers.gateway(tenant).contentType(ContentType.JSON).body("{\"deviceFingerprint\":\"fp-thief\"}")
                 .post("/v1/verifications/{id}/trust-device", login.challengeId()).then().statusCode(400)
+                .body("type", equalTo("https://keystep.dev/problems/validation"))
                 .body("errors[0].field", equalTo("deviceFingerprint"));
         String token = Callers.gateway(tenant).contentType(ContentType.JSON).body("{}")
                 .post("/v1/verifications/{id}/trust-device", login.challengeId()).then().statusCode(201)

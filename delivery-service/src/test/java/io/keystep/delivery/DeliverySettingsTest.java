@@ -150,6 +150,7 @@ class DeliverySettingsTest {
     private static void refused(String tenant, String body, String field) {
         Callers.admin(tenant).contentType("application/json").body(body).put("/v1/settings/delivery").then()
                 .statusCode(400).contentType("application/problem+json")
+                .body("type", equalTo("https://keystep.dev/problems/validation"))
                 .body("errors[0].field", equalTo(field));
     }
 

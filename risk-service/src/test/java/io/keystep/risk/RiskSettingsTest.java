@@ -106,6 +106,7 @@ class RiskSettingsTest {
         Callers.admin(tenant).contentType("application/json").body(body).put("/v1/settings/risk").then()
                 .statusCode(400)
                 .contentType("application/problem+json")
+                .body("type", equalTo("https://keystep.dev/problems/validation"))
                 .body("errors[0].field", equalTo(field));
     }
 

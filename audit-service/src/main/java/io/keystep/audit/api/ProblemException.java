@@ -18,7 +18,7 @@ public class ProblemException extends RuntimeException {
 
     /** A 400 naming the parameter at fault. */
     public static ProblemException invalid(String field, String message) {
-        return new ProblemException(new Problem("https://keystep.dev/problems/invalid-request", "Invalid request", 400,
+        return new ProblemException(new Problem("https://keystep.dev/problems/validation", "Invalid request", 400,
                 field + ": " + message, List.of(new Problem.FieldError(field, message))));
     }
 

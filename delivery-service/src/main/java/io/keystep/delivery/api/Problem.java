@@ -9,6 +9,8 @@ import java.util.Map;
 public final class Problem {
 
     public static final String MEDIA_TYPE = "application/problem+json";
+    /** The type of a field error, the same in every service's answers. */
+    public static final String VALIDATION = "https://keystep.dev/problems/validation";
 
     private Problem() {
     }
@@ -25,7 +27,7 @@ public final class Problem {
     /** A 400 naming the field (or header) that is wrong. */
     public static Response validation(String field, String message) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", "about:blank");
+        body.put("type", VALIDATION);
         body.put("title", "Invalid request");
         body.put("status", 400);
         body.put("detail", field + ": " + message);
