@@ -234,8 +234,8 @@ public class TrailAppender {
 
     private Uni<List<StoredEvent>> writeOnTips(Batch batch, List<StoredEvent> rows,
                                              Map<String, Tip> before, OffsetDateTime receivedAt) {
-        List<Object> params = rowParams(rows, batch.payloads(), receivedAt);
-        String[] headTenants = (String[]) params.get(15);
+        RowParams params = rowParams(rows, batch.payloads(), receivedAt);
+        String[] headTenants = params.headTenants();
         Long[] beforeSeqs = new Long[headTenants.length];
         String[] beforeHashes = new String[headTenants.length];
         for (int i = 0; i < headTenants.length; i++) {
@@ -243,9 +243,10 @@ public class TrailAppender {
             beforeSeqs[i] = tip.seq();
             beforeHashes[i] = tip.hash();
         }
-        params.add(beforeSeqs);
-        params.add(beforeHashes);
-        return pool.preparedQuery(WRITE_ON_TIPS).execute(Tuple.tuple(params))
+        List<Object> values = new ArrayList<>(params.values());
+        values.add(beforeSeqs);
+        values.add(beforeHashes);
+        return pool.preparedQuery(WRITE_ON_TIPS).execute(Tuple.tuple(values))
                 .onFailure(e -> e instanceof PgException pg && TIP_MOVED.equals(pg.getSqlState()))
                 .transform(e -> new TipMoved())
                 .map(result -> {
@@ -346,19 +347,23 @@ public class TrailAppender {
         if (rows.isEmpty()) {
             return Uni.createFrom().item(rows);
         }
-        List<Object> params = rowParams(rows, payloads, receivedAt);
-        return connection.preparedQuery(WRITE).execute(Tuple.tuple(params)).map(result -> {
+        RowParams params = rowParams(rows, payloads, receivedAt);
+        return connection.preparedQuery(WRITE).execute(Tuple.tuple(params.values())).map(result -> {
             Row row = result.iterator().next();
-            check(row.getLong(0), rows.size(), row.getLong(1), ((String[]) params.get(15)).length);
+            check(row.getLong(0), rows.size(), row.getLong(1), params.headTenants().length);
             return rows;
         });
     }
 
     /**
      * The parameters $1..$19 shared by both writes: the rows' columns as arrays ($1..$15, the received-at time as
-     * $12), each tenant's new head ($16..$18) and the live-stream notices ($19).
+     * $12), each tenant's new head ($16..$18) and the live-stream notices ($19); {@code headTenants} is $16, the
+     * order in which the heads are written.
      */
-    private List<Object> rowParams(List<StoredEvent> rows, List<String> payloads, OffsetDateTime receivedAt) {
+    private record RowParams(List<Object> values, String[] headTenants) {
+    }
+
+    private RowParams rowParams(List<StoredEvent> rows, List<String> payloads, OffsetDateTime receivedAt) {
         int n = rows.size();
         UUID[] eventIds = new UUID[n];
         String[] tenantIds = new String[n];
@@ -410,8 +415,8 @@ public class TrailAppender {
                 notices.add(notice);
             }
         }
-        return new ArrayList<>(List.of(eventIds, tenantIds, seqs, types, versions, occurred, correlations, users,
+        return new RowParams(List.of(eventIds, tenantIds, seqs, types, versions, occurred, correlations, users,
                 topics, partitions, offsets, receivedAt, payloads.toArray(String[]::new), prevHashes, hashes,
-                headTenants, headSeqs, headHashes, notices.toArray(String[]::new)));
+                headTenants, headSeqs, headHashes, notices.toArray(String[]::new)), headTenants);
     }
 }
