@@ -86,9 +86,13 @@ final class AuditIngestBenchmark {
                                CpuMeter cpu, BenchmarkOptions options) {
         // The records are built before the clock starts and sent in full batches, so that the burst arrives as
         // fast as the broker takes it and the figure is audit-service's, not the load generator's.
+        List<String> tenants = new ArrayList<>(TENANTS);
+        for (int t = 0; t < TENANTS; t++) {
+            tenants.add(prefix + t);
+        }
         List<ProducerRecord<String, String>> records = new java.util.ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            String tenant = prefix + (i % TENANTS);
+            String tenant = tenants.get(i % TENANTS);
             String user = "user-" + i;
             String loginId = "audit-login-" + runId + "-" + i;
             Envelope<LoginDecided> event = Envelope.of(LoginDecided.TYPE, Instant.now(), tenant, loginId,
@@ -111,10 +115,6 @@ final class AuditIngestBenchmark {
             producer.flush();
         }
         double publishSeconds = (System.nanoTime() - started) / 1e9;
-        List<String> tenants = new ArrayList<>(TENANTS);
-        for (int t = 0; t < TENANTS; t++) {
-            tenants.add(prefix + t);
-        }
         long stored = 0;
         long lastProgress = System.nanoTime();
         long doneAt = 0;
