@@ -244,6 +244,25 @@ class AuditIngestTest {
     }
 
     @Test
+    void everyBadParameterOfARequestIsNamedInOneProblem() {
+        Callers.compliance("t").queryParam("limit", "-5").queryParam("from", "yesterday").queryParam("cursor", "%%%")
+                .when().get("/v1/audit/events")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("errors.field", contains("from", "cursor", "limit"))
+                .body("detail", containsString("from: ")).body("detail", containsString("limit: "));
+        // a from after to is named beside a bad format
+        Callers.compliance("t").queryParam("format", "xml").queryParam("from", "2026-05-02")
+                .queryParam("to", "2026-05-01").when().get("/v1/audit/export")
+                .then().statusCode(400).body("errors.field", contains("format", "to"));
+        Callers.compliance("t").queryParam("from", "soon").queryParam("to", "later")
+                .when().get("/v1/audit/verify")
+                .then().statusCode(400).body("errors.field", contains("from", "to"));
+        Callers.compliance("t").queryParam("limit", "0").queryParam("cursor", "x")
+                .when().get("/v1/audit/users/u-1/timeline")
+                .then().statusCode(400).body("errors.field", contains("limit", "cursor"));
+    }
+
+    @Test
     void accessRefusalsAndSettingsChangesAreStoredWithTheCallerAsUserAndAreQueryable() {
         String tenant = Trail.unique("t");
         Envelope<AccessRefused> refused = Envelope.of(AccessRefused.TYPE, Instant.parse("2026-03-14T10:00:00Z"), tenant,

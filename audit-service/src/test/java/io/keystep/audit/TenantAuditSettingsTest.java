@@ -21,6 +21,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
@@ -68,6 +69,9 @@ class TenantAuditSettingsTest {
         }
         put(tenant, "{\"retentionDays\":30}").then().statusCode(400).body("errors[0].field", equalTo("retentionDays"));
         put(tenant, "[1]").then().statusCode(400).contentType("application/problem+json");
+        // every bad field at once, and nothing changed
+        put(tenant, "{\"retentionDays\":30,\"retentionMonths\":0,\"searchDefaultLimit\":\"many\"}").then()
+                .statusCode(400).body("errors.field", contains("retentionDays", "retentionMonths", "searchDefaultLimit"));
         // the bounds themselves are accepted
         put(tenant, "{\"retentionMonths\":1,\"searchDefaultLimit\":1000}").then().statusCode(200);
         put(tenant, "{\"retentionMonths\":120}").then().statusCode(200).body("retentionMonths", equalTo(120))

@@ -55,10 +55,14 @@ public class AuditEventsResource {
                                 @QueryParam("limit") String limitParam,
                                 @QueryParam("cursor") String cursor,
                                 @Context UriInfo uri) {
-        EventQuery query = query(caller.tenant(tenantHeader), userId, type, outcome, channel, correlationId, from, to)
-                .withBefore(RequestParameters.position(cursor));
+        String tenant = caller.tenant(tenantHeader);
+        RequestParameters params = new RequestParameters();
+        EventQuery query = query(params, tenant, userId, type, outcome, channel, correlationId, from, to)
+                .withBefore(params.position(cursor));
+        Integer asked = params.limit(limitParam, config.query().maxLimit());
+        params.check();
         // without a limit, the tenant's page size (audit settings)
-        return pageSize(settings, query.tenantId(), limitParam, config).chain(limit -> store.search(query, limit + 1).map(rows -> {
+        return pageSize(settings, tenant, asked).chain(limit -> store.search(query, limit + 1).map(rows -> {
             List<StoredEvent> page = rows.size() > limit ? rows.subList(0, limit) : rows;
             Response.ResponseBuilder response = Response.ok(page.stream().map(AuditEventView::of).toList());
             if (rows.size() > limit) {
@@ -71,23 +75,22 @@ public class AuditEventsResource {
         }));
     }
 
-    /** The {@code limit} asked for, else the tenant's {@code searchDefaultLimit}. */
-    static Uni<Integer> pageSize(TenantSettingsStore settings, String tenant, String limitParam, AuditConfig config) {
-        if (limitParam != null && !limitParam.isBlank()) {
-            return Uni.createFrom().item(RequestParameters.limit(limitParam, config.query().defaultLimit(),
-                    config.query().maxLimit()));
+    /** The {@code limit} asked for (null: none), else the tenant's {@code searchDefaultLimit}. */
+    static Uni<Integer> pageSize(TenantSettingsStore settings, String tenant, Integer asked) {
+        if (asked != null) {
+            return Uni.createFrom().item(asked);
         }
         return settings.settingsOf(tenant).map(AuditSettings::searchDefaultLimit);
     }
 
-    static EventQuery query(String tenant, String userId, String type, String outcome, String channel,
-                            String correlationId, String from, String to) {
+    /** The filters the search, export and stream share; a bad one is noted in {@code params}. */
+    static EventQuery query(RequestParameters params, String tenant, String userId, String type, String outcome,
+                            String channel, String correlationId, String from, String to) {
         EventQuery query = new EventQuery(tenant, RequestParameters.optional(userId), RequestParameters.optional(type),
                 RequestParameters.optional(outcome), RequestParameters.optional(channel),
-                RequestParameters.optional(correlationId), RequestParameters.instant("from", from),
-                RequestParameters.instant("to", to), null);
+                RequestParameters.optional(correlationId), params.instant("from", from), params.instant("to", to), null);
         if (query.from() != null && query.to() != null && !query.from().isBefore(query.to())) {
-            throw ProblemException.invalid("to", "must be after from");
+            params.refuse("to", "must be after from");
         }
         return query;
     }

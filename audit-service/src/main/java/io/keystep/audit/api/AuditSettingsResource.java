@@ -63,19 +63,21 @@ public class AuditSettingsResource {
         if (json != null && !json.isNull() && !json.isObject()) {
             throw ProblemException.invalid("body", "must be a JSON object");
         }
+        RequestParameters fields = new RequestParameters();
         if (json != null && json.isObject()) {
             for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
                 String name = names.next();
                 if (!FIELDS.contains(name)) {
-                    throw ProblemException.invalid(name, "is not an audit setting (" + String.join(", ",
+                    fields.refuse(name, "is not an audit setting (" + String.join(", ",
                             AuditSettings.RETENTION_MONTHS, AuditSettings.SEARCH_DEFAULT_LIMIT) + ")");
                 }
             }
         }
-        Integer retention = integer(json, AuditSettings.RETENTION_MONTHS, AuditSettings.MIN_RETENTION_MONTHS,
+        Integer retention = integer(fields, json, AuditSettings.RETENTION_MONTHS, AuditSettings.MIN_RETENTION_MONTHS,
                 AuditSettings.MAX_RETENTION_MONTHS);
-        Integer pageSize = integer(json, AuditSettings.SEARCH_DEFAULT_LIMIT, AuditSettings.MIN_SEARCH_DEFAULT_LIMIT,
-                config.query().maxLimit());
+        Integer pageSize = integer(fields, json, AuditSettings.SEARCH_DEFAULT_LIMIT,
+                AuditSettings.MIN_SEARCH_DEFAULT_LIMIT, config.query().maxLimit());
+        fields.check();
         // the change commits only once Kafka acknowledged its event: without Kafka nothing changes
         return settings.replace(tenant, new AuditSettings.Overrides(retention, pageSize), caller.subject())
                 .onFailure(e -> !(e instanceof ProblemException)).transform(e -> {
@@ -84,19 +86,19 @@ public class AuditSettingsResource {
                 });
     }
 
-    /** The field as a whole number within bounds, or null when absent (or null: back to the default). */
-    private static Integer integer(JsonNode json, String field, int min, int max) {
+    /**
+     * The field as a whole number within bounds, or null when absent (or null: back to the default) or bad (noted
+     * in {@code fields}).
+     */
+    private static Integer integer(RequestParameters fields, JsonNode json, String field, int min, int max) {
         JsonNode node = json == null ? null : json.get(field);
         if (node == null || node.isNull()) {
             return null;
         }
         if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-            throw ProblemException.invalid(field, "must be a whole number between " + min + " and " + max);
+            return fields.refuse(field, "must be a whole number between " + min + " and " + max);
         }
         int value = node.intValue();
-        if (value < min || value > max) {
-            throw ProblemException.invalid(field, "must be between " + min + " and " + max);
-        }
-        return value;
+        return value < min || value > max ? fields.refuse(field, "must be between " + min + " and " + max) : value;
     }
 }

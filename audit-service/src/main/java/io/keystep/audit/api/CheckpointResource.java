@@ -44,7 +44,10 @@ public class CheckpointResource {
                                           @QueryParam("tenant") String tenantParam, @QueryParam("limit") String limit) {
         // the caller's own checkpoints; the tenant parameter, when given, must name it
         String tenant = caller.tenant(tenantHeader, "tenant", tenantParam);
-        int max = RequestParameters.limit(limit, 20, 1000);
+        RequestParameters params = new RequestParameters();
+        Integer asked = params.limit(limit, 1000);
+        params.check();
+        int max = asked == null ? 20 : asked;
         return Panache.withSession(() -> ChainCheckpoint.<ChainCheckpoint>find("tenantId = ?1 order by id desc", tenant)
                         .page(0, max).list())
                 .map(rows -> rows.stream().map(c -> new CheckpointView(c.tenantId, c.chainSeq, c.headHash, c.signedAt,

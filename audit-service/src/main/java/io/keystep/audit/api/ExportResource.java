@@ -65,11 +65,14 @@ public class ExportResource {
                            @QueryParam("correlationId") String correlationId,
                            @QueryParam("from") String from,
                            @QueryParam("to") String to) {
+        String tenant = caller.tenant(tenantHeader);
+        RequestParameters params = new RequestParameters();
         String format = formatParam == null || formatParam.isBlank() ? "ndjson" : formatParam.trim();
         if (!format.equals("ndjson") && !format.equals("csv")) {
-            throw ProblemException.invalid("format", "must be ndjson or csv");
+            params.refuse("format", "must be ndjson or csv");
         }
-        EventQuery query = AuditEventsResource.query(caller.tenant(tenantHeader), userId, type, outcome, channel, correlationId, from, to);
+        EventQuery query = AuditEventsResource.query(params, tenant, userId, type, outcome, channel, correlationId, from, to);
+        params.check();
         boolean csv = format.equals("csv");
         StreamingOutput body = output -> {
             long[] written = {0};

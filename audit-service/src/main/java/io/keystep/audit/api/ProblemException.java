@@ -18,8 +18,15 @@ public class ProblemException extends RuntimeException {
 
     /** A 400 naming the parameter at fault. */
     public static ProblemException invalid(String field, String message) {
+        return invalid(List.of(new Problem.FieldError(field, message)));
+    }
+
+    /** A 400 naming every parameter at fault, in the order they were read. */
+    public static ProblemException invalid(List<Problem.FieldError> errors) {
+        String detail = errors.stream().map(e -> e.field() + ": " + e.message())
+                .collect(java.util.stream.Collectors.joining("; "));
         return new ProblemException(new Problem("https://keystep.dev/problems/validation", "Invalid request", 400,
-                field + ": " + message, List.of(new Problem.FieldError(field, message))));
+                detail, List.copyOf(errors)));
     }
 
     /** A 503: a server the request needs did not answer; nothing was changed. */

@@ -42,7 +42,8 @@ public class StreamResource {
                                         @QueryParam("outcome") String outcome,
                                         @QueryParam("channel") String channel,
                                         @QueryParam("correlationId") String correlationId) {
-        EventQuery query = AuditEventsResource.query(caller.tenant(tenantHeader), userId, type, outcome, channel, correlationId, null, null);
+        EventQuery query = AuditEventsResource.query(new RequestParameters(), caller.tenant(tenantHeader), userId, type,
+                outcome, channel, correlationId, null, null);
         return broadcast.rows().filter(row -> matches(query, row)).map(AuditEventView::of);
     }
 

@@ -58,8 +58,10 @@ public class SummaryResource {
     public Uni<Summary> summary(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader, @QueryParam("from") String fromParam,
                                 @QueryParam("to") String toParam) {
         String tenant = caller.tenant(tenantHeader);
-        Instant to = RequestParameters.instant("to", toParam);
-        Instant from = RequestParameters.instant("from", fromParam);
+        RequestParameters period = new RequestParameters();
+        Instant from = period.instant("from", fromParam);
+        Instant to = period.instant("to", toParam);
+        period.check();
         Instant end = to != null ? to : clock.instant();
         Instant start = from != null ? from : end.minus(Duration.ofDays(30));
         String sql = "SELECT type, payload ->> 'decision', payload ->> 'outcome',"

@@ -47,10 +47,13 @@ public class TimelineResource {
                                   @QueryParam("from") String from, @QueryParam("to") String to,
                                   @QueryParam("limit") String limitParam, @QueryParam("cursor") String cursor) {
         String tenant = caller.tenant(tenantHeader);
-        EventQuery.Position after = RequestParameters.position(cursor);
-        Instant fromInstant = RequestParameters.instant("from", from);
-        Instant toInstant = RequestParameters.instant("to", to);
-        return AuditEventsResource.pageSize(settings, tenant, limitParam, config).chain(limit -> store.timeline(tenant,
+        RequestParameters params = new RequestParameters();
+        Instant fromInstant = params.instant("from", from);
+        Instant toInstant = params.instant("to", to);
+        Integer asked = params.limit(limitParam, config.query().maxLimit());
+        EventQuery.Position after = params.position(cursor);
+        params.check();
+        return AuditEventsResource.pageSize(settings, tenant, asked).chain(limit -> store.timeline(tenant,
                 userId, fromInstant, toInstant, after, limit + 1).map(rows -> {
                     List<StoredEvent> page = rows.size() > limit ? rows.subList(0, limit) : rows;
                     Response.ResponseBuilder response = Response.ok(page.stream().map(AuditEventView::of).toList());

@@ -63,8 +63,10 @@ public class VerifyResource {
                                     @QueryParam("to") String toParam) {
         // the caller's own chain; the tenant parameter, when given, must name it
         String tenant = caller.tenant(tenantHeader, "tenant", tenantParam);
-        Instant from = RequestParameters.instant("from", fromParam);
-        Instant to = RequestParameters.instant("to", toParam);
+        RequestParameters params = new RequestParameters();
+        Instant from = params.instant("from", fromParam);
+        Instant to = params.instant("to", toParam);
+        params.check();
         return store.head(tenant).chain(head -> {
             if (head == null) {
                 return Uni.createFrom().item(new Verification(tenant, true, 0, 0, 0, 0, HashChain.GENESIS, 0, null, null));
