@@ -244,6 +244,20 @@ class AuditIngestTest {
     }
 
     @Test
+    void theFrameworksOwnRefusalsAreTypedProblemsToo() {
+        Callers.compliance("t").when().get("/v1/audit/nothing-here")
+                .then().statusCode(404).contentType("application/problem+json")
+                .body("type", equalTo("https://keystep.dev/problems/http-404"));
+        Callers.compliance("t").when().delete("/v1/audit/events")
+                .then().statusCode(405).contentType("application/problem+json")
+                .body("type", equalTo("https://keystep.dev/problems/http-405"));
+        Callers.admin("t").contentType("application/json").body("{broken").when().put("/v1/settings/audit")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("type", equalTo("https://keystep.dev/problems/validation"))
+                .body("errors[0].field", equalTo("body"));
+    }
+
+    @Test
     void everyBadParameterOfARequestIsNamedInOneProblem() {
         Callers.compliance("t").queryParam("limit", "-5").queryParam("from", "yesterday").queryParam("cursor", "%%%")
                 .when().get("/v1/audit/events")

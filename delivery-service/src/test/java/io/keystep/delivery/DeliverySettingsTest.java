@@ -147,6 +147,21 @@ class DeliverySettingsTest {
                 .body("plan", contains("VOICE", "SMS"));
     }
 
+    @Test
+    void theFrameworksOwnRefusalsAreTypedProblemsToo() {
+        Callers.admin("t").get("/v1/nothing-here").then().statusCode(404).contentType("application/problem+json")
+                .body("type", equalTo("https://keystep.dev/problems/http-404"));
+        Callers.admin("t").delete("/v1/costs").then().statusCode(405).contentType("application/problem+json")
+                .body("type", equalTo("https://keystep.dev/problems/http-405"));
+        Callers.admin("t").contentType("text/plain").body("x").put("/v1/settings/delivery").then()
+                .statusCode(415).contentType("application/problem+json")
+                .body("type", equalTo("https://keystep.dev/problems/http-415"));
+        // a refusal the service built itself keeps its own body
+        Callers.admin("t").header("X-Tenant-Id", "someone-else").get("/v1/settings/delivery").then()
+                .statusCode(403).contentType("application/problem+json")
+                .body("detail", equalTo("the request names a tenant other than the caller's"));
+    }
+
     private static void refused(String tenant, String body, String field) {
         Callers.admin(tenant).contentType("application/json").body(body).put("/v1/settings/delivery").then()
                 .statusCode(400).contentType("application/problem+json")

@@ -85,14 +85,20 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
-        return respond(new Problem("about:blank", e.getResponse().getStatusInfo().getReasonPhrase(), status,
-                e.getMessage(), null));
+        if (status == 400) {
+            // a body the framework could not read, such as broken JSON
+            return respond(ProblemException.invalid("body", "unreadable request").problem());
+        }
+        // typed as in the other services: a path no API has is https://keystep.dev/problems/http-404 everywhere
+        return respond(new Problem("https://keystep.dev/problems/http-" + status,
+                e.getResponse().getStatusInfo().getReasonPhrase(), status, e.getMessage(), null));
     }
 
     @ServerExceptionMapper
     public Response unexpected(Exception e) {
         LOG.error("request failed", e);
-        return respond(new Problem("about:blank", "Internal Server Error", 500, "the request could not be completed", null));
+        return respond(new Problem("https://keystep.dev/problems/internal", "Internal error", 500,
+                "the request could not be completed", null));
     }
 
     static Response respond(Problem problem) {
