@@ -104,6 +104,7 @@ class AccessControlTest {
                 assertEquals(401, response.statusCode(), operation + " with " + what);
                 assertTrue(response.contentType().startsWith("application/problem+json"), operation + " with " + what);
                 assertEquals("Bearer", response.header("WWW-Authenticate"), operation + " with " + what);
+                assertEquals("https://keystep.dev/problems/unauthenticated", response.jsonPath().getString("type"), operation + " with " + what);
             });
         }
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
@@ -123,6 +124,7 @@ class AccessControlTest {
                 Response response = call(Callers.as(tenant, role), operation);
                 assertEquals(403, response.statusCode(), operation + " as " + role);
                 assertTrue(response.contentType().startsWith("application/problem+json"), operation + " as " + role);
+                assertEquals("https://keystep.dev/problems/role-not-allowed", response.jsonPath().getString("type"), operation + " as " + role);
             }
         }
         // a representative refusal, on Kafka keyed tenant:subject, with the caller's tenant and never the token
@@ -158,6 +160,7 @@ class AccessControlTest {
             Response response = probe.request().request(probe.method(), probe.path());
             assertEquals(403, response.statusCode(), probe.method() + " " + probe.path());
             assertTrue(response.contentType().startsWith("application/problem+json"), probe.path());
+            assertEquals("https://keystep.dev/problems/cross-tenant", response.jsonPath().getString("type"), probe.path());
         }
         // nothing was done for the other tenant
         Callers.admin(other).get("/v1/settings/audit").then().statusCode(200)

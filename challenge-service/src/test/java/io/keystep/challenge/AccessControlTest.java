@@ -125,7 +125,7 @@ class AccessControlTest {
                 }
                 call(op, given().auth().oauth2(Tokens.of(tenant, role))).statusCode(403)
                         .contentType(containsString("application/problem+json"))
-                        .body("status", equalTo(403));
+                        .body("status", equalTo(403)).body("type", equalTo("https://keystep.dev/problems/role-not-allowed"));
                 refusals++;
             }
         }
@@ -161,7 +161,8 @@ class AccessControlTest {
                 continue;
             }
             call(op, given().auth().oauth2(Tokens.of(tenant, role)).header("X-Tenant-Id", victim)).statusCode(403)
-                    .contentType(containsString("application/problem+json"));
+                    .contentType(containsString("application/problem+json"))
+                    .body("type", equalTo("https://keystep.dev/problems/cross-tenant"));
         }
         List<ConsumerRecord<String, String>> records = EventLog.await(Topics.ACCESS_REFUSED, representative.size(),
                 r -> r.value().contains("\"requestedTenant\":\"" + victim + "\""));
@@ -184,7 +185,7 @@ class AccessControlTest {
     @Test
     void refusalsAreCountedByReasonAndHealthMetricsAndTheDocumentNeedNoToken() {
         String tenant = LoginThread.unique("ac");
-        given().get("/v1/settings/verify").then().statusCode(401);
+        given().get("/v1/settings/verify").then().statusCode(401).body("type", equalTo("https://keystep.dev/problems/unauthenticated"));
         given().auth().oauth2(Tokens.expired(tenant, Tokens.ADMIN)).get("/v1/settings/verify").then().statusCode(401);
         given().auth().oauth2(Tokens.withoutTenant(Tokens.ADMIN)).get("/v1/settings/verify").then().statusCode(401);
         given().auth().oauth2(Tokens.gateway(tenant)).get("/v1/settings/verify").then().statusCode(403);

@@ -113,6 +113,7 @@ class AccessControlTest {
                 Response answer = call(op, Callers.as(tenant, role));
                 assertEquals(403, answer.statusCode(), op + " as " + role);
                 assertTrue(answer.contentType().startsWith("application/problem+json"), op + " as " + role);
+                assertEquals("https://keystep.dev/problems/role-not-allowed", answer.jsonPath().getString("type"), op + " as " + role);
                 JsonNode event = awaitRefusal(tenant, role, "ROLE_NOT_ALLOWED", op);
                 assertEquals("delivery-service", event.get("payload").get("service").asText());
             }
@@ -128,13 +129,15 @@ class AccessControlTest {
                     .header("X-Tenant-Id", "someone-else"));
             assertEquals(403, answer.statusCode(), op.toString());
             assertTrue(answer.contentType().startsWith("application/problem+json"), op.toString());
+            assertEquals("https://keystep.dev/problems/cross-tenant", answer.jsonPath().getString("type"), op.toString());
             JsonNode event = awaitRefusal(tenant, role, "CROSS_TENANT", op);
             assertEquals("someone-else", event.get("payload").get("requestedTenant").asText());
         }
         // A body naming another tenant counts the same as the header.
         given().auth().oauth2(Tokens.admin("acl-body")).contentType("application/json")
                 .body("{\"tenantId\":\"someone-else\",\"fallbackTimeoutSeconds\":60}")
-                .put("/v1/settings/delivery").then().statusCode(403).contentType("application/problem+json");
+                .put("/v1/settings/delivery").then().statusCode(403).contentType("application/problem+json")
+                .body("type", org.hamcrest.Matchers.equalTo("https://keystep.dev/problems/cross-tenant"));
         awaitRefusal("acl-body", Tokens.ADMIN, "CROSS_TENANT", null);
         Callers.admin("acl-body").get("/v1/settings/delivery").then().statusCode(200)
                 .body("overridden.size()", org.hamcrest.Matchers.equalTo(0));
@@ -183,7 +186,8 @@ class AccessControlTest {
     @Test
     void refusalsAreCountedByReason() {
         given().get("/v1/costs").then().statusCode(401)
-                .header("WWW-Authenticate", containsString("Bearer"));
+                .header("WWW-Authenticate", containsString("Bearer"))
+                .body("type", org.hamcrest.Matchers.equalTo("https://keystep.dev/problems/unauthenticated"));
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("keystep_access_refused_total{reason=\"MISSING_TOKEN\"}"));
     }

@@ -85,6 +85,7 @@ class AccessControlTest {
         call(request, op).then()
                 .statusCode(401)
                 .contentType("application/problem+json")
+                .body("type", org.hamcrest.Matchers.equalTo("https://keystep.dev/problems/unauthenticated"))
                 .header("WWW-Authenticate", startsWith("Bearer"))
                 .body("status", org.hamcrest.Matchers.equalTo(401));
     }
@@ -113,7 +114,8 @@ class AccessControlTest {
                 String tenant = unique("t");
                 call(given().auth().oauth2(Tokens.of(tenant, role)), op).then()
                         .statusCode(403)
-                        .contentType("application/problem+json");
+                        .contentType("application/problem+json")
+                        .body("type", org.hamcrest.Matchers.equalTo("https://keystep.dev/problems/role-not-allowed"));
                 ConsumerRecord<String, String> event = refusal(tenant);
                 JsonNode payload = RiskKafka.read(event.value()).path("payload");
                 assertEquals("ROLE_NOT_ALLOWED", payload.path("reason").asText(), op + " as " + role);
@@ -129,7 +131,8 @@ class AccessControlTest {
             String token = Tokens.of(tenant, ROLE.get(op.toString()));
             call(given().auth().oauth2(token).header("X-Tenant-Id", "globex"), op).then()
                     .statusCode(403)
-                    .contentType("application/problem+json");
+                    .contentType("application/problem+json")
+                    .body("type", org.hamcrest.Matchers.equalTo("https://keystep.dev/problems/cross-tenant"));
             ConsumerRecord<String, String> event = refusal(tenant);
             JsonNode envelope = RiskKafka.read(event.value());
             JsonNode payload = envelope.path("payload");

@@ -67,7 +67,7 @@ public class ProblemMappers {
             refusals.refused(tenant, Caller.subjectOf(identity), request.getMethod(), request.getUriInfo().getPath(),
                     AccessRefused.Reason.ROLE_NOT_ALLOWED, null);
         }
-        return respond(new Problem("https://keystep.dev/problems/forbidden", "Forbidden", 403,
+        return respond(new Problem("https://keystep.dev/problems/role-not-allowed", "Forbidden", 403,
                 "the caller's role does not allow this operation", null));
     }
 

@@ -99,7 +99,9 @@ public class AccessRefusals {
     private Uni<Response> refuse(JsonWebToken token, String tenant, String method, String path,
                                  AccessRefused.Reason reason, String requestedTenant, String detail) {
         count(reason.name());
-        Response refusal = ProblemMappers.respond(Problem.of(403, "access-refused", "Access refused", detail));
+        // typed by reason, as in every service: .../problems/cross-tenant or .../problems/role-not-allowed
+        Response refusal = ProblemMappers.respond(Problem.of(403,
+                reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), "Access refused", detail));
         String subject = token.getSubject() == null || token.getSubject().isBlank() ? "unknown" : token.getSubject();
         if (tenant == null) {
             return Uni.createFrom().item(refusal);

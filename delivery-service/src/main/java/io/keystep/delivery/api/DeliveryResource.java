@@ -56,7 +56,7 @@ public class DeliveryResource {
                                     a.job().plan(), a.step(),
                                     a.step() < a.job().plan().size() ? a.job().plan().get(a.step()) : null,
                                     a.delivered())).build())
-                            .orElseGet(() -> Problem.response(404, "Not found",
+                            .orElseGet(() -> Problem.response(404, "not-found", "Not found",
                                     "no delivery of challenge " + challengeId)));
                 });
     }

@@ -15,9 +15,13 @@ public final class Problem {
     private Problem() {
     }
 
-    public static Response response(int status, String title, String detail) {
+    /**
+     * A problem of type {@code https://keystep.dev/problems/<slug>}, the same slug the other services give the same
+     * refusal ({@code unauthenticated}, {@code cross-tenant}, {@code role-not-allowed}, {@code not-found}, …).
+     */
+    public static Response response(int status, String slug, String title, String detail) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", "about:blank");
+        body.put("type", "https://keystep.dev/problems/" + slug);
         body.put("title", title);
         body.put("status", status);
         body.put("detail", detail);

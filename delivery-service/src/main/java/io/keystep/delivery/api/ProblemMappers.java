@@ -5,9 +5,6 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /**
  * The framework's own refusals (a path no API has, a method or media type an API does not take, an unreadable
  * body) and unexpected failures answer {@code application/problem+json} too, typed as in the other services.
@@ -28,26 +25,13 @@ public class ProblemMappers {
             return Problem.validation("body", "unreadable request");
         }
         Response.Status known = Response.Status.fromStatusCode(status);
-        return http(status, known == null ? "Error" : known.getReasonPhrase());
+        String title = known == null ? "Error" : known.getReasonPhrase();
+        return Problem.response(status, "http-" + status, title, title);
     }
 
     @ServerExceptionMapper
     public Response unexpected(Exception e) {
         LOG.error("request failed", e);
-        return typed(500, "https://keystep.dev/problems/internal", "Internal error",
-                "the request could not be completed");
-    }
-
-    private static Response http(int status, String title) {
-        return typed(status, "https://keystep.dev/problems/http-" + status, title, title);
-    }
-
-    private static Response typed(int status, String type, String title, String detail) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", type);
-        body.put("title", title);
-        body.put("status", status);
-        body.put("detail", detail);
-        return Response.status(status).type(Problem.MEDIA_TYPE).entity(body).build();
+        return Problem.response(500, "internal", "Internal error", "the request could not be completed");
     }
 }

@@ -62,7 +62,7 @@ public class ProviderReceiptResource {
                                  @Context HttpHeaders headers, @Context UriInfo uri) {
         Optional<RegisteredProvider> provider = providers.byName(providerName);
         if (provider.isEmpty()) {
-            return Uni.createFrom().item(Problem.response(404, "Unknown provider",
+            return Uni.createFrom().item(Problem.response(404, "not-found", "Unknown provider",
                     "no provider is named " + providerName));
         }
         Map<String, String> lowerCase = new HashMap<>();
@@ -81,7 +81,7 @@ public class ProviderReceiptResource {
                     clock.instant(), config.receipts().maxSkew()));
         } catch (ReceiptRejected rejected) {
             LOG.warnf("receipt for provider %s rejected: %s", providerName, rejected.getMessage());
-            return Uni.createFrom().item(Problem.response(rejected.status(),
+            return Uni.createFrom().item(Problem.response(rejected.status(), "receipt-rejected",
                     rejected.status() == 401 ? "Signature does not verify" : "Receipt not accepted",
                     rejected.getMessage()));
         }

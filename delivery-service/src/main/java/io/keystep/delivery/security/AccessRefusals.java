@@ -33,7 +33,7 @@ public class AccessRefusals {
     /** 401 with {@code WWW-Authenticate: Bearer}: no token, or one that does not verify or names no tenant. */
     public Response unauthenticated(String reason) {
         count(reason);
-        return Response.fromResponse(Problem.response(401, "Unauthorized",
+        return Response.fromResponse(Problem.response(401, "unauthenticated", "Unauthorized",
                         "a valid bearer token naming the tenant is required"))
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
                 .build();
@@ -43,7 +43,9 @@ public class AccessRefusals {
     public Uni<Response> forbidden(SecurityIdentity identity, String method, String path, AccessRefused.Reason reason,
                                    String requestedTenant) {
         count(reason.name());
-        Response answer = Problem.response(403, "Forbidden", reason == AccessRefused.Reason.CROSS_TENANT
+        Response answer = Problem.response(403,
+                reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), "Forbidden",
+                reason == AccessRefused.Reason.CROSS_TENANT
                 ? "the request names a tenant other than the caller's"
                 : "the caller's role does not allow this operation");
         String tenant = TenantClaim.of(identity);

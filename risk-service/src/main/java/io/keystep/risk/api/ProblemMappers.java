@@ -123,7 +123,7 @@ public class ProblemMappers {
     }
 
     private static Response unauthorized(String challenge, String detail) {
-        return Response.fromResponse(respond(Problem.of(401, "unauthorized", "Unauthorized", detail)))
+        return Response.fromResponse(respond(Problem.of(401, "unauthenticated", "Unauthorized", detail)))
                 .header("WWW-Authenticate", challenge).build();
     }
 
