@@ -99,9 +99,10 @@ public class AccessRefusals {
     private Uni<Response> refuse(JsonWebToken token, String tenant, String method, String path,
                                  AccessRefused.Reason reason, String requestedTenant, String detail) {
         count(reason.name());
-        // typed by reason, as in every service: .../problems/cross-tenant or .../problems/role-not-allowed
+        // typed by reason, with the same types as every service
         Response refusal = ProblemMappers.respond(Problem.of(403,
-                reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), "Access refused", detail));
+                reason == AccessRefused.Reason.CROSS_TENANT ? "cross-tenant" : "role-not-allowed", "Access refused",
+                detail));
         String subject = token.getSubject() == null || token.getSubject().isBlank() ? "unknown" : token.getSubject();
         if (tenant == null) {
             return Uni.createFrom().item(refusal);

@@ -43,18 +43,19 @@ public class AccessRefusals {
     public Uni<Response> forbidden(SecurityIdentity identity, String method, String path, AccessRefused.Reason reason,
                                    String requestedTenant) {
         count(reason.name());
-        Response answer = Problem.response(403,
-                reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), "Forbidden",
-                reason == AccessRefused.Reason.CROSS_TENANT
-                ? "the request names a tenant other than the caller's"
-                : "the caller's role does not allow this operation");
+        boolean crossTenant = reason == AccessRefused.Reason.CROSS_TENANT;
+        Response answer = crossTenant
+                ? Problem.response(403, "cross-tenant", "Forbidden",
+                        "the request names a tenant other than the caller's")
+                : Problem.response(403, "role-not-allowed", "Forbidden",
+                        "the caller's role does not allow this operation");
         String tenant = TenantClaim.of(identity);
         String subject = identity.getPrincipal() == null ? null : identity.getPrincipal().getName();
         if (!TenantClaim.isValid(tenant) || subject == null || subject.isBlank()) {
             return Uni.createFrom().item(answer);
         }
         return events.accessRefused(tenant, new AccessRefused(subject, SERVICE, method, path, reason,
-                        reason == AccessRefused.Reason.CROSS_TENANT ? requestedTenant : null))
+                        crossTenant ? requestedTenant : null))
                 .onFailure().invoke(e -> LOG.warnf("access refusal not published: %s", e.getClass().getSimpleName()))
                 .onFailure().recoverWithNull()
                 .replaceWith(answer);
