@@ -42,8 +42,10 @@ public class StreamResource {
                                         @QueryParam("outcome") String outcome,
                                         @QueryParam("channel") String channel,
                                         @QueryParam("correlationId") String correlationId) {
-        EventQuery query = AuditEventsResource.query(new RequestParameters(), caller.tenant(tenantHeader), userId, type,
-                outcome, channel, correlationId, null, null);
+        RequestParameters params = new RequestParameters();
+        EventQuery query = AuditEventsResource.query(params, caller.tenant(tenantHeader), userId, type, outcome,
+                channel, correlationId, null, null);
+        params.check();
         return broadcast.rows().filter(row -> matches(query, row)).map(AuditEventView::of);
     }
 
