@@ -91,6 +91,8 @@ class ReenableTest {
         String phone = VerifyApi.phone();
         FactorCalls.enrollPhone(tenant, user, phone);
         String url = "/v1/users/{u}/reenable";
+        Callers.admin(tenant).contentType(ContentType.JSON).body("{\"reason\":\"x\"}").post(url, user).then()
+                .statusCode(400).body("errors.field", org.hamcrest.Matchers.contains("reason", "identityVerifiedBy"));
         Callers.admin(tenant).contentType(ContentType.JSON).body("{\"identityVerifiedBy\":\"video call\"}")
                 .post(url, user).then().statusCode(400).contentType(containsString("application/problem+json"))
                 .body("errors[0].field", equalTo("reason"));

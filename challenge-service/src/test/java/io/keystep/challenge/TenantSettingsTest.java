@@ -94,6 +94,25 @@ class TenantSettingsTest {
     }
 
     @Test
+    void oneRefusalNamesEverySettingAtFaultAndChangesNothing() {
+        String tenant = LoginThread.unique("t");
+        Callers.admin(tenant).contentType(ContentType.JSON).body("{\"codeLength\":8}")
+                .put("/v1/settings/verify").then().statusCode(200);
+        // A first lockout out of its own bounds is not also compared with the longest: one error per field.
+        Callers.admin(tenant).contentType(ContentType.JSON).body("{\"allowedCountries\":[\"XX\"],\"codeLength\":3,"
+                        + "\"maxAttempts\":0,\"autoChannels\":[\"pigeon\"],\"ipMaxSends\":0,\"firstLockoutSeconds\":4000,"
+                        + "\"maxLockoutSeconds\":60,\"failuresToLock\":20,\"failuresToSuspend\":10}")
+                .put("/v1/settings/verify").then().statusCode(400)
+                .contentType(containsString("application/problem+json"))
+                .body("errors.field", contains("ipMaxSends", "firstLockoutSeconds", "codeLength", "maxAttempts",
+                        "autoChannels", "failuresToLock", "allowedCountries"))
+                .body("errors[1].message", equalTo("must be between 5 and 3600"))
+                .body("errors[5].message", containsString("must not exceed failuresToSuspend"));
+        Callers.admin(tenant).get("/v1/settings/verify").then().statusCode(200)
+                .body("codeLength", equalTo(8)).body("maxAttempts", equalTo(5)).body("allowedCountries", nullValue());
+    }
+
+    @Test
     void limitsOutsideTheNistFloorAreRejectedNamingTheField() {
         String tenant = LoginThread.unique("t");
         String[][] cases = {

@@ -20,6 +20,7 @@ import java.time.Duration;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.allOf;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
@@ -286,6 +287,44 @@ class VerifyApiTest {
                 .statusCode(400).body("errors[0].field", equalTo("codeLength"));
         VerifyApi.create("t-validation", "{\"to\":\"+15555550123\",\"channel\":\"email\"}")
                 .statusCode(400).body("errors[0].field", equalTo("to"));
+    }
+
+    @Test
+    void oneRefusalNamesEveryBadFieldOfAVerification() {
+        VerifyApi.create("t-validation", "{\"to\":\"not-a-number\",\"channel\":\"sms\",\"userId\":\"jo smith\","
+                        + "\"locale\":\"english\",\"purpose\":\"fun\",\"codeLength\":3}")
+                .statusCode(400).contentType(containsString("application/problem+json"))
+                .body("type", equalTo("https://keystep.dev/problems/validation"))
+                .body("errors.field", contains("to", "userId", "locale", "purpose", "codeLength"))
+                .body("detail", allOf(containsString("to: must be a phone number"), containsString("; codeLength: ")));
+        // A transaction needs both; any other purpose takes neither.
+        VerifyApi.create("t-validation", "{\"to\":\"+15555550123\",\"channel\":\"sms\",\"purpose\":\"transaction\"}")
+                .statusCode(400).body("errors.field", contains("amount", "payee"));
+        VerifyApi.create("t-validation", "{\"to\":\"+15555550123\",\"channel\":\"sms\",\"amount\":\"5\","
+                        + "\"payee\":\"ACME\"}")
+                .statusCode(400).body("errors.field", contains("amount", "payee"));
+        // What 'to' must be depends on the channel: with a bad channel it is not judged.
+        VerifyApi.create("t-validation", "{\"to\":\"not-a-number\",\"channel\":\"pigeon\",\"codeLength\":11}")
+                .statusCode(400).body("errors.field", contains("channel", "codeLength"));
+        VerifyApi.create("t-validation", "{\"channel\":\"totp\",\"to\":\"+15555550123\",\"codeLength\":8}")
+                .statusCode(400).body("errors.field", contains("to", "userId", "codeLength"));
+        Callers.gateway("t-validation").header("Idempotency-Key", "k".repeat(256)).contentType(ContentType.JSON)
+                .body("{\"channel\":\"fax\"}")
+                .post("/v1/verifications").then().statusCode(400)
+                .body("errors.field", contains("Idempotency-Key", "channel"));
+    }
+
+    @Test
+    void aCheckWithSeveralBadFieldsNamesThemAllAndSpendsNoAttempt() {
+        String tenant = LoginThread.unique("t");
+        String id = VerifyApi.create(tenant, VerifyApi.sms(VerifyApi.phone(), null)).statusCode(201)
+                .extract().path("id");
+        VerifyApi.check(tenant, id, "{\"code\":\"12\",\"amount\":\"twelve\",\"payee\":\"a|b\"}").statusCode(400)
+                .contentType(containsString("application/problem+json"))
+                .body("errors.field", contains("code", "amount", "payee"));
+        VerifyApi.check(tenant, id, "{}").statusCode(400).body("errors.field", contains("code"));
+        Callers.gateway(tenant).get("/v1/verifications/{id}", id).then().statusCode(200)
+                .body("status", equalTo("pending")).body("remainingAttempts", equalTo(5));
     }
 
     @Test

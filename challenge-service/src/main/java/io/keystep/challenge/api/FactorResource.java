@@ -106,26 +106,24 @@ public class FactorResource {
         String tenantId = caller.tenant();
         String userId = RequestChecks.userId(userIdParam);
         EnrollRequest req = body == null ? new EnrollRequest(null, null, null, null) : body;
+        FieldErrors errors = new FieldErrors();
         String algorithm = req.algorithm() == null ? "SHA1" : req.algorithm().toUpperCase(Locale.ROOT).replace("-", "");
         if (!List.of("SHA1", "SHA256", "SHA512").contains(algorithm)) {
-            throw ProblemException.invalid("algorithm", "must be SHA1, SHA256 or SHA512");
+            errors.refuse("algorithm", "must be SHA1, SHA256 or SHA512");
         }
         int digits = req.digits() == null ? 6 : req.digits();
         if (digits != 6 && digits != 8) {
-            throw ProblemException.invalid("digits", "must be 6 or 8");
+            errors.refuse("digits", "must be 6 or 8");
         }
         int period = req.period() == null ? 30 : req.period();
         if ("TOTP".equals(kind) && (period < 15 || period > 300)) {
-            throw ProblemException.invalid("period", "must be 15 to 300 seconds");
+            errors.refuse("period", "must be 15 to 300 seconds");
         }
         if ("HOTP".equals(kind) && req.period() != null) {
-            throw ProblemException.invalid("period", "is only for totp");
+            errors.refuse("period", "is only for totp");
         }
-        String label = req.label();
-        if (label != null && (label.isBlank() || label.length() > 64 || label.chars().anyMatch(Character::isISOControl)
-                || label.contains(":"))) {
-            throw ProblemException.invalid("label", "must be 1-64 printable characters without ':'");
-        }
+        String label = label(req.label(), errors);
+        errors.check();
         return requireStepUp(tenantId, userId, stepUp).chain(() -> factors.enroll(tenantId, userId, kind,
                         label == null ? null : label.trim(), algorithm, digits, period))
                 .map(e -> Response.status(201).entity(new EnrollResponse(e.factorId(), e.otpauthUri(),
@@ -220,14 +218,12 @@ public class FactorResource {
         if (body == null || (body.label() == null && body.preferred() == null)) {
             throw ProblemException.invalid("label", "label or preferred is required");
         }
+        FieldErrors errors = new FieldErrors();
         if (body.preferred() != null && !body.preferred()) {
-            throw ProblemException.invalid("preferred", "can only be set to true (prefer another factor instead)");
+            errors.refuse("preferred", "can only be set to true (prefer another factor instead)");
         }
-        String label = body.label();
-        if (label != null && (label.isBlank() || label.length() > 64 || label.chars().anyMatch(Character::isISOControl)
-                || label.contains(":"))) {
-            throw ProblemException.invalid("label", "must be 1-64 printable characters without ':'");
-        }
+        String label = label(body.label(), errors);
+        errors.check();
         return factors.phone(tenantId, userId).flatMap(phone -> {
             if (phone.isPresent() && phone.get().id.equals(factorId)) {
                 if (label != null) {
@@ -288,6 +284,15 @@ public class FactorResource {
     private Uni<FactorView> view(String tenantId, String userId, UUID factorId) {
         return factorsOf(tenantId, userId).map(all -> all.stream().filter(f -> f.factorId().equals(factorId.toString()))
                 .findFirst().orElseThrow(() -> ProblemException.notFound("factor " + factorId)));
+    }
+
+    /** A factor's name as the authenticator app shows it: printable, and without the ':' of its otpauth label. */
+    private static String label(String label, FieldErrors errors) {
+        if (label != null && (label.isBlank() || label.length() > 64 || label.chars().anyMatch(Character::isISOControl)
+                || label.contains(":"))) {
+            return errors.refuse("label", "must be 1-64 printable characters without ':'");
+        }
+        return label;
     }
 
     static UUID factorId(String raw) {

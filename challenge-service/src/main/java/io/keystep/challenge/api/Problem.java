@@ -30,8 +30,14 @@ public record Problem(String type, String title, int status, String detail, List
     }
 
     public static Problem validation(String field, String message) {
-        return new Problem(BASE + "validation", "Invalid request", 400, field + ": " + message,
-                List.of(new FieldError(field, message)));
+        return validation(List.of(new FieldError(field, message)));
+    }
+
+    /** A 400 naming every field at fault, in the order they were checked. */
+    public static Problem validation(List<FieldError> errors) {
+        String detail = errors.stream().map(e -> e.field() + ": " + e.message())
+                .collect(java.util.stream.Collectors.joining("; "));
+        return new Problem(BASE + "validation", "Invalid request", 400, detail, List.copyOf(errors));
     }
 
     public static Problem of(int status, String slug, String title, String detail) {

@@ -108,7 +108,7 @@ public class SettingsResource {
     }
 
     /**
-     * Replaces the tenant's overrides; values outside the bounds answer 400 naming the field. A replacement that
+     * Replaces the tenant's overrides; values outside the bounds answer one 400 naming every field at fault. A replacement that
      * changes an override publishes {@code tenant.settings-changed.v1} (who, and each field before and after)
      * before it is committed and answered.
      */
@@ -118,39 +118,23 @@ public class SettingsResource {
         VerifySettingsRequest b = body == null ? new VerifySettingsRequest(null, null, null, null, null, null, null,
                 null, null, null, null, null, null, null, null, null, null) : body;
         Map<String, Integer> limits = b.limits();
+        FieldErrors errors = new FieldErrors();
         for (TenantSettings.Bound bound : TenantSettings.LIMITS) {
-            within(bound.field(), limits.get(bound.field()), bound.min(), bound.max());
+            within(bound.field(), limits.get(bound.field()), bound.min(), bound.max(), errors);
         }
-        within("codeLength", b.codeLength(), TenantSettings.MIN_CODE_LENGTH, TenantSettings.MAX_CODE_LENGTH);
+        within("codeLength", b.codeLength(), TenantSettings.MIN_CODE_LENGTH, TenantSettings.MAX_CODE_LENGTH, errors);
         within("expirySeconds", b.expirySeconds(), (int) TenantSettings.MIN_TTL.toSeconds(),
-                (int) TenantSettings.MAX_TTL.toSeconds());
-        within("maxAttempts", b.maxAttempts(), TenantSettings.MIN_ATTEMPTS, TenantSettings.MAX_ATTEMPTS);
-        List<Channel> chain = null;
-        if (b.autoChannels() != null) {
-            if (b.autoChannels().isEmpty() || b.autoChannels().size() > 3) {
-                throw ProblemException.invalid("autoChannels", "must name 1 to 3 of sms, whatsapp, voice");
-            }
-            chain = new ArrayList<>();
-            for (String name : b.autoChannels()) {
-                Channel c = switch (name == null ? "" : name.toLowerCase(Locale.ROOT)) {
-                    case "sms" -> Channel.SMS;
-                    case "whatsapp" -> Channel.WHATSAPP;
-                    case "voice" -> Channel.VOICE;
-                    default -> throw ProblemException.invalid("autoChannels", "must name 1 to 3 of sms, whatsapp, voice");
-                };
-                if (chain.contains(c)) {
-                    throw ProblemException.invalid("autoChannels", "names a channel twice");
-                }
-                chain.add(c);
-            }
-        }
+                (int) TenantSettings.MAX_TTL.toSeconds(), errors);
+        within("maxAttempts", b.maxAttempts(), TenantSettings.MIN_ATTEMPTS, TenantSettings.MAX_ATTEMPTS, errors);
+        List<Channel> chain = autoChannels(b.autoChannels(), errors);
         // Pairs are checked against the values that will be in force (the override, else the platform default).
         Map<String, Integer> merged = new LinkedHashMap<>(settings.platformDefaults().limits());
         merged.putAll(limits);
-        atMost("firstLockoutSeconds", merged, "maxLockoutSeconds", limits);
-        atMost("failuresToLock", merged, "failuresToSuspend", limits);
-        atMost("destinationCooldownSeconds", merged, "destinationWindowSeconds", limits);
-        List<String> countries = allowedCountries(b.allowedCountries());
+        atMost("firstLockoutSeconds", merged, "maxLockoutSeconds", limits, errors);
+        atMost("failuresToLock", merged, "failuresToSuspend", limits, errors);
+        atMost("destinationCooldownSeconds", merged, "destinationWindowSeconds", limits, errors);
+        List<String> countries = allowedCountries(b.allowedCountries(), errors);
+        errors.check();
         String changedBy = caller.subject();
         return settings.save(tenantId, b.codeLength(), b.expirySeconds(), b.maxAttempts(), chain, limits, countries,
                         clock.instant(), replaced -> {
@@ -171,16 +155,43 @@ public class SettingsResource {
                 .map(replaced -> VerifySettings.of(replaced.settings()));
     }
 
+    /** The {@code auto} channel chain: 1 to 3 distinct phone channels; null = the platform default. */
+    private static List<Channel> autoChannels(List<String> requested, FieldErrors errors) {
+        if (requested == null) {
+            return null;
+        }
+        if (requested.isEmpty() || requested.size() > 3) {
+            return errors.refuse("autoChannels", "must name 1 to 3 of sms, whatsapp, voice");
+        }
+        List<Channel> chain = new ArrayList<>();
+        for (String name : requested) {
+            Channel c = switch (name == null ? "" : name.toLowerCase(Locale.ROOT)) {
+                case "sms" -> Channel.SMS;
+                case "whatsapp" -> Channel.WHATSAPP;
+                case "voice" -> Channel.VOICE;
+                default -> null;
+            };
+            if (c == null) {
+                return errors.refuse("autoChannels", "must name 1 to 3 of sms, whatsapp, voice");
+            }
+            if (chain.contains(c)) {
+                return errors.refuse("autoChannels", "names a channel twice");
+            }
+            chain.add(c);
+        }
+        return chain;
+    }
+
     /**
      * The regions codes may be sent to by phone: ISO 3166-1 alpha-2 codes that libphonenumber knows (so that a
      * number's region can be compared), upper case, each once; null = every region.
      */
-    private static List<String> allowedCountries(List<String> requested) {
+    private static List<String> allowedCountries(List<String> requested, FieldErrors errors) {
         if (requested == null) {
             return null;
         }
         if (requested.isEmpty() || requested.size() > 300) {
-            throw ProblemException.invalid("allowedCountries",
+            return errors.refuse("allowedCountries",
                     "must name 1 or more region codes such as DE or US (omit it to allow every region)");
         }
         java.util.Set<String> supported = PhoneNumberUtil.getInstance().getSupportedRegions();
@@ -188,32 +199,38 @@ public class SettingsResource {
         for (String code : requested) {
             String region = code == null ? "" : code.trim().toUpperCase(Locale.ROOT);
             if (!region.matches("[A-Z]{2}") || !supported.contains(region)) {
-                throw ProblemException.invalid("allowedCountries", "'" + (code == null ? "null"
+                return errors.refuse("allowedCountries", "'" + (code == null ? "null"
                         : code.substring(0, Math.min(code.length(), 8)).replaceAll("[^\\p{Alnum}]", "?"))
                         + "' is not a region code phone numbers have"
                         + " (ISO 3166-1 alpha-2, such as DE or US)");
             }
             if (regions.contains(region)) {
-                throw ProblemException.invalid("allowedCountries", "names " + region + " twice");
+                return errors.refuse("allowedCountries", "names " + region + " twice");
             }
             regions.add(region);
         }
         return List.copyOf(regions);
     }
 
-    /** {@code lower} must not exceed {@code upper}; the field named is whichever of the two the request set. */
-    private static void atMost(String lower, Map<String, Integer> values, String upper, Map<String, Integer> set) {
-        if (values.get(lower) > values.get(upper)) {
-            if (set.containsKey(lower)) {
-                throw ProblemException.invalid(lower, "must not exceed " + upper + " (" + values.get(upper) + ")");
-            }
-            throw ProblemException.invalid(upper, "must be at least " + lower + " (" + values.get(lower) + ")");
+    /**
+     * {@code lower} must not exceed {@code upper}; the field named is whichever of the two the request set. Judged
+     * only when both values are within their own bounds.
+     */
+    private static void atMost(String lower, Map<String, Integer> values, String upper, Map<String, Integer> set,
+                               FieldErrors errors) {
+        if (errors.refused(lower) || errors.refused(upper) || values.get(lower) <= values.get(upper)) {
+            return;
+        }
+        if (set.containsKey(lower)) {
+            errors.refuse(lower, "must not exceed " + upper + " (" + values.get(upper) + ")");
+        } else {
+            errors.refuse(upper, "must be at least " + lower + " (" + values.get(lower) + ")");
         }
     }
 
-    private static void within(String field, Integer value, int min, int max) {
+    private static void within(String field, Integer value, int min, int max, FieldErrors errors) {
         if (value != null && (value < min || value > max)) {
-            throw ProblemException.invalid(field, "must be between " + min + " and " + max);
+            errors.refuse(field, "must be between " + min + " and " + max);
         }
     }
 }

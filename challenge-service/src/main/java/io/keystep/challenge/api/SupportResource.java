@@ -50,8 +50,10 @@ public class SupportResource {
     public Uni<Reenabled> reenable(@PathParam("userId") String userIdParam, ReenableRequest body) {
         String tenantId = caller.tenant();
         String userId = RequestChecks.userId(userIdParam);
-        String reason = text(body == null ? null : body.reason(), "reason", 500);
-        String verifiedBy = text(body == null ? null : body.identityVerifiedBy(), "identityVerifiedBy", 200);
+        FieldErrors errors = new FieldErrors();
+        String reason = text(body == null ? null : body.reason(), "reason", 500, errors);
+        String verifiedBy = text(body == null ? null : body.identityVerifiedBy(), "identityVerifiedBy", 200, errors);
+        errors.check();
         return reenablement.reenable(tenantId, userId, "support",
                         "re-enabled by " + caller.subject() + ": " + reason + "; identity verified by: " + verifiedBy)
                 .onFailure(e -> !(e instanceof ProblemException))
@@ -62,13 +64,13 @@ public class SupportResource {
     }
 
     /** Required, 3 to {@code max} printable characters (it goes into the audit trail verbatim). */
-    private static String text(String value, String field, int max) {
+    private static String text(String value, String field, int max, FieldErrors errors) {
         if (value == null || value.isBlank()) {
-            throw ProblemException.invalid(field, "is required");
+            return errors.refuse(field, "is required");
         }
         String trimmed = value.trim();
         if (trimmed.length() < 3 || trimmed.length() > max || value.chars().anyMatch(Character::isISOControl)) {
-            throw ProblemException.invalid(field, "must be 3 to " + max + " printable characters");
+            return errors.refuse(field, "must be 3 to " + max + " printable characters");
         }
         return trimmed;
     }

@@ -1,6 +1,7 @@
 package io.keystep.challenge.api;
 
 import io.keystep.challenge.domain.PhoneNumbers;
+import io.keystep.challenge.domain.TenantSettings;
 import io.keystep.challenge.domain.VerificationRequest;
 import io.keystep.events.Channel;
 import io.keystep.events.Purpose;
@@ -11,7 +12,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Validates Verify API requests into domain requests; every failure names its field. */
+/** Validates Verify API requests into domain requests; a refusal names every bad field at once. */
 final class VerificationRequests {
 
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,255}\\.[A-Za-z]{2,63}");
@@ -27,63 +28,71 @@ final class VerificationRequests {
                                      String amount, String payee, Integer codeLength) {
     }
 
-    static VerificationRequest validate(CreateVerificationRequest body, io.keystep.challenge.domain.TenantSettings tenant) {
-        if (body == null) {
-            throw ProblemException.invalid("to", "is required");
+    /**
+     * Checks every field, refusing the request once with all that are bad. Whether {@code to}, {@code amount} and
+     * {@code payee} are needed depends on {@code channel} and {@code purpose}, so they are judged only once those
+     * are known.
+     */
+    static VerificationRequest validate(CreateVerificationRequest body, TenantSettings tenant, FieldErrors errors) {
+        CreateVerificationRequest b = body != null ? body
+                : new CreateVerificationRequest(null, null, null, null, null, null, null, null);
+        String channel = b.channel() == null || b.channel().isBlank() ? errors.refuse("channel",
+                "is required: sms, whatsapp, voice, email, auto, totp, hotp or recovery_code")
+                : b.channel().trim().toLowerCase(Locale.ROOT);
+        if (AUTHENTICATOR_CHANNELS.contains(channel)) {
+            return authenticator(b, channel, tenant, errors);
         }
-        if (body.channel() == null || body.channel().isBlank()) {
-            throw ProblemException.invalid("channel",
-                    "is required: sms, whatsapp, voice, email, auto, totp, hotp or recovery_code");
-        }
-        String channel = body.channel().trim().toLowerCase(Locale.ROOT);
-        if (channel.equals("totp") || channel.equals("hotp") || channel.equals("recovery_code")) {
-            return authenticator(body, channel, tenant);
-        }
-        if (body.to() == null || body.to().isBlank()) {
-            throw ProblemException.invalid("to", "is required");
-        }
-        String to = body.to().trim();
-        boolean email = to.contains("@");
-        List<Channel> plan = switch (channel) {
+        String to = b.to() == null || b.to().isBlank() ? null : b.to().trim();
+        List<Channel> plan = channel == null ? null : switch (channel) {
             case "sms" -> List.of(Channel.SMS);
             case "whatsapp" -> List.of(Channel.WHATSAPP);
             case "voice" -> List.of(Channel.VOICE);
             case "email" -> List.of(Channel.EMAIL);
-            case "auto" -> email ? List.of(Channel.EMAIL) : tenant.autoChannels();
-            default -> throw ProblemException.invalid("channel", "must be sms, whatsapp, voice, email or auto");
+            case "auto" -> to != null && to.contains("@") ? List.of(Channel.EMAIL) : tenant.autoChannels();
+            default -> errors.refuse("channel", "must be sms, whatsapp, voice, email, auto, totp, hotp or recovery_code");
         };
-        String destination;
-        if (plan.contains(Channel.EMAIL)) {
-            if (!EMAIL.matcher(to).matches()) {
-                throw ProblemException.invalid("to", "must be an email address for the email channel");
-            }
-            destination = to;
-        } else {
-            destination = PhoneNumbers.toE164(to).orElseThrow(() -> ProblemException.invalid("to",
-                    "must be a phone number in international form, for example +15555550123"));
-            if (!tenant.allowedCountries().isEmpty()) {
-                String region = PhoneNumbers.region(destination).orElse("unknown");
-                if (!tenant.allowsRegion(region)) {
-                    throw ProblemException.invalid("to", "is a number of region " + region
-                            + ", which the tenant's allowedCountries do not include");
-                }
-            }
-        }
-        String userId = body.userId();
+        String destination = plan == null ? null : destination(to, plan, tenant, errors);
+        String userId = b.userId();
         if (userId != null && !USER_ID.matcher(userId).matches()) {
-            throw ProblemException.invalid("userId", "must be 1-128 letters, digits or ._@+-");
+            errors.refuse("userId", "must be 1-128 letters, digits or ._@+-");
         }
-        String locale = body.locale() == null ? "en" : body.locale();
+        String locale = b.locale() == null ? "en" : b.locale();
         if (!LOCALE.matcher(locale).matches()) {
-            throw ProblemException.invalid("locale", "must be a language tag such as en or pt-BR");
+            errors.refuse("locale", "must be a language tag such as en or pt-BR");
         }
-        Binding binding = binding(body);
-        int codeLength = body.codeLength() == null ? tenant.codeLength() : body.codeLength();
+        Binding binding = binding(b, errors);
+        int codeLength = b.codeLength() == null ? tenant.codeLength() : b.codeLength();
         if (codeLength < 4 || codeLength > 10) {
-            throw ProblemException.invalid("codeLength", "must be 4 to 10");
+            errors.refuse("codeLength", "must be 4 to 10");
         }
+        errors.check();
         return new VerificationRequest(destination, channel, plan, userId, locale, binding.purpose(), binding.amount(),
                 binding.payee(), codeLength);
+    }
+
+    private static final java.util.Set<String> AUTHENTICATOR_CHANNELS = java.util.Set.of("totp", "hotp", "recovery_code");
+
+    /** Where the code goes: an email address, or a phone number in E.164 that the tenant allows. */
+    private static String destination(String to, List<Channel> plan, TenantSettings tenant, FieldErrors errors) {
+        if (to == null) {
+            return errors.refuse("to", "is required");
+        }
+        if (plan.contains(Channel.EMAIL)) {
+            return EMAIL.matcher(to).matches() ? to
+                    : errors.refuse("to", "must be an email address for the email channel");
+        }
+        String e164 = PhoneNumbers.toE164(to).orElse(null);
+        if (e164 == null) {
+            return errors.refuse("to", "must be a phone number in international form, for example +15555550123");
+        }
+        if (!tenant.allowedCountries().isEmpty()) {
+            String region = PhoneNumbers.region(e164).orElse("unknown");
+            if (!tenant.allowsRegion(region)) {
+                return errors.refuse("to", "is a number of region " + region
+                        + ", which the tenant's allowedCountries do not include");
+            }
+        }
+        return e164;
     }
 
     /**
@@ -91,20 +100,20 @@ final class VerificationRequests {
      * the user is required (their active factor answers).
      */
     private static VerificationRequest authenticator(CreateVerificationRequest body, String channel,
-                                                     io.keystep.challenge.domain.TenantSettings tenant) {
+                                                     TenantSettings tenant, FieldErrors errors) {
         if (body.to() != null) {
-            throw ProblemException.invalid("to", "is not used for channel " + channel + ": nothing is sent");
+            errors.refuse("to", "is not used for channel " + channel + ": nothing is sent");
         }
         if (body.userId() == null) {
-            throw ProblemException.invalid("userId", "is required for channel " + channel);
-        }
-        if (!USER_ID.matcher(body.userId()).matches()) {
-            throw ProblemException.invalid("userId", "must be 1-128 letters, digits or ._@+-");
+            errors.refuse("userId", "is required for channel " + channel);
+        } else if (!USER_ID.matcher(body.userId()).matches()) {
+            errors.refuse("userId", "must be 1-128 letters, digits or ._@+-");
         }
         if (body.codeLength() != null) {
-            throw ProblemException.invalid("codeLength", "is set by the factor for channel " + channel);
+            errors.refuse("codeLength", "is set by the factor for channel " + channel);
         }
-        Binding binding = binding(body);
+        Binding binding = binding(body, errors);
+        errors.check();
         return new VerificationRequest(null, channel, List.of(), body.userId(), "en", binding.purpose(),
                 binding.amount(), binding.payee(), tenant.codeLength());
     }
@@ -113,15 +122,20 @@ final class VerificationRequests {
     private record Binding(Purpose purpose, String amount, String payee) {
     }
 
-    /** The purpose, with amount and payee required for a transaction and refused for anything else. */
-    private static Binding binding(CreateVerificationRequest body) {
-        Purpose purpose = purpose(body.purpose());
+    /**
+     * The purpose, with amount and payee required for a transaction and refused for anything else; with a bad
+     * purpose, whether they belong is left open.
+     */
+    private static Binding binding(CreateVerificationRequest body, FieldErrors errors) {
+        Purpose purpose = purpose(body.purpose(), errors);
         if (purpose == Purpose.TRANSACTION) {
-            return new Binding(purpose, amount(body.amount(), "amount"), payee(body.payee(), "payee"));
+            return new Binding(purpose, amount(body.amount(), errors), payee(body.payee(), errors));
         }
-        if (body.amount() != null || body.payee() != null) {
-            throw ProblemException.invalid(body.amount() != null ? "amount" : "payee",
-                    "is only for purpose transaction");
+        if (purpose != null && body.amount() != null) {
+            errors.refuse("amount", "is only for purpose transaction");
+        }
+        if (purpose != null && body.payee() != null) {
+            errors.refuse("payee", "is only for purpose transaction");
         }
         return new Binding(purpose, null, null);
     }
@@ -137,7 +151,7 @@ final class VerificationRequests {
         };
     }
 
-    static Purpose purpose(String purpose) {
+    private static Purpose purpose(String purpose, FieldErrors errors) {
         if (purpose == null) {
             return Purpose.LOGIN;
         }
@@ -147,49 +161,48 @@ final class VerificationRequests {
             case "transaction" -> Purpose.TRANSACTION;
             case "recovery" -> Purpose.RECOVERY;
             case "factor_change" -> Purpose.FACTOR_CHANGE;
-            default -> throw ProblemException.invalid("purpose",
-                    "must be login, signup, transaction, recovery or factor_change");
+            default -> errors.refuse("purpose", "must be login, signup, transaction, recovery or factor_change");
         };
     }
 
-    /** {@code 12.50 EUR} → {@code 12.5 EUR}: one spelling per amount, so that the binding does not depend on it. */
-    static String amount(String raw, String field) {
-        if (raw == null || raw.isBlank()) {
-            throw ProblemException.invalid(field, "is required for purpose transaction");
-        }
-        Matcher m = AMOUNT.matcher(raw.trim());
-        if (!m.matches()) {
-            throw ProblemException.invalid(field, "must be a decimal amount, optionally followed by a currency: 12.50 EUR");
-        }
-        String number = new BigDecimal(m.group(1)).stripTrailingZeros().toPlainString();
-        return m.group(2) == null ? number : number + " " + m.group(2);
+    /** The bound amount, required for a transaction. */
+    private static String amount(String raw, FieldErrors errors) {
+        return raw == null || raw.isBlank() ? errors.refuse("amount", "is required for purpose transaction")
+                : presentedAmount(raw, errors);
     }
 
-    static String payee(String raw, String field) {
-        if (raw == null || raw.isBlank()) {
-            throw ProblemException.invalid(field, "is required for purpose transaction");
-        }
-        String payee = raw.trim();
-        if (payee.length() > 140 || payee.chars().anyMatch(Character::isISOControl) || payee.contains("|")) {
-            throw ProblemException.invalid(field, "must be at most 140 printable characters without '|'");
-        }
-        return payee;
+    /** The bound payee, required for a transaction. */
+    private static String payee(String raw, FieldErrors errors) {
+        return raw == null || raw.isBlank() ? errors.refuse("payee", "is required for purpose transaction")
+                : presentedPayee(raw, errors);
     }
 
-    /** The amount a check presents, normalised like the bound one; absent stays absent. */
-    static String presentedAmount(String raw) {
+    /**
+     * An amount in one spelling ({@code 12.50 EUR} → {@code 12.5 EUR}), so that a binding does not depend on how
+     * it was written; absent stays absent.
+     */
+    static String presentedAmount(String raw, FieldErrors errors) {
         if (raw == null) {
             return null;
         }
         Matcher m = AMOUNT.matcher(raw.trim());
         if (!m.matches()) {
-            throw ProblemException.invalid("amount", "must be a decimal amount, optionally followed by a currency");
+            return errors.refuse("amount", "must be a decimal amount, optionally followed by a currency: 12.50 EUR");
         }
         String number = new BigDecimal(m.group(1)).stripTrailingZeros().toPlainString();
         return m.group(2) == null ? number : number + " " + m.group(2);
     }
 
-    static String presentedPayee(String raw) {
-        return raw == null ? null : payee(raw, "payee");
+    /** A payee as bound and presented: trimmed, printable; absent stays absent. */
+    static String presentedPayee(String raw, FieldErrors errors) {
+        if (raw == null) {
+            return null;
+        }
+        String payee = raw.trim();
+        if (payee.isEmpty() || payee.length() > 140 || payee.chars().anyMatch(Character::isISOControl)
+                || payee.contains("|")) {
+            return errors.refuse("payee", "must be 1-140 printable characters without '|'");
+        }
+        return payee;
     }
 }

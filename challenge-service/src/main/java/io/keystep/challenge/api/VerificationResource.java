@@ -87,12 +87,13 @@ public class VerificationResource {
                                 @Context HttpServerRequest http,
                                 VerificationRequests.CreateVerificationRequest body) {
         String tenantId = caller.tenant();
+        FieldErrors errors = new FieldErrors();
         if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
-            throw ProblemException.invalid("Idempotency-Key", "must be 1-255 printable characters");
+            errors.refuse("Idempotency-Key", "must be 1-255 printable characters");
         }
         String ip = clientIp(http);
         return tenantSettings(tenantId).flatMap(settings -> verifications.create(tenantId,
-                        VerificationRequests.validate(body, settings), settings, idempotencyKey, ip))
+                        VerificationRequests.validate(body, settings, errors), settings, idempotencyKey, ip))
                 .map(v -> Response.status(201).entity(v).build());
     }
 
@@ -135,17 +136,19 @@ public class VerificationResource {
     public Uni<CheckResponse> check(@PathParam("id") String idParam, CheckRequest request) {
         String tenantId = caller.tenant();
         String id = RequestChecks.opaqueId("id", idParam);
-        if (request == null || request.code() == null) {
-            throw ProblemException.invalid("code", "is required");
-        }
-        if (!CODE.matcher(request.code()).matches()
-                && !CodeChecker.RECOVERY_CODE.matcher(request.code()).matches()) {
-            throw ProblemException.invalid("code", "must be 4 to 10 digits (or, for channel recovery_code, a recovery"
+        FieldErrors errors = new FieldErrors();
+        CheckRequest presented = request != null ? request : new CheckRequest(null, null, null);
+        if (presented.code() == null) {
+            errors.refuse("code", "is required");
+        } else if (!CODE.matcher(presented.code()).matches()
+                && !CodeChecker.RECOVERY_CODE.matcher(presented.code()).matches()) {
+            errors.refuse("code", "must be 4 to 10 digits (or, for channel recovery_code, a recovery"
                     + " code such as abcd-efgh-2345)");
         }
-        String amount = VerificationRequests.presentedAmount(request.amount());
-        String payee = VerificationRequests.presentedPayee(request.payee());
-        return checker.check(tenantId, id, request.code(), amount, payee).map(result -> {
+        String amount = VerificationRequests.presentedAmount(presented.amount(), errors);
+        String payee = VerificationRequests.presentedPayee(presented.payee(), errors);
+        errors.check();
+        return checker.check(tenantId, id, presented.code(), amount, payee).map(result -> {
             if (result.status() == CheckStatus.NOT_FOUND) {
                 throw ProblemException.notFound("verification " + id);
             }
@@ -188,14 +191,16 @@ public class VerificationResource {
     public Uni<Response> trustDevice(@PathParam("id") String idParam, TrustDeviceRequest body) {
         String tenantId = caller.tenant();
         String id = RequestChecks.opaqueId("id", idParam);
+        FieldErrors errors = new FieldErrors();
         String presented = body == null ? null : body.deviceFingerprint();
         if (presented != null && (presented.isBlank() || presented.length() > 256)) {
-            throw ProblemException.invalid("deviceFingerprint", "must be 1-256 characters");
+            errors.refuse("deviceFingerprint", "must be 1-256 characters");
         }
         String label = body == null ? null : body.label();
         if (label != null && (label.isBlank() || label.length() > 64 || label.chars().anyMatch(Character::isISOControl))) {
-            throw ProblemException.invalid("label", "must be 1-64 printable characters");
+            errors.refuse("label", "must be 1-64 printable characters");
         }
+        errors.check();
         return store.claimTrust(tenantId, id, presented).onFailure().transform(
                         io.keystep.challenge.domain.CheckUnavailableException::new)
                 .flatMap(claim -> {
