@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -82,6 +83,46 @@ class DeliverySettingsTest {
         Callers.admin(tenant).get("/v1/settings/delivery").then().statusCode(200)
                 .body("overridden.size()", equalTo(0));
         assertTrue(changesOf(tenant).isEmpty(), "nothing refused was published");
+    }
+
+    @Test
+    void oneRefusalNamesEveryBadSettingAndChangesNothing() {
+        String tenant = Jobs.tenant();
+        JsonNode before = Callers.admin(tenant).contentType("application/json").body("{\"fallbackTimeoutSeconds\":45}")
+                .put("/v1/settings/delivery").then().statusCode(200)
+                .body("overridden", contains("fallbackTimeoutSeconds")).extract().as(JsonNode.class);
+        awaitChange(tenant);
+
+        // Five independent bad fields among two good ones, named in the body's order; the good ones are not saved.
+        JsonNode problem = Callers.admin(tenant).contentType("application/json").body("""
+                {"channelPlan":["SMS","PIGEON"],"fallbackTimeoutSeconds":90,"destinationPerHour":101,
+                 "colour":"blue","allowedCountries":["US","XX"],"countryPerHour":500,"prefixPerHour":"many"}""")
+                .put("/v1/settings/delivery").then().statusCode(400).contentType("application/problem+json")
+                .body("type", equalTo("https://keystep.dev/problems/validation"))
+                .body("status", equalTo(400))
+                .body("errors.field", contains("channelPlan", "destinationPerHour", "colour", "allowedCountries",
+                        "prefixPerHour"))
+                .body("errors[1].message", equalTo("must be between 1 and 100"))
+                .body("errors[4].message", equalTo("must be a whole number"))
+                .extract().as(JsonNode.class);
+        List<String> named = new ArrayList<>();
+        problem.get("errors").forEach(e -> named.add(e.get("field").asText() + ": " + e.get("message").asText()));
+        assertEquals(String.join("; ", named), problem.get("detail").asText());
+
+        assertEquals(before, Callers.admin(tenant).get("/v1/settings/delivery").then().statusCode(200)
+                .extract().as(JsonNode.class), "the settings did not change");
+        assertEquals(1, changesOf(tenant).size(), "the refused PUT published no change");
+    }
+
+    @Test
+    void aSingleBadSettingIsAnsweredAsBefore() {
+        Callers.admin(Jobs.tenant()).contentType("application/json").body("{\"fallbackTimeoutSeconds\":4}")
+                .put("/v1/settings/delivery").then().statusCode(400).contentType("application/problem+json")
+                .body("title", equalTo("Invalid request"))
+                .body("detail", equalTo("fallbackTimeoutSeconds: must be between 5 and 600"))
+                .body("errors.size()", equalTo(1))
+                .body("errors[0].field", equalTo("fallbackTimeoutSeconds"))
+                .body("errors[0].message", equalTo("must be between 5 and 600"));
     }
 
     @Test

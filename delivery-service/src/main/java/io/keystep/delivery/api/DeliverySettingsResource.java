@@ -21,12 +21,14 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -34,13 +36,18 @@ import java.util.stream.Collectors;
  * A tenant's delivery settings (area {@code delivery}, role {@code admin}, tenant from the token): channel plan,
  * fallback timeout, allowed destination countries and the SMS-pumping guard's limits. A PUT states every override the
  * tenant wants; an absent (or null) field returns to the platform default. A change is published as
- * {@code TenantSettingsChanged}.
+ * {@code TenantSettingsChanged}. A PUT with bad fields changes nothing and gets one 400 whose {@code errors} name every
+ * bad field, in the body's order, so a caller fixes them in one round.
  */
 @Path("/v1/settings/delivery")
 @RolesAllowed("admin")
 public class DeliverySettingsResource {
 
     public static final String AREA = "delivery";
+
+    /** Settings an override is applied to only for {@code with}'s checks (bounds included); the result is unused. */
+    private static final DeliverySettings CHECK_BASE = new DeliverySettings(List.of(), Duration.ofSeconds(30), Set.of(),
+            1, 1, 1, 1, Set.of(), 0, 0);
 
     private final DeliverySettingsStore store;
     private final PlatformEvents events;
@@ -89,14 +96,10 @@ public class DeliverySettingsResource {
         }
         String named = body != null && body.hasNonNull("tenantId") ? body.get("tenantId").asText() : null;
         return callerTenant.of(identity, "PUT", "/v1/settings/delivery", claimedTenant, named).chain(tenant -> {
-            Map<String, String> wanted;
-            try {
-                wanted = overrides(body);
-                // Checks every value the way deliveries read it back.
-                new DeliverySettings(List.of(), java.time.Duration.ofSeconds(30), java.util.Set.of(), 1, 1, 1, 1,
-                        java.util.Set.of(), 0, 0).with(wanted);
-            } catch (DeliverySettings.Invalid invalid) {
-                return Uni.createFrom().item(Problem.validation(invalid.field(), invalid.getMessage()));
+            List<Problem.FieldError> errors = new ArrayList<>();
+            Map<String, String> wanted = overrides(body, errors);
+            if (!errors.isEmpty()) {
+                return Uni.createFrom().item(Problem.validation(errors));
             }
             return store.read(tenant).chain(before -> {
                 List<TenantSettingsChanged.Change> changes = new ArrayList<>();
@@ -131,10 +134,14 @@ public class DeliverySettingsResource {
         return body;
     }
 
-    /** The body's overrides as stored text, each checked; unknown fields are refused naming the field. */
-    static Map<String, String> overrides(JsonNode body) {
+    /**
+     * The body's overrides as stored text, each checked the way deliveries read it back. Every bad field (an unknown
+     * one included) is added to {@code errors}, one per field in the body's order, and left out of the answer.
+     */
+    static Map<String, String> overrides(JsonNode body, List<Problem.FieldError> errors) {
         if (body == null || !body.isObject()) {
-            throw new DeliverySettings.Invalid("body", "must be a JSON object");
+            errors.add(new Problem.FieldError("body", "must be a JSON object"));
+            return Map.of();
         }
         Map<String, String> wanted = new TreeMap<>();
         Iterator<Map.Entry<String, JsonNode>> fields = body.fields();
@@ -142,27 +149,41 @@ public class DeliverySettingsResource {
             Map.Entry<String, JsonNode> entry = fields.next();
             String field = entry.getKey();
             JsonNode value = entry.getValue();
-            if (field.equals("tenantId") || value == null || value.isNull()) {
+            if (field.equals("tenantId") || value.isNull()) {
                 continue;
             }
-            switch (field) {
-                case DeliverySettings.CHANNEL_PLAN -> wanted.put(field, DeliverySettings.channels(field,
-                        texts(field, value)).stream().map(Enum::name).collect(Collectors.joining(",")));
-                case DeliverySettings.ALLOWED_COUNTRIES, DeliverySettings.USUAL_COUNTRIES -> wanted.put(field,
-                        String.join(",", DeliverySettings.countries(field, texts(field, value))));
-                case DeliverySettings.FALLBACK_TIMEOUT_SECONDS, DeliverySettings.DESTINATION_PER_HOUR,
-                     DeliverySettings.PREFIX_PER_HOUR, DeliverySettings.COUNTRY_PER_HOUR,
-                     DeliverySettings.RARE_COUNTRY_PER_HOUR -> {
-                    if (!value.isIntegralNumber() || !value.canConvertToInt()) {
-                        throw new DeliverySettings.Invalid(field, "must be a whole number");
-                    }
-                    wanted.put(field, String.valueOf(value.intValue()));
-                }
-                default -> throw new DeliverySettings.Invalid(field.length() > 40 ? field.substring(0, 40) : field,
-                        "is not a delivery setting; settings are " + DeliverySettings.FIELDS);
+            if (!DeliverySettings.FIELDS.contains(field)) {
+                errors.add(new Problem.FieldError(field.length() > 40 ? field.substring(0, 40) : field,
+                        "is not a delivery setting; settings are " + DeliverySettings.FIELDS));
+                continue;
+            }
+            // The domain's checks throw at a field's first problem, as deliveries reading stored settings need;
+            // caught per field here, so one answer names every bad field.
+            try {
+                String text = stored(field, value);
+                CHECK_BASE.with(Map.of(field, text));
+                wanted.put(field, text);
+            } catch (DeliverySettings.Invalid invalid) {
+                errors.add(new Problem.FieldError(invalid.field(), invalid.getMessage()));
             }
         }
         return wanted;
+    }
+
+    /** A setting's value as the text the store keeps, lists normalised; malformed values throw naming the field. */
+    private static String stored(String field, JsonNode value) {
+        return switch (field) {
+            case DeliverySettings.CHANNEL_PLAN -> DeliverySettings.channels(field, texts(field, value)).stream()
+                    .map(Enum::name).collect(Collectors.joining(","));
+            case DeliverySettings.ALLOWED_COUNTRIES, DeliverySettings.USUAL_COUNTRIES ->
+                    String.join(",", DeliverySettings.countries(field, texts(field, value)));
+            default -> { // the whole-number settings
+                if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+                    throw new DeliverySettings.Invalid(field, "must be a whole number");
+                }
+                yield String.valueOf(value.intValue());
+            }
+        };
     }
 
     private static List<String> texts(String field, JsonNode value) {

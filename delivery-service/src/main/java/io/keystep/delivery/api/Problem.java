@@ -3,7 +3,9 @@ package io.keystep.delivery.api;
 import jakarta.ws.rs.core.Response;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** RFC 9457 problem details, the body of every error answer. */
 public final class Problem {
@@ -28,14 +30,23 @@ public final class Problem {
         return Response.status(status).type(MEDIA_TYPE).entity(body).build();
     }
 
+    /** One field (or header) that is wrong and what is wrong with it. */
+    public record FieldError(String field, String message) {
+    }
+
     /** A 400 naming the field (or header) that is wrong. */
     public static Response validation(String field, String message) {
+        return validation(List.of(new FieldError(field, message)));
+    }
+
+    /** A 400 naming every field that is wrong, in the order given; {@code detail} lists them all. */
+    public static Response validation(List<FieldError> errors) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", VALIDATION);
         body.put("title", "Invalid request");
         body.put("status", 400);
-        body.put("detail", field + ": " + message);
-        body.put("errors", java.util.List.of(Map.of("field", field, "message", message)));
+        body.put("detail", errors.stream().map(e -> e.field() + ": " + e.message()).collect(Collectors.joining("; ")));
+        body.put("errors", List.copyOf(errors));
         return Response.status(400).type(MEDIA_TYPE).entity(body).build();
     }
 }
