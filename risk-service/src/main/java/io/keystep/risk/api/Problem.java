@@ -3,6 +3,7 @@ package io.keystep.risk.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * An RFC 9457 problem: every 4xx and 5xx answer has this shape ({@code application/problem+json}).
@@ -24,8 +25,13 @@ public record Problem(String type, String title, int status, String detail, List
     }
 
     public static Problem validation(String field, String message) {
-        return new Problem(BASE + "validation", "Invalid request", 400, field + ": " + message,
-                List.of(new FieldError(field, message)));
+        return validation(List.of(new FieldError(field, message)));
+    }
+
+    /** A 400 naming every field at fault, in the order given; {@code detail} joins them as "field: message". */
+    public static Problem validation(List<FieldError> errors) {
+        String detail = errors.stream().map(e -> e.field() + ": " + e.message()).collect(Collectors.joining("; "));
+        return new Problem(BASE + "validation", "Invalid request", 400, detail, List.copyOf(errors));
     }
 
     public static Problem of(int status, String slug, String title, String detail) {

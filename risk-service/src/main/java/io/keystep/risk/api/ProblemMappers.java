@@ -3,7 +3,6 @@ package io.keystep.risk.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import io.keystep.events.AccessRefused;
-import io.keystep.risk.domain.InvalidSettingException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -20,8 +19,8 @@ import java.util.stream.Collectors;
 
 /**
  * Turns every failure into {@code application/problem+json}: 401 (with {@code WWW-Authenticate: Bearer}) for a
- * missing or unacceptable token, 403 for a role not allowed (published as an access refusal), 400 naming the field
- * for bad input; bad input never becomes a 500.
+ * missing or unacceptable token, 403 for a role not allowed (published as an access refusal), 400 naming the bad
+ * fields for bad input; bad input never becomes a 500.
  */
 public class ProblemMappers {
 
@@ -39,11 +38,6 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
         return respond(e.problem());
-    }
-
-    @ServerExceptionMapper
-    public Response invalidSetting(InvalidSettingException e) {
-        return respond(Problem.validation(e.field(), e.getMessage()));
     }
 
     @ServerExceptionMapper

@@ -1,13 +1,14 @@
 package io.keystep.risk.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keystep.events.Decision;
 import io.keystep.events.TenantSettingsChanged;
 import io.keystep.risk.config.RiskConfig;
 import io.keystep.risk.domain.CidrRange;
 import io.keystep.risk.domain.DecisionRules;
+import io.keystep.risk.domain.InvalidSettings;
 import io.keystep.risk.domain.RiskPolicy;
 import io.keystep.risk.domain.RiskSettings;
 import io.keystep.risk.domain.RiskSettingsPolicy;
@@ -27,12 +28,13 @@ import jakarta.ws.rs.core.UriInfo;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Iterator;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A tenant's risk policy settings (area {@code risk}): weights, thresholds, the odd-hours window, the
@@ -47,6 +49,9 @@ public class SettingsResource {
     private static final Logger LOG = Logger.getLogger(SettingsResource.class);
     static final String AREA = "risk";
     private static final List<String> TENANT_FIELDS = List.of("tenantId", "tenant");
+    private static final String WRONG_TYPE = "has a value of the wrong type";
+    private static final Set<String> DECISIONS = Arrays.stream(Decision.values()).map(Enum::name)
+            .collect(Collectors.toUnmodifiableSet());
 
     /**
      * The settings in force for the tenant: its overrides, else the platform defaults.
@@ -96,8 +101,10 @@ public class SettingsResource {
     }
 
     /**
-     * Replaces the tenant's overrides: a field absent returns to the platform default. A value outside its bounds
-     * answers 400 naming the field; a change is published on {@code tenant.settings-changed.v1}.
+     * Replaces the tenant's overrides: a field absent returns to the platform default. A body with bad fields (unknown,
+     * of the wrong JSON type, outside its bounds) answers one 400 whose {@code errors} names every one of them, in the
+     * body's field order, and nothing is stored or published; a change is published on
+     * {@code tenant.settings-changed.v1}.
      */
     @PUT
     public Uni<RiskSettingsView> put(JsonNode body, @Context UriInfo uri) {
@@ -111,8 +118,12 @@ public class SettingsResource {
                     .chain(() -> Uni.createFrom().failure(new ProblemException(Problem.of(403, "cross-tenant",
                             "Forbidden", "the request names a tenant other than the caller's"))));
         }
-        RiskSettings requested = read(body);
-        bounds.validate(requested, settings.defaultsFor(caller.tenant()));
+        InvalidSettings invalid = new InvalidSettings();
+        RiskSettings requested = read(body, invalid);
+        bounds.validate(requested, settings.defaultsFor(caller.tenant()), invalid);
+        if (!invalid.isEmpty()) {
+            throw ProblemException.invalid(inBodyOrder(body, invalid));
+        }
         return settings.replace(caller.tenant(), requested).chain(before -> {
             List<TenantSettingsChanged.Change> changes = changes(before, requested);
             Uni<Void> published = changes.isEmpty() ? Uni.createFrom().voidItem()
@@ -143,37 +154,63 @@ public class SettingsResource {
         return null;
     }
 
-    /** The request's overrides; a field this API does not know is refused rather than silently ignored. */
-    private RiskSettings read(JsonNode body) {
+    /**
+     * The request's well-typed overrides. A field this API does not know (refused rather than silently ignored) or
+     * whose JSON type is wrong is noted in {@code invalid} and left out, so that the next bad field is still seen.
+     */
+    private RiskSettings read(JsonNode body, InvalidSettings invalid) {
         if (body == null || body.isNull()) {
             return RiskSettings.NONE;
         }
         if (!body.isObject()) {
             throw ProblemException.invalid("body", "must be a JSON object");
         }
-        Set<String> known = new HashSet<>(RiskSettings.FIELDS);
-        known.addAll(TENANT_FIELDS);
-        for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!known.contains(name)) {
-                throw ProblemException.invalid(name, "is not a risk setting");
+        ObjectNode wellTyped = mapper.createObjectNode();
+        for (Map.Entry<String, JsonNode> field : body.properties()) {
+            String name = field.getKey();
+            if (TENANT_FIELDS.contains(name)) {
+                continue;
+            }
+            String reason = RiskSettings.FIELDS.contains(name) ? wrongType(name, field.getValue())
+                    : "is not a risk setting";
+            if (reason == null) {
+                wellTyped.set(name, field.getValue());
+            } else {
+                invalid.add(name, reason);
             }
         }
-        for (String list : List.of("allowNetworks", "denyNetworks")) {
-            JsonNode node = body.get(list);
-            if (node != null && !node.isNull() && !node.isArray()) {
-                throw ProblemException.invalid(list, "must be a list of CIDR ranges");
-            }
+        // Every value left has its field's type, so mapping cannot fail on the caller's input.
+        return mapper.convertValue(wellTyped, RiskSettings.class);
+    }
+
+    /**
+     * Why a setting's JSON value does not fit its field, or null when it does (null itself means the default).
+     * Checked here, strictly (no "10" for 10), rather than left to Jackson, which stops at the first bad field.
+     */
+    private static String wrongType(String field, JsonNode value) {
+        if (value.isNull()) {
+            return null;
         }
-        com.fasterxml.jackson.databind.node.ObjectNode settingsOnly = body.deepCopy();
-        settingsOnly.remove(TENANT_FIELDS);
-        try {
-            return mapper.treeToValue(settingsOnly, RiskSettings.class);
-        } catch (JsonProcessingException e) {
-            String field = e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()
-                    ? m.getPath().get(0).getFieldName() : "body";
-            throw ProblemException.invalid(field == null ? "body" : field, "has a value of the wrong type");
+        return switch (field) {
+            case "allowNetworks", "denyNetworks" -> value.isArray() && value.valueStream().allMatch(JsonNode::isTextual)
+                    ? null : "must be a list of CIDR ranges";
+            case "onStuffing" -> value.isTextual() && DECISIONS.contains(value.textValue()) ? null : WRONG_TYPE;
+            case "alwaysChallenge" -> value.isBoolean() ? null : WRONG_TYPE;
+            // every other setting is a whole number
+            default -> value.isIntegralNumber() && value.canConvertToInt() ? null : WRONG_TYPE;
+        };
+    }
+
+    /** The invalid fields in the order the body names them, so that the answer reads like the request. */
+    private static List<Problem.FieldError> inBodyOrder(JsonNode body, InvalidSettings invalid) {
+        List<String> order = new ArrayList<>();
+        if (body != null) {
+            body.fieldNames().forEachRemaining(order::add);
         }
+        return invalid.reasons().entrySet().stream()
+                .sorted(Comparator.comparingInt(e -> order.indexOf(e.getKey())))
+                .map(e -> new Problem.FieldError(e.getKey(), e.getValue()))
+                .toList();
     }
 
     /** Every field whose override changed, with the overrides before and after (null: the platform default). */

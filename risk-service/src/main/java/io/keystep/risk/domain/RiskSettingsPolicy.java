@@ -44,36 +44,38 @@ public final class RiskSettingsPolicy {
     }
 
     /**
-     * Checks every field of {@code s} against its bound, and challenge-at against deny-at as they will be in force
-     * (the override, else the default). Throws naming the first offending field.
+     * Notes in {@code invalid} every field of {@code s} outside its bound, and challenge-at above deny-at as they
+     * will be in force (the override, else the default). That pair is compared only when neither is invalid already,
+     * so that a bad value is not blamed on its valid partner.
      */
-    public void validate(RiskSettings s, DecisionRules defaults) {
-        within(NEW_DEVICE, s.newDevice());
-        within(NEW_COUNTRY, s.newCountry());
-        within(IMPOSSIBLE_TRAVEL, s.impossibleTravel());
-        within(UNUSUAL_HOUR, s.unusualHour());
-        within(INVALID_DEVICE_TOKEN, s.invalidDeviceToken());
-        within(ALLOWED_NETWORK, s.allowedNetwork());
-        within(CHALLENGE_AT, s.challengeAt());
-        within(DENY_AT, s.denyAt());
+    public void validate(RiskSettings s, DecisionRules defaults, InvalidSettings invalid) {
+        within(NEW_DEVICE, s.newDevice(), invalid);
+        within(NEW_COUNTRY, s.newCountry(), invalid);
+        within(IMPOSSIBLE_TRAVEL, s.impossibleTravel(), invalid);
+        within(UNUSUAL_HOUR, s.unusualHour(), invalid);
+        within(INVALID_DEVICE_TOKEN, s.invalidDeviceToken(), invalid);
+        within(ALLOWED_NETWORK, s.allowedNetwork(), invalid);
+        within(CHALLENGE_AT, s.challengeAt(), invalid);
+        within(DENY_AT, s.denyAt(), invalid);
         within(new RiskSettings.Bound("unusualHourWindowDays", MIN_HOUR_WINDOW_DAYS, maxHourWindowDays),
-                s.unusualHourWindowDays());
-        within(TRAVEL_SPEED, s.impossibleTravelSpeedKmh());
-        within(USER_FAILURES, s.userFailureLimit());
-        within(IP_FAILURES, s.ipFailureLimit());
+                s.unusualHourWindowDays(), invalid);
+        within(TRAVEL_SPEED, s.impossibleTravelSpeedKmh(), invalid);
+        within(USER_FAILURES, s.userFailureLimit(), invalid);
+        within(IP_FAILURES, s.ipFailureLimit(), invalid);
         if (s.onStuffing() == Decision.ALLOW) {
-            throw new InvalidSettingException("onStuffing", "must be CHALLENGE or DENY");
+            invalid.add("onStuffing", "must be CHALLENGE or DENY");
         }
-        networks("allowNetworks", s.allowNetworks());
-        networks("denyNetworks", s.denyNetworks());
+        networks("allowNetworks", s.allowNetworks(), invalid);
+        networks("denyNetworks", s.denyNetworks(), invalid);
         RiskPolicy live = defaults.rules().live();
         int challengeAt = s.challengeAt() != null ? s.challengeAt() : live.challengeAt();
         int denyAt = s.denyAt() != null ? s.denyAt() : live.denyAt();
-        if (challengeAt > denyAt) {
+        if (challengeAt > denyAt && !invalid.has("challengeAt") && !invalid.has("denyAt")) {
             if (s.challengeAt() != null) {
-                throw new InvalidSettingException("challengeAt", "must not exceed denyAt (" + denyAt + ")");
+                invalid.add("challengeAt", "must not exceed denyAt (" + denyAt + ")");
+            } else {
+                invalid.add("denyAt", "must be at least challengeAt (" + challengeAt + ")");
             }
-            throw new InvalidSettingException("denyAt", "must be at least challengeAt (" + challengeAt + ")");
         }
     }
 
@@ -115,28 +117,31 @@ public final class RiskSettingsPolicy {
         return ranges;
     }
 
-    private static void within(RiskSettings.Bound bound, Integer value) {
+    private static void within(RiskSettings.Bound bound, Integer value, InvalidSettings invalid) {
         if (value != null && (value < bound.min() || value > bound.max())) {
-            throw new InvalidSettingException(bound.field(),
-                    "must be between " + bound.min() + " and " + bound.max());
+            invalid.add(bound.field(), "must be between " + bound.min() + " and " + bound.max());
         }
     }
 
-    private static void networks(String field, List<String> networks) {
+    /** Notes the list's first problem only: one reason per field. */
+    private static void networks(String field, List<String> networks, InvalidSettings invalid) {
         if (networks == null) {
             return;
         }
         if (networks.size() > RiskSettings.MAX_NETWORKS) {
-            throw new InvalidSettingException(field, "must list at most " + RiskSettings.MAX_NETWORKS + " ranges");
+            invalid.add(field, "must list at most " + RiskSettings.MAX_NETWORKS + " ranges");
+            return;
         }
         for (String n : networks) {
             if (n == null || n.isBlank()) {
-                throw new InvalidSettingException(field, "must not contain an empty range");
+                invalid.add(field, "must not contain an empty range");
+                return;
             }
             try {
                 CidrRange.parse(n);
             } catch (RuntimeException e) {
-                throw new InvalidSettingException(field, "'" + n + "' is not an IP network in CIDR notation");
+                invalid.add(field, "'" + n + "' is not an IP network in CIDR notation");
+                return;
             }
         }
     }
