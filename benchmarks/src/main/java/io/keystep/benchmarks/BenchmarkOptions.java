@@ -65,6 +65,11 @@ public record BenchmarkOptions(Set<String> only, int checkClients, Duration chec
                 Path.of("benchmarks/target/benchmark-results.json"));
     }
 
+    /** Whether the arguments ask for the options' description ({@code --help} or {@code -h}) rather than a run. */
+    public static boolean asksForUsage(List<String> args) {
+        return args.contains("--help") || args.contains("-h");
+    }
+
     /** Parses {@code --name=value} arguments over the defaults; unknown options are an error. */
     public static BenchmarkOptions parse(List<String> args, Path root) {
         Map<String, String> given = new HashMap<>();

@@ -45,6 +45,10 @@ public final class BenchmarkRun {
 
     public static void main(String[] args) {
         Path root = Path.of(System.getProperty("keystep.root", ".")).toAbsolutePath().normalize();
+        if (BenchmarkOptions.asksForUsage(List.of(args))) {
+            System.out.print(BenchmarkOptions.USAGE);
+            return;
+        }
         BenchmarkOptions options;
         try {
             options = BenchmarkOptions.parse(List.of(args), root);

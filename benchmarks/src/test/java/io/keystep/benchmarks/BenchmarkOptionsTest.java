@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BenchmarkOptionsTest {
 
@@ -42,6 +44,14 @@ class BenchmarkOptionsTest {
         assertEquals(50, options.loginWarmupRate());
         assertEquals(List.of(), BenchmarkOptions.parse(List.of("--login-sweep="), ROOT).loginSweep());
         assertEquals(Path.of("/tmp/out.json"), options.output());
+    }
+
+    @Test
+    void helpAsksForTheOptionsRatherThanARun() {
+        assertTrue(BenchmarkOptions.asksForUsage(List.of("--help")));
+        assertTrue(BenchmarkOptions.asksForUsage(List.of("--login-rate=200", "-h")));
+        assertFalse(BenchmarkOptions.asksForUsage(List.of("--login-rate=200")));
+        assertTrue(BenchmarkOptions.USAGE.contains("--login-rate=1000"));
     }
 
     @Test
