@@ -303,6 +303,8 @@ class VerifyApiTest {
         VerifyApi.create("t-validation", "{\"to\":\"+15555550123\",\"channel\":\"sms\",\"amount\":\"5\","
                         + "\"payee\":\"ACME\"}")
                 .statusCode(400).body("errors.field", contains("amount", "payee"));
+        VerifyApi.create("t-validation", "{\"to\":\"+15555550123\",\"codeLength\":11}")
+                .statusCode(400).body("errors.field", contains("channel", "codeLength"));
         // What 'to' must be depends on the channel: with a bad channel it is not judged.
         VerifyApi.create("t-validation", "{\"to\":\"not-a-number\",\"channel\":\"pigeon\",\"codeLength\":11}")
                 .statusCode(400).body("errors.field", contains("channel", "codeLength"));

@@ -39,7 +39,7 @@ final class VerificationRequests {
         String channel = b.channel() == null || b.channel().isBlank() ? errors.refuse("channel",
                 "is required: sms, whatsapp, voice, email, auto, totp, hotp or recovery_code")
                 : b.channel().trim().toLowerCase(Locale.ROOT);
-        if (AUTHENTICATOR_CHANNELS.contains(channel)) {
+        if (channel != null && AUTHENTICATOR_CHANNELS.contains(channel)) {
             return authenticator(b, channel, tenant, errors);
         }
         String to = b.to() == null || b.to().isBlank() ? null : b.to().trim();
