@@ -69,11 +69,26 @@ final class LoginLatencyBenchmark {
     record WarmUp(int rounds, int ratePerSecond, int logins, double seconds, double lastJitShare, boolean settled) {
     }
 
-    /** The login run; {@code idle}, the platform's CPU with no load read before the sweep, is null without one. */
+    /**
+     * One of the first logins after start, published alone and awaited before the next: milliseconds from its
+     * intended time to its verdict ({@code risk.assessed.v1}), its delivery job ({@code challenge.issued.v1}) and its
+     * SMS reaching the sink; 0 where it never arrived.
+     */
+    record FirstLogin(double toRiskAssessedMs, double toChallengeIssuedMs, double toSmsMs) {
+    }
+
+    /** How many logins are timed one at a time before any other traffic. */
+    static final int FIRST_LOGINS = 5;
+
+    /**
+     * The login run; {@code idle}, the platform's CPU with no load read before the sweep, is null without one;
+     * {@code firstLogins}, the first {@value #FIRST_LOGINS} logins after start, before the warm-up.
+     */
     record Result(int ratePerSecond, double seconds, int logins, int enrolled, long messages, long missing,
                   Latency loginToSms, Map<String, Latency> stages, double publisherMaxBehindMs,
                   RawKafkaLatency.Result rawKafka,
-                  double p99ToRawKafkaP99, CpuMeter.Use cpu, WarmUp warmUp, CpuMeter.Use idle, List<Step> sweep) {
+                  double p99ToRawKafkaP99, CpuMeter.Use cpu, WarmUp warmUp, CpuMeter.Use idle, List<Step> sweep,
+                  List<FirstLogin> firstLogins) {
     }
 
     static final ObjectMapper JSON = new ObjectMapper()
@@ -102,7 +117,9 @@ final class LoginLatencyBenchmark {
         int maxRounds = options.warmup().isZero() ? 0
                 : (int) ((options.warmupMax().toSeconds() + roundSeconds - 1) / roundSeconds);
         try (Http http = new Http(vertx, 32, stack.tokens());
-             Logins logins = new Logins(stack, http, people, count + sweepLogins + maxRounds * round)) {
+             Logins logins = new Logins(stack, http, people,
+                     FIRST_LOGINS + count + sweepLogins + maxRounds * round)) {
+            List<FirstLogin> firstLogins = firstLogins(logins, options.drainTimeout(), out);
             long started = System.nanoTime();
             Logins.Enrolled measured = logins.enrol(count);
             List<Integer> sweepFrom = new ArrayList<>();
@@ -148,8 +165,35 @@ final class LoginLatencyBenchmark {
                     options.drainTimeout(), out);
             return new Result(rate, options.loginDuration().toSeconds(), count, measured.ok(), main.messages(),
                     main.missing(), latency, stageLatencies, main.publisherMaxBehindMs(), raw,
-                    CheckBenchmark.ratio(latency.p99Ms(), raw.latency().p99Ms()), main.cpu(), warmUp, idle, sweep);
+                    CheckBenchmark.ratio(latency.p99Ms(), raw.latency().p99Ms()), main.cpu(), warmUp, idle, sweep,
+                    firstLogins);
         }
+    }
+
+    /**
+     * The first logins after start, before any other login: what the first users after a deploy or restart wait,
+     * while each service still runs its login path for the first time (class loading, the interpreter) and meets
+     * each partition's first record. Each is published alone and its message awaited before the next.
+     */
+    private static List<FirstLogin> firstLogins(Logins logins, Duration drainTimeout, PrintStream out) {
+        int from = logins.enrol(FIRST_LOGINS).from();
+        List<FirstLogin> first = new ArrayList<>();
+        for (int i = from; i < from + FIRST_LOGINS; i++) {
+            int seen = logins.messagesSoFar();
+            logins.publish(i, 1, 1);
+            logins.await(seen, i, 1, new Histogram(Latency.HIGHEST_MICROS, 3), drainTimeout);
+            // The bystander reads the stages on its own thread: give it a moment to note events that came before.
+            FirstLogin timeline = logins.timeline(i);
+            for (int wait = 0; wait < 40 && timeline.toSmsMs() > 0
+                    && (timeline.toRiskAssessedMs() == 0 || timeline.toChallengeIssuedMs() == 0); wait++) {
+                CheckBenchmark.sleep(50);
+                timeline = logins.timeline(i);
+            }
+            first.add(timeline);
+        }
+        out.printf("  first %d logins after start, one at a time: login -> SMS %s ms%n", FIRST_LOGINS,
+                first.stream().map(f -> String.format("%.0f", f.toSmsMs())).toList());
+        return first;
     }
 
     /** The platform's CPU while nothing is published for {@link #IDLE}, per second. */
@@ -218,6 +262,7 @@ final class LoginLatencyBenchmark {
         private final String challengeUrl;
         private final int[] phoneNumber;
         private final long[] intended;
+        private final long[] received;
         private final LoginStages stages;
         private final KafkaProducer<String, String> producer;
         private final AtomicLong failedSends = new AtomicLong();
@@ -230,6 +275,7 @@ final class LoginLatencyBenchmark {
             this.challengeUrl = stack.service("challenge-service").url();
             this.phoneNumber = new int[capacity];
             this.intended = new long[capacity];
+            this.received = new long[capacity];
             this.stages = new LoginStages(stack.kafkaBootstrap(), "login-" + people.runId() + "-", capacity);
             this.producer = new KafkaProducer<>(producerConfig(stack.kafkaBootstrap()), new StringSerializer(),
                     new StringSerializer());
@@ -319,8 +365,8 @@ final class LoginLatencyBenchmark {
                     Integer login = loginOfPhone.get(m.to());
                     if (login != null && arrived.add(login)) {
                         matched++;
-                        long latency = FixedRate.epochMicros(m.receivedAt()) - intended[login];
-                        Latency.record(micros, latency);
+                        received[login] = FixedRate.epochMicros(m.receivedAt());
+                        Latency.record(micros, received[login] - intended[login]);
                     }
                 }
                 if (messages.size() > seen) {
@@ -332,6 +378,16 @@ final class LoginLatencyBenchmark {
                 }
             }
             return matched;
+        }
+
+        /** Login {@code i}'s stages, in ms from its intended time (0: not arrived). */
+        FirstLogin timeline(int i) {
+            return new FirstLogin(sinceIntended(i, stages.arrival(Topics.RISK_ASSESSED, i)),
+                    sinceIntended(i, stages.arrival(Topics.CHALLENGE_ISSUED, i)), sinceIntended(i, received[i]));
+        }
+
+        private double sinceIntended(int i, long arrivalMicros) {
+            return arrivalMicros == 0 ? 0 : Math.round((arrivalMicros - intended[i]) / 100.0) / 10.0;
         }
 
         Map<String, Latency> stages(int from, int n) {

@@ -76,6 +76,11 @@ final class LoginStages implements AutoCloseable {
         }
     }
 
+    /** When login {@code index}'s event of {@code topic} reached this consumer, in epoch µs; 0 if it has not. */
+    synchronized long arrival(String topic, int index) {
+        return arrivals[TOPICS.indexOf(topic)][index];
+    }
+
     /** Per topic, the latency from each login's intended time to its event reaching this consumer. */
     synchronized Map<String, Latency> latencies(long[] intended, int from, int to) {
         Map<String, Latency> result = new LinkedHashMap<>();

@@ -53,6 +53,13 @@ final class ResultTable {
             out.printf("   logins without a message: %d; p99 / raw Kafka p99 = %.1f%n", l.missing(),
                     l.p99ToRawKafkaP99());
             cpu(out, l.cpu());
+            out.printf("   %-46s %10s %9s %9s %9s%n", "first logins after start, one at a time", "",
+                    "-> risk", "-> issued", "-> SMS");
+            for (int i = 0; i < l.firstLogins().size(); i++) {
+                LoginLatencyBenchmark.FirstLogin f = l.firstLogins().get(i);
+                out.printf("   %-46s %10s %9.1f %9.1f %9.1f%n", "  login " + (i + 1) + " (ms from its timestamp)", "",
+                        f.toRiskAssessedMs(), f.toChallengeIssuedMs(), f.toSmsMs());
+            }
             LoginLatencyBenchmark.WarmUp w = l.warmUp();
             out.printf("   warm-up: %d logins at %d/s in %d rounds, %.0f s; JIT %.0f%% of the services' CPU in the last"
                             + " round%s%n", w.logins(), w.ratePerSecond(), w.rounds(), w.seconds(), w.lastJitShare() * 100,

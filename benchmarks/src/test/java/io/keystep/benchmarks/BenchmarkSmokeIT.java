@@ -62,6 +62,10 @@ class BenchmarkSmokeIT {
                 () -> assertTrue(login.warmUp().rounds() >= 1 && login.warmUp().rounds() <= 2,
                         "one warm-up round of a second, a second if the compilers were busy: " + login.warmUp()),
                 () -> assertEquals(20L * login.warmUp().rounds(), login.warmUp().logins()),
+                () -> assertEquals(LoginLatencyBenchmark.FIRST_LOGINS, login.firstLogins().size()),
+                () -> login.firstLogins().forEach(first -> assertTrue(first.toRiskAssessedMs() > 0
+                                && first.toChallengeIssuedMs() > 0 && first.toSmsMs() > 0,
+                        "each first login reached every stage: " + first)),
                 () -> assertEquals(1, login.sweep().size(), "the sweep's one rate"),
                 () -> assertEquals(20, login.sweep().get(0).logins(), "10/s for 2 s"),
                 () -> assertEquals(0, login.sweep().get(0).missing(), "no sweep login lost at a low rate"),
