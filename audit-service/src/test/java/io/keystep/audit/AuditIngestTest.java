@@ -42,6 +42,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(JwtTestResource.class)
 class AuditIngestTest {
 
+    @jakarta.inject.Inject
+    com.fasterxml.jackson.databind.ObjectMapper mapper;
+
+    @Test
+    void everyExampleTheServiceTranslatesAtStartIsValidAsTheEventItNames() throws Exception {
+        // JsonWarmUp translates these as the service starts: one that failed would prepare nothing
+        io.keystep.audit.domain.EventTranslator translator = new io.keystep.audit.domain.EventTranslator(mapper);
+        List<String> types = new ArrayList<>();
+        for (Envelope<?> sample : io.keystep.events.EventSamples.all()) {
+            io.keystep.audit.domain.AuditEntry entry = translator.translate(new io.keystep.audit.domain.IncomingRecord(
+                    "example", 0, 0, Instant.now(), "example", mapper.writeValueAsString(sample), Map.of()));
+            assertEquals(sample.type(), entry.type(), "translated as itself, not as malformed: " + entry.payload());
+            assertEquals(io.keystep.events.EventSamples.TENANT, entry.tenantId());
+            types.add(entry.type());
+        }
+        assertEquals(List.of(LoginAttempted.TYPE, io.keystep.events.RiskAssessed.TYPE,
+                io.keystep.events.ChallengeIssued.TYPE, io.keystep.events.LoginDecided.TYPE,
+                io.keystep.events.DeliveryStatusChanged.TYPE, io.keystep.events.VerificationCompleted.TYPE), types,
+                "one example of each event on a login's or a check's path");
+    }
+
     static final Duration WAIT = Duration.ofSeconds(60);
 
     @Test

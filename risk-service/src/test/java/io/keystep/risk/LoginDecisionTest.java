@@ -37,6 +37,19 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTestResource(TrustedDeviceKeyTestResource.class)
 class LoginDecisionTest {
 
+    @Inject
+    com.fasterxml.jackson.databind.ObjectMapper mapper;
+
+    @Test
+    void theExamplesReadAtStartComeBackFromTheServicesMapperAsWritten() throws Exception {
+        // JsonWarmUp writes and reads these as the service starts: one that failed would prepare nothing
+        for (io.keystep.events.Envelope<?> sample : io.keystep.events.EventSamples.all()) {
+            com.fasterxml.jackson.databind.JavaType type = mapper.getTypeFactory().constructParametricType(
+                    io.keystep.events.Envelope.class, sample.payload().getClass());
+            assertEquals(sample, mapper.readValue(mapper.writeValueAsString(sample), type), sample.type());
+        }
+    }
+
     private static final String IP = "192.0.2.10";
 
     @Inject
