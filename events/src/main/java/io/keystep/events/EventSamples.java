@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * One example of each event on the path of a login or a check, in its envelope, for a service to write and read
  * back once as it starts ({@link #prepare}): Jackson then builds and caches each type's mapping before the service
- * reports ready, instead of on the first real event (a few hundred milliseconds of a cold JVM). The examples name the tenant {@value #TENANT}, carry no code or secret, and their only phone number is
- * one reserved for fiction.
+ * reports ready, instead of on the first real event (a few hundred milliseconds of a cold JVM). The examples name
+ * the tenant {@value #TENANT}, carry no code or secret, and their only phone number is one reserved for fiction.
  */
 public final class EventSamples {
 

@@ -15,10 +15,10 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * As the service starts, translates one example of each event on a login's or a check's path
- * ({@link EventSamples}) as a record of the trail would be, without storing it, with the mapper ingest uses: Jackson builds and
- * caches each type's mapping then, before readiness, instead of on the first real event (a few hundred milliseconds of a cold JVM). An
- * example that does not translate is logged; the start goes on.
+ * As the service starts, translates one example of each event on a login's or a check's path ({@link EventSamples})
+ * as it would a record of the trail, without storing it, with the mapper ingest uses: Jackson builds and caches each
+ * type's mapping then, before readiness, instead of on the first real event (a few hundred milliseconds of a cold
+ * JVM). An example that does not translate is logged; the start goes on.
  */
 @ApplicationScoped
 public class JsonWarmUp {

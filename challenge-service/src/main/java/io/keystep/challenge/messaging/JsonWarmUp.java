@@ -8,8 +8,9 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 /**
- * Prepares, as challenge-service starts, the JSON mapping of the events it reads assessments and writes challenges, decisions and check outcomes, with the mapper its consumers and
- * publishers use ({@link EventSamples#prepare}). A type that fails is logged; the start goes on.
+ * Prepares, as challenge-service starts, the JSON mapping of the events it reads and writes (assessments in;
+ * challenges, decisions and check outcomes out) with the mapper its consumers and publishers use
+ * ({@link EventSamples#prepare}). A type that fails is logged; the start goes on.
  */
 @ApplicationScoped
 public class JsonWarmUp {

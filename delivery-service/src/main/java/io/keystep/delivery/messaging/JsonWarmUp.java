@@ -8,8 +8,9 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 /**
- * Prepares, as delivery-service starts, the JSON mapping of the events it reads delivery jobs and writes their delivery statuses, with the mapper its consumers and
- * publishers use ({@link EventSamples#prepare}). A type that fails is logged; the start goes on.
+ * Prepares, as delivery-service starts, the JSON mapping of the events it reads and writes (delivery jobs in,
+ * delivery statuses out) with the mapper its consumers and publishers use ({@link EventSamples#prepare}). A type
+ * that fails is logged; the start goes on.
  */
 @ApplicationScoped
 public class JsonWarmUp {

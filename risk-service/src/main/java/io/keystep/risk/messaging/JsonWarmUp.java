@@ -8,8 +8,9 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 /**
- * Prepares, as risk-service starts, the JSON mapping of the events it reads logins and writes their assessments, with the mapper its consumers and
- * publishers use ({@link EventSamples#prepare}). A type that fails is logged; the start goes on.
+ * Prepares, as risk-service starts, the JSON mapping of the events it reads and writes (logins in, assessments out)
+ * with the mapper its consumers and publishers use ({@link EventSamples#prepare}). A type that fails is logged; the
+ * start goes on.
  */
 @ApplicationScoped
 public class JsonWarmUp {
