@@ -102,14 +102,18 @@ final class CheckBenchmark {
             KafkaAckLatency.Result ack = null;
             CpuMeter.Use fixedCpu = null;
             if (options.checkRate() > 0) {
+                // The closed loop leaves risk- and audit-service tens of thousands of check events to consume:
+                // each window measures its own load only once they are in the trail.
+                settle.run();
                 out.println("  check at a fixed " + options.checkRate() + "/s");
                 CpuMeter.Snapshot beforeFixed = cpu.snapshot();
                 fixed = OpenLoop.run(options.checkRate(), options.checkDuration(),
                         seq -> issued.next(http, challengeUrl));
                 fixedCpu = cpu.between(beforeFixed, cpu.snapshot(), "check", fixed.requests());
                 out.println("    p99 " + fixed.latency().p99Ms() + " ms, outcomes " + fixed.outcomes());
+                settle.run();
                 ack = KafkaAckLatency.run(stack.kafkaBootstrap(), people.runId(), options.checkRate(),
-                        options.checkDuration(), out);
+                        options.warmup(), options.checkDuration(), out);
             }
             long exhausted = exhausted(check) + (fixed == null ? 0 : exhausted(fixed));
             int known = (int) pending.stream().filter(p -> p.right() != null).count();

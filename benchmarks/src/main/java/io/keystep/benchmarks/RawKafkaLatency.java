@@ -23,7 +23,9 @@ import java.util.stream.IntStream;
 /**
  * The broker's own latency: records produced at a fixed rate to a topic of its own (three partitions, as the
  * platform's topics) with the gateway's producer settings, consumed by one consumer; the latency is from each
- * record's intended send time to its arrival at the consumer.
+ * record's intended send time to its arrival at the consumer. As for {@link KafkaAckLatency}, the producer and
+ * the consumer first run at the same rate, unmeasured, for the warm-up time, so that a new client's first second
+ * is not taken for the broker's latency.
  */
 final class RawKafkaLatency {
 
@@ -33,7 +35,8 @@ final class RawKafkaLatency {
     private RawKafkaLatency() {
     }
 
-    static Result run(String bootstrap, String runId, int count, int rate, Duration drainTimeout, PrintStream out) {
+    static Result run(String bootstrap, String runId, int count, int rate, Duration warmup, Duration drainTimeout,
+                      PrintStream out) {
         String topic = "bench.raw." + runId;
         LocalKafka.createTopics(bootstrap, List.of(topic), 3);
         long[] intended = new long[count];
@@ -55,6 +58,9 @@ final class RawKafkaLatency {
                     for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
                         long now = FixedRate.epochMicros(java.time.Instant.now());
                         int i = Integer.parseInt(record.value());
+                        if (i < 0) {
+                            continue;
+                        }
                         synchronized (micros) {
                             if (!arrived[i] && intended[i] != 0) {
                                 arrived[i] = true;
@@ -72,6 +78,11 @@ final class RawKafkaLatency {
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(
                     LoginLatencyBenchmark.producerConfig(bootstrap), new StringSerializer(), new StringSerializer())) {
                 producer.partitionsFor(topic);
+                if (!warmup.isZero()) {
+                    FixedRate.run((int) Math.max(1, rate * warmup.toMillis() / 1000), rate, (i, at) -> producer.send(
+                            new ProducerRecord<>(topic, null, at / 1000, "key-" + (i % 997), "-1")));
+                    producer.flush();
+                }
                 pace = FixedRate.run(count, rate, (i, at) -> {
                     synchronized (micros) {
                         intended[i] = at;

@@ -61,12 +61,15 @@ final class RedisScriptLoop implements AutoCloseable {
         return "ks:challenge:{" + tenant + "-" + i + "}";
     }
 
-    /** One check by {@code EVALSHA}, as a client that loaded the script once sends it. */
+    /** One check by {@code EVALSHA}, as challenge-service sends it. */
     Uni<String> evalsha(long sequence) {
         return send(Request.cmd(Command.EVALSHA).arg(sha), sequence);
     }
 
-    /** One check by {@code EVAL} with the script's text, as challenge-service sends it today. */
+    /**
+     * One check by {@code EVAL} with the script's text, as challenge-service sends it when Redis answers
+     * {@code NOSCRIPT} (after a restart or {@code SCRIPT FLUSH}).
+     */
     Uni<String> eval(long sequence) {
         return send(Request.cmd(Command.EVAL).arg(script.text()), sequence);
     }
