@@ -24,7 +24,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *     Redis: the store's ceiling;</li>
  * <li>{@code POST /v1/verifications/{id}/check} against pending verifications prepared beforehand through the
  *     Verify API, in the same closed loop, then at a fixed rate (open loop, latency from each request's intended
- *     time), and beside that Kafka's acknowledgement of a record at the same rate, which every check awaits
+ *     time), and beside that each of the three round trips a check makes one after the other, alone at the same
+ *     rate: the trivial endpoint (the HTTP request and its answer), the check script by {@code EVALSHA}, and
+ *     Kafka's acknowledgement of a record the size of the check's event, which every check awaits
  *     ({@link KafkaAckLatency}).</li>
  * </ol>
  * Budget: every verification allows {@value #BUDGET} checks. The verifications are taken in blocks of B (at least
@@ -44,6 +46,8 @@ final class CheckBenchmark {
     record Result(int clients, double secondsEach, int verifications, int verificationsWithKnownCode,
                   int budgetPerVerification, ClosedLoop.Result check, int fixedRatePerSecond,
                   ClosedLoop.Result checkAtFixedRate, KafkaAckLatency.Result kafkaAckAtFixedRate,
+                  ClosedLoop.Result trivialAtFixedRate, ClosedLoop.Result redisEvalshaAtFixedRate,
+                  double partsP99SumMs,
                   long exhaustedChecks,
                   String trivialEndpoint, ClosedLoop.Result trivial, String redisScript,
                   ClosedLoop.Result redisEvalsha, ClosedLoop.Result redisEval,
@@ -100,6 +104,9 @@ final class CheckBenchmark {
             out.println("    " + check.requestsPerSecond() + " req/s, outcomes " + check.outcomes());
             ClosedLoop.Result fixed = null;
             KafkaAckLatency.Result ack = null;
+            ClosedLoop.Result trivialFixed = null;
+            ClosedLoop.Result evalshaFixed = null;
+            double partsP99 = 0;
             CpuMeter.Use fixedCpu = null;
             if (options.checkRate() > 0) {
                 // The closed loop leaves risk- and audit-service tens of thousands of check events to consume:
@@ -114,11 +121,21 @@ final class CheckBenchmark {
                 settle.run();
                 ack = KafkaAckLatency.run(stack.kafkaBootstrap(), people.runId(), options.checkRate(),
                         options.warmup(), options.checkDuration(), out);
+                // The other two round trips a check makes, one after the other with the acknowledgement, each alone
+                // at the same rate (both loops are warm from their closed loops above).
+                out.println("  " + trivialUrl + " and the Redis check script at a fixed " + options.checkRate() + "/s");
+                trivialFixed = OpenLoop.run(options.checkRate(), options.checkDuration(), seq -> http.get(trivialUrl));
+                evalshaFixed = OpenLoop.run(options.checkRate(), options.checkDuration(), redis::evalsha);
+                partsP99 = ClosedLoop.round(trivialFixed.latency().p99Ms() + evalshaFixed.latency().p99Ms()
+                        + ack.latency().p99Ms());
+                out.println("    p99 " + trivialFixed.latency().p99Ms() + " / " + evalshaFixed.latency().p99Ms()
+                        + " ms");
             }
             long exhausted = exhausted(check) + (fixed == null ? 0 : exhausted(fixed));
             int known = (int) pending.stream().filter(p -> p.right() != null).count();
             return new Result(clients, options.checkDuration().toSeconds(), pending.size(), known, BUDGET, check,
-                    options.checkRate(), fixed, ack, exhausted, "GET /q/health/live", trivial, script.origin(), evalsha,
+                    options.checkRate(), fixed, ack, trivialFixed, evalshaFixed, partsP99, exhausted,
+                    "GET /q/health/live", trivial, script.origin(), evalsha,
                     eval,
                     ratio(check.requestsPerSecond(), trivial.requestsPerSecond()),
                     ratio(check.requestsPerSecond(), evalsha.requestsPerSecond()), trivialCpu, checkCpu, fixedCpu);
