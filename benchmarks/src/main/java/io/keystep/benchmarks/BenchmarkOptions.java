@@ -21,7 +21,8 @@ import java.util.Set;
  *                           (wall time: enrolling each round's users and awaiting its messages count)
  * @param warmupRate         logins per second of the warm-up; 0 for the login rate
  * @param checkMaxVerifications ceiling on the verifications prepared for the check loop
- * @param checkRate          checks per second of the fixed-rate (open loop) check run; 0 leaves it out
+ * @param checkRate          checks per second of the fixed-rate (open loop) check run, and the rate of its round trips
+ *                           measured alone; 0 leaves them out
  * @param loginRate          logins published per second
  * @param loginDuration      how long logins are published
  * @param loginSweep         lower login rates measured before {@code loginRate}, each for {@code sweepDuration},
@@ -43,11 +44,11 @@ public record BenchmarkOptions(Set<String> only, int checkClients, Duration chec
               --only=check,login,audit        benchmarks to run (default: all three; footprint always)
               --check-clients=32              concurrent clients of each closed loop
               --check-seconds=10              measured duration of each closed loop
-              --warmup-seconds=10             unmeasured run before each loop, and the least login warm-up
+              --warmup-seconds=10             unmeasured run before each loop and Kafka client, least login warm-up
               --warmup-max-seconds=180        most login warm-up: rounds go on until the services' JIT is quiet
               --warmup-rate=0                 logins/s of the warm-up (0: the login rate)
               --check-max-verifications=50000 ceiling on verifications prepared for the check loop
-              --check-rate=2000               checks/s of the fixed-rate check run (0: leave it out)
+              --check-rate=2000               checks/s of the fixed-rate check and its round trips (0: none)
               --login-rate=1000               logins per second (and raw Kafka records per second)
               --login-seconds=60              how long logins (and raw Kafka records) are published
               --login-sweep=100,200,300,400   lower login rates measured first (empty: none)
