@@ -123,7 +123,7 @@ public record BenchmarkOptions(Set<String> only, int checkClients, Duration chec
 
     /** Logins (and raw Kafka records) the login benchmark publishes. */
     public int loginCount() {
-        return (int) Math.max(1, loginRate * loginDuration.toMillis() / 1000);
+        return FixedRate.count(loginRate, loginDuration);
     }
 
     /** A comma-separated list of positive rates, in ascending order; empty for none. */

@@ -1,5 +1,6 @@
 package io.keystep.benchmarks;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.locks.LockSupport;
 
@@ -39,6 +40,11 @@ final class FixedRate {
         }
         return new Pace(ClosedLoop.round((System.nanoTime() - startNanos) / 1e9),
                 ClosedLoop.round(maxBehind / 1e6));
+    }
+
+    /** How many sends {@code perSecond} makes in {@code duration}: at least one. */
+    static int count(int perSecond, Duration duration) {
+        return (int) Math.max(1, perSecond * duration.toMillis() / 1000);
     }
 
     static long epochMicros(Instant instant) {

@@ -19,10 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * event ({@code acks=all}, idempotent, no lingering), so no check can be faster than that acknowledgement. Records
  * the size of a check event are produced at a fixed rate to a topic of their own (three partitions, as the
  * platform's topics) with those settings; the latency is from each record's intended send time to its
- * acknowledgement, so a producer that falls behind shows as latency. The producer first sends at the same rate,
- * unmeasured, for the warm-up time: challenge-service's producer is long warm when the checks are measured, and a
- * new producer's first second (its connection, its producer id, the first records of each partition, its code
- * still interpreted) stalled for up to 150 ms, which alone set the p99 of a ten-second run.
+ * acknowledgement, so a producer that falls behind shows as latency. The producer is warmed up first
+ * ({@link RawKafkaLatency#warmUp}), as challenge-service's producer is long warm when the checks are measured: a
+ * new producer's first second stalled for up to 150 ms, which alone set the p99 of a ten-second run.
  */
 final class KafkaAckLatency {
 
@@ -45,7 +44,7 @@ final class KafkaAckLatency {
     static Result run(String bootstrap, String runId, int rate, Duration warmup, Duration duration, PrintStream out) {
         String topic = "bench.ack." + runId;
         LocalKafka.createTopics(bootstrap, List.of(topic), 3);
-        int count = (int) Math.max(1, rate * duration.toMillis() / 1000);
+        int count = FixedRate.count(rate, duration);
         Histogram micros = new Histogram(Latency.HIGHEST_MICROS, 3);
         AtomicLong acknowledged = new AtomicLong();
         out.printf("  Kafka produce -> acknowledgement: %d records at %d/s to %s%n", count, rate, topic);
@@ -53,12 +52,7 @@ final class KafkaAckLatency {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(bootstrap),
                 new StringSerializer(), new StringSerializer())) {
             producer.partitionsFor(topic);
-            if (!warmup.isZero()) {
-                int warmupCount = (int) Math.max(1, rate * warmup.toMillis() / 1000);
-                FixedRate.run(warmupCount, rate, (i, intended) -> producer.send(
-                        new ProducerRecord<>(topic, null, intended / 1000, "key-" + (i % 997), VALUE)));
-                producer.flush();
-            }
+            RawKafkaLatency.warmUp(producer, topic, rate, warmup, VALUE);
             pace = FixedRate.run(count, rate, (i, intended) -> producer.send(
                     new ProducerRecord<>(topic, null, intended / 1000, "key-" + (i % 997), VALUE),
                     (metadata, error) -> {

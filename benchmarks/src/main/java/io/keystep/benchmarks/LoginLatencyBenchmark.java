@@ -110,7 +110,8 @@ final class LoginLatencyBenchmark {
                       Runnable settle, PrintStream out) {
         int count = options.loginCount();
         int rate = options.loginRate();
-        int sweepLogins = options.sweepRates().stream().mapToInt(r -> logins(r, options.sweepDuration())).sum();
+        int sweepLogins = options.sweepRates().stream()
+                .mapToInt(r -> FixedRate.count(r, options.sweepDuration())).sum();
         int roundSeconds = (int) Math.max(1, Math.min(ROUND_SECONDS, options.warmup().toSeconds()));
         int round = options.loginWarmupRate() * roundSeconds;
         // Rounds never outlast the most warm-up time, though each takes longer than its publishing.
@@ -124,7 +125,7 @@ final class LoginLatencyBenchmark {
             Logins.Enrolled measured = logins.enrol(count);
             List<Integer> sweepFrom = new ArrayList<>();
             for (int r : options.sweepRates()) {
-                sweepFrom.add(logins.enrol(logins(r, options.sweepDuration())).from());
+                sweepFrom.add(logins.enrol(FixedRate.count(r, options.sweepDuration())).from());
             }
             out.printf("  enrolled %d users in %.1f s%n", count + sweepLogins, (System.nanoTime() - started) / 1e9);
             settle.run();
@@ -142,9 +143,9 @@ final class LoginLatencyBenchmark {
             List<Step> sweep = new ArrayList<>();
             for (int i = 0; i < options.sweepRates().size(); i++) {
                 int r = options.sweepRates().get(i);
-                out.printf("  sweep: %d logins at %d/s%n", logins(r, options.sweepDuration()), r);
-                Step step = logins.measure(sweepFrom.get(i), logins(r, options.sweepDuration()), r, cpu, settle,
-                        options.drainTimeout(), idleCores);
+                int n = FixedRate.count(r, options.sweepDuration());
+                out.printf("  sweep: %d logins at %d/s%n", n, r);
+                Step step = logins.measure(sweepFrom.get(i), n, r, cpu, settle, options.drainTimeout(), idleCores);
                 out.printf("    p50 %.1f ms, p99 %.1f ms, %d without a message%n", step.loginToSms().p50Ms(),
                         step.loginToSms().p99Ms(), step.missing());
                 sweep.add(step);
@@ -204,11 +205,6 @@ final class LoginLatencyBenchmark {
             java.util.concurrent.locks.LockSupport.parkNanos(left);
         }
         return cpu.between(before, cpu.snapshot(), "second", IDLE.toSeconds());
-    }
-
-    /** Logins a rate gives in a duration. */
-    private static int logins(int rate, Duration duration) {
-        return (int) Math.max(1, rate * duration.toMillis() / 1000);
     }
 
     /**

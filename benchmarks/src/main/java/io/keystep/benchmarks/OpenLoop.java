@@ -24,7 +24,7 @@ final class OpenLoop {
     }
 
     static ClosedLoop.Result run(int perSecond, Duration duration, LongFunction<Uni<String>> call) {
-        int count = (int) Math.max(1, perSecond * duration.toMillis() / 1000);
+        int count = FixedRate.count(perSecond, duration);
         ConcurrentHistogram micros = new ConcurrentHistogram(Latency.HIGHEST_MICROS, 3);
         Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
         CountDownLatch answered = new CountDownLatch(count);

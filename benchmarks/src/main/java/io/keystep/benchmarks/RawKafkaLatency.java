@@ -32,7 +32,26 @@ final class RawKafkaLatency {
     record Result(String topic, int records, long received, Latency latency, double publisherMaxBehindMs) {
     }
 
+    /** The value of the warm-up's records, which the reader skips (measured records carry their index). */
+    private static final String WARM_UP_VALUE = "-1";
+
     private RawKafkaLatency() {
+    }
+
+    /**
+     * Sends records of {@code value} to {@code topic} at {@code rate} for {@code warmup}, unmeasured, and waits
+     * for them all: a new client's first second (connecting, its producer id, the first record on each partition,
+     * code still interpreted) is then behind it when the measured records start. Nothing when {@code warmup} is
+     * zero.
+     */
+    static void warmUp(KafkaProducer<String, String> producer, String topic, int rate, Duration warmup,
+                       String value) {
+        if (warmup.isZero()) {
+            return;
+        }
+        FixedRate.run(FixedRate.count(rate, warmup), rate, (i, at) -> producer.send(
+                new ProducerRecord<>(topic, null, at / 1000, "key-" + (i % 997), value)));
+        producer.flush();
     }
 
     static Result run(String bootstrap, String runId, int count, int rate, Duration warmup, Duration drainTimeout,
@@ -59,7 +78,7 @@ final class RawKafkaLatency {
                         long now = FixedRate.epochMicros(java.time.Instant.now());
                         int i = Integer.parseInt(record.value());
                         if (i < 0) {
-                            continue;
+                            continue; // a warm-up record
                         }
                         synchronized (micros) {
                             if (!arrived[i] && intended[i] != 0) {
@@ -78,11 +97,7 @@ final class RawKafkaLatency {
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(
                     LoginLatencyBenchmark.producerConfig(bootstrap), new StringSerializer(), new StringSerializer())) {
                 producer.partitionsFor(topic);
-                if (!warmup.isZero()) {
-                    FixedRate.run((int) Math.max(1, rate * warmup.toMillis() / 1000), rate, (i, at) -> producer.send(
-                            new ProducerRecord<>(topic, null, at / 1000, "key-" + (i % 997), "-1")));
-                    producer.flush();
-                }
+                warmUp(producer, topic, rate, warmup, WARM_UP_VALUE);
                 pace = FixedRate.run(count, rate, (i, at) -> {
                     synchronized (micros) {
                         intended[i] = at;
