@@ -8,9 +8,10 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 /**
- * Prepares, as challenge-service starts, the JSON mapping of the events it reads and writes (assessments in;
- * challenges, decisions and check outcomes out) with the mapper its consumers and publishers use
- * ({@link EventSamples#prepare}). A type that fails is logged; the start goes on.
+ * Prepares, as challenge-service starts, the JSON mapping of every event on a login's or a check's path, with the
+ * mapper its consumers and publishers use ({@link EventSamples#prepare}): the events it handles, and the others
+ * too, since one list for all services cannot fall out of step with what each consumes. A type that fails is
+ * logged; the start goes on.
  */
 @ApplicationScoped
 public class JsonWarmUp {
