@@ -150,6 +150,17 @@ public final class BenchmarkRun {
                 }
                 footprints.loadPhase(null);
             }
+            // Last, so that no window of the platform has these Kafka clients beside it or after it.
+            if (login != null && !login.sweep().isEmpty()) {
+                out.println();
+                out.println("Raw Kafka at the login sweep's rates");
+                try {
+                    login = login.besideRawKafkaAtEachSweepRate(stack.kafkaBootstrap(), runId, options, out);
+                } catch (RuntimeException e) {
+                    errors.put("login-sweep-raw-kafka", describe(e));
+                    out.println("  failed: " + describe(e));
+                }
+            }
             footprint = footprints.result();
             if (db != null) {
                 db.close();

@@ -40,7 +40,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * for at least the warm-up time and then until the services' JIT compilers took less than {@value #SETTLED_PERCENT}%
  * of the services' CPU in a round, or the most warm-up time passed (wall time): the figures are then those of the
  * code a long-running service runs, not of the JVM still compiling; then the sweep, each lower rate for its own
- * window, every message awaited before the next; then the login rate itself.
+ * window, every message awaited before the next; then the login rate itself, and raw Kafka at it. Raw Kafka at each
+ * rate of the sweep comes at the end of the whole run ({@link Result#besideRawKafkaAtEachSweepRate}).
  */
 final class LoginLatencyBenchmark {
 
@@ -51,10 +52,17 @@ final class LoginLatencyBenchmark {
 
     /**
      * One measured rate: its messages, their latency, the publisher's pace, the CPU per login, and the platform's CPU
-     * per login above what it spends idle in as long a window.
+     * per login above what it spends idle in as long a window; for a rate of the sweep, also raw Kafka at the same
+     * rate and the logins' p99 over its p99 (null and 0 until {@link #besideRawKafka} adds them).
      */
     record Step(int ratePerSecond, double seconds, int logins, long messages, long missing, Latency loginToSms,
-                double publisherMaxBehindMs, CpuMeter.Use cpu, double platformMsPerLoginAboveIdle) {
+                double publisherMaxBehindMs, CpuMeter.Use cpu, double platformMsPerLoginAboveIdle,
+                RawKafkaLatency.Result rawKafka, double p99ToRawKafkaP99) {
+
+        Step besideRawKafka(RawKafkaLatency.Result raw) {
+            return new Step(ratePerSecond, seconds, logins, messages, missing, loginToSms, publisherMaxBehindMs, cpu,
+                    platformMsPerLoginAboveIdle, raw, CheckBenchmark.ratio(loginToSms.p99Ms(), raw.latency().p99Ms()));
+        }
     }
 
     /** How long the platform's idle CPU is read before the sweep. */
@@ -89,6 +97,22 @@ final class LoginLatencyBenchmark {
                   RawKafkaLatency.Result rawKafka,
                   double p99ToRawKafkaP99, CpuMeter.Use cpu, WarmUp warmUp, CpuMeter.Use idle, List<Step> sweep,
                   List<FirstLogin> firstLogins) {
+
+        /**
+         * The same with raw Kafka measured at each rate of the sweep: the goal is relative at every rate (raw Kafka's
+         * tail at 100/s is not its tail at 1,000/s). Run after all the platform's windows, none of which it may
+         * disturb.
+         */
+        Result besideRawKafkaAtEachSweepRate(String bootstrap, String runId, BenchmarkOptions options,
+                                             PrintStream out) {
+            List<Step> steps = new ArrayList<>();
+            for (Step step : sweep) {
+                steps.add(step.besideRawKafka(RawKafkaLatency.run(bootstrap, runId + "." + step.ratePerSecond(),
+                        step.logins(), step.ratePerSecond(), options.warmup(), options.drainTimeout(), out)));
+            }
+            return new Result(ratePerSecond, seconds, logins, enrolled, messages, missing, loginToSms, stages,
+                    publisherMaxBehindMs, rawKafka, p99ToRawKafkaP99, cpu, warmUp, idle, steps, firstLogins);
+        }
     }
 
     static final ObjectMapper JSON = new ObjectMapper()
@@ -164,6 +188,7 @@ final class LoginLatencyBenchmark {
 
             RawKafkaLatency.Result raw = RawKafkaLatency.run(stack.kafkaBootstrap(), people.runId(), count, rate,
                     options.warmup(), options.drainTimeout(), out);
+
             return new Result(rate, options.loginDuration().toSeconds(), count, measured.ok(), main.messages(),
                     main.missing(), latency, stageLatencies, main.publisherMaxBehindMs(), raw,
                     CheckBenchmark.ratio(latency.p99Ms(), raw.latency().p99Ms()), main.cpu(), warmUp, idle, sweep,
@@ -316,7 +341,7 @@ final class LoginLatencyBenchmark {
             CpuMeter.Use used = cpu.between(before, cpu.snapshot(), "login", n);
             double aboveIdle = (used.platformMsPerOperation() * n - idleCoresBusy * used.seconds() * 1000) / n;
             return new Step(rate, pace.seconds(), n, matched, n - matched, Latency.of(micros), pace.maxBehindMs(),
-                    used, ClosedLoop.round(aboveIdle));
+                    used, ClosedLoop.round(aboveIdle), null, 0);
         }
 
         /** Login {@code i}'s record, stamped with its intended time. */

@@ -71,17 +71,19 @@ final class ResultTable {
                             + " round%s%n", w.logins(), w.ratePerSecond(), w.rounds(), w.seconds(), w.lastJitShare() * 100,
                     w.settled() ? "" : " (not yet settled: the figures include compiling)");
             if (!l.sweep().isEmpty()) {
-                out.printf("   %-46s %10s %9s %9s %9s %9s %10s%n", "login -> SMS sink at lower rates", "missing",
-                        "p50 ms", "p99 ms", "max ms", "ms CPU", "above idle");
+                out.printf("   %-46s %10s %9s %9s %9s %9s %10s %9s %7s%n", "login -> SMS sink at lower rates",
+                        "missing", "p50 ms", "p99 ms", "max ms", "ms CPU", "above idle", "raw p99", "p99/raw");
                 for (LoginLatencyBenchmark.Step step : l.sweep()) {
-                    out.printf("   %-46s %10d %9.2f %9.2f %9.2f %9.3f %10.3f%n",
+                    out.printf("   %-46s %10d %9.2f %9.2f %9.2f %9.3f %10.3f %9.2f %7.1f%n",
                             String.format("%d logins/s (%d logins)", step.ratePerSecond(), step.logins()),
                             step.missing(), step.loginToSms().p50Ms(), step.loginToSms().p99Ms(),
                             step.loginToSms().maxMs(), step.cpu().platformMsPerOperation(),
-                            step.platformMsPerLoginAboveIdle());
+                            step.platformMsPerLoginAboveIdle(), step.rawKafka().latency().p99Ms(),
+                            step.p99ToRawKafkaP99());
                 }
                 out.printf("   (ms CPU: the platform's per login, and the same less what it spends idle: %.2f cores"
-                        + " with no load; the benchmark JVM's comes on top)%n", l.idle().platformCoresBusy());
+                        + " with no load; the benchmark JVM's comes on top. raw p99: Kafka produce -> consume at the"
+                        + " same rate, measured at the end of the run)%n", l.idle().platformCoresBusy());
             }
         }
         if (r.audit() != null) {

@@ -77,6 +77,9 @@ class BenchmarkSmokeIT {
                 () -> assertEquals(20, login.sweep().get(0).logins(), "10/s for 2 s"),
                 () -> assertEquals(0, login.sweep().get(0).missing(), "no sweep login lost at a low rate"),
                 () -> assertEquals(20, login.sweep().get(0).loginToSms().count()),
+                () -> assertEquals(20, login.sweep().get(0).rawKafka().received(),
+                        "raw Kafka at the sweep's rate, as many records as its logins"),
+                () -> assertTrue(login.sweep().get(0).p99ToRawKafkaP99() > 0, "the sweep's p99 over raw Kafka's"),
                 () -> assertTrue(login.idle().platformCoresBusy() > 0, "the idle platform's CPU: " + login.idle()),
                 () -> assertTrue(login.sweep().get(0).platformMsPerLoginAboveIdle()
                                 < login.sweep().get(0).cpu().platformMsPerOperation(),
