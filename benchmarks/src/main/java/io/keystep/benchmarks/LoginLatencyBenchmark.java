@@ -188,7 +188,6 @@ final class LoginLatencyBenchmark {
 
             RawKafkaLatency.Result raw = RawKafkaLatency.run(stack.kafkaBootstrap(), people.runId(), count, rate,
                     options.warmup(), options.drainTimeout(), out);
-
             return new Result(rate, options.loginDuration().toSeconds(), count, measured.ok(), main.messages(),
                     main.missing(), latency, stageLatencies, main.publisherMaxBehindMs(), raw,
                     CheckBenchmark.ratio(latency.p99Ms(), raw.latency().p99Ms()), main.cpu(), warmUp, idle, sweep,

@@ -74,12 +74,15 @@ final class ResultTable {
                 out.printf("   %-46s %10s %9s %9s %9s %9s %10s %9s %7s%n", "login -> SMS sink at lower rates",
                         "missing", "p50 ms", "p99 ms", "max ms", "ms CPU", "above idle", "raw p99", "p99/raw");
                 for (LoginLatencyBenchmark.Step step : l.sweep()) {
-                    out.printf("   %-46s %10d %9.2f %9.2f %9.2f %9.3f %10.3f %9.2f %7.1f%n",
+                    // No raw Kafka when its run at the end failed (the run's errors say why): the rest still prints.
+                    boolean raw = step.rawKafka() != null;
+                    out.printf("   %-46s %10d %9.2f %9.2f %9.2f %9.3f %10.3f %9s %7s%n",
                             String.format("%d logins/s (%d logins)", step.ratePerSecond(), step.logins()),
                             step.missing(), step.loginToSms().p50Ms(), step.loginToSms().p99Ms(),
                             step.loginToSms().maxMs(), step.cpu().platformMsPerOperation(),
-                            step.platformMsPerLoginAboveIdle(), step.rawKafka().latency().p99Ms(),
-                            step.p99ToRawKafkaP99());
+                            step.platformMsPerLoginAboveIdle(),
+                            raw ? String.format("%.2f", step.rawKafka().latency().p99Ms()) : "-",
+                            raw ? String.format("%.1f", step.p99ToRawKafkaP99()) : "-");
                 }
                 out.printf("   (ms CPU: the platform's per login, and the same less what it spends idle: %.2f cores"
                         + " with no load; the benchmark JVM's comes on top. raw p99: Kafka produce -> consume at the"
