@@ -14,6 +14,7 @@ public final class SharedServers {
     private static LocalKafka kafka;
     private static LocalRedis redis;
     private static LocalPostgres postgres;
+    private static LocalRedisCluster redisCluster;
 
     private SharedServers() {
     }
@@ -34,6 +35,15 @@ public final class SharedServers {
             stopOnExit(redis);
         }
         return redis;
+    }
+
+    /** A Redis Cluster of three primaries, for the tests that prove the platform's keys fit one. */
+    public static synchronized LocalRedisCluster redisCluster() {
+        if (redisCluster == null) {
+            redisCluster = LocalRedisCluster.start();
+            stopOnExit(redisCluster);
+        }
+        return redisCluster;
     }
 
     /** Replaces the shared Redis by a new process on the same port, as a restart of Redis would. */

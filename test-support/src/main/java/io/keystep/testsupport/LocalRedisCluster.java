@@ -1,0 +1,69 @@
+package io.keystep.testsupport;
+
+import redis.embedded.RedisShardedCluster;
+import redis.embedded.core.RedisServerBuilder;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * A real Redis Cluster of three primaries (no replicas), from the binaries inside the embedded-redis jar: the
+ * 16,384 hash slots split between three processes, so that a command or script whose keys are not in one slot is
+ * refused as it would be in production.
+ */
+public final class LocalRedisCluster implements AutoCloseable {
+
+    private static final int PRIMARIES = 3;
+
+    private final RedisShardedCluster cluster;
+    private final List<Integer> ports;
+
+    private LocalRedisCluster(RedisShardedCluster cluster, List<Integer> ports) {
+        this.cluster = cluster;
+        this.ports = ports;
+    }
+
+    public static LocalRedisCluster start() {
+        List<Integer> ports = IntStream.range(0, PRIMARIES).mapToObj(i -> FreePorts.next()).toList();
+        try {
+            var builder = RedisShardedCluster.newRedisCluster()
+                    .withServerBuilder(new RedisServerBuilder()
+                            .bind("127.0.0.1")
+                            .setting("save \"\"")
+                            .setting("appendonly no"))
+                    .serverPorts(ports)
+                    .initializationTimeout(Duration.ofSeconds(30));
+            for (int i = 0; i < PRIMARIES; i++) {
+                builder.shard("primary-" + i, 0);
+            }
+            RedisShardedCluster cluster = builder.build();
+            cluster.start();
+            return new LocalRedisCluster(cluster, ports);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start a Redis Cluster on ports " + ports, e);
+        }
+    }
+
+    /** The ports of the primaries. */
+    public List<Integer> ports() {
+        return ports;
+    }
+
+    /** What Quarkus' Redis client takes as {@code quarkus.redis.hosts} with {@code client-type=cluster}. */
+    public String hosts() {
+        return ports.stream().map(p -> "redis://127.0.0.1:" + p).collect(Collectors.joining(","));
+    }
+
+    @Override
+    public void close() {
+        try {
+            cluster.stop();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
