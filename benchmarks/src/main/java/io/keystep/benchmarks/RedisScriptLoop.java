@@ -57,8 +57,9 @@ final class RedisScriptLoop implements AutoCloseable {
         await(io.vertx.core.Future.all(writes));
     }
 
+    /** A challenge key of the service's shape: its hash tag (one per key here), then its id. */
     private String key(int i) {
-        return "ks:challenge:{" + tenant + "-" + i + "}";
+        return "ks:challenge:{" + tenant + "-" + i + "}:" + tenant + "-" + i;
     }
 
     /** One check by {@code EVALSHA}, as challenge-service sends it. */

@@ -1,5 +1,6 @@
 package io.keystep.challenge;
 
+import io.keystep.challenge.store.ChallengeStore;
 import io.keystep.testsupport.auth.JwtTestResource;
 import io.keystep.testsupport.auth.Tokens;
 import io.keystep.testsupport.auth.Callers;
@@ -136,7 +137,7 @@ class CodeCheckTest {
         }
         assertThat(statuses.stream().filter("pending"::equals).count(), equalTo(4L));
         assertThat(statuses.stream().filter("max_attempts_reached"::equals).count(), equalTo(46L));
-        String attempts = redis.hash(String.class).hget("ks:challenge:{" + issued.challengeId() + "}", "attempts");
+        String attempts = redis.hash(String.class).hget(ChallengeStore.challengeKey(issued.challengeId()), "attempts");
         assertThat(attempts, equalTo("5"));
         List<JsonNode> events = verificationEvents(issued, 50);
         assertThat(events.stream().mapToInt(e -> e.at("/payload/attemptsUsed").asInt()).boxed().toList(),

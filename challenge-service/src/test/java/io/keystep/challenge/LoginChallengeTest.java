@@ -1,5 +1,6 @@
 package io.keystep.challenge;
 
+import io.keystep.challenge.store.ChallengeStore;
 import io.keystep.testsupport.auth.JwtTestResource;
 import io.keystep.testsupport.auth.Callers;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -91,13 +92,13 @@ class LoginChallengeTest {
         String tenant = LoginThread.unique("t");
         LoginThread.Issued issued = LoginThread.challenge(mapper, tenant);
 
-        Map<String, String> hash = redis.hash(String.class).hgetall("ks:challenge:{" + issued.challengeId() + "}");
+        Map<String, String> hash = redis.hash(String.class).hgetall(ChallengeStore.challengeKey(issued.challengeId()));
         assertThat(hash, allOf(hasEntry("tenant", tenant), hasEntry("userId", issued.userId()),
                 hasEntry("loginId", issued.loginId()), hasEntry("status", "pending"), hasEntry("attempts", "0"),
                 hasEntry("maxAttempts", "5"), hasEntry("purpose", "LOGIN"), hasEntry("device", "fp-" + issued.userId())));
         assertThat(hash.values(), not(hasItem(issued.code())));
         assertThat(hash.get("digest"), equalTo(hmac(tenant + "|" + issued.challengeId() + "|" + issued.code())));
-        long ttl = redis.key().pttl("ks:challenge:{" + issued.challengeId() + "}");
+        long ttl = redis.key().pttl(ChallengeStore.challengeKey(issued.challengeId()));
         assertThat(ttl, greaterThan(Duration.ofMinutes(5).toMillis()));
     }
 

@@ -1,5 +1,6 @@
 package io.keystep.challenge;
 
+import io.keystep.challenge.store.ChallengeStore;
 import io.keystep.testsupport.auth.JwtTestResource;
 import io.keystep.testsupport.auth.Callers;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,7 +45,7 @@ class RedisOutageTest {
         String code = VerifyApi.code(mapper, tenant, id, 1);
         VerifyApi.check(tenant, id, LoginThread.wrong(code), true).body("remainingAttempts", equalTo(4));
         VerifyApi.check(tenant, id, LoginThread.wrong(code), true).body("remainingAttempts", equalTo(3));
-        Map<String, String> persisted = redis.hash(String.class).hgetall("ks:challenge:{" + id + "}");
+        Map<String, String> persisted = redis.hash(String.class).hgetall(ChallengeStore.challengeKey(id));
 
         SharedServers.redis().close();
         try {
@@ -62,7 +63,7 @@ class RedisOutageTest {
 
         // With persistence (AOF) the hash comes back as it was, and with it the spent attempts: the budget lives
         // only in Redis, next to the digest, never in the service.
-        redis.hash(String.class).hset("ks:challenge:{" + id + "}", persisted);
+        redis.hash(String.class).hset(ChallengeStore.challengeKey(id), persisted);
         VerifyApi.check(tenant, id, LoginThread.wrong(code), true).statusCode(200)
                 .body("status", equalTo("pending")).body("remainingAttempts", equalTo(2));
         VerifyApi.check(tenant, id, code, true).statusCode(200).body("status", equalTo("approved"));

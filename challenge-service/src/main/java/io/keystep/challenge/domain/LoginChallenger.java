@@ -8,6 +8,7 @@ import io.keystep.events.Limit;
 import io.keystep.events.VerificationLimited;
 import io.keystep.challenge.store.PhoneEnrollmentRepository;
 import io.keystep.challenge.store.TenantSettingsRepository;
+import io.keystep.challenge.store.UserTags;
 import io.keystep.events.Channel;
 import io.keystep.events.ChallengeIssued;
 import io.keystep.events.Decision;
@@ -21,7 +22,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * Decides a login from risk-service's verdict: passes ALLOW and DENY on, and turns CHALLENGE into an SMS
@@ -154,7 +154,7 @@ public class LoginChallenger {
     private Uni<Void> challenge(String tenantId, RiskAssessed risk, String phone, TenantSettings tenant) {
         Instant now = clock.instant();
         Instant expiresAt = now.plus(tenant.codeTtl());
-        String challengeId = UUID.randomUUID().toString();
+        String challengeId = UserTags.newChallengeId(tenantId, risk.userId());
         String code = codes.next(tenant.codeLength());
         NewChallenge challenge = new NewChallenge(challengeId, tenantId, risk.userId(), risk.loginId(),
                 risk.deviceFingerprint(), risk.purpose().name(), digests.digest(tenantId, challengeId, code),

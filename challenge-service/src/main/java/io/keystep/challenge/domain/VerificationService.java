@@ -6,6 +6,7 @@ import io.keystep.challenge.messaging.EventPublisher;
 import io.keystep.challenge.store.ChallengeStore;
 import io.keystep.challenge.store.IdempotencyKeys;
 import io.keystep.challenge.store.SendLimiter;
+import io.keystep.challenge.store.UserTags;
 import io.keystep.events.ChallengeIssued;
 import io.keystep.events.Channel;
 import io.keystep.events.Limit;
@@ -19,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.UUID;
 
 /**
  * The Verify API's send side: create (idempotent), resend, cancel and read verifications, under the send
@@ -69,7 +69,7 @@ public class VerificationService {
     /** Creates a verification and sends its code; with an idempotency key, a repeat answers the first one. */
     public Uni<Verification> create(String tenantId, VerificationRequest request, TenantSettings settings,
                                     String idempotencyKey, String clientIp) {
-        String id = UUID.randomUUID().toString();
+        String id = UserTags.newChallengeId(tenantId, subject(tenantId, request));
         if (idempotencyKey == null) {
             return failClosed(send(tenantId, id, request, settings, clientIp));
         }
@@ -99,6 +99,17 @@ public class VerificationService {
                 .transform(CheckUnavailableException::new);
     }
 
+    /**
+     * Whose verification this is: the user named, else the pseudonym of the destination. Its lockout, its active
+     * verification per purpose and (through the id's tag) its challenges are keyed by it.
+     */
+    private String subject(String tenantId, VerificationRequest request) {
+        if (request.destination() == null || request.userId() != null) {
+            return request.userId();
+        }
+        return "anon-" + digests.pseudonym(tenantId, request.destination());
+    }
+
     private Uni<Verification> send(String tenantId, String id, VerificationRequest request, TenantSettings settings,
                                    String clientIp) {
         Instant now = clock.instant();
@@ -110,7 +121,7 @@ public class VerificationService {
                     .chain(() -> startAuthenticator(tenantId, id, request, settings));
         }
         String destinationKey = digests.pseudonym(tenantId, request.destination());
-        String subject = request.userId() != null ? request.userId() : "anon-" + destinationKey;
+        String subject = subject(tenantId, request);
         return refuseIfLocked(tenantId, null, subject, request.destination(), now).chain(() -> acquireSend(tenantId, null, subject, request.destination(), destinationKey, clientIp, now,
                 request.channel(), settings).flatMap(ignored -> {
             String code = codes.next(request.codeLength());

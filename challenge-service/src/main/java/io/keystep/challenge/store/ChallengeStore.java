@@ -34,8 +34,8 @@ public class ChallengeStore {
      * challenge answered by an authenticator or a recovery code.
      * Replies {status, attemptsUsed, maxAttempts, userId, loginId, device, evaluated, channelPlan, lockedUntil,
      * lockoutStarted}.
-     * The user's lockout keys are derived from the challenge inside the script (one user's state, one script):
-     * on Redis Cluster they would need the challenge's hash tag to carry the user.
+     * The user's lockout keys are derived inside the script from the challenge's tenant and user, under the
+     * challenge key's hash tag, which is the user's ({@link UserTags}): one user's state, one slot.
      */
     static final String CHECK_SCRIPT = LuaScript.read("check.lua");
 
@@ -50,7 +50,7 @@ public class ChallengeStore {
             local canceled = ''
             local old = redis.call('GET', KEYS[2])
             if old and old ~= ARGV[3] then
-              local okey = 'ks:challenge:{' .. old .. '}'
+              local okey = 'ks:challenge:{' .. string.match(KEYS[1], '{(.-)}') .. '}:' .. old
               local st = redis.call('HMGET', okey, 'status', 'attempts', 'expiresAt')
               if st[1] and (tonumber(st[3]) or 0) > tonumber(ARGV[2])
                   and (st[1] == 'pending' or st[1] == 'max_attempts_reached') then
@@ -88,7 +88,7 @@ public class ChallengeStore {
             if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'channelPlan', ARGV[6]) end
             local n = redis.call('HINCRBY', KEYS[1], 'sendAttempts', 1)
             redis.call('PEXPIRE', KEYS[1], ARGV[5])
-            local id = string.match(KEYS[1], '{(.*)}')
+            local id = string.match(KEYS[1], '}:(.*)$')
             if redis.call('GET', KEYS[2]) == id then redis.call('PEXPIRE', KEYS[2], ARGV[5]) end
             return {'ok', tostring(n)}
             """;
@@ -116,9 +116,9 @@ public class ChallengeStore {
         this.mapper = mapper;
     }
 
-    /** The Redis key of a challenge; the id is the hash tag so that a cluster keeps one challenge on one slot. */
+    /** The Redis key of a challenge, under its user's hash tag (which its id carries, see {@link UserTags}). */
     public static String challengeKey(String challengeId) {
-        return "ks:challenge:{" + challengeId + "}";
+        return "ks:challenge:{" + UserTags.ofChallenge(challengeId) + "}:" + challengeId;
     }
 
     static String loginKey(String tenantId, String loginId) {
@@ -126,7 +126,17 @@ public class ChallengeStore {
     }
 
     static String activeKey(String tenantId, String subject, String purpose) {
-        return "ks:active:{" + tenantId + "}:" + subject + ":" + purpose;
+        return "ks:active:{" + UserTags.of(tenantId, subject) + "}:" + tenantId + ":" + subject + ":" + purpose;
+    }
+
+    /** The subject's lockout (check.lua builds the same key). */
+    static String lockoutKey(String tenantId, String subject) {
+        return "ks:lockout:{" + UserTags.of(tenantId, subject) + "}:" + tenantId + ":" + subject;
+    }
+
+    /** The subject's failed checks in the failure window (check.lua builds the same key). */
+    static String failuresKey(String tenantId, String subject) {
+        return "ks:failures:{" + UserTags.of(tenantId, subject) + "}:" + tenantId + ":" + subject;
     }
 
     /**
@@ -134,6 +144,12 @@ public class ChallengeStore {
      * the same purpose. Answers how many attempts it inherited.
      */
     public Uni<Created> create(NewChallenge c, Instant now, Instant retainUntil) {
+        if (!UserTags.ofChallenge(c.challengeId()).equals(UserTags.of(c.tenantId(), c.subject()))) {
+            // The check finds the user's lockout under the id's tag: an id made for another subject would split
+            // one user's state over two slots.
+            return Uni.createFrom().failure(new IllegalArgumentException(
+                    "a challenge id must come from UserTags.newChallengeId for its own subject"));
+        }
         long ttl = Math.max(1000, Duration.between(now, retainUntil).toMillis());
         List<String> args = new ArrayList<>();
         args.add("2");
@@ -180,7 +196,7 @@ public class ChallengeStore {
      * to a user whose checks would be refused anyway.
      */
     public Uni<UserLockout> lockoutOf(String tenantId, String subject, Instant now) {
-        return redis.execute("HMGET", "ks:lockout:{" + tenantId + "}:" + subject, "lockedUntil", "suspended")
+        return redis.execute("HMGET", lockoutKey(tenantId, subject), "lockedUntil", "suspended")
                 .map(r -> {
                     boolean suspended = r.get(1) != null && "1".equals(r.get(1).toString());
                     Instant until = r.get(0) == null ? null : Instant.ofEpochMilli(Long.parseLong(r.get(0).toString()));
@@ -261,7 +277,7 @@ public class ChallengeStore {
                         local f = redis.call('HMGET', KEYS[1], 'lockedUntil', 'suspended')
                         redis.call('DEL', KEYS[1], KEYS[2])
                         return {f[1] or '', f[2] or ''}
-                        """, "2", "ks:lockout:{" + tenantId + "}:" + subject, "ks:failures:{" + tenantId + "}:" + subject)
+                        """, "2", lockoutKey(tenantId, subject), failuresKey(tenantId, subject))
                 .map(r -> {
                     String until = r.get(0).toString();
                     Instant lockedUntil = until.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(until));

@@ -33,8 +33,10 @@ if status ~= 'pending' or attempts >= max then
   redis.call('HDEL', KEYS[1], 'digest')
   return reply('max_attempts_reached', '0')
 end
-local lockKey = 'ks:lockout:{' .. f[1] .. '}:' .. (f[7] or '')
-local failKey = 'ks:failures:{' .. f[1] .. '}:' .. (f[7] or '')
+-- The user's keys share the challenge key's hash tag, which is the user's (see UserTags): one slot on a cluster.
+local tag = string.match(KEYS[1], '{(.-)}')
+local lockKey = 'ks:lockout:{' .. tag .. '}:' .. f[1] .. ':' .. (f[7] or '')
+local failKey = 'ks:failures:{' .. tag .. '}:' .. f[1] .. ':' .. (f[7] or '')
 local lock = redis.call('HMGET', lockKey, 'lockedUntil', 'suspended')
 -- ARGV[9] = '1': a recovery-code check for purpose recovery, the way out of a suspension (never of a lockout).
 if lock[2] == '1' and ARGV[9] ~= '1' then return reply('suspended', '0') end
