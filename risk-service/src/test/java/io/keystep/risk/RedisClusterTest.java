@@ -14,9 +14,6 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.ScanParams;
-import redis.clients.jedis.ScanResult;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,23 +108,7 @@ class RedisClusterTest {
             logins.add(login(tenant, unique("u"), true, "fp-" + i, IP));
         }
         logins.forEach(RiskKafka::assessment);
-        List<Integer> perPrimary = new ArrayList<>();
-        for (int port : SharedServers.redisCluster().ports()) {
-            try (Jedis node = new Jedis("127.0.0.1", port)) {
-                perPrimary.add(count(node, "risk:{" + tenant + ":*"));
-            }
-        }
+        List<Integer> perPrimary = SharedServers.redisCluster().keysPerPrimary("risk:{" + tenant + ":*");
         assertThat(perPrimary.toString(), perPrimary, everyItem(greaterThan(0)));
-    }
-
-    private static int count(Jedis node, String pattern) {
-        int n = 0;
-        String cursor = ScanParams.SCAN_POINTER_START;
-        do {
-            ScanResult<String> page = node.scan(cursor, new ScanParams().match(pattern).count(1000));
-            n += page.getResult().size();
-            cursor = page.getCursor();
-        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-        return n;
     }
 }

@@ -1,11 +1,15 @@
 package io.keystep.testsupport;
 
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.ScanParams;
+import redis.clients.jedis.ScanResult;
 import redis.embedded.RedisShardedCluster;
 import redis.embedded.core.RedisServerBuilder;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -56,6 +60,24 @@ public final class LocalRedisCluster implements AutoCloseable {
     /** What Quarkus' Redis client takes as {@code quarkus.redis.hosts} with {@code client-type=cluster}. */
     public String hosts() {
         return ports.stream().map(p -> "redis://127.0.0.1:" + p).collect(Collectors.joining(","));
+    }
+
+    /** How many keys matching {@code pattern} each primary holds, in the order of {@link #ports()}. */
+    public List<Integer> keysPerPrimary(String pattern) {
+        List<Integer> counts = new ArrayList<>();
+        for (int port : ports) {
+            try (Jedis node = new Jedis("127.0.0.1", port)) {
+                int n = 0;
+                String cursor = ScanParams.SCAN_POINTER_START;
+                do {
+                    ScanResult<String> page = node.scan(cursor, new ScanParams().match(pattern).count(1000));
+                    n += page.getResult().size();
+                    cursor = page.getCursor();
+                } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+                counts.add(n);
+            }
+        }
+        return counts;
     }
 
     @Override
