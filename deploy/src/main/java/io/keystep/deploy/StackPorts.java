@@ -13,7 +13,7 @@ public record StackPorts(int kafka, int redis, int postgres, int smsSink, int ch
 
     /** Free ports everywhere, so that a test stack never collides with a running one. */
     public static StackPorts free() {
-        return new StackPorts(FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next(),
-                FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next());
+        int[] p = FreePorts.distinct(8);
+        return new StackPorts(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]);
     }
 }

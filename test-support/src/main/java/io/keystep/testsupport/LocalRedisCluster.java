@@ -32,7 +32,7 @@ public final class LocalRedisCluster implements AutoCloseable {
     }
 
     public static LocalRedisCluster start() {
-        List<Integer> ports = IntStream.range(0, PRIMARIES).mapToObj(i -> FreePorts.next()).toList();
+        List<Integer> ports = IntStream.of(FreePorts.distinct(PRIMARIES)).boxed().toList();
         try {
             var builder = RedisShardedCluster.newRedisCluster()
                     .withServerBuilder(new RedisServerBuilder()
