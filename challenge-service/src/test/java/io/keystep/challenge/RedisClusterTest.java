@@ -1,14 +1,11 @@
 package io.keystep.challenge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.PostgresTestResource;
-import io.keystep.testsupport.RedisClusterTestResource;
+import io.keystep.testsupport.RedisClusterProfile;
 import io.keystep.testsupport.SharedServers;
 import io.keystep.testsupport.auth.Callers;
-import io.keystep.testsupport.auth.JwtTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
@@ -34,20 +31,12 @@ import static org.hamcrest.Matchers.notNullValue;
 @TestProfile(RedisClusterTest.Cluster.class)
 class RedisClusterTest {
 
-    /** Kafka, PostgreSQL and the token issuer as everywhere; Redis is the three-primary cluster. */
-    public static class Cluster implements QuarkusTestProfile {
+    /** On the cluster, with challenge-service's PostgreSQL database. */
+    public static class Cluster extends RedisClusterProfile {
 
         @Override
-        public boolean disableGlobalTestResources() {
-            return true;
-        }
-
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(KafkaTestResource.class),
-                    new TestResourceEntry(JwtTestResource.class),
-                    new TestResourceEntry(RedisClusterTestResource.class),
-                    new TestResourceEntry(PostgresTestResource.class, Map.of("database", "challenge")));
+        protected List<TestResourceEntry> serviceResources() {
+            return List.of(new TestResourceEntry(PostgresTestResource.class, Map.of("database", "challenge")));
         }
     }
 

@@ -3,13 +3,10 @@ package io.keystep.delivery;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.events.Channel;
-import io.keystep.testsupport.KafkaTestResource;
-import io.keystep.testsupport.RedisClusterTestResource;
+import io.keystep.testsupport.RedisClusterProfile;
 import io.keystep.testsupport.SmsSink;
 import io.keystep.testsupport.auth.Callers;
-import io.keystep.testsupport.auth.JwtTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
@@ -30,21 +27,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestProfile(RedisClusterTest.Cluster.class)
 class RedisClusterTest {
 
-    /** Kafka, the SMS sink, the provider stand-ins and the token issuer as everywhere; Redis is the cluster. */
-    public static class Cluster implements QuarkusTestProfile {
+    /** On the cluster, with the SMS sink and the provider stand-ins. */
+    public static class Cluster extends RedisClusterProfile {
 
         @Override
-        public boolean disableGlobalTestResources() {
-            return true;
-        }
-
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(KafkaTestResource.class),
-                    new TestResourceEntry(SmsSinkTestResource.class),
-                    new TestResourceEntry(ProviderStandInsTestResource.class),
-                    new TestResourceEntry(JwtTestResource.class),
-                    new TestResourceEntry(RedisClusterTestResource.class));
+        protected List<TestResourceEntry> serviceResources() {
+            return List.of(new TestResourceEntry(SmsSinkTestResource.class),
+                    new TestResourceEntry(ProviderStandInsTestResource.class));
         }
     }
 

@@ -3,14 +3,11 @@ package io.keystep.risk;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.keystep.events.Outcome;
 import io.keystep.risk.store.RiskProfileStore;
-import io.keystep.testsupport.KafkaTestResource;
-import io.keystep.testsupport.RedisClusterTestResource;
+import io.keystep.testsupport.RedisClusterProfile;
 import io.keystep.testsupport.SharedServers;
 import io.keystep.testsupport.auth.Callers;
-import io.keystep.testsupport.auth.JwtTestResource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
@@ -41,21 +38,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestProfile(RedisClusterTest.Cluster.class)
 class RedisClusterTest {
 
-    /** Kafka, the token issuer and the test's GeoIP database and device key as everywhere; Redis is the cluster. */
-    public static class Cluster implements QuarkusTestProfile {
+    /** On the cluster, with the test's GeoIP database and trusted-device key. */
+    public static class Cluster extends RedisClusterProfile {
 
         @Override
-        public boolean disableGlobalTestResources() {
-            return true;
-        }
-
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(KafkaTestResource.class),
-                    new TestResourceEntry(JwtTestResource.class),
-                    new TestResourceEntry(GeoDatabaseTestResource.class),
-                    new TestResourceEntry(TrustedDeviceKeyTestResource.class),
-                    new TestResourceEntry(RedisClusterTestResource.class));
+        protected List<TestResourceEntry> serviceResources() {
+            return List.of(new TestResourceEntry(GeoDatabaseTestResource.class),
+                    new TestResourceEntry(TrustedDeviceKeyTestResource.class));
         }
     }
 
