@@ -69,16 +69,19 @@ public class VerificationService {
     /** Creates a verification and sends its code; with an idempotency key, a repeat answers the first one. */
     public Uni<Verification> create(String tenantId, VerificationRequest request, TenantSettings settings,
                                     String idempotencyKey, String clientIp) {
-        String id = UserTags.newChallengeId(tenantId, subject(tenantId, request));
+        String destinationKey = request.destination() == null ? null
+                : digests.pseudonym(tenantId, request.destination());
+        String subject = subject(request, destinationKey);
+        String id = UserTags.newChallengeId(tenantId, subject);
         if (idempotencyKey == null) {
-            return failClosed(send(tenantId, id, request, settings, clientIp));
+            return failClosed(send(tenantId, id, subject, destinationKey, request, settings, clientIp));
         }
         String fingerprint = digests.pseudonym(tenantId, request.toString());
         return failClosed(idempotency.claim(tenantId, idempotencyKey, id + "|" + fingerprint,
                         config.idempotencyTtl())
                 .flatMap(earlier -> {
                     if (earlier.isEmpty()) {
-                        return send(tenantId, id, request, settings, clientIp)
+                        return send(tenantId, id, subject, destinationKey, request, settings, clientIp)
                                 .onFailure().call(() -> idempotency.release(tenantId, idempotencyKey));
                     }
                     String[] parts = earlier.get().split("\\|", 2);
@@ -100,18 +103,19 @@ public class VerificationService {
     }
 
     /**
-     * Whose verification this is: the user named, else the pseudonym of the destination. Its lockout, its active
+     * Whose verification this is: the user named, else the destination's pseudonym. Its lockout, its active
      * verification per purpose and (through the id's tag) its challenges are keyed by it.
      */
-    private String subject(String tenantId, VerificationRequest request) {
+    private static String subject(VerificationRequest request, String destinationKey) {
         if (request.destination() == null || request.userId() != null) {
             return request.userId();
         }
-        return "anon-" + digests.pseudonym(tenantId, request.destination());
+        return "anon-" + destinationKey;
     }
 
-    private Uni<Verification> send(String tenantId, String id, VerificationRequest request, TenantSettings settings,
-                                   String clientIp) {
+    /** Sends verification {@code id}; {@code destinationKey} is the destination's pseudonym (null without one). */
+    private Uni<Verification> send(String tenantId, String id, String subject, String destinationKey,
+                                   VerificationRequest request, TenantSettings settings, String clientIp) {
         Instant now = clock.instant();
         if (request.destination() == null) {
             // A recovery code for purpose recovery is the way back from a suspension (a lockout still waits).
@@ -120,8 +124,6 @@ public class VerificationService {
             return refuseIfLocked(tenantId, null, request.userId(), null, now, recovery)
                     .chain(() -> startAuthenticator(tenantId, id, request, settings));
         }
-        String destinationKey = digests.pseudonym(tenantId, request.destination());
-        String subject = subject(tenantId, request);
         return refuseIfLocked(tenantId, null, subject, request.destination(), now).chain(() -> acquireSend(tenantId, null, subject, request.destination(), destinationKey, clientIp, now,
                 request.channel(), settings).flatMap(ignored -> {
             String code = codes.next(request.codeLength());
