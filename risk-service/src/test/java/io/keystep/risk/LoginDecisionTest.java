@@ -201,11 +201,10 @@ class LoginDecisionTest {
     }
 
     private void awaitDeviceKnown(String tenant, String user, String fingerprint) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> deviceKnown(tenant, user, fingerprint));
+        RiskProfiles.awaitDeviceKnown(redis, tenant, user, fingerprint);
     }
 
     private boolean deviceKnown(String tenant, String user, String fingerprint) {
-        return redis.hash(String.class).hexists(RiskProfileStore.userPrefix(tenant, user) + "devices",
-                RiskProfileStore.fingerprintHash(fingerprint));
+        return RiskProfiles.deviceKnown(redis, tenant, user, fingerprint);
     }
 }

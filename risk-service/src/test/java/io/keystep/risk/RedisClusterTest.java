@@ -2,7 +2,6 @@ package io.keystep.risk;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.keystep.events.Outcome;
-import io.keystep.risk.store.RiskProfileStore;
 import io.keystep.testsupport.RedisClusterProfile;
 import io.keystep.testsupport.SharedServers;
 import io.keystep.testsupport.auth.Callers;
@@ -12,7 +11,6 @@ import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,7 +19,6 @@ import static io.keystep.risk.RiskKafka.login;
 import static io.keystep.risk.RiskKafka.reasons;
 import static io.keystep.risk.RiskKafka.unique;
 import static io.keystep.risk.RiskKafka.verification;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
@@ -61,8 +58,7 @@ class RedisClusterTest {
         assertEquals("CHALLENGE", assessment(first).path("decision").asText());
 
         verification(tenant, user, first, Outcome.APPROVED, "fp-cluster");
-        await().atMost(Duration.ofSeconds(30)).until(() -> redis.hash(String.class).hexists(
-                RiskProfileStore.userPrefix(tenant, user) + "devices", RiskProfileStore.fingerprintHash("fp-cluster")));
+        RiskProfiles.awaitDeviceKnown(redis, tenant, user, "fp-cluster");
 
         JsonNode second = assessment(login(tenant, user, true, "fp-cluster", IP));
         assertEquals("ALLOW", second.path("decision").asText(), () -> reasons(second).toString());
