@@ -1,5 +1,7 @@
 package io.keystep.audit.security;
 
+import io.keystep.kit.messaging.PlatformEvents;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.events.AccessRefused;
@@ -34,17 +36,12 @@ public class AccessRefusals {
 
     private static final Logger LOG = Logger.getLogger(AccessRefusals.class);
 
-    private final MutinyEmitter<String> refusals;
-    private final ObjectMapper mapper;
+    private final PlatformEvents events;
     private final MeterRegistry registry;
-    private final Clock clock;
 
-    public AccessRefusals(@Channel("access-refused") MutinyEmitter<String> refusals, ObjectMapper mapper,
-                          MeterRegistry registry, Clock clock) {
-        this.refusals = refusals;
-        this.mapper = mapper;
+    public AccessRefusals(PlatformEvents events, MeterRegistry registry) {
+        this.events = events;
         this.registry = registry;
-        this.clock = clock;
     }
 
     /** A 401: counted only. */
@@ -57,17 +54,7 @@ public class AccessRefusals {
                         String requestedTenant) {
         count(reason.name());
         AccessRefused payload = new AccessRefused(subject, SERVICE, method, path, reason, requestedTenant);
-        String json;
-        try {
-            json = mapper.writeValueAsString(Envelope.of(AccessRefused.TYPE, clock.instant(), tenant,
-                    "access-refused-" + UUID.randomUUID(), payload));
-        } catch (JsonProcessingException e) {
-            LOG.warnf("access refusal not serialisable: %s", e.getMessage());
-            return;
-        }
-        Message<String> message = Message.of(json).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                .withKey(Topics.key(tenant, subject)).build());
-        refusals.sendMessage(message).subscribe().with(ignored -> {
+        events.accessRefused(tenant, payload).subscribe().with(ignored -> {
         }, e -> LOG.warnf("access refusal of %s in %s not published: %s", subject, tenant, e.toString()));
     }
 

@@ -1,5 +1,7 @@
 package io.keystep.audit.store;
 
+import io.keystep.kit.messaging.PlatformEvents;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.audit.config.AuditConfig;
@@ -36,18 +38,14 @@ import java.util.UUID;
 public class TenantSettingsStore {
 
     public static final String AREA = "audit";
-    private static final Duration ACK_TIMEOUT = Duration.ofSeconds(15);
 
     private final AuditConfig config;
-    private final MutinyEmitter<String> changes;
-    private final ObjectMapper mapper;
+    private final PlatformEvents events;
     private final Clock clock;
 
-    public TenantSettingsStore(AuditConfig config, @Channel("settings-changed") MutinyEmitter<String> changes,
-                               ObjectMapper mapper, Clock clock) {
+    public TenantSettingsStore(AuditConfig config, PlatformEvents events, Clock clock) {
         this.config = config;
-        this.changes = changes;
-        this.mapper = mapper;
+        this.events = events;
         this.clock = clock;
     }
 
@@ -122,18 +120,9 @@ public class TenantSettingsStore {
 
     /** Publishes the change, keyed {@code tenant:subject}; completes when Kafka acknowledged it. */
     private Uni<Void> announce(String tenant, String subject, Instant at, List<TenantSettingsChanged.Change> changed) {
-        String json;
-        try {
-            json = mapper.writeValueAsString(Envelope.of(TenantSettingsChanged.TYPE, at, tenant,
-                    "settings-" + AREA + "-" + UUID.randomUUID(), new TenantSettingsChanged(AREA, subject, changed)));
-        } catch (JsonProcessingException e) {
-            return Uni.createFrom().failure(new IllegalStateException("settings change not serialisable", e));
-        }
-        Message<String> message = Message.of(json).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                .withKey(Topics.key(tenant, subject)).build());
         // the acknowledgement arrives on a Kafka thread; the transaction goes on on its own Vert.x context
         Context context = Vertx.currentContext();
-        Uni<Void> sent = changes.sendMessage(message).ifNoItem().after(ACK_TIMEOUT).fail();
+        Uni<Void> sent = events.settingsChanged(tenant, new TenantSettingsChanged(AREA, subject, changed));
         return context == null ? sent : sent.emitOn(task -> context.runOnContext(ignored -> task.run()));
     }
 }

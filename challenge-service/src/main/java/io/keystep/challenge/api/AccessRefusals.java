@@ -1,7 +1,7 @@
 package io.keystep.challenge.api;
 
 import io.keystep.challenge.domain.Tenants;
-import io.keystep.challenge.messaging.SecurityEventPublisher;
+import io.keystep.kit.messaging.PlatformEvents;
 import io.keystep.events.AccessRefused;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,11 +33,11 @@ public class AccessRefusals {
     static final String SERVICE = "challenge-service";
 
     private final CurrentIdentityAssociation identities;
-    private final SecurityEventPublisher publisher;
+    private final PlatformEvents publisher;
     private final MeterRegistry registry;
     private final Clock clock;
 
-    public AccessRefusals(CurrentIdentityAssociation identities, SecurityEventPublisher publisher,
+    public AccessRefusals(CurrentIdentityAssociation identities, PlatformEvents publisher,
                           MeterRegistry registry, Clock clock) {
         this.identities = identities;
         this.publisher = publisher;
@@ -108,7 +108,7 @@ public class AccessRefusals {
             return Uni.createFrom().item(refusal);
         }
         // The refusal stands whether or not the trail could be told; a Kafka failure only costs the event.
-        return publisher.accessRefused(tenant, clock.instant(),
+        return publisher.accessRefused(tenant,
                         new AccessRefused(subject, SERVICE, method, path, reason, requestedTenant))
                 .onFailure().invoke(f -> LOG.warnf("access refusal (%s) not published: %s", reason, f.toString()))
                 .onFailure().recoverWithNull()

@@ -2,7 +2,7 @@ package io.keystep.challenge.api;
 
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import io.keystep.challenge.domain.TenantSettings;
-import io.keystep.challenge.messaging.SecurityEventPublisher;
+import io.keystep.kit.messaging.PlatformEvents;
 import io.keystep.events.TenantSettingsChanged;
 import io.keystep.challenge.store.TenantSettingsRepository;
 import io.keystep.events.Channel;
@@ -92,10 +92,10 @@ public class SettingsResource {
     private final TenantSettingsRepository settings;
     private final Clock clock;
     private final Caller caller;
-    private final SecurityEventPublisher events;
+    private final PlatformEvents events;
 
     public SettingsResource(TenantSettingsRepository settings, Clock clock, Caller caller,
-                            SecurityEventPublisher events) {
+                            PlatformEvents events) {
         this.settings = settings;
         this.clock = clock;
         this.caller = caller;
@@ -146,7 +146,7 @@ public class SettingsResource {
                                 }
                             });
                             return changes.isEmpty() ? Uni.createFrom().voidItem()
-                                    : events.settingsChanged(tenantId, clock.instant(),
+                                    : events.settingsChanged(tenantId,
                                     new TenantSettingsChanged(AREA, changedBy, changes));
                         })
                 .onFailure(e -> !(e instanceof ProblemException)).transform(e -> new ProblemException(Problem.of(503,

@@ -2,7 +2,7 @@ package io.keystep.delivery.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.keystep.delivery.domain.DeliverySettings;
-import io.keystep.delivery.messaging.PlatformEvents;
+import io.keystep.kit.messaging.PlatformEvents;
 import io.keystep.delivery.security.CallerTenant;
 import io.keystep.delivery.store.DeliverySettingsStore;
 import io.keystep.events.TenantSettingsChanged;

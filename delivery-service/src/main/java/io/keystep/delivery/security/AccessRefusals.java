@@ -1,7 +1,7 @@
 package io.keystep.delivery.security;
 
 import io.keystep.delivery.api.Problem;
-import io.keystep.delivery.messaging.PlatformEvents;
+import io.keystep.kit.messaging.PlatformEvents;
 import io.keystep.events.AccessRefused;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.identity.SecurityIdentity;

@@ -1,7 +1,7 @@
 package io.keystep.risk.api;
 
 import io.keystep.events.AccessRefused;
-import io.keystep.risk.messaging.TrailPublisher;
+import io.keystep.kit.messaging.PlatformEvents;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,9 +25,9 @@ public class AccessRefusals {
     public enum Unauthenticated { MISSING_TOKEN, INVALID_TOKEN, MISSING_TENANT, NO_VERIFICATION_KEY }
 
     private final MeterRegistry registry;
-    private final TrailPublisher publisher;
+    private final PlatformEvents publisher;
 
-    public AccessRefusals(MeterRegistry registry, TrailPublisher publisher) {
+    public AccessRefusals(MeterRegistry registry, PlatformEvents publisher) {
         this.registry = registry;
         this.publisher = publisher;
     }
@@ -42,7 +42,7 @@ public class AccessRefusals {
         count(reason.name());
         LOG.infof("Refused %s %s to %s of tenant %s: %s%s", method, path, caller.subject(), caller.tenant(), reason,
                 requestedTenant == null ? "" : " (named tenant " + requestedTenant + ")");
-        return publisher.refused(caller.tenant(), new AccessRefused(caller.subject(), SERVICE, method, path, reason,
+        return publisher.accessRefused(caller.tenant(), new AccessRefused(caller.subject(), SERVICE, method, path, reason,
                         requestedTenant))
                 .ifNoItem().after(PUBLISH_TIMEOUT).fail()
                 .onFailure().recoverWithItem(e -> {

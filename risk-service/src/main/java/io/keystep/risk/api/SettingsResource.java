@@ -12,7 +12,7 @@ import io.keystep.risk.domain.InvalidSettings;
 import io.keystep.risk.domain.RiskPolicy;
 import io.keystep.risk.domain.RiskSettings;
 import io.keystep.risk.domain.RiskSettingsPolicy;
-import io.keystep.risk.messaging.TrailPublisher;
+import io.keystep.kit.messaging.PlatformEvents;
 import io.keystep.risk.service.TenantRiskSettings;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
@@ -78,12 +78,12 @@ public class SettingsResource {
 
     private final TenantRiskSettings settings;
     private final RiskSettingsPolicy bounds;
-    private final TrailPublisher trail;
+    private final PlatformEvents trail;
     private final SecurityIdentity identity;
     private final ObjectMapper mapper;
     private final AccessRefusals refusals;
 
-    public SettingsResource(TenantRiskSettings settings, RiskConfig config, TrailPublisher trail,
+    public SettingsResource(TenantRiskSettings settings, RiskConfig config, PlatformEvents trail,
                             SecurityIdentity identity, ObjectMapper mapper, AccessRefusals refusals) {
         this.refusals = refusals;
         this.settings = settings;
