@@ -1,5 +1,7 @@
-package io.keystep.challenge.api;
+package io.keystep.kit.web;
 
+import io.quarkus.cache.runtime.caffeine.CaffeineCacheImpl;
+import io.quarkus.cache.runtime.caffeine.CaffeineCacheInfo;
 import io.smallrye.jwt.auth.principal.DefaultJWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -69,11 +71,21 @@ class VerifiedTokenCacheTest {
     }
 
     private final AtomicLong clock = new AtomicLong(T0);
+    private final CaffeineCacheImpl cache = new CaffeineCacheImpl(cacheInfo(), false);
+
+    /** The cache as the kit's configuration builds it. */
+    private static CaffeineCacheInfo cacheInfo() {
+        CaffeineCacheInfo info = new CaffeineCacheInfo();
+        info.name = VerifiedTokenCache.CACHE;
+        info.maximumSize = 10_000L;
+        info.expireAfterWrite = java.time.Duration.ofSeconds(60);
+        return info;
+    }
 
     @Test
     void aVerifiedTokenIsAnsweredFromMemoryUntilItExpiresThenRefused() throws Exception {
         Verifier verifier = new Verifier(clock, Map.of("good", T0 / 1000 + 30));
-        VerifiedTokenCache tokens = new VerifiedTokenCache(verifier, null, clock::get);
+        VerifiedTokenCache tokens = new VerifiedTokenCache(verifier, () -> null, clock::get, cache);
 
         JsonWebToken first = tokens.parse("good");
         clock.addAndGet(29_000);
@@ -88,19 +100,19 @@ class VerifiedTokenCacheTest {
     @Test
     void aRefusedTokenIsVerifiedAndRefusedEveryTime() {
         Verifier verifier = new Verifier(clock, Map.of("good", T0 / 1000 + 30));
-        VerifiedTokenCache tokens = new VerifiedTokenCache(verifier, null, clock::get);
+        VerifiedTokenCache tokens = new VerifiedTokenCache(verifier, () -> null, clock::get, cache);
 
         assertThrows(ParseException.class, () -> tokens.parse("forged"));
         assertThrows(ParseException.class, () -> tokens.parse("forged"));
 
         assertEquals(List.of("forged", "forged"), verifier.verified);
-        assertEquals(0, tokens.size());
+        assertEquals(0, cache.getSize());
     }
 
     @Test
     void anyOtherTokenTextIsVerifiedEvenWhenOneAlikeWasAccepted() throws Exception {
         Verifier verifier = new Verifier(clock, Map.of("good", T0 / 1000 + 30));
-        VerifiedTokenCache tokens = new VerifiedTokenCache(verifier, null, clock::get);
+        VerifiedTokenCache tokens = new VerifiedTokenCache(verifier, () -> null, clock::get, cache);
 
         tokens.parse("good");
         assertThrows(ParseException.class, () -> tokens.parse("good."));
@@ -112,7 +124,7 @@ class VerifiedTokenCacheTest {
     @Test
     void aLongLivedTokenIsVerifiedAgainAfterAMinute() throws Exception {
         Verifier verifier = new Verifier(clock, Map.of("good", T0 / 1000 + 86_400));
-        VerifiedTokenCache tokens = new VerifiedTokenCache(verifier, null, clock::get);
+        VerifiedTokenCache tokens = new VerifiedTokenCache(verifier, () -> null, clock::get, cache);
 
         tokens.parse("good");
         clock.addAndGet(59_999);
@@ -127,7 +139,7 @@ class VerifiedTokenCacheTest {
     @Test
     void aConfiguredTokenAgeEndsTheReuseAtTheTokensAge() throws Exception {
         Verifier verifier = new Verifier(clock, Map.of("good", T0 / 1000 + 3_600));
-        VerifiedTokenCache tokens = new VerifiedTokenCache(verifier, 10L, clock::get);
+        VerifiedTokenCache tokens = new VerifiedTokenCache(verifier, () -> 10L, clock::get, cache);
 
         tokens.parse("good");
         clock.addAndGet(9_999);

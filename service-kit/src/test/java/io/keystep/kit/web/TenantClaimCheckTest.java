@@ -1,4 +1,4 @@
-package io.keystep.challenge.api;
+package io.keystep.kit.web;
 
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -64,7 +64,7 @@ class TenantClaimCheckTest {
 
     private String tenantOf(Token token) {
         SecurityIdentity identity = QuarkusSecurityIdentity.builder().setPrincipal(token).build();
-        return check.augment(identity, null).await().indefinitely().getAttribute(TenantClaimCheck.TENANT_ATTRIBUTE);
+        return check.augment(identity, null).await().indefinitely().getAttribute(Caller.TENANT_ATTRIBUTE);
     }
 
     @Test
