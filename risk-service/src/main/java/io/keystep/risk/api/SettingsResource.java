@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keystep.events.Decision;
 import io.keystep.events.TenantSettingsChanged;
+import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.Problem;
+import io.keystep.kit.web.ProblemException;
+import io.keystep.kit.web.Roles;
 import io.keystep.risk.config.RiskConfig;
 import io.keystep.risk.domain.CidrRange;
 import io.keystep.risk.domain.DecisionRules;
@@ -14,7 +18,6 @@ import io.keystep.risk.domain.RiskSettings;
 import io.keystep.risk.domain.RiskSettingsPolicy;
 import io.keystep.kit.messaging.PlatformEvents;
 import io.keystep.risk.service.TenantRiskSettings;
-import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -22,9 +25,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.UriInfo;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ import java.util.stream.Collectors;
  * impossible-travel speed, failure limits and network lists. Administrators only; the tenant is the token's.
  */
 @Path("/v1/settings/risk")
-@RolesAllowed("admin")
+@RolesAllowed(Roles.ADMIN)
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class SettingsResource {
@@ -79,24 +80,22 @@ public class SettingsResource {
     private final TenantRiskSettings settings;
     private final RiskSettingsPolicy bounds;
     private final PlatformEvents trail;
-    private final SecurityIdentity identity;
+    private final Caller caller;
     private final ObjectMapper mapper;
-    private final AccessRefusals refusals;
 
     public SettingsResource(TenantRiskSettings settings, RiskConfig config, PlatformEvents trail,
-                            SecurityIdentity identity, ObjectMapper mapper, AccessRefusals refusals) {
-        this.refusals = refusals;
+                            Caller caller, ObjectMapper mapper) {
         this.settings = settings;
         this.bounds = new RiskSettingsPolicy(config.hourWindow());
         this.trail = trail;
-        this.identity = identity;
+        this.caller = caller;
         this.mapper = mapper;
     }
 
     /** The settings in force for the caller's tenant. */
     @GET
     public Uni<RiskSettingsView> get() {
-        String tenant = Caller.of(identity).tenant();
+        String tenant = caller.tenant();
         return settings.overrides(tenant).map(o -> view(tenant, o));
     }
 
@@ -107,32 +106,28 @@ public class SettingsResource {
      * {@code tenant.settings-changed.v1}.
      */
     @PUT
-    public Uni<RiskSettingsView> put(JsonNode body, @Context UriInfo uri) {
-        Caller caller = Caller.of(identity);
-        String named = namedTenant(body);
-        if (named != null && !named.equals(caller.tenant())) {
-            // A body naming another tenant is refused like a header naming one.
-            return refusals.forbidden(caller, "PUT", uri.getRequestUri().getPath(),
-                            io.keystep.events.AccessRefused.Reason.CROSS_TENANT,
-                            named.matches("[A-Za-z0-9._-]{1,64}") ? named : "(malformed)")
-                    .chain(() -> Uni.createFrom().failure(new ProblemException(Problem.of(403, "cross-tenant",
-                            "Forbidden", "the request names a tenant other than the caller's"))));
+    public Uni<RiskSettingsView> put(JsonNode body) {
+        // A body naming another tenant is refused like a header naming one.
+        String tenant = caller.tenant();
+        String changedBy = caller.subject();
+        for (String field : TENANT_FIELDS) {
+            caller.tenant(field, namedTenant(body, field));
         }
         InvalidSettings invalid = new InvalidSettings();
         RiskSettings requested = read(body, invalid);
-        bounds.validate(requested, settings.defaultsFor(caller.tenant()), invalid);
+        bounds.validate(requested, settings.defaultsFor(tenant), invalid);
         if (!invalid.isEmpty()) {
             throw ProblemException.invalid(inBodyOrder(body, invalid));
         }
-        return settings.replace(caller.tenant(), requested).chain(before -> {
+        return settings.replace(tenant, requested).chain(before -> {
             List<TenantSettingsChanged.Change> changes = changes(before, requested);
             Uni<Void> published = changes.isEmpty() ? Uni.createFrom().voidItem()
-                    : trail.settingsChanged(caller.tenant(), new TenantSettingsChanged(AREA, caller.subject(), changes));
+                    : trail.settingsChanged(tenant, new TenantSettingsChanged(AREA, changedBy, changes));
             if (!changes.isEmpty()) {
-                LOG.infof("Risk settings of tenant %s changed by %s: %s", caller.tenant(), caller.subject(),
+                LOG.infof("Risk settings of tenant %s changed by %s: %s", tenant, changedBy,
                         changes.stream().map(TenantSettingsChanged.Change::field).toList());
             }
-            return published.replaceWith(view(caller.tenant(), requested));
+            return published.replaceWith(view(tenant, requested));
         });
     }
 
@@ -140,18 +135,10 @@ public class SettingsResource {
         return RiskSettingsView.of(RiskSettingsPolicy.apply(settings.defaultsFor(tenant), overrides), overrides);
     }
 
-    /** The tenant a body names in {@code tenantId} or {@code tenant}, if any (it may only name the caller's). */
-    private static String namedTenant(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            return null;
-        }
-        for (String field : TENANT_FIELDS) {
-            JsonNode node = body.get(field);
-            if (node != null && !node.isNull()) {
-                return node.asText();
-            }
-        }
-        return null;
+    /** The tenant a body names in {@code field} ({@code tenantId} or {@code tenant}), if any. */
+    private static String namedTenant(JsonNode body, String field) {
+        JsonNode node = body == null || !body.isObject() ? null : body.get(field);
+        return node == null || node.isNull() ? null : node.asText();
     }
 
     /**

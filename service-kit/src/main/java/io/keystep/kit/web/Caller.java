@@ -37,14 +37,14 @@ public class Caller {
 
     /**
      * The caller's tenant, after checking that {@code named}, what the request's {@code field} (a header, parameter
-     * or body field) names, is that same tenant when present.
+     * or body field) names, is exactly that same tenant when present (null or empty: names none).
      *
      * @throws CrossTenantException when it names another tenant
      */
     public String tenant(String field, String named) {
         String own = tenant();
-        if (named != null && !named.isBlank() && !named.trim().equals(own)) {
-            throw new CrossTenantException(field, named.trim());
+        if (named != null && !named.isEmpty() && !named.equals(own)) {
+            throw new CrossTenantException(field, named);
         }
         return own;
     }

@@ -20,7 +20,7 @@ class CallerTest {
     void aRequestMayNameTheCallersOwnTenantOrNone() {
         Caller caller = callerOf("acme");
         assertEquals("acme", caller.tenant(Caller.TENANT_HEADER, null));
-        assertEquals("acme", caller.tenant(Caller.TENANT_HEADER, " acme "));
+        assertEquals("acme", caller.tenant(Caller.TENANT_HEADER, "acme"));
         assertEquals("acme", caller.tenant("tenant", ""));
     }
 
@@ -30,6 +30,12 @@ class CallerTest {
                 () -> callerOf("acme").tenant("tenant", "globex"));
         assertEquals("tenant", refused.field());
         assertEquals("globex", refused.requestedTenant());
+    }
+
+    @Test
+    void aTenantIsNamedExactlyOrNotAtAll() {
+        assertThrows(CrossTenantException.class, () -> callerOf("acme").tenant(Caller.TENANT_HEADER, " acme"));
+        assertThrows(CrossTenantException.class, () -> callerOf("acme").tenant(Caller.TENANT_HEADER, "ACME"));
     }
 
     @Test
