@@ -2,6 +2,10 @@ package io.keystep.challenge.api;
 
 import io.keystep.challenge.factors.AuthenticatorFactors;
 import io.keystep.challenge.store.AuthFactor;
+import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.Problem;
+import io.keystep.kit.web.ProblemException;
+import io.keystep.kit.web.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -23,7 +27,7 @@ import java.util.UUID;
  * Authenticator factors of a user: enroll TOTP or HOTP (QR code), activate with a first code, resynchronise
  * HOTP, list.
  */
-@jakarta.annotation.security.RolesAllowed("gateway")
+@jakarta.annotation.security.RolesAllowed(Roles.GATEWAY)
 @Path("/v1/users/{userId}/factors")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
@@ -139,7 +143,7 @@ public class FactorResource {
         String userId = RequestChecks.userId(userIdParam);
         UUID factorId = factorId(factorIdParam);
         return factors.pendingQr(tenantId, userId, factorId).map(png -> Response.ok(png.orElseThrow(
-                        () -> ProblemException.notFound("pending factor " + factorId)), "image/png")
+                        () -> ProblemException.notFound("pending factor " + factorId + " not found")), "image/png")
                 .header("Cache-Control", "no-store").build());
     }
 
@@ -156,7 +160,8 @@ public class FactorResource {
         UUID factorId = factorId(factorIdParam);
         String code = code(body == null ? null : body.code(), "code");
         return factors.activate(tenantId, userId, factorId, code).flatMap(result -> switch (result) {
-            case NOT_FOUND -> Uni.createFrom().failure(ProblemException.notFound("pending factor " + factorId));
+            case NOT_FOUND -> Uni.createFrom().failure(
+                    ProblemException.notFound("pending factor " + factorId + " not found"));
             case REJECTED -> Uni.createFrom().failure(new ProblemException(Problem.of(422, "invalid-code",
                     "Invalid code", "the code does not match the factor (or was used already)")));
             case ACCEPTED -> view(tenantId, userId, factorId).flatMap(view -> recoveryCodes.exist(tenantId, userId)
@@ -176,7 +181,8 @@ public class FactorResource {
         String first = code(body == null ? null : body.firstCode(), "firstCode");
         String second = code(body.secondCode(), "secondCode");
         return factors.resync(tenantId, userId, factorId, first, second).flatMap(result -> switch (result) {
-            case NOT_FOUND -> Uni.createFrom().failure(ProblemException.notFound("active hotp factor " + factorId));
+            case NOT_FOUND -> Uni.createFrom().failure(
+                    ProblemException.notFound("active hotp factor " + factorId + " not found"));
             case REJECTED -> Uni.createFrom().failure(new ProblemException(Problem.of(422, "invalid-code",
                     "Invalid codes", "no two consecutive codes match within the resynchronisation window")));
             case ACCEPTED -> view(tenantId, userId, factorId);
@@ -231,7 +237,8 @@ public class FactorResource {
                 }
                 return factors.preferPhone(tenantId, userId, factorId)
                         .flatMap(r -> r == AuthenticatorFactors.Change.DONE ? view(tenantId, userId, factorId)
-                                : Uni.createFrom().failure(ProblemException.notFound("active factor " + factorId)));
+                                : Uni.createFrom().failure(
+                                        ProblemException.notFound("active factor " + factorId + " not found")));
             }
             return updateAuthenticator(tenantId, userId, factorId, label, body);
         });
@@ -244,7 +251,8 @@ public class FactorResource {
         return renamed.flatMap(r -> r != AuthenticatorFactors.Change.DONE || body.preferred() == null
                         ? Uni.createFrom().item(r) : factors.prefer(tenantId, userId, factorId))
                 .flatMap(r -> r == AuthenticatorFactors.Change.DONE ? view(tenantId, userId, factorId)
-                        : Uni.createFrom().failure(ProblemException.notFound("active factor " + factorId)));
+                        : Uni.createFrom().failure(
+                                ProblemException.notFound("active factor " + factorId + " not found")));
     }
 
     /**
@@ -262,7 +270,7 @@ public class FactorResource {
         return requireStepUp(tenantId, userId, stepUp).chain(() -> factors.remove(tenantId, userId, factorId))
                 .map(result -> switch (result) {
                     case DONE -> Response.noContent().build();
-                    case NOT_FOUND -> throw ProblemException.notFound("factor " + factorId);
+                    case NOT_FOUND -> throw ProblemException.notFound("factor " + factorId + " not found");
                     case LAST_FACTOR -> throw new ProblemException(Problem.of(409, "last-factor", "Last factor",
                             "the user's last factor can be removed only while unused recovery codes remain"));
                 });
@@ -283,7 +291,7 @@ public class FactorResource {
 
     private Uni<FactorView> view(String tenantId, String userId, UUID factorId) {
         return factorsOf(tenantId, userId).map(all -> all.stream().filter(f -> f.factorId().equals(factorId.toString()))
-                .findFirst().orElseThrow(() -> ProblemException.notFound("factor " + factorId)));
+                .findFirst().orElseThrow(() -> ProblemException.notFound("factor " + factorId + " not found")));
     }
 
     /** A factor's name as the authenticator app shows it: printable, and without the ':' of its otpauth label. */
@@ -299,7 +307,7 @@ public class FactorResource {
         try {
             return UUID.fromString(raw);
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw ProblemException.notFound("factor " + raw);
+            throw ProblemException.notFound("factor " + raw + " not found");
         }
     }
 

@@ -1,5 +1,8 @@
 package io.keystep.challenge.api;
 
+import io.keystep.kit.web.Problem;
+import io.keystep.kit.web.ProblemException;
+
 import java.util.ArrayList;
 import java.util.List;
 

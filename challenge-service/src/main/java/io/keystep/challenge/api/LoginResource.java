@@ -1,6 +1,10 @@
 package io.keystep.challenge.api;
 
 import io.keystep.challenge.store.ChallengeStore;
+import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.Problem;
+import io.keystep.kit.web.ProblemException;
+import io.keystep.kit.web.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -11,7 +15,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 
 /** The decision for a login, for gateways that poll instead of consuming {@code auth.decision.v1}. */
-@jakarta.annotation.security.RolesAllowed("gateway")
+@jakarta.annotation.security.RolesAllowed(Roles.GATEWAY)
 @Path("/v1/logins/{loginId}")
 @Produces(MediaType.APPLICATION_JSON)
 public class LoginResource {
@@ -37,6 +41,6 @@ public class LoginResource {
                         "Service unavailable", "login decisions cannot be read right now")))
                 .map(found -> found
                         .map(d -> new LoginDecisionView(d.loginId(), d.decision(), d.challengeId(), d.reasons()))
-                        .orElseThrow(() -> ProblemException.notFound("login " + loginId)));
+                        .orElseThrow(() -> ProblemException.notFound("login " + loginId + " not found")));
     }
 }

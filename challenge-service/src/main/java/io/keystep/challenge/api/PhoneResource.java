@@ -2,6 +2,9 @@ package io.keystep.challenge.api;
 
 import io.keystep.challenge.domain.PhoneNumbers;
 import io.keystep.challenge.store.PhoneEnrollmentRepository;
+import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.ProblemException;
+import io.keystep.kit.web.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.PUT;
@@ -13,7 +16,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.Clock;
 
 /** Enrolls the phone number SMS challenges go to. */
-@jakarta.annotation.security.RolesAllowed("gateway")
+@jakarta.annotation.security.RolesAllowed(Roles.GATEWAY)
 @Path("/v1/users/{userId}/phone")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)

@@ -1,6 +1,10 @@
 package io.keystep.challenge.api;
 
 import io.keystep.challenge.factors.RecoveryCodes;
+import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.Problem;
+import io.keystep.kit.web.ProblemException;
+import io.keystep.kit.web.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -15,7 +19,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 
 /** A user's recovery codes: generate (shown once), count, redeem. */
-@jakarta.annotation.security.RolesAllowed("gateway")
+@jakarta.annotation.security.RolesAllowed(Roles.GATEWAY)
 @Path("/v1/users/{userId}/recovery-codes")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)

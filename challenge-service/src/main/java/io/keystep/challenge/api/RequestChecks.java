@@ -1,15 +1,18 @@
 package io.keystep.challenge.api;
 
+
+import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.ProblemException;
+
 import java.util.regex.Pattern;
 
 /**
  * Checks of the inputs every resource shares: path identifiers. The tenant is not an input: it comes from the
  * caller's token ({@link Caller}); the old tenant header, when still sent, must name the same tenant
- * ({@link AccessRefusals}).
+ * (checked by the service kit for every endpoint).
  */
 final class RequestChecks {
 
-    static final String TENANT_HEADER = "X-Tenant-Id";
     private static final Pattern USER_ID = Pattern.compile("[\\p{Alnum}._@+-]{1,128}");
     private static final Pattern OPAQUE_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 

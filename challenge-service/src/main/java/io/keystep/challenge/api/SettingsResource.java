@@ -6,6 +6,10 @@ import io.keystep.kit.messaging.PlatformEvents;
 import io.keystep.events.TenantSettingsChanged;
 import io.keystep.challenge.store.TenantSettingsRepository;
 import io.keystep.events.Channel;
+import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.Problem;
+import io.keystep.kit.web.ProblemException;
+import io.keystep.kit.web.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -25,7 +29,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.Locale;
 
 /** A tenant's Verify defaults: code length, expiry, attempt budget and the {@code auto} channel chain. */
-@jakarta.annotation.security.RolesAllowed("admin")
+@jakarta.annotation.security.RolesAllowed(Roles.ADMIN)
 @Path("/v1/settings/verify")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)

@@ -1,6 +1,10 @@
 package io.keystep.challenge.api;
 
 import io.keystep.challenge.factors.Reenablement;
+import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.Problem;
+import io.keystep.kit.web.ProblemException;
+import io.keystep.kit.web.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -16,7 +20,7 @@ import java.time.Instant;
  * lifting a suspension (or lockout) after too many failed checks.
  */
 @Path("/v1/users/{userId}/reenable")
-@jakarta.annotation.security.RolesAllowed("admin")
+@jakarta.annotation.security.RolesAllowed(Roles.ADMIN)
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class SupportResource {

@@ -1,6 +1,9 @@
 package io.keystep.challenge.api;
 
 import io.keystep.challenge.factors.TrustedDevices;
+import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.ProblemException;
+import io.keystep.kit.web.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -14,7 +17,7 @@ import java.time.Instant;
 import java.util.List;
 
 /** A user's trusted devices: list and revoke (risk-service stops treating a revoked device as known). */
-@jakarta.annotation.security.RolesAllowed("gateway")
+@jakarta.annotation.security.RolesAllowed(Roles.GATEWAY)
 @Path("/v1/users/{userId}/trusted-devices")
 @Produces(MediaType.APPLICATION_JSON)
 public class TrustedDeviceResource {
@@ -72,7 +75,7 @@ public class TrustedDeviceResource {
         java.util.UUID deviceId = FactorResource.factorId(deviceIdParam);
         return devices.revoke(tenantId, userId, deviceId).map(revoked -> {
             if (!revoked) {
-                throw ProblemException.notFound("trusted device " + deviceId);
+                throw ProblemException.notFound("trusted device " + deviceId + " not found");
             }
             return Response.noContent().build();
         });

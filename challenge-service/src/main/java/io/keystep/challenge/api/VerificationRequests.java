@@ -5,6 +5,7 @@ import io.keystep.challenge.domain.TenantSettings;
 import io.keystep.challenge.domain.VerificationRequest;
 import io.keystep.events.Channel;
 import io.keystep.events.Purpose;
+import io.keystep.kit.web.ProblemException;
 
 import java.math.BigDecimal;
 import java.util.List;

@@ -4,6 +4,10 @@ import io.keystep.challenge.domain.CheckStatus;
 import io.keystep.challenge.domain.CodeChecker;
 import io.keystep.challenge.domain.Verification;
 import io.keystep.challenge.domain.VerificationService;
+import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.Problem;
+import io.keystep.kit.web.ProblemException;
+import io.keystep.kit.web.Roles;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
@@ -23,7 +27,7 @@ import java.util.regex.Pattern;
 /**
  * The Verify API: send a code, check it, resend, cancel, read. Every error is problem+json naming the field.
  */
-@jakarta.annotation.security.RolesAllowed("gateway")
+@jakarta.annotation.security.RolesAllowed(Roles.GATEWAY)
 @Path("/v1/verifications")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
@@ -31,6 +35,7 @@ public class VerificationResource {
 
     private static final Pattern CODE = Pattern.compile("[0-9]{4,10}");
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+    private static final Pattern IP_ADDRESS = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
     /** The code the person typed, and for a transaction the amount and payee they were shown. */
     public record CheckRequest(String code, String amount, String payee) {
@@ -150,7 +155,7 @@ public class VerificationResource {
         errors.check();
         return checker.check(tenantId, id, presented.code(), amount, payee).map(result -> {
             if (result.status() == CheckStatus.NOT_FOUND) {
-                throw ProblemException.notFound("verification " + id);
+                throw ProblemException.notFound("verification " + id + " not found");
             }
             if (result.status() == CheckStatus.ALREADY_USED) {
                 throw new ProblemException(Problem.of(409, "already-used", "Already used",
@@ -205,7 +210,7 @@ public class VerificationResource {
                         io.keystep.challenge.domain.CheckUnavailableException::new)
                 .flatMap(claim -> {
                     switch (claim.get(0)) {
-                        case "not_found" -> throw ProblemException.notFound("verification " + id);
+                        case "not_found" -> throw ProblemException.notFound("verification " + id + " not found");
                         case "not_approved" -> throw new ProblemException(Problem.of(409, "not-approved",
                                 "Verification not approved", "a device is trusted only after an approved login verification"));
                         case "not_a_login" -> throw new ProblemException(Problem.of(409, "not-a-login",
@@ -234,18 +239,13 @@ public class VerificationResource {
                 .transform(io.keystep.challenge.domain.CheckUnavailableException::new);
     }
 
-    /** The person's IP as the gateway forwards it (first X-Forwarded-For entry), else the caller's address. */
+    /**
+     * The person's IP: Quarkus's forwarded-header support puts the first {@code X-Forwarded-For} entry in the remote
+     * address when the call comes from a trusted proxy ({@code quarkus.http.proxy.trusted-proxies}), else it is the
+     * caller's own address. Anything that is not an IP address counts as none.
+     */
     private static String clientIp(HttpServerRequest http) {
-        if (http == null) {
-            return null;
-        }
-        String forwarded = http.getHeader("X-Forwarded-For");
-        if (forwarded != null && !forwarded.isBlank()) {
-            String first = forwarded.split(",")[0].trim();
-            if (first.matches("[0-9A-Fa-f:.]{2,45}")) {
-                return first;
-            }
-        }
-        return http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
+        String host = http == null || http.remoteAddress() == null ? null : http.remoteAddress().host();
+        return host != null && IP_ADDRESS.matcher(host).matches() ? host : null;
     }
 }

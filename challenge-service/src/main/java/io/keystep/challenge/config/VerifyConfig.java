@@ -20,7 +20,10 @@ public interface VerifyConfig {
     @WithDefault("5")
     int destinationMaxSends();
 
-    /** Window of {@link #ipMaxSends()}; the client IP is the first {@code X-Forwarded-For} entry. */
+    /**
+     * Window of {@link #ipMaxSends()}; the client IP is the first {@code X-Forwarded-For} entry of a trusted proxy
+     * ({@code quarkus.http.proxy.trusted-proxies}), else the connection's address.
+     */
     @WithDefault("PT10M")
     Duration ipWindow();
 
