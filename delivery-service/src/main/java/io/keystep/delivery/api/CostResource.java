@@ -1,8 +1,9 @@
 package io.keystep.delivery.api;
 
 import io.keystep.delivery.config.DeliveryConfig;
-import io.keystep.delivery.security.CallerTenant;
-import io.quarkus.security.identity.SecurityIdentity;
+import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.Problem;
+import io.keystep.kit.web.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import io.keystep.delivery.store.CostLedger;
 import io.smallrye.mutiny.Uni;
@@ -29,22 +30,19 @@ import java.util.Map;
  * operator's billing concern, not part of the audit trail compliance reads.
  */
 @Path("/v1/costs")
-@RolesAllowed("admin")
+@RolesAllowed(Roles.ADMIN)
 public class CostResource {
 
     private final CostLedger ledger;
     private final DeliveryConfig config;
     private final Clock clock;
-    private final SecurityIdentity identity;
-    private final CallerTenant callerTenant;
+    private final Caller caller;
 
-    public CostResource(CostLedger ledger, DeliveryConfig config, Clock clock, SecurityIdentity identity,
-                        CallerTenant callerTenant) {
+    public CostResource(CostLedger ledger, DeliveryConfig config, Clock clock, Caller caller) {
         this.ledger = ledger;
         this.config = config;
         this.clock = clock;
-        this.identity = identity;
-        this.callerTenant = callerTenant;
+        this.caller = caller;
     }
 
     /** One line of the month's costs. */
@@ -58,8 +56,7 @@ public class CostResource {
     @GET
     @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
     public Uni<Response> month(@HeaderParam("X-Tenant-Id") String claimedTenant, @QueryParam("month") String month) {
-        return callerTenant.of(identity, "GET", "/v1/costs", claimedTenant)
-                .chain(tenantId -> costs(tenantId, month));
+        return costs(caller.tenant(Caller.TENANT_HEADER, claimedTenant), month);
     }
 
     private Uni<Response> costs(String tenantId, String month) {
@@ -67,7 +64,7 @@ public class CostResource {
         try {
             chosen = month == null || month.isBlank() ? YearMonth.now(clock) : YearMonth.parse(month);
         } catch (DateTimeParseException e) {
-            return Uni.createFrom().item(Problem.validation("month", "must be yyyy-MM"));
+            return Uni.createFrom().item(Problem.validation("month", "must be yyyy-MM").response());
         }
         return ledger.month(tenantId, chosen.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC)).map(costs -> {
             List<CostLine> lines = costs.entrySet().stream()

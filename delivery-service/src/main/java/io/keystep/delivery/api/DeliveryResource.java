@@ -1,9 +1,10 @@
 package io.keystep.delivery.api;
 
-import io.keystep.delivery.security.CallerTenant;
 import io.keystep.delivery.store.DeliveryAttempts;
 import io.keystep.events.Channel;
-import io.quarkus.security.identity.SecurityIdentity;
+import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.Problem;
+import io.keystep.kit.web.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -21,17 +22,15 @@ import java.util.List;
  * watch deliveries. Looked up within the caller's tenant only: another tenant's challenge is 404.
  */
 @Path("/v1/deliveries/{challengeId}")
-@RolesAllowed("worker")
+@RolesAllowed(Roles.WORKER)
 public class DeliveryResource {
 
     private final DeliveryAttempts attempts;
-    private final SecurityIdentity identity;
-    private final CallerTenant callerTenant;
+    private final Caller caller;
 
-    public DeliveryResource(DeliveryAttempts attempts, SecurityIdentity identity, CallerTenant callerTenant) {
+    public DeliveryResource(DeliveryAttempts attempts, Caller caller) {
         this.attempts = attempts;
-        this.identity = identity;
-        this.callerTenant = callerTenant;
+        this.caller = caller;
     }
 
     /**
@@ -46,18 +45,15 @@ public class DeliveryResource {
     @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
     public Uni<Response> state(@PathParam("challengeId") String challengeId,
                                @HeaderParam("X-Tenant-Id") String claimedTenant) {
-        return callerTenant.of(identity, "GET", "/v1/deliveries/" + challengeId, claimedTenant)
-                .chain(tenant -> {
-                    if (challengeId == null || challengeId.length() > 128) {
-                        return Uni.createFrom().item(Problem.validation("challengeId", "at most 128 characters"));
-                    }
-                    return attempts.load(tenant, challengeId).map(found -> found
-                            .map(a -> Response.ok(new DeliveryState(challengeId, a.job().sendAttempt(),
-                                    a.job().plan(), a.step(),
-                                    a.step() < a.job().plan().size() ? a.job().plan().get(a.step()) : null,
-                                    a.delivered())).build())
-                            .orElseGet(() -> Problem.response(404, "not-found", "Not found",
-                                    "no delivery of challenge " + challengeId)));
-                });
+        String tenant = caller.tenant(Caller.TENANT_HEADER, claimedTenant);
+        if (challengeId == null || challengeId.length() > 128) {
+            return Uni.createFrom().item(Problem.validation("challengeId", "at most 128 characters").response());
+        }
+        return attempts.load(tenant, challengeId).map(found -> found
+                .map(a -> Response.ok(new DeliveryState(challengeId, a.job().sendAttempt(), a.job().plan(), a.step(),
+                        a.step() < a.job().plan().size() ? a.job().plan().get(a.step()) : null,
+                        a.delivered())).build())
+                .orElseGet(() -> Problem.of(404, "not-found", "Not found", "no delivery of challenge " + challengeId)
+                        .response()));
     }
 }

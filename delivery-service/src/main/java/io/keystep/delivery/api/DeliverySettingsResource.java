@@ -3,10 +3,11 @@ package io.keystep.delivery.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.keystep.delivery.domain.DeliverySettings;
 import io.keystep.kit.messaging.PlatformEvents;
-import io.keystep.delivery.security.CallerTenant;
 import io.keystep.delivery.store.DeliverySettingsStore;
 import io.keystep.events.TenantSettingsChanged;
-import io.quarkus.security.identity.SecurityIdentity;
+import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.Problem;
+import io.keystep.kit.web.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -40,7 +41,7 @@ import java.util.stream.Collectors;
  * bad field, in the body's order, so a caller fixes them in one round.
  */
 @Path("/v1/settings/delivery")
-@RolesAllowed("admin")
+@RolesAllowed(Roles.ADMIN)
 public class DeliverySettingsResource {
 
     public static final String AREA = "delivery";
@@ -51,17 +52,15 @@ public class DeliverySettingsResource {
 
     private final DeliverySettingsStore store;
     private final PlatformEvents events;
-    private final SecurityIdentity identity;
-    private final CallerTenant callerTenant;
+    private final Caller caller;
     private final com.fasterxml.jackson.databind.ObjectMapper json;
 
-    public DeliverySettingsResource(DeliverySettingsStore store, PlatformEvents events, SecurityIdentity identity,
-                                    CallerTenant callerTenant, com.fasterxml.jackson.databind.ObjectMapper json) {
+    public DeliverySettingsResource(DeliverySettingsStore store, PlatformEvents events, Caller caller,
+                                    com.fasterxml.jackson.databind.ObjectMapper json) {
         this.json = json;
         this.store = store;
         this.events = events;
-        this.identity = identity;
-        this.callerTenant = callerTenant;
+        this.caller = caller;
     }
 
     /**
@@ -78,7 +77,7 @@ public class DeliverySettingsResource {
     @GET
     @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
     public Uni<Response> read(@HeaderParam("X-Tenant-Id") String claimedTenant) {
-        return callerTenant.of(identity, "GET", "/v1/settings/delivery", claimedTenant).chain(this::current);
+        return current(caller.tenant(Caller.TENANT_HEADER, claimedTenant));
     }
 
     @PUT
@@ -92,14 +91,16 @@ public class DeliverySettingsResource {
             body = text == null || text.isBlank() ? null : json.readTree(text);
         } catch (java.io.IOException e) {
             // Jackson's message quotes the input: it is not echoed.
-            return Uni.createFrom().item(Problem.validation("body", "is not valid JSON"));
+            return Uni.createFrom().item(Problem.validation("body", "is not valid JSON").response());
         }
         String named = body != null && body.hasNonNull("tenantId") ? body.get("tenantId").asText() : null;
-        return callerTenant.of(identity, "PUT", "/v1/settings/delivery", claimedTenant, named).chain(tenant -> {
+        caller.tenant(Caller.TENANT_HEADER, claimedTenant);
+        String changedBy = caller.subject();
+        return Uni.createFrom().item(caller.tenant("tenantId", named)).chain(tenant -> {
             List<Problem.FieldError> errors = new ArrayList<>();
             Map<String, String> wanted = overrides(body, errors);
             if (!errors.isEmpty()) {
-                return Uni.createFrom().item(Problem.validation(errors));
+                return Uni.createFrom().item(Problem.validation(errors).response());
             }
             return store.read(tenant).chain(before -> {
                 List<TenantSettingsChanged.Change> changes = new ArrayList<>();
@@ -114,8 +115,8 @@ public class DeliverySettingsResource {
                     return current(tenant);
                 }
                 return store.replace(tenant, wanted)
-                        .chain(() -> events.settingsChanged(tenant, new TenantSettingsChanged(AREA,
-                                identity.getPrincipal().getName(), changes)))
+                        .chain(() -> events.settingsChanged(tenant, new TenantSettingsChanged(AREA, changedBy,
+                                changes)))
                         .chain(() -> current(tenant));
             });
         });

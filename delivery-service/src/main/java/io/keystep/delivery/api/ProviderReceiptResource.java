@@ -7,6 +7,7 @@ import io.keystep.delivery.provider.Receipt;
 import io.keystep.delivery.provider.ReceiptRejected;
 import io.keystep.delivery.provider.ReceiptRequest;
 import io.keystep.delivery.provider.RegisteredProvider;
+import io.keystep.kit.web.Problem;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.Consumes;
@@ -62,8 +63,8 @@ public class ProviderReceiptResource {
                                  @Context HttpHeaders headers, @Context UriInfo uri) {
         Optional<RegisteredProvider> provider = providers.byName(providerName);
         if (provider.isEmpty()) {
-            return Uni.createFrom().item(Problem.response(404, "not-found", "Unknown provider",
-                    "no provider is named " + providerName));
+            return Uni.createFrom().item(Problem.of(404, "not-found", "Unknown provider",
+                    "no provider is named " + providerName).response());
         }
         Map<String, String> lowerCase = new HashMap<>();
         headers.getRequestHeaders().forEach((name, values) -> {
@@ -81,9 +82,9 @@ public class ProviderReceiptResource {
                     clock.instant(), config.receipts().maxSkew()));
         } catch (ReceiptRejected rejected) {
             LOG.warnf("receipt for provider %s rejected: %s", providerName, rejected.getMessage());
-            return Uni.createFrom().item(Problem.response(rejected.status(), "receipt-rejected",
+            return Uni.createFrom().item(Problem.of(rejected.status(), "receipt-rejected",
                     rejected.status() == 401 ? "Signature does not verify" : "Receipt not accepted",
-                    rejected.getMessage()));
+                    rejected.getMessage()).response());
         }
         return delivery.onReceipt(providerName, receipt)
                 .replaceWith(() -> Response.ok(Map.of("received", true)).build());
