@@ -6,9 +6,9 @@ import io.keystep.audit.domain.StoredEvent;
 import io.keystep.audit.store.AuditEventStore;
 import io.keystep.audit.store.TenantSettingsStore;
 import io.keystep.audit.domain.AuditSettings;
+import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.Roles;
 import io.smallrye.mutiny.Uni;
-import io.keystep.audit.security.Caller;
-import io.keystep.audit.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -55,7 +55,7 @@ public class AuditEventsResource {
                                 @QueryParam("limit") String limitParam,
                                 @QueryParam("cursor") String cursor,
                                 @Context UriInfo uri) {
-        String tenant = caller.tenant(tenantHeader);
+        String tenant = caller.tenant(Caller.TENANT_HEADER, tenantHeader);
         RequestParameters params = new RequestParameters();
         EventQuery query = query(params, tenant, userId, type, outcome, channel, correlationId, from, to)
                 .withBefore(params.position(cursor));

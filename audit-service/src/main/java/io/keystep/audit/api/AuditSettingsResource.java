@@ -3,9 +3,10 @@ package io.keystep.audit.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.keystep.audit.config.AuditConfig;
 import io.keystep.audit.domain.AuditSettings;
-import io.keystep.audit.security.Caller;
-import io.keystep.audit.security.Roles;
 import io.keystep.audit.store.TenantSettingsStore;
+import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.ProblemException;
+import io.keystep.kit.web.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -52,14 +53,14 @@ public class AuditSettingsResource {
 
     @GET
     public Uni<AuditSettings> get(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader) {
-        return settings.settingsOf(caller.tenant(tenantHeader));
+        return settings.settingsOf(caller.tenant(Caller.TENANT_HEADER, tenantHeader));
     }
 
     @PUT
     public Uni<AuditSettings> put(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader,
                                   @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                                           schema = @Schema(implementation = AuditSettingsRequest.class))) JsonNode json) {
-        String tenant = caller.tenant(tenantHeader);
+        String tenant = caller.tenant(Caller.TENANT_HEADER, tenantHeader);
         if (json != null && !json.isNull() && !json.isObject()) {
             throw ProblemException.invalid("body", "must be a JSON object");
         }

@@ -3,10 +3,11 @@ package io.keystep.audit.api;
 import io.keystep.audit.config.AuditConfig;
 import io.keystep.audit.domain.CheckpointSigner;
 import io.keystep.audit.store.ChainCheckpoint;
+import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.ProblemException;
+import io.keystep.kit.web.Roles;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.keystep.audit.security.Caller;
-import io.keystep.audit.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.GET;
@@ -43,7 +44,8 @@ public class CheckpointResource {
     public Uni<List<CheckpointView>> list(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader,
                                           @QueryParam("tenant") String tenantParam, @QueryParam("limit") String limit) {
         // the caller's own checkpoints; the tenant parameter, when given, must name it
-        String tenant = caller.tenant(tenantHeader, "tenant", tenantParam);
+        caller.tenant(Caller.TENANT_HEADER, tenantHeader);
+        String tenant = caller.tenant("tenant", tenantParam);
         RequestParameters params = new RequestParameters();
         Integer asked = params.limit(limit, 1000);
         params.check();
@@ -58,7 +60,7 @@ public class CheckpointResource {
     @GET
     @Path("/key")
     public KeyView key(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader) {
-        caller.tenant(tenantHeader);
+        caller.tenant(Caller.TENANT_HEADER, tenantHeader);
         return new KeyView(config.checkpoint().keyId(), CheckpointSigner.ALGORITHM,
                 config.checkpoint().publicKey().orElseThrow(() -> ProblemException.notFound("no checkpoint key is configured")));
     }

@@ -6,8 +6,8 @@ import io.keystep.audit.domain.EventQuery;
 import io.keystep.audit.domain.StoredEvent;
 import io.keystep.audit.store.AuditEventStore;
 import io.keystep.audit.store.DatabaseContext;
-import io.keystep.audit.security.Caller;
-import io.keystep.audit.security.Roles;
+import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -65,7 +65,7 @@ public class ExportResource {
                            @QueryParam("correlationId") String correlationId,
                            @QueryParam("from") String from,
                            @QueryParam("to") String to) {
-        String tenant = caller.tenant(tenantHeader);
+        String tenant = caller.tenant(Caller.TENANT_HEADER, tenantHeader);
         RequestParameters params = new RequestParameters();
         String format = formatParam == null || formatParam.isBlank() ? "ndjson" : formatParam.trim();
         if (!format.equals("ndjson") && !format.equals("csv")) {

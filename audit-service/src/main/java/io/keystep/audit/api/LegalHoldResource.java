@@ -1,10 +1,11 @@
 package io.keystep.audit.api;
 
 import io.keystep.audit.store.LegalHold;
+import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.ProblemException;
+import io.keystep.kit.web.Roles;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.keystep.audit.security.Caller;
-import io.keystep.audit.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -46,7 +47,7 @@ public class LegalHoldResource {
 
     @POST
     public Uni<Response> place(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader, HoldRequest request) {
-        String tenant = caller.tenant(tenantHeader);
+        String tenant = caller.tenant(Caller.TENANT_HEADER, tenantHeader);
         if (request == null || request.reason() == null || request.reason().isBlank()) {
             throw ProblemException.invalid("reason", "is required");
         }
@@ -61,7 +62,7 @@ public class LegalHoldResource {
 
     @GET
     public Uni<List<HoldView>> list(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader) {
-        String tenant = caller.tenant(tenantHeader);
+        String tenant = caller.tenant(Caller.TENANT_HEADER, tenantHeader);
         return Panache.withSession(() -> LegalHold.<LegalHold>list("tenantId = ?1 order by id", tenant))
                 .map(holds -> holds.stream().map(HoldView::of).toList());
     }
@@ -69,7 +70,7 @@ public class LegalHoldResource {
     @DELETE
     @Path("/{id}")
     public Uni<HoldView> release(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader, @PathParam("id") String idParam) {
-        String tenant = caller.tenant(tenantHeader);
+        String tenant = caller.tenant(Caller.TENANT_HEADER, tenantHeader);
         long id;
         try {
             id = Long.parseLong(idParam.trim());

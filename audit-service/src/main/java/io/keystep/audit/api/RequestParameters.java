@@ -1,6 +1,8 @@
 package io.keystep.audit.api;
 
 import io.keystep.audit.domain.EventQuery;
+import io.keystep.kit.web.Problem;
+import io.keystep.kit.web.ProblemException;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

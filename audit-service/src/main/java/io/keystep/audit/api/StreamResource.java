@@ -3,9 +3,9 @@ package io.keystep.audit.api;
 import io.keystep.audit.domain.EventQuery;
 import io.keystep.audit.domain.StoredEvent;
 import io.keystep.audit.messaging.StoredEventBroadcast;
+import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.Roles;
 import io.smallrye.mutiny.Multi;
-import io.keystep.audit.security.Caller;
-import io.keystep.audit.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -42,8 +42,9 @@ public class StreamResource {
                                         @QueryParam("outcome") String outcome,
                                         @QueryParam("channel") String channel,
                                         @QueryParam("correlationId") String correlationId) {
+        String tenant = caller.tenant(Caller.TENANT_HEADER, tenantHeader);
         RequestParameters params = new RequestParameters();
-        EventQuery query = AuditEventsResource.query(params, caller.tenant(tenantHeader), userId, type, outcome,
+        EventQuery query = AuditEventsResource.query(params, tenant, userId, type, outcome,
                 channel, correlationId, null, null);
         params.check();
         return broadcast.rows().filter(row -> matches(query, row)).map(AuditEventView::of);

@@ -1,9 +1,9 @@
 package io.keystep.audit.api;
 
 import io.keystep.audit.store.AuditEventStore;
+import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.Roles;
 import io.smallrye.mutiny.Uni;
-import io.keystep.audit.security.Caller;
-import io.keystep.audit.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -57,7 +57,7 @@ public class SummaryResource {
     @GET
     public Uni<Summary> summary(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader, @QueryParam("from") String fromParam,
                                 @QueryParam("to") String toParam) {
-        String tenant = caller.tenant(tenantHeader);
+        String tenant = caller.tenant(Caller.TENANT_HEADER, tenantHeader);
         RequestParameters period = new RequestParameters();
         Instant from = period.instant("from", fromParam);
         Instant to = period.instant("to", toParam);

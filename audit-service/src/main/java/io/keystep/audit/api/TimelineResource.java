@@ -7,8 +7,6 @@ import io.keystep.audit.store.AuditEventStore;
 import io.keystep.audit.store.TenantSettingsStore;
 import java.time.Instant;
 import io.smallrye.mutiny.Uni;
-import io.keystep.audit.security.Caller;
-import io.keystep.audit.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -18,6 +16,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import io.keystep.kit.web.Roles;
+import io.keystep.kit.web.Caller;
 
 import java.util.List;
 
@@ -46,7 +46,7 @@ public class TimelineResource {
     public Uni<Response> timeline(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader, @PathParam("userId") String userId,
                                   @QueryParam("from") String from, @QueryParam("to") String to,
                                   @QueryParam("limit") String limitParam, @QueryParam("cursor") String cursor) {
-        String tenant = caller.tenant(tenantHeader);
+        String tenant = caller.tenant(Caller.TENANT_HEADER, tenantHeader);
         RequestParameters params = new RequestParameters();
         Instant fromInstant = params.instant("from", from);
         Instant toInstant = params.instant("to", to);

@@ -5,10 +5,10 @@ import io.keystep.audit.domain.ChainVerifier;
 import io.keystep.audit.domain.HashChain;
 import io.keystep.audit.store.AuditEventStore;
 import io.keystep.audit.store.ChainCheckpoint;
+import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.Roles;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.keystep.audit.security.Caller;
-import io.keystep.audit.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.GET;
@@ -62,7 +62,8 @@ public class VerifyResource {
                                     @QueryParam("tenant") String tenantParam, @QueryParam("from") String fromParam,
                                     @QueryParam("to") String toParam) {
         // the caller's own chain; the tenant parameter, when given, must name it
-        String tenant = caller.tenant(tenantHeader, "tenant", tenantParam);
+        caller.tenant(Caller.TENANT_HEADER, tenantHeader);
+        String tenant = caller.tenant("tenant", tenantParam);
         RequestParameters params = new RequestParameters();
         Instant from = params.instant("from", fromParam);
         Instant to = params.instant("to", toParam);
