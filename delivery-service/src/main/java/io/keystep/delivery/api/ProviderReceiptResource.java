@@ -1,7 +1,7 @@
 package io.keystep.delivery.api;
 
 import io.keystep.delivery.config.DeliveryConfig;
-import io.keystep.delivery.domain.CodeDelivery;
+import io.keystep.delivery.messaging.CodeDelivery;
 import io.keystep.delivery.provider.ProviderDirectory;
 import io.keystep.delivery.provider.Receipt;
 import io.keystep.delivery.provider.ReceiptRejected;

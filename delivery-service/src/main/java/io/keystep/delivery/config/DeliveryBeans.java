@@ -1,12 +1,12 @@
 package io.keystep.delivery.config;
 
-import io.keystep.delivery.domain.Backoff;
-import io.keystep.delivery.domain.CircuitBreaker;
+import io.keystep.delivery.domain.DestinationCheck;
 import io.keystep.delivery.domain.MessageComposer;
 import io.keystep.delivery.domain.PhoneNumberNormaliser;
 import io.keystep.delivery.domain.SealedCodeOpener;
 import io.keystep.delivery.provider.ProviderAdapter;
 import io.keystep.delivery.provider.ProviderDirectory;
+import io.keystep.delivery.provider.ProviderGuard;
 import io.keystep.delivery.provider.RegisteredProvider;
 import io.keystep.delivery.provider.SmtpEmailAdapter;
 import io.keystep.delivery.provider.TelnyxAdapter;
@@ -67,8 +67,8 @@ public class DeliveryBeans {
 
     @Produces
     @ApplicationScoped
-    Backoff backoff(DeliveryConfig config) {
-        return new Backoff(config.retry().initialBackoff(), config.retry().maxBackoff(), new SecureRandom());
+    DestinationCheck destinationCheck(PhoneNumberNormaliser normaliser, TenantPolicies policies) {
+        return new DestinationCheck(normaliser, policies.prefixDigits());
     }
 
     @Produces
@@ -84,19 +84,22 @@ public class DeliveryBeans {
     @Produces
     @ApplicationScoped
     ProviderDirectory providers(WebClient client, DeliveryConfig config, Clock clock, ReactiveMailer mailer) {
+        ProviderGuard.Policy policy = new ProviderGuard.Policy(config.retry().maxAttempts(),
+                config.retry().initialBackoff(), config.retry().maxBackoff(),
+                config.circuitBreaker().failureThreshold(), config.circuitBreaker().openFor());
         List<RegisteredProvider> registered = new ArrayList<>();
         DeliveryConfig.Sms sms = config.sms();
         registered.add(register(new TwilioAdapter(client, new TwilioAdapter.Settings(sms.provider(), sms.baseUrl(),
                         sms.accountSid(), sms.authToken(), sms.from(), sms.whatsappFrom().orElse(null),
                         sms.voiceFrom().orElse(null), sms.timeout(), channels(sms.channels()),
                         sms.statusCallbackUrl().orElse(null))),
-                sms.priority(), sms.weight(), Optional.empty(), sms.cost(), config, clock));
+                sms.priority(), sms.weight(), Optional.empty(), sms.cost(), policy));
         config.providers().forEach((name, p) -> registered.add(register(adapter(name, p, client, clock),
-                p.priority(), p.weight(), p.tenants(), p.cost(), config, clock)));
+                p.priority(), p.weight(), p.tenants(), p.cost(), policy)));
         DeliveryConfig.Email email = config.email();
         if (email.enabled()) {
             registered.add(register(new SmtpEmailAdapter(email.provider(), mailer), email.priority(), 100,
-                    Optional.empty(), email.cost(), config, clock));
+                    Optional.empty(), email.cost(), policy));
         }
         return new ProviderDirectory(registered, config.tenants(), new SecureRandom());
     }
@@ -121,11 +124,11 @@ public class DeliveryBeans {
 
     private static RegisteredProvider register(ProviderAdapter adapter, int priority, int weight,
                                                Optional<List<String>> tenants, Map<String, String> cost,
-                                               DeliveryConfig config, Clock clock) {
+                                               ProviderGuard.Policy policy) {
         Map<String, BigDecimal> costs = new HashMap<>();
         cost.forEach((country, amount) -> costs.put(country.toUpperCase(Locale.ROOT), new BigDecimal(amount.trim())));
         return new RegisteredProvider(adapter, priority, weight, tenants.map(Set::copyOf), Map.copyOf(costs),
-                new CircuitBreaker(clock, config.circuitBreaker().failureThreshold(), config.circuitBreaker().openFor()));
+                new ProviderGuard(adapter.name(), policy));
     }
 
     private static Set<Channel> channels(List<String> names) {

@@ -2,8 +2,8 @@ package io.keystep.delivery.config;
 
 import io.keystep.delivery.domain.DeliverySettings;
 import io.keystep.delivery.domain.MessageComposer;
+import io.keystep.delivery.domain.SendLimits;
 import io.keystep.events.Channel;
-import io.keystep.delivery.store.SendRateGuard;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
@@ -61,12 +61,12 @@ public class TenantPolicies {
                 tenant.flatMap(DeliveryConfig.Tenant::appHash).or(() -> config.messages().appHash()));
     }
 
-    public SendRateGuard.Limits fraudLimits(String tenantId, String country) {
+    public SendLimits fraudLimits(String tenantId, String country) {
         DeliveryConfig.Fraud fraud = config.fraud();
         Optional<DeliveryConfig.TenantFraud> own = tenant(tenantId).map(DeliveryConfig.Tenant::fraud);
         Optional<List<String>> usual = own.flatMap(DeliveryConfig.TenantFraud::usualCountries)
                 .or(fraud::usualCountries);
-        return new SendRateGuard.Limits(
+        return new SendLimits(
                 own.flatMap(DeliveryConfig.TenantFraud::destinationPerHour).orElse(fraud.destinationPerHour()),
                 own.flatMap(DeliveryConfig.TenantFraud::prefixPerHour).orElse(fraud.prefixPerHour()),
                 own.flatMap(DeliveryConfig.TenantFraud::countryPerHour).orElse(fraud.countryPerHour()),

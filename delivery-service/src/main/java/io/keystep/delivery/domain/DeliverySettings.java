@@ -1,7 +1,6 @@
 package io.keystep.delivery.domain;
 
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
-import io.keystep.delivery.store.SendRateGuard;
 import io.keystep.events.Channel;
 
 import java.time.Duration;
@@ -83,8 +82,8 @@ public record DeliverySettings(List<Channel> channelPlan, Duration fallbackTimeo
         return channelPlan.stream().filter(jobPlan::contains).toList();
     }
 
-    public SendRateGuard.Limits limits(String country) {
-        return new SendRateGuard.Limits(destinationPerHour, prefixPerHour, countryPerHour, rareCountryPerHour,
+    public SendLimits limits(String country) {
+        return new SendLimits(destinationPerHour, prefixPerHour, countryPerHour, rareCountryPerHour,
                 usualCountries.isEmpty() ? Optional.empty()
                         : Optional.of(!usualCountries.contains(country.toUpperCase(Locale.ROOT))),
                 rareCountryShare, learningMinimum);

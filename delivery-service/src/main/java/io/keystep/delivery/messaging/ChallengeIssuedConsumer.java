@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.keystep.delivery.config.DeliveryConfig;
-import io.keystep.delivery.domain.CodeDelivery;
 import io.keystep.events.ChallengeIssued;
 import io.keystep.events.Envelope;
 import io.micrometer.core.instrument.Gauge;

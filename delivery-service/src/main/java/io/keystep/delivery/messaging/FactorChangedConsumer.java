@@ -3,7 +3,6 @@ package io.keystep.delivery.messaging;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.delivery.config.NoticeConfig;
-import io.keystep.delivery.domain.FactorNotices;
 import io.keystep.events.Envelope;
 import io.keystep.events.FactorChanged;
 import io.smallrye.mutiny.Uni;

@@ -1,7 +1,6 @@
 package io.keystep.delivery.messaging;
 
 import io.keystep.delivery.config.DeliveryConfig;
-import io.keystep.delivery.domain.CodeDelivery;
 import io.keystep.delivery.store.DeliveryAttempts;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

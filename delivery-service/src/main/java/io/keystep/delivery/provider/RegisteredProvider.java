@@ -1,7 +1,5 @@
 package io.keystep.delivery.provider;
 
-import io.keystep.delivery.domain.CircuitBreaker;
-
 import java.math.BigDecimal;
 import java.util.Map;
 import java.util.Optional;
@@ -9,10 +7,10 @@ import java.util.Set;
 
 /**
  * A configured provider: its adapter, default priority and weight, the tenants it serves (empty: all), what a message
- * costs by country, and its circuit breaker.
+ * costs by country, and its retries and circuit breaker.
  */
 public record RegisteredProvider(ProviderAdapter adapter, int priority, int weight, Optional<Set<String>> tenants,
-                                 Map<String, BigDecimal> costByCountry, CircuitBreaker breaker) {
+                                 Map<String, BigDecimal> costByCountry, ProviderGuard guard) {
 
     public String name() {
         return adapter.name();

@@ -1,5 +1,6 @@
 package io.keystep.delivery.store;
 
+import io.keystep.delivery.domain.SendLimits;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -53,21 +54,16 @@ public class SendRateGuard {
         this.redis = redis;
     }
 
-    /** Limits for one tenant; {@code rareByConfig} is empty when rarity is to be learned from history. */
-    public record Limits(int destinationPerHour, int prefixPerHour, int countryPerHour, int rareCountryPerHour,
-                         Optional<Boolean> rareByConfig, double rareShare, int learningMinimum) {
-    }
-
     /**
      * Counts a send and answers empty, or answers the rule that blocks it ({@code DESTINATION_RATE},
      * {@code PREFIX_RATE}, {@code COUNTRY_RATE}, {@code RARE_COUNTRY}) without counting.
      */
-    public Uni<Optional<String>> admit(String tenantId, String e164, String prefix, String country, Limits limits,
+    public Uni<Optional<String>> admit(String tenantId, String e164, String prefix, String country, SendLimits limits,
                                        Instant now) {
         return admit(check(tenantId, e164, prefix, country, limits, now));
     }
 
-    /** {@link #admit(String, String, String, String, Limits, Instant)} for a check worked out beforehand. */
+    /** {@link #admit(String, String, String, String, SendLimits, Instant)} for a check worked out beforehand. */
     public Uni<Optional<String>> admit(Check check) {
         String[] args = new String[2 + check.keys().length + check.args().length];
         args[0] = CHECK_AND_COUNT;
@@ -84,7 +80,7 @@ public class SendRateGuard {
     }
 
     /** What {@link #admit} checks and counts, for a script that runs the check after work of its own. */
-    public static Check check(String tenantId, String e164, String prefix, String country, Limits limits,
+    public static Check check(String tenantId, String e164, String prefix, String country, SendLimits limits,
                               Instant now) {
         long hour = now.getEpochSecond() / 3600;
         String base = "fraud:{" + tenantId + "}:";

@@ -1,7 +1,4 @@
-package io.keystep.delivery.domain;
-
-import io.keystep.delivery.provider.RegisteredProvider;
-import io.keystep.delivery.provider.SendOutcome;
+package io.keystep.delivery.provider;
 
 /**
  * What trying a channel's providers for one message came to.

@@ -1,9 +1,12 @@
-package io.keystep.delivery.domain;
+package io.keystep.delivery.messaging;
 
 import io.keystep.delivery.config.DeliveryConfig;
 import io.keystep.delivery.config.NoticeConfig;
-import io.keystep.delivery.messaging.DeliveryStatusPublisher;
+import io.keystep.delivery.domain.Masking;
+import io.keystep.delivery.domain.PhoneNumberNormaliser;
+import io.keystep.delivery.domain.SealedCodeOpener;
 import io.keystep.delivery.provider.OutboundMessage;
+import io.keystep.delivery.provider.ProviderFailover;
 import io.keystep.delivery.store.CostLedger;
 import io.keystep.delivery.store.NoticeLedger;
 import io.keystep.events.Channel;
@@ -52,7 +55,7 @@ public class FactorNotices {
 
     private final SealedCodeOpener opener;
     private final PhoneNumberNormaliser normaliser;
-    private final CodeDelivery sender;
+    private final ProviderFailover sender;
     private final NoticeLedger ledger;
     private final DeliveryStatusPublisher statuses;
     private final CostLedger costs;
@@ -61,7 +64,7 @@ public class FactorNotices {
     private final DeliveryConfig config;
     private final NoticeConfig notices;
 
-    public FactorNotices(SealedCodeOpener opener, PhoneNumberNormaliser normaliser, CodeDelivery sender,
+    public FactorNotices(SealedCodeOpener opener, PhoneNumberNormaliser normaliser, ProviderFailover sender,
                          NoticeLedger ledger, DeliveryStatusPublisher statuses, CostLedger costs, MeterRegistry meters,
                          Clock clock, DeliveryConfig config, NoticeConfig notices) {
         this.opener = opener;
@@ -142,7 +145,7 @@ public class FactorNotices {
             }
             OutboundMessage message = new OutboundMessage(Channel.SMS, number.e164(), summary, null, tenantId,
                     eventId);
-            return sender.sendThroughProviders(message).chain(sent -> {
+            return sender.send(message).chain(sent -> {
                 if (!sent.sent()) {
                     return failed(change, eventId, Channel.SMS, sent.providerName(), sent.reason(), masked);
                 }
