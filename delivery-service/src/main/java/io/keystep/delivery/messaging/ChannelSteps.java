@@ -88,6 +88,7 @@ public class ChannelSteps {
             implements Step {
     }
 
+    /** What step {@code step} of the plan will do; nothing is sent or published yet. */
     Step prepare(DeliveryJob job, int step, DeliverySettings tenant) {
         Channel channel = job.plan().get(step);
         Instant now = clock.instant();
@@ -113,6 +114,7 @@ public class ChannelSteps {
                 job.tenantId(), phone.e164(), phone.prefix(), phone.country(), tenant.limits(phone.country()), now));
     }
 
+    /** Does what {@link #prepare} found, once the job is taken. */
     Uni<Void> carryOut(DeliveryJob job, int step, DeliverySettings tenant, Step prepared) {
         if (prepared instanceof Refused refused) {
             return refused.outcome().get();
