@@ -1,4 +1,4 @@
-package io.keystep.delivery.messaging;
+package io.keystep.kit.messaging;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.events.EventSamples;
@@ -8,10 +8,10 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 /**
- * Prepares, as delivery-service starts, the JSON mapping of every event on a login's or a check's path, with the
- * mapper its consumers and publishers use ({@link EventSamples#prepare}): the events it handles, and the others
- * too, since one list for all services cannot fall out of step with what each consumes. A type that fails is
- * logged; the start goes on.
+ * Prepares, as a service starts, the JSON mapping of every event on a login's or a check's path, with the mapper its
+ * consumers and publishers use ({@link EventSamples#prepare}): Jackson builds and caches each type's mapping before
+ * the service reports ready instead of on the first real event. All events, not only those the service handles, so
+ * that one list for all services cannot fall out of step. A type that fails is logged; the start goes on.
  */
 @ApplicationScoped
 public class JsonWarmUp {

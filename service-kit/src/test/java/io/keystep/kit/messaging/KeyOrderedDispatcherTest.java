@@ -1,7 +1,14 @@
-package io.keystep.delivery.messaging;
+package io.keystep.kit.messaging;
 
 import io.smallrye.mutiny.Uni;
+import io.smallrye.common.vertx.VertxContext;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -9,14 +16,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class KeyedJobRunnerTest {
+class KeyOrderedDispatcherTest {
 
     private final List<String> started = new CopyOnWriteArrayList<>();
 
     /** A job that records its start and finishes when the test completes its future. */
-    private java.util.function.Supplier<Uni<Void>> job(String name, CompletableFuture<Void> finish) {
+    private Supplier<Uni<Void>> job(String name, CompletableFuture<Void> finish) {
         return () -> {
             started.add(name);
             return Uni.createFrom().completionStage(finish);
@@ -24,8 +33,8 @@ class KeyedJobRunnerTest {
     }
 
     @Test
-    void jobsOfOneKeyRunOneAtATimeInOrderWhileOtherKeysRunAlongside() {
-        KeyedJobRunner runner = new KeyedJobRunner(8);
+    void itemsOfOneKeyRunOneAtATimeInOrderWhileOtherKeysRunAlongside() {
+        KeyOrderedDispatcher runner = KeyOrderedDispatcher.of(8);
         CompletableFuture<Void> a1 = new CompletableFuture<>();
         CompletableFuture<Void> a2 = new CompletableFuture<>();
         CompletableFuture<Void> a3 = new CompletableFuture<>();
@@ -46,8 +55,8 @@ class KeyedJobRunnerTest {
     }
 
     @Test
-    void admissionWaitsForAFreeSlot() {
-        KeyedJobRunner runner = new KeyedJobRunner(2);
+    void admissionWaitsForAFreeSlotSoTheConsumerStopsReadingAhead() {
+        KeyOrderedDispatcher runner = KeyOrderedDispatcher.of(2);
         CompletableFuture<Void> first = new CompletableFuture<>();
         runner.submit("a", job("a", first)).await().indefinitely();
         runner.submit("b", job("b", new CompletableFuture<>())).await().indefinitely();
@@ -63,8 +72,8 @@ class KeyedJobRunnerTest {
     }
 
     @Test
-    void drainingAdmitsNothingMoreAndCompletesWhenTheJobsInFlightAreDone() {
-        KeyedJobRunner runner = new KeyedJobRunner(4);
+    void drainingAdmitsNothingMoreAndCompletesWhenTheItemsInFlightAreDone() {
+        KeyOrderedDispatcher runner = KeyOrderedDispatcher.of(4);
         CompletableFuture<Void> running = new CompletableFuture<>();
         runner.submit("a", job("a", running)).await().indefinitely();
         CompletableFuture<Void> drained = runner.drain();
@@ -77,5 +86,31 @@ class KeyedJobRunnerTest {
         assertTrue(drained.isDone());
         assertFalse(late.isDone());
         assertEquals(List.of("a"), started, "b never ran: its record is read again after the restart");
+    }
+
+    @Test
+    void onFreshContextsEachItemRunsOnANewDuplicatedContextOfItsOwn() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            KeyOrderedDispatcher runner = KeyOrderedDispatcher.onFreshContexts(4);
+            List<Context> contexts = new CopyOnWriteArrayList<>();
+            Supplier<Uni<Void>> work = () -> {
+                contexts.add(Vertx.currentContext());
+                return Uni.createFrom().voidItem();
+            };
+            Context parent = vertx.getOrCreateContext();
+            parent.runOnContext(ignored -> {
+                runner.submit("a", work).subscribe().with(done -> {
+                });
+                runner.submit("b", work).subscribe().with(done -> {
+                });
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> contexts.size() == 2);
+            assertTrue(contexts.stream().allMatch(VertxContext::isDuplicatedContext));
+            assertNotSame(contexts.get(0), contexts.get(1), "concurrent items never share a context");
+            await().atMost(Duration.ofSeconds(10)).until(() -> runner.inFlight() == 0);
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
     }
 }
