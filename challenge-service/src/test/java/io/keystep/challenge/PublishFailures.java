@@ -1,9 +1,9 @@
 package io.keystep.challenge;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.challenge.messaging.EventPublisher;
 import io.keystep.events.ChallengeIssued;
 import io.keystep.events.LoginDecided;
+import io.keystep.kit.messaging.EventSender;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.annotation.Priority;
@@ -38,8 +38,8 @@ public class PublishFailures extends EventPublisher {
             MutinyEmitter<String> limits,
             @Channel("factors-changed") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192)
             MutinyEmitter<String> factors,
-            ObjectMapper mapper) {
-        super(decisions, issued, verifications, limits, factors, mapper);
+            EventSender sender) {
+        super(decisions, issued, verifications, limits, factors, sender);
     }
 
     /** The next decision published for this login fails. */

@@ -1,41 +1,37 @@
 package io.keystep.challenge.messaging;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.events.ChallengeIssued;
 import io.keystep.events.Envelope;
 import io.keystep.events.FactorChanged;
 import io.keystep.events.LoginDecided;
-import io.keystep.events.Topics;
 import io.keystep.events.VerificationCompleted;
 import io.keystep.events.VerificationLimited;
+import io.keystep.kit.messaging.EventSender;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
-import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
 
 /**
- * Publishes challenge-service's events, keyed by tenant and user. Each returned {@link Uni} completes when
- * Kafka acknowledged the record, so that a caller answers only once its event is durable.
+ * Publishes challenge-service's events, keyed by tenant and user, through the kit's {@link EventSender}: each
+ * returned {@link Uni} completes when Kafka acknowledged the record, so that a caller answers only once its event
+ * is durable.
  */
 @ApplicationScoped
 public class EventPublisher {
-
-    /** A send that Kafka does not acknowledge within this time fails instead of hanging a request. */
-    private static final Duration ACK_TIMEOUT = Duration.ofSeconds(15);
 
     private final MutinyEmitter<String> decisions;
     private final MutinyEmitter<String> issued;
     private final MutinyEmitter<String> verifications;
     private final MutinyEmitter<String> limits;
     private final MutinyEmitter<String> factors;
-    private final ObjectMapper mapper;
+    private final EventSender sender;
 
     public EventPublisher(
             @Channel("login-decisions") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192)
@@ -48,13 +44,13 @@ public class EventPublisher {
             MutinyEmitter<String> limits,
             @Channel("factors-changed") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192)
             MutinyEmitter<String> factors,
-            ObjectMapper mapper) {
+            EventSender sender) {
         this.limits = limits;
         this.factors = factors;
         this.decisions = decisions;
         this.issued = issued;
         this.verifications = verifications;
-        this.mapper = mapper;
+        this.sender = sender;
     }
 
     public Uni<Void> loginDecided(String tenantId, Instant at, LoginDecided decision) {
@@ -92,41 +88,13 @@ public class EventPublisher {
      * {@code headers} may seal to that id). Never a secret, code or token.
      */
     public Uni<Void> factorChanged(String tenantId, Instant at, FactorChanged change,
-                                   java.util.function.Function<java.util.UUID, java.util.Map<String, String>> headers) {
+                                   Function<UUID, Map<String, String>> headers) {
         String correlation = change.factorId() != null ? change.factorId() : change.userId();
         Envelope<FactorChanged> envelope = Envelope.of(FactorChanged.TYPE, at, tenantId, correlation, change);
-        java.util.List<org.apache.kafka.common.header.internals.RecordHeader> recordHeaders = new java.util.ArrayList<>();
-        headers.apply(envelope.eventId()).forEach((name, value) -> recordHeaders.add(
-                new org.apache.kafka.common.header.internals.RecordHeader(name,
-                        value.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
-        return send(factors, envelope, change.userId(), recordHeaders);
+        return sender.send(factors, envelope, change.userId(), headers.apply(envelope.eventId()));
     }
 
     private Uni<Void> send(MutinyEmitter<String> emitter, Envelope<?> envelope, String userId) {
-        return send(emitter, envelope, userId, java.util.List.of());
-    }
-
-    private Uni<Void> send(MutinyEmitter<String> emitter, Envelope<?> envelope, String userId,
-                           java.util.List<org.apache.kafka.common.header.internals.RecordHeader> headers) {
-        return send(mapper, emitter, envelope, userId, headers);
-    }
-
-    /**
-     * Sends one event keyed {@code tenant:subject} and completes when Kafka acknowledged it (failing after
-     * {@link #ACK_TIMEOUT}): every publisher of this service sends the same way.
-     */
-    static Uni<Void> send(ObjectMapper mapper, MutinyEmitter<String> emitter, Envelope<?> envelope, String subject,
-                          java.util.List<org.apache.kafka.common.header.internals.RecordHeader> headers) {
-        String json;
-        try {
-            json = mapper.writeValueAsString(envelope);
-        } catch (JsonProcessingException e) {
-            return Uni.createFrom().failure(new IllegalStateException("event not serialisable", e));
-        }
-        Message<String> message = Message.of(json).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                .withKey(Topics.key(envelope.tenantId(), subject))
-                .withHeaders(headers)
-                .build());
-        return emitter.sendMessage(message).ifNoItem().after(ACK_TIMEOUT).fail();
+        return sender.send(emitter, envelope, userId);
     }
 }

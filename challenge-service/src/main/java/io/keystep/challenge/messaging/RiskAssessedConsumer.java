@@ -1,16 +1,16 @@
 package io.keystep.challenge.messaging;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.challenge.config.ChallengeConfig;
 import io.keystep.challenge.domain.LoginChallenger;
 import io.keystep.challenge.domain.Tenants;
 import io.keystep.events.Envelope;
 import io.keystep.events.RiskAssessed;
 import io.keystep.events.Topics;
+import io.keystep.kit.messaging.EnvelopeReader;
+import io.keystep.kit.messaging.KeyOrderedDispatcher;
+import io.keystep.kit.messaging.MalformedEventException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
-import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -38,24 +38,22 @@ public class RiskAssessedConsumer {
     /** A login not decided within this time fails to the dead-letter topic instead of holding its user's queue. */
     private static final Duration DECISION_TIMEOUT = Duration.ofSeconds(30);
 
-    private static final TypeReference<Envelope<RiskAssessed>> TYPE = new TypeReference<>() {
-    };
-
-    private final ObjectMapper mapper;
+    private final EnvelopeReader reader;
     private final LoginChallenger challenger;
     private final KeyOrderedDispatcher dispatcher;
 
-    public RiskAssessedConsumer(ObjectMapper mapper, LoginChallenger challenger, ChallengeConfig config) {
-        this.mapper = mapper;
+    public RiskAssessedConsumer(EnvelopeReader reader, LoginChallenger challenger, ChallengeConfig config) {
+        this.reader = reader;
         this.challenger = challenger;
-        this.dispatcher = new KeyOrderedDispatcher(config.loginConcurrency());
+        // each login on a context of its own: its reactive Hibernate session must not meet another login's
+        this.dispatcher = KeyOrderedDispatcher.onFreshContexts(config.loginConcurrency());
     }
 
     /** Accepts the record for deciding; answers once it is accepted, not when it is decided. */
     @Incoming("risk-assessed")
     @Acknowledgment(Acknowledgment.Strategy.MANUAL)
     public Uni<Void> consume(Message<String> record) {
-        return dispatcher.dispatch(orderKey(record), Vertx.currentContext(), () -> Uni.createFrom()
+        return dispatcher.submit(orderKey(record), () -> Uni.createFrom()
                 .deferred(() -> decide(record.getPayload()))
                 .ifNoItem().after(DECISION_TIMEOUT).fail()
                 .onItemOrFailure().transformToUni((ignored, failure) -> {
@@ -77,7 +75,7 @@ public class RiskAssessedConsumer {
         try {
             Envelope<RiskAssessed> envelope = parse(record.getPayload());
             return Topics.key(envelope.tenantId(), envelope.payload().userId());
-        } catch (Exception e) {
+        } catch (MalformedEventException e) {
             return ""; // unreadable: it fails to the dead-letter topic; its place in line does not matter
         }
     }
@@ -86,26 +84,16 @@ public class RiskAssessedConsumer {
         Envelope<RiskAssessed> envelope;
         try {
             envelope = parse(value);
-        } catch (Exception e) {
-            return Uni.createFrom().failure(new IllegalArgumentException("malformed risk.assessed record: "
-                    + e.getMessage(), e));
+        } catch (MalformedEventException e) {
+            return Uni.createFrom().failure(e);
         }
         return challenger.decide(envelope.tenantId(), envelope.payload());
     }
 
-    private Envelope<RiskAssessed> parse(String value) throws Exception {
-        if (value == null) {
-            throw new IllegalArgumentException("empty record");
-        }
-        Envelope<RiskAssessed> envelope = mapper.readValue(value, TYPE);
-        if (envelope == null) {
-            throw new IllegalArgumentException("empty record");
-        }
-        if (!RiskAssessed.TYPE.equals(envelope.type())) {
-            throw new IllegalArgumentException("unexpected type " + envelope.type());
-        }
+    private Envelope<RiskAssessed> parse(String value) {
+        Envelope<RiskAssessed> envelope = reader.read(value, RiskAssessed.TYPE, RiskAssessed.class);
         if (!Tenants.isValid(envelope.tenantId())) {
-            throw new IllegalArgumentException("invalid tenant id");
+            throw new MalformedEventException("field tenantId is not a valid tenant id");
         }
         return envelope;
     }

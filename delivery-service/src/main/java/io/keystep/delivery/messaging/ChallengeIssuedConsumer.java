@@ -1,11 +1,11 @@
 package io.keystep.delivery.messaging;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import io.keystep.delivery.config.DeliveryConfig;
 import io.keystep.events.ChallengeIssued;
 import io.keystep.events.Envelope;
+import io.keystep.kit.messaging.EnvelopeReader;
+import io.keystep.kit.messaging.KeyOrderedDispatcher;
+import io.keystep.kit.messaging.MalformedEventException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -39,25 +39,21 @@ import java.util.concurrent.TimeoutException;
 @ApplicationScoped
 public class ChallengeIssuedConsumer {
 
-    private static final TypeReference<Envelope<ChallengeIssued>> JOB = new TypeReference<>() {
-    };
-
     static final Duration JOB_TIMEOUT = Duration.ofSeconds(120);
     /** Within quarkus.shutdown.timeout (30 s). */
     static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(25);
     private static final Logger LOG = Logger.getLogger(ChallengeIssuedConsumer.class);
 
-    /** Reads jobs with the type resolved once. */
-    private final ObjectReader json;
+    private final EnvelopeReader reader;
     private final CodeDelivery delivery;
-    private final KeyedJobRunner runner;
+    private final KeyOrderedDispatcher runner;
 
-    public ChallengeIssuedConsumer(ObjectMapper json, CodeDelivery delivery, DeliveryConfig config,
+    public ChallengeIssuedConsumer(EnvelopeReader reader, CodeDelivery delivery, DeliveryConfig config,
                                    MeterRegistry meters) {
-        this.json = json.readerFor(JOB);
+        this.reader = reader;
         this.delivery = delivery;
-        this.runner = new KeyedJobRunner(config.consumer().concurrency());
-        Gauge.builder("keystep.delivery.jobs.in.flight", runner, KeyedJobRunner::inFlight)
+        this.runner = KeyOrderedDispatcher.of(Math.max(1, config.consumer().concurrency()));
+        Gauge.builder("keystep.delivery.jobs.in.flight", runner, KeyOrderedDispatcher::inFlight)
                 .description("delivery jobs this instance is working on").register(meters);
     }
 
@@ -92,22 +88,12 @@ public class ChallengeIssuedConsumer {
     Uni<Void> process(String value) {
         Envelope<ChallengeIssued> job;
         try {
-            job = json.readValue(value);
-            if (job == null) {
-                throw new IllegalArgumentException("empty record");
-            }
-        } catch (Exception e) {
-            // Only the exception type goes on: Jackson messages quote the input, and the input holds a sealed code.
-            return Uni.createFrom().failure(new MalformedJobException(e.getClass().getSimpleName()));
+            // the reader's message never quotes the input, which holds a sealed code
+            job = reader.read(value, ChallengeIssued.TYPE, ChallengeIssued.class);
+        } catch (MalformedEventException e) {
+            return Uni.createFrom().failure(e);
         }
         // A job that cannot finish in time fails (and goes to the dead-letter topic) instead of holding its key.
         return Uni.createFrom().deferred(() -> delivery.deliver(job)).ifNoItem().after(JOB_TIMEOUT).fail();
-    }
-
-    /** A record on the job topic that is not a valid delivery job. */
-    public static final class MalformedJobException extends RuntimeException {
-        MalformedJobException(String cause) {
-            super("malformed delivery job (" + cause + ")", null, false, false);
-        }
     }
 }

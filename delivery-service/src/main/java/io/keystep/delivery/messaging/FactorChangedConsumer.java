@@ -1,10 +1,10 @@
 package io.keystep.delivery.messaging;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.delivery.config.NoticeConfig;
 import io.keystep.events.Envelope;
 import io.keystep.events.FactorChanged;
+import io.keystep.kit.messaging.EnvelopeReader;
+import io.keystep.kit.messaging.MalformedEventException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,17 +27,15 @@ import java.util.Map;
 @ApplicationScoped
 public class FactorChangedConsumer {
 
-    private static final TypeReference<Envelope<FactorChanged>> CHANGE = new TypeReference<>() {
-    };
     private static final List<String> HEADERS = List.of(FactorNotices.NOTICE, FactorNotices.SUMMARY,
             FactorNotices.LOCALE, FactorNotices.TO);
 
-    private final ObjectMapper json;
+    private final EnvelopeReader reader;
     private final FactorNotices notices;
     private final NoticeConfig config;
 
-    public FactorChangedConsumer(ObjectMapper json, FactorNotices notices, NoticeConfig config) {
-        this.json = json;
+    public FactorChangedConsumer(EnvelopeReader reader, FactorNotices notices, NoticeConfig config) {
+        this.reader = reader;
         this.notices = notices;
         this.config = config;
     }
@@ -57,13 +55,9 @@ public class FactorChangedConsumer {
     private Uni<Void> process(String value, Map<String, String> headers) {
         Envelope<FactorChanged> change;
         try {
-            change = json.readValue(value, CHANGE);
-            if (change == null) {
-                throw new IllegalArgumentException("empty record");
-            }
-        } catch (Exception e) {
-            // Only the exception type goes on: parser messages quote the input.
-            return Uni.createFrom().failure(new MalformedChangeException(e.getClass().getSimpleName()));
+            change = reader.read(value, FactorChanged.TYPE, FactorChanged.class);
+        } catch (MalformedEventException e) {
+            return Uni.createFrom().failure(e);
         }
         return notices.deliver(change, headers);
     }
@@ -79,12 +73,5 @@ public class FactorChangedConsumer {
             }
         });
         return found;
-    }
-
-    /** A record on the factor topic that is not a factor change. */
-    public static final class MalformedChangeException extends RuntimeException {
-        MalformedChangeException(String cause) {
-            super("malformed factor change (" + cause + ")", null, false, false);
-        }
     }
 }

@@ -44,7 +44,10 @@ public interface RiskConfig {
         @WithDefault("256")
         int maxInFlight();
 
-        /** Ordered lanes the users are spread over (by record key); a user always goes through the same lane. */
+        /**
+         * No longer used: logins are now ordered per user ({@code tenant:user}), not per lane, so only
+         * {@link #maxInFlight()} bounds the work. Kept so that existing configurations still start.
+         */
         @WithDefault("64")
         int lanes();
     }

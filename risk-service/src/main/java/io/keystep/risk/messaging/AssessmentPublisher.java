@@ -1,12 +1,11 @@
 package io.keystep.risk.messaging;
 
+import io.keystep.kit.messaging.EventSender;
 import io.keystep.risk.service.LoginAssessor;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 /** Sends {@code risk.assessed.v1} keyed by tenant:user; completes once Kafka acknowledged the record. */
@@ -14,15 +13,17 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 public class AssessmentPublisher {
 
     private final MutinyEmitter<String> emitter;
+    private final EventSender sender;
 
     /** Room for every login the consumer may have in flight (keystep.risk.consumer.max-in-flight) and more. */
     public AssessmentPublisher(@Channel("risk-assessed") @OnOverflow(value = OnOverflow.Strategy.BUFFER,
-            bufferSize = 4096) MutinyEmitter<String> emitter) {
+            bufferSize = 4096) MutinyEmitter<String> emitter, EventSender sender) {
         this.emitter = emitter;
+        this.sender = sender;
     }
 
     public Uni<Void> publish(LoginAssessor.Outgoing outgoing) {
-        return emitter.sendMessage(Message.of(outgoing.json()).addMetadata(
-                OutgoingKafkaRecordMetadata.<String>builder().withKey(outgoing.key()).build()));
+        // written by the assessor, which remembers it so that a redelivered login is answered with the same event
+        return sender.sendWritten(emitter, outgoing.key(), outgoing.json());
     }
 }

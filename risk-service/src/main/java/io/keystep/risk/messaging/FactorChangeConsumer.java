@@ -1,9 +1,10 @@
 package io.keystep.risk.messaging;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.keystep.events.Envelope;
 import io.keystep.events.FactorChanged;
 import io.keystep.risk.service.DeviceRevocations;
+import io.keystep.kit.messaging.EnvelopeReader;
+import io.keystep.kit.messaging.MalformedEventException;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -14,13 +15,11 @@ import org.jboss.logging.Logger;
 public class FactorChangeConsumer {
 
     private static final Logger LOG = Logger.getLogger(FactorChangeConsumer.class);
-    private static final TypeReference<Envelope<FactorChanged>> TYPE = new TypeReference<>() {
-    };
 
-    private final EventReader reader;
+    private final EnvelopeReader reader;
     private final DeviceRevocations revocations;
 
-    public FactorChangeConsumer(EventReader reader, DeviceRevocations revocations) {
+    public FactorChangeConsumer(EnvelopeReader reader, DeviceRevocations revocations) {
         this.reader = reader;
         this.revocations = revocations;
     }
@@ -28,7 +27,7 @@ public class FactorChangeConsumer {
     @Incoming("factor-changes")
     public Uni<Void> onFactorChange(String record) {
         try {
-            Envelope<FactorChanged> change = reader.read(record, FactorChanged.TYPE, TYPE);
+            Envelope<FactorChanged> change = reader.read(record, FactorChanged.TYPE, FactorChanged.class);
             return revocations.apply(change);
         } catch (MalformedEventException | IllegalArgumentException e) {
             LOG.warnf("Malformed factor change sent to the dead-letter topic: %s", e.getMessage());

@@ -1,9 +1,11 @@
 package io.keystep.risk.messaging;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.keystep.events.Envelope;
 import io.keystep.events.LoginAttempted;
 import io.keystep.events.Topics;
+import io.keystep.kit.messaging.EnvelopeReader;
+import io.keystep.kit.messaging.KeyOrderedDispatcher;
+import io.keystep.kit.messaging.MalformedEventException;
 import io.keystep.risk.config.RiskConfig;
 import io.keystep.risk.service.LoginAssessor;
 import io.micrometer.core.instrument.Gauge;
@@ -19,6 +21,9 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@code auth.login.v1} → a decision → {@code risk.assessed.v1}. Logins of different users are decided
@@ -32,25 +37,23 @@ import java.time.Duration;
 public class LoginConsumer {
 
     private static final Logger LOG = Logger.getLogger(LoginConsumer.class);
-    private static final TypeReference<Envelope<LoginAttempted>> TYPE = new TypeReference<>() {
-    };
     private static final Duration DRAIN = Duration.ofSeconds(20);
 
-    private final EventReader reader;
+    private final EnvelopeReader reader;
     private final LoginAssessor assessor;
     private final AssessmentPublisher publisher;
     private final ConsumerMetrics metrics;
-    private final OrderedLanes lanes;
+    private final KeyOrderedDispatcher lanes;
     private volatile boolean stopping;
 
-    public LoginConsumer(EventReader reader, LoginAssessor assessor, AssessmentPublisher publisher,
+    public LoginConsumer(EnvelopeReader reader, LoginAssessor assessor, AssessmentPublisher publisher,
                          ConsumerMetrics metrics, RiskConfig config, MeterRegistry registry) {
         this.metrics = metrics;
         this.reader = reader;
         this.assessor = assessor;
         this.publisher = publisher;
-        this.lanes = new OrderedLanes(config.consumer().lanes(), config.consumer().maxInFlight());
-        Gauge.builder("keystep.risk.logins.in.flight", lanes, OrderedLanes::inFlight)
+        this.lanes = KeyOrderedDispatcher.of(config.consumer().maxInFlight());
+        Gauge.builder("keystep.risk.logins.in.flight", lanes, KeyOrderedDispatcher::inFlight)
                 .description("auth.login.v1 records being decided").register(registry);
     }
 
@@ -63,7 +66,7 @@ public class LoginConsumer {
         }
         Envelope<LoginAttempted> login;
         try {
-            login = reader.read(record.getPayload(), LoginAttempted.TYPE, TYPE);
+            login = reader.read(record.getPayload(), LoginAttempted.TYPE, LoginAttempted.class);
         } catch (MalformedEventException e) {
             LOG.warnf("Malformed login sent to the dead-letter topic: %s", e.getMessage());
             metrics.deadLettered();
@@ -79,13 +82,17 @@ public class LoginConsumer {
                     metrics.deadLettered();
                     return Uni.createFrom().completionStage(record.nack(e));
                 })
-                .subscribeAsCompletionStage());
+                .replaceWithVoid());
     }
 
     /** Lets the logins being decided finish, so that their offsets are committed when the consumer closes. */
     void onStop(@Observes @Priority(1) ShutdownEvent event) {
         stopping = true;
-        if (!lanes.drain(DRAIN)) {
+        try {
+            lanes.drain().get(DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
             LOG.warnf("%d logins still being decided at shutdown; they are redelivered after the restart",
                     lanes.inFlight());
         }

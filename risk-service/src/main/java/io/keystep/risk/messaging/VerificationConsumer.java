@@ -1,9 +1,10 @@
 package io.keystep.risk.messaging;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.keystep.events.Envelope;
 import io.keystep.events.VerificationCompleted;
 import io.keystep.risk.service.DeviceLearner;
+import io.keystep.kit.messaging.EnvelopeReader;
+import io.keystep.kit.messaging.MalformedEventException;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -14,13 +15,11 @@ import org.jboss.logging.Logger;
 public class VerificationConsumer {
 
     private static final Logger LOG = Logger.getLogger(VerificationConsumer.class);
-    private static final TypeReference<Envelope<VerificationCompleted>> TYPE = new TypeReference<>() {
-    };
 
-    private final EventReader reader;
+    private final EnvelopeReader reader;
     private final DeviceLearner learner;
 
-    public VerificationConsumer(EventReader reader, DeviceLearner learner) {
+    public VerificationConsumer(EnvelopeReader reader, DeviceLearner learner) {
         this.reader = reader;
         this.learner = learner;
     }
@@ -29,7 +28,7 @@ public class VerificationConsumer {
     public Uni<Void> onVerification(String record) {
         Envelope<VerificationCompleted> verification;
         try {
-            verification = reader.read(record, VerificationCompleted.TYPE, TYPE);
+            verification = reader.read(record, VerificationCompleted.TYPE, VerificationCompleted.class);
         } catch (MalformedEventException e) {
             LOG.warnf("Malformed verification sent to the dead-letter topic: %s", e.getMessage());
             return Uni.createFrom().failure(e);

@@ -49,11 +49,24 @@ public class EventSender {
             return Uni.createFrom().failure(new IllegalStateException("event " + envelope.type()
                     + " is not serialisable", e));
         }
+        return sendWritten(emitter, Topics.key(envelope.tenantId(), subject), json, headers);
+    }
+
+    /**
+     * Sends an envelope already written as JSON under its {@code tenant:subject} key: one remembered so that a
+     * redelivered record is answered with the very same event (same event id), byte for byte.
+     */
+    public Uni<Void> sendWritten(MutinyEmitter<String> emitter, String key, String json) {
+        return sendWritten(emitter, key, json, Map.of());
+    }
+
+    private static Uni<Void> sendWritten(MutinyEmitter<String> emitter, String key, String json,
+                                         Map<String, String> headers) {
         List<RecordHeader> recordHeaders = new ArrayList<>(headers.size());
         headers.forEach((name, value) -> recordHeaders.add(
                 new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8))));
         Message<String> message = Message.of(json).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                .withKey(Topics.key(envelope.tenantId(), subject))
+                .withKey(key)
                 .withHeaders(recordHeaders)
                 .build());
         return emitter.sendMessage(message).ifNoItem().after(ACK_TIMEOUT).fail();
