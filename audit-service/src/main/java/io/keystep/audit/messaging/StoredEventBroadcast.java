@@ -78,6 +78,7 @@ public class StoredEventBroadcast {
         if (stopped) {
             return;
         }
+        // a one-off retry of this one connection until it first works, not periodic work: a timer, not @Scheduled
         subscriber.connect().onFailure(e -> {
             LOG.warnf("cannot listen for new audit rows yet (%s); trying again", e.toString());
             vertx.setTimer(1000, id -> connect());

@@ -3,6 +3,9 @@ package io.keystep.delivery.store;
 import io.keystep.delivery.config.DeliveryConfig;
 import io.keystep.delivery.config.TenantPolicies;
 import io.keystep.delivery.domain.DeliverySettings;
+import io.keystep.kit.settings.TenantSettingsCache;
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CacheName;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,13 +15,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Tenants' own delivery settings, in the Redis hash {@code delivery:settings:{tenant}} (one field per overridden
  * setting, as text; the hash tag keeps a tenant's keys on one Cluster slot). Read settings are reused for
- * {@code settings-cache-ttl} (5 s) per instance, and dropped at once on this instance when the tenant's settings are
- * written: another instance sees a change within the TTL.
+ * {@code settings-cache-ttl} (5 s) per instance (cache {@code delivery-settings}), and dropped at once on this
+ * instance when the tenant's settings are written: another instance sees a change within the TTL.
  */
 @ApplicationScoped
 public class DeliverySettingsStore {
@@ -33,37 +35,34 @@ public class DeliverySettingsStore {
             return 1""";
 
     /** Stored overrides and the effective settings they make (null when an override no longer validates). */
-    private record Cached(Map<String, String> overrides, DeliverySettings effective, long until) {
+    private record Cached(Map<String, String> overrides, DeliverySettings effective) {
     }
 
     private final ReactiveRedisDataSource redis;
     private final TenantPolicies policies;
-    private final long ttlNanos;
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final TenantSettingsCache cache;
 
-    public DeliverySettingsStore(ReactiveRedisDataSource redis, TenantPolicies policies, DeliveryConfig config) {
+    public DeliverySettingsStore(ReactiveRedisDataSource redis, TenantPolicies policies, DeliveryConfig config,
+                                 @CacheName("delivery-settings") Cache cache) {
         this.redis = redis;
         this.policies = policies;
-        this.ttlNanos = config.settingsCacheTtl().toNanos();
+        this.cache = TenantSettingsCache.of(cache, config.settingsCacheTtl());
     }
 
     /** The tenant's effective settings: its stored overrides over the platform defaults. */
     public Uni<DeliverySettings> of(String tenantId) {
-        Cached cached = cache.get(tenantId);
-        if (cached != null && cached.effective() != null && cached.until() - System.nanoTime() > 0) {
-            return Uni.createFrom().item(cached.effective());
-        }
-        return overrides(tenantId).map(o -> policies.defaults(tenantId).with(o));
+        // an override that no longer validates fails here, as it did when it was read
+        return cached(tenantId).map(c -> c.effective() != null ? c.effective()
+                : policies.defaults(tenantId).with(c.overrides()));
     }
 
     /** The tenant's stored overrides by field name (cached). */
     public Uni<Map<String, String>> overrides(String tenantId) {
-        Cached cached = cache.get(tenantId);
-        if (cached != null && cached.until() - System.nanoTime() > 0) {
-            return Uni.createFrom().item(cached.overrides());
-        }
-        return read(tenantId).invoke(o -> cache.put(tenantId,
-                new Cached(o, effectiveOrNull(tenantId, o), System.nanoTime() + ttlNanos)));
+        return cached(tenantId).map(Cached::overrides);
+    }
+
+    private Uni<Cached> cached(String tenantId) {
+        return cache.get(tenantId, tenant -> read(tenant).map(o -> new Cached(o, effectiveOrNull(tenant, o))));
     }
 
     /** The settings the overrides make, worked out once per read; null when one does not validate any more. */
@@ -91,7 +90,7 @@ public class DeliverySettingsStore {
         });
         return redis.execute("EVAL", args.toArray(String[]::new))
                 .ifNoItem().after(REDIS_TIMEOUT).fail()
-                .invoke(() -> cache.remove(tenantId))
+                .call(() -> cache.forget(tenantId))
                 .replaceWithVoid();
     }
 
