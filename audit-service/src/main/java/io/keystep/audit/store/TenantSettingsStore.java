@@ -1,33 +1,23 @@
 package io.keystep.audit.store;
 
-import io.keystep.kit.messaging.PlatformEvents;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.audit.config.AuditConfig;
 import io.keystep.audit.domain.AuditSettings;
-import io.keystep.events.Envelope;
 import io.keystep.events.TenantSettingsChanged;
 import io.keystep.events.Topics;
+import io.keystep.kit.messaging.PlatformEvents;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 
 /**
  * The tenants' audit settings: overrides in PostgreSQL ({@code audit_tenant_settings}) over the platform defaults of
