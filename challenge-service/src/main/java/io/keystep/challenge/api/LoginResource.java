@@ -1,6 +1,6 @@
 package io.keystep.challenge.api;
 
-import io.keystep.challenge.store.ChallengeStore;
+import io.keystep.challenge.store.LoginDecisions;
 import io.keystep.kit.web.Caller;
 import io.keystep.kit.web.Problem;
 import io.keystep.kit.web.ProblemException;
@@ -24,19 +24,19 @@ public class LoginResource {
     public record LoginDecisionView(String loginId, String decision, String challengeId, List<String> reasons) {
     }
 
-    private final ChallengeStore store;
+    private final LoginDecisions decisions;
     private final Caller caller;
 
-    public LoginResource(ChallengeStore store, Caller caller) {
+    public LoginResource(LoginDecisions decisions, Caller caller) {
         this.caller = caller;
-        this.store = store;
+        this.decisions = decisions;
     }
 
     @GET
     public Uni<LoginDecisionView> decision(@PathParam("loginId") String loginIdParam) {
         String tenantId = caller.tenant();
         String loginId = RequestChecks.opaqueId("loginId", loginIdParam);
-        return store.loginDecision(tenantId, loginId)
+        return decisions.find(tenantId, loginId)
                 .onFailure().transform(e -> new ProblemException(Problem.of(503, "unavailable",
                         "Service unavailable", "login decisions cannot be read right now")))
                 .map(found -> found

@@ -1,9 +1,7 @@
 package io.keystep.challenge.api;
 
 import io.keystep.challenge.domain.CheckStatus;
-import io.keystep.challenge.domain.CodeChecker;
 import io.keystep.challenge.domain.Verification;
-import io.keystep.challenge.domain.VerificationService;
 import io.keystep.kit.web.Caller;
 import io.keystep.kit.web.Problem;
 import io.keystep.kit.web.ProblemException;
@@ -66,16 +64,16 @@ public class VerificationResource {
     private final java.time.Clock clock;
     private final io.keystep.challenge.store.TenantSettingsRepository settings;
 
-    private final io.keystep.challenge.store.ChallengeStore store;
+    private final io.keystep.challenge.store.VerificationProofs proofs;
     private final io.keystep.challenge.factors.TrustedDevices trustedDevices;
     private final Caller caller;
 
     public VerificationResource(CodeChecker checker, VerificationService verifications, java.time.Clock clock,
                                 io.keystep.challenge.store.TenantSettingsRepository settings,
-                                io.keystep.challenge.store.ChallengeStore store,
+                                io.keystep.challenge.store.VerificationProofs proofs,
                                 io.keystep.challenge.factors.TrustedDevices trustedDevices, Caller caller) {
         this.caller = caller;
-        this.store = store;
+        this.proofs = proofs;
         this.trustedDevices = trustedDevices;
         this.clock = clock;
         this.settings = settings;
@@ -206,7 +204,7 @@ public class VerificationResource {
             errors.refuse("label", "must be 1-64 printable characters");
         }
         errors.check();
-        return store.claimTrust(tenantId, id, presented).onFailure().transform(
+        return proofs.claimTrust(tenantId, id, presented).onFailure().transform(
                         io.keystep.challenge.domain.CheckUnavailableException::new)
                 .flatMap(claim -> {
                     switch (claim.get(0)) {

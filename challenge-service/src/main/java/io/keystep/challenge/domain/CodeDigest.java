@@ -1,8 +1,5 @@
 package io.keystep.challenge.domain;
 
-import io.keystep.challenge.config.ChallengeConfig;
-import jakarta.enterprise.context.ApplicationScoped;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
@@ -15,18 +12,16 @@ import java.util.HexFormat;
  * {@code tenant|challengeId|code}, so that a copy of Redis alone cannot be brute-forced offline and a digest
  * of one challenge is worthless for another.
  */
-// Built at start-up, so that a weak or malformed secret stops the service instead of its first request.
-@io.quarkus.runtime.Startup
-@ApplicationScoped
 public class CodeDigest {
 
     private static final String ALGORITHM = "HmacSHA256";
     private final SecretKeySpec key;
 
-    public CodeDigest(ChallengeConfig config) {
+    /** Keys the digest with {@code codePepper}, base64 of at least 32 bytes ({@code keystep.challenge.code-pepper}). */
+    public CodeDigest(String codePepper) {
         byte[] pepper;
         try {
-            pepper = Base64.getDecoder().decode(config.codePepper().trim());
+            pepper = Base64.getDecoder().decode(codePepper.trim());
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("keystep.challenge.code-pepper is not valid base64");
         }

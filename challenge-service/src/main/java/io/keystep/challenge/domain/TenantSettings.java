@@ -6,8 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import io.keystep.challenge.store.ChallengeStore;
-import io.keystep.challenge.store.SendLimiter;
 
 /**
  * The Verify defaults in force for one tenant: the platform's, overridden by the tenant within bounds.
@@ -67,15 +65,15 @@ public record TenantSettings(int codeLength, Duration codeTtl, int maxAttempts, 
     }
 
     /** The send limits in force. */
-    public SendLimiter.Limits sendLimits() {
-        return new SendLimiter.Limits(seconds("destinationCooldownSeconds"), seconds("destinationWindowSeconds"),
+    public SendLimits sendLimits() {
+        return new SendLimits(seconds("destinationCooldownSeconds"), seconds("destinationWindowSeconds"),
                 limits.get("destinationMaxSends"), seconds("ipWindowSeconds"), limits.get("ipMaxSends"),
                 seconds("tenantWindowSeconds"), limits.get("tenantMaxSends"));
     }
 
     /** The lockout thresholds in force. */
-    public ChallengeStore.LockoutRules lockoutRules() {
-        return new ChallengeStore.LockoutRules(seconds("failureWindowSeconds"), limits.get("failuresToLock"),
+    public LockoutRules lockoutRules() {
+        return new LockoutRules(seconds("failureWindowSeconds"), limits.get("failuresToLock"),
                 seconds("firstLockoutSeconds"), seconds("maxLockoutSeconds"), limits.get("failuresToSuspend"));
     }
 

@@ -1,6 +1,7 @@
 package io.keystep.challenge.factors;
 
 import io.keystep.challenge.messaging.EventPublisher;
+import io.keystep.challenge.store.RecoveryAttempts;
 import io.keystep.challenge.store.RecoveryCode;
 import io.keystep.challenge.store.RecoveryCodeRepository;
 import io.keystep.events.Factor;
@@ -57,14 +58,14 @@ public class RecoveryCodes {
     private final EventPublisher publisher;
     private final Vertx vertx;
     private final Clock clock;
-    private final io.keystep.challenge.store.ChallengeStore attempts;
+    private final RecoveryAttempts attempts;
     private final SecureRandom random = new SecureRandom();
 
     private final FactorNotices notices;
     private final FactorMetrics metrics;
 
     public RecoveryCodes(RecoveryCodeRepository codes, EventPublisher publisher, Vertx vertx, Clock clock,
-                         io.keystep.challenge.store.ChallengeStore attempts, FactorNotices notices,
+                         RecoveryAttempts attempts, FactorNotices notices,
                          FactorMetrics metrics) {
         this.notices = notices;
         this.metrics = metrics;
@@ -117,7 +118,7 @@ public class RecoveryCodes {
         String normalised = normalise(presented);
         // Each redemption reserves an attempt first (atomically), so that parallel guesses cannot exceed the
         // budget, and a flood of guesses cannot make the server compute slow hashes without end.
-        return attempts.reserveRecoveryAttempt(tenantId, userId, ATTEMPT_WINDOW).flatMap(reserved -> {
+        return attempts.reserve(tenantId, userId, ATTEMPT_WINDOW).flatMap(reserved -> {
             if (reserved[0] > ATTEMPTS_PER_WINDOW) {
                 return Uni.createFrom().item(new Redemption(false, -1,
                         java.time.Duration.ofMillis(Math.max(1000, reserved[1]))));
@@ -148,7 +149,7 @@ public class RecoveryCodes {
                         }
                         int left = unused.size() - 1;
                         metrics.recoveryCodeUsed(tenantId, via);
-                        return attempts.clearRecoveryAttempts(tenantId, userId).chain(() -> notices.publish(tenantId, now, new FactorChanged(userId, null,
+                        return attempts.clear(tenantId, userId).chain(() -> notices.publish(tenantId, now, new FactorChanged(userId, null,
                                         Factor.RECOVERY_CODE, FactorChange.RECOVERY_CODE_USED, left + " remaining"))
                                 .replaceWith(new Redemption(true, left)));
                     });

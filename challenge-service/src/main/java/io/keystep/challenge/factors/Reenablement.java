@@ -1,6 +1,7 @@
 package io.keystep.challenge.factors;
 
-import io.keystep.challenge.store.ChallengeStore;
+import io.keystep.challenge.domain.UserLockout;
+import io.keystep.challenge.store.UserLockouts;
 import io.keystep.events.FactorChange;
 import io.keystep.events.FactorChanged;
 import io.smallrye.mutiny.Uni;
@@ -19,13 +20,13 @@ import java.util.Optional;
 @ApplicationScoped
 public class Reenablement {
 
-    private final ChallengeStore store;
+    private final UserLockouts lockouts;
     private final FactorNotices notices;
     private final FactorMetrics metrics;
     private final Clock clock;
 
-    public Reenablement(ChallengeStore store, FactorNotices notices, FactorMetrics metrics, Clock clock) {
-        this.store = store;
+    public Reenablement(UserLockouts lockouts, FactorNotices notices, FactorMetrics metrics, Clock clock) {
+        this.lockouts = lockouts;
         this.notices = notices;
         this.metrics = metrics;
         this.clock = clock;
@@ -35,18 +36,18 @@ public class Reenablement {
      * Lifts the user's suspension and lockout; {@code via} is {@code support} or {@code recovery_code}, {@code detail}
      * the audited reason. Empty (nothing published) when the user was neither suspended nor locked out.
      */
-    public Uni<Optional<ChallengeStore.UserLockout>> reenable(String tenantId, String userId, String via,
+    public Uni<Optional<UserLockout>> reenable(String tenantId, String userId, String via,
                                                               String detail) {
         Instant now = clock.instant();
         // Announced (acknowledged) before it is lifted: the trail never misses a lift, at worst it shows one that a
         // failure then left undone (and the caller got an error to retry).
-        return store.lockoutOf(tenantId, userId, now).flatMap(current -> {
+        return lockouts.lockoutOf(tenantId, userId, now).flatMap(current -> {
             if (!current.suspended() && current.lockedUntil() == null) {
-                return Uni.createFrom().item(Optional.<ChallengeStore.UserLockout>empty());
+                return Uni.createFrom().item(Optional.<UserLockout>empty());
             }
             return notices.publish(tenantId, now, new FactorChanged(userId, null, null, FactorChange.REENABLED,
                             detail))
-                    .chain(() -> store.liftLockout(tenantId, userId, now))
+                    .chain(() -> lockouts.liftLockout(tenantId, userId, now))
                     .invoke(() -> metrics.reenabled(tenantId, via))
                     .map(lifted -> Optional.of(current));
         });

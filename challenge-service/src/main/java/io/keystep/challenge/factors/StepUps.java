@@ -1,6 +1,6 @@
 package io.keystep.challenge.factors;
 
-import io.keystep.challenge.store.ChallengeStore;
+import io.keystep.challenge.store.VerificationProofs;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -17,11 +17,11 @@ public class StepUps {
 
     public static final Duration FRESHNESS = Duration.ofMinutes(5);
 
-    private final ChallengeStore store;
+    private final VerificationProofs proofs;
     private final Clock clock;
 
-    public StepUps(ChallengeStore store, Clock clock) {
-        this.store = store;
+    public StepUps(VerificationProofs proofs, Clock clock) {
+        this.proofs = proofs;
         this.clock = clock;
     }
 
@@ -31,7 +31,7 @@ public class StepUps {
             return Uni.createFrom().item(false);
         }
         Instant now = clock.instant();
-        return store.approval(tenantId, verificationId).map(found -> found.isPresent()
+        return proofs.approval(tenantId, verificationId).map(found -> found.isPresent()
                 && found.get()[0].equals(userId)
                 && "FACTOR_CHANGE".equals(found.get()[1])
                 && !Instant.ofEpochMilli(Long.parseLong(found.get()[2])).plus(FRESHNESS).isBefore(now));

@@ -1,7 +1,6 @@
 package io.keystep.challenge.messaging;
 
 import io.keystep.challenge.config.ChallengeConfig;
-import io.keystep.challenge.domain.LoginChallenger;
 import io.keystep.challenge.domain.Tenants;
 import io.keystep.events.Envelope;
 import io.keystep.events.RiskAssessed;

@@ -1,10 +1,12 @@
 package io.keystep.challenge.store;
 
+import io.keystep.kit.store.RedisScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Remembers which verification an {@code Idempotency-Key} created, so that a repeated request sends nothing. */
@@ -12,12 +14,7 @@ import java.util.Optional;
 public class IdempotencyKeys {
 
     /** KEYS[1]; ARGV[1] value, ARGV[2] ttl ms. Replies the earlier value, or nil when this call claimed the key. */
-    static final String CLAIM_SCRIPT = """
-            local v = redis.call('GET', KEYS[1])
-            if v then return v end
-            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-            return false
-            """;
+    private static final RedisScript CLAIM = RedisScript.load(IdempotencyKeys.class, "claim-idempotency-key.lua");
 
     private final ReactiveRedisDataSource redis;
 
@@ -31,7 +28,7 @@ public class IdempotencyKeys {
 
     /** Claims the key for {@code value}; answers the value recorded earlier when it was claimed already. */
     public Uni<Optional<String>> claim(String tenantId, String idempotencyKey, String value, Duration ttl) {
-        return LuaScript.run(redis, CLAIM_SCRIPT, "1", key(tenantId, idempotencyKey), value,
+        return CLAIM.run(redis, List.of(key(tenantId, idempotencyKey)), value,
                         Long.toString(ttl.toMillis()))
                 .map(r -> r == null ? Optional.<String>empty() : Optional.of(r.toString()));
     }

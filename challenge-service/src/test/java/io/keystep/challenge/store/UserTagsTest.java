@@ -61,7 +61,7 @@ class UserTagsTest {
 
     @Test
     void theStoreRefusesAChallengeWhoseIdCarriesAnotherUsersTag() {
-        ChallengeStore store = new ChallengeStore(null, null);
+        ChallengeStore store = new ChallengeStore(null);
         Instant now = Instant.parse("2026-11-24T00:00:00Z");
         String bobs = UserTags.newChallengeId("acme", "bob");
         String alicesTag = UserTags.of("acme", "alice");

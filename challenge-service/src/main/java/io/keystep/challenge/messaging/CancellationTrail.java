@@ -1,6 +1,6 @@
-package io.keystep.challenge.domain;
+package io.keystep.challenge.messaging;
 
-import io.keystep.challenge.messaging.EventPublisher;
+import io.keystep.challenge.domain.StoredChallenge;
 import io.keystep.challenge.store.ChallengeStore;
 import io.keystep.events.Factor;
 import io.keystep.events.Outcome;
@@ -42,7 +42,13 @@ public class CancellationTrail {
         });
     }
 
-    static Factor factorOf(StoredChallenge c) {
+    /** A pending challenge that a new one for the same subject and purpose replaced is canceled, in the trail too. */
+    public Uni<Void> announceReplaced(String tenantId, ChallengeStore.Created created, Instant now) {
+        return created.canceledId() == null ? Uni.createFrom().voidItem()
+                : announce(tenantId, created.canceledId(), now);
+    }
+
+    private static Factor factorOf(StoredChallenge c) {
         if (c.factorId() != null) {
             return Factor.valueOf(c.factorId().split(":")[0].toUpperCase(Locale.ROOT));
         }

@@ -1,19 +1,29 @@
-package io.keystep.challenge.domain;
+package io.keystep.challenge.messaging;
 
 import io.keystep.challenge.config.ChallengeConfig;
-import io.keystep.challenge.messaging.EventPublisher;
+import io.keystep.challenge.domain.ChallengeMetrics;
+import io.keystep.challenge.domain.CodeDigest;
+import io.keystep.challenge.domain.CodeGenerator;
+import io.keystep.challenge.domain.CodeSealer;
+import io.keystep.challenge.domain.LoginDecisionRecord;
+import io.keystep.challenge.domain.NewChallenge;
+import io.keystep.challenge.domain.PhoneNumbers;
+import io.keystep.challenge.domain.SendLimits;
+import io.keystep.challenge.domain.StoredChallenge;
+import io.keystep.challenge.domain.TenantSettings;
 import io.keystep.challenge.store.ChallengeStore;
-import io.keystep.challenge.store.SendLimiter;
-import io.keystep.events.Limit;
-import io.keystep.events.VerificationLimited;
+import io.keystep.challenge.store.LoginDecisions;
 import io.keystep.challenge.store.PhoneEnrollmentRepository;
+import io.keystep.challenge.store.SendLimiter;
 import io.keystep.challenge.store.TenantSettingsRepository;
 import io.keystep.challenge.store.UserTags;
-import io.keystep.events.Channel;
 import io.keystep.events.ChallengeIssued;
+import io.keystep.events.Channel;
 import io.keystep.events.Decision;
+import io.keystep.events.Limit;
 import io.keystep.events.LoginDecided;
 import io.keystep.events.RiskAssessed;
+import io.keystep.events.VerificationLimited;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -37,6 +47,7 @@ public class LoginChallenger {
 
     private final PhoneEnrollmentRepository phones;
     private final ChallengeStore store;
+    private final LoginDecisions decisions;
     private final EventPublisher publisher;
     private final CodeGenerator codes;
     private final CodeDigest digests;
@@ -48,7 +59,8 @@ public class LoginChallenger {
     private final CancellationTrail cancellations;
     private final SendLimiter limiter;
 
-    public LoginChallenger(SendLimiter limiter, CancellationTrail cancellations, PhoneEnrollmentRepository phones, ChallengeStore store, EventPublisher publisher,
+    public LoginChallenger(SendLimiter limiter, CancellationTrail cancellations, PhoneEnrollmentRepository phones,
+                           ChallengeStore store, LoginDecisions decisions, EventPublisher publisher,
                            CodeGenerator codes, CodeDigest digests, CodeSealer sealer, ChallengeConfig config,
                            ChallengeMetrics metrics, Clock clock, TenantSettingsRepository settings) {
         this.settings = settings;
@@ -56,6 +68,7 @@ public class LoginChallenger {
         this.limiter = limiter;
         this.phones = phones;
         this.store = store;
+        this.decisions = decisions;
         this.publisher = publisher;
         this.codes = codes;
         this.digests = digests;
@@ -85,13 +98,13 @@ public class LoginChallenger {
         Instant now = clock.instant();
         LoginDecisionRecord record = new LoginDecisionRecord(risk.loginId(), risk.userId(), decision.name(), null,
                 reasons);
-        return store.recordLoginDecisionOnce(tenantId, record, config.loginDecisionTtl()).flatMap(first -> {
+        return decisions.recordOnce(tenantId, record, config.loginDecisionTtl()).flatMap(first -> {
             if (!first) {
                 return redelivered(tenantId, risk);
             }
             return publisher.loginDecided(tenantId, now,
                             new LoginDecided(risk.loginId(), risk.userId(), decision, null, reasons))
-                    .chain(() -> store.markLoginPublished(tenantId, risk.loginId(), config.loginDecisionTtl()))
+                    .chain(() -> decisions.markPublished(tenantId, risk.loginId(), config.loginDecisionTtl()))
                     .invoke(() -> metrics.loginDecided(tenantId, decision.name()));
         });
     }
@@ -103,12 +116,12 @@ public class LoginChallenger {
      * reaches the audit trail and a challenged person still gets a code, also across restarts.
      */
     private Uni<Void> redelivered(String tenantId, RiskAssessed risk) {
-        return store.loginPublished(tenantId, risk.loginId()).flatMap(published -> {
+        return decisions.published(tenantId, risk.loginId()).flatMap(published -> {
             if (published) {
                 LOG.debugf("login %s of tenant %s already decided; redelivery ignored", risk.loginId(), tenantId);
                 return Uni.createFrom().voidItem();
             }
-            return store.loginDecision(tenantId, risk.loginId()).flatMap(found -> {
+            return decisions.find(tenantId, risk.loginId()).flatMap(found -> {
                 if (found.isEmpty()) {
                     return Uni.createFrom().voidItem();
                 }
@@ -122,7 +135,7 @@ public class LoginChallenger {
                 return publisher.loginDecided(tenantId, now, new LoginDecided(record.loginId(), record.userId(),
                                 decision, record.challengeId(), record.reasons()))
                         .chain(() -> job)
-                        .chain(() -> store.markLoginPublished(tenantId, risk.loginId(), config.loginDecisionTtl()))
+                        .chain(() -> decisions.markPublished(tenantId, risk.loginId(), config.loginDecisionTtl()))
                         .invoke(() -> metrics.loginDecided(tenantId, decision.name()));
             });
         });
@@ -166,7 +179,7 @@ public class LoginChallenger {
         // A redelivered verdict must not even create a challenge: creating one replaces (cancels) the login's
         // live challenge. The challenge is stored before the decision is claimed, so that a failure before the
         // claim leaves the login undecided and a redelivery can still challenge it.
-        return store.loginDecision(tenantId, risk.loginId()).flatMap(existing -> {
+        return decisions.find(tenantId, risk.loginId()).flatMap(existing -> {
             if (existing.isPresent()) {
                 return redelivered(tenantId, risk);
             }
@@ -185,8 +198,8 @@ public class LoginChallenger {
      */
     private Uni<Boolean> withinSendLimits(String tenantId, RiskAssessed risk, String phone, TenantSettings tenant,
                                           Instant now) {
-        SendLimiter.Limits all = tenant.sendLimits();
-        SendLimiter.Limits perDestination = new SendLimiter.Limits(all.cooldown(), all.destinationWindow(),
+        SendLimits all = tenant.sendLimits();
+        SendLimits perDestination = new SendLimits(all.cooldown(), all.destinationWindow(),
                 all.destinationMax(), all.ipWindow(), 0, all.tenantWindow(), 0);
         return limiter.acquire(tenantId, digests.pseudonym(tenantId, phone), null, perDestination, now)
                 .flatMap(refusal -> {
@@ -214,9 +227,8 @@ public class LoginChallenger {
                             String challengeId, NewChallenge challenge, String sealedCode,
                             LoginDecisionRecord record) {
         return store.create(challenge, now, expiresAt.plus(config.retainAfterExpiry()))
-                .call(created -> created.canceledId() == null ? Uni.createFrom().voidItem()
-                        : cancellations.announce(tenantId, created.canceledId(), now))
-                .chain(() -> store.recordLoginDecisionOnce(tenantId, record, config.loginDecisionTtl()))
+                .call(created -> cancellations.announceReplaced(tenantId, created, now))
+                .chain(() -> decisions.recordOnce(tenantId, record, config.loginDecisionTtl()))
                 .flatMap(first -> {
                     if (!first) {
                         LOG.debugf("login %s of tenant %s already decided; redelivery ignored", risk.loginId(),
@@ -233,7 +245,7 @@ public class LoginChallenger {
                                             risk.loginId(), risk.userId(), List.of(Channel.SMS), phone, sealedCode,
                                             config.locale(), expiresAt, risk.purpose())))
                             .discardItems()
-                            .chain(() -> store.markLoginPublished(tenantId, risk.loginId(),
+                            .chain(() -> decisions.markPublished(tenantId, risk.loginId(),
                                     config.loginDecisionTtl()))
                             .invoke(() -> {
                                 metrics.loginDecided(tenantId, Decision.CHALLENGE.name());

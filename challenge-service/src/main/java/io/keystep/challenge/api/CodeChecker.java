@@ -1,8 +1,24 @@
-package io.keystep.challenge.domain;
+package io.keystep.challenge.api;
 
+import io.keystep.challenge.domain.Bindings;
+import io.keystep.challenge.domain.ChallengeMetrics;
+import io.keystep.challenge.domain.CheckResult;
+import io.keystep.challenge.domain.CheckStatus;
+import io.keystep.challenge.domain.CheckUnavailableException;
+import io.keystep.challenge.domain.CodeDigest;
+import io.keystep.challenge.domain.StoredChallenge;
+import io.keystep.challenge.domain.UserLockout;
+import io.keystep.challenge.domain.VerificationRefused;
 import io.keystep.challenge.factors.AuthenticatorFactors;
+import io.keystep.challenge.factors.FactorNotices;
+import io.keystep.challenge.factors.RecoveryCodes;
+import io.keystep.challenge.factors.Reenablement;
 import io.keystep.challenge.messaging.EventPublisher;
+import io.keystep.challenge.store.ChallengeChecks;
 import io.keystep.challenge.store.ChallengeStore;
+import io.keystep.challenge.store.TenantSettingsRepository;
+import io.keystep.challenge.store.UserLockouts;
+import io.keystep.challenge.store.VerificationProofs;
 import io.keystep.events.Factor;
 import io.keystep.events.Limit;
 import io.keystep.events.VerificationCompleted;
@@ -22,32 +38,39 @@ import java.time.Instant;
 public class CodeChecker {
 
     private final ChallengeStore store;
+    private final ChallengeChecks checks;
+    private final UserLockouts lockouts;
+    private final VerificationProofs proofs;
     private final CodeDigest digests;
     private final EventPublisher publisher;
     private final ChallengeMetrics metrics;
     private final Clock clock;
-    private final io.keystep.challenge.store.TenantSettingsRepository settings;
+    private final TenantSettingsRepository settings;
     private final AuthenticatorFactors factors;
-    private final io.keystep.challenge.factors.RecoveryCodes recoveryCodes;
-    private final io.keystep.challenge.factors.Reenablement reenablement;
-    private final io.keystep.challenge.factors.FactorNotices notices;
+    private final RecoveryCodes recoveryCodes;
+    private final Reenablement reenablement;
+    private final FactorNotices notices;
 
     /** A code as sent or shown by an authenticator. */
     private static final java.util.regex.Pattern DIGITS = java.util.regex.Pattern.compile("[0-9]{4,10}");
     /** A recovery code as shown ({@code abcd-efgh-2345}, any case, dashes or spaces optional). */
     public static final java.util.regex.Pattern RECOVERY_CODE = java.util.regex.Pattern.compile("[A-Za-z2-7 -]{12,20}");
 
-    public CodeChecker(AuthenticatorFactors factors, ChallengeStore store, CodeDigest digests, EventPublisher publisher, ChallengeMetrics metrics,
-                       Clock clock, io.keystep.challenge.store.TenantSettingsRepository settings,
-                       io.keystep.challenge.factors.RecoveryCodes recoveryCodes,
-                       io.keystep.challenge.factors.Reenablement reenablement,
-                       io.keystep.challenge.factors.FactorNotices notices) {
+    public CodeChecker(AuthenticatorFactors factors, ChallengeStore store, ChallengeChecks checks, UserLockouts lockouts,
+                       VerificationProofs proofs, CodeDigest digests, EventPublisher publisher, ChallengeMetrics metrics,
+                       Clock clock, TenantSettingsRepository settings,
+                       RecoveryCodes recoveryCodes,
+                       Reenablement reenablement,
+                       FactorNotices notices) {
         this.recoveryCodes = recoveryCodes;
         this.reenablement = reenablement;
         this.notices = notices;
         this.settings = settings;
         this.factors = factors;
         this.store = store;
+        this.checks = checks;
+        this.lockouts = lockouts;
+        this.proofs = proofs;
         this.digests = digests;
         this.publisher = publisher;
         this.metrics = metrics;
@@ -72,18 +95,18 @@ public class CodeChecker {
             // a recovery code is named by the script instead (nothing judged or spent) and checked as below.
             String presented = digests.digest(tenantId, challengeId, code, binding);
             return settings.settingsOf(tenantId)
-                    .chain(tenant -> store.checkSentCode(challengeId, tenantId, now, presented, tenant.lockoutRules()))
+                    .chain(tenant -> checks.checkSentCode(challengeId, tenantId, now, presented, tenant.lockoutRules()))
                     .onFailure().transform(CheckUnavailableException::new)
                     .flatMap(checked -> checked.authenticator() == null
                             ? settle(tenantId, challengeId, checked.result(), null, now, started)
                             : byFactor(tenantId, challengeId, code, binding,
                             java.util.Optional.of(checked.authenticator()), now, started));
         }
-        return store.authenticatorOf(tenantId, challengeId).onFailure().transform(CheckUnavailableException::new)
+        return proofs.authenticatorOf(tenantId, challengeId).onFailure().transform(CheckUnavailableException::new)
                 .flatMap(authenticator -> byFactor(tenantId, challengeId, code, binding, authenticator, now, started));
     }
 
-    /** Checks a code against the challenge's factor as {@link ChallengeStore#authenticatorOf} names it. */
+    /** Checks a code against the challenge's factor as {@link VerificationProofs#authenticatorOf} names it. */
     private Uni<CheckResult> byFactor(String tenantId, String challengeId, String code, String binding,
                                       java.util.Optional<String[]> authenticator, Instant now, long started) {
         boolean recoveryCode = authenticator.isPresent()
@@ -124,24 +147,24 @@ public class CodeChecker {
      */
     private Uni<CheckResult> checkRecoveryCode(String tenantId, String challengeId, String userId, String code,
                                                String binding, Instant now, long started) {
-        return Uni.combine().all().unis(store.find(tenantId, challengeId), store.lockoutOf(tenantId, userId, now))
+        return Uni.combine().all().unis(store.find(tenantId, challengeId), lockouts.lockoutOf(tenantId, userId, now))
                 .asTuple()
                 .onFailure().transform(CheckUnavailableException::new)
                 .flatMap(state -> {
                     java.util.Optional<StoredChallenge> found = state.getItem1();
-                    ChallengeStore.UserLockout lockout = state.getItem2();
+                    UserLockout lockout = state.getItem2();
                     boolean recovery = found.map(c -> "RECOVERY".equals(c.purpose())).orElse(false);
                     boolean evaluate = found.map(c -> "pending".equals(c.effectiveStatus(now))
                                     && c.remainingAttempts() > 0).orElse(false)
                             && lockout.lockedUntil() == null && (!lockout.suspended() || recovery);
-                    Uni<io.keystep.challenge.factors.RecoveryCodes.Redemption> redemption = evaluate
+                    Uni<RecoveryCodes.Redemption> redemption = evaluate
                             ? recoveryCodes.consume(tenantId, userId, code)
                             : recoveryCodes.remaining(tenantId, userId)
-                            .map(n -> new io.keystep.challenge.factors.RecoveryCodes.Redemption(false, n, null));
+                            .map(n -> new RecoveryCodes.Redemption(false, n, null));
                     return redemption.onFailure().transform(CheckUnavailableException::new).flatMap(r ->
                             judge(tenantId, challengeId, digests.digest(tenantId, challengeId, r.accepted()
                                             ? digests.authenticatorApproval(tenantId, challengeId)
-                                            : io.keystep.challenge.factors.RecoveryCodes.normalise(code), binding),
+                                            : RecoveryCodes.normalise(code), binding),
                                     Factor.RECOVERY_CODE, now, started, recovery)
                                     .call(result -> result.status() == CheckStatus.APPROVED && recovery
                                             && lockout.suspended()
@@ -162,7 +185,7 @@ public class CodeChecker {
                                    long started, boolean passSuspension) {
         // The tenant's own lockout thresholds (within their bounds) apply to its users.
         return settings.settingsOf(tenantId)
-                .chain(tenant -> store.check(challengeId, tenantId, now, presented, tenant.lockoutRules(),
+                .chain(tenant -> checks.check(challengeId, tenantId, now, presented, tenant.lockoutRules(),
                         passSuspension))
                 .onFailure().transform(CheckUnavailableException::new)
                 .flatMap(result -> settle(tenantId, challengeId, result, factor, now, started));

@@ -1,0 +1,79 @@
+package io.keystep.challenge.store;
+
+import io.keystep.kit.store.RedisScript;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a stored challenge proves beyond its own check: which factor answers it, its approval as a step-up proof,
+ * and the one right to trust a device after a login's approval.
+ */
+@ApplicationScoped
+public class VerificationProofs {
+
+    /**
+     * KEYS[1] the challenge; ARGV[1] tenant, ARGV[2] presented fingerprint or ''. Replies {'ok', user, device,
+     * purpose} or the refusal (see {@link #claimTrust}).
+     */
+    private static final RedisScript CLAIM_TRUST = RedisScript.load(VerificationProofs.class, "claim-trust.lua");
+
+    private final ReactiveRedisDataSource redis;
+
+    public VerificationProofs(ReactiveRedisDataSource redis) {
+        this.redis = redis;
+    }
+
+    /**
+     * For a challenge answered with an authenticator: {@code [factorId, userId]}; empty when the challenge is
+     * unknown, another tenant's, or answered with a sent code.
+     */
+    public Uni<Optional<String[]>> authenticatorOf(String tenantId, String challengeId) {
+        return redis.execute("HMGET", ChallengeStore.challengeKey(challengeId), "tenant", "factorId", "userId")
+                .map(r -> {
+                    if (r == null || r.get(0) == null || r.get(1) == null || !tenantId.equals(r.get(0).toString())) {
+                        return Optional.<String[]>empty();
+                    }
+                    return Optional.of(new String[]{r.get(1).toString(),
+                            r.get(2) == null ? "" : r.get(2).toString()});
+                });
+    }
+
+    /**
+     * Claims the right to trust a device after this challenge's approval, once: answers {@code ok} with the
+     * user, the login's device fingerprint (or empty) and the purpose; or {@code not_found}, {@code not_approved},
+     * {@code not_a_login}, {@code wrong_device}, {@code fingerprint_required}, {@code already_trusted}.
+     */
+    public Uni<List<String>> claimTrust(String tenantId, String challengeId, String presentedFingerprint) {
+        return CLAIM_TRUST.run(redis, List.of(ChallengeStore.challengeKey(challengeId)), tenantId,
+                        presentedFingerprint == null ? "" : presentedFingerprint)
+                .map(r -> {
+                    List<String> out = new ArrayList<>();
+                    for (int i = 0; i < r.size(); i++) {
+                        out.add(r.get(i) == null ? "" : r.get(i).toString());
+                    }
+                    return out;
+                });
+    }
+
+    /**
+     * The approval of a verification as a step-up proof: {@code [userId, purpose, approvedAtMillis]} when it is
+     * this tenant's and approved; else empty.
+     */
+    public Uni<Optional<String[]>> approval(String tenantId, String challengeId) {
+        return redis.execute("HMGET", ChallengeStore.challengeKey(challengeId), "tenant", "status", "userId",
+                        "purpose", "approvedAt")
+                .map(r -> {
+                    if (r == null || r.get(0) == null || !tenantId.equals(r.get(0).toString()) || r.get(1) == null
+                            || !"approved".equals(r.get(1).toString()) || r.get(4) == null) {
+                        return Optional.<String[]>empty();
+                    }
+                    return Optional.of(new String[]{r.get(2) == null ? "" : r.get(2).toString(),
+                            r.get(3) == null ? "" : r.get(3).toString(), r.get(4).toString()});
+                });
+    }
+}
