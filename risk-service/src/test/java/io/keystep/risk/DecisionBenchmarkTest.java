@@ -9,7 +9,7 @@ import io.keystep.risk.domain.NetworkListing;
 import io.keystep.risk.domain.PreviousLogin;
 import io.keystep.risk.domain.TrustedDeviceTokens;
 import io.keystep.risk.domain.TrustedDeviceTokens.Verdict;
-import io.keystep.risk.service.LoginAssessor;
+import io.keystep.risk.messaging.LoginAssessor;
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.RedisTestResource;
 import io.quarkus.redis.datasource.RedisDataSource;

@@ -1,7 +1,6 @@
 package io.keystep.risk.messaging;
 
 import io.keystep.kit.messaging.EventSender;
-import io.keystep.risk.service.LoginAssessor;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -7,7 +7,6 @@ import io.keystep.kit.messaging.EnvelopeReader;
 import io.keystep.kit.messaging.KeyOrderedDispatcher;
 import io.keystep.kit.messaging.MalformedEventException;
 import io.keystep.risk.config.RiskConfig;
-import io.keystep.risk.service.LoginAssessor;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;

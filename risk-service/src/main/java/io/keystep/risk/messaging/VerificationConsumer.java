@@ -2,7 +2,6 @@ package io.keystep.risk.messaging;
 
 import io.keystep.events.Envelope;
 import io.keystep.events.VerificationCompleted;
-import io.keystep.risk.service.DeviceLearner;
 import io.keystep.kit.messaging.EnvelopeReader;
 import io.keystep.kit.messaging.MalformedEventException;
 import io.smallrye.mutiny.Uni;

@@ -1,6 +1,7 @@
 package io.keystep.risk.store;
 
 import io.keystep.events.Topics;
+import io.keystep.kit.store.RedisScript;
 import io.keystep.risk.config.RiskConfig;
 import io.keystep.risk.config.TrustedDevicesConfig;
 import io.keystep.risk.domain.GeoPoint;
@@ -71,14 +72,7 @@ public class RiskProfileStore {
      * decision already remembered for this login, if any (then nothing else is read), the device, country and
      * hour last seen, the failures within the window and the last located login.
      */
-    private static final String READ_SCRIPT = """
-            local decided = redis.call('GET', KEYS[1])
-            if decided then return {decided} end
-            local country = false
-            if ARGV[2] ~= '' then country = redis.call('HGET', KEYS[3], ARGV[2]) end
-            return {false, redis.call('HGET', KEYS[2], ARGV[1]), country, redis.call('HGET', KEYS[4], ARGV[3]),
-                    redis.call('ZCOUNT', KEYS[5], ARGV[4], '+inf'), redis.call('GET', KEYS[6])}
-            """;
+    private static final RedisScript READ = RedisScript.load(RiskProfileStore.class, "read-login.lua");
 
     /** What a login's decision reads: the decision remembered for it (then no profile), or the user's profile. */
     public record LoginRead(String rememberedDecision, UserRiskProfile profile) {
@@ -91,7 +85,7 @@ public class RiskProfileStore {
     public Uni<LoginRead> read(String tenantId, String userId, String loginId, String deviceFingerprint, String ip,
                                Optional<String> country, int hourOfWeek, Instant now) {
         String p = userPrefix(tenantId, userId);
-        Uni<io.vertx.mutiny.redis.client.Response> user = redis.execute("EVAL", READ_SCRIPT, "6",
+        Uni<io.vertx.mutiny.redis.client.Response> user = READ.run(redis, "6",
                 decisionKey(tenantId, userId, loginId), p + "devices", p + "countries", p + "hours", p + "failures",
                 p + "last-location", fingerprintHash(deviceFingerprint), country.orElse(""),
                 Integer.toString(hourOfWeek), Long.toString((long) since(now, config.failures().userWindow())));
@@ -143,14 +137,8 @@ public class RiskProfileStore {
      * Sets a field of each hash and its expiry in one script: (field, value, milliseconds to live) per key, so that
      * one call does what would be two round trips per hash, and no hash is ever left without its expiry.
      */
-    private static final String HSET_EXPIRING = """
-            for i, key in ipairs(KEYS) do
-              local a = (i - 1) * 3
-              redis.call('HSET', key, ARGV[a + 1], ARGV[a + 2])
-              redis.call('PEXPIRE', key, ARGV[a + 3])
-            end
-            return #KEYS
-            """;
+    private static final RedisScript HSET_EXPIRING = RedisScript.load(RiskProfileStore.class,
+            "set-expiring-fields.lua");
 
     /** One hash field to set and the expiry of its hash. */
     private record Field(String key, String field, String value, Duration ttl) {
@@ -158,17 +146,16 @@ public class RiskProfileStore {
 
     /** Sets the fields (keys of one user's slot) and their hashes' expiries in one round trip. */
     private Uni<Void> setExpiring(Field... fields) {
-        String[] args = new String[2 + fields.length * 4];
-        args[0] = HSET_EXPIRING;
-        args[1] = Integer.toString(fields.length);
+        String[] args = new String[1 + fields.length * 4];
+        args[0] = Integer.toString(fields.length);
         for (int i = 0; i < fields.length; i++) {
-            args[2 + i] = fields[i].key();
-            int a = 2 + fields.length + i * 3;
+            args[1 + i] = fields[i].key();
+            int a = 1 + fields.length + i * 3;
             args[a] = fields[i].field();
             args[a + 1] = fields[i].value();
             args[a + 2] = Long.toString(fields[i].ttl().toMillis());
         }
-        return redis.execute("EVAL", args).replaceWithVoid();
+        return HSET_EXPIRING.run(redis, args).replaceWithVoid();
     }
 
     /** The device was approved (or used again while known): it stays known for the device window. */

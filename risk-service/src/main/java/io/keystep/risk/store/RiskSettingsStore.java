@@ -2,10 +2,13 @@ package io.keystep.risk.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keystep.kit.store.RedisScript;
 import io.keystep.risk.domain.RiskSettings;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
 
 /**
  * Each tenant's risk settings overrides in Redis, one JSON string under {@code risk:{tenant}:settings} (the
@@ -16,11 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class RiskSettingsStore {
 
     /** Sets (or, given an empty value, deletes) the key and answers what it held, in one step. */
-    private static final String REPLACE = """
-            local old = redis.call('GET', KEYS[1])
-            if ARGV[1] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[1]) end
-            return old
-            """;
+    private static final RedisScript REPLACE = RedisScript.load(RiskSettingsStore.class, "replace-settings.lua");
 
     private final ReactiveRedisDataSource redis;
     private final ObjectMapper mapper;
@@ -42,7 +41,7 @@ public class RiskSettingsStore {
     /** Replaces the tenant's overrides and answers the ones they replaced. */
     public Uni<RiskSettings> replace(String tenantId, RiskSettings overrides) {
         String json = overrides.equals(RiskSettings.NONE) ? "" : write(overrides);
-        return redis.execute("EVAL", REPLACE, "1", key(tenantId), json)
+        return REPLACE.run(redis, List.of(key(tenantId)), json)
                 .map(r -> read(r == null ? null : r.toString()));
     }
 

@@ -1,11 +1,10 @@
-package io.keystep.risk.service;
+package io.keystep.risk.store;
 
 import io.keystep.risk.config.RiskConfig;
 import io.keystep.risk.config.TenantPolicies;
 import io.keystep.risk.domain.DecisionRules;
 import io.keystep.risk.domain.RiskSettings;
 import io.keystep.risk.domain.RiskSettingsPolicy;
-import io.keystep.risk.store.RiskSettingsStore;
 import io.keystep.kit.settings.TenantSettingsCache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

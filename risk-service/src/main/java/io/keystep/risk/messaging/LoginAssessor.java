@@ -1,4 +1,4 @@
-package io.keystep.risk.service;
+package io.keystep.risk.messaging;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,6 +22,7 @@ import io.keystep.risk.domain.TrustedDeviceTokens;
 import io.keystep.risk.domain.TrustedDeviceTokens.Verdict;
 import io.keystep.risk.store.GeoIpLocator;
 import io.keystep.risk.store.RiskProfileStore;
+import io.keystep.risk.store.TenantRiskSettings;
 import io.keystep.risk.store.UserRiskProfile;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

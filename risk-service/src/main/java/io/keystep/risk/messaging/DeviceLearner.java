@@ -1,4 +1,4 @@
-package io.keystep.risk.service;
+package io.keystep.risk.messaging;
 
 import io.keystep.events.Envelope;
 import io.keystep.events.Outcome;

@@ -1,4 +1,4 @@
-package io.keystep.risk.service;
+package io.keystep.risk.messaging;
 
 import org.junit.jupiter.api.Test;
 
