@@ -1,5 +1,6 @@
 package io.keystep.delivery.store;
 
+import io.keystep.kit.store.RedisScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,10 +24,7 @@ public class CostLedger {
     private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(3);
 
     /** Adds to the month's amount and keeps the month for 400 days, in one call. */
-    private static final String RECORD = """
-            redis.call('HINCRBYFLOAT', KEYS[1], ARGV[1], ARGV[2])
-            redis.call('EXPIRE', KEYS[1], ARGV[3])
-            return 1""";
+    private static final RedisScript RECORD = RedisScript.load(CostLedger.class, "record-cost.lua");
     private static final String KEEP_SECONDS = String.valueOf(Duration.ofDays(400).toSeconds());
 
     private final ReactiveRedisDataSource redis;
@@ -37,7 +35,7 @@ public class CostLedger {
 
     public Uni<Void> record(String tenantId, String provider, String country, BigDecimal cost, Instant at) {
         String key = key(tenantId, at);
-        return redis.execute("EVAL", RECORD, "1", key, provider + ":" + country, cost.toPlainString(), KEEP_SECONDS)
+        return RECORD.run(redis, "1", key, provider + ":" + country, cost.toPlainString(), KEEP_SECONDS)
                 .ifNoItem().after(REDIS_TIMEOUT).fail()
                 .replaceWithVoid();
     }

@@ -3,6 +3,7 @@ package io.keystep.delivery.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.delivery.domain.DeliveryJob;
+import io.keystep.kit.store.RedisScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
@@ -37,41 +38,20 @@ public class DeliveryAttempts {
      * A resend replaces the code, so the state (step, delivered, timers' and receipts' reference) follows the newest
      * send only.
      */
-    private static final String CLAIM_AND_START = """
-            if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[4]) then
-              return 0
-            end
-            local current = tonumber(redis.call('HGET', KEYS[2], 'attempt') or '0')
-            if current >= tonumber(ARGV[2]) then
-              return 2
-            end
-            redis.call('HSET', KEYS[2], 'job', ARGV[1], 'step', '0', 'delivered', '0', 'attempt', ARGV[2])
-            redis.call('EXPIRE', KEYS[2], ARGV[3])
-            return 1""";
+    private static final RedisScript CLAIM_AND_START = RedisScript.load(DeliveryAttempts.class, "claim-and-start.lua");
     /**
      * {@link #CLAIM_AND_START}, then, for a started send, {@link SendRateGuard}'s check and count of it (all keys
      * share the tenant's hash tag): 0 or 2 as there, or the rate verdict ({@code OK} or the rule that blocks).
      */
-    private static final String CLAIM_START_AND_ADMIT =
-            CLAIM_AND_START.substring(0, CLAIM_AND_START.lastIndexOf("return 1")) + SendRateGuard.checkAndCountAfter(2, 4);
+    private static final RedisScript CLAIM_START_AND_ADMIT = RedisScript.of("claim-start-and-admit",
+            CLAIM_AND_START.source().substring(0, CLAIM_AND_START.source().lastIndexOf("return 1"))
+                    + SendRateGuard.checkAndCountAfter(2, 4));
     /**
      * Moves the step forward only from the expected step of the expected send, so that a timer and a failed receipt
      * advance once, and a timer or receipt of a send that a resend replaced advances nothing.
      */
-    private static final String ADVANCE = """
-            if redis.call('HGET', KEYS[1], 'step') == ARGV[1] and redis.call('HGET', KEYS[1], 'delivered') ~= '1'
-                and (redis.call('HGET', KEYS[1], 'attempt') or '1') == ARGV[3] then
-              redis.call('HSET', KEYS[1], 'step', ARGV[2])
-              return 1
-            end
-            return 0""";
-    private static final String MARK_DELIVERED = """
-            if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('HGET', KEYS[1], 'delivered') ~= '1'
-                and (redis.call('HGET', KEYS[1], 'attempt') or '1') == ARGV[1] then
-              redis.call('HSET', KEYS[1], 'delivered', '1')
-              return 1
-            end
-            return 0""";
+    private static final RedisScript ADVANCE = RedisScript.load(DeliveryAttempts.class, "advance.lua");
+    private static final RedisScript MARK_DELIVERED = RedisScript.load(DeliveryAttempts.class, "mark-delivered.lua");
 
     private final ReactiveRedisDataSource redis;
     private final ObjectMapper json;
@@ -113,7 +93,7 @@ public class DeliveryAttempts {
         } catch (JsonProcessingException e) {
             return Uni.createFrom().failure(e);
         }
-        return redis.execute("EVAL", CLAIM_AND_START, "2",
+        return CLAIM_AND_START.run(redis, "2",
                         DeliveryJobLedger.key(job.tenantId(), job.challengeId(), job.sendAttempt()),
                         attemptKey(job.tenantId(), job.challengeId()), value, String.valueOf(job.sendAttempt()),
                         seconds(ttl), String.valueOf(dedupeTtl.toSeconds()))
@@ -142,7 +122,6 @@ public class DeliveryAttempts {
             return Uni.createFrom().failure(e);
         }
         List<String> args = new ArrayList<>(10 + check.keys().length + check.args().length);
-        args.add(CLAIM_START_AND_ADMIT);
         args.add(String.valueOf(2 + check.keys().length));
         args.add(DeliveryJobLedger.key(job.tenantId(), job.challengeId(), job.sendAttempt()));
         args.add(attemptKey(job.tenantId(), job.challengeId()));
@@ -152,7 +131,7 @@ public class DeliveryAttempts {
         args.add(seconds(ttl));
         args.add(String.valueOf(dedupeTtl.toSeconds()));
         args.addAll(List.of(check.args()));
-        return redis.execute("EVAL", args.toArray(String[]::new))
+        return CLAIM_START_AND_ADMIT.run(redis, args.toArray(String[]::new))
                 .ifNoItem().after(REDIS_TIMEOUT).fail()
                 .map(response -> {
                     String answer = response == null ? "0" : response.toString();
@@ -183,7 +162,7 @@ public class DeliveryAttempts {
 
     /** True when this call moved the send {@code sendAttempt} of the challenge from {@code from} to {@code to}. */
     public Uni<Boolean> advance(String tenantId, String challengeId, int sendAttempt, int from, int to) {
-        return redis.execute("EVAL", ADVANCE, "1", attemptKey(tenantId, challengeId), String.valueOf(from),
+        return ADVANCE.run(redis, "1", attemptKey(tenantId, challengeId), String.valueOf(from),
                         String.valueOf(to), String.valueOf(sendAttempt))
                 .ifNoItem().after(REDIS_TIMEOUT).fail()
                 .map(DeliveryAttempts::isOne);
@@ -191,7 +170,7 @@ public class DeliveryAttempts {
 
     /** True the first time the challenge's current send {@code sendAttempt} is marked delivered. */
     public Uni<Boolean> markDelivered(String tenantId, String challengeId, int sendAttempt) {
-        return redis.execute("EVAL", MARK_DELIVERED, "1", attemptKey(tenantId, challengeId),
+        return MARK_DELIVERED.run(redis, "1", attemptKey(tenantId, challengeId),
                         String.valueOf(sendAttempt))
                 .ifNoItem().after(REDIS_TIMEOUT).fail()
                 .map(DeliveryAttempts::isOne);

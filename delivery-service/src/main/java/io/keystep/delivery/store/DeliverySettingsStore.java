@@ -6,6 +6,7 @@ import io.keystep.delivery.domain.DeliverySettings;
 import io.keystep.kit.settings.TenantSettingsCache;
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
+import io.keystep.kit.store.RedisScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,12 +28,7 @@ public class DeliverySettingsStore {
 
     private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(3);
     /** Drops the old overrides and writes the new ones in one step, so that a reader never sees half a change. */
-    private static final String REPLACE = """
-            redis.call('DEL', KEYS[1])
-            if #ARGV > 0 then
-              redis.call('HSET', KEYS[1], unpack(ARGV))
-            end
-            return 1""";
+    private static final RedisScript REPLACE = RedisScript.load(DeliverySettingsStore.class, "replace-settings.lua");
 
     /** Stored overrides and the effective settings they make (null when an override no longer validates). */
     private record Cached(Map<String, String> overrides, DeliverySettings effective) {
@@ -83,12 +79,12 @@ public class DeliverySettingsStore {
 
     /** Replaces the tenant's overrides (an empty map returns every setting to its default). */
     public Uni<Void> replace(String tenantId, Map<String, String> overrides) {
-        List<String> args = new ArrayList<>(List.of(REPLACE, "1", key(tenantId)));
+        List<String> args = new ArrayList<>(List.of("1", key(tenantId)));
         overrides.forEach((field, value) -> {
             args.add(field);
             args.add(value);
         });
-        return redis.execute("EVAL", args.toArray(String[]::new))
+        return REPLACE.run(redis, args.toArray(String[]::new))
                 .ifNoItem().after(REDIS_TIMEOUT).fail()
                 .call(() -> cache.forget(tenantId))
                 .replaceWithVoid();

@@ -1,12 +1,14 @@
 package io.keystep.delivery.store;
 
 import io.keystep.delivery.domain.SendLimits;
+import io.keystep.kit.store.RedisScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -24,29 +26,7 @@ public class SendRateGuard {
     // KEYS: destination, prefix, country window counters; the tenant's country history hash.
     // ARGV: destination, prefix, country, rare-country limits; country; rare (1), usual (0) or learn (-1);
     //       rare share; learning minimum; window ttl; history ttl.
-    private static final String CHECK_AND_COUNT = """
-            local function count(key) return tonumber(redis.call('GET', key) or '0') end
-            if count(KEYS[1]) >= tonumber(ARGV[1]) then return 'DESTINATION_RATE' end
-            if count(KEYS[2]) >= tonumber(ARGV[2]) then return 'PREFIX_RATE' end
-            local country = count(KEYS[3])
-            if country >= tonumber(ARGV[3]) then return 'COUNTRY_RATE' end
-            local rare = tonumber(ARGV[6])
-            if rare == -1 then
-              rare = 0
-              local total = tonumber(redis.call('HGET', KEYS[4], '_total') or '0')
-              if total >= tonumber(ARGV[8]) then
-                local sent = tonumber(redis.call('HGET', KEYS[4], ARGV[5]) or '0')
-                if sent / total < tonumber(ARGV[7]) then rare = 1 end
-              end
-            end
-            if rare == 1 and country >= tonumber(ARGV[4]) then return 'RARE_COUNTRY' end
-            for i = 1, 3 do
-              if redis.call('INCR', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[9]) end
-            end
-            redis.call('HINCRBY', KEYS[4], ARGV[5], 1)
-            redis.call('HINCRBY', KEYS[4], '_total', 1)
-            redis.call('EXPIRE', KEYS[4], ARGV[10])
-            return 'OK'""";
+    private static final RedisScript CHECK_AND_COUNT = RedisScript.load(SendRateGuard.class, "check-and-count.lua");
 
     private final ReactiveRedisDataSource redis;
 
@@ -65,12 +45,7 @@ public class SendRateGuard {
 
     /** {@link #admit(String, String, String, String, SendLimits, Instant)} for a check worked out beforehand. */
     public Uni<Optional<String>> admit(Check check) {
-        String[] args = new String[2 + check.keys().length + check.args().length];
-        args[0] = CHECK_AND_COUNT;
-        args[1] = String.valueOf(check.keys().length);
-        System.arraycopy(check.keys(), 0, args, 2, check.keys().length);
-        System.arraycopy(check.args(), 0, args, 2 + check.keys().length, check.args().length);
-        return redis.execute("EVAL", args)
+        return CHECK_AND_COUNT.run(redis, List.of(check.keys()), check.args())
                 .ifNoItem().after(REDIS_TIMEOUT).fail()
                 .map(response -> verdict(response == null ? null : response.toString()));
     }
@@ -102,7 +77,7 @@ public class SendRateGuard {
      * {@code args} arguments, so that it can run at the end of that script, in the same atomic step.
      */
     public static String checkAndCountAfter(int keys, int args) {
-        String shifted = java.util.regex.Pattern.compile("KEYS\\[(\\d+)\\]").matcher(CHECK_AND_COUNT)
+        String shifted = java.util.regex.Pattern.compile("KEYS\\[(\\d+)\\]").matcher(CHECK_AND_COUNT.source())
                 .replaceAll(m -> "KEYS[" + (Integer.parseInt(m.group(1)) + keys) + "]");
         shifted = shifted.replace("KEYS[i]", "KEYS[i + " + keys + "]");
         return java.util.regex.Pattern.compile("ARGV\\[(\\d+)\\]").matcher(shifted)

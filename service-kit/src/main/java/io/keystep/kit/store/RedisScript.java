@@ -46,6 +46,14 @@ public final class RedisScript {
         }
     }
 
+    /**
+     * A script put together from the text of resources (as one store runs another's script at the end of its own,
+     * in the same atomic step); {@code name} names it in messages.
+     */
+    public static RedisScript of(String name, String source) {
+        return new RedisScript(name, source);
+    }
+
     /** The script's text, as {@code EVAL} sends it. */
     public String source() {
         return source;
