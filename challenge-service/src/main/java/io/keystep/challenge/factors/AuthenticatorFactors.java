@@ -10,12 +10,9 @@ import io.keystep.events.FactorChanged;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -27,13 +24,6 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class AuthenticatorFactors {
-
-    /** TOTP accepts the current step and one either side (RFC 6238 §5.2). */
-    static final int TOTP_WINDOW = 1;
-    /** HOTP accepts the next counter and up to this many after it (RFC 4226 §7.4). */
-    static final int HOTP_LOOK_AHEAD = 10;
-    /** How far a resynchronisation searches for two consecutive codes. */
-    static final int HOTP_RESYNC_WINDOW = 100;
 
     /** A factor enrolled and awaiting its first code. The secret is in the URI and the QR code only. */
     public record Enrollment(String factorId, String otpauthUri, byte[] qrPng) {
@@ -71,20 +61,11 @@ public class AuthenticatorFactors {
         this.clock = clock;
     }
 
-    /** Secret length by hash: the hash's output size (RFC 6238 Appendix B keys, RFC 4226 §4 minimum 160 bits). */
-    static int secretBytes(String algorithm) {
-        return switch (algorithm) {
-            case "SHA256" -> 32;
-            case "SHA512" -> 64;
-            default -> 20;
-        };
-    }
-
     /** Enrolls a pending factor; it works only after {@link #activate}. */
     public Uni<Enrollment> enroll(String tenantId, String userId, String kind, String label, String algorithm,
                                   int digits, int period) {
         Instant now = clock.instant();
-        byte[] secret = new byte[secretBytes(algorithm)];
+        byte[] secret = new byte[OneTimePasswords.secretBytes(algorithm)];
         random.nextBytes(secret);
         AuthFactor f = new AuthFactor();
         f.id = UUID.randomUUID();
@@ -98,7 +79,8 @@ public class AuthenticatorFactors {
         f.secretCiphertext = cipher.encrypt(tenantId, f.id.toString(), secret);
         f.status = "PENDING";
         f.createdAt = now;
-        String uri = otpauthUri(f, secret);
+        String uri = OneTimePasswords.keyUri(config.issuer(), f.kind, f.label, f.userId, f.algorithm, f.digits,
+                f.periodSeconds, secret);
         java.util.Arrays.fill(secret, (byte) 0);
         byte[] png = QrCodes.png(uri);
         return factors.insert(f)
@@ -113,7 +95,8 @@ public class AuthenticatorFactors {
         return factors.find(tenantId, userId, factorId).map(found -> found.filter(f -> "PENDING".equals(f.status))
                 .map(f -> {
                     byte[] secret = cipher.decrypt(tenantId, f.id.toString(), f.secretCiphertext);
-                    return QrCodes.png(otpauthUri(f, secret));
+                    return QrCodes.png(OneTimePasswords.keyUri(config.issuer(), f.kind, f.label, f.userId,
+                            f.algorithm, f.digits, f.periodSeconds, secret));
                 }));
     }
 
@@ -149,7 +132,7 @@ public class AuthenticatorFactors {
 
     /**
      * Resynchronises an HOTP factor whose counter ran ahead of the look-ahead window: two consecutive codes
-     * found within {@value #HOTP_RESYNC_WINDOW} counters set the counter past the second one.
+     * found within {@value CodeWindows#HOTP_RESYNC_WINDOW} counters set the counter past the second one.
      */
     public Uni<Result> resync(String tenantId, String userId, UUID factorId, String first, String second) {
         Instant now = clock.instant();
@@ -159,15 +142,12 @@ public class AuthenticatorFactors {
             }
             AuthFactor f = found.get();
             byte[] key = cipher.decrypt(tenantId, f.id.toString(), f.secretCiphertext);
-            long next = f.lastStep == null ? 0 : f.lastStep + 1;
-            for (long c = next; c < next + HOTP_RESYNC_WINDOW; c++) {
-                if (OneTimePasswords.sameCode(OneTimePasswords.hotp(key, c, f.digits, f.algorithm), first)
-                        && OneTimePasswords.sameCode(OneTimePasswords.hotp(key, c + 1, f.digits, f.algorithm), second)) {
-                    return factors.acceptStep(tenantId, f.id, c + 1, (int) (c + 1 - next), now, false)
-                            .map(won -> won ? Result.ACCEPTED : Result.REJECTED);
-                }
+            CodeWindows.Match next = CodeWindows.resync(f, key, first, second);
+            if (next == null) {
+                return Uni.createFrom().item(Result.REJECTED);
             }
-            return Uni.createFrom().item(Result.REJECTED);
+            return factors.acceptStep(tenantId, f.id, next.step(), next.drift(), now, false)
+                    .map(won -> won ? Result.ACCEPTED : Result.REJECTED);
         });
     }
 
@@ -287,57 +267,20 @@ public class AuthenticatorFactors {
             return Uni.createFrom().item(Result.REJECTED);
         }
         byte[] key = cipher.decrypt(f.tenantId, f.id.toString(), f.secretCiphertext);
-        Long matched = null;
-        int drift = 0;
-        if ("TOTP".equals(f.kind)) {
-            long step = OneTimePasswords.timeStep(now.getEpochSecond(), f.periodSeconds);
-            // Every candidate is computed and compared; the newest match wins.
-            for (int d = -TOTP_WINDOW; d <= TOTP_WINDOW; d++) {
-                if (OneTimePasswords.sameCode(OneTimePasswords.hotp(key, step + d, f.digits, f.algorithm), code)) {
-                    matched = step + d;
-                    drift = d;
-                }
-            }
-        } else {
-            long next = f.lastStep == null ? 0 : f.lastStep + 1;
-            for (long c = next; c <= next + HOTP_LOOK_AHEAD && matched == null; c++) {
-                if (OneTimePasswords.sameCode(OneTimePasswords.hotp(key, c, f.digits, f.algorithm), code)) {
-                    matched = c;
-                    drift = (int) (c - next);
-                }
-            }
-        }
+        CodeWindows.Match matched = CodeWindows.match(f, key, code, now);
         java.util.Arrays.fill(key, (byte) 0);
         String kind = f.kind.toLowerCase(java.util.Locale.ROOT);
         if (matched == null) {
             metrics.otpVerified(f.tenantId, kind, "rejected");
             return Uni.createFrom().item(Result.REJECTED);
         }
-        if (f.lastStep != null && matched <= f.lastStep) {
+        if (f.lastStep != null && matched.step() <= f.lastStep) {
             // A valid code whose step was used already: a replay (or a second tab), refused.
             metrics.otpVerified(f.tenantId, kind, "replayed");
             return Uni.createFrom().item(Result.REJECTED);
         }
-        return factors.acceptStep(f.tenantId, f.id, matched, drift, now, activate)
+        return factors.acceptStep(f.tenantId, f.id, matched.step(), matched.drift(), now, activate)
                 .invoke(won -> metrics.otpVerified(f.tenantId, kind, won ? "accepted" : "replayed"))
                 .map(won -> won ? Result.ACCEPTED : Result.REJECTED);
-    }
-
-    private String otpauthUri(AuthFactor f, byte[] secret) {
-        String issuer = config.issuer();
-        String label = enc(issuer) + ":" + enc(f.label.equals(f.kind.toLowerCase(java.util.Locale.ROOT))
-                ? f.userId : f.label);
-        String uri = "otpauth://" + f.kind.toLowerCase(java.util.Locale.ROOT) + "/" + label
-                + "?secret=" + OneTimePasswords.base32(secret) + "&issuer=" + enc(issuer)
-                + "&algorithm=" + f.algorithm + "&digits=" + f.digits;
-        return "TOTP".equals(f.kind) ? uri + "&period=" + f.periodSeconds : uri + "&counter=0";
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    static String base64(byte[] png) {
-        return Base64.getEncoder().encodeToString(png);
     }
 }

@@ -2,12 +2,16 @@ package io.keystep.challenge.factors;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 
-/** HOTP (RFC 4226) and TOTP (RFC 6238) codes, and the Base32 (RFC 4648) that authenticator apps read. */
+/**
+ * HOTP (RFC 4226) and TOTP (RFC 6238) codes and their secrets, and the Base32 (RFC 4648) and {@code otpauth://} key
+ * URI that authenticator apps read.
+ */
 public final class OneTimePasswords {
 
     private static final String BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -83,5 +87,32 @@ public final class OneTimePasswords {
             }
         }
         return out.array();
+    }
+
+    /** Secret length by hash: the hash's output size (RFC 6238 Appendix B keys, RFC 4226 §4 minimum 160 bits). */
+    static int secretBytes(String algorithm) {
+        return switch (algorithm) {
+            case "SHA256" -> 32;
+            case "SHA512" -> 64;
+            default -> 20;
+        };
+    }
+
+    /**
+     * The {@code otpauth://} key URI of a factor, as authenticator apps scan it: labelled with the user when the
+     * factor's label is only its kind.
+     */
+    static String keyUri(String issuer, String kind, String factorLabel, String userId, String algorithm, int digits,
+                         int periodSeconds, byte[] secret) {
+        String label = enc(issuer) + ":" + enc(factorLabel.equals(kind.toLowerCase(java.util.Locale.ROOT))
+                ? userId : factorLabel);
+        String uri = "otpauth://" + kind.toLowerCase(java.util.Locale.ROOT) + "/" + label
+                + "?secret=" + base32(secret) + "&issuer=" + enc(issuer)
+                + "&algorithm=" + algorithm + "&digits=" + digits;
+        return "TOTP".equals(kind) ? uri + "&period=" + periodSeconds : uri + "&counter=0";
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }
