@@ -1,0 +1,95 @@
+package io.keystep.kit.formats;
+
+import org.eclipse.microprofile.config.spi.Converter;
+
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The keys that seal what only delivery workers may read, {@code keystep.sealing.keys} (env
+ * {@code KEYSTEP_SEALING_KEYS}): {@code <keyId>:<base64 32-byte key>[,...]}, the first one sealing, every one
+ * opening, so that a rotated-out key keeps opening what it sealed. Parsing fails closed: a missing, malformed or
+ * non-32-byte key is an {@link IllegalArgumentException}, which stops start-up. Never prints a key.
+ */
+public final class SealingKeys {
+
+    private static final String PROPERTY = "keystep.sealing.keys";
+
+    private final String activeId;
+    private final Map<String, SecretKey> keys;
+
+    private SealingKeys(String activeId, Map<String, SecretKey> keys) {
+        this.activeId = activeId;
+        this.keys = keys;
+    }
+
+    /** Reads the configured list; the first entry is the active key. */
+    public static SealingKeys parse(String keyList) {
+        if (keyList == null || keyList.isBlank()) {
+            throw new IllegalArgumentException(PROPERTY + " names no key");
+        }
+        Map<String, SecretKey> keys = new LinkedHashMap<>();
+        for (String entry : keyList.split(",")) {
+            String trimmed = entry.trim();
+            int colon = trimmed.indexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException(PROPERTY + ": an entry is not <keyId>:<base64 key>");
+            }
+            String id = trimmed.substring(0, colon).trim();
+            // The id travels in a JOSE header and names the key in logs: keep it plain.
+            if (!id.matches("[A-Za-z0-9_-]+")) {
+                throw new IllegalArgumentException(PROPERTY + ": a key id may hold only letters, digits, '_' and '-'");
+            }
+            byte[] raw;
+            try {
+                raw = Base64.getDecoder().decode(trimmed.substring(colon + 1).trim());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(PROPERTY + ": key " + id + " is not base64");
+            }
+            if (raw.length != 32) {
+                throw new IllegalArgumentException(PROPERTY + ": key " + id + " is not 32 bytes (AES-256)");
+            }
+            if (keys.put(id, new SecretKeySpec(raw, "AES")) != null) {
+                throw new IllegalArgumentException(PROPERTY + ": key id " + id + " is listed twice");
+            }
+        }
+        return new SealingKeys(keys.keySet().iterator().next(), Map.copyOf(keys));
+    }
+
+    /** The id of the key that seals. */
+    public String activeId() {
+        return activeId;
+    }
+
+    SecretKey active() {
+        return keys.get(activeId);
+    }
+
+    /** The key of this id, empty when it is not (or no longer) configured. */
+    Optional<SecretKey> byId(String keyId) {
+        return Optional.ofNullable(keyId == null ? null : keys.get(keyId));
+    }
+
+    /** How many keys open. */
+    public int size() {
+        return keys.size();
+    }
+
+    @Override
+    public String toString() {
+        return "SealingKeys" + keys.keySet() + ", active " + activeId;
+    }
+
+    /** For {@code @WithConverter} on a {@code @ConfigMapping} member, so that the list is typed where it is read. */
+    public static final class ConfigConverter implements Converter<SealingKeys> {
+
+        @Override
+        public SealingKeys convert(String value) {
+            return parse(value);
+        }
+    }
+}
