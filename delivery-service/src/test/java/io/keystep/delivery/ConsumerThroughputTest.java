@@ -44,9 +44,9 @@ class ConsumerThroughputTest {
     private static final int SENDS_EACH = 3;
     /** The code is the only run of four or more digits in the message. */
     private static final java.util.regex.Pattern CODE = java.util.regex.Pattern.compile("\\b(\\d{4,})\\b");
-    private static final io.keystep.delivery.domain.SealedCodeOpener OPENER =
-            io.keystep.delivery.domain.SealedCodeOpener.fromKeyList(
-                    Jobs.KEY_ID + ":" + java.util.Base64.getEncoder().encodeToString(Jobs.KEY));
+    private static final io.keystep.kit.formats.DeliverySeal OPENER = new io.keystep.kit.formats.DeliverySeal(
+            io.keystep.kit.formats.SealingKeys.parse(
+                    Jobs.KEY_ID + ":" + java.util.Base64.getEncoder().encodeToString(Jobs.KEY)));
 
     @Inject
     ObjectMapper json;

@@ -6,6 +6,8 @@ import io.keystep.events.Channel;
 import io.keystep.events.Envelope;
 import io.keystep.events.Purpose;
 import io.keystep.events.Topics;
+import io.keystep.kit.formats.DeliverySeal;
+import io.keystep.kit.formats.SealingKeys;
 import io.keystep.testsupport.SharedServers;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -89,22 +91,30 @@ final class Jobs {
         return "tenant-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /** Sealed as challenge-service seals it, under the {@code %test.} key. */
     static String seal(String code, String tenantId, String challengeId) {
-        return seal(code, tenantId, challengeId, KEY_ID, KEY);
+        return sealUnder(KEY_ID, KEY, code, tenantId, challengeId);
     }
 
-    static String seal(String code, String tenantId, String challengeId, String keyId, byte[] key) {
+    /** Sealed as challenge-service seals it, under another key. */
+    static String sealUnder(String keyId, byte[] key, String code, String tenantId, String challengeId) {
+        return new DeliverySeal(SealingKeys.parse(keyId + ":" + Base64.getEncoder().encodeToString(key)))
+                .seal(tenantId, challengeId, code);
+    }
+
+    /** Sealed in the {@code v1.<keyId>.<base64url(nonce || ct+tag)>} form challenge-service wrote before JWE. */
+    static String sealV1(String code, String tenantId, String challengeId) {
         try {
             byte[] nonce = new byte[12];
             RANDOM.nextBytes(nonce);
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
+            cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(KEY, "AES"), new GCMParameterSpec(128, nonce));
             cipher.updateAAD((tenantId + ":" + challengeId).getBytes(StandardCharsets.UTF_8));
             byte[] sealed = cipher.doFinal(code.getBytes(StandardCharsets.UTF_8));
             byte[] box = new byte[nonce.length + sealed.length];
             System.arraycopy(nonce, 0, box, 0, nonce.length);
             System.arraycopy(sealed, 0, box, nonce.length, sealed.length);
-            return "v1." + keyId + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(box);
+            return "v1." + KEY_ID + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(box);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -207,6 +207,31 @@ class SmsDeliveryTest {
     }
 
     @Test
+    void codeSealedUnderAnUnknownKeyFailsTheJobAndTheNextJobIsStillDelivered() {
+        String number = Jobs.usNumber();
+        Jobs.Job job = Jobs.Job.sms(Jobs.tenant(), number, code());
+        byte[] otherKey = new byte[32];
+        new java.security.SecureRandom().nextBytes(otherKey);
+        job.withSealedCode(Jobs.sealUnder("k9", otherKey, code(), job.tenantId(), job.challengeId())).publish(json);
+        assertEquals("SEALED_CODE_UNREADABLE", awaitStatus(job.challengeId(), "FAILED").get("payload").get("reason")
+                .asText());
+
+        Jobs.Job next = Jobs.Job.sms(job.tenantId(), Jobs.usNumber(), code());
+        next.publish(json);
+        awaitStatus(next.challengeId(), "SENT");
+    }
+
+    @Test
+    void aJobSealedInTheEarlierV1FormIsStillDelivered() {
+        String number = Jobs.usNumber();
+        String code = code();
+        Jobs.Job job = Jobs.Job.sms(Jobs.tenant(), number, code);
+        job.withSealedCode(Jobs.sealV1(code, job.tenantId(), job.challengeId())).publish(json);
+        awaitStatus(job.challengeId(), "SENT");
+        await().atMost(WAIT).until(() -> sink.messagesTo(number).stream().anyMatch(m -> m.body().contains(code)));
+    }
+
+    @Test
     void codeAppearsInNoLogLineAndNoStatusEvent() {
         String number = Jobs.usNumber();
         Jobs.Job job = Jobs.Job.sms(Jobs.tenant(), number, code());

@@ -5,14 +5,15 @@ import java.util.List;
 
 /**
  * A delivery job: send this challenge's code to the person. Topic {@link Topics#CHALLENGE_ISSUED}.
- * The code travels only sealed (AES-GCM) under a key that delivery workers hold.
+ * The code travels only sealed (JWE, AES-256-GCM) under a key that delivery workers hold.
  *
  * @param challengeId the challenge; delivery jobs are deduplicated on it
  * @param loginId     the login that caused the challenge, or null for a direct verification
  * @param userId      the user challenged
  * @param channelPlan the channels to try, in order
  * @param destination where to send: a phone number as enrolled, or an email address
- * @param sealedCode  the code, sealed for delivery workers: {@code v1.<keyId>.<base64 nonce+ciphertext>}
+ * @param sealedCode  the code, sealed for delivery workers: a compact JWE ({@code alg=dir}, {@code enc=A256GCM},
+ *                    {@code kid} the key id) bound to tenant and challenge
  * @param locale      the language of the message, for example {@code en}
  * @param expiresAt   when the code stops working
  * @param purpose     why the code is sent; a message names the purpose

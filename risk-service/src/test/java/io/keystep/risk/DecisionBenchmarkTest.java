@@ -1,14 +1,14 @@
 package io.keystep.risk;
 
 import io.keystep.events.Purpose;
+import io.keystep.kit.formats.TrustedDeviceTokens;
+import io.keystep.kit.formats.TrustedDeviceTokens.Verdict;
 import io.keystep.risk.domain.DeviceToken;
 import io.keystep.risk.domain.GeoPoint;
 import io.keystep.risk.domain.Location;
 import io.keystep.risk.domain.LoginFacts;
 import io.keystep.risk.domain.NetworkListing;
 import io.keystep.risk.domain.PreviousLogin;
-import io.keystep.risk.domain.TrustedDeviceTokens;
-import io.keystep.risk.domain.TrustedDeviceTokens.Verdict;
 import io.keystep.risk.messaging.LoginAssessor;
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.RedisTestResource;

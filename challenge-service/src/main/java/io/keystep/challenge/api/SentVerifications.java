@@ -5,7 +5,7 @@ import io.keystep.challenge.domain.Bindings;
 import io.keystep.challenge.domain.ChallengeMetrics;
 import io.keystep.challenge.domain.CodeDigest;
 import io.keystep.challenge.domain.CodeGenerator;
-import io.keystep.challenge.domain.CodeSealer;
+import io.keystep.kit.formats.DeliverySeal;
 import io.keystep.challenge.domain.NewChallenge;
 import io.keystep.challenge.domain.TenantSettings;
 import io.keystep.challenge.domain.Verification;
@@ -42,14 +42,14 @@ public class SentVerifications {
     private final CancellationTrail cancellations;
     private final CodeGenerator codes;
     private final CodeDigest digests;
-    private final CodeSealer sealer;
+    private final DeliverySeal sealer;
     private final ChallengeConfig config;
     private final ChallengeMetrics metrics;
     private final Clock clock;
 
     public SentVerifications(ChallengeStore store, SendGate gate, EventPublisher publisher,
                              CancellationTrail cancellations, CodeGenerator codes, CodeDigest digests,
-                             CodeSealer sealer, ChallengeConfig config, ChallengeMetrics metrics, Clock clock) {
+                             DeliverySeal sealer, ChallengeConfig config, ChallengeMetrics metrics, Clock clock) {
         this.store = store;
         this.gate = gate;
         this.publisher = publisher;

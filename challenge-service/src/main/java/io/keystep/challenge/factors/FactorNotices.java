@@ -1,10 +1,10 @@
 package io.keystep.challenge.factors;
 
-import io.keystep.challenge.domain.CodeSealer;
 import io.keystep.challenge.messaging.EventPublisher;
 import io.keystep.challenge.store.PhoneEnrollmentRepository;
 import io.keystep.events.Factor;
 import io.keystep.events.FactorChanged;
+import io.keystep.kit.formats.DeliverySeal;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -28,8 +28,8 @@ import java.util.Map;
  *   <li>{@value #SUMMARY}: what changed and when, in plain English, without label, code or secret;</li>
  *   <li>{@value #LOCALE}: the message language;</li>
  *   <li>{@value #TO}: the destinations, {@code SMS:+15555550123} separated by {@code ,}, sealed like a delivery
- *   job's code (AES-256-GCM under the sealing key, associated data {@code tenant:eventId}); absent when the user
- *   has no channel to tell.</li>
+ *   job's code ({@link DeliverySeal}, bound to the tenant and the event id); absent when the user has no channel
+ *   to tell.</li>
  * </ul>
  */
 @ApplicationScoped
@@ -45,10 +45,10 @@ public class FactorNotices {
 
     private final EventPublisher publisher;
     private final PhoneEnrollmentRepository phones;
-    private final CodeSealer sealer;
+    private final DeliverySeal sealer;
     private final FactorMetrics metrics;
 
-    public FactorNotices(EventPublisher publisher, PhoneEnrollmentRepository phones, CodeSealer sealer,
+    public FactorNotices(EventPublisher publisher, PhoneEnrollmentRepository phones, DeliverySeal sealer,
                          FactorMetrics metrics) {
         this.publisher = publisher;
         this.phones = phones;

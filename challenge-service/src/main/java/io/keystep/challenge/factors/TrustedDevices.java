@@ -6,30 +6,21 @@ import io.keystep.challenge.store.TrustedDevice;
 import io.keystep.challenge.store.TrustedDeviceRepository;
 import io.keystep.events.FactorChange;
 import io.keystep.events.FactorChanged;
+import io.keystep.kit.formats.TrustedDeviceTokens;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.MessageDigest;
-import java.security.PrivateKey;
-import java.security.Signature;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 
 /**
- * Trusted devices: a token {@code v1.<base64url(payload)>.<base64url(Ed25519 signature)>} with payload
- * {@code tenant|user|sha256hex(fingerprint)|deviceId|expiresAtEpochSeconds} (base64url without padding; the hex
- * lower case of the SHA-256 of the fingerprint's UTF-8), which risk-service verifies with the public key. Only the
- * token's SHA-256 is stored.
+ * Trusted devices: a token ({@link TrustedDeviceTokens}, signed with {@code keystep.trusted-devices.signing-key})
+ * that risk-service verifies with the public key. Only the token's SHA-256 is stored.
  */
+// Built at start-up, so that a missing or malformed signing key stops the service instead of its first request.
 @io.quarkus.runtime.Startup
 @ApplicationScoped
 public class TrustedDevices {
@@ -42,7 +33,7 @@ public class TrustedDevices {
     private final EventPublisher publisher;
     private final TrustedDeviceConfig config;
     private final Clock clock;
-    private final PrivateKey key;
+    private final TrustedDeviceTokens.Signer signer;
     private final FactorNotices notices;
     private final FactorMetrics metrics;
 
@@ -54,13 +45,7 @@ public class TrustedDevices {
         this.publisher = publisher;
         this.config = config;
         this.clock = clock;
-        try {
-            this.key = KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(
-                    Base64.getDecoder().decode(config.signingKey().trim())));
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-            // Never echo the configured value: it is a secret.
-            throw new IllegalStateException("keystep.trusted-devices.signing-key is not an Ed25519 PKCS#8 key in base64");
-        }
+        this.signer = TrustedDeviceTokens.Signer.fromPkcs8(config.signingKey());
     }
 
     /** Trusts the device for the user and answers its token. */
@@ -68,14 +53,13 @@ public class TrustedDevices {
         Instant now = clock.instant();
         Instant expiresAt = now.plus(config.ttl()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         String deviceId = UUID.randomUUID().toString();
-        String token = sign(tenantId + "|" + userId + "|" + sha256Hex(fingerprint) + "|" + deviceId + "|"
-                + expiresAt.getEpochSecond());
+        String token = signer.sign(tenantId, userId, fingerprint, deviceId, expiresAt);
         TrustedDevice d = new TrustedDevice();
         d.id = UUID.fromString(deviceId);
         d.tenantId = tenantId;
         d.userId = userId;
-        d.tokenHash = sha256Hex(token);
-        d.fingerprintHash = sha256Hex(fingerprint);
+        d.tokenHash = TrustedDeviceTokens.sha256Hex(token);
+        d.fingerprintHash = TrustedDeviceTokens.sha256Hex(fingerprint);
         d.label = label;
         d.createdAt = now;
         d.expiresAt = expiresAt;
@@ -131,27 +115,5 @@ public class TrustedDevices {
                             return withNotice && i == 0 ? notices.publish(tenantId, now, revoked)
                                     : publisher.factorChanged(tenantId, now, revoked);
                         }).collect().last().replaceWith(ids.size()));
-    }
-
-    private String sign(String payload) {
-        byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
-        try {
-            Signature signature = Signature.getInstance("Ed25519");
-            signature.initSign(key);
-            signature.update(bytes);
-            Base64.Encoder url = Base64.getUrlEncoder().withoutPadding();
-            return "v1." + url.encodeToString(bytes) + "." + url.encodeToString(signature.sign());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Ed25519 unavailable", e);
-        }
-    }
-
-    public static String sha256Hex(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

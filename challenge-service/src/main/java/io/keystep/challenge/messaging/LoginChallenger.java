@@ -4,7 +4,6 @@ import io.keystep.challenge.config.ChallengeConfig;
 import io.keystep.challenge.domain.ChallengeMetrics;
 import io.keystep.challenge.domain.CodeDigest;
 import io.keystep.challenge.domain.CodeGenerator;
-import io.keystep.challenge.domain.CodeSealer;
 import io.keystep.challenge.domain.LoginDecisionRecord;
 import io.keystep.challenge.domain.NewChallenge;
 import io.keystep.challenge.domain.PhoneNumbers;
@@ -24,6 +23,7 @@ import io.keystep.events.Limit;
 import io.keystep.events.LoginDecided;
 import io.keystep.events.RiskAssessed;
 import io.keystep.events.VerificationLimited;
+import io.keystep.kit.formats.DeliverySeal;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -51,7 +51,7 @@ public class LoginChallenger {
     private final EventPublisher publisher;
     private final CodeGenerator codes;
     private final CodeDigest digests;
-    private final CodeSealer sealer;
+    private final DeliverySeal sealer;
     private final ChallengeConfig config;
     private final ChallengeMetrics metrics;
     private final Clock clock;
@@ -61,7 +61,7 @@ public class LoginChallenger {
 
     public LoginChallenger(SendLimiter limiter, CancellationTrail cancellations, PhoneEnrollmentRepository phones,
                            ChallengeStore store, LoginDecisions decisions, EventPublisher publisher,
-                           CodeGenerator codes, CodeDigest digests, CodeSealer sealer, ChallengeConfig config,
+                           CodeGenerator codes, CodeDigest digests, DeliverySeal sealer, ChallengeConfig config,
                            ChallengeMetrics metrics, Clock clock, TenantSettingsRepository settings) {
         this.settings = settings;
         this.cancellations = cancellations;

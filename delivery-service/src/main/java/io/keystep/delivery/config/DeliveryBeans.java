@@ -3,7 +3,6 @@ package io.keystep.delivery.config;
 import io.keystep.delivery.domain.DestinationCheck;
 import io.keystep.delivery.domain.MessageComposer;
 import io.keystep.delivery.domain.PhoneNumberNormaliser;
-import io.keystep.delivery.domain.SealedCodeOpener;
 import io.keystep.delivery.provider.ProviderAdapter;
 import io.keystep.delivery.provider.ProviderDirectory;
 import io.keystep.delivery.provider.ProviderGuard;
@@ -36,12 +35,6 @@ import java.util.Set;
 
 /** Builds the framework-free domain objects and the provider adapters from configuration. */
 public class DeliveryBeans {
-
-    @Produces
-    @ApplicationScoped
-    SealedCodeOpener sealedCodeOpener(SealingConfig sealing) {
-        return SealedCodeOpener.fromKeyList(sealing.keys());
-    }
 
     @Produces
     @ApplicationScoped

@@ -5,7 +5,7 @@ import io.keystep.delivery.domain.DeliverySettings;
 import io.keystep.delivery.domain.DestinationCheck;
 import io.keystep.delivery.domain.Masking;
 import io.keystep.delivery.domain.MessageComposer;
-import io.keystep.delivery.domain.SealedCodeOpener;
+import io.keystep.kit.formats.DeliverySeal;
 import io.keystep.delivery.provider.OutboundMessage;
 import io.keystep.delivery.provider.ProviderFailover;
 import io.keystep.delivery.provider.RegisteredProvider;
@@ -39,7 +39,7 @@ public class ChannelSteps {
     private static final Logger LOG = Logger.getLogger(ChannelSteps.class);
 
     private final Clock clock;
-    private final SealedCodeOpener opener;
+    private final DeliverySeal opener;
     private final DestinationCheck destinations;
     private final MessageComposer composer;
     private final ProviderFailover providers;
@@ -50,7 +50,7 @@ public class ChannelSteps {
     private final DeliveryOutcomes outcomes;
     private final MeterRegistry meters;
 
-    public ChannelSteps(Clock clock, SealedCodeOpener opener, DestinationCheck destinations,
+    public ChannelSteps(Clock clock, DeliverySeal opener, DestinationCheck destinations,
                         MessageComposer composer, ProviderFailover providers, DeliveryAttempts attempts,
                         SendRateGuard rateGuard, CostLedger costs, DeliverySettingsStore settings,
                         DeliveryOutcomes outcomes, MeterRegistry meters) {

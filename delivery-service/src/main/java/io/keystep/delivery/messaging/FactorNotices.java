@@ -4,7 +4,6 @@ import io.keystep.delivery.config.DeliveryConfig;
 import io.keystep.delivery.config.NoticeConfig;
 import io.keystep.delivery.domain.Masking;
 import io.keystep.delivery.domain.PhoneNumberNormaliser;
-import io.keystep.delivery.domain.SealedCodeOpener;
 import io.keystep.delivery.provider.OutboundMessage;
 import io.keystep.delivery.provider.ProviderFailover;
 import io.keystep.delivery.store.CostLedger;
@@ -14,6 +13,7 @@ import io.keystep.events.DeliveryStatus;
 import io.keystep.events.DeliveryStatusChanged;
 import io.keystep.events.Envelope;
 import io.keystep.events.FactorChanged;
+import io.keystep.kit.formats.DeliverySeal;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -46,14 +46,14 @@ public class FactorNotices {
     public static final String SUMMARY = "keystep-notice-summary";
     /** The summary's language. */
     public static final String LOCALE = "keystep-notice-locale";
-    /** The destinations ({@code SMS:+15555550123}, comma-separated), sealed with AAD {@code tenantId:eventId}. */
+    /** The destinations ({@code SMS:+15555550123}, comma-separated), sealed for {@code tenantId} and the event id. */
     public static final String TO = "keystep-notice-to";
 
     public static final String UNREADABLE = "SEALED_DESTINATION_UNREADABLE";
 
     private static final Logger LOG = Logger.getLogger(FactorNotices.class);
 
-    private final SealedCodeOpener opener;
+    private final DeliverySeal opener;
     private final PhoneNumberNormaliser normaliser;
     private final ProviderFailover sender;
     private final NoticeLedger ledger;
@@ -64,7 +64,7 @@ public class FactorNotices {
     private final DeliveryConfig config;
     private final NoticeConfig notices;
 
-    public FactorNotices(SealedCodeOpener opener, PhoneNumberNormaliser normaliser, ProviderFailover sender,
+    public FactorNotices(DeliverySeal opener, PhoneNumberNormaliser normaliser, ProviderFailover sender,
                          NoticeLedger ledger, DeliveryStatusPublisher statuses, CostLedger costs, MeterRegistry meters,
                          Clock clock, DeliveryConfig config, NoticeConfig notices) {
         this.opener = opener;

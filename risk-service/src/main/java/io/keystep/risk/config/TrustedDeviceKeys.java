@@ -1,6 +1,6 @@
 package io.keystep.risk.config;
 
-import io.keystep.risk.domain.TrustedDeviceTokens;
+import io.keystep.kit.formats.TrustedDeviceTokens;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

@@ -1,9 +1,9 @@
 package io.keystep.risk.messaging;
 
 import io.keystep.events.Decision;
+import io.keystep.kit.formats.TrustedDeviceTokens;
 import io.keystep.risk.domain.Assessment;
 import io.keystep.risk.domain.Reason;
-import io.keystep.risk.domain.TrustedDeviceTokens;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
