@@ -74,11 +74,6 @@ public final class SealingKeys {
         return Optional.ofNullable(keyId == null ? null : keys.get(keyId));
     }
 
-    /** How many keys open. */
-    public int size() {
-        return keys.size();
-    }
-
     @Override
     public String toString() {
         return "SealingKeys" + keys.keySet() + ", active " + activeId;

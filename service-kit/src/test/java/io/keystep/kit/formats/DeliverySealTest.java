@@ -120,7 +120,7 @@ class DeliverySealTest {
         assertFalse(e.getMessage().contains("not*base64"));
         SealingKeys keys = SealingKeys.parse(" k2:" + NEW + " , k1:" + OLD);
         assertEquals("k2", keys.activeId());
-        assertEquals(2, keys.size());
+        assertTrue(keys.toString().contains("k1"));
         assertFalse(keys.toString().contains(NEW));
         assertEquals("k2", new SealingKeys.ConfigConverter().convert("k2:" + NEW).activeId());
     }
