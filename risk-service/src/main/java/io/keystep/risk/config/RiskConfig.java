@@ -43,13 +43,6 @@ public interface RiskConfig {
          */
         @WithDefault("256")
         int maxInFlight();
-
-        /**
-         * No longer used: logins are now ordered per user ({@code tenant:user}), not per lane, so only
-         * {@link #maxInFlight()} bounds the work. Kept so that existing configurations still start.
-         */
-        @WithDefault("64")
-        int lanes();
     }
 
     Geoip geoip();

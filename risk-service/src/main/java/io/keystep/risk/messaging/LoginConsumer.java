@@ -42,7 +42,7 @@ public class LoginConsumer {
     private final LoginAssessor assessor;
     private final AssessmentPublisher publisher;
     private final ConsumerMetrics metrics;
-    private final KeyOrderedDispatcher lanes;
+    private final KeyOrderedDispatcher dispatcher;
     private volatile boolean stopping;
 
     public LoginConsumer(EnvelopeReader reader, LoginAssessor assessor, AssessmentPublisher publisher,
@@ -51,8 +51,8 @@ public class LoginConsumer {
         this.reader = reader;
         this.assessor = assessor;
         this.publisher = publisher;
-        this.lanes = KeyOrderedDispatcher.of(config.consumer().maxInFlight());
-        Gauge.builder("keystep.risk.logins.in.flight", lanes, KeyOrderedDispatcher::inFlight)
+        this.dispatcher = KeyOrderedDispatcher.of(config.consumer().maxInFlight());
+        Gauge.builder("keystep.risk.logins.in.flight", dispatcher, KeyOrderedDispatcher::inFlight)
                 .description("auth.login.v1 records being decided").register(registry);
     }
 
@@ -72,7 +72,7 @@ public class LoginConsumer {
             return Uni.createFrom().completionStage(record.nack(e));
         }
         String key = Topics.key(login.tenantId(), login.payload().userId());
-        return lanes.submit(key, () -> assessor.assess(login)
+        return dispatcher.submit(key, () -> assessor.assess(login)
                 .chain(outgoing -> publisher.publish(outgoing).invoke(() -> metrics.published(outgoing.replayed())))
                 .chain(() -> Uni.createFrom().completionStage(record.ack()))
                 .onFailure().recoverWithUni(e -> {
@@ -88,12 +88,12 @@ public class LoginConsumer {
     void onStop(@Observes @Priority(1) ShutdownEvent event) {
         stopping = true;
         try {
-            lanes.drain().get(DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+            dispatcher.drain().get(DRAIN.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
             LOG.warnf("%d logins still being decided at shutdown; they are redelivered after the restart",
-                    lanes.inFlight());
+                    dispatcher.inFlight());
         }
     }
 }
