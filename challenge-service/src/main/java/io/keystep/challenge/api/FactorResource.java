@@ -1,5 +1,9 @@
 package io.keystep.challenge.api;
 
+import io.keystep.challenge.api.FactorRequests.CodeRequest;
+import io.keystep.challenge.api.FactorRequests.EnrollRequest;
+import io.keystep.challenge.api.FactorRequests.ResyncRequest;
+import io.keystep.challenge.api.FactorRequests.UpdateRequest;
 import io.keystep.challenge.factors.AuthenticatorFactors;
 import io.keystep.challenge.store.AuthFactor;
 import io.keystep.kit.web.Caller;
@@ -17,6 +21,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import io.keystep.kit.web.constraints.UserId;
+import jakarta.validation.Valid;
+import jakarta.validation.groups.ConvertGroup;
+
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -33,19 +41,10 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 public class FactorResource {
 
-    /** What to enroll; every field optional (SHA1, 6 digits, 30 s). */
-    public record EnrollRequest(String label, String algorithm, Integer digits, Integer period) {
-    }
-
     /** The enrolled factor; {@code qrCode} is the PNG, base64. The secret is shown here once. */
     public record EnrollResponse(String factorId, String otpauthUri, String qrCode) {
     }
 
-    public record CodeRequest(String code) {
-    }
-
-    public record ResyncRequest(String firstCode, String secondCode) {
-    }
 
     /**
      * A factor as listed (never its secret). The enrolled phone is a factor of type {@code sms} whose label and
@@ -90,44 +89,30 @@ public class FactorResource {
 
     @POST
     @Path("/totp")
-    public Uni<Response> enrollTotp(@PathParam("userId") String userIdParam,
-                                    @HeaderParam(STEP_UP_HEADER) String stepUp, EnrollRequest body) {
-        return enroll(userIdParam, "TOTP", body, stepUp);
+    public Uni<Response> enrollTotp(@PathParam("userId") @UserId String userId,
+                                    @HeaderParam(STEP_UP_HEADER) String stepUp,
+                                    @Valid @ConvertGroup(to = EnrollRequest.Totp.class) EnrollRequest body) {
+        return enroll(userId, "TOTP", body, stepUp);
     }
 
     @POST
     @Path("/hotp")
-    public Uni<Response> enrollHotp(@PathParam("userId") String userIdParam,
-                                    @HeaderParam(STEP_UP_HEADER) String stepUp, EnrollRequest body) {
-        return enroll(userIdParam, "HOTP", body, stepUp);
+    public Uni<Response> enrollHotp(@PathParam("userId") @UserId String userId,
+                                    @HeaderParam(STEP_UP_HEADER) String stepUp,
+                                    @Valid @ConvertGroup(to = EnrollRequest.Hotp.class) EnrollRequest body) {
+        return enroll(userId, "HOTP", body, stepUp);
     }
 
     /** The header naming the approved {@code factor_change} verification that adding or removing a factor needs. */
     static final String STEP_UP_HEADER = "Step-Up-Verification-Id";
 
-    private Uni<Response> enroll(String userIdParam, String kind, EnrollRequest body,
-                                 String stepUp) {
+    private Uni<Response> enroll(String userId, String kind, EnrollRequest body, String stepUp) {
         String tenantId = caller.tenant();
-        String userId = RequestChecks.userId(userIdParam);
         EnrollRequest req = body == null ? new EnrollRequest(null, null, null, null) : body;
-        FieldErrors errors = new FieldErrors();
         String algorithm = req.algorithm() == null ? "SHA1" : req.algorithm().toUpperCase(Locale.ROOT).replace("-", "");
-        if (!List.of("SHA1", "SHA256", "SHA512").contains(algorithm)) {
-            errors.refuse("algorithm", "must be SHA1, SHA256 or SHA512");
-        }
         int digits = req.digits() == null ? 6 : req.digits();
-        if (digits != 6 && digits != 8) {
-            errors.refuse("digits", "must be 6 or 8");
-        }
         int period = req.period() == null ? 30 : req.period();
-        if ("TOTP".equals(kind) && (period < 15 || period > 300)) {
-            errors.refuse("period", "must be 15 to 300 seconds");
-        }
-        if ("HOTP".equals(kind) && req.period() != null) {
-            errors.refuse("period", "is only for totp");
-        }
-        String label = label(req.label(), errors);
-        errors.check();
+        String label = req.label();
         return requireStepUp(tenantId, userId, stepUp).chain(() -> factors.enroll(tenantId, userId, kind,
                         label == null ? null : label.trim(), algorithm, digits, period))
                 .map(e -> Response.status(201).entity(new EnrollResponse(e.factorId(), e.otpauthUri(),
@@ -138,9 +123,8 @@ public class FactorResource {
     @GET
     @Path("/{factorId}/qr.png")
     @Produces("image/png")
-    public Uni<Response> qr(@PathParam("userId") String userIdParam, @PathParam("factorId") String factorIdParam) {
+    public Uni<Response> qr(@PathParam("userId") @UserId String userId, @PathParam("factorId") String factorIdParam) {
         String tenantId = caller.tenant();
-        String userId = RequestChecks.userId(userIdParam);
         UUID factorId = factorId(factorIdParam);
         return factors.pendingQr(tenantId, userId, factorId).map(png -> Response.ok(png.orElseThrow(
                         () -> ProblemException.notFound("pending factor " + factorId + " not found")), "image/png")
@@ -153,12 +137,14 @@ public class FactorResource {
      */
     @POST
     @Path("/{factorId}/activate")
-    public Uni<FactorView> activate(@PathParam("userId") String userIdParam,
-                                    @PathParam("factorId") String factorIdParam, CodeRequest body) {
+    public Uni<FactorView> activate(@PathParam("userId") @UserId String userId,
+                                    @PathParam("factorId") String factorIdParam, @Valid CodeRequest body) {
         String tenantId = caller.tenant();
-        String userId = RequestChecks.userId(userIdParam);
         UUID factorId = factorId(factorIdParam);
-        String code = code(body == null ? null : body.code(), "code");
+        if (body == null) {
+            throw ProblemException.invalid("code", FactorRequests.CODE);
+        }
+        String code = body.code();
         return factors.activate(tenantId, userId, factorId, code).flatMap(result -> switch (result) {
             case NOT_FOUND -> Uni.createFrom().failure(
                     ProblemException.notFound("pending factor " + factorId + " not found"));
@@ -173,13 +159,17 @@ public class FactorResource {
     /** Resynchronises an HOTP factor from two consecutive codes. */
     @POST
     @Path("/{factorId}/resync")
-    public Uni<FactorView> resync(@PathParam("userId") String userIdParam,
-                                  @PathParam("factorId") String factorIdParam, ResyncRequest body) {
+    public Uni<FactorView> resync(@PathParam("userId") @UserId String userId,
+                                  @PathParam("factorId") String factorIdParam, @Valid ResyncRequest body) {
         String tenantId = caller.tenant();
-        String userId = RequestChecks.userId(userIdParam);
         UUID factorId = factorId(factorIdParam);
-        String first = code(body == null ? null : body.firstCode(), "firstCode");
-        String second = code(body.secondCode(), "secondCode");
+        if (body == null) {
+            throw new ProblemException(Problem.validation(List.of(
+                    new Problem.FieldError("firstCode", FactorRequests.CODE),
+                    new Problem.FieldError("secondCode", FactorRequests.CODE))));
+        }
+        String first = body.firstCode();
+        String second = body.secondCode();
         return factors.resync(tenantId, userId, factorId, first, second).flatMap(result -> switch (result) {
             case NOT_FOUND -> Uni.createFrom().failure(
                     ProblemException.notFound("active hotp factor " + factorId + " not found"));
@@ -194,9 +184,8 @@ public class FactorResource {
      * authenticator is), then the authenticators.
      */
     @GET
-    public Uni<List<FactorView>> list(@PathParam("userId") String userIdParam) {
+    public Uni<List<FactorView>> list(@PathParam("userId") @UserId String userId) {
         String tenantId = caller.tenant();
-        String userId = RequestChecks.userId(userIdParam);
         return factorsOf(tenantId, userId);
     }
 
@@ -209,27 +198,17 @@ public class FactorResource {
         }));
     }
 
-    /** A rename and/or making the factor the preferred one. */
-    public record UpdateRequest(String label, Boolean preferred) {
-    }
-
     /** Renames a factor or makes it the preferred one (no step-up: neither changes how the user signs in). */
     @jakarta.ws.rs.PATCH
     @Path("/{factorId}")
-    public Uni<FactorView> update(@PathParam("userId") String userIdParam,
-                                  @PathParam("factorId") String factorIdParam, UpdateRequest body) {
+    public Uni<FactorView> update(@PathParam("userId") @UserId String userId,
+                                  @PathParam("factorId") String factorIdParam, @Valid UpdateRequest body) {
         String tenantId = caller.tenant();
-        String userId = RequestChecks.userId(userIdParam);
         UUID factorId = factorId(factorIdParam);
         if (body == null || (body.label() == null && body.preferred() == null)) {
             throw ProblemException.invalid("label", "label or preferred is required");
         }
-        FieldErrors errors = new FieldErrors();
-        if (body.preferred() != null && !body.preferred()) {
-            errors.refuse("preferred", "can only be set to true (prefer another factor instead)");
-        }
-        String label = label(body.label(), errors);
-        errors.check();
+        String label = body.label();
         return factors.phone(tenantId, userId).flatMap(phone -> {
             if (phone.isPresent() && phone.get().id.equals(factorId)) {
                 if (label != null) {
@@ -262,10 +241,9 @@ public class FactorResource {
     @jakarta.ws.rs.DELETE
     @Path("/{factorId}")
     @Consumes(MediaType.WILDCARD)
-    public Uni<Response> remove(@PathParam("userId") String userIdParam, @PathParam("factorId") String factorIdParam,
+    public Uni<Response> remove(@PathParam("userId") @UserId String userId, @PathParam("factorId") String factorIdParam,
                                 @HeaderParam(STEP_UP_HEADER) String stepUp) {
         String tenantId = caller.tenant();
-        String userId = RequestChecks.userId(userIdParam);
         UUID factorId = factorId(factorIdParam);
         return requireStepUp(tenantId, userId, stepUp).chain(() -> factors.remove(tenantId, userId, factorId))
                 .map(result -> switch (result) {
@@ -294,27 +272,11 @@ public class FactorResource {
                 .findFirst().orElseThrow(() -> ProblemException.notFound("factor " + factorId + " not found")));
     }
 
-    /** A factor's name as the authenticator app shows it: printable, and without the ':' of its otpauth label. */
-    private static String label(String label, FieldErrors errors) {
-        if (label != null && (label.isBlank() || label.length() > 64 || label.chars().anyMatch(Character::isISOControl)
-                || label.contains(":"))) {
-            return errors.refuse("label", "must be 1-64 printable characters without ':'");
-        }
-        return label;
-    }
-
     static UUID factorId(String raw) {
         try {
             return UUID.fromString(raw);
         } catch (IllegalArgumentException | NullPointerException e) {
             throw ProblemException.notFound("factor " + raw + " not found");
         }
-    }
-
-    private static String code(String code, String field) {
-        if (code == null || !code.matches("[0-9]{6,8}")) {
-            throw ProblemException.invalid(field, "must be 6 or 8 digits");
-        }
-        return code;
     }
 }

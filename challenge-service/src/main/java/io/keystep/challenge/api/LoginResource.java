@@ -5,6 +5,7 @@ import io.keystep.kit.web.Caller;
 import io.keystep.kit.web.Problem;
 import io.keystep.kit.web.ProblemException;
 import io.keystep.kit.web.Roles;
+import io.keystep.kit.web.constraints.OpaqueId;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -33,9 +34,8 @@ public class LoginResource {
     }
 
     @GET
-    public Uni<LoginDecisionView> decision(@PathParam("loginId") String loginIdParam) {
+    public Uni<LoginDecisionView> decision(@PathParam("loginId") @OpaqueId String loginId) {
         String tenantId = caller.tenant();
-        String loginId = RequestChecks.opaqueId("loginId", loginIdParam);
         return decisions.find(tenantId, loginId)
                 .onFailure().transform(e -> new ProblemException(Problem.of(503, "unavailable",
                         "Service unavailable", "login decisions cannot be read right now")))

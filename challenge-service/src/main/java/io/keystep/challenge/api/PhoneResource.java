@@ -1,5 +1,8 @@
 package io.keystep.challenge.api;
 
+import io.keystep.kit.web.constraints.UserId;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
 import io.keystep.challenge.domain.PhoneNumbers;
 import io.keystep.challenge.store.PhoneEnrollmentRepository;
 import io.keystep.kit.web.Caller;
@@ -23,7 +26,7 @@ import java.time.Clock;
 public class PhoneResource {
 
     /** The number to enroll, international form ({@code +15555550123}). */
-    public record EnrollPhoneRequest(String phoneNumber) {
+    public record EnrollPhoneRequest(@NotBlank(message = "is required") @PhoneNumber String phoneNumber) {
     }
 
     /** The enrolled number, masked. */
@@ -55,14 +58,12 @@ public class PhoneResource {
      * number, whose owner must learn that it no longer receives codes. The same number again publishes nothing.
      */
     @PUT
-    public Uni<EnrolledPhone> enroll(@PathParam("userId") String userIdParam, EnrollPhoneRequest request) {
+    public Uni<EnrolledPhone> enroll(@PathParam("userId") @UserId String userId, @Valid EnrollPhoneRequest request) {
         String tenantId = caller.tenant();
-        String userId = RequestChecks.userId(userIdParam);
-        if (request == null || request.phoneNumber() == null || request.phoneNumber().isBlank()) {
+        if (request == null) {
             throw ProblemException.invalid("phoneNumber", "is required");
         }
-        String e164 = PhoneNumbers.toE164(request.phoneNumber()).orElseThrow(() -> ProblemException.invalid(
-                "phoneNumber", "must be a phone number in international form, for example +15555550123"));
+        String e164 = PhoneNumbers.toE164(request.phoneNumber()).orElseThrow();
         java.time.Instant now = clock.instant();
         return phones.enrollmentOf(tenantId, userId).flatMap(before -> phones.enroll(tenantId, userId, e164, now)
                         .flatMap(after -> before.isPresent() && before.get().phoneNumber.equals(e164)

@@ -1,5 +1,9 @@
 package io.keystep.challenge.api;
 
+import io.keystep.kit.web.constraints.UserId;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import io.keystep.challenge.factors.RecoveryCodes;
 import io.keystep.kit.web.Caller;
 import io.keystep.kit.web.Problem;
@@ -32,8 +36,11 @@ public class RecoveryCodeResource {
     public record Remaining(int remaining) {
     }
 
-    public record RedeemRequest(String code) {
+    public record RedeemRequest(@NotNull(message = RECOVERY_CODE) @Pattern(regexp = "[A-Za-z2-7 -]{12,20}",
+            message = RECOVERY_CODE) String code) {
     }
+
+    private static final String RECOVERY_CODE = "must be a recovery code such as abcd-efgh-2345";
 
     private final RecoveryCodes codes;
     private final io.keystep.challenge.factors.StepUps stepUps;
@@ -51,10 +58,9 @@ public class RecoveryCodeResource {
      */
     @POST
     @Consumes(MediaType.WILDCARD)
-    public Uni<Response> generate(@PathParam("userId") String userIdParam,
+    public Uni<Response> generate(@PathParam("userId") @UserId String userId,
                                   @HeaderParam(FactorResource.STEP_UP_HEADER) String stepUp) {
         String tenantId = caller.tenant();
-        String userId = RequestChecks.userId(userIdParam);
         return stepUps.isFresh(tenantId, userId, stepUp)
                 .onFailure().transform(io.keystep.challenge.domain.CheckUnavailableException::new)
                 .flatMap(fresh -> {
@@ -71,20 +77,18 @@ public class RecoveryCodeResource {
 
     /** How many unused codes remain. */
     @GET
-    public Uni<Remaining> remaining(@PathParam("userId") String userIdParam) {
+    public Uni<Remaining> remaining(@PathParam("userId") @UserId String userId) {
         String tenantId = caller.tenant();
-        String userId = RequestChecks.userId(userIdParam);
         return codes.remaining(tenantId, userId).map(Remaining::new);
     }
 
     /** Uses a code once; a wrong or used code → 422 {@code invalid-code}. */
     @POST
     @Path("/redeem")
-    public Uni<Remaining> redeem(@PathParam("userId") String userIdParam, RedeemRequest body) {
+    public Uni<Remaining> redeem(@PathParam("userId") @UserId String userId, @Valid RedeemRequest body) {
         String tenantId = caller.tenant();
-        String userId = RequestChecks.userId(userIdParam);
-        if (body == null || body.code() == null || !body.code().matches("[A-Za-z2-7 -]{12,20}")) {
-            throw ProblemException.invalid("code", "must be a recovery code such as abcd-efgh-2345");
+        if (body == null) {
+            throw ProblemException.invalid("code", RECOVERY_CODE);
         }
         return codes.redeem(tenantId, userId, body.code()).map(r -> {
             if (r.retryAfter() != null) {

@@ -122,7 +122,9 @@ public class SettingsResource {
         VerifySettingsRequest b = body == null ? new VerifySettingsRequest(null, null, null, null, null, null, null,
                 null, null, null, null, null, null, null, null, null, null) : body;
         Map<String, Integer> limits = b.limits();
-        FieldErrors errors = new FieldErrors();
+        // Checked here, not by annotations: the bounds are the domain's, the pairs need the platform defaults,
+        // and the refusal lists the fields in the order they are checked.
+        List<Problem.FieldError> errors = new ArrayList<>();
         for (TenantSettings.Bound bound : TenantSettings.LIMITS) {
             within(bound.field(), limits.get(bound.field()), bound.min(), bound.max(), errors);
         }
@@ -138,7 +140,9 @@ public class SettingsResource {
         atMost("failuresToLock", merged, "failuresToSuspend", limits, errors);
         atMost("destinationCooldownSeconds", merged, "destinationWindowSeconds", limits, errors);
         List<String> countries = allowedCountries(b.allowedCountries(), errors);
-        errors.check();
+        if (!errors.isEmpty()) {
+            throw new ProblemException(Problem.validation(errors));
+        }
         String changedBy = caller.subject();
         return settings.save(tenantId, b.codeLength(), b.expirySeconds(), b.maxAttempts(), chain, limits, countries,
                         clock.instant(), replaced -> {
@@ -160,12 +164,12 @@ public class SettingsResource {
     }
 
     /** The {@code auto} channel chain: 1 to 3 distinct phone channels; null = the platform default. */
-    private static List<Channel> autoChannels(List<String> requested, FieldErrors errors) {
+    private static List<Channel> autoChannels(List<String> requested, List<Problem.FieldError> errors) {
         if (requested == null) {
             return null;
         }
         if (requested.isEmpty() || requested.size() > 3) {
-            return errors.refuse("autoChannels", "must name 1 to 3 of sms, whatsapp, voice");
+            return refuse(errors, "autoChannels", "must name 1 to 3 of sms, whatsapp, voice");
         }
         List<Channel> chain = new ArrayList<>();
         for (String name : requested) {
@@ -176,10 +180,10 @@ public class SettingsResource {
                 default -> null;
             };
             if (c == null) {
-                return errors.refuse("autoChannels", "must name 1 to 3 of sms, whatsapp, voice");
+                return refuse(errors, "autoChannels", "must name 1 to 3 of sms, whatsapp, voice");
             }
             if (chain.contains(c)) {
-                return errors.refuse("autoChannels", "names a channel twice");
+                return refuse(errors, "autoChannels", "names a channel twice");
             }
             chain.add(c);
         }
@@ -190,12 +194,12 @@ public class SettingsResource {
      * The regions codes may be sent to by phone: ISO 3166-1 alpha-2 codes that libphonenumber knows (so that a
      * number's region can be compared), upper case, each once; null = every region.
      */
-    private static List<String> allowedCountries(List<String> requested, FieldErrors errors) {
+    private static List<String> allowedCountries(List<String> requested, List<Problem.FieldError> errors) {
         if (requested == null) {
             return null;
         }
         if (requested.isEmpty() || requested.size() > 300) {
-            return errors.refuse("allowedCountries",
+            return refuse(errors, "allowedCountries",
                     "must name 1 or more region codes such as DE or US (omit it to allow every region)");
         }
         java.util.Set<String> supported = PhoneNumberUtil.getInstance().getSupportedRegions();
@@ -203,13 +207,13 @@ public class SettingsResource {
         for (String code : requested) {
             String region = code == null ? "" : code.trim().toUpperCase(Locale.ROOT);
             if (!region.matches("[A-Z]{2}") || !supported.contains(region)) {
-                return errors.refuse("allowedCountries", "'" + (code == null ? "null"
+                return refuse(errors, "allowedCountries", "'" + (code == null ? "null"
                         : code.substring(0, Math.min(code.length(), 8)).replaceAll("[^\\p{Alnum}]", "?"))
                         + "' is not a region code phone numbers have"
                         + " (ISO 3166-1 alpha-2, such as DE or US)");
             }
             if (regions.contains(region)) {
-                return errors.refuse("allowedCountries", "names " + region + " twice");
+                return refuse(errors, "allowedCountries", "names " + region + " twice");
             }
             regions.add(region);
         }
@@ -221,20 +225,30 @@ public class SettingsResource {
      * only when both values are within their own bounds.
      */
     private static void atMost(String lower, Map<String, Integer> values, String upper, Map<String, Integer> set,
-                               FieldErrors errors) {
-        if (errors.refused(lower) || errors.refused(upper) || values.get(lower) <= values.get(upper)) {
+                               List<Problem.FieldError> errors) {
+        if (refused(errors, lower) || refused(errors, upper) || values.get(lower) <= values.get(upper)) {
             return;
         }
         if (set.containsKey(lower)) {
-            errors.refuse(lower, "must not exceed " + upper + " (" + values.get(upper) + ")");
+            refuse(errors, lower, "must not exceed " + upper + " (" + values.get(upper) + ")");
         } else {
-            errors.refuse(upper, "must be at least " + lower + " (" + values.get(lower) + ")");
+            refuse(errors, upper, "must be at least " + lower + " (" + values.get(lower) + ")");
         }
     }
 
-    private static void within(String field, Integer value, int min, int max, FieldErrors errors) {
+    private static void within(String field, Integer value, int min, int max, List<Problem.FieldError> errors) {
         if (value != null && (value < min || value > max)) {
-            errors.refuse(field, "must be between " + min + " and " + max);
+            refuse(errors, field, "must be between " + min + " and " + max);
         }
+    }
+
+    /** Notes a bad field; always null, the value it is read as. */
+    private static <T> T refuse(List<Problem.FieldError> errors, String field, String message) {
+        errors.add(new Problem.FieldError(field, message));
+        return null;
+    }
+
+    private static boolean refused(List<Problem.FieldError> errors, String field) {
+        return errors.stream().anyMatch(e -> e.field().equals(field));
     }
 }

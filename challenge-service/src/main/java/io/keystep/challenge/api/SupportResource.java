@@ -1,5 +1,9 @@
 package io.keystep.challenge.api;
 
+import io.keystep.kit.web.constraints.PrintableText;
+import io.keystep.kit.web.constraints.UserId;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
 import io.keystep.challenge.factors.Reenablement;
 import io.keystep.kit.web.Caller;
 import io.keystep.kit.web.Problem;
@@ -27,9 +31,15 @@ public class SupportResource {
 
     /**
      * Why the user is re-enabled, and how their identity was verified (the runbook step, for example
-     * {@code video call with ID document}); both are kept in the audit trail.
+     * {@code video call with ID document}); both are kept in the audit trail verbatim, hence printable only.
      */
-    public record ReenableRequest(String reason, String identityVerifiedBy) {
+    public record ReenableRequest(
+            @NotBlank(message = "is required")
+            @PrintableText(min = 3, max = 500, trim = true, message = "must be 3 to 500 printable characters")
+            String reason,
+            @NotBlank(message = "is required")
+            @PrintableText(min = 3, max = 200, trim = true, message = "must be 3 to 200 printable characters")
+            String identityVerifiedBy) {
     }
 
     /** What was lifted: the suspension and/or the lockout that was in force until {@code lockedUntil}. */
@@ -51,13 +61,15 @@ public class SupportResource {
      * check, and a notice to the user's other channels, before answering.
      */
     @POST
-    public Uni<Reenabled> reenable(@PathParam("userId") String userIdParam, ReenableRequest body) {
+    public Uni<Reenabled> reenable(@PathParam("userId") @UserId String userId, @Valid ReenableRequest body) {
         String tenantId = caller.tenant();
-        String userId = RequestChecks.userId(userIdParam);
-        FieldErrors errors = new FieldErrors();
-        String reason = text(body == null ? null : body.reason(), "reason", 500, errors);
-        String verifiedBy = text(body == null ? null : body.identityVerifiedBy(), "identityVerifiedBy", 200, errors);
-        errors.check();
+        if (body == null) {
+            throw new ProblemException(Problem.validation(java.util.List.of(
+                    new Problem.FieldError("reason", "is required"),
+                    new Problem.FieldError("identityVerifiedBy", "is required"))));
+        }
+        String reason = body.reason().trim();
+        String verifiedBy = body.identityVerifiedBy().trim();
         return reenablement.reenable(tenantId, userId, "support",
                         "re-enabled by " + caller.subject() + ": " + reason + "; identity verified by: " + verifiedBy)
                 .onFailure(e -> !(e instanceof ProblemException))
@@ -65,17 +77,5 @@ public class SupportResource {
                 .map(lifted -> lifted.map(l -> new Reenabled(userId, l.suspended(), l.lockedUntil()))
                         .orElseThrow(() -> new ProblemException(Problem.of(409, "not-suspended", "Not suspended",
                                 "user " + userId + " is neither suspended nor locked out"))));
-    }
-
-    /** Required, 3 to {@code max} printable characters (it goes into the audit trail verbatim). */
-    private static String text(String value, String field, int max, FieldErrors errors) {
-        if (value == null || value.isBlank()) {
-            return errors.refuse(field, "is required");
-        }
-        String trimmed = value.trim();
-        if (trimmed.length() < 3 || trimmed.length() > max || value.chars().anyMatch(Character::isISOControl)) {
-            return errors.refuse(field, "must be 3 to " + max + " printable characters");
-        }
-        return trimmed;
     }
 }

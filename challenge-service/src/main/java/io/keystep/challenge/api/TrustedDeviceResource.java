@@ -1,5 +1,8 @@
 package io.keystep.challenge.api;
 
+import io.keystep.kit.web.constraints.OneOf;
+import io.keystep.kit.web.constraints.UserId;
+import jakarta.validation.constraints.NotNull;
 import io.keystep.challenge.factors.TrustedDevices;
 import io.keystep.kit.web.Caller;
 import io.keystep.kit.web.ProblemException;
@@ -26,6 +29,9 @@ public class TrustedDeviceResource {
     public record DeviceView(String deviceId, String label, Instant createdAt, Instant expiresAt) {
     }
 
+    private static final String REASONS =
+            "must be one of password_changed, signed_out_everywhere, compromise_suspected";
+
     private final TrustedDevices devices;
     private final Caller caller;
 
@@ -35,9 +41,8 @@ public class TrustedDeviceResource {
     }
 
     @GET
-    public Uni<List<DeviceView>> list(@PathParam("userId") String userIdParam) {
+    public Uni<List<DeviceView>> list(@PathParam("userId") @UserId String userId) {
         String tenantId = caller.tenant();
-        String userId = RequestChecks.userId(userIdParam);
         return devices.active(tenantId, userId).map(all -> all.stream()
                 .map(d -> new DeviceView(d.id.toString(), d.label, d.createdAt, d.expiresAt)).toList());
     }
@@ -46,32 +51,25 @@ public class TrustedDeviceResource {
     public record Revoked(int revoked) {
     }
 
-    private static final java.util.Set<String> REVOKE_ALL_REASONS =
-            java.util.Set.of("password_changed", "signed_out_everywhere", "compromise_suspected");
-
     /**
      * Revokes every trusted device of the user, for example when the password changed: 200 with how many. The
      * reason ({@code password_changed}, {@code signed_out_everywhere} or {@code compromise_suspected}) is required
      * and goes into the trail; the user is notified on their other channels once.
      */
     @DELETE
-    public Uni<Revoked> revokeAll(@PathParam("userId") String userIdParam,
-                                  @jakarta.ws.rs.QueryParam("reason") String reason) {
+    public Uni<Revoked> revokeAll(@PathParam("userId") @UserId String userId,
+                                  @jakarta.ws.rs.QueryParam("reason") @NotNull(message = REASONS)
+                                  @OneOf(value = {"password_changed", "signed_out_everywhere", "compromise_suspected"},
+                                          message = REASONS) String reason) {
         String tenantId = caller.tenant();
-        String userId = RequestChecks.userId(userIdParam);
-        if (reason == null || !REVOKE_ALL_REASONS.contains(reason)) {
-            throw ProblemException.invalid("reason",
-                    "must be one of password_changed, signed_out_everywhere, compromise_suspected");
-        }
         return devices.revokeAllOnRequest(tenantId, userId, reason).map(Revoked::new);
     }
 
     /** Revokes one device: 204, or 404 when unknown or revoked already. */
     @DELETE
     @Path("/{deviceId}")
-    public Uni<Response> revoke(@PathParam("userId") String userIdParam, @PathParam("deviceId") String deviceIdParam) {
+    public Uni<Response> revoke(@PathParam("userId") @UserId String userId, @PathParam("deviceId") String deviceIdParam) {
         String tenantId = caller.tenant();
-        String userId = RequestChecks.userId(userIdParam);
         java.util.UUID deviceId = FactorResource.factorId(deviceIdParam);
         return devices.revoke(tenantId, userId, deviceId).map(revoked -> {
             if (!revoked) {

@@ -19,8 +19,14 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import io.keystep.kit.web.constraints.OneOf;
+import io.keystep.kit.web.constraints.OpaqueId;
+import io.keystep.kit.web.constraints.PrintableText;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+
 import java.time.Instant;
-import java.util.regex.Pattern;
 
 /**
  * The Verify API: send a code, check it, resend, cancel, read. Every error is problem+json naming the field.
@@ -31,12 +37,21 @@ import java.util.regex.Pattern;
 @Produces(MediaType.APPLICATION_JSON)
 public class VerificationResource {
 
-    private static final Pattern CODE = Pattern.compile("[0-9]{4,10}");
-    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
-    private static final Pattern IP_ADDRESS = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+    private static final java.util.regex.Pattern IP_ADDRESS = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
-    /** The code the person typed, and for a transaction the amount and payee they were shown. */
-    public record CheckRequest(String code, String amount, String payee) {
+    /**
+     * The code the person typed (digits, or for channel recovery_code a recovery code), and for a transaction the
+     * amount and payee they were shown.
+     */
+    public record CheckRequest(
+            @NotNull(message = "is required")
+            @Pattern(regexp = "[0-9]{4,10}|[A-Za-z2-7 -]{12,20}", message = "must be 4 to 10 digits (or, for channel"
+                    + " recovery_code, a recovery code such as abcd-efgh-2345)")
+            String code,
+            @Pattern(regexp = VerificationRequests.AMOUNT, message = VerificationRequests.AMOUNT_MESSAGE)
+            String amount,
+            @PrintableText(max = 140, without = "|", trim = true, message = VerificationRequests.PAYEE_MESSAGE)
+            String payee) {
     }
 
     /**
@@ -56,7 +71,8 @@ public class VerificationResource {
     }
 
     /** The body of a resend: another channel, optionally. */
-    public record ResendRequest(String channel) {
+    public record ResendRequest(@OneOf(value = {"sms", "whatsapp", "voice", "email", "auto"}, ignoreCase = true,
+            message = "must be sms, whatsapp, voice, email or auto") String channel) {
     }
 
     private final CodeChecker checker;
@@ -86,35 +102,36 @@ public class VerificationResource {
      * nothing. Over a send limit: 429 with {@code Retry-After}.
      */
     @POST
-    public Uni<Response> create(@HeaderParam("Idempotency-Key") String idempotencyKey,
+    public Uni<Response> create(@HeaderParam("Idempotency-Key")
+                                @Pattern(regexp = "[\\x21-\\x7e]{1,255}", message = "must be 1-255 printable characters")
+                                String idempotencyKey,
                                 @Context HttpServerRequest http,
-                                VerificationRequests.CreateVerificationRequest body) {
+                                @Valid VerificationRequests.CreateVerificationRequest body) {
         String tenantId = caller.tenant();
-        FieldErrors errors = new FieldErrors();
-        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
-            errors.refuse("Idempotency-Key", "must be 1-255 printable characters");
+        if (body == null) {
+            throw ProblemException.invalid("channel",
+                    "is required: sms, whatsapp, voice, email, auto, totp, hotp or recovery_code");
         }
         String ip = clientIp(http);
         return tenantSettings(tenantId).flatMap(settings -> verifications.create(tenantId,
-                        VerificationRequests.validate(body, settings, errors), settings, idempotencyKey, ip))
+                        VerificationRequests.toDomain(body, settings), settings, idempotencyKey, ip))
                 .map(v -> Response.status(201).entity(v).build());
     }
 
     /** The verification as it stands. */
     @GET
     @Path("/{id}")
-    public Uni<Verification> get(@PathParam("id") String idParam) {
+    public Uni<Verification> get(@PathParam("id") @OpaqueId String id) {
         String tenantId = caller.tenant();
-        return verifications.get(tenantId, RequestChecks.opaqueId("id", idParam));
+        return verifications.get(tenantId, id);
     }
 
     /** Sends a new code (the old one stops working); the remaining attempts stay as they were. */
     @POST
     @Path("/{id}/resend")
-    public Uni<Verification> resend(@PathParam("id") String idParam, @Context HttpServerRequest http,
-                                    ResendRequest body) {
+    public Uni<Verification> resend(@PathParam("id") @OpaqueId String id, @Context HttpServerRequest http,
+                                    @Valid ResendRequest body) {
         String tenantId = caller.tenant();
-        String id = RequestChecks.opaqueId("id", idParam);
         String ip = clientIp(http);
         return tenantSettings(tenantId).flatMap(settings -> verifications.resend(tenantId, id,
                 body == null || body.channel() == null ? null
@@ -125,9 +142,9 @@ public class VerificationResource {
     @POST
     @Path("/{id}/cancel")
     @Consumes(MediaType.WILDCARD)
-    public Uni<Verification> cancel(@PathParam("id") String idParam) {
+    public Uni<Verification> cancel(@PathParam("id") @OpaqueId String id) {
         String tenantId = caller.tenant();
-        return verifications.cancel(tenantId, RequestChecks.opaqueId("id", idParam));
+        return verifications.cancel(tenantId, id);
     }
 
     /**
@@ -136,21 +153,13 @@ public class VerificationResource {
      */
     @POST
     @Path("/{id}/check")
-    public Uni<CheckResponse> check(@PathParam("id") String idParam, CheckRequest request) {
+    public Uni<CheckResponse> check(@PathParam("id") @OpaqueId String id, @Valid CheckRequest presented) {
         String tenantId = caller.tenant();
-        String id = RequestChecks.opaqueId("id", idParam);
-        FieldErrors errors = new FieldErrors();
-        CheckRequest presented = request != null ? request : new CheckRequest(null, null, null);
-        if (presented.code() == null) {
-            errors.refuse("code", "is required");
-        } else if (!CODE.matcher(presented.code()).matches()
-                && !CodeChecker.RECOVERY_CODE.matcher(presented.code()).matches()) {
-            errors.refuse("code", "must be 4 to 10 digits (or, for channel recovery_code, a recovery"
-                    + " code such as abcd-efgh-2345)");
+        if (presented == null) {
+            throw ProblemException.invalid("code", "is required");
         }
-        String amount = VerificationRequests.presentedAmount(presented.amount(), errors);
-        String payee = VerificationRequests.presentedPayee(presented.payee(), errors);
-        errors.check();
+        String amount = VerificationRequests.presentedAmount(presented.amount());
+        String payee = VerificationRequests.presentedPayee(presented.payee());
         return checker.check(tenantId, id, presented.code(), amount, payee).map(result -> {
             if (result.status() == CheckStatus.NOT_FOUND) {
                 throw ProblemException.notFound("verification " + id + " not found");
@@ -177,7 +186,9 @@ public class VerificationResource {
     }
 
     /** The device to trust after an approved login verification. */
-    public record TrustDeviceRequest(String deviceFingerprint, String label) {
+    public record TrustDeviceRequest(
+            @PrintableText(max = 256, controls = true, message = "must be 1-256 characters") String deviceFingerprint,
+            @PrintableText(max = 64) String label) {
     }
 
     /** The device token (shown once; only its hash is kept) and until when it is valid. */
@@ -191,19 +202,10 @@ public class VerificationResource {
      */
     @POST
     @Path("/{id}/trust-device")
-    public Uni<Response> trustDevice(@PathParam("id") String idParam, TrustDeviceRequest body) {
+    public Uni<Response> trustDevice(@PathParam("id") @OpaqueId String id, @Valid TrustDeviceRequest body) {
         String tenantId = caller.tenant();
-        String id = RequestChecks.opaqueId("id", idParam);
-        FieldErrors errors = new FieldErrors();
         String presented = body == null ? null : body.deviceFingerprint();
-        if (presented != null && (presented.isBlank() || presented.length() > 256)) {
-            errors.refuse("deviceFingerprint", "must be 1-256 characters");
-        }
         String label = body == null ? null : body.label();
-        if (label != null && (label.isBlank() || label.length() > 64 || label.chars().anyMatch(Character::isISOControl))) {
-            errors.refuse("label", "must be 1-64 printable characters");
-        }
-        errors.check();
         return proofs.claimTrust(tenantId, id, presented).onFailure().transform(
                         io.keystep.challenge.domain.CheckUnavailableException::new)
                 .flatMap(claim -> {

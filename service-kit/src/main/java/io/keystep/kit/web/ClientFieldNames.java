@@ -26,7 +26,8 @@ import java.util.List;
 
 /**
  * Where a constraint violation sits, in the client's words: a parameter by the name it has on the wire
- * ({@code @QueryParam("from")}, {@code @PathParam}, {@code @HeaderParam}...), a body field by its JSON name
+ * ({@code @QueryParam("from")}, {@code @PathParam}, {@code @HeaderParam}..., also as a field of a
+ * {@code @BeanParam}), a body field by its JSON name
  * ({@code @JsonProperty}), never the Java method or parameter name. It also gives the violation's place in the
  * request (parameter, then field declaration order), so that one answer lists its fields in a stable order.
  *
@@ -55,7 +56,7 @@ record ClientFieldNames(String name, List<Integer> place) {
                 type = method == null ? null : method.getParameterTypes()[index];
             } else if (node.getKind() == ElementKind.PROPERTY && type != null) {
                 place.add(declarationIndex(type, node.getName()));
-                names.add(jsonName(type, node.getName()));
+                names.add(fieldName(type, node.getName()));
                 type = propertyType(type, node.getName());
             } else if (node.getKind() == ElementKind.PROPERTY) {
                 names.add(node.getName());
@@ -102,9 +103,17 @@ record ClientFieldNames(String name, List<Integer> place) {
         return null;
     }
 
-    private static String jsonName(Class<?> type, String property) {
+    /** A field's name as sent: its parameter name in a parameter container ({@code @BeanParam}), else its JSON name. */
+    private static String fieldName(Class<?> type, String property) {
         Field field = field(type, property);
-        JsonProperty json = field == null ? null : field.getAnnotation(JsonProperty.class);
+        if (field == null) {
+            return property;
+        }
+        String wire = wireName(field.getAnnotations());
+        if (wire != null && !wire.isEmpty()) {
+            return wire;
+        }
+        JsonProperty json = field.getAnnotation(JsonProperty.class);
         return json == null || json.value().isEmpty() ? property : json.value();
     }
 

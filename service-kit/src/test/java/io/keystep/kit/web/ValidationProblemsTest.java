@@ -12,6 +12,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
@@ -37,6 +38,15 @@ class ValidationProblemsTest {
                            @PathParam("userId") @UserId String user,
                            @PathParam("id") @OpaqueId String id,
                            @Valid Body body) {
+        }
+    }
+
+    /** Query parameters grouped as a {@code @BeanParam}. */
+    public record Window(@QueryParam("since") @Pattern(regexp = "[0-9]+", message = "must be digits") String start) {
+    }
+
+    public static class Search {
+        public void search(@BeanParam @Valid Window window, @QueryParam("limit") @Min(1) Integer limit) {
         }
     }
 
@@ -78,6 +88,14 @@ class ValidationProblemsTest {
         List<Problem.FieldError> errors = ValidationProblems.fieldErrors(
                 validator.validate(new Body("Jo", "voice", new Inner(-1))));
         assertEquals(List.of("display_name", "inner.count"), fields(errors));
+    }
+
+    @Test
+    void fieldsOfAParameterContainerAreNamedByTheirParameterNames() throws Exception {
+        Method search = Search.class.getMethod("search", Window.class, Integer.class);
+        List<Problem.FieldError> errors = ValidationProblems.fieldErrors(validator.forExecutables()
+                .validateParameters(new Search(), search, new Object[]{new Window("monday"), 0}));
+        assertEquals(List.of("since", "limit"), fields(errors));
     }
 
     private List<Problem.FieldError> errors(Resource resource, String user, String id, String key, String since,
