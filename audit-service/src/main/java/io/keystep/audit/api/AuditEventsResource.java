@@ -10,6 +10,8 @@ import io.keystep.kit.web.Caller;
 import io.keystep.kit.web.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -45,22 +47,13 @@ public class AuditEventsResource {
 
     @GET
     public Uni<Response> search(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader,
-                                @QueryParam("userId") String userId,
-                                @QueryParam("type") String type,
-                                @QueryParam("outcome") String outcome,
-                                @QueryParam("channel") String channel,
-                                @QueryParam("correlationId") String correlationId,
-                                @QueryParam("from") String from,
-                                @QueryParam("to") String to,
-                                @QueryParam("limit") String limitParam,
-                                @QueryParam("cursor") String cursor,
+                                @BeanParam @Valid EventFilters filters,
+                                @QueryParam("cursor") @QueryParameterRules.Cursor String cursor,
+                                @QueryParam("limit") @QueryParameterRules.PageLimit String limitParam,
                                 @Context UriInfo uri) {
         String tenant = caller.tenant(Caller.TENANT_HEADER, tenantHeader);
-        RequestParameters params = new RequestParameters();
-        EventQuery query = query(params, tenant, userId, type, outcome, channel, correlationId, from, to)
-                .withBefore(params.position(cursor));
-        Integer asked = params.limit(limitParam, config.query().maxLimit());
-        params.check();
+        EventQuery query = filters.query(tenant).withBefore(RequestParameters.position(cursor));
+        Integer asked = RequestParameters.limit(limitParam);
         // without a limit, the tenant's page size (audit settings)
         return pageSize(settings, tenant, asked).chain(limit -> store.search(query, limit + 1).map(rows -> {
             List<StoredEvent> page = rows.size() > limit ? rows.subList(0, limit) : rows;
@@ -81,17 +74,5 @@ public class AuditEventsResource {
             return Uni.createFrom().item(asked);
         }
         return settings.settingsOf(tenant).map(AuditSettings::searchDefaultLimit);
-    }
-
-    /** The filters the search, export and stream share; a bad one is noted in {@code params}. */
-    static EventQuery query(RequestParameters params, String tenant, String userId, String type, String outcome,
-                            String channel, String correlationId, String from, String to) {
-        EventQuery query = new EventQuery(tenant, RequestParameters.optional(userId), RequestParameters.optional(type),
-                RequestParameters.optional(outcome), RequestParameters.optional(channel),
-                RequestParameters.optional(correlationId), params.instant("from", from), params.instant("to", to), null);
-        if (query.from() != null && query.to() != null && !query.from().isBefore(query.to())) {
-            params.refuse("to", "must be after from");
-        }
-        return query;
     }
 }

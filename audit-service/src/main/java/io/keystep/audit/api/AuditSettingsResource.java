@@ -20,7 +20,9 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -64,13 +66,15 @@ public class AuditSettingsResource {
         if (json != null && !json.isNull() && !json.isObject()) {
             throw ProblemException.invalid("body", "must be a JSON object");
         }
-        RequestParameters fields = new RequestParameters();
+        // Read from the JSON tree, not bound to a record: a value of the wrong type is named beside the others,
+        // where binding would stop at the first.
+        List<Problem.FieldError> fields = new ArrayList<>();
         if (json != null && json.isObject()) {
             for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
                 String name = names.next();
                 if (!FIELDS.contains(name)) {
-                    fields.refuse(name, "is not an audit setting (" + String.join(", ",
-                            AuditSettings.RETENTION_MONTHS, AuditSettings.SEARCH_DEFAULT_LIMIT) + ")");
+                    fields.add(new Problem.FieldError(name, "is not an audit setting (" + String.join(", ",
+                            AuditSettings.RETENTION_MONTHS, AuditSettings.SEARCH_DEFAULT_LIMIT) + ")"));
                 }
             }
         }
@@ -78,7 +82,9 @@ public class AuditSettingsResource {
                 AuditSettings.MAX_RETENTION_MONTHS);
         Integer pageSize = integer(fields, json, AuditSettings.SEARCH_DEFAULT_LIMIT,
                 AuditSettings.MIN_SEARCH_DEFAULT_LIMIT, config.query().maxLimit());
-        fields.check();
+        if (!fields.isEmpty()) {
+            throw ProblemException.invalid(fields);
+        }
         // the change commits only once Kafka acknowledged its event: without Kafka nothing changes
         return settings.replace(tenant, new AuditSettings.Overrides(retention, pageSize), caller.subject())
                 .onFailure(e -> !(e instanceof ProblemException)).transform(e -> {
@@ -91,15 +97,20 @@ public class AuditSettingsResource {
      * The field as a whole number within bounds, or null when absent (or null: back to the default) or bad (noted
      * in {@code fields}).
      */
-    private static Integer integer(RequestParameters fields, JsonNode json, String field, int min, int max) {
+    private static Integer integer(List<Problem.FieldError> fields, JsonNode json, String field, int min, int max) {
         JsonNode node = json == null ? null : json.get(field);
         if (node == null || node.isNull()) {
             return null;
         }
         if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-            return fields.refuse(field, "must be a whole number between " + min + " and " + max);
+            fields.add(new Problem.FieldError(field, "must be a whole number between " + min + " and " + max));
+            return null;
         }
         int value = node.intValue();
-        return value < min || value > max ? fields.refuse(field, "must be between " + min + " and " + max) : value;
+        if (value < min || value > max) {
+            fields.add(new Problem.FieldError(field, "must be between " + min + " and " + max));
+            return null;
+        }
+        return value;
     }
 }

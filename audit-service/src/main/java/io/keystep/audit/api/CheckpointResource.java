@@ -42,13 +42,11 @@ public class CheckpointResource {
 
     @GET
     public Uni<List<CheckpointView>> list(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader,
-                                          @QueryParam("tenant") String tenantParam, @QueryParam("limit") String limit) {
+                                          @QueryParam("tenant") String tenantParam, @QueryParam("limit") @QueryParameterRules.PageLimit(max = 1000) String limit) {
         // the caller's own checkpoints; the tenant parameter, when given, must name it
         caller.tenant(Caller.TENANT_HEADER, tenantHeader);
         String tenant = caller.tenant("tenant", tenantParam);
-        RequestParameters params = new RequestParameters();
-        Integer asked = params.limit(limit, 1000);
-        params.check();
+        Integer asked = RequestParameters.limit(limit);
         int max = asked == null ? 20 : asked;
         return Panache.withSession(() -> ChainCheckpoint.<ChainCheckpoint>find("tenantId = ?1 order by id desc", tenant)
                         .page(0, max).list())

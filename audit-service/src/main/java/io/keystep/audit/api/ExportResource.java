@@ -11,6 +11,9 @@ import io.keystep.kit.web.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Pattern;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -57,22 +60,12 @@ public class ExportResource {
 
     @GET
     public Response export(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader,
-                           @QueryParam("format") String formatParam,
-                           @QueryParam("userId") String userId,
-                           @QueryParam("type") String type,
-                           @QueryParam("outcome") String outcome,
-                           @QueryParam("channel") String channel,
-                           @QueryParam("correlationId") String correlationId,
-                           @QueryParam("from") String from,
-                           @QueryParam("to") String to) {
+                           @QueryParam("format") @Pattern(regexp = "\\s*(ndjson|csv)?\\s*",
+                                   message = "must be ndjson or csv") String formatParam,
+                           @BeanParam @Valid EventFilters filters) {
         String tenant = caller.tenant(Caller.TENANT_HEADER, tenantHeader);
-        RequestParameters params = new RequestParameters();
         String format = formatParam == null || formatParam.isBlank() ? "ndjson" : formatParam.trim();
-        if (!format.equals("ndjson") && !format.equals("csv")) {
-            params.refuse("format", "must be ndjson or csv");
-        }
-        EventQuery query = AuditEventsResource.query(params, tenant, userId, type, outcome, channel, correlationId, from, to);
-        params.check();
+        EventQuery query = filters.query(tenant);
         boolean csv = format.equals("csv");
         StreamingOutput body = output -> {
             long[] written = {0};

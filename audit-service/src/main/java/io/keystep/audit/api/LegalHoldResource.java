@@ -7,6 +7,9 @@ import io.keystep.kit.web.Roles;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -36,7 +39,7 @@ public class LegalHoldResource {
     }
 
     /** A new hold; {@code userId} null holds the whole tenant. */
-    public record HoldRequest(String userId, String reason) {
+    public record HoldRequest(String userId, @NotBlank(message = "is required") String reason) {
     }
 
     public record HoldView(long id, String tenantId, String userId, String reason, Instant createdAt, Instant releasedAt) {
@@ -46,9 +49,9 @@ public class LegalHoldResource {
     }
 
     @POST
-    public Uni<Response> place(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader, HoldRequest request) {
+    public Uni<Response> place(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader, @Valid HoldRequest request) {
         String tenant = caller.tenant(Caller.TENANT_HEADER, tenantHeader);
-        if (request == null || request.reason() == null || request.reason().isBlank()) {
+        if (request == null) {
             throw ProblemException.invalid("reason", "is required");
         }
         LegalHold hold = new LegalHold();
@@ -69,14 +72,11 @@ public class LegalHoldResource {
 
     @DELETE
     @Path("/{id}")
-    public Uni<HoldView> release(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader, @PathParam("id") String idParam) {
+    public Uni<HoldView> release(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader, @PathParam("id")
+                                 @Pattern(regexp = "\\s*[+-]?[0-9]{1,18}\\s*", message = "must be the id of a hold")
+                                 String idParam) {
         String tenant = caller.tenant(Caller.TENANT_HEADER, tenantHeader);
-        long id;
-        try {
-            id = Long.parseLong(idParam.trim());
-        } catch (NumberFormatException e) {
-            throw ProblemException.invalid("id", "must be the id of a hold");
-        }
+        long id = Long.parseLong(idParam.trim());
         return Panache.withTransaction(() -> LegalHold.<LegalHold>findById(id).map(hold -> {
             if (hold == null || !hold.tenantId.equals(tenant)) {
                 throw ProblemException.notFound("no hold " + id + " for this tenant");

@@ -43,10 +43,7 @@ public class StreamResource {
                                         @QueryParam("channel") String channel,
                                         @QueryParam("correlationId") String correlationId) {
         String tenant = caller.tenant(Caller.TENANT_HEADER, tenantHeader);
-        RequestParameters params = new RequestParameters();
-        EventQuery query = AuditEventsResource.query(params, tenant, userId, type, outcome,
-                channel, correlationId, null, null);
-        params.check();
+        EventQuery query = new EventFilters(userId, type, outcome, channel, correlationId, null, null).query(tenant);
         return broadcast.rows().filter(row -> matches(query, row)).map(AuditEventView::of);
     }
 

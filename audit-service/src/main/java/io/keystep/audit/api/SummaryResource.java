@@ -55,13 +55,12 @@ public class SummaryResource {
     }
 
     @GET
-    public Uni<Summary> summary(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader, @QueryParam("from") String fromParam,
-                                @QueryParam("to") String toParam) {
+    public Uni<Summary> summary(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader,
+                                @QueryParam("from") @QueryParameterRules.DateTime String fromParam,
+                                @QueryParam("to") @QueryParameterRules.DateTime String toParam) {
         String tenant = caller.tenant(Caller.TENANT_HEADER, tenantHeader);
-        RequestParameters period = new RequestParameters();
-        Instant from = period.instant("from", fromParam);
-        Instant to = period.instant("to", toParam);
-        period.check();
+        Instant from = RequestParameters.instant(fromParam);
+        Instant to = RequestParameters.instant(toParam);
         Instant end = to != null ? to : clock.instant();
         Instant start = from != null ? from : end.minus(Duration.ofDays(30));
         String sql = "SELECT type, payload ->> 'decision', payload ->> 'outcome',"

@@ -44,15 +44,15 @@ public class TimelineResource {
 
     @GET
     public Uni<Response> timeline(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader, @PathParam("userId") String userId,
-                                  @QueryParam("from") String from, @QueryParam("to") String to,
-                                  @QueryParam("limit") String limitParam, @QueryParam("cursor") String cursor) {
+                                  @QueryParam("from") @QueryParameterRules.DateTime String from,
+                                  @QueryParam("to") @QueryParameterRules.DateTime String to,
+                                  @QueryParam("limit") @QueryParameterRules.PageLimit String limitParam,
+                                  @QueryParam("cursor") @QueryParameterRules.Cursor String cursor) {
         String tenant = caller.tenant(Caller.TENANT_HEADER, tenantHeader);
-        RequestParameters params = new RequestParameters();
-        Instant fromInstant = params.instant("from", from);
-        Instant toInstant = params.instant("to", to);
-        Integer asked = params.limit(limitParam, config.query().maxLimit());
-        EventQuery.Position after = params.position(cursor);
-        params.check();
+        Instant fromInstant = RequestParameters.instant(from);
+        Instant toInstant = RequestParameters.instant(to);
+        Integer asked = RequestParameters.limit(limitParam);
+        EventQuery.Position after = RequestParameters.position(cursor);
         return AuditEventsResource.pageSize(settings, tenant, asked).chain(limit -> store.timeline(tenant,
                 userId, fromInstant, toInstant, after, limit + 1).map(rows -> {
                     List<StoredEvent> page = rows.size() > limit ? rows.subList(0, limit) : rows;

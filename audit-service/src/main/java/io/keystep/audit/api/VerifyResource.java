@@ -59,15 +59,14 @@ public class VerifyResource {
 
     @GET
     public Uni<Verification> verify(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader,
-                                    @QueryParam("tenant") String tenantParam, @QueryParam("from") String fromParam,
-                                    @QueryParam("to") String toParam) {
+                                    @QueryParam("tenant") String tenantParam,
+                                    @QueryParam("from") @QueryParameterRules.DateTime String fromParam,
+                                    @QueryParam("to") @QueryParameterRules.DateTime String toParam) {
         // the caller's own chain; the tenant parameter, when given, must name it
         caller.tenant(Caller.TENANT_HEADER, tenantHeader);
         String tenant = caller.tenant("tenant", tenantParam);
-        RequestParameters params = new RequestParameters();
-        Instant from = params.instant("from", fromParam);
-        Instant to = params.instant("to", toParam);
-        params.check();
+        Instant from = RequestParameters.instant(fromParam);
+        Instant to = RequestParameters.instant(toParam);
         return store.head(tenant).chain(head -> {
             if (head == null) {
                 return Uni.createFrom().item(new Verification(tenant, true, 0, 0, 0, 0, HashChain.GENESIS, 0, null, null));

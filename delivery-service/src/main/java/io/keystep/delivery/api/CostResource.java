@@ -7,6 +7,7 @@ import io.keystep.kit.web.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import io.keystep.delivery.store.CostLedger;
 import io.smallrye.mutiny.Uni;
+import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -19,7 +20,6 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,17 +55,14 @@ public class CostResource {
      */
     @GET
     @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
-    public Uni<Response> month(@HeaderParam("X-Tenant-Id") String claimedTenant, @QueryParam("month") String month) {
+    public Uni<Response> month(@HeaderParam("X-Tenant-Id") String claimedTenant, @QueryParam("month")
+                               @Pattern(regexp = "\\s*|[0-9]{4}-(0[1-9]|1[0-2])", message = "must be yyyy-MM")
+                               String month) {
         return costs(caller.tenant(Caller.TENANT_HEADER, claimedTenant), month);
     }
 
     private Uni<Response> costs(String tenantId, String month) {
-        YearMonth chosen;
-        try {
-            chosen = month == null || month.isBlank() ? YearMonth.now(clock) : YearMonth.parse(month);
-        } catch (DateTimeParseException e) {
-            return Uni.createFrom().item(Problem.validation("month", "must be yyyy-MM").response());
-        }
+        YearMonth chosen = month == null || month.isBlank() ? YearMonth.now(clock) : YearMonth.parse(month);
         return ledger.month(tenantId, chosen.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC)).map(costs -> {
             List<CostLine> lines = costs.entrySet().stream()
                     .map(e -> {

@@ -7,6 +7,7 @@ import io.keystep.kit.web.Problem;
 import io.keystep.kit.web.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -43,12 +44,10 @@ public class DeliveryResource {
 
     @GET
     @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
-    public Uni<Response> state(@PathParam("challengeId") String challengeId,
+    public Uni<Response> state(@PathParam("challengeId") @Size(max = 128, message = "at most 128 characters")
+                               String challengeId,
                                @HeaderParam("X-Tenant-Id") String claimedTenant) {
         String tenant = caller.tenant(Caller.TENANT_HEADER, claimedTenant);
-        if (challengeId == null || challengeId.length() > 128) {
-            return Uni.createFrom().item(Problem.validation("challengeId", "at most 128 characters").response());
-        }
         return attempts.load(tenant, challengeId).map(found -> found
                 .map(a -> Response.ok(new DeliveryState(challengeId, a.job().sendAttempt(), a.job().plan(), a.step(),
                         a.step() < a.job().plan().size() ? a.job().plan().get(a.step()) : null,
