@@ -1,6 +1,7 @@
 package io.keystep.audit.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.keystep.kit.web.Problem;
 import io.keystep.audit.config.AuditConfig;
 import io.keystep.audit.domain.AuditSettings;
 import io.keystep.audit.store.TenantSettingsStore;
