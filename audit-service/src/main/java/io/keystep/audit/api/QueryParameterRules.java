@@ -1,7 +1,7 @@
 package io.keystep.audit.api;
 
-import io.keystep.audit.config.AuditConfig;
-import jakarta.enterprise.context.Dependent;
+import org.eclipse.microprofile.config.ConfigProvider;
+
 import jakarta.validation.Constraint;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
@@ -87,20 +87,19 @@ final class QueryParameterRules {
 
         Class<? extends Payload>[] payload() default {};
 
-        /** A bean per constraint (it keeps that constraint's maximum), for the configured one. */
-        @Dependent
+        /**
+         * One per constraint (it keeps that constraint's maximum). The configured maximum is read from the
+         * configuration when the constraint is first used: the validator factory is built before configuration
+         * mappings such as {@code AuditConfig} can be injected.
+         */
         class Check implements ConstraintValidator<PageLimit, String> {
 
-            private final int configured;
             private int max;
-
-            Check(AuditConfig config) {
-                this.configured = config.query().maxLimit();
-            }
 
             @Override
             public void initialize(PageLimit annotation) {
-                max = annotation.max() > 0 ? annotation.max() : configured;
+                max = annotation.max() > 0 ? annotation.max() : ConfigProvider.getConfig()
+                        .getValue("keystep.audit.query.max-limit", Integer.class);
             }
 
             @Override

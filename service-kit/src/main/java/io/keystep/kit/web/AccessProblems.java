@@ -34,24 +34,41 @@ public class AccessProblems {
     private final CurrentIdentityAssociation identities;
     private volatile boolean keyProblemLogged;
 
+    /** The query parameter in which a caller may still name its own tenant. */
+    static final String TENANT_PARAMETER = "tenant";
+
     public AccessProblems(AccessRefusals refusals, CurrentIdentityAssociation identities) {
         this.refusals = refusals;
         this.identities = identities;
     }
 
-    /** The tenant comes from the token only; a request that still names one in the header must name the token's. */
+    /**
+     * The tenant comes from the token only; a request that still names one, in the header or in the {@code tenant}
+     * query parameter, must name the token's. Checked here, before any parameter is validated, so that a request
+     * naming another tenant is refused (and audited) as such whatever else is wrong with it.
+     */
     @ServerRequestFilter
     public Uni<Response> sameTenant(ContainerRequestContext request) {
-        String named = request.getHeaderString(Caller.TENANT_HEADER);
-        if (named == null) {
+        String header = request.getHeaderString(Caller.TENANT_HEADER);
+        String query = request.getUriInfo().getQueryParameters().getFirst(TENANT_PARAMETER);
+        String field = header != null ? Caller.TENANT_HEADER : TENANT_PARAMETER;
+        String named = header != null ? header : query;
+        if (named == null || named.isEmpty() && header == null) {
             return Uni.createFrom().nullItem();
         }
         return identities.getDeferredIdentity().chain(identity -> {
-            if (identity.isAnonymous() || named.equals(Caller.tenantOf(identity))) {
+            if (identity.isAnonymous()) {
                 // without a token the role check answers 401
                 return Uni.createFrom().nullItem();
             }
-            return crossTenant(identity, new CrossTenantException(Caller.TENANT_HEADER, named), request);
+            String own = Caller.tenantOf(identity);
+            if (!named.equals(own)) {
+                return crossTenant(identity, new CrossTenantException(field, named), request);
+            }
+            if (header != null && query != null && !query.isEmpty() && !query.equals(own)) {
+                return crossTenant(identity, new CrossTenantException(TENANT_PARAMETER, query), request);
+            }
+            return Uni.createFrom().nullItem();
         });
     }
 
