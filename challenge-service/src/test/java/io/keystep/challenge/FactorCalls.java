@@ -1,8 +1,8 @@
 package io.keystep.challenge;
 
+import io.keystep.kit.formats.NoticeHeaders;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.keystep.challenge.factors.FactorNotices;
 import io.keystep.events.Topics;
 import io.keystep.testsupport.auth.Callers;
 import io.restassured.http.ContentType;
@@ -74,7 +74,7 @@ final class FactorCalls {
     /** Where the notice goes, opened as a delivery worker would (sealing key, associated data tenant:eventId). */
     static String noticeDestinations(ObjectMapper mapper, String tenant, ConsumerRecord<String, String> record)
             throws Exception {
-        String sealed = header(record, FactorNotices.TO);
+        String sealed = header(record, NoticeHeaders.TO);
         if (sealed == null) {
             return null;
         }

@@ -1,7 +1,7 @@
 package io.keystep.challenge;
 
+import io.keystep.kit.formats.NoticeHeaders;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.keystep.challenge.factors.FactorNotices;
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.PostgresTestResource;
 import io.keystep.testsupport.RedisTestResource;
@@ -58,7 +58,7 @@ class FactorNoticeTest {
         ConsumerRecord<String, String> record = EventLog.await(io.keystep.events.Topics.FACTOR_CHANGED, 1,
                 r -> (tenant + ":" + user).equals(r.key()) && r.value().contains("\"change\":\"" + change + "\"")
                         && r.value().contains(about)).get(0);
-        assertThat(FactorCalls.header(record, FactorNotices.NOTICE), equalTo("v1"));
+        assertThat(FactorCalls.header(record, NoticeHeaders.NOTICE), equalTo("v1"));
         assertThat(FactorCalls.noticeDestinations(mapper, tenant, record), equalTo("SMS:" + phone));
         // The destination is sealed: the number is nowhere in clear on the record.
         assertThat(record.value(), not(containsString(phone)));
@@ -88,15 +88,15 @@ class FactorNoticeTest {
         // (The phone's own enrollment is an ACTIVATED of factor SMS, published without a notice.)
         ConsumerRecord<String, String> added = noticeTo(tenant, user, "ACTIVATED", "\"factor\":\"TOTP\"", phone,
                 secrets);
-        String summary = FactorCalls.header(added, FactorNotices.SUMMARY);
+        String summary = FactorCalls.header(added, NoticeHeaders.SUMMARY);
         assertThat(summary, allOf(containsString("authenticator app"), containsString("added"),
                 containsString(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
                         .withZone(java.time.ZoneOffset.UTC).format(clock.instant()))));
         assertThat(added.value(), containsString("\"factorId\":\"" + factor[0] + "\""));
         assertThat(FactorCalls.header(noticeTo(tenant, user, "RECOVERY_CODES_GENERATED", phone, secrets),
-                FactorNotices.SUMMARY), containsString("recovery codes"));
+                NoticeHeaders.SUMMARY), containsString("recovery codes"));
         // Enrolling a factor that is not yet usable, or renaming one, is published without a notice.
-        assertThat(FactorCalls.header(FactorCalls.changes(tenant, user, "ENROLLED", 1).get(0), FactorNotices.NOTICE),
+        assertThat(FactorCalls.header(FactorCalls.changes(tenant, user, "ENROLLED", 1).get(0), NoticeHeaders.NOTICE),
                 nullValue());
     }
 
@@ -138,7 +138,7 @@ class FactorNoticeTest {
                 .delete("/v1/users/{u}/factors/{f}", user, factor[0]).then().statusCode(204);
         ConsumerRecord<String, String> removed = noticeTo(tenant, user, "REMOVED", "\"factor\":\"TOTP\"", phone,
                 secrets);
-        assertThat(FactorCalls.header(removed, FactorNotices.SUMMARY), containsString("removed"));
+        assertThat(FactorCalls.header(removed, NoticeHeaders.SUMMARY), containsString("removed"));
     }
 
     @Test
@@ -147,8 +147,8 @@ class FactorNoticeTest {
         String user = LoginThread.unique("u");
         FactorCalls.generateRecoveryCodes(tenant, user);
         ConsumerRecord<String, String> record = FactorCalls.changes(tenant, user, "RECOVERY_CODES_GENERATED", 1).get(0);
-        assertThat(FactorCalls.header(record, FactorNotices.NOTICE), equalTo("v1"));
-        assertThat(FactorCalls.header(record, FactorNotices.TO), nullValue());
+        assertThat(FactorCalls.header(record, NoticeHeaders.NOTICE), equalTo("v1"));
+        assertThat(FactorCalls.header(record, NoticeHeaders.TO), nullValue());
         given().get("/q/metrics").then().statusCode(200).body(containsString(
                 "keystep_factor_notices_total{change=\"recovery_codes_generated\",outcome=\"no_channel\",tenant=\""
                         + tenant + "\"}"));

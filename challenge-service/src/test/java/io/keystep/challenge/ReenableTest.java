@@ -1,7 +1,7 @@
 package io.keystep.challenge;
 
+import io.keystep.kit.formats.NoticeHeaders;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.keystep.challenge.factors.FactorNotices;
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.PostgresTestResource;
 import io.keystep.testsupport.RedisTestResource;
@@ -78,7 +78,7 @@ class ReenableTest {
         ConsumerRecord<String, String> reenabled = FactorCalls.changes(tenant, user, "REENABLED", 1).get(0);
         assertThat(reenabled.value(), containsString("recovery code"));
         assertThat(FactorCalls.noticeDestinations(mapper, tenant, reenabled), equalTo("SMS:" + phone));
-        assertThat(FactorCalls.header(reenabled, FactorNotices.SUMMARY), containsString("re-enabled"));
+        assertThat(FactorCalls.header(reenabled, NoticeHeaders.SUMMARY), containsString("re-enabled"));
         FactorCalls.createVerification(tenant, VerifyApi.sms(phone, user)).statusCode(201);
         given().get("/q/metrics").then().statusCode(200).body(containsString(
                 "keystep_factor_reenabled_total{tenant=\"" + tenant + "\",via=\"recovery_code\"}"));

@@ -16,6 +16,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.keystep.kit.formats.NoticeHeaders;
+import static io.keystep.kit.formats.NoticeHeaders.LOCALE;
+import static io.keystep.kit.formats.NoticeHeaders.NOTICE;
+import static io.keystep.kit.formats.NoticeHeaders.SUMMARY;
+import static io.keystep.kit.formats.NoticeHeaders.TO;
+
 /**
  * Out-of-band notices of factor changes (OWASP MFA cheat sheet: tell the user on another channel when a factor is
  * added or removed, recovery codes are made or used, a device is trusted or revoked, or sign-in is suspended or
@@ -24,10 +30,10 @@ import java.util.Map;
  * <p>A notice travels as the change's own {@code factor.changed.v1} record with these Kafka headers, for the
  * delivery side to send (the event schema has no place for a destination):
  * <ul>
- *   <li>{@value #NOTICE} = {@code v1}: the record asks for a notice;</li>
- *   <li>{@value #SUMMARY}: what changed and when, in plain English, without label, code or secret;</li>
- *   <li>{@value #LOCALE}: the message language;</li>
- *   <li>{@value #TO}: the destinations, {@code SMS:+15555550123} separated by {@code ,}, sealed like a delivery
+ *   <li>{@value NoticeHeaders#NOTICE} = {@code v1}: the record asks for a notice;</li>
+ *   <li>{@value NoticeHeaders#SUMMARY}: what changed and when, in plain English, without label, code or secret;</li>
+ *   <li>{@value NoticeHeaders#LOCALE}: the message language;</li>
+ *   <li>{@value NoticeHeaders#TO}: the destinations, {@code SMS:+15555550123} separated by {@code ,}, sealed like a delivery
  *   job's code ({@link DeliverySeal}, bound to the tenant and the event id); absent when the user has no channel
  *   to tell.</li>
  * </ul>
@@ -35,10 +41,6 @@ import java.util.Map;
 @ApplicationScoped
 public class FactorNotices {
 
-    public static final String NOTICE = "keystep-notice";
-    public static final String SUMMARY = "keystep-notice-summary";
-    public static final String LOCALE = "keystep-notice-locale";
-    public static final String TO = "keystep-notice-to";
 
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);

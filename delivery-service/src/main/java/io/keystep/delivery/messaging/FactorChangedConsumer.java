@@ -1,5 +1,6 @@
 package io.keystep.delivery.messaging;
 
+import io.keystep.kit.formats.NoticeHeaders;
 import io.keystep.delivery.config.NoticeConfig;
 import io.keystep.events.Envelope;
 import io.keystep.events.FactorChanged;
@@ -27,8 +28,8 @@ import java.util.Map;
 @ApplicationScoped
 public class FactorChangedConsumer {
 
-    private static final List<String> HEADERS = List.of(FactorNotices.NOTICE, FactorNotices.SUMMARY,
-            FactorNotices.LOCALE, FactorNotices.TO);
+    private static final List<String> HEADERS = List.of(NoticeHeaders.NOTICE, NoticeHeaders.SUMMARY,
+            NoticeHeaders.LOCALE, NoticeHeaders.TO);
 
     private final EnvelopeReader reader;
     private final FactorNotices notices;

@@ -28,6 +28,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import static io.keystep.kit.formats.NoticeHeaders.LOCALE;
+import static io.keystep.kit.formats.NoticeHeaders.NOTICE;
+import static io.keystep.kit.formats.NoticeHeaders.SUMMARY;
+import static io.keystep.kit.formats.NoticeHeaders.TO;
+
 /**
  * Out-of-band notices of factor changes (OWASP MFA cheat sheet; NIST SP 800-63B 6.1.2.1): a
  * {@code factor.changed.v1} record whose headers ask for a notice has its summary sent as an SMS to each sealed
@@ -39,15 +44,6 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class FactorNotices {
-
-    /** {@code v1}: the record asks for a notice. */
-    public static final String NOTICE = "keystep-notice";
-    /** What changed and when, in plain English, without label, code or secret. */
-    public static final String SUMMARY = "keystep-notice-summary";
-    /** The summary's language. */
-    public static final String LOCALE = "keystep-notice-locale";
-    /** The destinations ({@code SMS:+15555550123}, comma-separated), sealed for {@code tenantId} and the event id. */
-    public static final String TO = "keystep-notice-to";
 
     public static final String UNREADABLE = "SEALED_DESTINATION_UNREADABLE";
 
