@@ -46,9 +46,32 @@ public final class LocalRedisCluster implements AutoCloseable {
             }
             RedisShardedCluster cluster = builder.build();
             cluster.start();
+            awaitEveryNodeAgrees(ports);
             return new LocalRedisCluster(cluster, ports);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start a Redis Cluster on ports " + ports, e);
+        }
+    }
+
+    /**
+     * Waits until every primary knows the others and serves all slots: the builder returns once the slots are
+     * assigned, but the other nodes learn of it by gossip, and a node asked before that answers
+     * {@code cluster_state:fail}.
+     */
+    private static void awaitEveryNodeAgrees(List<Integer> ports) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        for (int port : ports) {
+            try (Jedis node = new Jedis("127.0.0.1", port)) {
+                String info = node.clusterInfo();
+                while (!(info.contains("cluster_state:ok") && info.contains("cluster_slots_assigned:16384")
+                        && info.contains("cluster_known_nodes:" + PRIMARIES))) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("Redis Cluster on " + ports + " did not converge: " + info);
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+                    info = node.clusterInfo();
+                }
+            }
         }
     }
 
