@@ -22,15 +22,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The Grafana dashboard in {@code deploy/grafana/} queries only metrics the services register: every Prometheus
- * name a panel uses is found, in its Micrometer spelling, in some service's sources (or comes from a library
- * binder every service has: JVM, HTTP server, Kafka client). A renamed meter breaks this test, not a chart.
+ * name a panel uses is found, in its Micrometer spelling, in some service's sources or the service kit's, which
+ * every service runs (or comes from a library binder every service has: JVM, HTTP server, Kafka client). A renamed meter breaks this test, not a chart.
  */
 class GrafanaDashboardTest {
 
     private static final Path DEPLOY = Path.of(".").toAbsolutePath().normalize();
     private static final Path ROOT = DEPLOY.getParent();
-    private static final List<String> SERVICES = List.of("risk-service", "challenge-service", "delivery-service",
-            "audit-service");
+    private static final List<String> SOURCE_MODULES = List.of("risk-service", "challenge-service",
+            "delivery-service", "audit-service", "service-kit");
     private static final List<String> BINDER_PREFIXES = List.of("jvm_", "http_server_", "kafka_consumer_",
             "kafka_producer_", "process_", "system_");
     private static final Pattern METRIC = Pattern.compile("\\b([a-z][a-z0-9_]*)(?=\\{|\\[|\\)|\\s|$)");
@@ -87,7 +87,7 @@ class GrafanaDashboardTest {
 
     private static String serviceSources() {
         StringBuilder all = new StringBuilder();
-        for (String service : SERVICES) {
+        for (String service : SOURCE_MODULES) {
             try (Stream<Path> files = Files.walk(ROOT.resolve(service).resolve("src/main/java"))) {
                 files.filter(f -> f.toString().endsWith(".java")).forEach(f -> {
                     try {
