@@ -171,10 +171,10 @@ class AuditTrailFeaturesTest {
     /** Every checkpoint of a tenant on {@code audit.checkpoint.v1}, read from the beginning. */
     private static List<JsonNode> publishedCheckpoints(String tenant) throws Exception {
         List<JsonNode> found = new java.util.ArrayList<>();
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(Map.of(
-                "bootstrap.servers", io.keystep.testsupport.SharedServers.kafka().bootstrapServers(),
-                "group.id", "checkpoint-reader-" + java.util.UUID.randomUUID(),
-                "auto.offset.reset", "earliest"),
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(
+                io.keystep.testsupport.SharedServers.kafka().clientConfig(io.keystep.events.BusAccess.COMPLIANCE, Map.of(
+                        "group.id", "compliance-checkpoint-reader-" + java.util.UUID.randomUUID(),
+                        "auto.offset.reset", "earliest")),
                 new org.apache.kafka.common.serialization.StringDeserializer(),
                 new org.apache.kafka.common.serialization.StringDeserializer())) {
             consumer.subscribe(List.of(Topics.AUDIT_CHECKPOINT));

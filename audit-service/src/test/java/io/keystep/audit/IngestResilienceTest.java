@@ -152,7 +152,7 @@ class IngestResilienceTest {
     /** Another member of group audit-service that runs the same ingest and commits after it, as a second replica. */
     private void runSecondInstance(AtomicBoolean running, AtomicInteger assigned, AtomicInteger processed) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedServers.kafka().bootstrapServers());
+        props.putAll(SharedServers.kafka().clientConfig(io.keystep.events.BusAccess.AUDIT_SERVICE));
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "audit-service");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -190,8 +190,7 @@ class IngestResilienceTest {
     }
 
     private static Map<TopicPartition, Long> endOffsets(String topic) {
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedServers.kafka().bootstrapServers()),
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(SharedServers.kafka().adminConfig(),
                 new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -201,8 +200,7 @@ class IngestResilienceTest {
 
     /** Whether group audit-service has committed no offset past {@code limits} on their partitions. */
     private static boolean committedWithin(Map<TopicPartition, Long> limits) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                SharedServers.kafka().bootstrapServers()))) {
+        try (Admin admin = SharedServers.kafka().admin()) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("audit-service")
                     .partitionsToOffsetAndMetadata().get();
             return limits.entrySet().stream().allMatch(limit -> committed.get(limit.getKey()) == null

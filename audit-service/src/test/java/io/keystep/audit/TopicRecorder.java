@@ -21,10 +21,9 @@ final class TopicRecorder implements AutoCloseable {
 
     TopicRecorder(String topic) {
         thread = new Thread(() -> {
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                    "bootstrap.servers", SharedServers.kafka().bootstrapServers(),
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(SharedServers.kafka().adminConfig(Map.of(
                     "group.id", "recorder-" + UUID.randomUUID(),
-                    "auto.offset.reset", "earliest"), new StringDeserializer(), new StringDeserializer())) {
+                    "auto.offset.reset", "earliest")), new StringDeserializer(), new StringDeserializer())) {
                 consumer.subscribe(List.of(topic));
                 while (running.get()) {
                     consumer.poll(Duration.ofMillis(200)).forEach(records::add);

@@ -5,6 +5,7 @@ import io.keystep.events.Decision;
 import io.keystep.events.Envelope;
 import io.keystep.events.LoginDecided;
 import io.keystep.events.Topics;
+import io.keystep.testsupport.BusCredentials;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -101,7 +102,7 @@ final class AuditIngestBenchmark {
                     LoginLatencyBenchmark.json(event)));
         }
         java.util.Map<String, Object> config = new java.util.HashMap<>(
-                LoginLatencyBenchmark.producerConfig(stack.kafkaBootstrap()));
+                LoginLatencyBenchmark.producerConfig(stack.kafkaClientConfig(BusCredentials.ADMIN)));
         config.put(org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG, 5);
         config.put(org.apache.kafka.clients.producer.ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
         CpuMeter.Snapshot before;

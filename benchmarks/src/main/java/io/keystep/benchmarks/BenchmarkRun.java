@@ -6,6 +6,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.keystep.deploy.LocalStack;
 import io.keystep.deploy.Secrets;
 import io.keystep.deploy.StackPorts;
+import io.keystep.testsupport.BusCredentials;
 import io.vertx.mutiny.core.Vertx;
 
 import java.io.IOException;
@@ -155,7 +156,7 @@ public final class BenchmarkRun {
                 out.println();
                 out.println("Raw Kafka at the login sweep's rates");
                 try {
-                    login = login.besideRawKafkaAtEachSweepRate(stack.kafkaBootstrap(), runId, options, out);
+                    login = login.besideRawKafkaAtEachSweepRate(stack.kafkaClientConfig(BusCredentials.ADMIN), runId, options, out);
                 } catch (RuntimeException e) {
                     errors.put("login-sweep-raw-kafka", describe(e));
                     out.println("  failed: " + describe(e));

@@ -2,6 +2,7 @@ package io.keystep.benchmarks;
 
 import io.keystep.deploy.Demo;
 import io.keystep.deploy.LocalStack;
+import io.keystep.testsupport.BusCredentials;
 import io.keystep.testsupport.SmsSink;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
@@ -119,7 +120,7 @@ final class CheckBenchmark {
                 fixedCpu = cpu.between(beforeFixed, cpu.snapshot(), "check", fixed.requests());
                 out.println("    p99 " + fixed.latency().p99Ms() + " ms, outcomes " + fixed.outcomes());
                 settle.run();
-                ack = KafkaAckLatency.run(stack.kafkaBootstrap(), people.runId(), options.checkRate(),
+                ack = KafkaAckLatency.run(stack.kafkaClientConfig(BusCredentials.ADMIN), people.runId(), options.checkRate(),
                         options.warmup(), options.checkDuration(), out);
                 // The other two round trips a check makes, one after the other with the acknowledgement, each alone
                 // at the same rate (both loops are warm from their closed loops above).

@@ -1,6 +1,5 @@
 package io.keystep.benchmarks;
 
-import javax.management.ObjectName;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.management.ObjectName;
 
 /**
  * The stop-the-world collections of every JVM in a run, per window: how many, the longest, and their total. Each

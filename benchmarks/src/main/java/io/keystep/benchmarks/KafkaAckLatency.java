@@ -1,6 +1,6 @@
 package io.keystep.benchmarks;
 
-import io.keystep.testsupport.LocalKafka;
+
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -35,21 +35,22 @@ final class KafkaAckLatency {
     }
 
     /** challenge-service's settings for the check's event. */
-    static Map<String, Object> producerConfig(String bootstrap) {
-        Map<String, Object> config = new HashMap<>(LoginLatencyBenchmark.producerConfig(bootstrap));
+    static Map<String, Object> producerConfig(Map<String, Object> client) {
+        Map<String, Object> config = new HashMap<>(LoginLatencyBenchmark.producerConfig(client));
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         return config;
     }
 
-    static Result run(String bootstrap, String runId, int rate, Duration warmup, Duration duration, PrintStream out) {
+    static Result run(Map<String, Object> operator, String runId, int rate, Duration warmup, Duration duration,
+                      PrintStream out) {
         String topic = "bench.ack." + runId;
-        LocalKafka.createTopics(bootstrap, List.of(topic), 3);
+        RawKafkaLatency.createTopic(operator, topic);
         int count = FixedRate.count(rate, duration);
         Histogram micros = new Histogram(Latency.HIGHEST_MICROS, 3);
         AtomicLong acknowledged = new AtomicLong();
         out.printf("  Kafka produce -> acknowledgement: %d records at %d/s to %s%n", count, rate, topic);
         FixedRate.Pace pace;
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(bootstrap),
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(operator),
                 new StringSerializer(), new StringSerializer())) {
             producer.partitionsFor(topic);
             RawKafkaLatency.warmUp(producer, topic, rate, warmup, VALUE);

@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.keystep.deploy.LocalStack;
+import io.keystep.events.BusAccess;
 import io.keystep.events.Device;
 import io.keystep.events.Envelope;
 import io.keystep.events.LoginAttempted;
 import io.keystep.events.Purpose;
 import io.keystep.events.Topics;
+import io.keystep.testsupport.BusCredentials;
 import io.keystep.testsupport.SmsSink;
 import io.vertx.mutiny.core.Vertx;
 import org.HdrHistogram.Histogram;
@@ -103,11 +105,11 @@ final class LoginLatencyBenchmark {
          * tail at 100/s is not its tail at 1,000/s). Run after all the platform's windows, none of which it may
          * disturb.
          */
-        Result besideRawKafkaAtEachSweepRate(String bootstrap, String runId, BenchmarkOptions options,
+        Result besideRawKafkaAtEachSweepRate(Map<String, Object> operator, String runId, BenchmarkOptions options,
                                              PrintStream out) {
             List<Step> steps = new ArrayList<>();
             for (Step step : sweep) {
-                steps.add(step.besideRawKafka(RawKafkaLatency.run(bootstrap, runId + "." + step.ratePerSecond(),
+                steps.add(step.besideRawKafka(RawKafkaLatency.run(operator, runId + "." + step.ratePerSecond(),
                         step.logins(), step.ratePerSecond(), options.warmup(), options.drainTimeout(), out)));
             }
             return new Result(ratePerSecond, seconds, logins, enrolled, messages, missing, loginToSms, stages,
@@ -122,12 +124,15 @@ final class LoginLatencyBenchmark {
     private LoginLatencyBenchmark() {
     }
 
-    /** The producer settings a gateway uses (and the raw Kafka baseline too, so that both pay the same). */
-    static Map<String, Object> producerConfig(String bootstrap) {
-        return Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    /**
+     * The producer settings a gateway uses (and the raw Kafka baseline too, so that both pay the same), over a
+     * client's connection: its broker and its SASL/SCRAM login.
+     */
+    static Map<String, Object> producerConfig(Map<String, Object> client) {
+        Map<String, Object> config = new java.util.HashMap<>(client);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return config;
     }
 
     static Result run(LocalStack stack, Vertx vertx, Population people, BenchmarkOptions options, CpuMeter cpu,
@@ -186,7 +191,7 @@ final class LoginLatencyBenchmark {
             out.printf("  %d messages, %d logins without one; %s%n", main.messages(), main.missing(),
                     latency.summary());
 
-            RawKafkaLatency.Result raw = RawKafkaLatency.run(stack.kafkaBootstrap(), people.runId(), count, rate,
+            RawKafkaLatency.Result raw = RawKafkaLatency.run(stack.kafkaClientConfig(BusCredentials.ADMIN), people.runId(), count, rate,
                     options.warmup(), options.drainTimeout(), out);
             return new Result(rate, options.loginDuration().toSeconds(), count, measured.ok(), main.messages(),
                     main.missing(), latency, stageLatencies, main.publisherMaxBehindMs(), raw,
@@ -296,8 +301,9 @@ final class LoginLatencyBenchmark {
             this.phoneNumber = new int[capacity];
             this.intended = new long[capacity];
             this.received = new long[capacity];
-            this.stages = new LoginStages(stack.kafkaBootstrap(), "login-" + people.runId() + "-", capacity);
-            this.producer = new KafkaProducer<>(producerConfig(stack.kafkaBootstrap()), new StringSerializer(),
+            this.stages = new LoginStages(stack.kafkaClientConfig(BusCredentials.ADMIN), "login-" + people.runId() + "-", capacity);
+            this.producer = new KafkaProducer<>(producerConfig(stack.kafkaClientConfig(BusAccess.GATEWAY)),
+                    new StringSerializer(),
                     new StringSerializer());
             producer.partitionsFor(Topics.LOGIN); // metadata before the clock starts, not inside the first send
             // The publisher's own first serialisation (Jackson building its serialisers) before any clock starts,

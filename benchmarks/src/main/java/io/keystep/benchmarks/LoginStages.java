@@ -34,11 +34,10 @@ final class LoginStages implements AutoCloseable {
     private final long[][] arrivals;
 
     /** Starts reading from the end of both topics; logins are named {@code <loginPrefix><index>}. */
-    LoginStages(String bootstrap, String loginPrefix, int count) {
+    LoginStages(Map<String, Object> operator, String loginPrefix, int count) {
         this.loginPrefix = loginPrefix;
         this.arrivals = new long[TOPICS.size()][count];
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        consumer = new KafkaConsumer<>(RawKafkaLatency.with(operator,
                 ConsumerConfig.GROUP_ID_CONFIG, "bench-stages-" + UUID.randomUUID(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new StringDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();

@@ -1,6 +1,6 @@
 package io.keystep.benchmarks;
 
-import io.keystep.testsupport.LocalKafka;
+import io.keystep.testsupport.BusAccessSetup;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -54,10 +54,21 @@ final class RawKafkaLatency {
         producer.flush();
     }
 
-    static Result run(String bootstrap, String runId, int count, int rate, Duration warmup, Duration drainTimeout,
-                      PrintStream out) {
+    /** A topic of the benchmark's own, of three partitions like the platform's, made by the broker's operator. */
+    static void createTopic(Map<String, Object> operator, String topic) {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(operator)) {
+            BusAccessSetup.createTopics(admin, List.of(topic), 3);
+        }
+    }
+
+    /**
+     * Raw records through the same broker, as its operator: authenticated (SASL/SCRAM) like every client, though a
+     * super user's requests skip the ACL lookups a gateway's pay.
+     */
+    static Result run(Map<String, Object> operator, String runId, int count, int rate, Duration warmup,
+                      Duration drainTimeout, PrintStream out) {
         String topic = "bench.raw." + runId;
-        LocalKafka.createTopics(bootstrap, List.of(topic), 3);
+        createTopic(operator, topic);
         long[] intended = new long[count];
         boolean[] arrived = new boolean[count];
         Histogram micros = new Histogram(Latency.HIGHEST_MICROS, 3);
@@ -65,8 +76,7 @@ final class RawKafkaLatency {
         AtomicLong lastArrival = new AtomicLong(System.nanoTime());
         AtomicBoolean stop = new AtomicBoolean();
         List<TopicPartition> partitions = IntStream.range(0, 3).mapToObj(p -> new TopicPartition(topic, p)).toList();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(with(operator,
                 ConsumerConfig.GROUP_ID_CONFIG, "bench-raw-" + UUID.randomUUID(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new StringDeserializer())) {
             consumer.assign(partitions);
@@ -95,7 +105,7 @@ final class RawKafkaLatency {
             out.printf("  raw Kafka: %d records at %d/s to %s%n", count, rate, topic);
             FixedRate.Pace pace;
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-                    LoginLatencyBenchmark.producerConfig(bootstrap), new StringSerializer(), new StringSerializer())) {
+                    LoginLatencyBenchmark.producerConfig(operator), new StringSerializer(), new StringSerializer())) {
                 producer.partitionsFor(topic);
                 warmUp(producer, topic, rate, warmup, WARM_UP_VALUE);
                 pace = FixedRate.run(count, rate, (i, at) -> {
@@ -122,5 +132,14 @@ final class RawKafkaLatency {
             out.printf("    received %d; %s%n", received.get(), latency.summary());
             return new Result(topic, count, received.get(), latency, pace.maxBehindMs());
         }
+    }
+
+    /** A client's connection settings with a consumer's or producer's own added. */
+    static Map<String, Object> with(Map<String, Object> client, Object... settings) {
+        Map<String, Object> config = new java.util.HashMap<>(client);
+        for (int i = 0; i < settings.length; i += 2) {
+            config.put((String) settings[i], settings[i + 1]);
+        }
+        return config;
     }
 }

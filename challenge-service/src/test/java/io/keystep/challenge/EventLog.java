@@ -35,7 +35,7 @@ public final class EventLog {
 
     public static synchronized KafkaCompanion companion() {
         if (companion == null) {
-            companion = new KafkaCompanion(SharedServers.kafka().bootstrapServers());
+            companion = SharedServers.kafka().operatorCompanion();
         }
         return companion;
     }

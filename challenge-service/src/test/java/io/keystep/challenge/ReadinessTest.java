@@ -1,9 +1,8 @@
 package io.keystep.challenge;
 
-import io.keystep.testsupport.LocalKafka;
+import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.LocalPostgres;
 import io.keystep.testsupport.LocalRedis;
-import io.keystep.testsupport.SharedServers;
 import io.keystep.testsupport.auth.Tokens;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
@@ -48,35 +47,11 @@ class ReadinessTest {
 
         @Override
         public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(SharedKafka.class),
+            return List.of(new TestResourceEntry(KafkaTestResource.class),
                     new TestResourceEntry(Servers.class));
         }
     }
 
-    /**
-     * The shared broker, as {@code KafkaTestResource} gives it, but tolerant of a first topic creation that the
-     * admin client retried after a slow answer (the broker then reports the topic as existing): this profile test
-     * may be the first of the JVM to start the broker. Only the topics still missing are created again.
-     */
-    public static class SharedKafka implements QuarkusTestResourceLifecycleManager {
-
-        @Override
-        public Map<String, String> start() {
-            LocalKafka kafka;
-            try {
-                kafka = SharedServers.kafka();
-            } catch (IllegalStateException firstCreationRetried) {
-                kafka = SharedServers.kafka();
-            }
-            LocalKafka.createTopics(kafka.bootstrapServers(), SharedServers.platformTopics(), 3);
-            return Map.of("kafka.bootstrap.servers", kafka.bootstrapServers());
-        }
-
-        @Override
-        public void stop() {
-            // shared by every test class of this JVM; stopped when the JVM exits
-        }
-    }
 
     /** Starts the Redis and PostgreSQL that this test stops and restarts. */
     public static class Servers implements QuarkusTestResourceLifecycleManager {

@@ -47,7 +47,7 @@ final class Jobs {
     static synchronized KafkaCompanion kafka() {
         if (companion == null) {
             LogCapture.install();
-            companion = new KafkaCompanion(SharedServers.kafka().bootstrapServers());
+            companion = SharedServers.kafka().operatorCompanion();
             statuses = companion.consumeStrings().withOffsetReset(OffsetResetStrategy.EARLIEST)
                     .fromTopics(Topics.DELIVERY_STATUS);
             deadLetters = companion.consumeStrings().withOffsetReset(OffsetResetStrategy.EARLIEST)

@@ -1,10 +1,8 @@
 package io.keystep.delivery;
 
-import io.keystep.testsupport.LocalKafka;
+import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.RedisTestResource;
-import io.keystep.testsupport.SharedServers;
 import io.keystep.testsupport.auth.Tokens;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -40,32 +38,12 @@ class NoVerifyingKeyTest {
 
         @Override
         public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(SharedKafka.class), new TestResourceEntry(RedisTestResource.class),
+            return List.of(new TestResourceEntry(KafkaTestResource.class), new TestResourceEntry(RedisTestResource.class),
                     new TestResourceEntry(SmsSinkTestResource.class),
                     new TestResourceEntry(ProviderStandInsTestResource.class));
         }
     }
 
-    /** The shared broker; tolerant of being the first test to start it (a retried topic creation). */
-    public static class SharedKafka implements QuarkusTestResourceLifecycleManager {
-
-        @Override
-        public Map<String, String> start() {
-            LocalKafka kafka;
-            try {
-                kafka = SharedServers.kafka();
-            } catch (IllegalStateException firstCreationRetried) {
-                kafka = SharedServers.kafka();
-            }
-            LocalKafka.createTopics(kafka.bootstrapServers(), SharedServers.platformTopics(), 3);
-            return Map.of("kafka.bootstrap.servers", kafka.bootstrapServers());
-        }
-
-        @Override
-        public void stop() {
-            // shared by every test class of this JVM; stopped when the JVM exits
-        }
-    }
 
     @Test
     void everyCallWithATokenIsRefusedAsUnauthenticated() {

@@ -1,6 +1,7 @@
 package io.keystep.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.keystep.events.BusAccess;
 import io.keystep.events.Device;
 import io.keystep.events.LoginAttempted;
 import io.keystep.events.Purpose;
@@ -39,7 +40,7 @@ public final class Demo {
         out.println("1. enroll " + PHONE + " for SMS codes: PUT /v1/users/" + userId + "/phone -> "
                 + gateway.enrollPhone(userId, PHONE).status());
 
-        try (LoginPublisher publisher = new LoginPublisher(stack.kafkaBootstrap())) {
+        try (LoginPublisher publisher = new LoginPublisher(stack.kafkaClientConfig(BusAccess.GATEWAY))) {
             publisher.publish(TENANT, new LoginAttempted(loginId, userId, true,
                     new Device("fp-" + UUID.randomUUID(), "Mozilla/5.0 (demo)"), "203.0.113.7", Purpose.LOGIN));
         }

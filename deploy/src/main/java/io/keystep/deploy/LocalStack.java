@@ -1,10 +1,14 @@
 package io.keystep.deploy;
 
+import io.keystep.testsupport.BusAccessSetup;
+import io.keystep.testsupport.BusCredentials;
 import io.keystep.testsupport.LocalKafka;
 import io.keystep.testsupport.LocalPostgres;
 import io.keystep.testsupport.LocalRedis;
 import io.keystep.testsupport.SharedServers;
 import io.keystep.testsupport.SmsSink;
+
+import org.apache.kafka.clients.admin.Admin;
 
 import java.io.PrintStream;
 import java.net.URI;
@@ -25,6 +29,8 @@ public final class LocalStack implements AutoCloseable {
 
     /** Environment variables that name servers already running, instead of starting local ones. */
     public static final String KAFKA_ENV = "KEYSTEP_KAFKA_BOOTSTRAP_SERVERS";
+    /** The password of the operator (user {@code admin}, a super user) of a broker named by {@link #KAFKA_ENV}. */
+    public static final String KAFKA_ADMIN_PASSWORD_ENV = "KEYSTEP_KAFKA_ADMIN_PASSWORD";
     public static final String REDIS_ENV = "KEYSTEP_REDIS_URL";
     public static final String POSTGRES_ENV = "KEYSTEP_POSTGRES_URL";
 
@@ -32,6 +38,7 @@ public final class LocalStack implements AutoCloseable {
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private AccessTokens tokens;
     private String kafkaBootstrap;
+    private BusCredentials kafkaCredentials;
     private String redisUrl;
     private SmsSink smsSink;
     private URI postgresUrl;
@@ -65,14 +72,30 @@ public final class LocalStack implements AutoCloseable {
 
     private void startServers(StackPorts ports, Secrets secrets, Map<String, String> env, PrintStream out) {
         kafkaBootstrap = env.get(KAFKA_ENV);
+        kafkaCredentials = secrets.kafka();
         if (kafkaBootstrap == null || kafkaBootstrap.isBlank()) {
-            LocalKafka kafka = keep(LocalKafka.start(ports.kafka()));
+            LocalKafka kafka = keep(LocalKafka.start(ports.kafka(), kafkaCredentials));
             kafkaBootstrap = kafka.bootstrapServers();
-            out.println("  kafka      " + kafkaBootstrap + "  (KRaft, in this process)");
+            out.println("  kafka      " + kafkaBootstrap + "  (KRaft, in this process; SASL/SCRAM and ACLs)");
         } else {
+            // A broker of the operator's: its admin creates this stack's users and ACLs, as the local broker has them.
+            String adminPassword = env.get(KAFKA_ADMIN_PASSWORD_ENV);
+            if (adminPassword == null || adminPassword.isBlank()) {
+                throw new IllegalStateException(KAFKA_ENV + " needs " + KAFKA_ADMIN_PASSWORD_ENV
+                        + ", the password of its SCRAM-SHA-512 user admin, to create this stack's users and ACLs");
+            }
+            Map<String, String> passwords = new HashMap<>(kafkaCredentials.passwords());
+            passwords.put(BusCredentials.ADMIN, adminPassword);
+            kafkaCredentials = BusCredentials.of(passwords);
+            try (Admin admin = Admin.create(kafkaCredentials.clientConfig(kafkaBootstrap, BusCredentials.ADMIN))) {
+                BusAccessSetup.applyUsers(admin, kafkaCredentials);
+                BusAccessSetup.applyAcls(admin);
+            }
             out.println("  kafka      " + kafkaBootstrap + "  (from " + KAFKA_ENV + ")");
         }
-        LocalKafka.createTopics(kafkaBootstrap, SharedServers.platformTopics(), 3);
+        try (Admin admin = Admin.create(kafkaClientConfig(BusCredentials.ADMIN))) {
+            BusAccessSetup.createTopics(admin, SharedServers.platformTopics(), 3);
+        }
 
         redisUrl = env.get(REDIS_ENV);
         if (redisUrl == null || redisUrl.isBlank()) {
@@ -107,6 +130,8 @@ public final class LocalStack implements AutoCloseable {
     private void startServices(Path root, StackPorts ports, Secrets secrets, Path logDir, PrintStream out) {
         Map<String, String> common = new HashMap<>();
         common.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap);
+        // On loopback (or the operator's own network) without TLS; each service logs in as itself below.
+        common.put("KEYSTEP_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT");
         common.putAll(AccessTokens.verifierEnvironment(secrets));
 
         Map<String, String> risk = new HashMap<>(common);
@@ -147,6 +172,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void launch(Path root, String name, int port, Map<String, String> env, Path logDir) {
+        env.put("KEYSTEP_KAFKA_PASSWORD", kafkaCredentials.password(name));
         Path jar = root.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
         services.put(name, ServiceProcess.start(name, jar, port, env, logDir.resolve(name + ".log")));
     }
@@ -171,6 +197,15 @@ public final class LocalStack implements AutoCloseable {
 
     public String kafkaBootstrap() {
         return kafkaBootstrap;
+    }
+
+    /** What a Java Kafka client needs to reach this stack's broker as {@code principal}. */
+    public Map<String, Object> kafkaClientConfig(String principal) {
+        return kafkaCredentials.clientConfig(kafkaBootstrap, principal);
+    }
+
+    public BusCredentials kafkaCredentials() {
+        return kafkaCredentials;
     }
 
     public String redisUrl() {

@@ -27,12 +27,12 @@ public final class LoginPublisher implements AutoCloseable {
 
     private final KafkaProducer<String, String> producer;
 
-    public LoginPublisher(String bootstrapServers) {
-        producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
-                new StringSerializer(), new StringSerializer());
+    /** Connects with a gateway's client settings: its broker and its SASL/SCRAM login. */
+    public LoginPublisher(Map<String, Object> gatewayClient) {
+        Map<String, Object> config = new java.util.HashMap<>(gatewayClient);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
     }
 
     /** Publishes one login and waits for the broker's acknowledgement; answers the envelope sent. */

@@ -1,5 +1,7 @@
 package io.keystep.deploy;
 
+import io.keystep.testsupport.BusCredentials;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -19,14 +21,15 @@ import java.util.Properties;
 /**
  * The secrets of a local run: the pepper that keys code hashes, the key that seals codes for delivery, the key
  * that encrypts authenticator secrets at rest, the key pairs that sign trusted-device tokens and audit
- * checkpoints, the SMS sink's credentials, and the local token issuer's RSA key pair (the services get only its
+ * checkpoints, the SMS sink's credentials, the event bus' passwords (one per Kafka principal), and the local token
+ * issuer's RSA key pair (the services get only its
  * public half; {@link AccessTokens} signs the demo's and {@code ./keystep token}'s bearer tokens with the private
  * half). Generated on first start and kept outside the repository, readable by the owner only.
  */
 public record Secrets(String codePepper, String sealingKeys, String factorEncryptionKeys,
                       String trustedDeviceSigningKey, String trustedDevicePublicKey, String auditCheckpointPrivateKey,
                       String auditCheckpointPublicKey, String smsAccountSid, String smsAuthToken,
-                      String tokenIssuerPrivateKey, String tokenIssuerPublicKey) {
+                      String tokenIssuerPrivateKey, String tokenIssuerPublicKey, BusCredentials kafka) {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -42,7 +45,8 @@ public record Secrets(String codePepper, String sealingKeys, String factorEncryp
                 Base64.getEncoder().encodeToString(checkpointKeys.getPublic().getEncoded()),
                 "AC" + HexFormat.of().formatHex(randomBytes(16)), HexFormat.of().formatHex(randomBytes(16)),
                 Base64.getEncoder().encodeToString(issuerKeys.getPrivate().getEncoded()),
-                Base64.getEncoder().encodeToString(issuerKeys.getPublic().getEncoded()));
+                Base64.getEncoder().encodeToString(issuerKeys.getPublic().getEncoded()),
+                BusCredentials.generate());
     }
 
     /** The secrets kept in {@code file}, created there on first use. */
@@ -63,8 +67,9 @@ public record Secrets(String codePepper, String sealingKeys, String factorEncryp
                         properties.getProperty("KEYSTEP_DELIVERY_SMS_ACCOUNT_SID"),
                         properties.getProperty("KEYSTEP_DELIVERY_SMS_AUTH_TOKEN"),
                         properties.getProperty("KEYSTEP_LOCAL_TOKEN_ISSUER_PRIVATE_KEY"),
-                        properties.getProperty("KEYSTEP_LOCAL_TOKEN_ISSUER_PUBLIC_KEY"));
-                if (secrets.asEnvironment().values().stream().noneMatch(value -> value == null || value.isBlank())) {
+                        properties.getProperty("KEYSTEP_LOCAL_TOKEN_ISSUER_PUBLIC_KEY"),
+                        kafkaPasswords(properties));
+                if (secrets.kafka() != null && secrets.asEnvironment().values().stream().noneMatch(value -> value == null || value.isBlank())) {
                     return secrets;
                 }
                 // Written by an older version: keep nothing half-filled, start over with a complete set.
@@ -96,7 +101,26 @@ public record Secrets(String codePepper, String sealingKeys, String factorEncryp
         env.put("KEYSTEP_DELIVERY_SMS_AUTH_TOKEN", smsAuthToken);
         env.put("KEYSTEP_LOCAL_TOKEN_ISSUER_PRIVATE_KEY", tokenIssuerPrivateKey);
         env.put("KEYSTEP_LOCAL_TOKEN_ISSUER_PUBLIC_KEY", tokenIssuerPublicKey);
+        kafka.passwords().forEach((principal, password) -> env.put(kafkaPasswordName(principal), password));
         return env;
+    }
+
+    /** The name a Kafka principal's password is kept under, {@code KEYSTEP_KAFKA_PASSWORD_RISK_SERVICE} and so on. */
+    static String kafkaPasswordName(String principal) {
+        return "KEYSTEP_KAFKA_PASSWORD_" + principal.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+    }
+
+    /** The kept Kafka passwords, or null when one is missing (a file from before the bus took credentials). */
+    private static BusCredentials kafkaPasswords(Properties properties) {
+        Map<String, String> passwords = new LinkedHashMap<>();
+        for (String principal : BusCredentials.allPrincipals()) {
+            String password = properties.getProperty(kafkaPasswordName(principal));
+            if (password == null || password.isBlank()) {
+                return null;
+            }
+            passwords.put(principal, password);
+        }
+        return BusCredentials.of(passwords);
     }
 
     /** The token issuer's public key as PEM, the form the services' {@code MP_JWT_VERIFY_PUBLICKEY} takes. */

@@ -2,10 +2,12 @@ package io.keystep.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keystep.events.BusAccess;
 import io.keystep.events.Device;
 import io.keystep.events.LoginAttempted;
 import io.keystep.events.Purpose;
 import io.keystep.events.Topics;
+import io.keystep.testsupport.BusCredentials;
 import io.keystep.testsupport.SmsSink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,7 +67,7 @@ class MainThreadIT {
         String loginId = "login-" + UUID.randomUUID();
         assertEquals(200, gateway.enrollPhone(userId, PHONE).status());
 
-        try (LoginPublisher publisher = new LoginPublisher(stack.kafkaBootstrap())) {
+        try (LoginPublisher publisher = new LoginPublisher(stack.kafkaClientConfig(BusAccess.GATEWAY))) {
             publisher.publish(TENANT, new LoginAttempted(loginId, userId, true,
                     new Device("fp-" + UUID.randomUUID(), "Mozilla/5.0 (e2e)"), "198.51.100.20", Purpose.LOGIN));
         }
@@ -110,7 +112,7 @@ class MainThreadIT {
         for (String entry : PlatformScan.redisEntries(stack.redisUrl())) {
             assertFalse(plaintext.matcher(entry).find(), "plaintext code in Redis: " + entry);
         }
-        List<PlatformScan.KafkaText> records = PlatformScan.kafkaRecords(stack.kafkaBootstrap());
+        List<PlatformScan.KafkaText> records = PlatformScan.kafkaRecords(stack.kafkaClientConfig(BusCredentials.ADMIN));
         assertTrue(records.size() >= 7);
         for (PlatformScan.KafkaText record : records) {
             assertFalse(plaintext.matcher(record.all()).find(), "plaintext code on Kafka: " + record);
@@ -126,7 +128,7 @@ class MainThreadIT {
         String userId = "user-" + UUID.randomUUID();
         String key = Topics.key(TENANT, userId);
         String goodLogin = "login-" + UUID.randomUUID();
-        try (LoginPublisher publisher = new LoginPublisher(stack.kafkaBootstrap())) {
+        try (LoginPublisher publisher = new LoginPublisher(stack.kafkaClientConfig(BusAccess.GATEWAY))) {
             publisher.send(Topics.LOGIN, key, "{\"type\":\"auth.login\",\"payload\":{\"loginId\":");
             publisher.publish(TENANT, new LoginAttempted(goodLogin, userId, false,
                     new Device("fp-" + UUID.randomUUID(), "curl/8"), "198.51.100.21", Purpose.LOGIN));
@@ -137,7 +139,7 @@ class MainThreadIT {
         assertEquals("DENY", decision.path("decision").asText(), "a failed password is never challenged");
 
         await("the malformed record on the dead-letter topic").atMost(Duration.ofSeconds(60)).until(() ->
-                PlatformScan.kafkaRecords(stack.kafkaBootstrap()).stream()
+                PlatformScan.kafkaRecords(stack.kafkaClientConfig(BusCredentials.ADMIN)).stream()
                         .anyMatch(r -> r.topic().equals(Topics.deadLetter(Topics.LOGIN)) && key.equals(r.key())));
         await("the dead letter in the audit trail").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             JsonNode trail = gateway.auditTrail(userId).body();
@@ -184,7 +186,7 @@ class MainThreadIT {
     }
 
     private static void publishLogin(String loginId, String userId, Device device) {
-        try (LoginPublisher publisher = new LoginPublisher(stack.kafkaBootstrap())) {
+        try (LoginPublisher publisher = new LoginPublisher(stack.kafkaClientConfig(BusAccess.GATEWAY))) {
             publisher.publish(TENANT, new LoginAttempted(loginId, userId, true, device, "198.51.100.30",
                     Purpose.LOGIN));
         }
@@ -197,7 +199,7 @@ class MainThreadIT {
 
     private static Set<String> eventIdsOnKafka(String key) throws Exception {
         Set<String> ids = new HashSet<>();
-        for (PlatformScan.KafkaText record : PlatformScan.kafkaRecords(stack.kafkaBootstrap())) {
+        for (PlatformScan.KafkaText record : PlatformScan.kafkaRecords(stack.kafkaClientConfig(BusCredentials.ADMIN))) {
             if (key.equals(record.key()) && Topics.ALL.contains(record.topic())) {
                 ids.add(JSON.readTree(record.value()).path("eventId").asText());
             }

@@ -34,12 +34,12 @@ final class PlatformScan {
     }
 
     /** Every record of every topic, from the beginning. */
-    static List<KafkaText> kafkaRecords(String bootstrapServers) {
+    static List<KafkaText> kafkaRecords(Map<String, Object> operator) {
         List<KafkaText> records = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+        Map<String, Object> config = new java.util.HashMap<>(operator);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config,
                 new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
             consumer.listTopics(Duration.ofSeconds(10)).forEach((topic, infos) -> {

@@ -44,7 +44,7 @@ final class RiskKafka {
 
     static synchronized KafkaCompanion companion() {
         if (companion == null) {
-            companion = new KafkaCompanion(SharedServers.kafka().bootstrapServers());
+            companion = SharedServers.kafka().operatorCompanion();
             // One reader per topic for the whole JVM: tests pick their own login ids out of it.
             assessed = companion.consumeStrings().fromTopics(Topics.RISK_ASSESSED);
             loginDlq = companion.consumeStrings().fromTopics(Topics.deadLetter(Topics.LOGIN));

@@ -22,9 +22,16 @@ public final class SharedServers {
     /** The shared broker, with every platform topic and its dead-letter topic created. */
     public static synchronized LocalKafka kafka() {
         if (kafka == null) {
-            kafka = LocalKafka.start(0);
-            kafka.createTopics(platformTopics(), 3);
-            stopOnExit(kafka);
+            LocalKafka started = LocalKafka.start(0);
+            stopOnExit(started);
+            try {
+                started.createTopics(platformTopics(), 3);
+            } catch (IllegalStateException slowFirstCreation) {
+                // A creation the admin client retried after a slow answer can fail although the topic was made;
+                // the second pass creates only what is still missing.
+                started.createTopics(platformTopics(), 3);
+            }
+            kafka = started;
         }
         return kafka;
     }
@@ -62,9 +69,10 @@ public final class SharedServers {
         return postgres;
     }
 
-    /** Every platform topic and its dead-letter topic. */
+    /** Every platform topic and its dead-letter topic, and the audit trail's checkpoints. */
     public static List<String> platformTopics() {
         List<String> topics = new ArrayList<>();
+        topics.add(Topics.AUDIT_CHECKPOINT);
         for (String topic : Topics.ALL) {
             topics.add(topic);
             topics.add(Topics.deadLetter(topic));
