@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.keystep.events.BusAccess;
 import io.keystep.testsupport.SharedServers;
+import org.apache.kafka.common.acl.AclBinding;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -79,7 +81,6 @@ class DeploymentManifestsTest {
 
     @Test
     void everyServiceHasProbesLimitsKafkaAndSecretsFromASecret() {
-        String bootstrap = ofKind("Kafka").get(0).at("/metadata/name").asText() + "-kafka-bootstrap:9092";
         for (String service : SERVICES) {
             JsonNode deployment = ofKind("Deployment").stream()
                     .filter(d -> d.at("/metadata/name").asText().equals(service)).findFirst()
@@ -91,7 +92,6 @@ class DeploymentManifestsTest {
             assertFalse(container.at("/resources/limits/memory").isMissingNode(), service + " memory limit");
             Map<String, JsonNode> env = new HashMap<>();
             container.path("env").forEach(e -> env.put(e.path("name").asText(), e));
-            assertEquals(bootstrap, env.get("KAFKA_BOOTSTRAP_SERVERS").path("value").asText(), service);
             for (String verifier : TOKEN_VERIFIER) {
                 assertTrue(env.containsKey(verifier), service + " verifies bearer tokens: " + verifier);
             }
@@ -138,6 +138,122 @@ class DeploymentManifestsTest {
                 }
             });
         }
+    }
+
+    @Test
+    void everyPrincipalOfTheBusIsAKafkaUserWithExactlyTheAclsOfBusAccess() {
+        String cluster = ofKind("Kafka").get(0).at("/metadata/name").asText();
+        Map<String, JsonNode> users = kafkaUsers();
+        assertEquals(new HashSet<>(BusAccess.principals()), users.keySet(), "one KafkaUser per principal of BusAccess");
+        for (String principal : BusAccess.principals()) {
+            JsonNode user = users.get(principal);
+            assertEquals(cluster, user.at("/metadata/labels/strimzi.io~1cluster").asText(), principal);
+            assertEquals("scram-sha-512", user.at("/spec/authentication/type").asText(), principal + " logs in");
+            assertEquals("simple", user.at("/spec/authorization/type").asText(), principal + " has ACLs");
+            Set<AclBinding> granted = ManifestAcls.withoutImpliedDescribe(ManifestAcls.ofKafkaUser(user));
+            Set<AclBinding> expected = ManifestAcls.expected(principal);
+            assertEquals(expected, granted, principal + ": " + ManifestAcls.difference(expected, granted));
+        }
+    }
+
+    @Test
+    void eachServiceMayUseWhatItsChannelsDeclareAndNothingMore() throws IOException {
+        Map<String, JsonNode> users = kafkaUsers();
+        for (String service : SERVICES) {
+            ServiceBusUse use = ServiceBusUse.of(ROOT.resolve(service)
+                    .resolve("src/main/resources/application.properties"));
+            assertEquals(service, use.applicationName(), "the service logs in under its application name");
+            Set<AclBinding> declared = use.bindings();
+            Set<AclBinding> table = ManifestAcls.expected(service);
+            assertEquals(declared, table, "BusAccess against " + service + "'s channels: "
+                    + ManifestAcls.difference(declared, table));
+            assertNotNull(users.get(service), "KafkaUser " + service);
+            Set<AclBinding> granted = ManifestAcls.withoutImpliedDescribe(ManifestAcls.ofKafkaUser(users.get(service)));
+            assertEquals(declared, granted, "KafkaUser against " + service + "'s channels: "
+                    + ManifestAcls.difference(declared, granted));
+        }
+    }
+
+    @Test
+    void clientsReachKafkaOnlyOverTlsWithScramAndEachServiceWithItsOwnPassword() {
+        JsonNode kafka = ofKind("Kafka").get(0);
+        String cluster = kafka.at("/metadata/name").asText();
+        Set<String> ports = new HashSet<>();
+        for (JsonNode listener : kafka.at("/spec/kafka/listeners")) {
+            String name = listener.path("name").asText();
+            assertTrue(listener.path("tls").asBoolean(false), "listener " + name + " encrypts");
+            assertEquals("scram-sha-512", listener.at("/authentication/type").asText(), "listener " + name
+                    + " authenticates its clients");
+            ports.add(listener.path("port").asText());
+        }
+        assertFalse(ports.isEmpty(), "clients have a listener");
+        assertEquals("simple", kafka.at("/spec/kafka/authorization/type").asText(), "the ACLs are enforced");
+        assertTrue(kafka.at("/spec/kafka/authorization/superUsers").isEmpty(), "nobody above the ACLs");
+        assertFalse(kafka.at("/spec/kafka/config/allow.everyone.if.no.acl.found").asBoolean(false), "deny by default");
+        for (String service : SERVICES) {
+            JsonNode pod = ofKind("Deployment").stream()
+                    .filter(d -> d.at("/metadata/name").asText().equals(service)).findFirst().orElseThrow()
+                    .at("/spec/template/spec");
+            Map<String, JsonNode> env = new HashMap<>();
+            pod.at("/containers/0/env").forEach(e -> env.put(e.path("name").asText(), e));
+            String bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS").path("value").asText();
+            assertTrue(bootstrap.startsWith(cluster + "-kafka-bootstrap:")
+                    && ports.contains(bootstrap.substring(bootstrap.lastIndexOf(':') + 1)), service + ": " + bootstrap);
+            JsonNode protocol = env.get("KEYSTEP_KAFKA_SECURITY_PROTOCOL");
+            assertTrue(protocol == null || protocol.path("value").asText().equals("SASL_SSL"), service + " uses TLS");
+            JsonNode password = env.get("KEYSTEP_KAFKA_PASSWORD");
+            assertNotNull(password, service + " has a Kafka password");
+            assertEquals(service, password.at("/valueFrom/secretKeyRef/name").asText(), service
+                    + "'s password comes from its KafkaUser's Secret");
+            assertEquals("password", password.at("/valueFrom/secretKeyRef/key").asText(), service);
+            KafkaAccessChecks.assertClusterCaMounted(pod, env.get("KEYSTEP_KAFKA_CA_FILE"),
+                    cluster + "-cluster-ca-cert", service);
+        }
+    }
+
+    @Test
+    void composeBrokersAuthenticateEveryListenerAndTheInitJobGrantsExactlyBusAccess() throws IOException {
+        JsonNode services = YAML.readTree(DEPLOY.resolve("compose.yaml").toFile()).path("services");
+        String clientPort = "9092";
+        for (var it = services.fields(); it.hasNext(); ) {
+            var service = it.next();
+            if (service.getValue().at("/environment/KAFKA_PROCESS_ROLES").asText().contains("broker")) {
+                KafkaAccessChecks.assertComposeBrokerLocked(service.getKey(), service.getValue().path("environment"),
+                        clientPort);
+            }
+        }
+        for (String service : SERVICES) {
+            JsonNode env = services.at("/" + service + "/environment");
+            for (String server : env.path("KAFKA_BOOTSTRAP_SERVERS").asText().split(",")) {
+                assertTrue(server.endsWith(":" + clientPort), service + " reaches the SCRAM listener: " + server);
+            }
+            assertEquals("SASL_PLAINTEXT", env.path("KEYSTEP_KAFKA_SECURITY_PROTOCOL").asText(), service);
+            assertTrue(env.path("KEYSTEP_KAFKA_PASSWORD").asText()
+                    .startsWith("${" + Secrets.kafkaPasswordName(service) + ":?"), service + "'s own Kafka password");
+        }
+        JsonNode job = services.path("kafka-topics");
+        KafkaAccessChecks.assertComposeJobLogsInAsAdminAndCreatesUsers(job);
+        Map<String, Set<AclBinding>> granted = new HashMap<>();
+        for (String line : job.at("/command/0").asText().split("\n")) {
+            if (line.contains("kafka-acls.sh")) {
+                for (AclBinding binding : ManifestAcls.ofKafkaAclsLine(line)) {
+                    granted.computeIfAbsent(binding.entry().principal().substring("User:".length()),
+                            principal -> new HashSet<>()).add(binding);
+                }
+            }
+        }
+        assertEquals(new HashSet<>(BusAccess.principals()), granted.keySet(), "compose grants every principal");
+        for (String principal : BusAccess.principals()) {
+            Set<AclBinding> acls = ManifestAcls.withoutImpliedDescribe(granted.get(principal));
+            Set<AclBinding> expected = ManifestAcls.expected(principal);
+            assertEquals(expected, acls, "compose, " + principal + ": " + ManifestAcls.difference(expected, acls));
+        }
+    }
+
+    private Map<String, JsonNode> kafkaUsers() {
+        Map<String, JsonNode> users = new HashMap<>();
+        ofKind("KafkaUser").forEach(user -> users.put(user.at("/metadata/name").asText(), user));
+        return users;
     }
 
     /** What every service needs to verify bearer tokens: the key (a JWKS URL), the issuer and the audience. */
