@@ -1,5 +1,7 @@
 package io.keystep.deploy;
 
+import io.keystep.events.BusAccess;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -28,6 +30,8 @@ public final class LocalRun {
         out.println("  secrets    " + state.resolve("secrets.env") + " (generated on first start)");
         LocalStack stack = LocalStack.start(root, StackPorts.defaults(), secrets, System.getenv(),
                 state.resolve("logs"), out);
+        Path kafkaClients = state.resolve("kafka");
+        KafkaClientFiles.write(kafkaClients, stack.kafkaBootstrap(), stack.kafkaCredentials());
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -50,6 +54,12 @@ public final class LocalRun {
         out.println("for example:");
         out.println("  curl -H \"Authorization: Bearer $(./keystep token compliance)\" '"
                 + stack.service("audit-service").url() + "/v1/audit/events?limit=5'");
+        out.println("Kafka takes only authenticated clients (SASL/SCRAM-SHA-512), each allowed its own topics. The");
+        out.println("settings of a gateway, an SMS worker, a compliance reader and the operator are in " + kafkaClients
+                + ":");
+        out.println("  <principal>.properties for Java clients, <principal>.kcat.conf for kcat, for example");
+        out.println("  kcat -F " + root.relativize(kafkaClients.resolve(BusAccess.GATEWAY + ".kcat.conf"))
+                + " -C -t auth.decision.v1 -o beginning -e");
         stopped.await();
     }
 }

@@ -43,6 +43,11 @@ public final class LocalKafka implements AutoCloseable {
         this.credentials = credentials;
     }
 
+    /** A broker this JVM already runs (started from another class loader), which closing leaves running. */
+    public static LocalKafka attach(String bootstrapServers, BusCredentials credentials) {
+        return new LocalKafka(null, null, bootstrapServers, credentials);
+    }
+
     /** Starts a broker on {@code port} (a free port when 0) with fresh random credentials. */
     public static LocalKafka start(int port) {
         return start(port, BusCredentials.generate());
@@ -108,8 +113,6 @@ public final class LocalKafka implements AutoCloseable {
         p.put("transaction.state.log.replication.factor", "1");
         p.put("transaction.state.log.min.isr", "1");
         p.put("controlled.shutdown.enable", "false");
-        p.put("controller.socket.timeout.ms", "1000");
-        p.put("replica.socket.timeout.ms", "1000");
         return p;
     }
 
@@ -188,6 +191,9 @@ public final class LocalKafka implements AutoCloseable {
 
     @Override
     public void close() {
+        if (server == null) {
+            return;
+        }
         server.shutdown();
         server.awaitShutdown();
         try {

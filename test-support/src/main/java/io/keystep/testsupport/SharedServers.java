@@ -3,7 +3,9 @@ package io.keystep.testsupport;
 import io.keystep.events.Topics;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One Kafka broker, one Redis and one PostgreSQL per test JVM, started on first use and stopped when the JVM
@@ -19,8 +21,21 @@ public final class SharedServers {
     private SharedServers() {
     }
 
+    /**
+     * Where the JVM's broker is told to every class loader: a test profile restarts the application in a class
+     * loader of its own, whose {@code SharedServers} would otherwise start a second broker (and whose broker
+     * classes cannot authenticate the first broker's controller). Only JDK types cross the class loaders.
+     */
+    private static final String JVM_KAFKA = "keystep.test.shared-kafka";
+
     /** The shared broker, with every platform topic and its dead-letter topic created. */
     public static synchronized LocalKafka kafka() {
+        if (kafka == null && System.getProperties().get(JVM_KAFKA) instanceof Map<?, ?> shared) {
+            Map<String, String> passwords = new HashMap<>();
+            shared.forEach((name, value) -> passwords.put((String) name, (String) value));
+            String bootstrap = passwords.remove("bootstrap.servers");
+            kafka = LocalKafka.attach(bootstrap, BusCredentials.of(passwords));
+        }
         if (kafka == null) {
             LocalKafka started = LocalKafka.start(0);
             stopOnExit(started);
@@ -32,6 +47,9 @@ public final class SharedServers {
                 started.createTopics(platformTopics(), 3);
             }
             kafka = started;
+            Map<String, String> shared = new HashMap<>(started.credentials().passwords());
+            shared.put("bootstrap.servers", started.bootstrapServers());
+            System.getProperties().put(JVM_KAFKA, Map.copyOf(shared));
         }
         return kafka;
     }
