@@ -1,6 +1,7 @@
 package io.keystep.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.keystep.events.BusAccess;
 import io.keystep.events.Channel;
 import io.keystep.events.DeliveryStatus;
 import io.keystep.events.DeliveryStatusChanged;
@@ -18,15 +19,17 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -114,7 +117,7 @@ class ExternalRecordProofTest {
         Envelope<LoginAttempted> login = AuditIngestTest.login(victim, "carol", Instant.now());
         String key = Topics.key(victim, "carol");
         String value = Trail.json(login);
-        RecordMetadata place = Trail.sent(Topics.LOGIN, key, value,
+        RecordMetadata place = sendAs(BusAccess.GATEWAY, Topics.LOGIN, key, value,
                 Map.of(TenantProof.AUTHORIZATION, "Bearer " + Tokens.gateway(attacker)));
         // the copy risk-service dead-letters it with: the same record, once more
         Trail.send(Topics.deadLetter(Topics.LOGIN), key, value, Map.of(
@@ -124,7 +127,7 @@ class ExternalRecordProofTest {
                 "dead-letter-offset", String.valueOf(place.offset()),
                 TenantProof.REFUSAL_HEADER, "CROSS_TENANT"));
         Envelope<LoginAttempted> unsigned = AuditIngestTest.login(victim, "carol", Instant.now());
-        RecordMetadata unsignedPlace = Trail.sent(Topics.LOGIN, key, Trail.json(unsigned), Map.of());
+        RecordMetadata unsignedPlace = sendAs(BusAccess.GATEWAY, Topics.LOGIN, key, Trail.json(unsigned), Map.of());
 
         assertRefusedNotStored(login.eventId(), Topics.LOGIN, place, "CROSS_TENANT");
         assertRefusedNotStored(unsigned.eventId(), Topics.LOGIN, unsignedPlace, "UNAUTHENTICATED");
@@ -160,9 +163,8 @@ class ExternalRecordProofTest {
     }
 
     private static Optional<ConsumerRecord<String, String>> deadLetter(UUID eventId) {
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", SharedServers.kafka().bootstrapServers(),
-                "group.id", "dlq-reader-" + UUID.randomUUID(), "auto.offset.reset", "earliest"),
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(SharedServers.kafka().adminConfig(Map.of(
+                "group.id", "dlq-reader-" + UUID.randomUUID(), "auto.offset.reset", "earliest")),
                 new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(STATUS_DLQ));
             long deadline = System.currentTimeMillis() + 5_000;
@@ -183,9 +185,22 @@ class ExternalRecordProofTest {
                         DeliveryStatus.DELIVERED, null, "+4915*****678", "SM9"));
     }
 
+    /** Sends a status as an SMS worker's Kafka principal, which may write the topic for any tenant. */
     private static RecordMetadata sendStatus(Envelope<DeliveryStatusChanged> status, Map<String, String> headers) {
-        return Trail.sent(Topics.DELIVERY_STATUS, Topics.key(status.tenantId(), "bob"), Trail.json(status),
-                new HashMap<>(headers));
+        return sendAs(BusAccess.SMS_WORKER, Topics.DELIVERY_STATUS, Topics.key(status.tenantId(), "bob"),
+                Trail.json(status), headers);
+    }
+
+    private static RecordMetadata sendAs(String principal, String topic, String key, String value,
+                                         Map<String, String> headers) {
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, value);
+        headers.forEach((name, text) -> record.headers().add(name, text.getBytes(StandardCharsets.UTF_8)));
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(SharedServers.kafka()
+                .clientConfig(principal, Map.of("acks", "all")), new StringSerializer(), new StringSerializer())) {
+            return producer.send(record).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static JsonNode payload(Map<String, Object> row) {
