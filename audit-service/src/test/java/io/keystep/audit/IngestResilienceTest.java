@@ -179,8 +179,11 @@ class IngestResilienceTest {
                 }
                 List<IncomingRecord> batch = new ArrayList<>();
                 for (ConsumerRecord<String, String> record : records) {
+                    java.util.Map<String, String> headers = new java.util.HashMap<>();
+                    record.headers().forEach(h -> headers.put(h.key(),
+                            new String(h.value(), java.nio.charset.StandardCharsets.UTF_8)));
                     batch.add(new IncomingRecord(record.topic(), record.partition(), record.offset(),
-                            Instant.ofEpochMilli(record.timestamp()), record.key(), record.value(), java.util.Map.of()));
+                            Instant.ofEpochMilli(record.timestamp()), record.key(), record.value(), headers));
                 }
                 ingest.ingest(batch).await().atMost(Duration.ofSeconds(60));
                 consumer.commitSync();

@@ -18,10 +18,15 @@ import io.keystep.events.Purpose;
 import io.keystep.events.RiskAssessed;
 import io.keystep.events.Topics;
 import io.keystep.events.VerificationCompleted;
+import io.keystep.kit.messaging.EventOrigin;
+import io.keystep.kit.messaging.TenantProof;
 import io.keystep.testsupport.SharedServers;
+import io.keystep.testsupport.auth.EventOriginKey;
+import io.keystep.testsupport.auth.Tokens;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -73,17 +78,39 @@ public final class Trail {
 
     /** Sends and waits for the broker's ack. */
     public static void send(String topic, String key, String value, Map<String, String> headers) {
+        sent(topic, key, value, headers);
+    }
+
+    /** Sends, waits for the broker's ack and answers where the record was written. */
+    public static RecordMetadata sent(String topic, String key, String value, Map<String, String> headers) {
         ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, value);
         headers.forEach((k, v) -> record.headers().add(new RecordHeader(k, v.getBytes(StandardCharsets.UTF_8))));
         try {
-            producer().send(record).get();
+            return producer().send(record).get();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }
 
+    /**
+     * Sends an event as its producer would: a login with its gateway's token, a status with delivery-service's origin
+     * proof.
+     */
     public static void send(String topic, Envelope<?> envelope, String userId) {
-        send(topic, Topics.key(envelope.tenantId(), userId), json(envelope), Map.of());
+        String key = Topics.key(envelope.tenantId(), userId);
+        String value = json(envelope);
+        send(topic, key, value, proof(topic, envelope.tenantId(), key, value));
+    }
+
+    /** The headers proving a record's tenant or origin as its legitimate producer would, for the topics that need them. */
+    public static Map<String, String> proof(String topic, String tenant, String key, String value) {
+        if (Topics.LOGIN.equals(topic)) {
+            return Map.of(TenantProof.AUTHORIZATION, "Bearer " + Tokens.gateway(tenant));
+        }
+        if (Topics.DELIVERY_STATUS.equals(topic)) {
+            return Map.of(EventOrigin.HEADER, EventOriginKey.proof(topic, key, value));
+        }
+        return Map.of();
     }
 
     /** One event of each type of the main thread for one user, with its topic. */

@@ -21,6 +21,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -291,6 +293,8 @@ final class LoginLatencyBenchmark {
         private final LoginStages stages;
         private final KafkaProducer<String, String> producer;
         private final AtomicLong failedSends = new AtomicLong();
+        /** Each tenant's gateway token, minted once when its users are enrolled, never while logins are timed. */
+        private final Map<String, byte[]> gatewayTokens = new ConcurrentHashMap<>();
         private int next;
 
         Logins(LocalStack stack, Http http, Population people, int capacity) {
@@ -321,6 +325,7 @@ final class LoginLatencyBenchmark {
             int firstPhone = people.allocate(n);
             for (int k = 0; k < n; k++) {
                 phoneNumber[from + k] = firstPhone + k;
+                gatewayToken(people.tenant("login", from + k));
             }
             List<Integer> statuses = Http.all(n, 32, Duration.ofMinutes(30), k -> http.enrollPhone(challengeUrl,
                     people.tenant("login", from + k), "user-" + (from + k), Population.phone(firstPhone + k)));
@@ -359,7 +364,16 @@ final class LoginLatencyBenchmark {
                     new LoginAttempted(loginId, user, true,
                             new Device("fp-" + people.runId() + "-" + i, "Mozilla/5.0 (benchmark)"),
                             Population.address(i), Purpose.LOGIN));
-            return new ProducerRecord<>(Topics.LOGIN, null, micros / 1000, Topics.key(tenant, user), json(login));
+            ProducerRecord<String, String> record = new ProducerRecord<>(Topics.LOGIN, null, micros / 1000,
+                    Topics.key(tenant, user), json(login));
+            record.headers().add("authorization", gatewayToken(tenant));
+            return record;
+        }
+
+        /** The {@code authorization} header of a tenant's logins: its gateway's bearer token, as a gateway sends it. */
+        private byte[] gatewayToken(String tenant) {
+            return gatewayTokens.computeIfAbsent(tenant, t -> ("Bearer " + stack.tokens().mint(t, "gateway",
+                    Duration.ofHours(6))).getBytes(StandardCharsets.UTF_8));
         }
 
         /** Publishes logins {@code from .. from+n-1} at {@code rate}, noting each one's intended time. */

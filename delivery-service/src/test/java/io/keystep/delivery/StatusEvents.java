@@ -2,15 +2,22 @@ package io.keystep.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keystep.kit.messaging.EventOrigin;
+import io.keystep.testsupport.auth.EventOriginKey;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 
-/** Reads {@code delivery.status.v1} as the tests see it: the payloads of one challenge, in order. */
+/**
+ * Reads {@code delivery.status.v1} as the tests see it: the payloads of one challenge, in order. Each must carry the
+ * platform's origin proof over its own topic, key and value, or audit-service would refuse it.
+ */
 final class StatusEvents {
 
     static final Duration WAIT = Duration.ofSeconds(30);
@@ -34,8 +41,15 @@ final class StatusEvents {
             try {
                 JsonNode payload = json.readTree(record.value()).get("payload");
                 if (challengeId.equals(payload.get("challengeId").asText())) {
+                    Header proof = record.headers().lastHeader(EventOrigin.HEADER);
+                    if (proof == null || !EventOriginKey.proof(record.topic(), record.key(), record.value())
+                            .equals(new String(proof.value(), StandardCharsets.UTF_8))) {
+                        throw new AssertionError("status without a valid origin proof: " + record.value());
+                    }
                     found.add(payload);
                 }
+            } catch (AssertionError e) {
+                throw e;
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

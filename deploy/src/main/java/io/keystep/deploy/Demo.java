@@ -40,7 +40,8 @@ public final class Demo {
         out.println("1. enroll " + PHONE + " for SMS codes: PUT /v1/users/" + userId + "/phone -> "
                 + gateway.enrollPhone(userId, PHONE).status());
 
-        try (LoginPublisher publisher = new LoginPublisher(stack.kafkaClientConfig(BusAccess.GATEWAY))) {
+        try (LoginPublisher publisher = new LoginPublisher(stack.kafkaClientConfig(BusAccess.GATEWAY),
+                stack.tokens())) {
             publisher.publish(TENANT, new LoginAttempted(loginId, userId, true,
                     new Device("fp-" + UUID.randomUUID(), "Mozilla/5.0 (demo)"), "203.0.113.7", Purpose.LOGIN));
         }

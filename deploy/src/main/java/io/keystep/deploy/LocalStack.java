@@ -153,12 +153,14 @@ public final class LocalStack implements AutoCloseable {
         delivery.put("KEYSTEP_DELIVERY_SMS_ACCOUNT_SID", secrets.smsAccountSid());
         delivery.put("KEYSTEP_DELIVERY_SMS_AUTH_TOKEN", secrets.smsAuthToken());
         delivery.put("KEYSTEP_DELIVERY_SMS_FROM", "+15005550006");
+        delivery.put("KEYSTEP_EVENT_ORIGIN_KEY", secrets.eventOriginKey());
 
         Map<String, String> audit = new HashMap<>(common);
         audit.putAll(datasource(database("audit")));
         audit.put("KEYSTEP_AUDIT_CHECKPOINT_PRIVATE_KEY", secrets.auditCheckpointPrivateKey());
         audit.put("KEYSTEP_AUDIT_CHECKPOINT_PUBLIC_KEY", secrets.auditCheckpointPublicKey());
         audit.put("KEYSTEP_AUDIT_CHECKPOINT_KEY_ID", "local-1");
+        audit.put("KEYSTEP_EVENT_ORIGIN_KEY", secrets.eventOriginKey());
 
         // Started together: on two cores four JVMs booting side by side still beat one after another.
         launch(root, "risk-service", ports.risk(), risk, logDir);

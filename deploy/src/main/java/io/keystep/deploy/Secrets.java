@@ -21,15 +21,17 @@ import java.util.Properties;
 /**
  * The secrets of a local run: the pepper that keys code hashes, the key that seals codes for delivery, the key
  * that encrypts authenticator secrets at rest, the key pairs that sign trusted-device tokens and audit
- * checkpoints, the SMS sink's credentials, the event bus' passwords (one per Kafka principal), and the local token
+ * checkpoints, the SMS sink's credentials, the event bus' passwords (one per Kafka principal), the local token
  * issuer's RSA key pair (the services get only its
  * public half; {@link AccessTokens} signs the demo's and {@code ./keystep token}'s bearer tokens with the private
- * half). Generated on first start and kept outside the repository, readable by the owner only.
+ * half), and the event origin key that proves delivery-service's statuses to audit-service. Generated on first
+ * start and kept outside the repository, readable by the owner only.
  */
 public record Secrets(String codePepper, String sealingKeys, String factorEncryptionKeys,
                       String trustedDeviceSigningKey, String trustedDevicePublicKey, String auditCheckpointPrivateKey,
                       String auditCheckpointPublicKey, String smsAccountSid, String smsAuthToken,
-                      String tokenIssuerPrivateKey, String tokenIssuerPublicKey, BusCredentials kafka) {
+                      String tokenIssuerPrivateKey, String tokenIssuerPublicKey, String eventOriginKey,
+                      BusCredentials kafka) {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -45,7 +47,7 @@ public record Secrets(String codePepper, String sealingKeys, String factorEncryp
                 Base64.getEncoder().encodeToString(checkpointKeys.getPublic().getEncoded()),
                 "AC" + HexFormat.of().formatHex(randomBytes(16)), HexFormat.of().formatHex(randomBytes(16)),
                 Base64.getEncoder().encodeToString(issuerKeys.getPrivate().getEncoded()),
-                Base64.getEncoder().encodeToString(issuerKeys.getPublic().getEncoded()),
+                Base64.getEncoder().encodeToString(issuerKeys.getPublic().getEncoded()), randomBase64(32),
                 BusCredentials.generate());
     }
 
@@ -68,6 +70,7 @@ public record Secrets(String codePepper, String sealingKeys, String factorEncryp
                         properties.getProperty("KEYSTEP_DELIVERY_SMS_AUTH_TOKEN"),
                         properties.getProperty("KEYSTEP_LOCAL_TOKEN_ISSUER_PRIVATE_KEY"),
                         properties.getProperty("KEYSTEP_LOCAL_TOKEN_ISSUER_PUBLIC_KEY"),
+                        properties.getProperty("KEYSTEP_EVENT_ORIGIN_KEY"),
                         kafkaPasswords(properties));
                 if (secrets.kafka() != null && secrets.asEnvironment().values().stream().noneMatch(value -> value == null || value.isBlank())) {
                     return secrets;
@@ -101,6 +104,7 @@ public record Secrets(String codePepper, String sealingKeys, String factorEncryp
         env.put("KEYSTEP_DELIVERY_SMS_AUTH_TOKEN", smsAuthToken);
         env.put("KEYSTEP_LOCAL_TOKEN_ISSUER_PRIVATE_KEY", tokenIssuerPrivateKey);
         env.put("KEYSTEP_LOCAL_TOKEN_ISSUER_PUBLIC_KEY", tokenIssuerPublicKey);
+        env.put("KEYSTEP_EVENT_ORIGIN_KEY", eventOriginKey);
         kafka.passwords().forEach((principal, password) -> env.put(kafkaPasswordName(principal), password));
         return env;
     }

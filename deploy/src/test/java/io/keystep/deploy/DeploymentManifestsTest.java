@@ -263,7 +263,7 @@ class DeploymentManifestsTest {
     private static boolean isSecret(String name) {
         return name.endsWith("PASSWORD") || name.endsWith("PEPPER") || name.endsWith("_KEYS")
                 || name.endsWith("TOKEN") || name.endsWith("SECRET") || name.endsWith("PRIVATE_KEY")
-                || name.endsWith("SIGNING_KEY");
+                || name.endsWith("SIGNING_KEY") || name.endsWith("ORIGIN_KEY");
     }
 
     /** Every topic named in a service's channel configuration: what the services really read and write. */

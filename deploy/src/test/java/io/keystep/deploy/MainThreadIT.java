@@ -67,7 +67,8 @@ class MainThreadIT {
         String loginId = "login-" + UUID.randomUUID();
         assertEquals(200, gateway.enrollPhone(userId, PHONE).status());
 
-        try (LoginPublisher publisher = new LoginPublisher(stack.kafkaClientConfig(BusAccess.GATEWAY))) {
+        try (LoginPublisher publisher = new LoginPublisher(stack.kafkaClientConfig(BusAccess.GATEWAY),
+                stack.tokens())) {
             publisher.publish(TENANT, new LoginAttempted(loginId, userId, true,
                     new Device("fp-" + UUID.randomUUID(), "Mozilla/5.0 (e2e)"), "198.51.100.20", Purpose.LOGIN));
         }
@@ -128,7 +129,8 @@ class MainThreadIT {
         String userId = "user-" + UUID.randomUUID();
         String key = Topics.key(TENANT, userId);
         String goodLogin = "login-" + UUID.randomUUID();
-        try (LoginPublisher publisher = new LoginPublisher(stack.kafkaClientConfig(BusAccess.GATEWAY))) {
+        try (LoginPublisher publisher = new LoginPublisher(stack.kafkaClientConfig(BusAccess.GATEWAY),
+                stack.tokens())) {
             publisher.send(Topics.LOGIN, key, "{\"type\":\"auth.login\",\"payload\":{\"loginId\":");
             publisher.publish(TENANT, new LoginAttempted(goodLogin, userId, false,
                     new Device("fp-" + UUID.randomUUID(), "curl/8"), "198.51.100.21", Purpose.LOGIN));
@@ -186,7 +188,8 @@ class MainThreadIT {
     }
 
     private static void publishLogin(String loginId, String userId, Device device) {
-        try (LoginPublisher publisher = new LoginPublisher(stack.kafkaClientConfig(BusAccess.GATEWAY))) {
+        try (LoginPublisher publisher = new LoginPublisher(stack.kafkaClientConfig(BusAccess.GATEWAY),
+                stack.tokens())) {
             publisher.publish(TENANT, new LoginAttempted(loginId, userId, true, device, "198.51.100.30",
                     Purpose.LOGIN));
         }

@@ -85,13 +85,14 @@ class EventCatalogueTest {
 
     @Test
     void theKcatExamplePublishesAValidLogin() throws Exception {
-        Matcher heredoc = Pattern.compile("-t auth\\.login\\.v1 -k '([^']+)' <<'JSON'\\n(.*?)\\nJSON", Pattern.DOTALL)
-                .matcher(page);
-        assertTrue(heredoc.find(), "the kcat example is on the page");
+        Matcher heredoc = Pattern.compile("GW=\\$\\(\\./keystep token gateway (\\S+)\\)\\n.*?-t auth\\.login\\.v1 -k '([^']+)'"
+                + " -H \"authorization=Bearer \\$GW\" <<'JSON'\\n(.*?)\\nJSON", Pattern.DOTALL).matcher(page);
+        assertTrue(heredoc.find(), "the kcat example is on the page, with its gateway's token");
         JavaType type = json.getTypeFactory().constructParametricType(Envelope.class, LoginAttempted.class);
-        Envelope<LoginAttempted> login = json.readValue(heredoc.group(2), type);
-        assertEquals(Topics.key(login.tenantId(), login.payload().userId()), heredoc.group(1),
+        Envelope<LoginAttempted> login = json.readValue(heredoc.group(3), type);
+        assertEquals(Topics.key(login.tenantId(), login.payload().userId()), heredoc.group(2),
                 "the record key is tenant:user");
+        assertEquals(login.tenantId(), heredoc.group(1), "the token is the login's tenant's gateway's");
     }
 
     @Test

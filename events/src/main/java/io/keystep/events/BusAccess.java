@@ -50,8 +50,10 @@ public final class BusAccess {
             service(DELIVERY_SERVICE, List.of(Topics.DELIVERY_STATUS),
                     List.of(Topics.CHALLENGE_ISSUED, Topics.FACTOR_CHANGED),
                     Set.of(DELIVERY_SERVICE, DELIVERY_SERVICE + "-notices")),
-            // The trail reads every platform topic and every dead-letter topic; it never dead-letters itself.
-            new Grant(AUDIT_SERVICE, withPlatformEvents(List.of(Topics.AUDIT_CHECKPOINT)),
+            // The trail reads every platform topic and every dead-letter topic; it dead-letters only the delivery
+            // statuses it refuses for not proving their tenant (it is their one consumer).
+            new Grant(AUDIT_SERVICE, withPlatformEvents(List.of(Topics.AUDIT_CHECKPOINT,
+                    Topics.deadLetter(Topics.DELIVERY_STATUS))),
                     allPlatformTopicsAndDeadLetters(), Set.of(AUDIT_SERVICE), false),
             new Grant(GATEWAY, Set.of(Topics.LOGIN), Set.of(Topics.LOGIN_DECISION), Set.of(GATEWAY), true),
             new Grant(SMS_WORKER, Set.of(Topics.DELIVERY_STATUS), Set.of(Topics.CHALLENGE_ISSUED),

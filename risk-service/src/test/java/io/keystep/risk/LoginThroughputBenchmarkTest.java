@@ -10,8 +10,11 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import io.keystep.kit.messaging.TenantProof;
+import io.keystep.testsupport.auth.Tokens;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,12 +59,16 @@ class LoginThroughputBenchmarkTest {
         List<ProducerRecord<String, String>> records = new ArrayList<>(logins);
         Map<String, List<String>> sentByUser = new HashMap<>();
         String[] ips = {GeoTestDatabase.BERLIN_IP, GeoTestDatabase.SYDNEY_IP, "192.0.2.70"};
+        // the gateway's token, minted once and carried by every login, as a gateway does
+        byte[] authorization = RiskKafka.bearer(Tokens.gateway(tenant)).getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < logins; i++) {
             String user = "u" + (i % userCount);
             String loginId = tenant + "-login-" + i;
-            records.add(new ProducerRecord<>(Topics.LOGIN, Topics.key(tenant, user), RiskKafka.write(
-                    RiskKafka.loginEvent(tenant, user, loginId, i % 9 != 0, "fp-" + (i % 3), ips[i % ips.length],
-                            Purpose.LOGIN))));
+            ProducerRecord<String, String> record = new ProducerRecord<>(Topics.LOGIN, Topics.key(tenant, user),
+                    RiskKafka.write(RiskKafka.loginEvent(tenant, user, loginId, i % 9 != 0, "fp-" + (i % 3),
+                            ips[i % ips.length], Purpose.LOGIN)));
+            record.headers().add(TenantProof.AUTHORIZATION, authorization);
+            records.add(record);
             sentByUser.computeIfAbsent(user, u -> new ArrayList<>()).add(loginId);
         }
         String prefix = tenant + ":";

@@ -14,12 +14,15 @@ import io.keystep.events.Outcome;
 import io.keystep.events.Purpose;
 import io.keystep.events.Topics;
 import io.keystep.events.VerificationCompleted;
+import io.keystep.kit.messaging.TenantProof;
 import io.keystep.testsupport.SharedServers;
+import io.keystep.testsupport.auth.Tokens;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,6 +41,7 @@ final class RiskKafka {
     private static ConsumerTask<String, String> loginDlq;
     private static ConsumerTask<String, String> verificationDlq;
     private static ConsumerTask<String, String> factorDlq;
+    private static ConsumerTask<String, String> refusals;
 
     private RiskKafka() {
     }
@@ -50,6 +54,7 @@ final class RiskKafka {
             loginDlq = companion.consumeStrings().fromTopics(Topics.deadLetter(Topics.LOGIN));
             verificationDlq = companion.consumeStrings().fromTopics(Topics.deadLetter(Topics.VERIFICATION_COMPLETED));
             factorDlq = companion.consumeStrings().fromTopics(Topics.deadLetter(Topics.FACTOR_CHANGED));
+            refusals = companion.consumeStrings().fromTopics(Topics.ACCESS_REFUSED);
         }
         return companion;
     }
@@ -108,9 +113,22 @@ final class RiskKafka {
                 new VerificationCompleted(challengeId, loginId, user, Factor.SMS, outcome, 1, fingerprint))));
     }
 
+    /** Sends a record; a login carries the tenant's gateway token, as every gateway's does. */
     static void send(String topic, String tenant, String user, String value) {
-        companion().produceStrings().fromRecords(new ProducerRecord<>(topic, Topics.key(tenant, user), value))
-                .awaitCompletion(Duration.ofSeconds(20));
+        send(topic, tenant, user, value, Topics.LOGIN.equals(topic) ? bearer(Tokens.gateway(tenant)) : null);
+    }
+
+    /** Sends a record with {@code authorization} as its token header (none when null). */
+    static void send(String topic, String tenant, String user, String value, String authorization) {
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, Topics.key(tenant, user), value);
+        if (authorization != null) {
+            record.headers().add(TenantProof.AUTHORIZATION, authorization.getBytes(StandardCharsets.UTF_8));
+        }
+        companion().produceStrings().fromRecords(record).awaitCompletion(Duration.ofSeconds(20));
+    }
+
+    static String bearer(String token) {
+        return "Bearer " + token;
     }
 
     /** Waits for the one risk.assessed.v1 record of a login. */
@@ -140,6 +158,11 @@ final class RiskKafka {
     static List<ConsumerRecord<String, String>> loginDeadLetters() {
         companion();
         return loginDlq.getRecords();
+    }
+
+    static List<ConsumerRecord<String, String>> refusals() {
+        companion();
+        return refusals.getRecords();
     }
 
     static List<ConsumerRecord<String, String>> verificationDeadLetters() {

@@ -25,7 +25,10 @@ import java.util.UUID;
 /**
  * Turns any record of any platform or dead-letter topic into an {@link AuditEntry}. It never throws: what it
  * cannot parse becomes a {@code malformed} entry, and every dead-letter record a {@code dead-letter} entry, so
- * that audit stores everything it is given and keeps consuming.
+ * that audit stores everything it is given and keeps consuming. A record refused for not proving the tenant it
+ * names ({@link #refused}, or its dead-letter copy, header {@value #REFUSAL_HEADER}) is kept under tenant
+ * {@value AuditEntry#UNKNOWN}, never in the chain of the tenant it names, once: the copy and the original share an
+ * identity, the original's place in Kafka.
  */
 public final class EventTranslator {
 
@@ -49,6 +52,9 @@ public final class EventTranslator {
     private static final Map<String, String> USER_FIELDS = Map.of(
             AccessRefused.TYPE, "subject",
             TenantSettingsChanged.TYPE, "changedBy");
+
+    /** The dead-letter header of a record refused for not proving its tenant (the kit's {@code TenantProof}). */
+    public static final String REFUSAL_HEADER = "keystep-refusal";
 
     private static final TypeReference<Envelope<JsonNode>> ENVELOPE = new TypeReference<>() {
     };
@@ -91,6 +97,25 @@ public final class EventTranslator {
                 clean(userId), record.topic(), record.partition(), record.offset(), payload);
     }
 
+    /**
+     * A record of a platform topic refused for not proving the tenant it names ({@code refusal} says why, one of
+     * {@code security.access-refused}'s reasons): a {@code dead-letter} entry under tenant {@value AuditEntry#UNKNOWN}.
+     */
+    public AuditEntry refused(IncomingRecord record, String refusal, String detail) {
+        try {
+            ObjectNode payload = mapper.createObjectNode();
+            payload.put("originalTopic", PayloadRedactor.withoutNul(record.topic()));
+            putIfPresent(payload, "reason", detail);
+            putIfPresent(payload, "refusal", refusal);
+            payload.put("originalPartition", String.valueOf(record.partition()));
+            payload.put("originalOffset", String.valueOf(record.offset()));
+            payload.put("raw", raw(record.value()));
+            return unproven(record, record.topic(), record.partition(), record.offset(), payload);
+        } catch (Exception e) {
+            return malformed(record, e);
+        }
+    }
+
     private AuditEntry deadLetter(IncomingRecord record) {
         ObjectNode payload = mapper.createObjectNode();
         Map<String, String> headers = record.headers();
@@ -103,7 +128,30 @@ public final class EventTranslator {
         putIfPresent(payload, "originalPartition", headers.get("dead-letter-partition"));
         putIfPresent(payload, "originalOffset", headers.get("dead-letter-offset"));
         payload.put("raw", raw(record.value()));
+        String refusal = headers.get(REFUSAL_HEADER);
+        if (refusal != null) {
+            putIfPresent(payload, "refusal", refusal);
+            try {
+                return unproven(record, originalTopic, Integer.parseInt(headers.get("dead-letter-partition")),
+                        Long.parseLong(headers.get("dead-letter-offset")), payload);
+            } catch (RuntimeException noOriginalPlace) {
+                return unproven(record, record.topic(), record.partition(), record.offset(), payload);
+            }
+        }
         return positional(record, AuditEntry.DEAD_LETTER, payload);
+    }
+
+    /**
+     * A refused record: under tenant {@value AuditEntry#UNKNOWN}, whose identity is the original record's place in
+     * Kafka, so that the original (refused here) and its dead-letter copy (refused by another consumer) are one entry.
+     */
+    private AuditEntry unproven(IncomingRecord record, String topic, int partition, long offset, ObjectNode payload) {
+        UUID eventId = UUID.nameUUIDFromBytes(("refused:" + topic + ":" + partition + ":" + offset)
+                .getBytes(StandardCharsets.UTF_8));
+        Instant at = record.timestamp() == null ? Instant.EPOCH : record.timestamp();
+        return new AuditEntry(eventId, AuditEntry.DEAD_LETTER, 1, micros(at), AuditEntry.UNKNOWN,
+                clean(topic + "/" + partition + "/" + offset), AuditEntry.UNKNOWN, record.topic(),
+                record.partition(), record.offset(), payload);
     }
 
     private AuditEntry malformed(IncomingRecord record, Exception error) {

@@ -7,6 +7,7 @@ import io.keystep.audit.domain.IncomingRecord;
 import io.keystep.audit.domain.StoredEvent;
 import io.keystep.audit.store.TrailAppender;
 import io.keystep.audit.store.DatabaseContext;
+import io.keystep.kit.messaging.TenantProof;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
 import io.smallrye.mutiny.Uni;
@@ -45,12 +46,14 @@ public class AuditIngest {
     private final AuditConfig config;
     private final IngestMetrics metrics;
     private final DatabaseContext database;
+    private final ExternalRecordProofs proofs;
     /** The write of the last batch consumed; the connector hands over one batch at a time. */
     private CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
 
     public AuditIngest(TrailAppender appender, com.fasterxml.jackson.databind.ObjectMapper mapper, AuditConfig config,
-                       IngestMetrics metrics, DatabaseContext database) {
+                       IngestMetrics metrics, DatabaseContext database, ExternalRecordProofs proofs) {
         this.appender = appender;
+        this.proofs = proofs;
         this.translator = new EventTranslator(mapper);
         this.config = config;
         this.metrics = metrics;
@@ -68,14 +71,17 @@ public class AuditIngest {
         long started = System.nanoTime();
         ConsumerRecords<String, String> records = batch.getMetadata(IncomingKafkaRecordBatchMetadata.class)
                 .orElseThrow().getRecords();
-        List<AuditEntry> entries = new ArrayList<>(records.count());
-        records.forEach(record -> entries.add(translator.translate(incoming(record))));
+        List<IncomingRecord> incoming = new ArrayList<>(records.count());
+        records.forEach(record -> incoming.add(incoming(record)));
+        List<Refused> refused = new ArrayList<>();
+        List<AuditEntry> entries = translate(incoming, refused);
         TrailAppender.Batch prepared = appender.prepare(entries);
         Context context = database.current();
         CompletableFuture<Void> previous = lastWrite;
         lastWrite = previous
                 .thenCompose(done -> write(entries, prepared, context, started).subscribeAsCompletionStage())
-                .thenCompose(rows -> batch.ack())
+                .thenCompose(rows -> deadLetter(refused).subscribeAsCompletionStage())
+                .thenCompose(done -> batch.ack())
                 .exceptionally(e -> {
                     // not committed: the records come again after a restart or rebalance, and are skipped as stored
                     LOG.warnf("acknowledging %d audit records failed: %s", entries.size(), e.toString());
@@ -89,8 +95,46 @@ public class AuditIngest {
      * of the same group (a second instance behaves exactly like this one).
      */
     public Uni<List<StoredEvent>> ingest(List<IncomingRecord> records) {
-        List<AuditEntry> entries = records.stream().map(translator::translate).toList();
-        return write(entries, appender.prepare(entries), database.current(), System.nanoTime());
+        List<Refused> refused = new ArrayList<>();
+        List<AuditEntry> entries = translate(records, refused);
+        return write(entries, appender.prepare(entries), database.current(), System.nanoTime())
+                .call(() -> deadLetter(refused));
+    }
+
+    /** A record this service refused and must dead-letter and report once it is in the trail. */
+    private record Refused(IncomingRecord record, TenantProof.Verdict verdict) {
+    }
+
+    /**
+     * The entries of records; one that did not prove the tenant it names becomes a refused entry (never that
+     * tenant's event), and is added to {@code refused} when this service is the one to dead-letter it.
+     */
+    private List<AuditEntry> translate(List<IncomingRecord> records, List<Refused> refused) {
+        List<AuditEntry> entries = new ArrayList<>(records.size());
+        for (IncomingRecord record : records) {
+            AuditEntry entry = translator.translate(record);
+            // a malformed record is stored as such, as its consumers dead-letter it as such
+            TenantProof.Verdict verdict = AuditEntry.MALFORMED.equals(entry.type()) ? null
+                    : proofs.judge(record, entry.tenantId());
+            if (verdict == null || verdict.accepted()) {
+                entries.add(entry);
+                continue;
+            }
+            entries.add(translator.refused(record, verdict.reason().name(), verdict.detail()));
+            if (ExternalRecordProofs.actsOn(record)) {
+                refused.add(new Refused(record, verdict));
+            }
+        }
+        return entries;
+    }
+
+    /** One after the other, in record order; each completes whatever Kafka answers. */
+    private Uni<Void> deadLetter(List<Refused> refused) {
+        Uni<Void> all = Uni.createFrom().voidItem();
+        for (Refused r : refused) {
+            all = all.chain(() -> proofs.deadLetter(r.record(), r.verdict()));
+        }
+        return all;
     }
 
     private Uni<List<StoredEvent>> write(List<AuditEntry> entries, TrailAppender.Batch batch, Context context,

@@ -44,12 +44,29 @@ public class EventSender {
                           Map<String, String> headers) {
         String json;
         try {
-            json = mapper.writeValueAsString(envelope);
-        } catch (JsonProcessingException e) {
-            return Uni.createFrom().failure(new IllegalStateException("event " + envelope.type()
-                    + " is not serialisable", e));
+            json = write(envelope);
+        } catch (IllegalStateException e) {
+            return Uni.createFrom().failure(e);
         }
         return sendWritten(emitter, Topics.key(envelope.tenantId(), subject), json, headers);
+    }
+
+    /**
+     * Sends {@code envelope} on {@code topic} (the emitter's) with the platform's origin proof over topic, key and
+     * value ({@link EventOrigin}), for a topic whose consumers also take records from outside the platform.
+     */
+    public Uni<Void> sendWithOrigin(MutinyEmitter<String> emitter, String topic, Envelope<?> envelope,
+                                    String subject, EventOrigin origin) {
+        String key = Topics.key(envelope.tenantId(), subject);
+        Map<String, String> proof;
+        String json;
+        try {
+            json = write(envelope);
+            proof = Map.of(EventOrigin.HEADER, origin.sign(topic, key, json));
+        } catch (IllegalStateException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return sendWritten(emitter, key, json, proof);
     }
 
     /**
@@ -58,6 +75,14 @@ public class EventSender {
      */
     public Uni<Void> sendWritten(MutinyEmitter<String> emitter, String key, String json) {
         return sendWritten(emitter, key, json, Map.of());
+    }
+
+    private String write(Envelope<?> envelope) {
+        try {
+            return mapper.writeValueAsString(envelope);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("event " + envelope.type() + " is not serialisable", e);
+        }
     }
 
     private static Uni<Void> sendWritten(MutinyEmitter<String> emitter, String key, String json,

@@ -42,18 +42,24 @@ public class TenantClaimCheck implements SecurityIdentityAugmentor {
         if (identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
             return Uni.createFrom().item(identity);
         }
+        String tenant = tenantOf(jwt);
+        if (tenant == null) {
+            return Uni.createFrom().failure(new AuthenticationFailedException(new MissingTenantException()));
+        }
+        return Uni.createFrom().item(QuarkusSecurityIdentity.builder(identity)
+                .addAttribute(Caller.TENANT_ATTRIBUTE, tenant).build());
+    }
+
+    /** The tenant a verified token names when well-formed, else null; remembered per token as for API calls. */
+    public String tenantOf(JsonWebToken jwt) {
         String raw = jwt.getRawToken();
         String tenant = raw == null ? null : tenants.get(raw);
         if (tenant == null) {
             tenant = Caller.tenantClaim(jwt);
-            if (tenant == null) {
-                return Uni.createFrom().failure(new AuthenticationFailedException(new MissingTenantException()));
-            }
-            if (raw != null) {
+            if (tenant != null && raw != null) {
                 tenants.put(raw, tenant);
             }
         }
-        return Uni.createFrom().item(QuarkusSecurityIdentity.builder(identity)
-                .addAttribute(Caller.TENANT_ATTRIBUTE, tenant).build());
+        return tenant;
     }
 }

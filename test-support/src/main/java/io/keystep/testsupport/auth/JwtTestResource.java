@@ -4,7 +4,10 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.util.Map;
 
-/** Makes a Quarkus test verify bearer tokens against the key {@link Tokens} signs with. */
+/**
+ * Makes a Quarkus test verify bearer tokens against the key {@link Tokens} signs with, and prove and check records'
+ * origin with this JVM's {@link EventOriginKey}.
+ */
 public class JwtTestResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
@@ -12,7 +15,8 @@ public class JwtTestResource implements QuarkusTestResourceLifecycleManager {
         return Map.of(
                 "mp.jwt.verify.publickey.location", Tokens.publicKeyFile().toUri().toString(),
                 "mp.jwt.verify.issuer", Tokens.ISSUER,
-                "mp.jwt.verify.audiences", Tokens.AUDIENCE);
+                "mp.jwt.verify.audiences", Tokens.AUDIENCE,
+                "keystep.event-origin.key", EventOriginKey.base64());
     }
 
     @Override
