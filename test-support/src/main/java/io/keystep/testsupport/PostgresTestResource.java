@@ -5,8 +5,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 
 /**
- * Points a Quarkus test at a database of the shared real PostgreSQL server, reactive and JDBC (for schema
- * migrations) alike. The database is named by the init argument {@code database}.
+ * Points a Quarkus test at a database of the shared real PostgreSQL server, reactive and JDBC alike, as a deployment
+ * does: Flyway migrates as the database's owner role, the service runs as its service role ({@link DatabaseRoles}).
+ * The database is named by the init argument {@code database}.
  */
 public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -19,12 +20,19 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
 
     @Override
     public Map<String, String> start() {
-        LocalPostgres.Database db = SharedServers.postgres().database(database);
+        return properties(SharedServers.postgres().roles(database));
+    }
+
+    /** The datasource and Flyway settings that give a service these roles. */
+    public static Map<String, String> properties(DatabaseRoles.Roles roles) {
+        LocalPostgres.Database service = roles.service();
         return Map.of(
-                "quarkus.datasource.reactive.url", db.reactiveUrl(),
-                "quarkus.datasource.jdbc.url", db.jdbcUrl(),
-                "quarkus.datasource.username", db.user(),
-                "quarkus.datasource.password", db.password());
+                "quarkus.datasource.reactive.url", service.reactiveUrl(),
+                "quarkus.datasource.jdbc.url", service.jdbcUrl(),
+                "quarkus.datasource.username", service.user(),
+                "quarkus.datasource.password", service.password(),
+                "quarkus.flyway.username", roles.owner().user(),
+                "quarkus.flyway.password", roles.owner().password());
     }
 
     @Override
