@@ -2,8 +2,8 @@ package io.keystep.audit;
 
 import io.keystep.audit.store.AuditEventStore;
 import io.keystep.testsupport.LocalPostgres;
+import io.keystep.testsupport.PostgresTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
@@ -38,13 +38,6 @@ class TrailPrivilegesTest {
     /** The retention functions' refusal. */
     static final String REFUSED = "KA002";
 
-    static Connection asTheService() throws SQLException {
-        Config config = ConfigProvider.getConfig();
-        return DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
-                config.getValue("quarkus.datasource.username", String.class),
-                config.getValue("quarkus.datasource.password", String.class));
-    }
-
     static Connection asTheReader() throws SQLException {
         LocalPostgres.Database reader = RestartablePostgres.get().roles().reader();
         return DriverManager.getConnection(reader.jdbcUrl(), reader.user(), reader.password());
@@ -57,7 +50,7 @@ class TrailPrivilegesTest {
 
     @Test
     void theServiceAndReaderRolesAreNoSuperusers() throws SQLException {
-        for (Connection c : List.of(asTheService(), asTheReader())) {
+        for (Connection c : List.of(PostgresTestResource.asTheService(), asTheReader())) {
             try (c; Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT current_user, rolsuper,"
                     + " rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles WHERE rolname = current_user")) {
                 assertTrue(rs.next());
@@ -76,7 +69,7 @@ class TrailPrivilegesTest {
         Trail.appendChain(tenant, "ann", 2, now);
         Map<String, Object> before = Trail.rows("tenant_id = ?", tenant).get(0);
         String partition = AuditEventStore.partitionName(YearMonth.from(now.atOffset(ZoneOffset.UTC)));
-        try (Connection c = asTheService(); Statement s = c.createStatement()) {
+        try (Connection c = PostgresTestResource.asTheService(); Statement s = c.createStatement()) {
             for (String table : List.of("audit_event", partition)) {
                 assertRefused(s, DENIED, "UPDATE " + table + " SET payload = '{}' WHERE tenant_id = '" + tenant + "'");
                 assertRefused(s, DENIED, "DELETE FROM " + table + " WHERE tenant_id = '" + tenant + "'");
@@ -111,7 +104,7 @@ class TrailPrivilegesTest {
         String oldPartition = AuditEventStore.partitionName(old);
         long first = Trail.appendChain(tenant, "bo", 3, old.atDay(10).atStartOfDay().toInstant(ZoneOffset.UTC));
         YearMonth current = YearMonth.now(ZoneOffset.UTC);
-        try (Connection c = asTheService(); Statement s = c.createStatement()) {
+        try (Connection c = PostgresTestResource.asTheService(); Statement s = c.createStatement()) {
             // recent partitions stay whatever retention the caller asks for
             for (YearMonth recent : List.of(current.minusMonths(1), current, current.plusMonths(1))) {
                 try (PreparedStatement create = c.prepareStatement("SELECT audit_create_partition(?)")) {

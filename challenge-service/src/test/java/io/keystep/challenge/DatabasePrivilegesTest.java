@@ -7,12 +7,9 @@ import io.keystep.testsupport.auth.JwtTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -37,16 +34,9 @@ class DatabasePrivilegesTest {
     /** PostgreSQL's SQLSTATE for a missing privilege (or ownership). */
     static final String DENIED = "42501";
 
-    static Connection asTheService() throws SQLException {
-        Config config = ConfigProvider.getConfig();
-        return DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
-                config.getValue("quarkus.datasource.username", String.class),
-                config.getValue("quarkus.datasource.password", String.class));
-    }
-
     @Test
     void theServiceRoleIsNoSuperuserAndCannotCreateRolesOrDatabases() throws SQLException {
-        try (Connection c = asTheService(); Statement s = c.createStatement();
+        try (Connection c = PostgresTestResource.asTheService(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT rolsuper, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles"
                      + " WHERE rolname = current_user")) {
             assertTrue(rs.next());
@@ -58,7 +48,7 @@ class DatabasePrivilegesTest {
 
     @Test
     void theServiceRoleReadsAndWritesItsRowsButRunsNoDdl() throws SQLException {
-        try (Connection c = asTheService(); Statement s = c.createStatement()) {
+        try (Connection c = PostgresTestResource.asTheService(); Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT count(*) FROM phone_enrollment")) {
                 assertTrue(rs.next(), "the repositories' tables are readable");
             }

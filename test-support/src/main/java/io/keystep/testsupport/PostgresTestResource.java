@@ -2,6 +2,12 @@ package io.keystep.testsupport;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Map;
 
 /**
@@ -33,6 +39,17 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
                 "quarkus.datasource.password", service.password(),
                 "quarkus.flyway.username", roles.owner().user(),
                 "quarkus.flyway.password", roles.owner().password());
+    }
+
+    /**
+     * A JDBC connection with the credentials the service under test is configured with: what whoever holds them
+     * could do.
+     */
+    public static Connection asTheService() throws SQLException {
+        Config config = ConfigProvider.getConfig();
+        return DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
+                config.getValue("quarkus.datasource.username", String.class),
+                config.getValue("quarkus.datasource.password", String.class));
     }
 
     @Override
