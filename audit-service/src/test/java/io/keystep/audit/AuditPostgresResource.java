@@ -1,20 +1,16 @@
 package io.keystep.audit;
 
+import io.keystep.testsupport.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.util.Map;
 
-/** Points the service at {@link RestartablePostgres}. */
+/** Points the service at {@link RestartablePostgres}: Flyway as the owner role, the service as its own role. */
 public class AuditPostgresResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        RestartablePostgres pg = RestartablePostgres.get();
-        return Map.of(
-                "quarkus.datasource.reactive.url", pg.reactiveUrl(),
-                "quarkus.datasource.jdbc.url", pg.jdbcUrl(),
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres");
+        return PostgresTestResource.properties(RestartablePostgres.get().roles());
     }
 
     @Override

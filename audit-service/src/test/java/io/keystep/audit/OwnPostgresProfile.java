@@ -2,6 +2,7 @@ package io.keystep.audit;
 
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.LocalPostgres;
+import io.keystep.testsupport.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTestProfile;
 
@@ -41,12 +42,7 @@ public class OwnPostgresProfile implements QuarkusTestProfile {
         public synchronized Map<String, String> start() {
             server = LocalPostgres.start(0);
             port = server.port();
-            LocalPostgres.Database db = server.database("audit");
-            return Map.of(
-                    "quarkus.datasource.reactive.url", db.reactiveUrl(),
-                    "quarkus.datasource.jdbc.url", db.jdbcUrl(),
-                    "quarkus.datasource.username", db.user(),
-                    "quarkus.datasource.password", db.password());
+            return PostgresTestResource.properties(server.roles("audit"));
         }
 
         /** Stops the server, as an outage would. */
@@ -58,7 +54,7 @@ public class OwnPostgresProfile implements QuarkusTestProfile {
         /** Starts a server again on the same port, with the database the service uses. */
         static synchronized void startServer() {
             server = LocalPostgres.start(port);
-            server.database("audit");
+            server.roles("audit");
         }
 
         @Override

@@ -1,5 +1,7 @@
 package io.keystep.audit;
 
+import io.keystep.testsupport.DatabaseRoles;
+import io.keystep.testsupport.LocalPostgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
@@ -9,7 +11,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.stream.Stream;
@@ -23,6 +24,7 @@ public final class RestartablePostgres {
     private static RestartablePostgres instance;
 
     private final Path dataDirectory;
+    private DatabaseRoles.Roles roles;
     private final int port;
     private EmbeddedPostgres server;
 
@@ -37,7 +39,8 @@ public final class RestartablePostgres {
                 Path dir = Files.createTempDirectory("audit-pg");
                 instance = new RestartablePostgres(dir, io.keystep.testsupport.FreePorts.next());
                 instance.start();
-                instance.createDatabase("audit");
+                instance.roles = DatabaseRoles.bootstrap("localhost", instance.port, LocalPostgres.USER,
+                        LocalPostgres.superuserPassword(), "audit", true, LocalPostgres::passwordOf);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     instance.stop();
                     deleteTree(dir);
@@ -51,7 +54,7 @@ public final class RestartablePostgres {
 
     public synchronized void start() {
         try {
-            server = EmbeddedPostgres.builder()
+            server = LocalPostgres.password(EmbeddedPostgres.builder())
                     .setDataDirectory(dataDirectory)
                     .setCleanDataDirectory(false)
                     .setPort(port)
@@ -93,9 +96,17 @@ public final class RestartablePostgres {
         return "postgresql://localhost:" + port + "/audit";
     }
 
-    /** A JDBC connection to the audit database, for tests that read or tamper with rows directly. */
+    /** The audit database's roles: owner (migrations), service, compliance reader. */
+    public DatabaseRoles.Roles roles() {
+        return roles;
+    }
+
+    /**
+     * A JDBC connection to the audit database as the superuser, for tests that read or tamper with rows directly, as
+     * someone holding the server would.
+     */
     public Connection connect() throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(), "postgres", "postgres");
+        return DriverManager.getConnection(jdbcUrl(), LocalPostgres.USER, LocalPostgres.superuserPassword());
     }
 
     private static void deleteTree(Path dir) {
@@ -103,15 +114,6 @@ public final class RestartablePostgres {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // the JVM is going away; a temporary directory left behind is all that is lost
-        }
-    }
-
-    private void createDatabase(String name) {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/postgres",
-                "postgres", "postgres"); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

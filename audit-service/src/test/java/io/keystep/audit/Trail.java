@@ -187,13 +187,23 @@ public final class Trail {
         }
     }
 
+    /** The partition of {@code receivedAt}'s month, made as the service makes it (owned by the owner role). */
+    static void createPartition(Instant receivedAt) {
+        try (Connection c = RestartablePostgres.get().connect();
+             PreparedStatement s = c.prepareStatement("SELECT audit_create_partition(?)")) {
+            s.setObject(1, receivedAt.atOffset(java.time.ZoneOffset.UTC).toLocalDate());
+            s.execute();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /**
      * Writes {@code count} rows straight into the table (no chain, no Kafka), one second apart from {@code firstAt},
      * received at {@code receivedAt}; for tests of reading and retention that need many or old rows.
      */
     public static void insertRows(String tenant, String user, int count, Instant firstAt, Instant receivedAt) {
-        execute(io.keystep.audit.store.AuditEventStore.partitionDdl(
-                java.time.YearMonth.from(receivedAt.atOffset(java.time.ZoneOffset.UTC))));
+        createPartition(receivedAt);
         execute("WITH rows AS (SELECT gen_random_uuid() AS id, g FROM generate_series(1, ?) g),"
                 + " ids AS (INSERT INTO audit_event_id (event_id, tenant_id, received_at) SELECT id, ?, CAST(? AS timestamptz) FROM rows)"
                 + " INSERT INTO audit_event (event_id, tenant_id, chain_seq, type, schema_version, occurred_at,"
@@ -210,8 +220,7 @@ public final class Trail {
      * tests. Returns the sequence number of the first row appended.
      */
     public static long appendChain(String tenant, String user, int count, Instant receivedAt) {
-        execute(io.keystep.audit.store.AuditEventStore.partitionDdl(
-                java.time.YearMonth.from(receivedAt.atOffset(java.time.ZoneOffset.UTC))));
+        createPartition(receivedAt);
         execute("INSERT INTO audit_chain_head (tenant_id, last_seq, last_hash, updated_at) VALUES (?, 0, ?, now())"
                 + " ON CONFLICT (tenant_id) DO NOTHING", tenant, io.keystep.audit.domain.HashChain.GENESIS);
         try (Connection c = RestartablePostgres.get().connect()) {

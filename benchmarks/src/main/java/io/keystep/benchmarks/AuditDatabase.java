@@ -1,49 +1,41 @@
 package io.keystep.benchmarks;
 
 import io.keystep.deploy.LocalStack;
-import io.keystep.deploy.StackPorts;
+import io.keystep.testsupport.DatabaseRoles;
 import io.keystep.testsupport.LocalPostgres;
 
-import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.Map;
 
 /**
- * audit-service's PostgreSQL database, read directly: the committed rows are the figure of the ingest benchmark,
- * and the same database takes the plain INSERT baseline. The events table is the one audit-service's migration
- * made ({@code audit_event}; found by its columns should it be renamed).
+ * audit-service's PostgreSQL database, read directly as the compliance reader role (it may only read): the committed
+ * rows are the figure of the ingest benchmark. The plain INSERT baseline writes a scratch copy of the events table,
+ * which only the database's owner role may create, on a connection of its own. The events table is the one
+ * audit-service's migration made ({@code audit_event}; found by its columns should it be renamed).
  */
 final class AuditDatabase implements AutoCloseable {
 
     private final Connection connection;
+    private final LocalPostgres.Database owner;
     private final String table;
 
-    private AuditDatabase(Connection connection, String table) {
+    private AuditDatabase(Connection connection, LocalPostgres.Database owner, String table) {
         this.connection = connection;
+        this.owner = owner;
         this.table = table;
     }
 
-    /** The audit database of the stack: the one named by the environment, else the stack's own server. */
-    static AuditDatabase open(StackPorts ports, Map<String, String> env) {
-        String external = env.get(LocalStack.POSTGRES_ENV);
-        LocalPostgres.Database db;
-        if (external == null || external.isBlank()) {
-            db = LocalPostgres.ensureDatabase("localhost", ports.postgres(), LocalPostgres.USER, LocalPostgres.PASSWORD,
-                    "audit");
-        } else {
-            URI url = URI.create(external);
-            String[] credentials = url.getUserInfo().split(":", 2);
-            db = LocalPostgres.ensureDatabase(url.getHost(), url.getPort(), credentials[0],
-                    credentials.length > 1 ? credentials[1] : "", "audit");
-        }
+    /** The audit database of the stack, with the roles the stack bootstrapped. */
+    static AuditDatabase open(LocalStack stack) {
+        DatabaseRoles.Roles roles = stack.databaseRoles("audit");
+        LocalPostgres.Database reader = roles.reader();
         try {
-            Connection connection = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
-            return new AuditDatabase(connection, eventsTable(connection));
+            Connection connection = DriverManager.getConnection(reader.jdbcUrl(), reader.user(), reader.password());
+            return new AuditDatabase(connection, roles.owner(), eventsTable(connection));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read audit-service's database: " + e.getMessage(), e);
         }
@@ -70,8 +62,9 @@ final class AuditDatabase implements AutoCloseable {
         return table;
     }
 
-    Connection connection() {
-        return connection;
+    /** A new connection as the database's owner, for the baseline's scratch table; the caller closes it. */
+    Connection scratch() throws SQLException {
+        return DriverManager.getConnection(owner.jdbcUrl(), owner.user(), owner.password());
     }
 
     /**

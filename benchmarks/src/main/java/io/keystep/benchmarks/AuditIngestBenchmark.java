@@ -161,7 +161,12 @@ final class AuditIngestBenchmark {
      * of the events table; drops the copy.
      */
     private static Insert plainInsert(AuditDatabase audit, String prefix, String runId, PrintStream out) {
-        Connection connection = audit.connection();
+        Connection connection;
+        try {
+            connection = audit.scratch();
+        } catch (SQLException e) {
+            throw new IllegalStateException("plain INSERT baseline cannot connect: " + e.getMessage(), e);
+        }
         String copy = "bench_insert_" + runId.replaceAll("[^a-z0-9]", "");
         try {
             String how;
@@ -230,6 +235,11 @@ final class AuditIngestBenchmark {
                 }
             } catch (SQLException e) {
                 out.println("  (could not drop " + copy + ": " + e.getMessage() + ")");
+            }
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // closing anyway
             }
         }
     }

@@ -84,7 +84,7 @@ public final class BenchmarkRun {
             Runtime.getRuntime().addShutdownHook(stopOnExit);
             AuditDatabase auditDb = null;
             try {
-                auditDb = AuditDatabase.open(ports, System.getenv());
+                auditDb = AuditDatabase.open(stack);
             } catch (RuntimeException e) {
                 errors.put("audit-database", e.getMessage());
                 out.println("  audit database unreadable: " + e.getMessage());

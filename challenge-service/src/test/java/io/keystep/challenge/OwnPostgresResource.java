@@ -1,6 +1,7 @@
 package io.keystep.challenge;
 
 import io.keystep.testsupport.LocalPostgres;
+import io.keystep.testsupport.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.util.Map;
@@ -16,12 +17,7 @@ public class OwnPostgresResource implements QuarkusTestResourceLifecycleManager 
     @Override
     public Map<String, String> start() {
         postgres = LocalPostgres.start(0);
-        LocalPostgres.Database db = postgres.database("challenge");
-        return Map.of(
-                "quarkus.datasource.reactive.url", db.reactiveUrl(),
-                "quarkus.datasource.jdbc.url", db.jdbcUrl(),
-                "quarkus.datasource.username", db.user(),
-                "quarkus.datasource.password", db.password());
+        return PostgresTestResource.properties(postgres.roles("challenge"));
     }
 
     @Override

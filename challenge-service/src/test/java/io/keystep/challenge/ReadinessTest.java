@@ -2,6 +2,7 @@ package io.keystep.challenge;
 
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.LocalPostgres;
+import io.keystep.testsupport.PostgresTestResource;
 import io.keystep.testsupport.LocalRedis;
 import io.keystep.testsupport.auth.Tokens;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -63,12 +64,10 @@ class ReadinessTest {
         public Map<String, String> start() {
             redis = LocalRedis.start(0);
             postgres = LocalPostgres.start(0);
-            LocalPostgres.Database db = postgres.database("challenge");
-            return Map.of("quarkus.redis.hosts", redis.url(),
-                    "quarkus.datasource.reactive.url", db.reactiveUrl(),
-                    "quarkus.datasource.jdbc.url", db.jdbcUrl(),
-                    "quarkus.datasource.username", db.user(),
-                    "quarkus.datasource.password", db.password());
+            Map<String, String> properties = new java.util.HashMap<>(
+                    PostgresTestResource.properties(postgres.roles("challenge")));
+            properties.put("quarkus.redis.hosts", redis.url());
+            return properties;
         }
 
         @Override
@@ -127,7 +126,7 @@ class ReadinessTest {
                             .body("checks.findAll { it.status == 'DOWN' }.name", hasItem(containsString("PostgreSQL"))));
         } finally {
             Servers.postgres = LocalPostgres.start(port);
-            Servers.postgres.database("challenge");
+            Servers.postgres.roles("challenge");
         }
         awaitReady();
     }

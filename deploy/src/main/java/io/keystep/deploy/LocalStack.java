@@ -2,6 +2,7 @@ package io.keystep.deploy;
 
 import io.keystep.testsupport.BusAccessSetup;
 import io.keystep.testsupport.BusCredentials;
+import io.keystep.testsupport.DatabaseRoles;
 import io.keystep.testsupport.LocalKafka;
 import io.keystep.testsupport.LocalPostgres;
 import io.keystep.testsupport.LocalRedis;
@@ -42,6 +43,7 @@ public final class LocalStack implements AutoCloseable {
     private String redisUrl;
     private SmsSink smsSink;
     private URI postgresUrl;
+    private final Map<String, DatabaseRoles.Roles> databases = new HashMap<>();
 
     private LocalStack() {
     }
@@ -108,8 +110,8 @@ public final class LocalStack implements AutoCloseable {
         String postgresUrl = env.get(POSTGRES_ENV);
         if (postgresUrl == null || postgresUrl.isBlank()) {
             LocalPostgres postgres = keep(LocalPostgres.start(ports.postgres()));
-            postgresUrl = "postgresql://" + LocalPostgres.USER + ":" + LocalPostgres.PASSWORD + "@localhost:"
-                    + postgres.port();
+            postgresUrl = "postgresql://" + LocalPostgres.USER + ":" + LocalPostgres.superuserPassword()
+                    + "@localhost:" + postgres.port();
             out.println("  postgresql localhost:" + postgres.port());
         } else {
             out.println("  postgresql " + URI.create(postgresUrl).getHost() + ":" + URI.create(postgresUrl).getPort()
@@ -121,10 +123,26 @@ public final class LocalStack implements AutoCloseable {
         out.println("  sms sink   " + smsSink.baseUrl() + "/  (every SMS the platform sent)");
     }
 
-    private LocalPostgres.Database database(String name) {
+    /**
+     * The database and its roles (owner for migrations, the service's own, the compliance reader), bootstrapped by
+     * the user the URL names (a superuser); the roles' passwords are generated for this run.
+     */
+    private DatabaseRoles.Roles database(String name) {
         String[] credentials = postgresUrl.getUserInfo().split(":", 2);
-        return LocalPostgres.ensureDatabase(postgresUrl.getHost(), postgresUrl.getPort(), credentials[0],
-                credentials.length > 1 ? credentials[1] : "", name);
+        DatabaseRoles.Roles roles = DatabaseRoles.bootstrap(postgresUrl.getHost(), postgresUrl.getPort(),
+                credentials[0], credentials.length > 1 ? credentials[1] : "", name, DatabaseRoles.hasReader(name),
+                LocalPostgres::passwordOf);
+        databases.put(name, roles);
+        return roles;
+    }
+
+    /** The roles of a database of the stack ({@code challenge} or {@code audit}), once started. */
+    public DatabaseRoles.Roles databaseRoles(String name) {
+        DatabaseRoles.Roles roles = databases.get(name);
+        if (roles == null) {
+            throw new IllegalArgumentException("no database " + name);
+        }
+        return roles;
     }
 
     private void startServices(Path root, StackPorts ports, Secrets secrets, Path logDir, PrintStream out) {
@@ -179,12 +197,16 @@ public final class LocalStack implements AutoCloseable {
         services.put(name, ServiceProcess.start(name, jar, port, env, logDir.resolve(name + ".log")));
     }
 
-    private static Map<String, String> datasource(LocalPostgres.Database db) {
+    /** The service runs as its own role; Flyway migrates as the owner role. */
+    private static Map<String, String> datasource(DatabaseRoles.Roles roles) {
+        LocalPostgres.Database db = roles.service();
         return Map.of(
                 "QUARKUS_DATASOURCE_REACTIVE_URL", db.reactiveUrl(),
                 "QUARKUS_DATASOURCE_JDBC_URL", db.jdbcUrl(),
                 "QUARKUS_DATASOURCE_USERNAME", db.user(),
-                "QUARKUS_DATASOURCE_PASSWORD", db.password());
+                "QUARKUS_DATASOURCE_PASSWORD", db.password(),
+                "QUARKUS_FLYWAY_USERNAME", roles.owner().user(),
+                "QUARKUS_FLYWAY_PASSWORD", roles.owner().password());
     }
 
     private <T extends AutoCloseable> T keep(T server) {

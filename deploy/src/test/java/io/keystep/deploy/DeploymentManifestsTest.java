@@ -256,6 +256,60 @@ class DeploymentManifestsTest {
         return users;
     }
 
+    @Test
+    void servicesReachPostgresqlAsTheirOwnRolesFromSecretsAndNothingElseReachesIt() throws IOException {
+        for (String service : List.of("challenge-service", "audit-service")) {
+            String db = service.substring(0, service.indexOf('-'));
+            JsonNode deployment = ofKind("Deployment").stream()
+                    .filter(d -> d.at("/metadata/name").asText().equals(service)).findFirst().orElseThrow();
+            Map<String, JsonNode> env = new HashMap<>();
+            deployment.at("/spec/template/spec/containers/0/env").forEach(e -> env.put(e.path("name").asText(), e));
+            Map<String, String> expected = Map.of(
+                    "QUARKUS_DATASOURCE_USERNAME", "postgres-" + db + "-service",
+                    "QUARKUS_DATASOURCE_PASSWORD", "postgres-" + db + "-service",
+                    "QUARKUS_FLYWAY_USERNAME", "postgres-" + db + "-owner",
+                    "QUARKUS_FLYWAY_PASSWORD", "postgres-" + db + "-owner");
+            expected.forEach((name, secret) -> {
+                JsonNode variable = env.get(name);
+                assertNotNull(variable, service + " sets " + name);
+                assertFalse(variable.has("value"), name + " of " + service + " has no literal value");
+                assertEquals(secret, variable.at("/valueFrom/secretKeyRef/name").asText(), name + " of " + service);
+            });
+            JsonNode compose = YAML.readTree(DEPLOY.resolve("compose.yaml").toFile()).at("/services/" + service
+                    + "/environment");
+            assertEquals(db + "_service", compose.path("QUARKUS_DATASOURCE_USERNAME").asText(), service);
+            assertEquals(db + "_owner", compose.path("QUARKUS_FLYWAY_USERNAME").asText(), service);
+        }
+        for (String service : SERVICES) {
+            String manifest = ofKind("Deployment").stream().filter(d -> d.at("/metadata/name").asText().equals(service))
+                    .findFirst().orElseThrow().toString();
+            assertFalse(manifest.contains("postgres-superuser"), service + " never gets the superuser's password");
+        }
+
+        JsonNode policy = ofKind("NetworkPolicy").stream()
+                .filter(p -> "postgres".equals(p.at("/spec/podSelector/matchLabels/app").asText())).findFirst()
+                .orElseThrow(() -> new AssertionError("a NetworkPolicy selects the PostgreSQL pods"));
+        assertTrue(policy.at("/spec/policyTypes").toString().contains("Ingress"));
+        Set<String> clients = new HashSet<>();
+        policy.at("/spec/ingress").forEach(rule -> rule.path("from").forEach(peer -> {
+            assertTrue(peer.has("podSelector") && !peer.has("namespaceSelector") && !peer.has("ipBlock"),
+                    "only pods of this namespace, by label: " + peer);
+            clients.add(peer.at("/podSelector/matchLabels/app").asText());
+        }));
+        assertEquals(Set.of("challenge-service", "audit-service"), clients);
+
+        // the cluster bootstraps the same roles as compose
+        String initSql = Files.readString(DEPLOY.resolve("postgres/init.sql"));
+        JsonNode init = ofKind("ConfigMap").stream().filter(c -> "postgres-init".equals(c.at("/metadata/name").asText()))
+                .findFirst().orElseThrow();
+        assertEquals(initSql, init.at("/data/init.sql").asText());
+        assertEquals(Files.readString(DEPLOY.resolve("postgres/init.sh")), init.at("/data/init.sh").asText());
+        for (String role : List.of("challenge_owner", "challenge_service", "audit_owner", "audit_service",
+                "audit_reader")) {
+            assertTrue(initSql.contains("CREATE ROLE " + role + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"), role);
+        }
+    }
+
     /** What every service needs to verify bearer tokens: the key (a JWKS URL), the issuer and the audience. */
     private static final List<String> TOKEN_VERIFIER = List.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION",
             "MP_JWT_VERIFY_ISSUER", "MP_JWT_VERIFY_AUDIENCES");

@@ -2,11 +2,18 @@ package io.keystep.testsupport;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Map;
 
 /**
- * Points a Quarkus test at a database of the shared real PostgreSQL server, reactive and JDBC (for schema
- * migrations) alike. The database is named by the init argument {@code database}.
+ * Points a Quarkus test at a database of the shared real PostgreSQL server, reactive and JDBC alike, as a deployment
+ * does: Flyway migrates as the database's owner role, the service runs as its service role ({@link DatabaseRoles}).
+ * The database is named by the init argument {@code database}.
  */
 public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -19,12 +26,30 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
 
     @Override
     public Map<String, String> start() {
-        LocalPostgres.Database db = SharedServers.postgres().database(database);
+        return properties(SharedServers.postgres().roles(database));
+    }
+
+    /** The datasource and Flyway settings that give a service these roles. */
+    public static Map<String, String> properties(DatabaseRoles.Roles roles) {
+        LocalPostgres.Database service = roles.service();
         return Map.of(
-                "quarkus.datasource.reactive.url", db.reactiveUrl(),
-                "quarkus.datasource.jdbc.url", db.jdbcUrl(),
-                "quarkus.datasource.username", db.user(),
-                "quarkus.datasource.password", db.password());
+                "quarkus.datasource.reactive.url", service.reactiveUrl(),
+                "quarkus.datasource.jdbc.url", service.jdbcUrl(),
+                "quarkus.datasource.username", service.user(),
+                "quarkus.datasource.password", service.password(),
+                "quarkus.flyway.username", roles.owner().user(),
+                "quarkus.flyway.password", roles.owner().password());
+    }
+
+    /**
+     * A JDBC connection with the credentials the service under test is configured with: what whoever holds them
+     * could do.
+     */
+    public static Connection asTheService() throws SQLException {
+        Config config = ConfigProvider.getConfig();
+        return DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
+                config.getValue("quarkus.datasource.username", String.class),
+                config.getValue("quarkus.datasource.password", String.class));
     }
 
     @Override

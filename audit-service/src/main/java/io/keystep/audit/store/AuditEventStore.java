@@ -7,6 +7,7 @@ import io.keystep.audit.domain.StoredEvent;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 import java.time.Instant;
@@ -45,24 +46,20 @@ public class AuditEventStore {
     }
 
     /**
-     * Creates the month's partition when it does not exist yet. Runs in its own short transaction, because
-     * creating a partition locks the parent table; once per month and instance.
+     * Creates the month's partition when it does not exist yet, through the database's {@code audit_create_partition}
+     * (the service's role runs no DDL). Its own short statement, because creating a partition locks the parent
+     * table; once per month and instance.
      */
     public Uni<Void> ensurePartition(YearMonth month) {
         if (partitionsKnown.contains(month)) {
             return Uni.createFrom().voidItem();
         }
-        return pool.query(partitionDdl(month)).execute()
+        return pool.preparedQuery("SELECT audit_create_partition($1)").execute(Tuple.of(month.atDay(1)))
                 .invoke(() -> partitionsKnown.add(month))
                 .replaceWithVoid();
     }
 
-    /** The DDL of a month's partition; the name {@code audit_event_yYYYYmMM} sorts by month. */
-    public static String partitionDdl(YearMonth month) {
-        return "CREATE TABLE IF NOT EXISTS " + partitionName(month) + " PARTITION OF audit_event FOR VALUES FROM ('"
-                + month.atDay(1) + " 00:00:00+00') TO ('" + month.plusMonths(1).atDay(1) + " 00:00:00+00')";
-    }
-
+    /** The name of a month's partition, {@code audit_event_yYYYYmMM}, which sorts by month. */
     public static String partitionName(YearMonth month) {
         return String.format("audit_event_y%04dm%02d", month.getYear(), month.getMonthValue());
     }

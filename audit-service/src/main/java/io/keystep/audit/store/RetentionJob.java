@@ -13,7 +13,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -26,7 +25,9 @@ import java.util.regex.Pattern;
  * Retention: drops whole month partitions once every tenant with rows in them is past its retention (the tenant's
  * {@code retentionMonths} audit setting, else {@code keystep.audit.retention.tenant-months.<tenant>}, else 4 years) and no active legal hold covers any of their tenants or users. A partition that is not
  * yet droppable for every tenant in it stays whole: retention never deletes early. Also creates the partitions of
- * the coming months ahead of time.
+ * the coming months ahead of time. The service's database role may only append to the trail and read it: creating,
+ * dropping and pruning go through the database's {@code SECURITY DEFINER} functions (migration V4), which check the
+ * retention again themselves and record what they removed in {@code audit_retention_record}.
  *
  * <p>Runs on the scheduler's worker thread with JDBC: DDL and a walk over the partitions are blocking by nature.
  */
@@ -35,6 +36,8 @@ public class RetentionJob {
 
     private static final Logger LOG = Logger.getLogger(RetentionJob.class);
     private static final Pattern PARTITION = Pattern.compile("audit_event_y(\\d{4})m(\\d{2})");
+    /** The SQLSTATE of the database's retention functions refusing a partition still within retention. */
+    static final String REFUSED = "KA002";
 
     private final DataSource dataSource;
     private final AuditConfig config;
@@ -61,10 +64,8 @@ public class RetentionJob {
         YearMonth current = YearMonth.from(now.atOffset(ZoneOffset.UTC));
         List<String> dropped = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
-            try (Statement s = connection.createStatement()) {
-                s.execute(AuditEventStore.partitionDdl(current));
-                s.execute(AuditEventStore.partitionDdl(current.plusMonths(1)));
-            }
+            createPartition(connection, current);
+            createPartition(connection, current.plusMonths(1));
             // each tenant's own retention (audit settings), else the configured one
             Map<String, Integer> months = TenantSettingsStore.retentionOverrides(connection);
             for (String partition : partitions(connection)) {
@@ -73,21 +74,33 @@ public class RetentionJob {
                     continue;
                 }
                 YearMonth month = YearMonth.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
-                if (!month.isBefore(current) || !expiredForEveryTenant(connection, partition, month, now, months)
-                        || held(connection, partition)) {
+                if (!month.isBefore(current)) {
                     continue;
                 }
-                drop(connection, partition);
-                dropped.add(partition);
+                List<String> tenants = tenantsIn(connection, partition);
+                if (!expiredForEveryTenant(tenants, month, now, months) || held(connection, partition)) {
+                    continue;
+                }
+                if (drop(connection, partition, askedMonths(tenants, months))) {
+                    dropped.add(partition);
+                }
             }
             for (String tenant : chainedTenants(connection)) {
-                long removed = pruneTenant(connection, tenant, now, monthsFor(tenant, months));
+                long removed = pruneTenant(connection, tenant, monthsFor(tenant, months));
                 if (removed > 0) {
                     LOG.infof("retention removed %d expired row(s) of tenant %s from shared partitions", removed, tenant);
                 }
             }
         }
         return dropped;
+    }
+
+    /** Creates a month's partition through the database's function: the service may not run DDL itself. */
+    private static void createPartition(Connection connection, YearMonth month) throws SQLException {
+        try (PreparedStatement s = connection.prepareStatement("SELECT audit_create_partition(?)")) {
+            s.setObject(1, month.atDay(1));
+            s.execute();
+        }
     }
 
     private static List<String> chainedTenants(Connection connection) throws SQLException {
@@ -103,82 +116,17 @@ public class RetentionJob {
 
     /**
      * A tenant's expired rows that whole-partition drops could not remove, because other tenants (with a longer
-     * retention) still need their partitions: deleted row by row, with their event ids. Only the oldest end of the
-     * tenant's chain is cut: the rows up to the last expired one, stopping before the first row still received
-     * after the tenant's retention boundary (clock skew between instances) and before the first row under an
-     * active legal hold, so that the remaining rows form one unbroken chain from the new oldest row on.
-     * Returns the number of rows removed.
+     * retention) still need their partitions: the database's {@code audit_prune_tenant} deletes them row by row,
+     * with their event ids, cutting only the oldest end of the tenant's chain (see the function) and recording the
+     * cut. The service itself may not delete trail rows. Returns the number of rows removed.
      */
-    long pruneTenant(Connection connection, String tenant, Instant now, int retentionMonths) throws SQLException {
-        YearMonth current = YearMonth.from(now.atOffset(ZoneOffset.UTC));
-        // a row received in month X expires at the end of X plus the retention: rows before this instant are due
-        OffsetDateTime boundary = current.minusMonths(retentionMonths).atDay(1).atStartOfDay()
-                .atOffset(ZoneOffset.UTC);
-        boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(false);
-        try {
-            long pruned;
-            try (PreparedStatement s = connection.prepareStatement(
-                    "SELECT pruned_through_seq FROM audit_chain_head WHERE tenant_id = ? FOR UPDATE")) {
-                s.setString(1, tenant);
-                try (ResultSet rs = s.executeQuery()) {
-                    if (!rs.next()) {
-                        connection.rollback();
-                        return 0;
-                    }
-                    pruned = rs.getLong(1);
-                }
-            }
-            long cut = seq(connection, "SELECT COALESCE(max(chain_seq), ?) FROM audit_event WHERE tenant_id = ?"
-                    + " AND received_at < ? AND chain_seq > ?", pruned, tenant, boundary, pruned);
-            if (cut > pruned) {
-                cut = Math.min(cut, seq(connection, "SELECT min(chain_seq) - 1 FROM audit_event WHERE tenant_id = ?"
-                        + " AND received_at >= ? AND chain_seq > ?", tenant, boundary, pruned));
-                cut = Math.min(cut, seq(connection, "SELECT min(chain_seq) - 1 FROM audit_event e WHERE tenant_id = ?"
-                        + " AND received_at < ? AND chain_seq > ? AND EXISTS (SELECT 1 FROM audit_legal_hold h"
-                        + " WHERE h.released_at IS NULL AND h.tenant_id = e.tenant_id"
-                        + " AND (h.user_id IS NULL OR h.user_id = e.user_id))", tenant, boundary, pruned));
-            }
-            if (cut <= pruned) {
-                connection.rollback();
-                return 0;
-            }
-            int removed;
-            try (PreparedStatement s = connection.prepareStatement("WITH gone AS (DELETE FROM audit_event"
-                    + " WHERE tenant_id = ? AND received_at < ? AND chain_seq > ? AND chain_seq <= ? RETURNING event_id)"
-                    + " DELETE FROM audit_event_id i USING gone WHERE i.event_id = gone.event_id")) {
-                s.setString(1, tenant);
-                s.setObject(2, boundary);
-                s.setLong(3, pruned);
-                s.setLong(4, cut);
-                removed = s.executeUpdate();
-            }
-            try (PreparedStatement s = connection.prepareStatement(
-                    "UPDATE audit_chain_head SET pruned_through_seq = ? WHERE tenant_id = ?")) {
-                s.setLong(1, cut);
-                s.setString(2, tenant);
-                s.executeUpdate();
-            }
-            connection.commit();
-            return removed;
-        } catch (SQLException e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(autoCommit);
-        }
-    }
-
-    /** A sequence number query; NULL (no such row) reads as "no limit". */
-    private static long seq(Connection connection, String sql, Object... params) throws SQLException {
-        try (PreparedStatement s = connection.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                s.setObject(i + 1, params[i]);
-            }
+    long pruneTenant(Connection connection, String tenant, int retentionMonths) throws SQLException {
+        try (PreparedStatement s = connection.prepareStatement("SELECT audit_prune_tenant(?, ?)")) {
+            s.setString(1, tenant);
+            s.setInt(2, retentionMonths);
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
-                long value = rs.getLong(1);
-                return rs.wasNull() ? Long.MAX_VALUE : value;
+                return rs.getLong(1);
             }
         }
     }
@@ -195,9 +143,7 @@ public class RetentionJob {
         return names;
     }
 
-    private boolean expiredForEveryTenant(Connection connection, String partition, YearMonth month, Instant now,
-                                          Map<String, Integer> overrides) throws SQLException {
-        Instant monthEnd = month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+    private static List<String> tenantsIn(Connection connection, String partition) throws SQLException {
         List<String> tenants = new ArrayList<>();
         try (Statement s = connection.createStatement();
              ResultSet rs = s.executeQuery("SELECT DISTINCT tenant_id FROM " + partition)) {
@@ -205,6 +151,12 @@ public class RetentionJob {
                 tenants.add(rs.getString(1));
             }
         }
+        return tenants;
+    }
+
+    private boolean expiredForEveryTenant(List<String> tenants, YearMonth month, Instant now,
+                                          Map<String, Integer> overrides) {
+        Instant monthEnd = month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
         if (tenants.isEmpty()) {
             return !monthEnd.atOffset(ZoneOffset.UTC).plusMonths(config.retention().defaultMonths()).toInstant().isAfter(now);
         }
@@ -215,6 +167,19 @@ public class RetentionJob {
             }
         }
         return true;
+    }
+
+    /**
+     * The retention the drop asks the database to apply: the longest configured one among the partition's tenants
+     * without a setting of their own (the database applies the others' settings itself), the default for an empty
+     * partition.
+     */
+    private int askedMonths(List<String> tenants, Map<String, Integer> overrides) {
+        if (tenants.isEmpty()) {
+            return config.retention().defaultMonths();
+        }
+        return tenants.stream().filter(t -> !overrides.containsKey(t)).mapToInt(t -> config.retention().monthsFor(t))
+                .max().orElse(0);
     }
 
     /** The tenant's retention: its own setting, else the configured per-tenant value, else the default. */
@@ -232,24 +197,23 @@ public class RetentionJob {
     }
 
     /**
-     * Drops the partition, forgets its event ids and records, per tenant, the last sequence number removed so that
-     * verification starts after it. One transaction: a failure leaves everything as it was.
+     * Drops the partition through the database's {@code audit_drop_partition}, which checks the retention again on
+     * the database's clock, forgets the partition's event ids, moves each tenant's pruned sequence number so that
+     * verification starts after it, and records the drop, in one transaction. A refusal (SQLSTATE KA002: a clock
+     * between instances and database disagrees by a moment, or a hold arrived) keeps the partition for the next run.
      */
-    private static void drop(Connection connection, String partition) throws SQLException {
-        boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(false);
-        try (Statement s = connection.createStatement()) {
-            s.executeUpdate("UPDATE audit_chain_head h SET pruned_through_seq = GREATEST(h.pruned_through_seq, m.last_seq)"
-                    + " FROM (SELECT tenant_id, max(chain_seq) AS last_seq FROM " + partition + " GROUP BY tenant_id) m"
-                    + " WHERE h.tenant_id = m.tenant_id");
-            s.executeUpdate("DELETE FROM audit_event_id WHERE event_id IN (SELECT event_id FROM " + partition + ")");
-            s.execute("DROP TABLE " + partition);
-            connection.commit();
+    private static boolean drop(Connection connection, String partition, int askedMonths) throws SQLException {
+        try (PreparedStatement s = connection.prepareStatement("SELECT audit_drop_partition(?, ?)")) {
+            s.setString(1, partition);
+            s.setInt(2, askedMonths);
+            s.execute();
+            return true;
         } catch (SQLException e) {
-            connection.rollback();
+            if (REFUSED.equals(e.getSQLState())) {
+                LOG.warnf("retention kept %s: %s", partition, e.getMessage());
+                return false;
+            }
             throw e;
-        } finally {
-            connection.setAutoCommit(autoCommit);
         }
     }
 }
