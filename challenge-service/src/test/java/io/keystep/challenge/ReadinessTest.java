@@ -3,6 +3,7 @@ package io.keystep.challenge;
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.LocalPostgres;
 import io.keystep.testsupport.LocalRedis;
+import io.keystep.testsupport.TestedService;
 import io.keystep.testsupport.auth.Tokens;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
@@ -12,6 +13,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -64,11 +66,12 @@ class ReadinessTest {
             redis = LocalRedis.start(0);
             postgres = LocalPostgres.start(0);
             LocalPostgres.Database db = postgres.database("challenge");
-            return Map.of("quarkus.redis.hosts", redis.url(),
-                    "quarkus.datasource.reactive.url", db.reactiveUrl(),
+            Map<String, String> config = new HashMap<>(redis.clientConfig(TestedService.name()));
+            config.putAll(Map.of("quarkus.datasource.reactive.url", db.reactiveUrl(),
                     "quarkus.datasource.jdbc.url", db.jdbcUrl(),
                     "quarkus.datasource.username", db.user(),
-                    "quarkus.datasource.password", db.password());
+                    "quarkus.datasource.password", db.password()));
+            return config;
         }
 
         @Override
@@ -111,7 +114,7 @@ class ReadinessTest {
                             .body("checks.findAll { it.status == 'DOWN' }.name",
                                     everyItem(containsString("Redis"))));
         } finally {
-            Servers.redis = LocalRedis.start(port);
+            Servers.redis = LocalRedis.start(port, Servers.redis.passwords());
         }
         awaitReady();
     }
