@@ -19,10 +19,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The whole platform on one machine: a real Kafka broker (KRaft), Redis and PostgreSQL (started here unless
@@ -226,11 +228,12 @@ public final class LocalStack implements AutoCloseable {
         return redisUrl;
     }
 
-    /** Redis's address naming {@code user} (a service's, see RedisAcl) as the user to connect as. */
+    /** Redis's address (each node's, on a cluster) naming {@code user}, a service's, as the user to connect as. */
     private String redisUrl(String user) {
-        URI address = URI.create(redisUrl);
-        return address.getScheme() + "://" + RedisAcl.user(user).name() + "@" + address.getHost() + ":"
-                + address.getPort();
+        return Arrays.stream(redisUrl.split(",")).map(String::strip).map(URI::create)
+                .map(node -> node.getScheme() + "://" + RedisAcl.user(user).name() + "@" + node.getHost() + ":"
+                        + node.getPort())
+                .collect(Collectors.joining(","));
     }
 
     /** The password of Redis user {@code user}. */
@@ -238,9 +241,12 @@ public final class LocalStack implements AutoCloseable {
         return redisPasswords.get(RedisAcl.user(user).name());
     }
 
-    /** Options of a Vert.x Redis client that connects as {@code user}: the user and its password in the URL. */
+    /**
+     * Options of a Vert.x Redis client that connects to the first node as {@code user}: the user and its password
+     * in the URL, in memory only.
+     */
     public RedisOptions redisOptions(String user) {
-        URI address = URI.create(redisUrl);
+        URI address = URI.create(redisUrl.split(",")[0].strip());
         return new RedisOptions().setConnectionString(address.getScheme() + "://" + RedisAcl.user(user).name() + ":"
                 + URLEncoder.encode(redisPassword(user), StandardCharsets.UTF_8) + "@" + address.getHost() + ":"
                 + address.getPort());

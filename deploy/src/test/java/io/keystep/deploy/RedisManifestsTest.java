@@ -1,7 +1,6 @@
 package io.keystep.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.keystep.testsupport.RedisAcl;
@@ -12,6 +11,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +36,7 @@ class RedisManifestsTest {
     private static final Path ROOT = DEPLOY.getParent();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    private final List<JsonNode> kubernetes = kubernetesDocuments();
+    private final List<JsonNode> kubernetes = KubernetesManifests.documents(DEPLOY, YAML);
 
     /** The ACL rules as the manifests state them: one line a user, its name then its rule. */
     private static String expectedRules() {
@@ -80,7 +80,7 @@ class RedisManifestsTest {
     void eachServiceConnectsAsItsOwnUserWithAPasswordFromASecret() {
         for (RedisAcl.User user : RedisAcl.SERVICES) {
             JsonNode container = named("Deployment", user.name()).at("/spec/template/spec/containers/0");
-            Map<String, JsonNode> env = new java.util.HashMap<>();
+            Map<String, JsonNode> env = new HashMap<>();
             container.path("env").forEach(e -> env.put(e.path("name").asText(), e));
             URI hosts = URI.create(env.get("QUARKUS_REDIS_HOSTS").path("value").asText());
             assertEquals(user.name(), hosts.getUserInfo(), "the URL names the user and no password");
@@ -184,24 +184,5 @@ class RedisManifestsTest {
 
     private List<JsonNode> ofKind(String kind) {
         return kubernetes.stream().filter(doc -> kind.equals(doc.path("kind").asText())).toList();
-    }
-
-    private static List<JsonNode> kubernetesDocuments() {
-        List<JsonNode> documents = new ArrayList<>();
-        try (Stream<Path> files = Files.list(DEPLOY.resolve("kubernetes"))) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-                try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
-                    while (docs.hasNext()) {
-                        JsonNode doc = docs.next();
-                        if (doc != null && !doc.isEmpty()) {
-                            documents.add(doc);
-                        }
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read the manifests", e);
-        }
-        return documents;
     }
 }
