@@ -3,10 +3,10 @@ package io.keystep.testsupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisDataException;
-import org.junit.jupiter.api.function.Executable;
 
 import java.util.List;
 import java.util.Map;
@@ -105,7 +105,8 @@ class RedisAclTest {
             refused("NOAUTH", anonymous::clusterInfo);
             refused("NOAUTH", () -> anonymous.get("risk:{t:u}:devices"));
         }
-        try (Jedis risk = cluster.connect(port, "risk-service"); Jedis challenge = cluster.connect(port, "challenge-service")) {
+        try (Jedis risk = cluster.connect(port, "risk-service");
+             Jedis challenge = cluster.connect(port, "challenge-service")) {
             List<Object> slots = risk.clusterSlots();
             assertEquals(3, slots.size());
             refused("NOPERM", () -> risk.get("ks:challenge:{t:u}:c1"));
