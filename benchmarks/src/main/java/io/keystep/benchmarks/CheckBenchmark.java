@@ -67,8 +67,8 @@ final class CheckBenchmark {
         String challengeUrl = stack.service("challenge-service").url();
         int clients = options.checkClients();
         try (Http http = new Http(vertx, clients, stack.tokens());
-             RedisScriptLoop redis = new RedisScriptLoop(vertx.getDelegate(), stack.redisUrl(), clients, script,
-                     people.runId())) {
+             RedisScriptLoop redis = new RedisScriptLoop(vertx.getDelegate(), stack.redisOptions("challenge-service"),
+                     clients, script, people.runId())) {
             String trivialUrl = challengeUrl + "/q/health/live";
             out.println("  trivial endpoint GET /q/health/live, " + clients + " clients");
             ClosedLoop.run(clients, options.warmup(), seq -> http.get(trivialUrl));

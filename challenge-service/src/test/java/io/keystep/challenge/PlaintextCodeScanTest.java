@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.events.Topics;
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.PostgresTestResource;
+import io.keystep.testsupport.RedisAcl;
 import io.keystep.testsupport.RedisTestResource;
-import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.redis.datasource.keys.KeyScanArgs;
+import io.keystep.testsupport.SharedServers;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -16,6 +16,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.ScanParams;
+import redis.clients.jedis.ScanResult;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -55,9 +58,6 @@ class PlaintextCodeScanTest {
 
     @Inject
     ObjectMapper mapper;
-
-    @Inject
-    RedisDataSource redis;
 
     @TestHTTPResource("/")
     URI base;
@@ -107,17 +107,25 @@ class PlaintextCodeScanTest {
 
         List<String> leaks = new ArrayList<>();
         int keys = 0;
-        for (String key : redis.key().scan(new KeyScanArgs().count(1000)).toIterable()) {
-            keys++;
-            scan("redis key " + key, key, codes, leaks);
-            switch (redis.key().type(key)) {
-                case STRING -> scan("redis " + key, redis.value(String.class).get(key), codes, leaks);
-                case HASH -> redis.hash(String.class).hgetall(key)
-                        .forEach((field, value) -> scan("redis " + key + "." + field, field + "=" + value, codes, leaks));
-                case ZSET -> redis.sortedSet(String.class).zrange(key, 0, -1)
-                        .forEach(member -> scan("redis " + key, member, codes, leaks));
-                default -> leaks.add("unexpected redis type at " + key);
-            }
+        // Every key of the server, not only the service's: read as the operator, since no service may list keys.
+        try (Jedis operator = SharedServers.redis().connect(RedisAcl.OPERATOR.name())) {
+            String cursor = ScanParams.SCAN_POINTER_START;
+            do {
+                ScanResult<String> page = operator.scan(cursor, new ScanParams().count(1000));
+                for (String key : page.getResult()) {
+                    keys++;
+                    scan("redis key " + key, key, codes, leaks);
+                    switch (operator.type(key)) {
+                        case "string" -> scan("redis " + key, operator.get(key), codes, leaks);
+                        case "hash" -> operator.hgetAll(key).forEach((field, value) ->
+                                scan("redis " + key + "." + field, field + "=" + value, codes, leaks));
+                        case "zset" -> operator.zrange(key, 0, -1)
+                                .forEach(member -> scan("redis " + key, member, codes, leaks));
+                        default -> leaks.add("unexpected redis type at " + key);
+                    }
+                }
+                cursor = page.getCursor();
+            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
         }
         assertThat(keys, greaterThan(VERIFICATIONS));
         for (ConsumerRecord<String, String> record : EventLog.all()) {

@@ -4,6 +4,7 @@ import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.LocalPostgres;
 import io.keystep.testsupport.PostgresTestResource;
 import io.keystep.testsupport.LocalRedis;
+import io.keystep.testsupport.TestedService;
 import io.keystep.testsupport.auth.Tokens;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
@@ -13,6 +14,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -66,7 +68,7 @@ class ReadinessTest {
             postgres = LocalPostgres.start(0);
             Map<String, String> properties = new java.util.HashMap<>(
                     PostgresTestResource.properties(postgres.roles("challenge")));
-            properties.put("quarkus.redis.hosts", redis.url());
+            properties.putAll(redis.clientConfig(TestedService.name()));
             return properties;
         }
 
@@ -110,7 +112,7 @@ class ReadinessTest {
                             .body("checks.findAll { it.status == 'DOWN' }.name",
                                     everyItem(containsString("Redis"))));
         } finally {
-            Servers.redis = LocalRedis.start(port);
+            Servers.redis = LocalRedis.start(port, Servers.redis.passwords());
         }
         awaitReady();
     }

@@ -1,6 +1,7 @@
 package io.keystep.delivery;
 
 import io.keystep.testsupport.LocalRedis;
+import io.keystep.testsupport.TestedService;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.util.Map;
@@ -16,13 +17,13 @@ public class OwnRedisTestResource implements QuarkusTestResourceLifecycleManager
 
     /** Starts Redis again on the same port, as a Redis that comes back would. */
     static synchronized void restart() {
-        redis = LocalRedis.start(redis.port());
+        redis = LocalRedis.start(redis.port(), redis.passwords());
     }
 
     @Override
     public synchronized Map<String, String> start() {
         redis = LocalRedis.start(0);
-        return Map.of("quarkus.redis.hosts", redis.url());
+        return redis.clientConfig(TestedService.name());
     }
 
     @Override

@@ -6,20 +6,26 @@ import io.keystep.testsupport.DatabaseRoles;
 import io.keystep.testsupport.LocalKafka;
 import io.keystep.testsupport.LocalPostgres;
 import io.keystep.testsupport.LocalRedis;
+import io.keystep.testsupport.RedisAcl;
 import io.keystep.testsupport.SharedServers;
 import io.keystep.testsupport.SmsSink;
+import io.vertx.redis.client.RedisOptions;
 
 import org.apache.kafka.clients.admin.Admin;
 
 import java.io.PrintStream;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The whole platform on one machine: a real Kafka broker (KRaft), Redis and PostgreSQL (started here unless
@@ -41,6 +47,7 @@ public final class LocalStack implements AutoCloseable {
     private String kafkaBootstrap;
     private BusCredentials kafkaCredentials;
     private String redisUrl;
+    private Map<String, String> redisPasswords;
     private SmsSink smsSink;
     private URI postgresUrl;
     private final Map<String, DatabaseRoles.Roles> databases = new HashMap<>();
@@ -100,10 +107,12 @@ public final class LocalStack implements AutoCloseable {
         }
 
         redisUrl = env.get(REDIS_ENV);
+        redisPasswords = secrets.redisPasswords();
         if (redisUrl == null || redisUrl.isBlank()) {
-            redisUrl = keep(LocalRedis.start(ports.redis())).url();
+            redisUrl = keep(LocalRedis.start(ports.redis(), redisPasswords)).url();
             out.println("  redis      " + redisUrl);
         } else {
+            // That Redis must know the users of RedisAcl, with the passwords of the secrets file.
             out.println("  redis      " + redisUrl + "  (from " + REDIS_ENV + ")");
         }
 
@@ -153,11 +162,11 @@ public final class LocalStack implements AutoCloseable {
         common.putAll(AccessTokens.verifierEnvironment(secrets));
 
         Map<String, String> risk = new HashMap<>(common);
-        risk.put("QUARKUS_REDIS_HOSTS", redisUrl);
+        risk.putAll(redisClient("risk-service"));
         risk.put("KEYSTEP_TRUSTED_DEVICES_PUBLIC_KEY", secrets.trustedDevicePublicKey());
 
         Map<String, String> challenge = new HashMap<>(common);
-        challenge.put("QUARKUS_REDIS_HOSTS", redisUrl);
+        challenge.putAll(redisClient("challenge-service"));
         challenge.putAll(datasource(database("challenge")));
         challenge.put("KEYSTEP_CHALLENGE_CODE_PEPPER", secrets.codePepper());
         challenge.put("KEYSTEP_SEALING_KEYS", secrets.sealingKeys());
@@ -165,7 +174,7 @@ public final class LocalStack implements AutoCloseable {
         challenge.put("KEYSTEP_TRUSTED_DEVICES_SIGNING_KEY", secrets.trustedDeviceSigningKey());
 
         Map<String, String> delivery = new HashMap<>(common);
-        delivery.put("QUARKUS_REDIS_HOSTS", redisUrl);
+        delivery.putAll(redisClient("delivery-service"));
         delivery.put("KEYSTEP_SEALING_KEYS", secrets.sealingKeys());
         delivery.put("KEYSTEP_DELIVERY_SMS_BASE_URL", smsSink.baseUrl());
         delivery.put("KEYSTEP_DELIVERY_SMS_ACCOUNT_SID", secrets.smsAccountSid());
@@ -195,6 +204,12 @@ public final class LocalStack implements AutoCloseable {
         env.put("KEYSTEP_KAFKA_PASSWORD", kafkaCredentials.password(name));
         Path jar = root.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
         services.put(name, ServiceProcess.start(name, jar, port, env, logDir.resolve(name + ".log")));
+    }
+
+    /** A service's Redis connection: its own user, named in the URL, and that user's password beside it. */
+    private Map<String, String> redisClient(String service) {
+        return Map.of("QUARKUS_REDIS_HOSTS", redisUrl(service),
+                "KEYSTEP_REDIS_PASSWORD", redisPassword(service));
     }
 
     /** The service runs as its own role; Flyway migrates as the owner role. */
@@ -232,8 +247,33 @@ public final class LocalStack implements AutoCloseable {
         return kafkaCredentials;
     }
 
+    /** Redis's address, naming no user. */
     public String redisUrl() {
         return redisUrl;
+    }
+
+    /** Redis's address (each node's, on a cluster) naming {@code user}, a service's, as the user to connect as. */
+    private String redisUrl(String user) {
+        return Arrays.stream(redisUrl.split(",")).map(String::strip).map(URI::create)
+                .map(node -> node.getScheme() + "://" + RedisAcl.user(user).name() + "@" + node.getHost() + ":"
+                        + node.getPort())
+                .collect(Collectors.joining(","));
+    }
+
+    /** The password of Redis user {@code user}. */
+    private String redisPassword(String user) {
+        return redisPasswords.get(RedisAcl.user(user).name());
+    }
+
+    /**
+     * Options of a Vert.x Redis client that connects to the first node as {@code user}: the user and its password
+     * in the URL, in memory only.
+     */
+    public RedisOptions redisOptions(String user) {
+        URI address = URI.create(redisUrl.split(",")[0].strip());
+        return new RedisOptions().setConnectionString(address.getScheme() + "://" + RedisAcl.user(user).name() + ":"
+                + URLEncoder.encode(redisPassword(user), StandardCharsets.UTF_8) + "@" + address.getHost() + ":"
+                + address.getPort());
     }
 
     public SmsSink smsSink() {

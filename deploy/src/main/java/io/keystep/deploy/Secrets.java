@@ -1,6 +1,7 @@
 package io.keystep.deploy;
 
 import io.keystep.testsupport.BusCredentials;
+import io.keystep.testsupport.RedisAcl;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,14 +25,14 @@ import java.util.Properties;
  * checkpoints, the SMS sink's credentials, the event bus' passwords (one per Kafka principal), the local token
  * issuer's RSA key pair (the services get only its
  * public half; {@link AccessTokens} signs the demo's and {@code ./keystep token}'s bearer tokens with the private
- * half), and the event origin key that proves delivery-service's statuses to audit-service. Generated on first
- * start and kept outside the repository, readable by the owner only.
+ * half), the event origin key that proves delivery-service's statuses to audit-service, and each Redis user's
+ * password ({@link RedisAcl}). Generated on first start and kept outside the repository, readable by the owner only.
  */
 public record Secrets(String codePepper, String sealingKeys, String factorEncryptionKeys,
                       String trustedDeviceSigningKey, String trustedDevicePublicKey, String auditCheckpointPrivateKey,
                       String auditCheckpointPublicKey, String smsAccountSid, String smsAuthToken,
                       String tokenIssuerPrivateKey, String tokenIssuerPublicKey, String eventOriginKey,
-                      BusCredentials kafka) {
+                      BusCredentials kafka, Map<String, String> redisPasswords) {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -48,7 +49,7 @@ public record Secrets(String codePepper, String sealingKeys, String factorEncryp
                 "AC" + HexFormat.of().formatHex(randomBytes(16)), HexFormat.of().formatHex(randomBytes(16)),
                 Base64.getEncoder().encodeToString(issuerKeys.getPrivate().getEncoded()),
                 Base64.getEncoder().encodeToString(issuerKeys.getPublic().getEncoded()), randomBase64(32),
-                BusCredentials.generate());
+                BusCredentials.generate(), RedisAcl.newPasswords());
     }
 
     /** The secrets kept in {@code file}, created there on first use. */
@@ -71,7 +72,7 @@ public record Secrets(String codePepper, String sealingKeys, String factorEncryp
                         properties.getProperty("KEYSTEP_LOCAL_TOKEN_ISSUER_PRIVATE_KEY"),
                         properties.getProperty("KEYSTEP_LOCAL_TOKEN_ISSUER_PUBLIC_KEY"),
                         properties.getProperty("KEYSTEP_EVENT_ORIGIN_KEY"),
-                        kafkaPasswords(properties));
+                        kafkaPasswords(properties), redisPasswords(properties));
                 if (secrets.kafka() != null && secrets.asEnvironment().values().stream().noneMatch(value -> value == null || value.isBlank())) {
                     return secrets;
                 }
@@ -106,6 +107,7 @@ public record Secrets(String codePepper, String sealingKeys, String factorEncryp
         env.put("KEYSTEP_LOCAL_TOKEN_ISSUER_PUBLIC_KEY", tokenIssuerPublicKey);
         env.put("KEYSTEP_EVENT_ORIGIN_KEY", eventOriginKey);
         kafka.passwords().forEach((principal, password) -> env.put(kafkaPasswordName(principal), password));
+        RedisAcl.USERS.forEach(user -> env.put(user.passwordVariable(), redisPasswords.get(user.name())));
         return env;
     }
 
@@ -125,6 +127,12 @@ public record Secrets(String codePepper, String sealingKeys, String factorEncryp
             passwords.put(principal, password);
         }
         return BusCredentials.of(passwords);
+    }
+
+    private static Map<String, String> redisPasswords(Properties properties) {
+        Map<String, String> passwords = new LinkedHashMap<>();
+        RedisAcl.USERS.forEach(user -> passwords.put(user.name(), properties.getProperty(user.passwordVariable())));
+        return passwords;
     }
 
     /** The token issuer's public key as PEM, the form the services' {@code MP_JWT_VERIFY_PUBLICKEY} takes. */

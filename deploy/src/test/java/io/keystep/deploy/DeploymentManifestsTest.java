@@ -2,7 +2,6 @@ package io.keystep.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.keystep.events.BusAccess;
 import io.keystep.testsupport.SharedServers;
@@ -13,14 +12,12 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,7 +37,7 @@ class DeploymentManifestsTest {
             "audit-service");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    private final List<JsonNode> kubernetes = kubernetesDocuments();
+    private final List<JsonNode> kubernetes = KubernetesManifests.documents(DEPLOY, YAML);
 
     @Test
     void everyTopicTheServicesUseIsAStrimziTopicWithThreeReplicasAndTwoInSync() throws IOException {
@@ -347,24 +344,5 @@ class DeploymentManifestsTest {
 
     private List<JsonNode> ofKind(String kind) {
         return kubernetes.stream().filter(doc -> kind.equals(doc.path("kind").asText())).toList();
-    }
-
-    private static List<JsonNode> kubernetesDocuments() {
-        List<JsonNode> documents = new ArrayList<>();
-        try (Stream<Path> files = Files.list(DEPLOY.resolve("kubernetes"))) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-                try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
-                    while (docs.hasNext()) {
-                        JsonNode doc = docs.next();
-                        if (doc != null && !doc.isEmpty()) {
-                            documents.add(doc);
-                        }
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read the manifests", e);
-        }
-        return documents;
     }
 }

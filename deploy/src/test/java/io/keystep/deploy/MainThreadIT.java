@@ -110,7 +110,7 @@ class MainThreadIT {
         assertEquals(1, stack.smsSink().messagesTo(PHONE).size(), "one SMS for one challenge");
 
         Pattern plaintext = Pattern.compile("(?<![0-9])" + code + "(?![0-9])");
-        for (String entry : PlatformScan.redisEntries(stack.redisUrl())) {
+        for (String entry : PlatformScan.redisEntries(stack.redisOptions("operator"))) {
             assertFalse(plaintext.matcher(entry).find(), "plaintext code in Redis: " + entry);
         }
         List<PlatformScan.KafkaText> records = PlatformScan.kafkaRecords(stack.kafkaClientConfig(BusCredentials.ADMIN));

@@ -69,11 +69,14 @@ final class PlatformScan {
         return records;
     }
 
-    /** Every Redis key with its value, whatever the key's type, as {@code key => value} lines. */
-    static List<String> redisEntries(String redisUrl) throws Exception {
+    /**
+     * Every Redis key with its value, whatever the key's type, as {@code key => value} lines; read as the user of
+     * {@code options} (the operator: no service may list keys).
+     */
+    static List<String> redisEntries(RedisOptions options) throws Exception {
         Vertx vertx = Vertx.vertx();
         try {
-            Redis client = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl));
+            Redis client = Redis.createClient(vertx, options);
             RedisAPI redis = RedisAPI.api(client);
             List<String> entries = new ArrayList<>();
             for (Response key : await(redis.keys("*"))) {

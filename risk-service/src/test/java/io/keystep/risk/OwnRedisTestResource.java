@@ -1,6 +1,7 @@
 package io.keystep.risk;
 
 import io.keystep.testsupport.LocalRedis;
+import io.keystep.testsupport.TestedService;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.util.Map;
@@ -14,13 +15,16 @@ public class OwnRedisTestResource implements QuarkusTestResourceLifecycleManager
 
     static final String SERVER = "keystep.test.own-redis";
     static final String PORT = "keystep.test.own-redis.port";
+    /** The server's passwords by user, a {@code Map<String, String>}, so that a restarted server takes the same. */
+    static final String PASSWORDS = "keystep.test.own-redis.passwords";
 
     @Override
     public Map<String, String> start() {
         LocalRedis redis = LocalRedis.start(0);
         System.getProperties().put(SERVER, redis);
         System.setProperty(PORT, Integer.toString(redis.port()));
-        return Map.of("quarkus.redis.hosts", redis.url());
+        System.getProperties().put(PASSWORDS, redis.passwords());
+        return redis.clientConfig(TestedService.name());
     }
 
     @Override
@@ -34,5 +38,6 @@ public class OwnRedisTestResource implements QuarkusTestResourceLifecycleManager
             }
         }
         System.clearProperty(PORT);
+        System.getProperties().remove(PASSWORDS);
     }
 }

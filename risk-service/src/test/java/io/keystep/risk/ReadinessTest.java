@@ -63,7 +63,9 @@ class ReadinessTest {
         // Liveness is not readiness: the process is fine, it only cannot serve.
         RestAssured.get("/q/health/live").then().statusCode(200);
 
-        LocalRedis again = LocalRedis.start(port);
+        @SuppressWarnings("unchecked")
+        Map<String, String> passwords = (Map<String, String>) System.getProperties().get(OwnRedisTestResource.PASSWORDS);
+        LocalRedis again = LocalRedis.start(port, passwords);
         System.getProperties().put(OwnRedisTestResource.SERVER, again);
         await().atMost(Duration.ofSeconds(60)).until(() -> RestAssured.get("/q/health/ready").statusCode() == 200);
         assertEquals("UP", RestAssured.get("/q/health/ready").then().extract().jsonPath().getString("status"));

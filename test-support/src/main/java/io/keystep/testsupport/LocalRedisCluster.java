@@ -11,13 +11,15 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
  * A real Redis Cluster of three primaries (no replicas), from the binaries inside the embedded-redis jar: the
  * 16,384 hash slots split between three processes, so that a command or script whose keys are not in one slot is
- * refused as it would be in production.
+ * refused as it would be in production. Every node has the platform's ACL ({@link RedisAcl}); the nodes talk to
+ * each other over the cluster bus, which takes no user, but every client authenticates.
  */
 public final class LocalRedisCluster implements AutoCloseable {
 
@@ -25,20 +27,27 @@ public final class LocalRedisCluster implements AutoCloseable {
 
     private final RedisShardedCluster cluster;
     private final List<Integer> ports;
+    private final Map<String, String> passwords;
 
-    private LocalRedisCluster(RedisShardedCluster cluster, List<Integer> ports) {
+    private LocalRedisCluster(RedisShardedCluster cluster, List<Integer> ports, Map<String, String> passwords) {
         this.cluster = cluster;
         this.ports = ports;
+        this.passwords = passwords;
     }
 
     public static LocalRedisCluster start() {
         List<Integer> ports = IntStream.of(FreePorts.distinct(PRIMARIES)).boxed().toList();
+        Map<String, String> passwords = RedisAcl.newPasswords();
+        RedisServerBuilder nodes = new RedisServerBuilder()
+                .bind("127.0.0.1")
+                .setting("save \"\"")
+                .setting("appendonly no");
+        // The users now, the default user turned off once the cluster is formed: the builder forms it unauthenticated.
+        List<String> acl = RedisAcl.lines(passwords);
+        acl.subList(1, acl.size()).forEach(nodes::setting);
         try {
             var builder = RedisShardedCluster.newRedisCluster()
-                    .withServerBuilder(new RedisServerBuilder()
-                            .bind("127.0.0.1")
-                            .setting("save \"\"")
-                            .setting("appendonly no"))
+                    .withServerBuilder(nodes)
                     .serverPorts(ports)
                     .initializationTimeout(Duration.ofSeconds(30));
             for (int i = 0; i < PRIMARIES; i++) {
@@ -46,8 +55,10 @@ public final class LocalRedisCluster implements AutoCloseable {
             }
             RedisShardedCluster cluster = builder.build();
             cluster.start();
-            awaitEveryNodeAgrees(ports);
-            return new LocalRedisCluster(cluster, ports);
+            LocalRedisCluster started = new LocalRedisCluster(cluster, ports, Map.copyOf(passwords));
+            started.awaitEveryNodeAgrees();
+            started.turnOffDefaultUser();
+            return started;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start a Redis Cluster on ports " + ports, e);
         }
@@ -58,10 +69,10 @@ public final class LocalRedisCluster implements AutoCloseable {
      * assigned, but the other nodes learn of it by gossip, and a node asked before that answers
      * {@code cluster_state:fail}.
      */
-    private static void awaitEveryNodeAgrees(List<Integer> ports) {
+    private void awaitEveryNodeAgrees() {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         for (int port : ports) {
-            try (Jedis node = new Jedis("127.0.0.1", port)) {
+            try (Jedis node = connect(port, RedisAcl.OPERATOR.name())) {
                 String info = node.clusterInfo();
                 while (!(info.contains("cluster_state:ok") && info.contains("cluster_slots_assigned:16384")
                         && info.contains("cluster_known_nodes:" + PRIMARIES))) {
@@ -75,21 +86,46 @@ public final class LocalRedisCluster implements AutoCloseable {
         }
     }
 
+    private void turnOffDefaultUser() {
+        String[] rule = RedisAcl.DEFAULT_USER.substring("user default ".length()).split(" ");
+        for (int port : ports) {
+            try (Jedis node = connect(port, RedisAcl.OPERATOR.name())) {
+                node.aclSetUser("default", rule);
+            }
+        }
+    }
+
+    /** A connection to the primary on {@code port}, authenticated as {@code user}; the caller closes it. */
+    public Jedis connect(int port, String user) {
+        Jedis jedis = new Jedis("127.0.0.1", port);
+        jedis.auth(RedisAcl.user(user).name(), passwords.get(user));
+        return jedis;
+    }
+
+    /** The users' passwords on every node, by user name. */
+    public Map<String, String> passwords() {
+        return passwords;
+    }
+
+    /** What a service's Redis client is configured with to use the cluster as its own user (see LocalRedis). */
+    public Map<String, String> clientConfig(String service) {
+        RedisAcl.User user = RedisAcl.service(service);
+        return Map.of("quarkus.redis.client-type", "cluster",
+                "quarkus.redis.hosts", ports.stream().map(p -> "redis://" + user.name() + "@127.0.0.1:" + p)
+                        .collect(Collectors.joining(",")),
+                "quarkus.redis.password", passwords.get(user.name()));
+    }
+
     /** The ports of the primaries. */
     public List<Integer> ports() {
         return ports;
-    }
-
-    /** What Quarkus' Redis client takes as {@code quarkus.redis.hosts} with {@code client-type=cluster}. */
-    public String hosts() {
-        return ports.stream().map(p -> "redis://127.0.0.1:" + p).collect(Collectors.joining(","));
     }
 
     /** How many keys matching {@code pattern} each primary holds, in the order of {@link #ports()}. */
     public List<Integer> keysPerPrimary(String pattern) {
         List<Integer> counts = new ArrayList<>();
         for (int port : ports) {
-            try (Jedis node = new Jedis("127.0.0.1", port)) {
+            try (Jedis node = connect(port, RedisAcl.OPERATOR.name())) {
                 int n = 0;
                 String cursor = ScanParams.SCAN_POINTER_START;
                 do {

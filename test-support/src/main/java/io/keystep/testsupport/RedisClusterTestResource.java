@@ -5,15 +5,15 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 
 /**
- * Points a Quarkus test at the shared real Redis Cluster (three primaries) instead of the single Redis server. For
- * a test profile that leaves the global test resources out and lists this one in their place.
+ * Points a Quarkus test at the shared real Redis Cluster (three primaries) instead of the single Redis server,
+ * connected as the tested service's own Redis user. For a test profile that leaves the global test resources out
+ * and lists this one in their place.
  */
 public class RedisClusterTestResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        return Map.of("quarkus.redis.client-type", "cluster",
-                "quarkus.redis.hosts", SharedServers.redisCluster().hosts());
+        return SharedServers.redisCluster().clientConfig(TestedService.name());
     }
 
     @Override

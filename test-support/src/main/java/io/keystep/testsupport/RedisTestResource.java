@@ -4,12 +4,12 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.util.Map;
 
-/** Points a Quarkus test at the shared real Redis server. */
+/** Points a Quarkus test at the shared real Redis server, connected as the tested service's own Redis user. */
 public class RedisTestResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        return Map.of("quarkus.redis.hosts", SharedServers.redis().url());
+        return SharedServers.redis().clientConfig(TestedService.name());
     }
 
     @Override

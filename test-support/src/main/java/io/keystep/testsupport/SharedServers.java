@@ -75,7 +75,8 @@ public final class SharedServers {
     public static synchronized LocalRedis restartRedis() {
         int port = redis().port();
         redis.close();
-        redis = LocalRedis.start(port);
+        // The same passwords: the services under test keep the configuration they were started with.
+        redis = LocalRedis.start(port, redis.passwords());
         return redis;
     }
 
