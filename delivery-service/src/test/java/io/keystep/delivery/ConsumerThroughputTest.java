@@ -56,7 +56,6 @@ class ConsumerThroughputTest {
 
     @Test
     void aBurstOfJobsIsDeliveredWithoutLossAndInOrderPerPerson() {
-        int deadLettersBefore = Jobs.deadLetterRecords().size();
         // Each person gets a send and two resends of one challenge, in order on one key; people are independent.
         List<ProducerRecord<String, String>> records = new ArrayList<>();
         Map<String, List<Jobs.Job>> perPerson = new HashMap<>();
@@ -89,7 +88,10 @@ class ConsumerThroughputTest {
                         + "message, concurrency %d: %.2f s, %.1f jobs/s%n", jobs, PEOPLE, SENDS_EACH,
                 config.consumer().concurrency(), seconds, jobs / seconds);
 
-        assertEquals(deadLettersBefore, Jobs.deadLetterRecords().size(), "no job went to the dead-letter topic");
+        // Only this burst's jobs count: the JVM's broker also carries other test classes' dead letters.
+        assertEquals(0, Jobs.deadLetterRecords().stream()
+                .filter(record -> perPerson.keySet().stream().anyMatch(id -> record.value().contains(id)))
+                .count(), "no job went to the dead-letter topic");
         assertEquals(jobs, ProviderStandInsTestResource.LAGGING.requests().size() - providerRequestsBefore,
                 "every job sent exactly once");
         // Per person, the messages reached the provider in send order: each resend's code after the previous one.

@@ -2,6 +2,7 @@ package io.keystep.delivery;
 
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.RedisTestResource;
+import io.keystep.testsupport.auth.EventOriginKey;
 import io.keystep.testsupport.auth.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -26,9 +27,11 @@ class NoVerifyingKeyTest {
         public Map<String, String> getConfigOverrides() {
             // NONE is SmallRye JWT's own default for an absent key location: as if the property were not set. Issuer
             // and audience are the tokens' own, so that the missing key is the only reason to refuse them.
+            // The event origin key is there: only the token key is missing.
             return Map.of("mp.jwt.verify.publickey.location", "NONE",
                     "mp.jwt.verify.issuer", Tokens.ISSUER,
-                    "mp.jwt.verify.audiences", Tokens.AUDIENCE);
+                    "mp.jwt.verify.audiences", Tokens.AUDIENCE,
+                    "keystep.event-origin.key", EventOriginKey.base64());
         }
 
         @Override

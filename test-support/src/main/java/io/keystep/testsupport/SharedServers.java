@@ -24,15 +24,19 @@ public final class SharedServers {
     /**
      * Where the JVM's broker is told to every class loader: a test profile restarts the application in a class
      * loader of its own, whose {@code SharedServers} would otherwise start a second broker (and whose broker
-     * classes cannot authenticate the first broker's controller). Only JDK types cross the class loaders.
+     * classes cannot authenticate the first broker's controller). A system property of text, one
+     * {@code name=value} per line (every system property must be text: some libraries copy them all).
      */
     private static final String JVM_KAFKA = "keystep.test.shared-kafka";
 
     /** The shared broker, with every platform topic and its dead-letter topic created. */
     public static synchronized LocalKafka kafka() {
-        if (kafka == null && System.getProperties().get(JVM_KAFKA) instanceof Map<?, ?> shared) {
+        String shared = System.getProperty(JVM_KAFKA);
+        if (kafka == null && shared != null) {
             Map<String, String> passwords = new HashMap<>();
-            shared.forEach((name, value) -> passwords.put((String) name, (String) value));
+            for (String line : shared.split("\n")) {
+                passwords.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+            }
             String bootstrap = passwords.remove("bootstrap.servers");
             kafka = LocalKafka.attach(bootstrap, BusCredentials.of(passwords));
         }
@@ -47,9 +51,10 @@ public final class SharedServers {
                 started.createTopics(platformTopics(), 3);
             }
             kafka = started;
-            Map<String, String> shared = new HashMap<>(started.credentials().passwords());
-            shared.put("bootstrap.servers", started.bootstrapServers());
-            System.getProperties().put(JVM_KAFKA, Map.copyOf(shared));
+            StringBuilder told = new StringBuilder("bootstrap.servers=" + started.bootstrapServers());
+            started.credentials().passwords().forEach((name, password) -> told.append('\n').append(name)
+                    .append('=').append(password));
+            System.setProperty(JVM_KAFKA, told.toString());
         }
         return kafka;
     }

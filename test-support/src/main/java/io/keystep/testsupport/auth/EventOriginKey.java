@@ -41,9 +41,16 @@ public final class EventOriginKey {
         }
     }
 
-    private static byte[] generate() {
+    /** One key for the whole JVM, whatever class loader asks (a test profile restarts the service in its own). */
+    private static synchronized byte[] generate() {
+        String property = "keystep.test.event-origin-key";
+        String kept = System.getProperty(property);
+        if (kept != null) {
+            return Base64.getDecoder().decode(kept);
+        }
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
+        System.setProperty(property, Base64.getEncoder().encodeToString(key));
         return key;
     }
 }

@@ -32,7 +32,7 @@ public final class Tokens {
     public static final String COMPLIANCE = "compliance";
     public static final String ADMIN = "admin";
 
-    private static final KeyPair KEYS = generate();
+    private static final KeyPair KEYS = jvmKeys();
     private static final ConcurrentMap<String, String> CACHE = new ConcurrentHashMap<>();
     private static volatile Path publicKeyFile;
 
@@ -118,6 +118,31 @@ public final class Tokens {
             }
         }
         return publicKeyFile;
+    }
+
+    /**
+     * One key pair for the whole JVM, whatever class loader asks: a test profile restarts the application in a
+     * class loader of its own, and a token signed in one must verify in the other. Kept as text in a system
+     * property (PKCS#8 and X.509, base64).
+     */
+    private static synchronized KeyPair jvmKeys() {
+        String property = "keystep.test.jwt-keys";
+        String kept = System.getProperty(property);
+        try {
+            if (kept != null) {
+                String[] parts = kept.split(":");
+                java.security.KeyFactory rsa = java.security.KeyFactory.getInstance("RSA");
+                return new KeyPair(
+                        rsa.generatePublic(new java.security.spec.X509EncodedKeySpec(Base64.getDecoder().decode(parts[1]))),
+                        rsa.generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(Base64.getDecoder().decode(parts[0]))));
+            }
+            KeyPair keys = generate();
+            System.setProperty(property, Base64.getEncoder().encodeToString(keys.getPrivate().getEncoded()) + ":"
+                    + Base64.getEncoder().encodeToString(keys.getPublic().getEncoded()));
+            return keys;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static KeyPair generate() {
