@@ -1,6 +1,8 @@
 package io.keystep.audit;
 
+import io.keystep.testsupport.BusCredentials;
 import io.keystep.testsupport.KafkaTestResource;
+import io.keystep.testsupport.auth.EventOriginKey;
 import io.keystep.testsupport.LocalPostgres;
 import io.keystep.testsupport.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -17,9 +19,12 @@ public class OwnPostgresProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        // a consumer group of its own, from now on: this instance must not take records meant for the shared trail
+        // A consumer group of its own, from now on: this instance must not take records meant for the shared trail.
+        // The broker lets audit-service join only its own group, so this instance logs in as the operator.
         return Map.of("mp.messaging.incoming.audit-in.group.id", "audit-own-postgres",
-                "mp.messaging.incoming.audit-in.auto.offset.reset", "latest");
+                "mp.messaging.incoming.audit-in.auto.offset.reset", "latest",
+                "keystep.kafka.username", BusCredentials.ADMIN,
+                "keystep.event-origin.key", EventOriginKey.base64());
     }
 
     @Override
