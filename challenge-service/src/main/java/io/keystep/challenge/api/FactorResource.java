@@ -76,44 +76,51 @@ public class FactorResource {
     private final AuthenticatorFactors factors;
     private final io.keystep.challenge.factors.RecoveryCodes recoveryCodes;
 
-    private final io.keystep.challenge.factors.StepUps stepUps;
+    private final FactorChangeGate gate;
     private final Caller caller;
 
     public FactorResource(AuthenticatorFactors factors, io.keystep.challenge.factors.RecoveryCodes recoveryCodes,
-                          io.keystep.challenge.factors.StepUps stepUps, Caller caller) {
+                          FactorChangeGate gate, Caller caller) {
         this.caller = caller;
         this.factors = factors;
         this.recoveryCodes = recoveryCodes;
-        this.stepUps = stepUps;
+        this.gate = gate;
     }
 
     @POST
     @Path("/totp")
     public Uni<Response> enrollTotp(@PathParam("userId") @UserId String userId,
                                     @HeaderParam(STEP_UP_HEADER) String stepUp,
+                                    @HeaderParam(FactorChangeGate.FIRST_FACTOR_HEADER) String firstFactorAt,
                                     @Valid @ConvertGroup(to = EnrollRequest.Totp.class) EnrollRequest body) {
-        return enroll(userId, "TOTP", body, stepUp);
+        return enroll(userId, "TOTP", body, stepUp, firstFactorAt);
     }
 
     @POST
     @Path("/hotp")
     public Uni<Response> enrollHotp(@PathParam("userId") @UserId String userId,
                                     @HeaderParam(STEP_UP_HEADER) String stepUp,
+                                    @HeaderParam(FactorChangeGate.FIRST_FACTOR_HEADER) String firstFactorAt,
                                     @Valid @ConvertGroup(to = EnrollRequest.Hotp.class) EnrollRequest body) {
-        return enroll(userId, "HOTP", body, stepUp);
+        return enroll(userId, "HOTP", body, stepUp, firstFactorAt);
     }
 
     /** The header naming the approved {@code factor_change} verification that adding or removing a factor needs. */
-    static final String STEP_UP_HEADER = "Step-Up-Verification-Id";
+    static final String STEP_UP_HEADER = FactorChangeGate.STEP_UP_HEADER;
 
-    private Uni<Response> enroll(String userId, String kind, EnrollRequest body, String stepUp) {
+    /**
+     * Enrolls a pending authenticator: with a step-up on a factor the user has, a matured account recovery, or (for
+     * a user without any factor) header {@code First-Factor-Authenticated-At}.
+     */
+    private Uni<Response> enroll(String userId, String kind, EnrollRequest body, String stepUp, String firstFactorAt) {
         String tenantId = caller.tenant();
         EnrollRequest req = body == null ? new EnrollRequest(null, null, null, null) : body;
         String algorithm = req.algorithm() == null ? "SHA1" : req.algorithm().toUpperCase(Locale.ROOT).replace("-", "");
         int digits = req.digits() == null ? 6 : req.digits();
         int period = req.period() == null ? 30 : req.period();
         String label = req.label();
-        return requireStepUp(tenantId, userId, stepUp).chain(() -> factors.enroll(tenantId, userId, kind,
+        return gate.toAdd(tenantId, userId, stepUp, firstFactorAt, kind.toLowerCase(Locale.ROOT))
+                .chain(() -> factors.enroll(tenantId, userId, kind,
                         label == null ? null : label.trim(), algorithm, digits, period))
                 .map(e -> Response.status(201).entity(new EnrollResponse(e.factorId(), e.otpauthUri(),
                         Base64.getEncoder().encodeToString(e.qrPng()))).build());
@@ -245,25 +252,13 @@ public class FactorResource {
                                 @HeaderParam(STEP_UP_HEADER) String stepUp) {
         String tenantId = caller.tenant();
         UUID factorId = factorId(factorIdParam);
-        return requireStepUp(tenantId, userId, stepUp).chain(() -> factors.remove(tenantId, userId, factorId))
+        return gate.toChange(tenantId, userId, stepUp, "removing a factor")
+                .chain(() -> factors.remove(tenantId, userId, factorId))
                 .map(result -> switch (result) {
                     case DONE -> Response.noContent().build();
                     case NOT_FOUND -> throw ProblemException.notFound("factor " + factorId + " not found");
                     case LAST_FACTOR -> throw new ProblemException(Problem.of(409, "last-factor", "Last factor",
                             "the user's last factor can be removed only while unused recovery codes remain"));
-                });
-    }
-
-    private Uni<Void> requireStepUp(String tenantId, String userId, String stepUp) {
-        return stepUps.isFresh(tenantId, userId, stepUp)
-                .onFailure().transform(io.keystep.challenge.domain.CheckUnavailableException::new)
-                .map(fresh -> {
-                    if (!fresh) {
-                        throw new ProblemException(Problem.of(403, "step-up-required", "Step-up required",
-                                "adding or removing a factor needs header " + STEP_UP_HEADER + " naming a verification"
-                                        + " with purpose factor_change approved for this user within 5 minutes"));
-                    }
-                    return null;
                 });
     }
 

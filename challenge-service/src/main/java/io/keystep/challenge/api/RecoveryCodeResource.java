@@ -43,35 +43,29 @@ public class RecoveryCodeResource {
     private static final String RECOVERY_CODE = "must be a recovery code such as abcd-efgh-2345";
 
     private final RecoveryCodes codes;
-    private final io.keystep.challenge.factors.StepUps stepUps;
+    private final FactorChangeGate gate;
     private final Caller caller;
 
-    public RecoveryCodeResource(RecoveryCodes codes, io.keystep.challenge.factors.StepUps stepUps, Caller caller) {
+    public RecoveryCodeResource(RecoveryCodes codes, FactorChangeGate gate, Caller caller) {
         this.caller = caller;
         this.codes = codes;
-        this.stepUps = stepUps;
+        this.gate = gate;
     }
 
     /**
-     * Generates a new set of 10; the old set stops working. Like adding a factor, it needs a step-up (header
-     * {@code Step-Up-Verification-Id}).
+     * Generates a new set of 10; the old set stops working. It is authorised like adding a factor: a step-up (header
+     * {@code Step-Up-Verification-Id}), a matured account recovery, or for a user without factors header
+     * {@code First-Factor-Authenticated-At}.
      */
     @POST
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> generate(@PathParam("userId") @UserId String userId,
-                                  @HeaderParam(FactorResource.STEP_UP_HEADER) String stepUp) {
+                                  @HeaderParam(FactorResource.STEP_UP_HEADER) String stepUp,
+                                  @HeaderParam(FactorChangeGate.FIRST_FACTOR_HEADER) String firstFactorAt) {
         String tenantId = caller.tenant();
-        return stepUps.isFresh(tenantId, userId, stepUp)
-                .onFailure().transform(io.keystep.challenge.domain.CheckUnavailableException::new)
-                .flatMap(fresh -> {
-                    if (!fresh) {
-                        return Uni.createFrom().failure(new ProblemException(Problem.of(403, "step-up-required",
-                                "Step-up required", "generating recovery codes needs header "
-                                        + FactorResource.STEP_UP_HEADER + " naming a verification with purpose"
-                                        + " factor_change approved for this user within 5 minutes")));
-                    }
-                    return codes.generate(tenantId, userId);
-                }).map(list -> Response.status(201)
+        return gate.toAdd(tenantId, userId, stepUp, firstFactorAt, "recovery_codes")
+                .chain(() -> codes.generate(tenantId, userId))
+                .map(list -> Response.status(201)
                 .entity(new GeneratedCodes(list, list.size())).header("Cache-Control", "no-store").build());
     }
 

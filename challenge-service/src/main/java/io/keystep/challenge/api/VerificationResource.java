@@ -244,7 +244,7 @@ public class VerificationResource {
      * address when the call comes from a trusted proxy ({@code quarkus.http.proxy.trusted-proxies}), else it is the
      * caller's own address. Anything that is not an IP address counts as none.
      */
-    private static String clientIp(HttpServerRequest http) {
+    static String clientIp(HttpServerRequest http) {
         String host = http == null || http.remoteAddress() == null ? null : http.remoteAddress().host();
         return host != null && IP_ADDRESS.matcher(host).matches() ? host : null;
     }

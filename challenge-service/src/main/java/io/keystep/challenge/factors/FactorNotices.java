@@ -103,6 +103,14 @@ public class FactorNotices {
             case SUSPENDED -> "Two-step verification for your account was suspended on " + when
                     + " after too many failed attempts.";
             case REENABLED -> "Two-step verification for your account was re-enabled on " + when + ".";
+            case ACCOUNT_RECOVERY_OPENED -> "Support opened an account recovery for your account on " + when
+                    + "; once approved and after a waiting period it lets a new sign-in method be added.";
+            case ACCOUNT_RECOVERY_APPROVED -> "An account recovery for your account was approved on " + when
+                    + "; after a waiting period it lets a new sign-in method be added. You can cancel it"
+                    + " with any sign-in method you still have.";
+            case ACCOUNT_RECOVERY_CANCELED -> "The account recovery for your account was canceled on " + when + ".";
+            case ACCOUNT_RECOVERY_USED -> "An account recovery added a new sign-in method to your account on "
+                    + when + ".";
         } + " If this was not you, contact support.";
     }
 

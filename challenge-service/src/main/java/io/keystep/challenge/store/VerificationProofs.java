@@ -22,6 +22,12 @@ public class VerificationProofs {
      */
     private static final RedisScript CLAIM_TRUST = RedisScript.load(VerificationProofs.class, "claim-trust.lua");
 
+    /**
+     * KEYS[1] the challenge; ARGV[1] tenant, ARGV[2] user, ARGV[3] now ms, ARGV[4] freshness ms. Replies {'ok',
+     * factorId, destination} or the refusal (see {@link #claimStepUp}).
+     */
+    private static final RedisScript CLAIM_STEP_UP = RedisScript.load(VerificationProofs.class, "claim-step-up.lua");
+
     private final ReactiveRedisDataSource redis;
 
     public VerificationProofs(ReactiveRedisDataSource redis) {
@@ -61,19 +67,21 @@ public class VerificationProofs {
     }
 
     /**
-     * The approval of a verification as a step-up proof: {@code [userId, purpose, approvedAtMillis]} when it is
-     * this tenant's and approved; else empty.
+     * Spends an approved {@code factor_change} verification of the user, approved within the freshness window, as
+     * the step-up of one change: answers {@code ok} with what answered it (the factor id of an authenticator or of
+     * recovery codes, else empty) and where its code went (else empty); or {@code not_found}, {@code not_approved},
+     * {@code wrong_purpose}, {@code wrong_user}, {@code stale}, {@code spent}.
      */
-    public Uni<Optional<String[]>> approval(String tenantId, String challengeId) {
-        return redis.execute("HMGET", ChallengeStore.challengeKey(challengeId), "tenant", "status", "userId",
-                        "purpose", "approvedAt")
+    public Uni<List<String>> claimStepUp(String tenantId, String challengeId, String userId, long nowMillis,
+                                         long freshnessMillis) {
+        return CLAIM_STEP_UP.run(redis, List.of(ChallengeStore.challengeKey(challengeId)), tenantId, userId,
+                        Long.toString(nowMillis), Long.toString(freshnessMillis))
                 .map(r -> {
-                    if (r == null || r.get(0) == null || !tenantId.equals(r.get(0).toString()) || r.get(1) == null
-                            || !"approved".equals(r.get(1).toString()) || r.get(4) == null) {
-                        return Optional.<String[]>empty();
+                    List<String> out = new ArrayList<>();
+                    for (int i = 0; i < r.size(); i++) {
+                        out.add(r.get(i) == null ? "" : r.get(i).toString());
                     }
-                    return Optional.of(new String[]{r.get(2) == null ? "" : r.get(2).toString(),
-                            r.get(3) == null ? "" : r.get(3).toString(), r.get(4).toString()});
+                    return out;
                 });
     }
 }
