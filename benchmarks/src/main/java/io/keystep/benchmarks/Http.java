@@ -49,11 +49,20 @@ final class Http implements AutoCloseable {
         return client.getAbs(url).send().map(r -> Integer.toString(r.statusCode()));
     }
 
-    /** {@code PUT /v1/users/{userId}/phone}. */
+    /** {@code PUT /v1/users/{userId}/phone} for a user without factors: a code goes to the number (202). */
     Uni<Integer> enrollPhone(String challengeUrl, String tenant, String userId, String phone) {
         return client.putAbs(challengeUrl + "/v1/users/" + encode(userId) + "/phone")
                 .bearerTokenAuthentication(gatewayToken(tenant))
+                .putHeader("First-Factor-Authenticated-At", java.time.Instant.now().toString())
                 .sendJsonObject(new JsonObject().put("phoneNumber", phone))
+                .map(HttpResponse::statusCode);
+    }
+
+    /** {@code POST /v1/users/{userId}/phone/confirm} with the code the number received (200). */
+    Uni<Integer> confirmPhone(String challengeUrl, String tenant, String userId, String code) {
+        return client.postAbs(challengeUrl + "/v1/users/" + encode(userId) + "/phone/confirm")
+                .bearerTokenAuthentication(gatewayToken(tenant))
+                .sendJsonObject(new JsonObject().put("code", code))
                 .map(HttpResponse::statusCode);
     }
 

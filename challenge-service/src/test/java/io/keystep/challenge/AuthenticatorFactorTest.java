@@ -205,12 +205,10 @@ class AuthenticatorFactorTest {
         Callers.gateway(tenant).contentType(ContentType.JSON).body("{\"code\":\"000000\"}")
                 .post("/v1/users/{u}/factors/{f}/activate", user, (String) pending.path("factorId"))
                 .then().statusCode(422).body("type", containsString("invalid-code"));
-        Callers.gateway(tenant).header("Step-Up-Verification-Id", Authenticators.stepUp(tenant, user))
-                .contentType(ContentType.JSON).body("{\"digits\":7}")
+        FactorProofs.toAdd(tenant, user).contentType(ContentType.JSON).body("{\"digits\":7}")
                 .post("/v1/users/{u}/factors/totp", user).then().statusCode(400)
                 .body("errors[0].field", equalTo("digits"));
-        Callers.gateway(tenant).header("Step-Up-Verification-Id", Authenticators.stepUp(tenant, user))
-                .contentType(ContentType.JSON).body("{\"algorithm\":\"MD5\",\"digits\":7,\"period\":5,\"label\":\"a:b\"}")
+        FactorProofs.toAdd(tenant, user).contentType(ContentType.JSON).body("{\"algorithm\":\"MD5\",\"digits\":7,\"period\":5,\"label\":\"a:b\"}")
                 .post("/v1/users/{u}/factors/totp", user).then().statusCode(400)
                 .body("errors.field", org.hamcrest.Matchers.contains("algorithm", "digits", "period", "label"));
     }

@@ -25,18 +25,15 @@ final class Authenticators {
     }
 
     static ExtractableResponse<Response> enroll(String tenant, String user, String kind, String body) throws Exception {
-        return Callers.gateway(tenant).header("Step-Up-Verification-Id", stepUp(tenant, user))
-                .contentType(ContentType.JSON).body(body)
-                .post("/v1/users/{u}/factors/" + kind, user).then().statusCode(201).extract();
+        ExtractableResponse<Response> enrolled = FactorProofs.toAdd(tenant, user).contentType(ContentType.JSON)
+                .body(body).post("/v1/users/{u}/factors/" + kind, user).then().statusCode(201).extract();
+        FactorProofs.rememberAuthenticator(tenant, user, enrolled.path("factorId"), enrolled.path("otpauthUri"));
+        return enrolled;
     }
 
-    /** An approved SMS verification with purpose factor_change for the user: the step-up factor changes need. */
+    /** A step-up answered with a factor the user has ({@link FactorProofs#stepUp}). */
     static String stepUp(String tenant, String user) throws Exception {
-        String id = VerifyApi.create(tenant, "{\"to\":\"" + VerifyApi.phone() + "\",\"channel\":\"sms\",\"userId\":\""
-                + user + "\",\"purpose\":\"factor_change\"}").statusCode(201).extract().path("id");
-        VerifyApi.check(tenant, id, VerifyApi.code(new com.fasterxml.jackson.databind.ObjectMapper(), tenant, id, 1), true)
-                .statusCode(200).body("status", org.hamcrest.Matchers.equalTo("approved"));
-        return id;
+        return FactorProofs.stepUp(tenant, user);
     }
 
     static Map<String, String> query(String otpauthUri) {

@@ -22,28 +22,21 @@ final class FactorCalls {
     private FactorCalls() {
     }
 
-    static void enrollPhone(String tenant, String user, String phone) {
-        Callers.gateway(tenant).contentType(ContentType.JSON).body("{\"phoneNumber\":\"" + phone + "\"}")
-                .put("/v1/users/{u}/phone", user).then().statusCode(200);
-    }
-
     /** Enrolls and activates a TOTP factor; answers {factorId, otpauthUri} and the recovery codes if it gave any. */
     static ExtractableResponse<Response> activeTotp(String tenant, String user, Instant now, String[] factor)
             throws Exception {
-        ExtractableResponse<Response> enrolled = Callers.gateway(tenant)
-                .header("Step-Up-Verification-Id", Authenticators.stepUp(tenant, user))
-                .contentType(ContentType.JSON).body("{}").post("/v1/users/{u}/factors/totp", user)
+        ExtractableResponse<Response> enrolled = FactorProofs.toAdd(tenant, user).contentType(ContentType.JSON).body("{}").post("/v1/users/{u}/factors/totp", user)
                 .then().statusCode(201).extract();
         factor[0] = enrolled.path("factorId");
         factor[1] = enrolled.path("otpauthUri");
+        FactorProofs.rememberAuthenticator(tenant, user, factor[0], factor[1]);
         return Callers.gateway(tenant).contentType(ContentType.JSON)
                 .body("{\"code\":\"" + Authenticators.oathtoolTotp(factor[1], now) + "\"}")
                 .post("/v1/users/{u}/factors/{f}/activate", user, factor[0]).then().statusCode(200).extract();
     }
 
     static List<String> generateRecoveryCodes(String tenant, String user) throws Exception {
-        return Callers.gateway(tenant).header("Step-Up-Verification-Id", Authenticators.stepUp(tenant, user))
-                .post("/v1/users/{u}/recovery-codes", user).then().statusCode(201).extract().path("codes");
+        return FactorProofs.toAdd(tenant, user).post("/v1/users/{u}/recovery-codes", user).then().statusCode(201).extract().path("codes");
     }
 
     static ValidatableResponse createVerification(String tenant, String body) {

@@ -43,29 +43,56 @@ class FactorManagementTest {
                 .then().statusCode(200).extract().path("recoveryCodes");
     }
 
+    private static io.restassured.response.ValidatableResponse enrollTotp(String tenant, String user,
+                                                                          String stepUp) {
+        var spec = Callers.gateway(tenant).contentType(ContentType.JSON);
+        return (stepUp == null ? spec : spec.header("Step-Up-Verification-Id", stepUp)).body("{}")
+                .post("/v1/users/{u}/factors/totp", user).then();
+    }
+
     @Test
-    void addingAFactorNeedsAFactorChangeVerificationApprovedForTheUserWithinFiveMinutes() throws Exception {
+    void addingAFactorNeedsAFactorChangeApprovedOnTheUsersOwnFactorWithinFiveMinutesAndSpendsIt() throws Exception {
         String tenant = LoginThread.unique("t");
         String user = LoginThread.unique("u");
-        Callers.gateway(tenant).contentType(ContentType.JSON).body("{}")
-                .post("/v1/users/{u}/factors/totp", user).then().statusCode(403)
+        String phone = VerifyApi.phone();
+        FactorProofs.enrollPhone(tenant, user, phone);
+        enrollTotp(tenant, user, null).statusCode(403)
                 .contentType(containsString("application/problem+json")).body("type", containsString("step-up-required"));
         // A login verification is no step-up; nor is another user's factor_change.
-        String login = VerifyApi.create(tenant, VerifyApi.sms(VerifyApi.phone(), user)).statusCode(201).extract().path("id");
+        String login = VerifyApi.create(tenant, VerifyApi.sms(phone, user)).statusCode(201).extract().path("id");
         VerifyApi.check(tenant, login, VerifyApi.code(new com.fasterxml.jackson.databind.ObjectMapper(), tenant, login, 1), true)
                 .body("status", equalTo("approved"));
-        Callers.gateway(tenant).header("Step-Up-Verification-Id", login).contentType(ContentType.JSON)
-                .body("{}").post("/v1/users/{u}/factors/totp", user).then().statusCode(403);
-        String others = Authenticators.stepUp(tenant, "someone-else-" + user);
-        Callers.gateway(tenant).header("Step-Up-Verification-Id", others).contentType(ContentType.JSON)
-                .body("{}").post("/v1/users/{u}/factors/totp", user).then().statusCode(403);
+        enrollTotp(tenant, user, login).statusCode(403).body("detail", containsString("not factor_change"));
+        enrollTotp(tenant, user, FactorProofs.stepUpTo(tenant, "someone-else-" + user, phone)).statusCode(403);
+        // Approved on a number the gateway chose but the user never enrolled: no proof of a factor the user had.
+        enrollTotp(tenant, user, FactorProofs.stepUpTo(tenant, user, VerifyApi.phone())).statusCode(403)
+                .body("detail", containsString("not the user's enrolled phone"));
 
-        String stepUp = Authenticators.stepUp(tenant, user);
+        String stale = FactorProofs.stepUpTo(tenant, user, phone);
         clock.advance(Duration.ofMinutes(5).plusSeconds(2));
-        Callers.gateway(tenant).header("Step-Up-Verification-Id", stepUp).contentType(ContentType.JSON)
-                .body("{}").post("/v1/users/{u}/factors/totp", user).then().statusCode(403);
-        Callers.gateway(tenant).header("Step-Up-Verification-Id", Authenticators.stepUp(tenant, user))
-                .contentType(ContentType.JSON).body("{}").post("/v1/users/{u}/factors/totp", user).then().statusCode(201);
+        enrollTotp(tenant, user, stale).statusCode(403).body("detail", containsString("more than 5 minutes"));
+        String fresh = FactorProofs.stepUpTo(tenant, user, phone);
+        enrollTotp(tenant, user, fresh).statusCode(201);
+        // Spent by the change it authorised.
+        enrollTotp(tenant, user, fresh).statusCode(403).body("detail", containsString("already authorised a change"));
+    }
+
+    @Test
+    void aStepUpMayBeAnsweredWithTheAuthenticatorOrARecoveryCodeTheUserHas() throws Exception {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("u");
+        String[] factor = new String[1];
+        List<String> codes = activeTotp(tenant, user, factor);
+        enrollTotp(tenant, user, FactorProofs.stepUp(tenant, user)).statusCode(201);
+
+        String byCode = FactorCalls.recoveryVerification(tenant, user, "factor_change").statusCode(201)
+                .extract().path("id");
+        FactorCalls.check(tenant, byCode, codes.get(0)).statusCode(200).body("status", equalTo("approved"));
+        enrollTotp(tenant, user, byCode).statusCode(201);
+        // Another user's authenticator answers nothing for this one.
+        String other = LoginThread.unique("u");
+        activeTotp(tenant, other, new String[1]);
+        enrollTotp(tenant, user, FactorProofs.stepUp(tenant, other)).statusCode(403);
     }
 
     @Test

@@ -78,7 +78,7 @@ class FactorNoticeTest {
         String tenant = LoginThread.unique("t");
         String user = LoginThread.unique("u");
         String phone = VerifyApi.phone();
-        FactorCalls.enrollPhone(tenant, user, phone);
+        FactorProofs.enrollPhone(tenant, user, phone);
         String[] factor = new String[2];
         ExtractableResponse<Response> activated = FactorCalls.activeTotp(tenant, user, clock.instant(), factor);
         List<String> secrets = new ArrayList<>(activated.path("recoveryCodes"));
@@ -106,7 +106,7 @@ class FactorNoticeTest {
         String tenant = LoginThread.unique("t");
         String user = LoginThread.unique("u");
         String phone = VerifyApi.phone();
-        FactorCalls.enrollPhone(tenant, user, phone);
+        FactorProofs.enrollPhone(tenant, user, phone);
         List<String> secrets = new ArrayList<>(FactorCalls.generateRecoveryCodes(tenant, user));
         List<String> fresh = FactorCalls.generateRecoveryCodes(tenant, user);
         secrets.addAll(fresh);
@@ -160,9 +160,9 @@ class FactorNoticeTest {
         String user = LoginThread.unique("u");
         String oldPhone = VerifyApi.phone();
         String newPhone = VerifyApi.phone();
-        FactorCalls.enrollPhone(tenant, user, oldPhone);
-        FactorCalls.enrollPhone(tenant, user, oldPhone);
-        FactorCalls.enrollPhone(tenant, user, newPhone);
+        FactorProofs.enrollPhone(tenant, user, oldPhone);
+        FactorProofs.enrollPhone(tenant, user, oldPhone);
+        FactorProofs.enrollPhone(tenant, user, newPhone);
         ConsumerRecord<String, String> removed = noticeTo(tenant, user, "REMOVED", oldPhone, List.of(newPhone));
         assertThat(removed.value(), containsString("\"factor\":\"SMS\""));
         // The first enrollment and the replacement are each one ACTIVATED; the repeated PUT published nothing.

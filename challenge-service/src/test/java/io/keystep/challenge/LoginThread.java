@@ -32,11 +32,9 @@ public final class LoginThread {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 12);
     }
 
-    public static void enrollPhone(String tenantId, String userId, String phone) {
-        Callers.gateway(tenantId).contentType(ContentType.JSON)
-                .body("{\"phoneNumber\":\"" + phone + "\"}")
-                .put("/v1/users/{userId}/phone", userId)
-                .then().statusCode(200);
+    /** Enrolls the phone as a gateway does (see {@link FactorProofs#enrollPhone}). */
+    public static void enrollPhone(String tenantId, String userId, String phone) throws Exception {
+        FactorProofs.enrollPhone(tenantId, userId, phone);
     }
 
     public static String riskEvent(ObjectMapper mapper, String tenantId, String userId, String loginId,
@@ -62,8 +60,13 @@ public final class LoginThread {
     /** Enrolls a phone for a fresh user, has the login challenged and returns the challenge with its code. */
     public static Issued challenge(ObjectMapper mapper, String tenantId) throws Exception {
         String userId = unique("user");
-        String loginId = unique("login");
         enrollPhone(tenantId, userId, "+15555550123");
+        return challengeOf(mapper, tenantId, userId);
+    }
+
+    /** Has a login of this enrolled user challenged and returns the challenge with its code. */
+    public static Issued challengeOf(ObjectMapper mapper, String tenantId, String userId) throws Exception {
+        String loginId = unique("login");
         publishRisk(mapper, tenantId, userId, loginId, Decision.CHALLENGE, List.of("NEW_DEVICE"));
         JsonNode decision = awaitPayload(mapper, Topics.LOGIN_DECISION, tenantId, userId, loginId);
         JsonNode job = awaitPayload(mapper, Topics.CHALLENGE_ISSUED, tenantId, userId, loginId);

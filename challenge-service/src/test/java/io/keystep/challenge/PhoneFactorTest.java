@@ -41,7 +41,7 @@ class PhoneFactorTest {
         String tenant = LoginThread.unique("t");
         String user = LoginThread.unique("u");
         String phone = VerifyApi.phone();
-        FactorCalls.enrollPhone(tenant, user, phone);
+        FactorProofs.enrollPhone(tenant, user, phone);
         String listing = Callers.gateway(tenant).get("/v1/users/{u}/factors", user).then().statusCode(200)
                 .body("$", hasSize(1)).body("[0].type", equalTo("sms")).body("[0].status", equalTo("active"))
                 .body("[0].preferred", equalTo(true))
@@ -73,7 +73,7 @@ class PhoneFactorTest {
         String tenant = LoginThread.unique("t");
         String user = LoginThread.unique("u");
         String phone = VerifyApi.phone();
-        FactorCalls.enrollPhone(tenant, user, phone);
+        FactorProofs.enrollPhone(tenant, user, phone);
         String phoneId = Callers.gateway(tenant).get("/v1/users/{u}/factors", user).then().extract().path("[0].factorId");
         Callers.gateway(tenant).delete("/v1/users/{u}/factors/{f}", user, phoneId).then().statusCode(403)
                 .body("type", containsString("step-up-required"));

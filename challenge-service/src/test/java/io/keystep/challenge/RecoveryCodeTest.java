@@ -43,14 +43,13 @@ class RecoveryCodeTest {
     AdjustableClock clock;
 
     private static List<String> generate(String tenant, String user) {
-        String stepUp;
+        io.restassured.specification.RequestSpecification authorised;
         try {
-            stepUp = Authenticators.stepUp(tenant, user);
+            authorised = FactorProofs.toAdd(tenant, user);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        return Callers.gateway(tenant).header("Step-Up-Verification-Id", stepUp)
-                .post("/v1/users/{u}/recovery-codes", user)
+        return authorised.post("/v1/users/{u}/recovery-codes", user)
                 .then().statusCode(201).body("remaining", equalTo(10)).extract().path("codes");
     }
 

@@ -63,7 +63,7 @@ class ReenableTest {
         String tenant = LoginThread.unique("t");
         String user = LoginThread.unique("u");
         String phone = VerifyApi.phone();
-        FactorCalls.enrollPhone(tenant, user, phone);
+        FactorProofs.enrollPhone(tenant, user, phone);
         List<String> codes = FactorCalls.generateRecoveryCodes(tenant, user);
         suspend(tenant, user, phone);
 
@@ -89,7 +89,7 @@ class ReenableTest {
         String tenant = LoginThread.unique("t");
         String user = LoginThread.unique("u");
         String phone = VerifyApi.phone();
-        FactorCalls.enrollPhone(tenant, user, phone);
+        FactorProofs.enrollPhone(tenant, user, phone);
         String url = "/v1/users/{u}/reenable";
         Callers.admin(tenant).contentType(ContentType.JSON).body("{\"reason\":\"x\"}").post(url, user).then()
                 .statusCode(400).body("errors.field", org.hamcrest.Matchers.contains("reason", "identityVerifiedBy"));

@@ -46,10 +46,20 @@ public final class GatewayClient {
                 tokens.mint(tenant, "compliance", Duration.ofHours(1)));
     }
 
-    /** {@code PUT /v1/users/{userId}/phone}: enrolls a phone number for SMS codes. */
+    /**
+     * {@code PUT /v1/users/{userId}/phone} for a user without factors, who passed the first factor just now: sends a
+     * code to the number, which {@link #confirmPhone} presents.
+     */
     public Answer enrollPhone(String userId, String phoneNumber) {
         return send(gatewayToken, "PUT", challengeUrl + "/v1/users/" + encode(userId) + "/phone",
-                Map.of("phoneNumber", phoneNumber));
+                Map.of("phoneNumber", phoneNumber),
+                Map.of("First-Factor-Authenticated-At", java.time.Instant.now().toString()));
+    }
+
+    /** {@code POST /v1/users/{userId}/phone/confirm}: the code the new number received makes it the user's. */
+    public Answer confirmPhone(String userId, String code) {
+        return send(gatewayToken, "POST", challengeUrl + "/v1/users/" + encode(userId) + "/phone/confirm",
+                Map.of("code", code));
     }
 
     /** {@code GET /v1/logins/{loginId}}: the decision for a login, for gateways that poll. */
@@ -75,11 +85,16 @@ public final class GatewayClient {
     }
 
     private Answer send(String token, String method, String url, Object body) {
+        return send(token, method, url, body, Map.of());
+    }
+
+    private Answer send(String token, String method, String url, Object body, Map<String, String> headers) {
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
                     .timeout(Duration.ofSeconds(10))
                     .header("Authorization", "Bearer " + token)
                     .header("Accept", "application/json");
+            headers.forEach(request::header);
             if (body == null) {
                 request.method(method, HttpRequest.BodyPublishers.noBody());
             } else {
