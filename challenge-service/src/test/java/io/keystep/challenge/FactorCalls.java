@@ -13,7 +13,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 
 /** Factor calls as a gateway makes them (bearer token and tenant), and the notices they cause, read from Kafka. */
@@ -23,15 +22,14 @@ final class FactorCalls {
     }
 
     /** Enrolls and activates a TOTP factor; answers {factorId, otpauthUri} and the recovery codes if it gave any. */
-    static ExtractableResponse<Response> activeTotp(String tenant, String user, Instant now, String[] factor)
-            throws Exception {
+    static ExtractableResponse<Response> activeTotp(String tenant, String user, String[] factor) throws Exception {
         ExtractableResponse<Response> enrolled = FactorProofs.toAdd(tenant, user).contentType(ContentType.JSON).body("{}").post("/v1/users/{u}/factors/totp", user)
                 .then().statusCode(201).extract();
         factor[0] = enrolled.path("factorId");
         factor[1] = enrolled.path("otpauthUri");
         FactorProofs.rememberAuthenticator(tenant, user, factor[0], factor[1]);
         return Callers.gateway(tenant).contentType(ContentType.JSON)
-                .body("{\"code\":\"" + Authenticators.oathtoolTotp(factor[1], now) + "\"}")
+                .body("{\"code\":\"" + Authenticators.oathtoolTotp(factor[1], FactorProofs.clock().instant()) + "\"}")
                 .post("/v1/users/{u}/factors/{f}/activate", user, factor[0]).then().statusCode(200).extract();
     }
 

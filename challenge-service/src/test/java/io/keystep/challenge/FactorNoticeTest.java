@@ -80,7 +80,7 @@ class FactorNoticeTest {
         String phone = VerifyApi.phone();
         FactorProofs.enrollPhone(tenant, user, phone);
         String[] factor = new String[2];
-        ExtractableResponse<Response> activated = FactorCalls.activeTotp(tenant, user, clock.instant(), factor);
+        ExtractableResponse<Response> activated = FactorCalls.activeTotp(tenant, user, factor);
         List<String> secrets = new ArrayList<>(activated.path("recoveryCodes"));
         String secret = Authenticators.query(factor[1]).get("secret");
         secrets.add(secret);
@@ -116,6 +116,7 @@ class FactorNoticeTest {
         assertThat(FactorCalls.changes(tenant, user, "RECOVERY_CODES_GENERATED", 2).size(), equalTo(2));
 
         // A device trusted after an approved login, then revoked.
+        FactorProofs.pastCooldown();
         String login = FactorCalls.createVerification(tenant, VerifyApi.sms(phone, user)).statusCode(201)
                 .extract().path("id");
         String code = VerifyApi.code(mapper, tenant, login, 1);
@@ -133,7 +134,7 @@ class FactorNoticeTest {
         // Removing an authenticator (its activation revokes nothing left to revoke here).
         String[] factor = new String[2];
         clock.advance(Duration.ofSeconds(31));
-        FactorCalls.activeTotp(tenant, user, clock.instant(), factor);
+        FactorCalls.activeTotp(tenant, user, factor);
         Callers.gateway(tenant).header("Step-Up-Verification-Id", Authenticators.stepUp(tenant, user))
                 .delete("/v1/users/{u}/factors/{f}", user, factor[0]).then().statusCode(204);
         ConsumerRecord<String, String> removed = noticeTo(tenant, user, "REMOVED", "\"factor\":\"TOTP\"", phone,

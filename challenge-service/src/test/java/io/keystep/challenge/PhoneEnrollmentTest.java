@@ -100,10 +100,12 @@ class PhoneEnrollmentTest {
         put(tenant, user, VerifyApi.phone(), "Step-Up-Verification-Id", stepUp).statusCode(403)
                 .body("detail", containsString("already authorised a change"));
         // Until the new number confirms, login codes still go to the old one.
+        FactorProofs.pastCooldown();
         LoginThread.Issued login = LoginThread.challengeOf(mapper, tenant, user);
         assertThat(login.job().at("/payload/destination").asText(), equalTo(oldPhone));
 
         FactorProofs.confirmPhone(tenant, user, VerifyApi.code(mapper, tenant, id, 1)).then().statusCode(200);
+        FactorProofs.pastCooldown();
         LoginThread.Issued after = LoginThread.challengeOf(mapper, tenant, user);
         assertThat(after.job().at("/payload/destination").asText(), equalTo(newPhone));
         // The old number is told; the events never carry either number.

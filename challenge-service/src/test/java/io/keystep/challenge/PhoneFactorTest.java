@@ -51,7 +51,7 @@ class PhoneFactorTest {
         String phoneId = Callers.gateway(tenant).get("/v1/users/{u}/factors", user).then().extract().path("[0].factorId");
 
         String[] totp = new String[2];
-        FactorCalls.activeTotp(tenant, user, clock.instant(), totp);
+        FactorCalls.activeTotp(tenant, user, totp);
         Callers.gateway(tenant).contentType(ContentType.JSON).body("{\"preferred\":true}")
                 .patch("/v1/users/{u}/factors/{f}", user, totp[0]).then().statusCode(200)
                 .body("preferred", equalTo(true));
@@ -83,7 +83,7 @@ class PhoneFactorTest {
                 .body("type", containsString("last-factor"));
 
         String[] totp = new String[2];
-        FactorCalls.activeTotp(tenant, user, clock.instant(), totp);
+        FactorCalls.activeTotp(tenant, user, totp);
         clock.advance(Duration.ofSeconds(1));
         Callers.gateway(tenant).header("Step-Up-Verification-Id", Authenticators.stepUp(tenant, user))
                 .delete("/v1/users/{u}/factors/{f}", user, phoneId).then().statusCode(204);

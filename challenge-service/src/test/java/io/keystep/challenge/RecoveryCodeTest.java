@@ -122,7 +122,12 @@ class RecoveryCodeTest {
         String tenant = LoginThread.unique("t");
         String user = LoginThread.unique("u");
         List<String> old = generate(tenant, user);
-        List<String> fresh = generate(tenant, user);
+        // Replacing the set is a factor change, stepped up with a code of the set the user holds.
+        String stepUp = FactorCalls.recoveryVerification(tenant, user, "factor_change").statusCode(201)
+                .extract().path("id");
+        FactorCalls.check(tenant, stepUp, old.get(0)).statusCode(200).body("status", equalTo("approved"));
+        List<String> fresh = Callers.gateway(tenant).header("Step-Up-Verification-Id", stepUp)
+                .post("/v1/users/{u}/recovery-codes", user).then().statusCode(201).extract().path("codes");
         redeem(tenant, user, old.get(1)).response().then().statusCode(422)
                 .contentType(containsString("application/problem+json"));
         redeem(tenant, user, fresh.get(1)).response().then().statusCode(200).body("remaining", equalTo(9));

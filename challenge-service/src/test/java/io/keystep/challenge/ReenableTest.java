@@ -45,6 +45,7 @@ class ReenableTest {
         Callers.admin(tenant).contentType(ContentType.JSON)
                 .body("{\"maxAttempts\":10,\"failuresToLock\":10,\"failuresToSuspend\":10}")
                 .put("/v1/settings/verify").then().statusCode(200);
+        FactorProofs.pastCooldown();
         String id = FactorCalls.createVerification(tenant, VerifyApi.sms(phone, user)).statusCode(201)
                 .extract().path("id");
         String code = VerifyApi.code(mapper, tenant, id, 1);
