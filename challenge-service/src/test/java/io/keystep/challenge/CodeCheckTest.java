@@ -213,7 +213,8 @@ class CodeCheckTest {
 
     private List<JsonNode> verificationEvents(LoginThread.Issued issued, int count) {
         return EventLog.await(Topics.VERIFICATION_COMPLETED, count,
-                        r -> Topics.key(issued.tenantId(), issued.userId()).equals(r.key())).stream()
+                        r -> Topics.key(issued.tenantId(), issued.userId()).equals(r.key())
+                                && r.value().contains(issued.challengeId())).stream()
                 .map(r -> tree(r.value())).toList();
     }
 
