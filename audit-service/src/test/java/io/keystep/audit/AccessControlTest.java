@@ -1,5 +1,6 @@
 package io.keystep.audit;
 
+import io.keystep.testsupport.ManagementPort;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.keystep.events.AccessRefused;
 import io.keystep.events.Topics;
@@ -81,7 +82,7 @@ class AccessControlTest {
     void theOpenApiDocumentListsEveryOperationAndDeclaresTheBearerScheme() {
         Set<String> documented = OpenApiOperations.fetch().stream().map(Operation::toString).collect(Collectors.toSet());
         assertEquals(ROLES.keySet(), documented, "an operation was added or removed: give it its role here");
-        JsonNode document = given().accept("application/json").get("/q/openapi?format=json").then().statusCode(200)
+        JsonNode document = ManagementPort.given().accept("application/json").get("/q/openapi?format=json").then().statusCode(200)
                 .extract().as(JsonNode.class);
         JsonNode schemes = document.path("components").path("securitySchemes");
         assertTrue(schemes.toString().contains("\"bearer\""), schemes.toString());
@@ -107,7 +108,7 @@ class AccessControlTest {
                 assertEquals("https://keystep.dev/problems/unauthenticated", response.jsonPath().getString("type"), operation + " with " + what);
             });
         }
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = ManagementPort.given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.lines().anyMatch(l -> l.startsWith("keystep_access_refused_total{") && l.contains("MISSING_TENANT")),
                 "401s are counted by reason");
     }
@@ -252,5 +253,13 @@ class AccessControlTest {
             }
         }
         return null;
+    }
+
+    @Test
+    void healthMetricsAndTheApiDescriptionAnswerOnTheManagementPortAndNotOnTheApiPort() {
+        for (String path : ManagementPort.PATHS) {
+            given().get(path).then().statusCode(404);
+            ManagementPort.given().get(path).then().statusCode(200);
+        }
     }
 }

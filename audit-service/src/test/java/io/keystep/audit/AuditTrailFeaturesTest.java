@@ -1,5 +1,6 @@
 package io.keystep.audit;
 
+import io.keystep.testsupport.ManagementPort;
 import io.keystep.audit.domain.CheckpointSigner;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keystep.audit.domain.HashChain;
@@ -469,7 +470,7 @@ class AuditTrailFeaturesTest {
         storedThread(Trail.unique("t"), Trail.unique("u"));
         // bound by Micrometer's KafkaClientMetrics when the consumer is created; per-partition gauges follow assignment
         await().atMost(Duration.ofSeconds(90)).until(() -> {
-            String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+            String metrics = ManagementPort.given().when().get("/q/metrics").then().statusCode(200).extract().asString();
             return metrics.lines().anyMatch(l -> l.startsWith("kafka_consumer_fetch_manager_records_lag_max{")
                     && l.contains("audit-in"));
         });
@@ -478,7 +479,7 @@ class AuditTrailFeaturesTest {
     @Test
     void ingestFiguresAreExposedAsMetrics() {
         storedThread(Trail.unique("t"), Trail.unique("u"));
-        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = ManagementPort.given().when().get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("audit_events_stored_total"), "stored counter");
         assertTrue(metrics.contains("audit_ingest_rows_per_second"), "rows per second");
         assertTrue(metrics.contains("audit_ingest_lag_seconds_count"), "lag");
@@ -512,7 +513,7 @@ class AuditTrailFeaturesTest {
 
     /** The value of the first Prometheus sample whose line starts with {@code prefix}, or 0. */
     private static double metric(String prefix) {
-        return given().when().get("/q/metrics").then().statusCode(200).extract().asString().lines()
+        return ManagementPort.given().when().get("/q/metrics").then().statusCode(200).extract().asString().lines()
                 .filter(l -> l.startsWith(prefix)).findFirst()
                 .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(0.0);
     }

@@ -1,5 +1,6 @@
 package io.keystep.audit;
 
+import io.keystep.testsupport.ManagementPort;
 import io.keystep.testsupport.auth.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -27,8 +28,8 @@ class ReadinessTest {
 
     @Test
     void readinessTurnsDownWhenPostgresStopsAndUpWhenItIsBack() {
-        await().atMost(WAIT).until(() -> given().get("/q/health/ready").statusCode() == 200);
-        JsonPath up = given().get("/q/health/ready").then().extract().jsonPath();
+        await().atMost(WAIT).until(() -> ManagementPort.given().get("/q/health/ready").statusCode() == 200);
+        JsonPath up = ManagementPort.given().get("/q/health/ready").then().extract().jsonPath();
         List<String> checks = up.getList("checks.name");
         assertTrue(checks.stream().anyMatch(n -> n.contains("PostgreSQL") || n.contains("Database")), checks.toString());
         assertTrue(checks.stream().anyMatch(n -> n.toLowerCase().contains("messaging") || n.toLowerCase().contains("kafka")),
@@ -36,17 +37,17 @@ class ReadinessTest {
 
         OwnPostgresProfile.Database.stopServer();
         try {
-            await().atMost(WAIT).until(() -> given().get("/q/health/ready").statusCode() == 503);
-            List<Map<String, Object>> down = given().get("/q/health/ready").then().statusCode(503)
+            await().atMost(WAIT).until(() -> ManagementPort.given().get("/q/health/ready").statusCode() == 503);
+            List<Map<String, Object>> down = ManagementPort.given().get("/q/health/ready").then().statusCode(503)
                     .extract().jsonPath().getList("checks");
             assertTrue(down.stream().anyMatch(c -> "DOWN".equals(c.get("status"))
                     && String.valueOf(c.get("name")).matches(".*(PostgreSQL|Database).*")), down.toString());
             // liveness is not readiness: the process is alive and waits for its database
-            given().get("/q/health/live").then().statusCode(200);
+            ManagementPort.given().get("/q/health/live").then().statusCode(200);
         } finally {
             OwnPostgresProfile.Database.startServer();
         }
-        await().atMost(WAIT).until(() -> given().get("/q/health/ready").statusCode() == 200);
+        await().atMost(WAIT).until(() -> ManagementPort.given().get("/q/health/ready").statusCode() == 200);
     }
 
     @Test
@@ -55,6 +56,6 @@ class ReadinessTest {
         given().auth().oauth2(Tokens.compliance(tenant)).get("/v1/audit/events")
                 .then().statusCode(401).header("WWW-Authenticate", "Bearer");
         given().auth().oauth2(Tokens.admin(tenant)).get("/v1/settings/audit").then().statusCode(401);
-        assertEquals(200, given().get("/q/health/live").statusCode());
+        assertEquals(200, ManagementPort.given().get("/q/health/live").statusCode());
     }
 }

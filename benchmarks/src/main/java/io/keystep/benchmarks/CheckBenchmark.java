@@ -19,8 +19,9 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Check throughput and latency beside the framework's and the store's ceilings, in one run:
  * <ol>
- * <li>{@code GET /q/health/live} of challenge-service under the same closed loop: the same HTTP server, no work
- *     (no liveness procedure is registered beyond the framework's own), the framework's ceiling;</li>
+ * <li>{@code GET /q/health/live} of challenge-service's management interface under the same closed loop: an HTTP
+ *     server of the same process on the same event loops, no work (no liveness procedure is registered beyond the
+ *     framework's own), the framework's ceiling;</li>
  * <li>the check script by {@code EVALSHA} (and by {@code EVAL}, the service's fallback when Redis lost its script cache) straight against the same
  *     Redis: the store's ceiling;</li>
  * <li>{@code POST /v1/verifications/{id}/check} against pending verifications prepared beforehand through the
@@ -69,8 +70,8 @@ final class CheckBenchmark {
         try (Http http = new Http(vertx, clients, stack.tokens());
              RedisScriptLoop redis = new RedisScriptLoop(vertx.getDelegate(), stack.redisOptions("challenge-service"),
                      clients, script, people.runId())) {
-            String trivialUrl = challengeUrl + "/q/health/live";
-            out.println("  trivial endpoint GET /q/health/live, " + clients + " clients");
+            String trivialUrl = stack.service("challenge-service").managementUrl() + "/q/health/live";
+            out.println("  trivial endpoint GET /q/health/live (management port), " + clients + " clients");
             ClosedLoop.run(clients, options.warmup(), seq -> http.get(trivialUrl));
             CpuMeter.Snapshot beforeTrivial = cpu.snapshot();
             ClosedLoop.Result trivial = ClosedLoop.run(clients, options.checkDuration(), seq -> http.get(trivialUrl));

@@ -1,5 +1,6 @@
 package io.keystep.challenge;
 
+import io.keystep.testsupport.ManagementPort;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.events.Topics;
@@ -105,7 +106,7 @@ class AccessControlTest {
         // An operation missing here must be classified above before it can ship.
         assertThat(documented, equalTo(new TreeSet<>(ALLOWED.keySet())));
 
-        JsonNode document = mapper.readTree(given().accept("application/json").get("/q/openapi?format=json")
+        JsonNode document = mapper.readTree(ManagementPort.given().accept("application/json").get("/q/openapi?format=json")
                 .then().statusCode(200).extract().asString());
         JsonNode schemes = document.at("/components/securitySchemes");
         assertThat(schemes.toString(), containsString("bearer"));
@@ -207,9 +208,9 @@ class AccessControlTest {
         given().auth().oauth2(Tokens.expired(tenant, Tokens.ADMIN)).get("/v1/settings/verify").then().statusCode(401);
         given().auth().oauth2(Tokens.withoutTenant(Tokens.ADMIN)).get("/v1/settings/verify").then().statusCode(401);
         given().auth().oauth2(Tokens.gateway(tenant)).get("/v1/settings/verify").then().statusCode(403);
-        given().get("/q/health/live").then().statusCode(200);
-        given().get("/q/openapi").then().statusCode(200);
-        given().get("/q/metrics").then().statusCode(200)
+        ManagementPort.given().get("/q/health/live").then().statusCode(200);
+        ManagementPort.given().get("/q/openapi").then().statusCode(200);
+        ManagementPort.given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("keystep_access_refused_total{reason=\"MISSING_TOKEN\"}"))
                 .body(containsString("keystep_access_refused_total{reason=\"INVALID_TOKEN\"}"))
                 .body(containsString("keystep_access_refused_total{reason=\"MISSING_TENANT\"}"))
@@ -228,5 +229,13 @@ class AccessControlTest {
             request = request.contentType(ContentType.JSON).body("{}");
         }
         return request.request(op.method(), op.path()).then();
+    }
+
+    @Test
+    void healthMetricsAndTheApiDescriptionAnswerOnTheManagementPortAndNotOnTheApiPort() {
+        for (String path : ManagementPort.PATHS) {
+            given().get(path).then().statusCode(404);
+            ManagementPort.given().get(path).then().statusCode(200);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.keystep.challenge;
 
+import io.keystep.testsupport.ManagementPort;
 import io.keystep.kit.formats.NoticeHeaders;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.testsupport.KafkaTestResource;
@@ -150,7 +151,7 @@ class FactorNoticeTest {
         ConsumerRecord<String, String> record = FactorCalls.changes(tenant, user, "RECOVERY_CODES_GENERATED", 1).get(0);
         assertThat(FactorCalls.header(record, NoticeHeaders.NOTICE), equalTo("v1"));
         assertThat(FactorCalls.header(record, NoticeHeaders.TO), nullValue());
-        given().get("/q/metrics").then().statusCode(200).body(containsString(
+        ManagementPort.given().get("/q/metrics").then().statusCode(200).body(containsString(
                 "keystep_factor_notices_total{change=\"recovery_codes_generated\",outcome=\"no_channel\",tenant=\""
                         + tenant + "\"}"));
     }

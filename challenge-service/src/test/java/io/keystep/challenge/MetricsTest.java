@@ -1,5 +1,6 @@
 package io.keystep.challenge;
 
+import io.keystep.testsupport.ManagementPort;
 import io.keystep.testsupport.auth.JwtTestResource;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.testsupport.KafkaTestResource;
@@ -42,7 +43,7 @@ class MetricsTest {
             }
         }
 
-        given().get("/q/metrics").then().statusCode(200).body(allOf(
+        ManagementPort.given().get("/q/metrics").then().statusCode(200).body(allOf(
                 containsString("keystep_verifications_created_total{channel=\"sms\",tenant=\"" + tenant + "\"}"),
                 containsString("keystep_verification_checks_total{channel=\"sms\",outcome=\"approved\",tenant=\"" + tenant + "\"}"),
                 containsString("keystep_verification_checks_total{channel=\"sms\",outcome=\"pending\",tenant=\"" + tenant + "\"}"),

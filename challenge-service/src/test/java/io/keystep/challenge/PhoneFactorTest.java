@@ -1,5 +1,6 @@
 package io.keystep.challenge;
 
+import io.keystep.testsupport.ManagementPort;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.PostgresTestResource;
@@ -98,7 +99,7 @@ class PhoneFactorTest {
         Callers.gateway(tenant).header("Step-Up-Verification-Id", Authenticators.stepUp(tenant, user))
                 .delete("/v1/users/{u}/factors/{f}", user, phoneId).then().statusCode(404);
 
-        given().get("/q/metrics").then().statusCode(200).body(allOf(
+        ManagementPort.given().get("/q/metrics").then().statusCode(200).body(allOf(
                 containsString("keystep_factor_removals_total{kind=\"sms\",tenant=\"" + tenant + "\"}"),
                 containsString("keystep_factor_activations_total{kind=\"sms\",tenant=\"" + tenant + "\"}"),
                 containsString("keystep_factor_activations_total{kind=\"totp\",tenant=\"" + tenant + "\"}"),

@@ -1,5 +1,6 @@
 package io.keystep.challenge;
 
+import io.keystep.testsupport.ManagementPort;
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.LocalPostgres;
 import io.keystep.testsupport.PostgresTestResource;
@@ -85,7 +86,7 @@ class ReadinessTest {
 
     private static void awaitReady() {
         Awaitility.await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
-                given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")));
+                ManagementPort.given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")));
     }
 
     @Test
@@ -94,20 +95,20 @@ class ReadinessTest {
         given().auth().oauth2(Tokens.gateway(tenant)).get("/v1/logins/{id}", "some-login").then().statusCode(401)
                 .contentType(containsString("application/problem+json"));
         given().auth().oauth2(Tokens.admin(tenant)).get("/v1/settings/verify").then().statusCode(401);
-        given().get("/q/health/live").then().statusCode(200);
+        ManagementPort.given().get("/q/health/live").then().statusCode(200);
     }
 
     @Test
     void readinessGoesDownWhenRedisStopsAndUpWhenItIsBack() {
         awaitReady();
-        given().get("/q/health/ready").then().body("checks.name", hasItem(containsString("Redis")))
+        ManagementPort.given().get("/q/health/ready").then().body("checks.name", hasItem(containsString("Redis")))
                 .body("checks.name", hasItem(containsString("PostgreSQL")))
                 .body("checks.name", hasItem(containsString("Messaging")));
         int port = Servers.redis.port();
         Servers.redis.close();
         try {
             Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                    given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"))
+                    ManagementPort.given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"))
                             .body("checks.findAll { it.status == 'DOWN' }.name", hasItem(containsString("Redis")))
                             .body("checks.findAll { it.status == 'DOWN' }.name",
                                     everyItem(containsString("Redis"))));
@@ -124,7 +125,7 @@ class ReadinessTest {
         Servers.postgres.close();
         try {
             Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                    given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"))
+                    ManagementPort.given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"))
                             .body("checks.findAll { it.status == 'DOWN' }.name", hasItem(containsString("PostgreSQL"))));
         } finally {
             Servers.postgres = LocalPostgres.start(port);

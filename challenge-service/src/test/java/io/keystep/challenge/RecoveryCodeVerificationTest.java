@@ -1,5 +1,6 @@
 package io.keystep.challenge;
 
+import io.keystep.testsupport.ManagementPort;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.events.Topics;
 import io.keystep.testsupport.KafkaTestResource;
@@ -73,7 +74,7 @@ class RecoveryCodeVerificationTest {
                 .body("recoveryCodesRemaining", equalTo(9));
         FactorCalls.changes(tenant, user, "RECOVERY_CODE_USED", 1);
         Callers.gateway(tenant).get("/v1/users/{u}/recovery-codes", user).then().body("remaining", equalTo(9));
-        given().get("/q/metrics").then().statusCode(200).body(containsString(
+        ManagementPort.given().get("/q/metrics").then().statusCode(200).body(containsString(
                 "keystep_factor_recovery_codes_used_total{tenant=\"" + tenant + "\",via=\"verification\"}"));
     }
 

@@ -1,5 +1,6 @@
 package io.keystep.challenge;
 
+import io.keystep.testsupport.ManagementPort;
 import io.keystep.kit.formats.NoticeHeaders;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.testsupport.KafkaTestResource;
@@ -81,7 +82,7 @@ class ReenableTest {
         assertThat(FactorCalls.noticeDestinations(mapper, tenant, reenabled), equalTo("SMS:" + phone));
         assertThat(FactorCalls.header(reenabled, NoticeHeaders.SUMMARY), containsString("re-enabled"));
         FactorCalls.createVerification(tenant, VerifyApi.sms(phone, user)).statusCode(201);
-        given().get("/q/metrics").then().statusCode(200).body(containsString(
+        ManagementPort.given().get("/q/metrics").then().statusCode(200).body(containsString(
                 "keystep_factor_reenabled_total{tenant=\"" + tenant + "\",via=\"recovery_code\"}"));
     }
 

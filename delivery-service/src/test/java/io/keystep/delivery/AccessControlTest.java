@@ -1,5 +1,6 @@
 package io.keystep.delivery;
 
+import io.keystep.testsupport.ManagementPort;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.events.Topics;
@@ -188,7 +189,7 @@ class AccessControlTest {
         given().get("/v1/costs").then().statusCode(401)
                 .header("WWW-Authenticate", containsString("Bearer"))
                 .body("type", org.hamcrest.Matchers.equalTo("https://keystep.dev/problems/unauthenticated"));
-        given().get("/q/metrics").then().statusCode(200)
+        ManagementPort.given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("keystep_access_refused_total{reason=\"MISSING_TOKEN\"}"));
     }
 
@@ -245,6 +246,14 @@ class AccessControlTest {
             return json.readTree(record.value());
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void healthMetricsAndTheApiDescriptionAnswerOnTheManagementPortAndNotOnTheApiPort() {
+        for (String path : ManagementPort.PATHS) {
+            given().get(path).then().statusCode(404);
+            ManagementPort.given().get(path).then().statusCode(200);
         }
     }
 }

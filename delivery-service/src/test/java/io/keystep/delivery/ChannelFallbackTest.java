@@ -1,5 +1,6 @@
 package io.keystep.delivery;
 
+import io.keystep.testsupport.ManagementPort;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.delivery.provider.Signatures;
@@ -85,7 +86,7 @@ class ChannelFallbackTest {
         assertNull(redis.execute("ZSCORE", TIMERS,
                         DeliveryAttempts.timerMember("fallback-tenant", job.challengeId(), 1, 1)),
                 "no timer after the last channel");
-        given().get("/q/metrics").then().statusCode(200)
+        ManagementPort.given().get("/q/metrics").then().statusCode(200)
                 .body(org.hamcrest.Matchers.containsString("keystep_delivery_fallbacks_total"));
     }
 

@@ -1,5 +1,6 @@
 package io.keystep.delivery;
 
+import io.keystep.testsupport.ManagementPort;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.testsupport.KafkaTestResource;
@@ -59,7 +60,7 @@ class DestinationAndFraudTest {
         JsonNode blocked = events().await(third.challengeId(), "FAILED");
         assertEquals("FRAUD_BLOCKED_DESTINATION_RATE", blocked.get("reason").asText());
         assertEquals(2, sink.messagesTo(number).size());
-        given().get("/q/metrics").then().body(containsString("keystep_delivery_fraud_blocks_total"));
+        ManagementPort.given().get("/q/metrics").then().body(containsString("keystep_delivery_fraud_blocks_total"));
     }
 
     @Test

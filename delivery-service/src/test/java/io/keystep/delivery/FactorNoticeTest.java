@@ -1,5 +1,6 @@
 package io.keystep.delivery;
 
+import io.keystep.testsupport.ManagementPort;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.events.Envelope;
@@ -76,7 +77,7 @@ class FactorNoticeTest {
         assertTrue(sent.get("destination").asText().endsWith(number.substring(number.length() - 3)));
         assertTrue(logs.lines().stream().noneMatch(l -> l.contains(number)), "the number is never logged in full");
         assertTrue(logs.lines().stream().noneMatch(l -> l.contains("contact support")), "the summary is not logged");
-        String metrics = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = ManagementPort.given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("keystep_delivery_notices_total{outcome=\"sent\"}"), "notices are counted");
     }
 

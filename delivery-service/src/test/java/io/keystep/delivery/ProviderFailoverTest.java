@@ -1,5 +1,6 @@
 package io.keystep.delivery;
 
+import io.keystep.testsupport.ManagementPort;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.delivery.store.CostLedger;
@@ -83,7 +84,7 @@ class ProviderFailoverTest {
                 .body("tenantId", org.hamcrest.Matchers.equalTo("failover-tenant"));
         Callers.admin("failover-tenant").queryParam("month", "last week").get("/v1/costs")
                 .then().statusCode(400).body("errors[0].field", org.hamcrest.Matchers.equalTo("month"));
-        given().get("/q/metrics").then().statusCode(200).body(allOf(
+        ManagementPort.given().get("/q/metrics").then().statusCode(200).body(allOf(
                 containsString("keystep_delivery_cost_total"), containsString("provider=\"telnyx\""),
                 containsString("keystep_delivery_provider_latency_seconds"),
                 containsString("keystep_delivery_sends_total"),

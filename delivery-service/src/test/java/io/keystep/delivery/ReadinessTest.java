@@ -1,5 +1,6 @@
 package io.keystep.delivery;
 
+import io.keystep.testsupport.ManagementPort;
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.RedisTestResource;
 import io.keystep.testsupport.auth.JwtTestResource;
@@ -49,7 +50,7 @@ class ReadinessTest {
     }
 
     private static io.restassured.response.Response ready() {
-        return given().get("/q/health/ready");
+        return ManagementPort.given().get("/q/health/ready");
     }
 
     /** The status of the one check whose name contains {@code name}. */

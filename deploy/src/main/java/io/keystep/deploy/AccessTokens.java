@@ -2,6 +2,11 @@ package io.keystep.deploy;
 
 import io.smallrye.jwt.build.Jwt;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
@@ -43,10 +48,19 @@ public final class AccessTokens {
                 .expiresIn(lifetime).sign(signingKey);
     }
 
-    /** The environment that makes a service verify these tokens. */
-    public static java.util.Map<String, String> verifierEnvironment(Secrets secrets) {
+    /**
+     * The environment that makes a service verify these tokens: the public key is written to {@code keyFile} and named
+     * by location, as production names its identity provider's key (a service does not start without one).
+     */
+    public static java.util.Map<String, String> verifierEnvironment(Secrets secrets, Path keyFile) {
+        try {
+            Files.createDirectories(keyFile.toAbsolutePath().getParent());
+            Files.writeString(keyFile, secrets.tokenIssuerPublicKeyPem(), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write " + keyFile, e);
+        }
         return java.util.Map.of(
-                "MP_JWT_VERIFY_PUBLICKEY", secrets.tokenIssuerPublicKeyPem(),
+                "MP_JWT_VERIFY_PUBLICKEY_LOCATION", keyFile.toAbsolutePath().toUri().toString(),
                 "MP_JWT_VERIFY_ISSUER", ISSUER,
                 "MP_JWT_VERIFY_AUDIENCES", AUDIENCE);
     }

@@ -47,7 +47,8 @@ public final class LocalRun {
             Demo.run(stack, out);
         }
         out.println();
-        out.println("The stack is running. Swagger UI: " + stack.service("challenge-service").url() + "/q/swagger-ui");
+        out.println("The stack is running. Swagger UI: " + stack.service("challenge-service").managementUrl()
+                + "/q/swagger-ui");
         out.println("SMS sink: " + stack.smsSink().baseUrl() + "/   Stop with Ctrl-C or ./keystep stop");
         out.println("Every API takes a bearer token. Mint one signed by this stack's local issuer with");
         out.println("  ./keystep token <gateway|worker|compliance|admin> [tenant, default " + Demo.TENANT + "] [minutes, default 60]");

@@ -159,7 +159,9 @@ public final class LocalStack implements AutoCloseable {
         common.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap);
         // On loopback (or the operator's own network) without TLS; each service logs in as itself below.
         common.put("KEYSTEP_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT");
-        common.putAll(AccessTokens.verifierEnvironment(secrets));
+        common.putAll(AccessTokens.verifierEnvironment(secrets, logDir.resolve("token-issuer.pem")));
+        // Health, metrics and the API description answer on this machine only.
+        common.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
 
         Map<String, String> risk = new HashMap<>(common);
         risk.putAll(redisClient("risk-service"));
@@ -190,20 +192,21 @@ public final class LocalStack implements AutoCloseable {
         audit.put("KEYSTEP_EVENT_ORIGIN_KEY", secrets.eventOriginKey());
 
         // Started together: on two cores four JVMs booting side by side still beat one after another.
-        launch(root, "risk-service", ports.risk(), risk, logDir);
-        launch(root, "challenge-service", ports.challenge(), challenge, logDir);
-        launch(root, "delivery-service", ports.delivery(), delivery, logDir);
-        launch(root, "audit-service", ports.audit(), audit, logDir);
+        launch(root, "risk-service", ports.risk(), ports.riskManagement(), risk, logDir);
+        launch(root, "challenge-service", ports.challenge(), ports.challengeManagement(), challenge, logDir);
+        launch(root, "delivery-service", ports.delivery(), ports.deliveryManagement(), delivery, logDir);
+        launch(root, "audit-service", ports.audit(), ports.auditManagement(), audit, logDir);
         for (ServiceProcess service : services.values()) {
             service.awaitReady(Duration.ofSeconds(180));
-            out.println("  " + String.format("%-18s", service.name()) + service.url() + "  (log: " + service.logFile() + ")");
+            out.println("  " + String.format("%-18s", service.name()) + service.url() + "  (health, metrics: "
+                    + service.managementUrl() + "/q; log: " + service.logFile() + ")");
         }
     }
 
-    private void launch(Path root, String name, int port, Map<String, String> env, Path logDir) {
+    private void launch(Path root, String name, int port, int managementPort, Map<String, String> env, Path logDir) {
         env.put("KEYSTEP_KAFKA_PASSWORD", kafkaCredentials.password(name));
         Path jar = root.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
-        services.put(name, ServiceProcess.start(name, jar, port, env, logDir.resolve(name + ".log")));
+        services.put(name, ServiceProcess.start(name, jar, port, managementPort, env, logDir.resolve(name + ".log")));
     }
 
     /** A service's Redis connection: its own user, named in the URL, and that user's password beside it. */

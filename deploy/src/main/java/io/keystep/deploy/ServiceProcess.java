@@ -13,9 +13,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
-/** One packaged Quarkus service running as its own process, its output in a log file. */
+/**
+ * One packaged Quarkus service running as its own process, its output in a log file. It answers its API on one port
+ * and its health, metrics and API description on another, the management port.
+ */
 public final class ServiceProcess implements AutoCloseable {
 
     /** The environment variable whose JVM options are added to every service's command line. */
@@ -23,12 +27,14 @@ public final class ServiceProcess implements AutoCloseable {
 
     private final String name;
     private final int port;
+    private final int managementPort;
     private final Process process;
     private final Path logFile;
 
-    private ServiceProcess(String name, int port, Process process, Path logFile) {
+    private ServiceProcess(String name, int port, int managementPort, Process process, Path logFile) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.process = process;
         this.logFile = logFile;
     }
@@ -38,7 +44,8 @@ public final class ServiceProcess implements AutoCloseable {
      * goes to {@code logFile}, and the JVM's collections (each pause stamped with the wall clock's milliseconds) to
      * {@link #gcLogFile()} beside it.
      */
-    public static ServiceProcess start(String name, Path jar, int port, Map<String, String> env, Path logFile) {
+    public static ServiceProcess start(String name, Path jar, int port, int managementPort, Map<String, String> env,
+                                       Path logFile) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(name + " is not packaged: " + jar + " is missing (run mvn package)");
         }
@@ -48,9 +55,10 @@ public final class ServiceProcess implements AutoCloseable {
                 .redirectOutput(logFile.toFile());
         builder.environment().putAll(env);
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        builder.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
         try {
             Files.createDirectories(logFile.getParent());
-            return new ServiceProcess(name, port, builder.start(), logFile);
+            return new ServiceProcess(name, port, managementPort, builder.start(), logFile);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + name, e);
         }
@@ -86,8 +94,14 @@ public final class ServiceProcess implements AutoCloseable {
         return name;
     }
 
+    /** Where the service's API answers. */
     public String url() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** Where the service's health checks, metrics and API description answer. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
     }
 
     public Path logFile() {
@@ -104,10 +118,13 @@ public final class ServiceProcess implements AutoCloseable {
         return logFile.resolveSibling(name.replaceFirst("\\.log$", "") + ".gc.log");
     }
 
-    /** Waits until the service's readiness check answers 200, or fails with the end of its log. */
+    /**
+     * Waits until the service's readiness check (on the management port) answers 200, or fails with the end of its
+     * log.
+     */
     public void awaitReady(Duration timeout) {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(5)).GET().build();
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
@@ -132,6 +149,29 @@ public final class ServiceProcess implements AutoCloseable {
             }
         }
         throw new IllegalStateException(name + " was not ready within " + timeout + ":\n" + logTail());
+    }
+
+    /**
+     * Waits for the process to end by itself: its exit code, or empty if it still runs after {@code timeout} (it is
+     * left running; {@link #close()} stops it).
+     */
+    public OptionalInt awaitExit(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    ? OptionalInt.of(process.exitValue()) : OptionalInt.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + name + " to exit", e);
+        }
+    }
+
+    /** The whole log of the service. */
+    public String log() {
+        try {
+            return Files.readString(logFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + logFile, e);
+        }
     }
 
     /** The last lines of the service's log, for error messages. */

@@ -85,6 +85,10 @@ class DeploymentManifestsTest {
             JsonNode container = deployment.at("/spec/template/spec/containers/0");
             assertEquals("/q/health/ready", container.at("/readinessProbe/httpGet/path").asText(), service);
             assertEquals("/q/health/live", container.at("/livenessProbe/httpGet/path").asText(), service);
+            for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
+                assertEquals("management", container.at("/" + probe + "/httpGet/port").asText(),
+                        service + "'s " + probe + " asks the management port");
+            }
             assertFalse(container.at("/resources/limits/cpu").isMissingNode(), service + " cpu limit");
             assertFalse(container.at("/resources/limits/memory").isMissingNode(), service + " memory limit");
             Map<String, JsonNode> env = new HashMap<>();
@@ -305,6 +309,77 @@ class DeploymentManifestsTest {
                 "audit_reader")) {
             assertTrue(initSql.contains("CREATE ROLE " + role + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"), role);
         }
+    }
+
+    @Test
+    void healthAndMetricsAreOnTheManagementPortWhichOnlyPrometheusReachesAndNoServiceExposes() throws IOException {
+        JsonNode policy = ofKind("NetworkPolicy").stream()
+                .filter(p -> p.at("/spec/podSelector").toString().contains("challenge-service")).findFirst()
+                .orElseThrow(() -> new AssertionError("a NetworkPolicy selects the services' pods"));
+        assertTrue(policy.at("/spec/policyTypes").toString().contains("Ingress"));
+        for (String service : SERVICES) {
+            String managementPort = serviceProperty(service, "quarkus.management.port");
+            assertEquals("true", serviceProperty(service, "quarkus.management.enabled"), service);
+            JsonNode deployment = ofKind("Deployment").stream()
+                    .filter(d -> d.at("/metadata/name").asText().equals(service)).findFirst().orElseThrow();
+            JsonNode container = deployment.at("/spec/template/spec/containers/0");
+            Map<String, String> ports = new HashMap<>();
+            container.path("ports").forEach(p -> ports.put(p.path("name").asText(), p.path("containerPort").asText()));
+            assertEquals(managementPort, ports.get("management"), service + " names its management port");
+            assertEquals(managementPort, deployment.at("/spec/template/metadata/annotations/prometheus.io~1port")
+                    .asText(), service + " is scraped on its management port");
+            JsonNode exposed = ofKind("Service").stream()
+                    .filter(d -> d.at("/metadata/name").asText().equals(service)).findFirst().orElseThrow();
+            exposed.at("/spec/ports").forEach(p -> assertFalse(
+                    p.path("targetPort").asText().equals("management") || p.path("port").asText().equals(managementPort),
+                    service + "'s Service does not expose the management port"));
+            assertTrue(policy.at("/spec/podSelector").toString().contains("\"" + service + "\""), service
+                    + "'s pods are under the policy");
+        }
+        boolean managementReachable = false;
+        for (JsonNode rule : policy.at("/spec/ingress")) {
+            boolean toManagement = rule.path("ports").isEmpty()
+                    || rule.path("ports").toString().contains("\"management\"");
+            if (toManagement) {
+                managementReachable = true;
+                assertFalse(rule.path("from").isEmpty(), "the management port is not open to everyone: " + rule);
+                rule.path("from").forEach(peer -> assertFalse(peer.has("ipBlock"), "no address range: " + peer));
+            }
+        }
+        assertTrue(managementReachable, "Prometheus reaches the management port");
+        JsonNode monitor = ofKind("PodMonitor").stream().findFirst()
+                .orElseThrow(() -> new AssertionError("a PodMonitor scrapes the services"));
+        assertEquals("management", monitor.at("/spec/podMetricsEndpoints/0/port").asText());
+        assertEquals("/q/metrics", monitor.at("/spec/podMetricsEndpoints/0/path").asText());
+        for (String service : SERVICES) {
+            assertTrue(monitor.at("/spec/selector").toString().contains("\"" + service + "\""), service + " is scraped");
+        }
+    }
+
+    @Test
+    void composeChecksEachServiceOnItsManagementPortAndPublishesOnlyTheApi() throws IOException {
+        JsonNode services = YAML.readTree(DEPLOY.resolve("compose.yaml").toFile()).path("services");
+        for (String service : SERVICES) {
+            String api = serviceProperty(service, "quarkus.http.port");
+            String management = serviceProperty(service, "quarkus.management.port");
+            JsonNode definition = services.path(service);
+            String check = definition.at("/healthcheck/test").toString();
+            assertTrue(check.contains("/" + management) && check.contains("/q/health/ready"),
+                    service + " is checked on its management port: " + check);
+            List<String> published = new java.util.ArrayList<>();
+            definition.path("ports").forEach(p -> published.add(p.asText()));
+            assertEquals(List.of(api + ":" + api), published, service + " publishes its API only");
+        }
+    }
+
+    /** A setting of a service's {@code application.properties}, without profile. */
+    private static String serviceProperty(String service, String name) throws IOException {
+        Properties properties = new Properties();
+        properties.load(new StringReader(Files.readString(ROOT.resolve(service)
+                .resolve("src/main/resources/application.properties"))));
+        String value = properties.getProperty(name);
+        assertNotNull(value, service + " sets " + name);
+        return value;
     }
 
     /** What every service needs to verify bearer tokens: the key (a JWKS URL), the issuer and the audience. */

@@ -1,5 +1,6 @@
 package io.keystep.risk;
 
+import io.keystep.testsupport.ManagementPort;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.keystep.events.Topics;
 import io.keystep.testsupport.KafkaTestResource;
@@ -173,7 +174,7 @@ class AccessControlTest {
     }
 
     private static double refusedCount(String reason) {
-        String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = ManagementPort.given().get("/q/metrics").then().statusCode(200).extract().asString();
         return metrics.lines()
                 .filter(l -> l.startsWith("keystep_access_refused_total{") && l.contains("reason=\"" + reason + "\""))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
@@ -189,4 +190,11 @@ class AccessControlTest {
         return found.get();
     }
 
+    @Test
+    void healthMetricsAndTheApiDescriptionAnswerOnTheManagementPortAndNotOnTheApiPort() {
+        for (String path : ManagementPort.PATHS) {
+            given().get(path).then().statusCode(404);
+            ManagementPort.given().get(path).then().statusCode(200);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.keystep.risk;
 
+import io.keystep.testsupport.ManagementPort;
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.RedisTestResource;
 import io.keystep.testsupport.auth.JwtTestResource;
@@ -31,7 +32,7 @@ class OperationsTest {
         String tenant = unique("ops");
         assessment(login(tenant, unique("u"), true, "fp-1", "192.0.2.10"));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+            String metrics = ManagementPort.given().get("/q/metrics").then().statusCode(200).extract().asString();
             assertTrue(metrics.contains("keystep_risk_decisions_total{decision=\"CHALLENGE\",tenant=\"" + tenant + "\"} 1.0"));
             assertTrue(metrics.contains("keystep_risk_decision_duration_seconds_count{tenant=\"" + tenant + "\"} 1"));
             assertTrue(metrics.contains("keystep_risk_logins_consumed_total{outcome=\"decided\"}"), "consumer outcomes");

@@ -1,5 +1,6 @@
 package io.keystep.risk;
 
+import io.keystep.testsupport.ManagementPort;
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.LocalRedis;
 import io.keystep.testsupport.auth.JwtTestResource;
@@ -45,8 +46,8 @@ class ReadinessTest {
 
     @Test
     void readinessIsDownWhileRedisIsStoppedAndUpWhenItIsBack() throws Exception {
-        await().atMost(Duration.ofSeconds(60)).until(() -> RestAssured.get("/q/health/ready").statusCode() == 200);
-        JsonPath up = RestAssured.get("/q/health/ready").then().extract().jsonPath();
+        await().atMost(Duration.ofSeconds(60)).until(() -> ManagementPort.given().get("/q/health/ready").statusCode() == 200);
+        JsonPath up = ManagementPort.given().get("/q/health/ready").then().extract().jsonPath();
         List<String> checks = up.getList("checks.name");
         assertTrue(checks.stream().anyMatch(n -> n.contains("Redis")), "Redis is checked: " + checks);
         assertTrue(checks.stream().anyMatch(n -> n.contains("Kafka") || n.contains("Messaging")),
@@ -54,20 +55,20 @@ class ReadinessTest {
 
         int port = Integer.parseInt(System.getProperty(OwnRedisTestResource.PORT));
         ((AutoCloseable) System.getProperties().remove(OwnRedisTestResource.SERVER)).close();
-        await().atMost(Duration.ofSeconds(60)).until(() -> RestAssured.get("/q/health/ready").statusCode() == 503);
-        JsonPath down = RestAssured.get("/q/health/ready").then().statusCode(503).extract().jsonPath();
+        await().atMost(Duration.ofSeconds(60)).until(() -> ManagementPort.given().get("/q/health/ready").statusCode() == 503);
+        JsonPath down = ManagementPort.given().get("/q/health/ready").then().statusCode(503).extract().jsonPath();
         assertEquals("DOWN", down.getString("status"));
         List<Map<String, Object>> failing = down.getList("checks.findAll { it.status == 'DOWN' }");
         assertTrue(failing.stream().anyMatch(c -> String.valueOf(c.get("name")).contains("Redis")),
                 "the Redis check is named: " + failing);
         // Liveness is not readiness: the process is fine, it only cannot serve.
-        RestAssured.get("/q/health/live").then().statusCode(200);
+        ManagementPort.given().get("/q/health/live").then().statusCode(200);
 
         @SuppressWarnings("unchecked")
         Map<String, String> passwords = (Map<String, String>) System.getProperties().get(OwnRedisTestResource.PASSWORDS);
         LocalRedis again = LocalRedis.start(port, passwords);
         System.getProperties().put(OwnRedisTestResource.SERVER, again);
-        await().atMost(Duration.ofSeconds(60)).until(() -> RestAssured.get("/q/health/ready").statusCode() == 200);
-        assertEquals("UP", RestAssured.get("/q/health/ready").then().extract().jsonPath().getString("status"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> ManagementPort.given().get("/q/health/ready").statusCode() == 200);
+        assertEquals("UP", ManagementPort.given().get("/q/health/ready").then().extract().jsonPath().getString("status"));
     }
 }

@@ -1,5 +1,6 @@
 package io.keystep.risk;
 
+import io.keystep.testsupport.ManagementPort;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.keystep.events.Purpose;
 import io.keystep.risk.store.RiskProfileStore;
@@ -155,7 +156,7 @@ class TenantPolicyTest {
                 .tags("tenant", tenant, "reason", "PASSWORD_NOT_VERIFIED", "decision", "DENY").counter().count());
         assertEquals(0.5, registry.get("keystep.risk.challenge.rate").tags("tenant", tenant).gauge().value());
 
-        RestAssured.get("/q/metrics").then().statusCode(200)
+        ManagementPort.given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("keystep_risk_challenge_rate{tenant=\"" + tenant + "\"} 0.5"))
                 .body(containsString("keystep_risk_decisions_total{decision=\"DENY\",tenant=\"" + tenant + "\"} 1.0"));
     }

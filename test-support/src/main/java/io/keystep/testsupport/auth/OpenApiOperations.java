@@ -2,7 +2,7 @@ package io.keystep.testsupport.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.restassured.RestAssured;
+import io.keystep.testsupport.ManagementPort;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Every operation a running service documents in its OpenAPI document ({@code /q/openapi}), so that a test can
+ * Every operation a running service documents in its OpenAPI document ({@code /q/openapi} of its management port), so that a test can
  * call each of them and none is forgotten when an endpoint is added.
  */
 public final class OpenApiOperations {
@@ -38,9 +38,9 @@ public final class OpenApiOperations {
     private OpenApiOperations() {
     }
 
-    /** The operations of the service RestAssured points at, read from its live OpenAPI document. */
+    /** The operations of the service under test, read from the OpenAPI document of its management interface. */
     public static List<Operation> fetch() {
-        String json = RestAssured.given().accept("application/json").get("/q/openapi?format=json")
+        String json = ManagementPort.given().accept("application/json").get("/q/openapi?format=json")
                 .then().statusCode(200).extract().asString();
         return parse(json);
     }
