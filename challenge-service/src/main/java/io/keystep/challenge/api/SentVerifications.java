@@ -113,7 +113,7 @@ public class SentVerifications {
             String channel = VerificationViews.channelName(plan);
             return gate.refuseIfLocked(tenantId, id, current.subject(), current.destination(), now).chain(() -> gate
                     .acquireSend(tenantId, id, current.subject(), current.destination(),
-                            digests.pseudonym(tenantId, current.destination()), clientIp, now, channel, settings)
+                            digests.destinationPseudonym(tenantId, current.destination()), clientIp, now, channel, settings)
                     .flatMap(ignored -> {
                         String code = codes.next(current.codeLength());
                         Instant expiresAt = now.plus(settings.codeTtl());
