@@ -62,7 +62,7 @@ final class FactorCalls {
                 && r.value().contains("\"change\":\"" + change + "\""));
     }
 
-    /** Where the notice goes, opened as a delivery worker would (sealing key, associated data tenant:eventId). */
+    /** Where the notice goes, opened as a delivery worker would (the notice key, bound to tenant and event id). */
     static String noticeDestinations(ObjectMapper mapper, String tenant, ConsumerRecord<String, String> record)
             throws Exception {
         String sealed = header(record, NoticeHeaders.TO);
@@ -70,6 +70,6 @@ final class FactorCalls {
             return null;
         }
         JsonNode envelope = mapper.readTree(record.value());
-        return SealedCodes.open(sealed, tenant, envelope.get("eventId").asText());
+        return SealedCodes.openNotice(sealed, tenant, envelope.get("eventId").asText());
     }
 }

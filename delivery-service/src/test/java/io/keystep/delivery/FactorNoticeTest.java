@@ -8,6 +8,7 @@ import io.keystep.events.Factor;
 import io.keystep.events.FactorChange;
 import io.keystep.events.FactorChanged;
 import io.keystep.events.Topics;
+import io.keystep.kit.formats.NoticeUse;
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.RedisTestResource;
 import io.keystep.testsupport.SmsSink;
@@ -150,6 +151,35 @@ class FactorNoticeTest {
     }
 
     @Test
+    void aNoticeWhoseTextWasChangedSendsNothingAndIsReportedFailed() {
+        String number = Jobs.usNumber();
+        Change change = Change.of(Jobs.tenant());
+        change.publish(json, change.noticeTo("SMS:" + number, "Your account is locked. Call +1 900 555 0100."));
+
+        JsonNode failed = statuses.await(change.eventId(), "FAILED");
+        assertEquals("SEALED_DESTINATION_UNREADABLE", failed.get("reason").asText());
+        assertTrue(sink.messagesTo(number).isEmpty(), "the destinations open only for the summary they were sealed with");
+    }
+
+    @Test
+    void aJobsSealedCodeCopiedIntoANoticeNeverOpensAsDestinations() {
+        String number = Jobs.usNumber();
+        Change change = Change.of(Jobs.tenant());
+        // A code sealed for a job whose challenge id is the event's id: the notice key does not open it.
+        Jobs.Job job = new Jobs.Job(change.tenantId(), change.eventId(), change.userId(),
+                List.of(io.keystep.events.Channel.SMS), number, Jobs.code(), "en", Instant.now().plusSeconds(300),
+                io.keystep.events.Purpose.LOGIN, 1, null, null, null);
+        change.publish(json, List.of(Change.header("keystep-notice", "v1"),
+                Change.header("keystep-notice-summary", SUMMARY), Change.header("keystep-notice-locale", "en"),
+                Change.header("keystep-notice-to", job.sealedCode())));
+
+        JsonNode failed = statuses.await(change.eventId(), "FAILED");
+        assertEquals("SEALED_DESTINATION_UNREADABLE", failed.get("reason").asText());
+        assertTrue(sink.messagesTo(number).isEmpty());
+        assertFalse(failed.toString().contains(job.code()), "no digit of the code in the status");
+    }
+
+    @Test
     void destinationsSealedForAnotherEventSendNothingAreReportedFailedAndTheConsumerGoesOn() {
         String number = Jobs.usNumber();
         Change change = Change.of(Jobs.tenant());
@@ -214,9 +244,14 @@ class FactorNoticeTest {
         }
 
         List<Header> noticeTo(String destinations) {
-            return List.of(header("keystep-notice", "v1"), header("keystep-notice-summary", SUMMARY),
-                    header("keystep-notice-locale", "en"),
-                    header("keystep-notice-to", Jobs.seal(destinations, tenantId, eventId())));
+            return noticeTo(destinations, SUMMARY);
+        }
+
+        /** The headers with {@code shown} as the summary, the destinations sealed for the genuine summary. */
+        List<Header> noticeTo(String destinations, String shown) {
+            return List.of(header("keystep-notice", "v1"), header("keystep-notice-summary", shown),
+                    header("keystep-notice-locale", "en"), header("keystep-notice-to", Jobs.sealNotice(destinations,
+                            new NoticeUse(tenantId, eventId(), userId, SUMMARY, "en"))));
         }
 
         void publish(ObjectMapper mapper, List<Header> headers) {

@@ -6,7 +6,9 @@ import io.keystep.events.Channel;
 import io.keystep.events.Envelope;
 import io.keystep.events.Purpose;
 import io.keystep.events.Topics;
+import io.keystep.kit.formats.CodeUse;
 import io.keystep.kit.formats.DeliverySeal;
+import io.keystep.kit.formats.NoticeUse;
 import io.keystep.kit.formats.SealingKeys;
 import io.keystep.testsupport.SharedServers;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
@@ -15,10 +17,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -91,90 +89,99 @@ final class Jobs {
         return "tenant-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    /** Sealed as challenge-service seals it, under the {@code %test.} key. */
-    static String seal(String code, String tenantId, String challengeId) {
-        return sealUnder(KEY_ID, KEY, code, tenantId, challengeId);
+    private static final DeliverySeal SEAL =
+            new DeliverySeal(SealingKeys.parse(KEY_ID + ":" + Base64.getEncoder().encodeToString(KEY)));
+
+    /** {@code code} sealed as challenge-service seals it, under the {@code %test.} key, for exactly {@code use}. */
+    static String seal(String code, CodeUse use) {
+        return SEAL.sealCode(use, code);
     }
 
     /** Sealed as challenge-service seals it, under another key. */
-    static String sealUnder(String keyId, byte[] key, String code, String tenantId, String challengeId) {
+    static String sealUnder(String keyId, byte[] key, String code, CodeUse use) {
         return new DeliverySeal(SealingKeys.parse(keyId + ":" + Base64.getEncoder().encodeToString(key)))
-                .seal(tenantId, challengeId, code);
+                .sealCode(use, code);
     }
 
-    /** Sealed in the {@code v1.<keyId>.<base64url(nonce || ct+tag)>} form challenge-service wrote before JWE. */
-    static String sealV1(String code, String tenantId, String challengeId) {
-        try {
-            byte[] nonce = new byte[12];
-            RANDOM.nextBytes(nonce);
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(KEY, "AES"), new GCMParameterSpec(128, nonce));
-            cipher.updateAAD((tenantId + ":" + challengeId).getBytes(StandardCharsets.UTF_8));
-            byte[] sealed = cipher.doFinal(code.getBytes(StandardCharsets.UTF_8));
-            byte[] box = new byte[nonce.length + sealed.length];
-            System.arraycopy(nonce, 0, box, 0, nonce.length);
-            System.arraycopy(sealed, 0, box, nonce.length, sealed.length);
-            return "v1." + KEY_ID + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(box);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+    /** A notice's destinations sealed as challenge-service seals them, under the {@code %test.} key. */
+    static String sealNotice(String destinations, NoticeUse notice) {
+        return SEAL.sealNotice(notice, destinations);
     }
 
-    /** A job as challenge-service publishes it. */
+    /** A notice's destinations sealed for a notice without summary or language headers. */
+    static String sealNotice(String destinations, String tenantId, String eventId, String userId) {
+        return sealNotice(destinations, new NoticeUse(tenantId, eventId, userId, null, null));
+    }
+
+    /**
+     * A job as challenge-service publishes it: its code sealed for exactly the fields it states, whatever they were
+     * changed to, unless {@code sealedOverride} stands in for the seal (a job tampered with).
+     */
     record Job(String tenantId, String challengeId, String userId, List<Channel> plan, String destination,
-               String sealedCode, String locale, Instant expiresAt, Purpose purpose, int sendAttempt, String amount,
-               String payee) {
+               String code, String locale, Instant expiresAt, Purpose purpose, int sendAttempt, String amount,
+               String payee, String sealedOverride) {
 
         static Job sms(String tenantId, String destination, String code) {
-            String challengeId = UUID.randomUUID().toString();
-            return new Job(tenantId, challengeId, "user-" + UUID.randomUUID(), List.of(Channel.SMS), destination,
-                    seal(code, tenantId, challengeId), "en", Instant.now().plus(Duration.ofMinutes(5)),
-                    Purpose.LOGIN, 1, null, null);
+            return new Job(tenantId, UUID.randomUUID().toString(), "user-" + UUID.randomUUID(), List.of(Channel.SMS),
+                    destination, code, "en", Instant.now().plus(Duration.ofMinutes(5)), Purpose.LOGIN, 1, null, null,
+                    null);
+        }
+
+        /** What the job states; the code is sealed for it. */
+        CodeUse use() {
+            return new CodeUse(tenantId, challengeId, userId, plan, destination, purpose, sendAttempt, expiresAt,
+                    locale, amount, payee);
+        }
+
+        /** The sealed code as published (a fresh seal each time, as a fresh IV). */
+        String sealedCode() {
+            return sealedOverride != null ? sealedOverride : seal(code, use());
         }
 
         Job withPlan(List<Channel> channels) {
-            return new Job(tenantId, challengeId, userId, channels, destination, sealedCode, locale, expiresAt, purpose,
-                    sendAttempt, amount, payee);
+            return new Job(tenantId, challengeId, userId, channels, destination, code, locale, expiresAt, purpose,
+                    sendAttempt, amount, payee, sealedOverride);
         }
 
         Job withLocale(String language) {
-            return new Job(tenantId, challengeId, userId, plan, destination, sealedCode, language, expiresAt, purpose,
-                    sendAttempt, amount, payee);
+            return new Job(tenantId, challengeId, userId, plan, destination, code, language, expiresAt, purpose,
+                    sendAttempt, amount, payee, sealedOverride);
         }
 
+        /** The job with this sealed code in place of the one sealed for it. */
         Job withSealedCode(String sealed) {
-            return new Job(tenantId, challengeId, userId, plan, destination, sealed, locale, expiresAt, purpose,
-                    sendAttempt, amount, payee);
+            return new Job(tenantId, challengeId, userId, plan, destination, code, locale, expiresAt, purpose,
+                    sendAttempt, amount, payee, sealed);
         }
 
         /** The same job for another user (another key: same user, same partition and order). */
         Job forUser(String user) {
-            return new Job(tenantId, challengeId, user, plan, destination, sealedCode, locale, expiresAt, purpose,
-                    sendAttempt, amount, payee);
+            return new Job(tenantId, challengeId, user, plan, destination, code, locale, expiresAt, purpose,
+                    sendAttempt, amount, payee, sealedOverride);
         }
 
         /** The resend challenge-service publishes: same challenge, a new code, the next send attempt. */
-        Job resentWith(String code) {
-            return new Job(tenantId, challengeId, userId, plan, destination, seal(code, tenantId, challengeId), locale,
-                    expiresAt, purpose, sendAttempt + 1, amount, payee);
+        Job resentWith(String newCode) {
+            return new Job(tenantId, challengeId, userId, plan, destination, newCode, locale, expiresAt, purpose,
+                    sendAttempt + 1, amount, payee, null);
         }
 
         /** A PSD2 payment code, bound to an amount and a payee. */
         Job forPayment(String paymentAmount, String paymentPayee) {
-            return new Job(tenantId, challengeId, userId, plan, destination, sealedCode, locale, expiresAt,
-                    Purpose.TRANSACTION, sendAttempt, paymentAmount, paymentPayee);
+            return new Job(tenantId, challengeId, userId, plan, destination, code, locale, expiresAt,
+                    Purpose.TRANSACTION, sendAttempt, paymentAmount, paymentPayee, sealedOverride);
         }
 
         io.keystep.delivery.domain.DeliveryJob asDeliveryJob() {
             return new io.keystep.delivery.domain.DeliveryJob(tenantId, "login-" + challengeId, challengeId, userId,
-                    plan, destination, sealedCode, locale, expiresAt, purpose, sendAttempt, amount, payee);
+                    plan, destination, sealedCode(), locale, expiresAt, purpose, sendAttempt, amount, payee);
         }
 
         String json(ObjectMapper mapper) {
             try {
                 return mapper.writeValueAsString(Envelope.of(ChallengeIssued.TYPE, Instant.now(), tenantId,
                         "login-" + challengeId, new ChallengeIssued(challengeId, "login-" + challengeId, userId, plan,
-                                destination, sealedCode, locale, expiresAt, purpose, sendAttempt, amount, payee)));
+                                destination, sealedCode(), locale, expiresAt, purpose, sendAttempt, amount, payee)));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

@@ -194,41 +194,58 @@ class SmsDeliveryTest {
     }
 
     @Test
-    void codeThatDoesNotOpenFailsTheJobWithAReason() {
+    void codeSealedForAnotherChallengeIsRefusedToTheDeadLetterTopicAndSendsNothing() {
         String number = Jobs.usNumber();
         Jobs.Job job = Jobs.Job.sms(Jobs.tenant(), number, code());
-        // Sealed for another challenge: the AAD does not match, so the code must not open.
-        Jobs.Job tampered = job.withSealedCode(Jobs.seal(code(), job.tenantId(), "another-challenge"));
-        tampered.publish(json);
+        Jobs.Job other = Jobs.Job.sms(job.tenantId(), number, code());
+        // Sealed for another challenge: the code must not open for this one.
+        job.withSealedCode(other.sealedCode()).publish(json);
 
-        JsonNode failed = awaitStatus(job.challengeId(), "FAILED");
-        assertEquals("SEALED_CODE_UNREADABLE", failed.get("payload").get("reason").asText());
+        await().atMost(WAIT).until(() -> Jobs.deadLetterRecords().stream()
+                .anyMatch(r -> r.value().contains(job.challengeId())));
         assertTrue(sink.messagesTo(number).isEmpty());
+        assertTrue(statuses(job.challengeId()).isEmpty(), "a refused job speaks for no challenge");
     }
 
     @Test
-    void codeSealedUnderAnUnknownKeyFailsTheJobAndTheNextJobIsStillDelivered() {
+    void codeSealedUnderAnUnknownKeyIsRefusedAndTheNextJobIsStillDelivered() {
         String number = Jobs.usNumber();
         Jobs.Job job = Jobs.Job.sms(Jobs.tenant(), number, code());
         byte[] otherKey = new byte[32];
         new java.security.SecureRandom().nextBytes(otherKey);
-        job.withSealedCode(Jobs.sealUnder("k9", otherKey, code(), job.tenantId(), job.challengeId())).publish(json);
-        assertEquals("SEALED_CODE_UNREADABLE", awaitStatus(job.challengeId(), "FAILED").get("payload").get("reason")
-                .asText());
-
+        job.withSealedCode(Jobs.sealUnder("k9", otherKey, code(), job.use())).publish(json);
         Jobs.Job next = Jobs.Job.sms(job.tenantId(), Jobs.usNumber(), code());
         next.publish(json);
+
         awaitStatus(next.challengeId(), "SENT");
+        await().atMost(WAIT).until(() -> Jobs.deadLetterRecords().stream()
+                .anyMatch(r -> r.value().contains(job.challengeId())));
+        ConsumerRecord<String, String> refused = Jobs.deadLetterRecords().stream()
+                .filter(r -> r.value().contains(job.challengeId())).findFirst().orElseThrow();
+        String cause = new String(refused.headers().lastHeader("dead-letter-reason").value(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(cause.contains("SEALED_VALUE_UNREADABLE"), cause);
+        assertTrue(sink.messagesTo(number).isEmpty());
     }
 
     @Test
-    void aJobSealedInTheEarlierV1FormIsStillDelivered() {
+    void aJobSealedInAnEarlierFormBoundOnlyToTenantAndChallengeIsRefused() throws Exception {
         String number = Jobs.usNumber();
         String code = code();
         Jobs.Job job = Jobs.Job.sms(Jobs.tenant(), number, code);
-        job.withSealedCode(Jobs.sealV1(code, job.tenantId(), job.challengeId())).publish(json);
-        awaitStatus(job.challengeId(), "SENT");
-        await().atMost(WAIT).until(() -> sink.messagesTo(number).stream().anyMatch(m -> m.body().contains(code)));
+        // The JWE form sealed directly under the configured key, with tenant and challenge alone.
+        org.jose4j.jwe.JsonWebEncryption jwe = new org.jose4j.jwe.JsonWebEncryption();
+        jwe.setAlgorithmHeaderValue("dir");
+        jwe.setEncryptionMethodHeaderParameter("A256GCM");
+        jwe.setKeyIdHeaderValue(Jobs.KEY_ID);
+        jwe.setKey(new javax.crypto.spec.SecretKeySpec(Jobs.KEY, "AES"));
+        jwe.setPayload("{\"tid\":\"" + job.tenantId() + "\",\"sub\":\"" + job.challengeId() + "\",\"val\":\""
+                + code + "\"}");
+        job.withSealedCode(jwe.getCompactSerialization()).publish(json);
+
+        await().atMost(WAIT).until(() -> Jobs.deadLetterRecords().stream()
+                .anyMatch(r -> r.value().contains(job.challengeId())));
+        assertTrue(sink.messagesTo(number).isEmpty());
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.keystep.challenge.domain.Bindings;
 import io.keystep.challenge.domain.ChallengeMetrics;
 import io.keystep.challenge.domain.CodeDigest;
 import io.keystep.challenge.domain.CodeGenerator;
+import io.keystep.kit.formats.CodeUse;
 import io.keystep.kit.formats.DeliverySeal;
 import io.keystep.challenge.domain.NewChallenge;
 import io.keystep.challenge.domain.TenantSettings;
@@ -76,12 +77,12 @@ public class SentVerifications {
                     digests.digest(tenantId, id, code, binding), settings.maxAttempts(), expiresAt,
                     request.channelPlan(), request.destination(), request.locale(), request.amount(),
                     request.payee(), request.codeLength());
-            String sealed = sealer.seal(tenantId, id, code);
+            CodeUse use = new CodeUse(tenantId, id, subject, request.channelPlan(), request.destination(),
+                    request.purpose(), 1, expiresAt, request.locale(), request.amount(), request.payee());
+            ChallengeIssued job = use.job(null, sealer.sealCode(use, code));
             return store.create(challenge, now, expiresAt.plus(config.retainAfterExpiry()))
                     .call(created -> cancellations.announceReplaced(tenantId, created, now))
-                    .call(created -> publisher.challengeIssued(tenantId, now, new ChallengeIssued(id, null,
-                            subject, request.channelPlan(), request.destination(), sealed, request.locale(),
-                            expiresAt, request.purpose(), 1, request.amount(), request.payee())))
+                    .call(created -> publisher.challengeIssued(tenantId, now, job))
                     .map(ChallengeStore.Created::inherited)
                     .map(inherited -> {
                         metrics.verificationCreated(tenantId, request.channel());
@@ -112,7 +113,7 @@ public class SentVerifications {
             String channel = VerificationViews.channelName(plan);
             return gate.refuseIfLocked(tenantId, id, current.subject(), current.destination(), now).chain(() -> gate
                     .acquireSend(tenantId, id, current.subject(), current.destination(),
-                            digests.pseudonym(tenantId, current.destination()), clientIp, now, channel, settings)
+                            digests.destinationPseudonym(tenantId, current.destination()), clientIp, now, channel, settings)
                     .flatMap(ignored -> {
                         String code = codes.next(current.codeLength());
                         Instant expiresAt = now.plus(settings.codeTtl());
@@ -130,11 +131,11 @@ public class SentVerifications {
                                                 VerificationViews.notPending(id, change.detail()));
                                     }
                                     int sends = Integer.parseInt(change.detail());
-                                    return publisher.challengeIssued(tenantId, now, new ChallengeIssued(id,
-                                                    current.loginId(), current.subject(), plan, current.destination(),
-                                                    sealer.seal(tenantId, id, code), current.locale(), expiresAt,
-                                                    Purpose.valueOf(current.purpose()), sends,
-                                                    current.amount(), current.payee()))
+                                    CodeUse use = new CodeUse(tenantId, id, current.subject(), plan,
+                                            current.destination(), Purpose.valueOf(current.purpose()), sends,
+                                            expiresAt, current.locale(), current.amount(), current.payee());
+                                    return publisher.challengeIssued(tenantId, now,
+                                                    use.job(current.loginId(), sealer.sealCode(use, code)))
                                             .map(v -> {
                                                 metrics.verificationCreated(tenantId, channel);
                                                 return new Verification(id, "pending", channel,

@@ -1,5 +1,6 @@
 package io.keystep.challenge.api;
 
+import io.keystep.challenge.domain.EmailAddresses;
 import io.keystep.challenge.domain.PhoneNumbers;
 import io.keystep.challenge.domain.TenantSettings;
 import io.keystep.challenge.domain.VerificationRequest;
@@ -87,14 +88,14 @@ final class VerificationRequests {
                 body.codeLength() == null ? tenant.codeLength() : body.codeLength());
     }
 
-    /** Where the code goes: the email address, or the number in E.164 if the tenant allows its region. */
+    /** Where the code goes: the email address normalised, or the number in E.164 if the tenant allows its region. */
     private static String destination(String to, List<Channel> plan, TenantSettings tenant) {
         if (plan.contains(Channel.EMAIL)) {
             if (!isEmail(to)) {
                 // only an operator's auto chain with email in it reaches here with a phone number
                 throw ProblemException.invalid("to", "must be an email address for the email channel");
             }
-            return to;
+            return EmailAddresses.normalised(to);
         }
         String e164 = PhoneNumbers.toE164(to).orElseThrow();
         if (!tenant.allowedCountries().isEmpty()) {

@@ -52,7 +52,7 @@ public class VerificationService {
     public Uni<Verification> create(String tenantId, VerificationRequest request, TenantSettings settings,
                                     String idempotencyKey, String clientIp) {
         String destinationKey = request.destination() == null ? null
-                : digests.pseudonym(tenantId, request.destination());
+                : digests.destinationPseudonym(tenantId, request.destination());
         String subject = subject(request, destinationKey);
         String id = UserTags.newChallengeId(tenantId, subject);
         if (idempotencyKey == null) {

@@ -62,6 +62,15 @@ public class CodeDigest {
         return digest("pseudonym|" + tenantId + "|" + value).substring(0, 32);
     }
 
+    /**
+     * The pseudonym of a destination, which its send limits and an anonymous verification's subject are keyed by:
+     * an e-mail address's is its {@link EmailAddresses#mailbox}'s, so that every spelling of one mailbox shares it.
+     */
+    public String destinationPseudonym(String tenantId, String destination) {
+        return pseudonym(tenantId, EmailAddresses.isEmail(destination) ? EmailAddresses.mailbox(destination)
+                : destination);
+    }
+
     private String digest(String input) {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);

@@ -5,6 +5,7 @@ import io.keystep.challenge.store.PhoneEnrollmentRepository;
 import io.keystep.events.Factor;
 import io.keystep.events.FactorChanged;
 import io.keystep.kit.formats.DeliverySeal;
+import io.keystep.kit.formats.NoticeUse;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -33,14 +34,15 @@ import static io.keystep.kit.formats.NoticeHeaders.TO;
  *   <li>{@value NoticeHeaders#NOTICE} = {@code v1}: the record asks for a notice;</li>
  *   <li>{@value NoticeHeaders#SUMMARY}: what changed and when, in plain English, without label, code or secret;</li>
  *   <li>{@value NoticeHeaders#LOCALE}: the message language;</li>
- *   <li>{@value NoticeHeaders#TO}: the destinations, {@code SMS:+15555550123} separated by {@code ,}, sealed like a delivery
- *   job's code ({@link DeliverySeal}, bound to the tenant and the event id); absent when the user has no channel
- *   to tell.</li>
+ *   <li>{@value NoticeHeaders#TO}: the destinations, {@code SMS:+15555550123} separated by {@code ,}, sealed under the
+ *   notice key ({@link DeliverySeal#sealNotice}, bound to the tenant, the event id, the user and the summary and
+ *   language headers); absent when the user has no channel to tell.</li>
  * </ul>
  */
 @ApplicationScoped
 public class FactorNotices {
 
+    private static final String LANGUAGE = "en";
 
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
@@ -76,9 +78,10 @@ public class FactorNotices {
             Map<String, String> headers = new LinkedHashMap<>();
             headers.put(NOTICE, "v1");
             headers.put(SUMMARY, summary);
-            headers.put(LOCALE, "en");
+            headers.put(LOCALE, LANGUAGE);
             if (!destinations.isEmpty()) {
-                headers.put(TO, sealer.seal(tenantId, eventId.toString(),
+                headers.put(TO, sealer.sealNotice(
+                        new NoticeUse(tenantId, eventId.toString(), change.userId(), summary, LANGUAGE),
                         String.join(",", destinations.stream().map(d -> "SMS:" + d).toList())));
             }
             return headers;

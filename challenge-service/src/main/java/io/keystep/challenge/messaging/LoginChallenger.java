@@ -23,6 +23,7 @@ import io.keystep.events.Limit;
 import io.keystep.events.LoginDecided;
 import io.keystep.events.RiskAssessed;
 import io.keystep.events.VerificationLimited;
+import io.keystep.kit.formats.CodeUse;
 import io.keystep.kit.formats.DeliverySeal;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -156,10 +157,10 @@ public class LoginChallenger {
                 if (!"ok".equals(change.result())) {
                     return Uni.createFrom().voidItem();
                 }
-                return publisher.challengeIssued(tenantId, now, new ChallengeIssued(challengeId, c.loginId(),
-                        c.subject(), c.channelPlan(), c.destination(), sealer.seal(tenantId, challengeId, code),
-                        c.locale(), c.expiresAt(), io.keystep.events.Purpose.valueOf(c.purpose()),
-                        Integer.parseInt(change.detail()), null, null));
+                CodeUse use = new CodeUse(tenantId, challengeId, c.subject(), c.channelPlan(), c.destination(),
+                        io.keystep.events.Purpose.valueOf(c.purpose()), Integer.parseInt(change.detail()),
+                        c.expiresAt(), c.locale(), null, null);
+                return publisher.challengeIssued(tenantId, now, use.job(c.loginId(), sealer.sealCode(use, code)));
             });
         });
     }
@@ -173,7 +174,9 @@ public class LoginChallenger {
                 risk.deviceFingerprint(), risk.purpose().name(), digests.digest(tenantId, challengeId, code),
                 tenant.maxAttempts(), expiresAt, List.of(Channel.SMS), phone, config.locale(), null, null,
                 tenant.codeLength());
-        String sealedCode = sealer.seal(tenantId, challengeId, code);
+        CodeUse use = new CodeUse(tenantId, challengeId, risk.userId(), List.of(Channel.SMS), phone, risk.purpose(),
+                1, expiresAt, config.locale(), null, null);
+        ChallengeIssued job = use.job(risk.loginId(), sealer.sealCode(use, code));
         LoginDecisionRecord record = new LoginDecisionRecord(risk.loginId(), risk.userId(),
                 Decision.CHALLENGE.name(), challengeId, risk.reasons());
         // A redelivered verdict must not even create a challenge: creating one replaces (cancels) the login's
@@ -185,7 +188,7 @@ public class LoginChallenger {
             }
             return withinSendLimits(tenantId, risk, phone, tenant, now).flatMap(allowed -> !allowed
                     ? decideOnce(tenantId, risk, Decision.DENY, withReason(RATE_LIMITED, risk.reasons()))
-                    : issue(tenantId, risk, phone, now, expiresAt, challengeId, challenge, sealedCode, record));
+                    : issue(tenantId, risk, phone, now, expiresAt, challengeId, challenge, job, record));
         });
     }
 
@@ -224,7 +227,7 @@ public class LoginChallenger {
     }
 
     private Uni<Void> issue(String tenantId, RiskAssessed risk, String phone, Instant now, Instant expiresAt,
-                            String challengeId, NewChallenge challenge, String sealedCode,
+                            String challengeId, NewChallenge challenge, ChallengeIssued job,
                             LoginDecisionRecord record) {
         return store.create(challenge, now, expiresAt.plus(config.retainAfterExpiry()))
                 .call(created -> cancellations.announceReplaced(tenantId, created, now))
@@ -241,9 +244,7 @@ public class LoginChallenger {
                     return Uni.combine().all().unis(
                                     publisher.loginDecided(tenantId, now, new LoginDecided(risk.loginId(),
                                             risk.userId(), Decision.CHALLENGE, challengeId, risk.reasons())),
-                                    publisher.challengeIssued(tenantId, now, new ChallengeIssued(challengeId,
-                                            risk.loginId(), risk.userId(), List.of(Channel.SMS), phone, sealedCode,
-                                            config.locale(), expiresAt, risk.purpose())))
+                                    publisher.challengeIssued(tenantId, now, job))
                             .discardItems()
                             .chain(() -> decisions.markPublished(tenantId, risk.loginId(),
                                     config.loginDecisionTtl()))

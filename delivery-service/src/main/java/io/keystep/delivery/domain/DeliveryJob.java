@@ -4,6 +4,7 @@ import io.keystep.events.ChallengeIssued;
 import io.keystep.events.Channel;
 import io.keystep.events.Envelope;
 import io.keystep.events.Purpose;
+import io.keystep.kit.formats.CodeUse;
 
 import java.time.Instant;
 import java.util.List;
@@ -36,6 +37,12 @@ public record DeliveryJob(String tenantId, String correlationId, String challeng
     public DeliveryJob withPlan(List<Channel> channels) {
         return new DeliveryJob(tenantId, correlationId, challengeId, userId, List.copyOf(channels), destination,
                 sealedCode, locale, expiresAt, purpose, sendAttempt, amount, payee);
+    }
+
+    /** What the job states it may carry its code for; the code opens only if it was sealed for exactly this. */
+    public CodeUse use() {
+        return new CodeUse(tenantId, challengeId, userId, plan, destination, purpose, sendAttempt, expiresAt, locale,
+                amount, payee);
     }
 
     /** The payment the code approves, when the job is for one and names both amount and payee. */

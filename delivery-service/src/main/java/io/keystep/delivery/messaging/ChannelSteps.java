@@ -96,7 +96,8 @@ public class ChannelSteps {
             return new Refused(() -> outcomes.fail(job, channel, null, "CODE_EXPIRED",
                     Masking.destination(job.destination())));
         }
-        Optional<String> code = opener.open(job.sealedCode(), job.tenantId(), job.challengeId());
+        // Opened again on every step (the job keeps its code sealed between them), for the use the job states.
+        Optional<String> code = opener.openCode(job.sealedCode(), job.use()).value();
         if (code.isEmpty()) {
             return new Refused(() -> outcomes.fail(job, channel, null, "SEALED_CODE_UNREADABLE",
                     Masking.destination(job.destination())));

@@ -11,6 +11,10 @@ import io.keystep.events.ChallengeIssued;
 import io.keystep.events.Channel;
 import io.keystep.events.DeliveryStatus;
 import io.keystep.events.Envelope;
+import io.keystep.kit.formats.DeliverySeal;
+import io.keystep.kit.formats.Opening;
+import io.keystep.kit.messaging.MalformedEventException;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -22,7 +26,8 @@ import java.util.List;
  * the send attempt, so that a resend is a new job) and starts it on its first channel ({@link ChannelSteps}); then
  * moves it on when a fallback timer fires or a provider's receipt arrives. A channel that fails, or that reports no
  * DELIVERED receipt before the fallback timeout, hands over to the next channel of the plan with a FELL_BACK status.
- * FAILED is final: the plan is exhausted or the destination refused. Nothing here throws for a bad job.
+ * FAILED is final: the plan is exhausted or the destination refused. A job whose sealed code does not open for what
+ * it states is refused before it is taken (dead-letter topic); nothing else here fails for a bad job.
  */
 @ApplicationScoped
 public class CodeDelivery {
@@ -35,10 +40,15 @@ public class CodeDelivery {
     private final DeliveryAttempts attempts;
     private final ChannelSteps steps;
     private final DeliveryOutcomes outcomes;
+    private final DeliverySeal seal;
+    private final MeterRegistry meters;
 
     public CodeDelivery(DeliveryConfig config, DeliverySettingsStore settings, DeliveryJobLedger ledger,
-                        DeliveryAttempts attempts, ChannelSteps steps, DeliveryOutcomes outcomes) {
+                        DeliveryAttempts attempts, ChannelSteps steps, DeliveryOutcomes outcomes, DeliverySeal seal,
+                        MeterRegistry meters) {
         this.config = config;
+        this.seal = seal;
+        this.meters = meters;
         this.settings = settings;
         this.ledger = ledger;
         this.attempts = attempts;
@@ -46,9 +56,22 @@ public class CodeDelivery {
         this.outcomes = outcomes;
     }
 
-    /** Completes when the job's first status is published (or the job was a duplicate). */
+    /**
+     * Completes when the job's first status is published (or the job was a duplicate). Fails, for the dead-letter
+     * topic, a job whose sealed code was not sealed for exactly what its plain fields state (another destination,
+     * channel, purpose, send attempt...) or does not open at all: such a job is not taken, so that it neither sends
+     * nor replaces the genuine send of its challenge, and no status is published for a challenge it cannot speak for.
+     */
     public Uni<Void> deliver(Envelope<ChallengeIssued> envelope) {
         DeliveryJob received = DeliveryJob.from(envelope);
+        if (seal.openCode(received.sealedCode(), received.use()) instanceof Opening.Refused refused) {
+            meters.counter("keystep.delivery.jobs.refused", "tenant", received.tenantId(), "reason",
+                    refused.reason()).increment();
+            LOG.warnf("delivery job %s (send %d) for tenant %s to %s refused, nothing sent: %s", received.challengeId(),
+                    received.sendAttempt(), received.tenantId(), outcomes.maskedDestination(received),
+                    refused.describe());
+            return Uni.createFrom().failure(new MalformedEventException("sealedCode: " + refused.describe()));
+        }
         return settings.of(received.tenantId()).chain(tenant -> planned(received, tenant));
     }
 

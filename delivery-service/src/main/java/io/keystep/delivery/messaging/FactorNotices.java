@@ -14,6 +14,8 @@ import io.keystep.events.DeliveryStatusChanged;
 import io.keystep.events.Envelope;
 import io.keystep.events.FactorChanged;
 import io.keystep.kit.formats.DeliverySeal;
+import io.keystep.kit.formats.NoticeUse;
+import io.keystep.kit.formats.Opening;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -39,8 +41,9 @@ import static io.keystep.kit.formats.NoticeHeaders.TO;
  * destination, through the same providers as codes. Each (event, destination) is sent at most once; what happened
  * is published on {@code delivery.status.v1} with the event id in the {@code challengeId} field.
  * <p>
- * The destinations are sealed like a job's code, with the event id in place of the challenge id, so that a header
- * copied onto another record does not open. The summary is never logged, and never next to a destination.
+ * The destinations are sealed under the notice key (never a code's), bound to the tenant, the event id, the user and
+ * the summary and language headers, so that a header copied onto another record, or a record whose text was changed,
+ * does not open. The summary is never logged, and never next to a destination.
  */
 @ApplicationScoped
 public class FactorNotices {
@@ -96,10 +99,12 @@ public class FactorNotices {
         String eventId = change.eventId().toString();
         String userId = change.payload().userId();
         String summary = Optional.ofNullable(headers.get(SUMMARY)).map(String::strip).orElse("");
-        Optional<String> opened = opener.open(headers.get(TO), tenantId, eventId);
-        if (opened.isEmpty()) {
-            LOG.warnf("notice of event %s for tenant %s: the destinations do not open for this event; not sent",
-                    eventId, tenantId);
+        Opening opening = opener.openNotice(headers.get(TO), new NoticeUse(tenantId, eventId, userId,
+                headers.get(SUMMARY), headers.get(LOCALE)));
+        Optional<String> opened = opening.value();
+        if (opening instanceof Opening.Refused refused) {
+            LOG.warnf("notice of event %s for tenant %s: the destinations do not open for this notice (%s); not sent",
+                    eventId, tenantId, refused.describe());
             count("unreadable");
             return publish(tenantId, change.correlationId(), eventId, userId, Channel.SMS, null,
                     DeliveryStatus.FAILED, UNREADABLE, null, null);

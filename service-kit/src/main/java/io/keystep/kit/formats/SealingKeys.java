@@ -1,9 +1,13 @@
 package io.keystep.kit.formats;
 
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
+import org.bouncycastle.crypto.params.HKDFParameters;
 import org.eclipse.microprofile.config.spi.Converter;
 
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,10 +18,15 @@ import java.util.Optional;
  * {@code KEYSTEP_SEALING_KEYS}): {@code <keyId>:<base64 32-byte key>[,...]}, the first one sealing, every one
  * opening, so that a rotated-out key keeps opening what it sealed. Parsing fails closed: a missing, malformed or
  * non-32-byte key is an {@link IllegalArgumentException}, which stops start-up. Never prints a key.
+ *
+ * <p>A configured key never seals anything itself: {@link #derive} gives, per kind of sealed value, a key of its own
+ * under the same id (HKDF-SHA256, RFC 5869, with the kind's label as {@code info}), so that a value sealed as one
+ * kind never opens as another and no further secret needs configuring.
  */
 public final class SealingKeys {
 
     private static final String PROPERTY = "keystep.sealing.keys";
+    private static final int KEY_BYTES = 32;
 
     private final String activeId;
     private final Map<String, SecretKey> keys;
@@ -50,7 +59,7 @@ public final class SealingKeys {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(PROPERTY + ": key " + id + " is not base64");
             }
-            if (raw.length != 32) {
+            if (raw.length != KEY_BYTES) {
                 throw new IllegalArgumentException(PROPERTY + ": key " + id + " is not 32 bytes (AES-256)");
             }
             if (keys.put(id, new SecretKeySpec(raw, "AES")) != null) {
@@ -72,6 +81,25 @@ public final class SealingKeys {
     /** The key of this id, empty when it is not (or no longer) configured. */
     Optional<SecretKey> byId(String keyId) {
         return Optional.ofNullable(keyId == null ? null : keys.get(keyId));
+    }
+
+    /**
+     * The keys for one kind of sealed value: each configured key, under its own id, turned by HKDF-SHA256 with
+     * {@code label} as {@code info} into an independent 32-byte AES key. Rotation works as before: the first id seals.
+     */
+    SealingKeys derive(String label) {
+        Map<String, SecretKey> derived = new LinkedHashMap<>();
+        keys.forEach((id, key) -> derived.put(id, hkdf(key.getEncoded(), label)));
+        return new SealingKeys(activeId, Map.copyOf(derived));
+    }
+
+    /** HKDF-SHA256 (RFC 5869) with no salt: 32 bytes of output keying material for {@code label}. */
+    static SecretKey hkdf(byte[] inputKey, String label) {
+        HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
+        hkdf.init(new HKDFParameters(inputKey, null, label.getBytes(StandardCharsets.UTF_8)));
+        byte[] derived = new byte[KEY_BYTES];
+        hkdf.generateBytes(derived, 0, derived.length);
+        return new SecretKeySpec(derived, "AES");
     }
 
     @Override
