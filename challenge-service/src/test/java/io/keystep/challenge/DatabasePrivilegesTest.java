@@ -60,6 +60,7 @@ class DatabasePrivilegesTest {
                     "ALTER TABLE recovery_code DISABLE TRIGGER ALL",
                     "DROP TABLE trusted_device",
                     "TRUNCATE phone_enrollment",
+                    "TRUNCATE event_outbox",
                     "CREATE INDEX stolen ON phone_enrollment (tenant_id)",
                     "DELETE FROM flyway_schema_history",
                     "ALTER TABLE auth_factor OWNER TO CURRENT_USER")) {

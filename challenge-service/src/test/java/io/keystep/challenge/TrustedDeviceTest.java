@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -166,6 +167,8 @@ class TrustedDeviceTest {
                 .body("$", hasSize(0));
         EventLog.await(Topics.FACTOR_CHANGED, 1, r -> r.value().contains(second)
                 && r.value().contains("\"DEVICE_REVOKED\""));
+        // A factor change also forgets the devices risk-service learned from earlier logins.
+        EventLog.await(Topics.FACTOR_CHANGED, 1, r -> forgets(r.value(), user, "factor activated"));
     }
 
     @Test
@@ -185,13 +188,56 @@ class TrustedDeviceTest {
         Callers.gateway(tenant).queryParam("reason", "password_changed").delete("/v1/users/{u}/trusted-devices", user)
                 .then().statusCode(200).body("revoked", equalTo(2));
         Callers.gateway(tenant).get("/v1/users/{u}/trusted-devices", user).then().statusCode(200).body("$", hasSize(0));
-        Callers.gateway(tenant).queryParam("reason", "password_changed").delete("/v1/users/{u}/trusted-devices", user)
-                .then().statusCode(200).body("revoked", equalTo(0));
 
         var revocations = EventLog.await(Topics.FACTOR_CHANGED, 2, r -> (r.value().contains(first)
                 || r.value().contains(second)) && r.value().contains("\"DEVICE_REVOKED\"")
                 && r.value().contains("password_changed"));
-        long notices = revocations.stream().filter(r -> r.headers().lastHeader("keystep-notice") != null).count();
-        assertThat("one notice for the whole revocation", notices, equalTo(1L));
+        var forgotten = EventLog.await(Topics.FACTOR_CHANGED, 1, r -> forgets(r.value(), user, "password_changed"));
+        assertThat("the revocations carry no notice of their own",
+                revocations.stream().filter(r -> r.headers().lastHeader("keystep-notice") != null).count(), equalTo(0L));
+        assertThat("one notice for the whole revocation", forgotten.size(), equalTo(1));
+        assertThat(forgotten.get(0).headers().lastHeader("keystep-notice") != null, equalTo(true));
+        // The revocations come first on the user's key, the devices' forgetting last.
+        List<String> order = EventLog.records(Topics.FACTOR_CHANGED, Topics.key(tenant, user)).stream()
+                .map(r -> r.value()).filter(v -> v.contains("password_changed")).toList();
+        assertThat(order.get(order.size() - 1), containsString("\"DEVICES_FORGOTTEN\""));
+    }
+
+    @Test
+    void revokingEveryDeviceOfAUserWhoHoldsNoTokenStillForgetsTheDevicesRiskServiceLearned() throws Exception {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("u");
+        Callers.gateway(tenant).queryParam("reason", "compromise_suspected")
+                .delete("/v1/users/{u}/trusted-devices", user).then().statusCode(200).body("revoked", equalTo(0));
+        JsonNode event = mapper.readTree(EventLog.await(Topics.FACTOR_CHANGED, 1,
+                r -> forgets(r.value(), user, "compromise_suspected")).get(0).value());
+        assertThat(event.at("/payload/userId").asText(), equalTo(user));
+        assertThat(event.at("/tenantId").asText(), equalTo(tenant));
+        assertThat(event.at("/payload/factorId").isMissingNode() || event.at("/payload/factorId").isNull(),
+                equalTo(true));
+    }
+
+    @Test
+    void aDeviceIsTrustedOnlyWithinTheWindowAfterTheApproval() throws Exception {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("u");
+        String late = approvedLogin(tenant, user);
+        String inTime = approvedLogin(tenant, user);
+        clock.advance(Duration.ofMinutes(4));
+        assertThat(trust(tenant, inTime, "fp-in-time").statusCode(), equalTo(201));
+
+        clock.advance(Duration.ofMinutes(1).plusSeconds(1));
+        ExtractableResponse<Response> refused = trust(tenant, late, "fp-late");
+        assertThat(refused.statusCode(), equalTo(409));
+        assertThat(refused.path("type"), equalTo("https://keystep.dev/problems/trust-window-passed"));
+        assertThat(refused.path("detail"), containsString("300 seconds"));
+        Callers.gateway(tenant).get("/v1/users/{u}/trusted-devices", user).then().statusCode(200)
+                .body("$", hasSize(1));
+    }
+
+    /** A DEVICES_FORGOTTEN record of this user, for this reason. */
+    private static boolean forgets(String value, String user, String reason) {
+        return value.contains("\"DEVICES_FORGOTTEN\"") && value.contains("\"userId\":\"" + user + "\"")
+                && value.contains(reason);
     }
 }

@@ -56,4 +56,10 @@ final class DeviceTokenSigner {
     String token(String tenant, String user, String fingerprint, String deviceId, Instant expiresAt) {
         return signer.sign(tenant, user, fingerprint, deviceId, expiresAt);
     }
+
+    /** A token for this login's device, issued at {@code issuedAt}, valid until {@code expiresAt}. */
+    String token(String tenant, String user, String fingerprint, String deviceId, Instant issuedAt,
+                 Instant expiresAt) {
+        return signer.sign(tenant, user, fingerprint, deviceId, issuedAt, expiresAt);
+    }
 }

@@ -1,7 +1,12 @@
 package io.keystep.risk;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.keystep.events.Envelope;
+import io.keystep.events.Factor;
 import io.keystep.events.FactorChange;
+import io.keystep.events.FactorChanged;
+import io.keystep.events.Outcome;
+import io.keystep.events.VerificationCompleted;
 import io.keystep.events.Topics;
 import io.keystep.risk.store.RiskProfileStore;
 import io.keystep.testsupport.KafkaTestResource;
@@ -166,5 +171,69 @@ class TrustedDeviceTokenTest {
         factorChange(tenant, user, FactorChange.DEVICE_REVOKED, "dev-6");
         await().atMost(Duration.ofSeconds(30)).until(() -> redis.hash(String.class)
                 .hexists(RiskProfileStore.userPrefix(tenant, user) + "revoked-devices", "dev-6"));
+    }
+
+    @Test
+    void forgettingEveryDeviceMakesTheNextLoginFromALearnedDeviceANewOne() {
+        String tenant = unique("trust");
+        String user = unique("hal");
+        RiskProfiles.approveDevice(redis, tenant, user, "fp-hal");
+        JsonNode known = assessment(login(tenant, user, true, "fp-hal", IP));
+        assertFalse(reasons(known).contains("NEW_DEVICE"), () -> "reasons " + reasons(known));
+
+        Instant forgottenAt = Instant.now();
+        RiskKafka.send(Topics.FACTOR_CHANGED, tenant, user, RiskKafka.write(Envelope.of(FactorChanged.TYPE,
+                forgottenAt, tenant, user, new FactorChanged(user, null, null, FactorChange.DEVICES_FORGOTTEN,
+                        "compromise_suspected"))));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !RiskProfiles.deviceKnown(redis, tenant, user, "fp-hal"));
+        JsonNode forgotten = assessment(login(tenant, user, true, "fp-hal", IP));
+        assertEquals("CHALLENGE", forgotten.path("decision").asText());
+        assertEquals("NEW_DEVICE", reasons(forgotten).get(0));
+
+        // An approval from before the forgetting, delivered late, does not bring the device back ...
+        approval(tenant, user, "fp-hal", forgottenAt.minusSeconds(1));
+        String late = unique("late");
+        approval(tenant, user, "fp-" + late, Instant.now());
+        RiskProfiles.awaitDeviceKnown(redis, tenant, user, "fp-" + late);
+        assertFalse(RiskProfiles.deviceKnown(redis, tenant, user, "fp-hal"));
+        // ... one after it does.
+        RiskProfiles.approveDevice(redis, tenant, user, "fp-hal");
+        assertFalse(reasons(assessment(login(tenant, user, true, "fp-hal", IP))).contains("NEW_DEVICE"));
+    }
+
+    @Test
+    void aTokenIssuedBeforeTheDevicesWereForgottenNoLongerCountsEvenIfItsOwnRevocationNeverCame() {
+        String tenant = unique("trust");
+        String user = unique("ida");
+        Instant expires = Instant.now().plus(Duration.ofDays(30));
+        String before = signer.token(tenant, user, "fp-ida", "dev-before", Instant.now().minusSeconds(60), expires);
+        String undated = signer.token(tenant, user, "fp-ida", "dev-undated", expires);
+        assertEquals(List.of("TRUSTED_DEVICE"), reasons(assessment(loginWithToken(tenant, user, "fp-ida", before, IP))));
+
+        factorChange(tenant, user, FactorChange.DEVICES_FORGOTTEN, null);
+        String forgotten = RiskProfileStore.userPrefix(tenant, user) + "devices-forgotten";
+        await().atMost(Duration.ofSeconds(30)).until(() -> redis.key().exists(forgotten));
+        long ttl = redis.key().pttl(forgotten);
+        assertTrue(ttl > Duration.ofDays(29).toMillis() && ttl <= Duration.ofDays(30).toMillis(),
+                "the moment is remembered for the token lifetime: " + ttl);
+
+        for (String token : List.of(before, undated)) {
+            JsonNode refused = assessment(loginWithToken(tenant, user, "fp-ida", token, IP));
+            assertEquals("CHALLENGE", refused.path("decision").asText());
+            assertEquals(List.of("NEW_DEVICE", "INVALID_DEVICE_TOKEN"), reasons(refused).subList(0, 2));
+        }
+        // A device trusted after the forgetting is trusted.
+        String after = signer.token(tenant, user, "fp-ida", "dev-after", Instant.now().plusSeconds(2), expires);
+        assertEquals(List.of("TRUSTED_DEVICE"), reasons(assessment(loginWithToken(tenant, user, "fp-ida", after, IP))));
+        assertEquals(2.0, Search.in(registry).name("keystep.risk.device.tokens")
+                .tags("tenant", tenant, "verdict", "REVOKED").counter().count());
+    }
+
+    /** An approved verification of this device, as challenge-service would publish it at {@code at}. */
+    private static void approval(String tenant, String user, String fingerprint, Instant at) {
+        String challengeId = unique("challenge");
+        RiskKafka.send(Topics.VERIFICATION_COMPLETED, tenant, user, RiskKafka.write(Envelope.of(
+                VerificationCompleted.TYPE, at, tenant, challengeId, new VerificationCompleted(challengeId, null, user,
+                        Factor.SMS, Outcome.APPROVED, 1, fingerprint))));
     }
 }

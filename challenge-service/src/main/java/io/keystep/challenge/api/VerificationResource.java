@@ -206,7 +206,8 @@ public class VerificationResource {
         String tenantId = caller.tenant();
         String presented = body == null ? null : body.deviceFingerprint();
         String label = body == null ? null : body.label();
-        return proofs.claimTrust(tenantId, id, presented).onFailure().transform(
+        return proofs.claimTrust(tenantId, id, presented, clock.instant(), trustedDevices.trustWindow())
+                .onFailure().transform(
                         io.keystep.challenge.domain.CheckUnavailableException::new)
                 .flatMap(claim -> {
                     switch (claim.get(0)) {
@@ -220,6 +221,9 @@ public class VerificationResource {
                                 "is not the device of this login");
                         case "fingerprint_required" -> throw ProblemException.invalid("deviceFingerprint",
                                 "is required for this verification");
+                        case "window_passed" -> throw new ProblemException(Problem.of(409, "trust-window-passed",
+                                "Trust window passed", "a device can be trusted only within "
+                                        + trustedDevices.trustWindow().toSeconds() + " seconds of the verification's approval"));
                         case "already_trusted" -> throw new ProblemException(Problem.of(409, "already-trusted",
                                 "Device already trusted", "verification " + id + " already trusted a device"));
                         default -> {

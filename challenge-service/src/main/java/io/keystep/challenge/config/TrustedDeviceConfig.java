@@ -19,4 +19,11 @@ public interface TrustedDeviceConfig {
     /** How long a device stays trusted. */
     @WithDefault("P30D")
     Duration ttl();
+
+    /**
+     * How long after a login verification's approval its device may still be trusted (once): the gateway asks
+     * right after the approval, so a verification found later cannot mint a token.
+     */
+    @WithDefault("PT5M")
+    Duration trustWindow();
 }

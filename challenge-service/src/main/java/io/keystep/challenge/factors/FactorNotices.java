@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
 
 import io.keystep.kit.formats.NoticeHeaders;
 import static io.keystep.kit.formats.NoticeHeaders.LOCALE;
@@ -62,8 +64,7 @@ public class FactorNotices {
 
     /** Publishes the change with a notice to the user's enrolled phone. */
     public Uni<Void> publish(String tenantId, Instant at, FactorChanged change) {
-        return phones.phoneOf(tenantId, change.userId())
-                .flatMap(phone -> publish(tenantId, at, change, phone.stream().toList()));
+        return headers(tenantId, at, change).flatMap(headers -> publisher.factorChanged(tenantId, at, change, headers));
     }
 
     /**
@@ -71,10 +72,25 @@ public class FactorNotices {
      * added, chosen by the caller when the change is about a phone itself.
      */
     public Uni<Void> publish(String tenantId, Instant at, FactorChanged change, List<String> destinations) {
+        return publisher.factorChanged(tenantId, at, change, headers(tenantId, at, change, destinations));
+    }
+
+    /**
+     * The notice headers of the change to the user's enrolled phone, as a function of the record's event id (for a
+     * record written now and sent later, as the outbox does).
+     */
+    public Uni<Function<UUID, Map<String, String>>> headers(String tenantId, Instant at, FactorChanged change) {
+        return phones.phoneOf(tenantId, change.userId())
+                .map(phone -> headers(tenantId, at, change, phone.stream().toList()));
+    }
+
+    private Function<UUID, Map<String, String>> headers(String tenantId, Instant at, FactorChanged change,
+                                                        List<String> destinations) {
         String summary = summary(change, at);
-        metrics.notice(tenantId, change.change().name().toLowerCase(Locale.ROOT),
-                destinations.isEmpty() ? "no_channel" : "requested");
-        return publisher.factorChanged(tenantId, at, change, eventId -> {
+        return eventId -> {
+            // Counted when the record is made, not when a change that may not happen is prepared.
+            metrics.notice(tenantId, change.change().name().toLowerCase(Locale.ROOT),
+                    destinations.isEmpty() ? "no_channel" : "requested");
             Map<String, String> headers = new LinkedHashMap<>();
             headers.put(NOTICE, "v1");
             headers.put(SUMMARY, summary);
@@ -85,7 +101,7 @@ public class FactorNotices {
                         String.join(",", destinations.stream().map(d -> "SMS:" + d).toList())));
             }
             return headers;
-        });
+        };
     }
 
     /** What changed and when, for a person: no label (it is free text), no code, no secret. */
@@ -103,6 +119,8 @@ public class FactorNotices {
             case RECOVERY_CODE_USED -> "A recovery code of your account was used on " + when + ".";
             case DEVICE_TRUSTED -> "A device was set to skip two-step verification for your account on " + when + ".";
             case DEVICE_REVOKED -> "A trusted device was removed from your account on " + when + ".";
+            case DEVICES_FORGOTTEN -> "Your account stopped trusting every device on " + when
+                    + "; each must pass two-step verification again.";
             case SUSPENDED -> "Two-step verification for your account was suspended on " + when
                     + " after too many failed attempts.";
             case REENABLED -> "Two-step verification for your account was re-enabled on " + when + ".";

@@ -4,6 +4,7 @@ import io.keystep.events.ChallengeIssued;
 import io.keystep.events.Envelope;
 import io.keystep.events.FactorChanged;
 import io.keystep.events.LoginDecided;
+import io.keystep.events.Topics;
 import io.keystep.events.VerificationCompleted;
 import io.keystep.events.VerificationLimited;
 import io.keystep.kit.messaging.EventSender;
@@ -78,8 +79,25 @@ public class EventPublisher {
 
     /** A change to a user's factors, recovery codes or trusted devices (never a secret). */
     public Uni<Void> factorChanged(String tenantId, Instant at, FactorChanged change) {
+        return send(factors, factorEnvelope(tenantId, at, change), change.userId());
+    }
+
+    /** The envelope of a factor change: correlated with the factor, else with the user. */
+    public static Envelope<FactorChanged> factorEnvelope(String tenantId, Instant at, FactorChanged change) {
         String correlation = change.factorId() != null ? change.factorId() : change.userId();
-        return send(factors, Envelope.of(FactorChanged.TYPE, at, tenantId, correlation, change), change.userId());
+        return Envelope.of(FactorChanged.TYPE, at, tenantId, correlation, change);
+    }
+
+    /**
+     * Sends a record kept in the outbox, exactly as it was written; completes when Kafka acknowledged it.
+     *
+     * @throws IllegalArgumentException (as a failure) for a topic this service does not relay
+     */
+    public Uni<Void> relay(String topic, String key, String json, Map<String, String> headers) {
+        if (!Topics.FACTOR_CHANGED.equals(topic)) {
+            return Uni.createFrom().failure(new IllegalArgumentException("no outbox relay for topic " + topic));
+        }
+        return sender.sendWritten(factors, key, json, headers);
     }
 
     /**
@@ -89,8 +107,7 @@ public class EventPublisher {
      */
     public Uni<Void> factorChanged(String tenantId, Instant at, FactorChanged change,
                                    Function<UUID, Map<String, String>> headers) {
-        String correlation = change.factorId() != null ? change.factorId() : change.userId();
-        Envelope<FactorChanged> envelope = Envelope.of(FactorChanged.TYPE, at, tenantId, correlation, change);
+        Envelope<FactorChanged> envelope = factorEnvelope(tenantId, at, change);
         return sender.send(factors, envelope, change.userId(), headers.apply(envelope.eventId()));
     }
 

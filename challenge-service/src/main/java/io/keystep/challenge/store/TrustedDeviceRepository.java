@@ -7,6 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** Reads and writes trusted devices. */
 @ApplicationScoped
@@ -23,20 +25,31 @@ public class TrustedDeviceRepository {
                 tenantId, userId, now).list());
     }
 
-    /** Revokes one device; false when it is unknown or revoked already. */
-    public Uni<Boolean> revoke(String tenantId, String userId, UUID deviceId, Instant now) {
+    /**
+     * Revokes one device and adds its event to the outbox in the same transaction; false (and no event) when the
+     * device is unknown or revoked already.
+     */
+    public Uni<Boolean> revoke(String tenantId, String userId, UUID deviceId, Instant now,
+                               Supplier<OutboxEvent> event) {
         return Panache.withTransaction(() -> TrustedDevice.update(
-                "revokedAt = ?1 where id = ?2 and tenantId = ?3 and userId = ?4 and revokedAt is null",
-                now, deviceId, tenantId, userId)).map(n -> n == 1);
+                        "revokedAt = ?1 where id = ?2 and tenantId = ?3 and userId = ?4 and revokedAt is null",
+                        now, deviceId, tenantId, userId)
+                .call(n -> n == 1 ? event.get().persist() : Uni.createFrom().voidItem())
+                .map(n -> n == 1));
     }
 
-    /** Revokes every device of the user; answers the ids revoked. */
-    public Uni<List<UUID>> revokeAll(String tenantId, String userId, Instant now) {
+    /**
+     * Revokes every device of the user and adds the events made from the ids revoked (possibly none) to the outbox,
+     * in one transaction: a revocation is never committed without its events. Answers the ids revoked.
+     */
+    public Uni<List<UUID>> revokeAll(String tenantId, String userId, Instant now,
+                                     Function<List<UUID>, List<OutboxEvent>> events) {
         return Panache.withTransaction(() -> TrustedDevice.<TrustedDevice>find(
                         "tenantId = ?1 and userId = ?2 and revokedAt is null", tenantId, userId).list()
-                .flatMap(devices -> TrustedDevice.update(
-                                "revokedAt = ?1 where tenantId = ?2 and userId = ?3 and revokedAt is null",
-                                now, tenantId, userId)
-                        .map(n -> devices.stream().map(d -> d.id).toList())));
+                // Exactly the devices read (each then gets its event), not one trusted meanwhile without its event.
+                .map(devices -> devices.stream().map(d -> d.id).toList())
+                .call(ids -> ids.isEmpty() ? Uni.createFrom().voidItem() : TrustedDevice.update(
+                        "revokedAt = ?1 where id in ?2 and revokedAt is null", now, ids))
+                .call(ids -> OutboxEvent.persist(events.apply(ids))));
     }
 }

@@ -5,6 +5,8 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,8 +19,8 @@ import java.util.Optional;
 public class VerificationProofs {
 
     /**
-     * KEYS[1] the challenge; ARGV[1] tenant, ARGV[2] presented fingerprint or ''. Replies {'ok', user, device,
-     * purpose} or the refusal (see {@link #claimTrust}).
+     * KEYS[1] the challenge; ARGV[1] tenant, ARGV[2] presented fingerprint or '', ARGV[3] now and ARGV[4] the trust
+     * window, in milliseconds. Replies {'ok', user, device, purpose} or the refusal (see {@link #claimTrust}).
      */
     private static final RedisScript CLAIM_TRUST = RedisScript.load(VerificationProofs.class, "claim-trust.lua");
 
@@ -50,13 +52,16 @@ public class VerificationProofs {
     }
 
     /**
-     * Claims the right to trust a device after this challenge's approval, once: answers {@code ok} with the
-     * user, the login's device fingerprint (or empty) and the purpose; or {@code not_found}, {@code not_approved},
-     * {@code not_a_login}, {@code wrong_device}, {@code fingerprint_required}, {@code already_trusted}.
+     * Claims the right to trust a device after this challenge's approval, once and only within {@code window} of
+     * the approval: answers {@code ok} with the user, the login's device fingerprint (or empty) and the purpose; or
+     * {@code not_found}, {@code not_approved}, {@code not_a_login}, {@code wrong_device},
+     * {@code fingerprint_required}, {@code window_passed}, {@code already_trusted}.
      */
-    public Uni<List<String>> claimTrust(String tenantId, String challengeId, String presentedFingerprint) {
+    public Uni<List<String>> claimTrust(String tenantId, String challengeId, String presentedFingerprint,
+                                        Instant now, Duration window) {
         return CLAIM_TRUST.run(redis, List.of(ChallengeStore.challengeKey(challengeId)), tenantId,
-                        presentedFingerprint == null ? "" : presentedFingerprint)
+                        presentedFingerprint == null ? "" : presentedFingerprint, Long.toString(now.toEpochMilli()),
+                        Long.toString(window.toMillis()))
                 .map(r -> {
                     List<String> out = new ArrayList<>();
                     for (int i = 0; i < r.size(); i++) {

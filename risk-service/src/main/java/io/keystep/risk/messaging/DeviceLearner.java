@@ -3,6 +3,7 @@ package io.keystep.risk.messaging;
 import io.keystep.events.Envelope;
 import io.keystep.events.Outcome;
 import io.keystep.events.VerificationCompleted;
+import io.keystep.risk.store.DeviceMemory;
 import io.keystep.risk.store.RiskProfileStore;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,16 +15,19 @@ import java.util.Optional;
 
 /**
  * Learns from verifications: an approved one makes its device known for the user (the only way a device becomes
- * known) and makes the challenged login's country and hour familiar. Other outcomes teach nothing.
+ * known, unless the user's devices were forgotten after the approval) and makes the challenged login's country and
+ * hour familiar. Other outcomes teach nothing.
  */
 @ApplicationScoped
 public class DeviceLearner {
 
     private final RiskProfileStore store;
+    private final DeviceMemory devices;
     private final Clock clock;
 
-    public DeviceLearner(RiskProfileStore store, Clock clock) {
+    public DeviceLearner(RiskProfileStore store, DeviceMemory devices, Clock clock) {
         this.store = store;
+        this.devices = devices;
         this.clock = clock;
     }
 
@@ -36,8 +40,8 @@ public class DeviceLearner {
         Instant now = clock.instant();
         Uni<Void> device = v.deviceFingerprint() == null || v.deviceFingerprint().isBlank()
                 ? Uni.createFrom().voidItem()
-                : store.deviceSeen(tenant, v.userId(), v.deviceFingerprint(), now)
-                        .chain(() -> store.pruneDevices(tenant, v.userId(), now));
+                : devices.deviceApproved(tenant, v.userId(), v.deviceFingerprint(), event.occurredAt(), now)
+                        .chain(() -> devices.pruneDevices(tenant, v.userId(), now));
         Uni<Void> context = v.loginId() == null || v.loginId().isBlank()
                 ? Uni.createFrom().voidItem()
                 : store.takePending(tenant, v.userId(), v.loginId()).chain(fields -> familiar(tenant, v, fields, now));

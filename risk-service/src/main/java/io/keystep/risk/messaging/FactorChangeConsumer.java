@@ -9,7 +9,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-/** {@code factor.changed.v1} → remember revoked trusted devices. A malformed change is nacked into the DLQ. */
+/**
+ * {@code factor.changed.v1} → remember revoked trusted devices and forget every device of a user on DEVICES_FORGOTTEN.
+ * A malformed change is nacked into the DLQ.
+ */
 @ApplicationScoped
 public class FactorChangeConsumer {
 

@@ -20,6 +20,7 @@ import io.keystep.risk.domain.LoginFacts;
 import io.keystep.risk.domain.RiskEvaluator;
 import io.keystep.risk.domain.RiskPolicy;
 import io.keystep.risk.domain.TenantRules;
+import io.keystep.risk.store.DeviceMemory;
 import io.keystep.risk.store.GeoIpLocator;
 import io.keystep.risk.store.RiskProfileStore;
 import io.keystep.risk.store.TenantRiskSettings;
@@ -49,6 +50,7 @@ public class LoginAssessor {
     private static final Logger LOG = Logger.getLogger(LoginAssessor.class);
 
     private final RiskProfileStore store;
+    private final DeviceMemory devices;
     private final GeoIpLocator geo;
     private final TenantRiskSettings settings;
     private final RiskEvaluator evaluator;
@@ -58,11 +60,12 @@ public class LoginAssessor {
     private final RiskConfig config;
     private final TrustedDeviceTokens tokens;
 
-    public LoginAssessor(RiskProfileStore store, GeoIpLocator geo, TenantRiskSettings settings, RiskEvaluator evaluator,
+    public LoginAssessor(RiskProfileStore store, DeviceMemory devices, GeoIpLocator geo, TenantRiskSettings settings, RiskEvaluator evaluator,
                          DecisionMetrics metrics, ObjectMapper mapper, Clock clock, RiskConfig config,
                          TrustedDeviceTokens tokens) {
         this.tokens = tokens;
         this.store = store;
+        this.devices = devices;
         this.geo = geo;
         this.settings = settings;
         this.evaluator = evaluator;
@@ -98,7 +101,7 @@ public class LoginAssessor {
 
         TrustedDeviceTokens.Check token = checkToken(tenant, attempt, now);
         Uni<Boolean> revoked = token != null && token.verdict() == Verdict.VALID
-                ? store.deviceRevoked(tenant, attempt.userId(), token.deviceId())
+                ? devices.tokenRevoked(tenant, attempt.userId(), token)
                 : Uni.createFrom().item(false);
         // One read answers both whether the login was decided already (a redelivery) and the user's profile.
         Uni<RiskProfileStore.LoginRead> read = store.read(tenant, attempt.userId(), attempt.loginId(),
@@ -190,9 +193,9 @@ public class LoginAssessor {
         }
         List<Uni<Void>> writes = new ArrayList<>();
         if (verdict == Verdict.VALID) {
-            writes.add(store.trustedDeviceSeen(tenant, user, token.deviceId(), attempt.device().fingerprint()));
+            writes.add(devices.trustedDeviceSeen(tenant, user, token.deviceId(), attempt.device().fingerprint()));
         } else if (verdict == Verdict.REVOKED) {
-            writes.add(store.forgetDevice(tenant, user, attempt.device().fingerprint()));
+            writes.add(devices.forgetDevice(tenant, user, attempt.device().fingerprint()));
         }
         if (facts.location() != null && facts.location().point() != null) {
             writes.add(store.lastLocation(tenant, user, facts.location().point(), now));
@@ -200,7 +203,7 @@ public class LoginAssessor {
         if (live.decision() == Decision.ALLOW) {
             writes.add(store.familiar(tenant, user, country, hourOfWeek, now));
             if (facts.deviceKnown()) {
-                writes.add(store.deviceSeen(tenant, user, attempt.device().fingerprint(), now));
+                writes.add(devices.deviceSeen(tenant, user, attempt.device().fingerprint(), now));
             }
         } else if (live.decision() == Decision.CHALLENGE) {
             writes.add(store.rememberPending(tenant, user, attempt.loginId(), country, hourOfWeek));

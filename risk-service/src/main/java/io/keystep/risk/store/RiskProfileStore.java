@@ -3,7 +3,6 @@ package io.keystep.risk.store;
 import io.keystep.events.Topics;
 import io.keystep.kit.store.RedisScript;
 import io.keystep.risk.config.RiskConfig;
-import io.keystep.risk.config.TrustedDevicesConfig;
 import io.keystep.risk.domain.GeoPoint;
 import io.keystep.risk.domain.IpAddresses;
 import io.keystep.risk.domain.PreviousLogin;
@@ -29,7 +28,8 @@ import java.util.Optional;
 /**
  * The per-user risk profile in Redis. Every user key carries the hash tag {@code {tenant:user}} so that one user's
  * keys share a Redis Cluster slot. Device fingerprints are stored only as SHA-256 hex. Each key expires after its
- * signal's window, so a profile that is no longer used disappears by itself.
+ * signal's window, so a profile that is no longer used disappears by itself. What is known of the user's devices is
+ * {@link DeviceMemory}'s.
  */
 @ApplicationScoped
 public class RiskProfileStore {
@@ -40,11 +40,9 @@ public class RiskProfileStore {
     private final ReactiveKeyCommands<String> keys;
     private final RiskConfig config;
     private final ReactiveRedisDataSource redis;
-    private final TrustedDevicesConfig trustedDevices;
 
-    public RiskProfileStore(ReactiveRedisDataSource redis, RiskConfig config, TrustedDevicesConfig trustedDevices) {
+    public RiskProfileStore(ReactiveRedisDataSource redis, RiskConfig config) {
         this.redis = redis;
-        this.trustedDevices = trustedDevices;
         this.hashes = redis.hash(String.class, String.class, String.class);
         this.sortedSets = redis.sortedSet(String.class);
         this.values = redis.value(String.class);
@@ -141,11 +139,11 @@ public class RiskProfileStore {
             "set-expiring-fields.lua");
 
     /** One hash field to set and the expiry of its hash. */
-    private record Field(String key, String field, String value, Duration ttl) {
+    record Field(String key, String field, String value, Duration ttl) {
     }
 
     /** Sets the fields (keys of one user's slot) and their hashes' expiries in one round trip. */
-    private Uni<Void> setExpiring(Field... fields) {
+    Uni<Void> setExpiring(Field... fields) {
         String[] args = new String[1 + fields.length * 4];
         args[0] = Integer.toString(fields.length);
         for (int i = 0; i < fields.length; i++) {
@@ -156,77 +154,6 @@ public class RiskProfileStore {
             args[a + 2] = Long.toString(fields[i].ttl().toMillis());
         }
         return HSET_EXPIRING.run(redis, args).replaceWithVoid();
-    }
-
-    /** The device was approved (or used again while known): it stays known for the device window. */
-    public Uni<Void> deviceSeen(String tenantId, String userId, String deviceFingerprint, Instant now) {
-        return setExpiring(new Field(userPrefix(tenantId, userId) + "devices", fingerprintHash(deviceFingerprint),
-                Long.toString(now.toEpochMilli()), config.deviceWindow()));
-    }
-
-    /**
-     * Drops the user's devices not seen within the device window. The hash as a whole expires only when none is
-     * used, so without this a regular user's old fingerprints would stay forever. Called when a device is
-     * approved (the only way an entry is added), off the login path.
-     */
-    public Uni<Void> pruneDevices(String tenantId, String userId, Instant now) {
-        return pruneOlderThan(userPrefix(tenantId, userId) + "devices", now.minus(config.deviceWindow()));
-    }
-
-    /** Removes the fields of a hash of epoch-millisecond values older than {@code cutoff} (and unreadable ones). */
-    private Uni<Void> pruneOlderThan(String key, Instant cutoff) {
-        long oldest = cutoff.toEpochMilli();
-        return hashes.hgetall(key).chain(fields -> {
-            String[] stale = fields.entrySet().stream()
-                    .filter(e -> millisOrZero(e.getValue()) < oldest)
-                    .map(Map.Entry::getKey)
-                    .toArray(String[]::new);
-            return stale.length == 0 ? Uni.createFrom().voidItem() : hashes.hdel(key, stale).replaceWithVoid();
-        });
-    }
-
-    private static long millisOrZero(String value) {
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
-    }
-
-    /** Forgets a device: the next login from it is a new device again. */
-    public Uni<Void> forgetDevice(String tenantId, String userId, String deviceFingerprint) {
-        return hashes.hdel(userPrefix(tenantId, userId) + "devices", fingerprintHash(deviceFingerprint))
-                .replaceWithVoid();
-    }
-
-    /**
-     * A valid trusted-device token named this device id for this fingerprint: remembered so that revoking the
-     * device id also forgets the fingerprint (a token stripped from a revoked device must not leave it known).
-     */
-    public Uni<Void> trustedDeviceSeen(String tenantId, String userId, String deviceId, String deviceFingerprint) {
-        return setExpiring(new Field(userPrefix(tenantId, userId) + "trusted-devices", deviceId,
-                fingerprintHash(deviceFingerprint), trustedDevices.revocationMemory()));
-    }
-
-    /**
-     * Revokes a trusted device: its id is remembered for the revocation memory (at least the token lifetime), and
-     * the fingerprint a token of it was last seen with is no longer a known device.
-     */
-    public Uni<Void> revokeDevice(String tenantId, String userId, String deviceId, Instant now) {
-        String p = userPrefix(tenantId, userId);
-        Uni<Void> remember = hashes.hset(p + "revoked-devices", deviceId, Long.toString(now.toEpochMilli()))
-                .chain(() -> keys.pexpire(p + "revoked-devices", trustedDevices.revocationMemory()))
-                .replaceWithVoid();
-        Uni<Void> forget = hashes.hget(p + "trusted-devices", deviceId)
-                .chain(hash -> hash == null ? Uni.createFrom().voidItem()
-                        : hashes.hdel(p + "devices", hash).replaceWithVoid());
-        Uni<Void> prune = pruneOlderThan(p + "revoked-devices", now.minus(trustedDevices.revocationMemory()));
-        return remember.chain(() -> forget).chain(() -> prune);
-    }
-
-    /** Whether a trusted device id was revoked for the user within the revocation memory. */
-    public Uni<Boolean> deviceRevoked(String tenantId, String userId, String deviceId) {
-        return hashes.hexists(userPrefix(tenantId, userId) + "revoked-devices", deviceId);
     }
 
     /** The user logged in from this country at this hour of the week: both become familiar. */

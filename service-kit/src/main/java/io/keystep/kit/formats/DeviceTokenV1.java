@@ -53,7 +53,8 @@ final class DeviceTokenV1 {
         } catch (NumberFormatException e) {
             return Check.of(Verdict.MALFORMED);
         }
-        return Check.judge(fields[0], fields[1], fields[2], fields[3], expiresAt, tenant, user, fingerprint, now);
+        return Check.judge(fields[0], fields[1], fields[2], fields[3], null, expiresAt, tenant, user, fingerprint,
+                now);
     }
 
     private static boolean signedByAnyKey(List<PublicKey> keys, byte[] payload, byte[] signature) {

@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  * The trusted-device token: challenge-service signs it after an approved login challenge ({@link Signer}),
  * risk-service judges it with the public key alone ({@link #check}). Form: JWS compact serialisation,
  * {@code alg=EdDSA} (Ed25519), claims {@code tid} (tenant), {@code sub} (user), {@code fph} (SHA-256 hex, lower
- * case, of the device fingerprint's UTF-8), {@code did} (device id) and {@code exp}. jose4j is used directly because
+ * case, of the device fingerprint's UTF-8), {@code did} (device id), {@code iat} (when issued, so that every token of
+ * a user issued before a moment can be revoked at once) and {@code exp}. jose4j is used directly because
  * smallrye-jwt's parser answers one failure for all, where the verdict must tell expired from forged from foreign.
  * Pure and thread-safe; a token is only ever judged, never an error.
  */
@@ -62,25 +63,35 @@ public final class TrustedDeviceTokens {
     }
 
     /**
-     * The verdict and, once the signature verified, the device id the token names.
+     * The verdict and, once the signature verified, the device id the token names and when it was issued.
      *
      * @param verdict  the verdict
      * @param deviceId the device id from a genuine token, else null
+     * @param issuedAt when a genuine token was issued (whole seconds), null when it does not say (older tokens)
      */
-    public record Check(Verdict verdict, String deviceId) {
+    public record Check(Verdict verdict, String deviceId, Instant issuedAt) {
 
         static Check of(Verdict verdict) {
-            return new Check(verdict, null);
+            return new Check(verdict, null, null);
         }
 
         /** Judges the claims of a genuine token against the login presenting it. */
-        static Check judge(String tenant, String user, String fingerprintHash, String deviceId, long expiresAt,
-                           String loginTenant, String loginUser, String loginFingerprint, Instant now) {
+        static Check judge(String tenant, String user, String fingerprintHash, String deviceId, Instant issuedAt,
+                           long expiresAt, String loginTenant, String loginUser, String loginFingerprint,
+                           Instant now) {
             if (!tenant.equals(loginTenant) || !user.equals(loginUser)
                     || !fingerprintHash.toLowerCase(Locale.ROOT).equals(sha256Hex(loginFingerprint))) {
-                return new Check(Verdict.WRONG_LOGIN, deviceId);
+                return new Check(Verdict.WRONG_LOGIN, deviceId, issuedAt);
             }
-            return new Check(now.getEpochSecond() >= expiresAt ? Verdict.EXPIRED : Verdict.VALID, deviceId);
+            return new Check(now.getEpochSecond() >= expiresAt ? Verdict.EXPIRED : Verdict.VALID, deviceId, issuedAt);
+        }
+
+        /**
+         * Whether the token may have been issued at or before {@code cutoff}: true in the cutoff's own second (the
+         * claim has whole seconds) and for a token that does not say when it was issued, so that it fails closed.
+         */
+        public boolean issuedNoLaterThan(Instant cutoff) {
+            return issuedAt == null || issuedAt.getEpochSecond() <= cutoff.getEpochSecond();
         }
     }
 
@@ -108,9 +119,21 @@ public final class TrustedDeviceTokens {
             }
         }
 
-        /** The token for {@code tenant}'s {@code user} on the device of this fingerprint, valid until then. */
+        /**
+         * The token for {@code tenant}'s {@code user} on the device of this fingerprint, valid until then, that does
+         * not say when it was issued (then any revocation of all the user's devices revokes it).
+         */
         public String sign(String tenant, String user, String fingerprint, String deviceId, Instant expiresAt) {
+            return sign(tenant, user, fingerprint, deviceId, null, expiresAt);
+        }
+
+        /** The token for {@code tenant}'s {@code user} on the device of this fingerprint, issued then, valid until. */
+        public String sign(String tenant, String user, String fingerprint, String deviceId, Instant issuedAt,
+                           Instant expiresAt) {
             JwtClaims claims = new JwtClaims();
+            if (issuedAt != null) {
+                claims.setIssuedAt(NumericDate.fromSeconds(issuedAt.getEpochSecond()));
+            }
             claims.setStringClaim(TENANT, tenant);
             claims.setSubject(user);
             claims.setStringClaim(FINGERPRINT, sha256Hex(fingerprint));
@@ -189,11 +212,13 @@ public final class TrustedDeviceTokens {
             String fingerprintHash = claims.getStringClaimValue(FINGERPRINT);
             String deviceId = claims.getStringClaimValue(DEVICE);
             NumericDate expiresAt = claims.getExpirationTime();
+            NumericDate issuedAt = claims.getIssuedAt();
             if (tokenTenant == null || tokenUser == null || fingerprintHash == null || deviceId == null
                     || deviceId.isBlank() || expiresAt == null) {
                 return Check.of(Verdict.MALFORMED);
             }
-            return Check.judge(tokenTenant, tokenUser, fingerprintHash, deviceId, expiresAt.getValue(),
+            return Check.judge(tokenTenant, tokenUser, fingerprintHash, deviceId,
+                    issuedAt == null ? null : Instant.ofEpochSecond(issuedAt.getValue()), expiresAt.getValue(),
                     tenant, user, fingerprint, now);
         } catch (InvalidJwtException | MalformedClaimException e) {
             return Check.of(Verdict.MALFORMED);

@@ -85,8 +85,12 @@ public class EventSender {
         }
     }
 
-    private static Uni<Void> sendWritten(MutinyEmitter<String> emitter, String key, String json,
-                                         Map<String, String> headers) {
+    /**
+     * Sends an envelope already written as JSON, with record headers: one kept in a transactional outbox until
+     * Kafka acknowledged it.
+     */
+    public Uni<Void> sendWritten(MutinyEmitter<String> emitter, String key, String json,
+                                 Map<String, String> headers) {
         List<RecordHeader> recordHeaders = new ArrayList<>(headers.size());
         headers.forEach((name, value) -> recordHeaders.add(
                 new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8))));
