@@ -3,6 +3,7 @@ package io.keystep.challenge.api;
 import io.keystep.challenge.domain.CheckStatus;
 import io.keystep.challenge.domain.Verification;
 import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.ClientAddresses;
 import io.keystep.kit.web.Problem;
 import io.keystep.kit.web.ProblemException;
 import io.keystep.kit.web.Roles;
@@ -37,8 +38,6 @@ import java.time.Instant;
 @Produces(MediaType.APPLICATION_JSON)
 public class VerificationResource {
 
-    private static final java.util.regex.Pattern IP_ADDRESS = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]{2,45}");
-
     /**
      * The code the person typed (digits, or for channel recovery_code a recovery code), and for a transaction the
      * amount and payee they were shown.
@@ -70,9 +69,10 @@ public class VerificationResource {
         }
     }
 
-    /** The body of a resend: another channel, optionally. */
+    /** The body of a resend: another channel, optionally, and the person's IP as the gateway saw it. */
     public record ResendRequest(@OneOf(value = {"sms", "whatsapp", "voice", "email", "auto"}, ignoreCase = true,
-            message = "must be sms, whatsapp, voice, email or auto") String channel) {
+            message = "must be sms, whatsapp, voice, email or auto") String channel,
+                                @io.keystep.kit.web.constraints.IpAddress String clientIp) {
     }
 
     private final CodeChecker checker;
@@ -83,12 +83,15 @@ public class VerificationResource {
     private final io.keystep.challenge.store.VerificationProofs proofs;
     private final io.keystep.challenge.factors.TrustedDevices trustedDevices;
     private final Caller caller;
+    private final ClientAddresses clientAddresses;
 
     public VerificationResource(CodeChecker checker, VerificationService verifications, java.time.Clock clock,
                                 io.keystep.challenge.store.TenantSettingsRepository settings,
                                 io.keystep.challenge.store.VerificationProofs proofs,
-                                io.keystep.challenge.factors.TrustedDevices trustedDevices, Caller caller) {
+                                io.keystep.challenge.factors.TrustedDevices trustedDevices, Caller caller,
+                                ClientAddresses clientAddresses) {
         this.caller = caller;
+        this.clientAddresses = clientAddresses;
         this.proofs = proofs;
         this.trustedDevices = trustedDevices;
         this.clock = clock;
@@ -112,7 +115,7 @@ public class VerificationResource {
             throw ProblemException.invalid("channel",
                     "is required: sms, whatsapp, voice, email, auto, totp, hotp or recovery_code");
         }
-        String ip = clientIp(http);
+        String ip = clientIp(http, body.clientIp());
         return tenantSettings(tenantId).flatMap(settings -> verifications.create(tenantId,
                         VerificationRequests.toDomain(body, settings), settings, idempotencyKey, ip))
                 .map(v -> Response.status(201).entity(v).build());
@@ -132,7 +135,7 @@ public class VerificationResource {
     public Uni<Verification> resend(@PathParam("id") @OpaqueId String id, @Context HttpServerRequest http,
                                     @Valid ResendRequest body) {
         String tenantId = caller.tenant();
-        String ip = clientIp(http);
+        String ip = clientIp(http, body == null ? null : body.clientIp());
         return tenantSettings(tenantId).flatMap(settings -> verifications.resend(tenantId, id,
                 body == null || body.channel() == null ? null
                         : VerificationRequests.channelPlan(body.channel(), settings.autoChannels()), settings, ip));
@@ -240,12 +243,15 @@ public class VerificationResource {
     }
 
     /**
-     * The person's IP: Quarkus's forwarded-header support puts the first {@code X-Forwarded-For} entry in the remote
-     * address when the call comes from a trusted proxy ({@code quarkus.http.proxy.trusted-proxies}), else it is the
-     * caller's own address. Anything that is not an IP address counts as none.
+     * The key the person's IP is limited under: the {@code clientIp} the gateway states (it authenticated with its
+     * own token and saw the person), else the address its trusted proxies forwarded ({@link ClientAddresses}),
+     * else the connection's own. None when not even the connection's address is known.
      */
-    private static String clientIp(HttpServerRequest http) {
-        String host = http == null || http.remoteAddress() == null ? null : http.remoteAddress().host();
-        return host != null && IP_ADDRESS.matcher(host).matches() ? host : null;
+    private String clientIp(HttpServerRequest http, String stated) {
+        java.util.Optional<java.net.InetAddress> address = stated != null ? ClientAddresses.literal(stated)
+                : http == null || http.remoteAddress() == null ? java.util.Optional.empty()
+                : clientAddresses.clientOf(http.remoteAddress().host(),
+                        http.headers().getAll(clientAddresses.header().headerName()));
+        return address.map(ClientAddresses::limitKey).orElse(null);
     }
 }
