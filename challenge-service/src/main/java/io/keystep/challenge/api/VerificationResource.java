@@ -3,7 +3,6 @@ package io.keystep.challenge.api;
 import io.keystep.challenge.domain.CheckStatus;
 import io.keystep.challenge.domain.Verification;
 import io.keystep.kit.web.Caller;
-import io.keystep.kit.web.ClientAddresses;
 import io.keystep.kit.web.Problem;
 import io.keystep.kit.web.ProblemException;
 import io.keystep.kit.web.Roles;
@@ -83,15 +82,15 @@ public class VerificationResource {
     private final io.keystep.challenge.store.VerificationProofs proofs;
     private final io.keystep.challenge.factors.TrustedDevices trustedDevices;
     private final Caller caller;
-    private final ClientAddresses clientAddresses;
+    private final ClientIps clientIps;
 
     public VerificationResource(CodeChecker checker, VerificationService verifications, java.time.Clock clock,
                                 io.keystep.challenge.store.TenantSettingsRepository settings,
                                 io.keystep.challenge.store.VerificationProofs proofs,
                                 io.keystep.challenge.factors.TrustedDevices trustedDevices, Caller caller,
-                                ClientAddresses clientAddresses) {
+                                ClientIps clientIps) {
         this.caller = caller;
-        this.clientAddresses = clientAddresses;
+        this.clientIps = clientIps;
         this.proofs = proofs;
         this.trustedDevices = trustedDevices;
         this.clock = clock;
@@ -115,7 +114,7 @@ public class VerificationResource {
             throw ProblemException.invalid("channel",
                     "is required: sms, whatsapp, voice, email, auto, totp, hotp or recovery_code");
         }
-        String ip = clientIp(http, body.clientIp());
+        String ip = clientIps.of(http, body.clientIp());
         return tenantSettings(tenantId).flatMap(settings -> verifications.create(tenantId,
                         VerificationRequests.toDomain(body, settings), settings, idempotencyKey, ip))
                 .map(v -> Response.status(201).entity(v).build());
@@ -135,7 +134,7 @@ public class VerificationResource {
     public Uni<Verification> resend(@PathParam("id") @OpaqueId String id, @Context HttpServerRequest http,
                                     @Valid ResendRequest body) {
         String tenantId = caller.tenant();
-        String ip = clientIp(http, body == null ? null : body.clientIp());
+        String ip = clientIps.of(http, body == null ? null : body.clientIp());
         return tenantSettings(tenantId).flatMap(settings -> verifications.resend(tenantId, id,
                 body == null || body.channel() == null ? null
                         : VerificationRequests.channelPlan(body.channel(), settings.autoChannels()), settings, ip));
@@ -240,18 +239,5 @@ public class VerificationResource {
     private Uni<io.keystep.challenge.domain.TenantSettings> tenantSettings(String tenantId) {
         return settings.settingsOf(tenantId).onFailure(e -> !(e instanceof ProblemException))
                 .transform(io.keystep.challenge.domain.CheckUnavailableException::new);
-    }
-
-    /**
-     * The key the person's IP is limited under: the {@code clientIp} the gateway states (it authenticated with its
-     * own token and saw the person), else the address its trusted proxies forwarded ({@link ClientAddresses}),
-     * else the connection's own. None when not even the connection's address is known.
-     */
-    private String clientIp(HttpServerRequest http, String stated) {
-        java.util.Optional<java.net.InetAddress> address = stated != null ? ClientAddresses.literal(stated)
-                : http == null || http.remoteAddress() == null ? java.util.Optional.empty()
-                : clientAddresses.clientOf(http.remoteAddress().host(),
-                        http.headers().getAll(clientAddresses.header().headerName()));
-        return address.map(ClientAddresses::limitKey).orElse(null);
     }
 }
