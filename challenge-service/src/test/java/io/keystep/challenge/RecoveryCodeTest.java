@@ -170,30 +170,7 @@ class RecoveryCodeTest {
         assertThat(hashes(tenant), equalTo(1.0));
 
         int burst = 40;
-        ExecutorService pool = Executors.newFixedThreadPool(burst);
-        List<ExtractableResponse<Response>> answers = new ArrayList<>();
-        try {
-            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
-            List<Callable<ExtractableResponse<Response>>> guesses = new ArrayList<>();
-            for (int i = 0; i < burst; i++) {
-                String guess = "bbbb-cccc-dd" + "abcdefghijklmnopqrstuvwxyz234567".charAt(i % 32)
-                        + "abcdefghijklmnopqrstuvwxyz234567".charAt(i / 32);
-                guesses.add(() -> {
-                    start.await();
-                    return redeem(tenant, user, guess);
-                });
-            }
-            List<Future<ExtractableResponse<Response>>> futures = new ArrayList<>();
-            for (Callable<ExtractableResponse<Response>> guess : guesses) {
-                futures.add(pool.submit(guess));
-            }
-            start.countDown();
-            for (Future<ExtractableResponse<Response>> f : futures) {
-                answers.add(f.get());
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        List<ExtractableResponse<Response>> answers = atOnce(burst, i -> redeem(tenant, user, wrongCode(i)));
         long evaluated = answers.stream().filter(a -> a.statusCode() == 422).count();
         List<ExtractableResponse<Response>> refused = answers.stream().filter(a -> a.statusCode() == 429).toList();
         assertThat(evaluated + refused.size(), equalTo((long) burst));
@@ -223,29 +200,9 @@ class RecoveryCodeTest {
                     .then().statusCode(201).extract().path("id"));
         }
         int burst = 40;
-        ExecutorService pool = Executors.newFixedThreadPool(burst);
-        List<ExtractableResponse<Response>> answers = new ArrayList<>();
-        try {
-            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
-            List<Future<ExtractableResponse<Response>>> futures = new ArrayList<>();
-            for (int i = 0; i < burst; i++) {
-                String id = ids.get(i % ids.size());
-                String guess = "bbbb-cccc-dd" + "abcdefghijklmnopqrstuvwxyz234567".charAt(i % 32)
-                        + "abcdefghijklmnopqrstuvwxyz234567".charAt(i / 32);
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return Callers.gateway(tenant).contentType(ContentType.JSON)
-                            .body("{\"code\":\"" + guess + "\"}").post("/v1/verifications/{id}/check", id)
-                            .then().extract();
-                }));
-            }
-            start.countDown();
-            for (Future<ExtractableResponse<Response>> f : futures) {
-                answers.add(f.get());
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        List<ExtractableResponse<Response>> answers = atOnce(burst, i -> Callers.gateway(tenant)
+                .contentType(ContentType.JSON).body("{\"code\":\"" + wrongCode(i) + "\"}")
+                .post("/v1/verifications/{id}/check", ids.get(i % ids.size())).then().extract());
         long answered = answers.stream().filter(a -> a.statusCode() == 200).count();
         long refused = answers.stream().filter(a -> a.statusCode() == 429).count();
         assertThat(answered + refused, equalTo((long) burst));
@@ -260,5 +217,36 @@ class RecoveryCodeTest {
                 .then().statusCode(201).extract().path("id");
         Callers.gateway(tenant).contentType(ContentType.JSON).body("{\"code\":\"" + codes.get(7) + "\"}")
                 .post("/v1/verifications/{id}/check", id).then().statusCode(200).body("status", equalTo("approved"));
+    }
+
+    /** A well-formed recovery code that is none of the user's, different for each {@code i} below 1024. */
+    private static String wrongCode(int i) {
+        String alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+        return "bbbb-cccc-dd" + alphabet.charAt(i % 32) + alphabet.charAt(i / 32);
+    }
+
+    /** {@code n} calls released at the same instant, each on its own thread; their answers in order. */
+    private static List<ExtractableResponse<Response>> atOnce(int n,
+            java.util.function.IntFunction<ExtractableResponse<Response>> call) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<Future<ExtractableResponse<Response>>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return call.apply(index);
+                }));
+            }
+            start.countDown();
+            List<ExtractableResponse<Response>> answers = new ArrayList<>();
+            for (Future<ExtractableResponse<Response>> f : futures) {
+                answers.add(f.get());
+            }
+            return answers;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }
