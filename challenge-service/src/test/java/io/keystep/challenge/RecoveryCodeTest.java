@@ -42,6 +42,16 @@ class RecoveryCodeTest {
     @Inject
     AdjustableClock clock;
 
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
+    /** Argon2id hashes the service computed to check this tenant's recovery codes. */
+    private double hashes(String tenant) {
+        io.micrometer.core.instrument.Counter counter = registry.find("keystep.factor.recovery.code.hashes")
+                .tag("tenant", tenant).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
     private static List<String> generate(String tenant, String user) {
         io.restassured.specification.RequestSpecification authorised;
         try {
@@ -101,8 +111,9 @@ class RecoveryCodeTest {
             for (Future<Integer> f : pool.invokeAll(uses)) {
                 statuses.add(f.get());
             }
+            // The other one finds the code used (422), or the user's check under way (429): never a second use.
             assertThat(statuses.stream().filter(s -> s == 200).count(), equalTo(1L));
-            assertThat(statuses.stream().filter(s -> s == 422).count(), equalTo(1L));
+            assertThat(statuses.stream().filter(s -> s == 422 || s == 429).count(), equalTo(1L));
         } finally {
             pool.shutdownNow();
         }
@@ -151,5 +162,95 @@ class RecoveryCodeTest {
         redeem(tenant, user, codes.get(0)).response().then().statusCode(429)
                 .header("Retry-After", org.hamcrest.Matchers.notNullValue())
                 .contentType(containsString("application/problem+json"));
+    }
+
+    @Test
+    void aBurstOfWrongCodesCostsAtMostOneHashEachAndNoMoreThanTheUsersAttempts() throws Exception {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("u");
+        List<String> codes = generate(tenant, user);
+        // One wrong code, ten unused codes: one hash, not one per stored code.
+        redeem(tenant, user, "aaaa-aaaa-aaaa").response().then().statusCode(422);
+        assertThat(hashes(tenant), equalTo(1.0));
+
+        int burst = 40;
+        List<ExtractableResponse<Response>> answers = atOnce(burst, i -> redeem(tenant, user, wrongCode(i)));
+        long evaluated = answers.stream().filter(a -> a.statusCode() == 422).count();
+        List<ExtractableResponse<Response>> refused = answers.stream().filter(a -> a.statusCode() == 429).toList();
+        assertThat(evaluated + refused.size(), equalTo((long) burst));
+        // Each evaluated guess cost exactly one hash; at most the nine attempts the window had left were evaluated.
+        assertThat(hashes(tenant), equalTo(1.0 + evaluated));
+        assertThat(evaluated <= 9, equalTo(true));
+        for (ExtractableResponse<Response> r : refused) {
+            assertThat(r.contentType(), containsString("application/problem+json"));
+            assertThat(r.header("Retry-After"), org.hamcrest.Matchers.notNullValue());
+        }
+        // After the window, the right code works, for one more hash.
+        clock.advance(java.time.Duration.ofMinutes(15).plusSeconds(1));
+        redeem(tenant, user, codes.get(4)).response().then().statusCode(200).body("remaining", equalTo(9));
+        assertThat(hashes(tenant), equalTo(2.0 + evaluated));
+    }
+
+    @Test
+    void aBurstOfChecksOnRecoveryCodeVerificationsIsRefusedBeforeItIsHashed() throws Exception {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("u");
+        List<String> codes = generate(tenant, user);
+        List<String> ids = new ArrayList<>();
+        for (String purpose : List.of("login", "signup", "recovery")) {
+            String body = "{\"channel\":\"recovery_code\",\"userId\":\"" + user + "\",\"purpose\":\"" + purpose
+                    + "\"}";
+            ids.add(Callers.gateway(tenant).contentType(ContentType.JSON).body(body).post("/v1/verifications")
+                    .then().statusCode(201).extract().path("id"));
+        }
+        int burst = 40;
+        List<ExtractableResponse<Response>> answers = atOnce(burst, i -> Callers.gateway(tenant)
+                .contentType(ContentType.JSON).body("{\"code\":\"" + wrongCode(i) + "\"}")
+                .post("/v1/verifications/{id}/check", ids.get(i % ids.size())).then().extract());
+        long answered = answers.stream().filter(a -> a.statusCode() == 200).count();
+        long refused = answers.stream().filter(a -> a.statusCode() == 429).count();
+        assertThat(answered + refused, equalTo((long) burst));
+        // No more hashes than the user's attempts per window (one each), whatever the verifications' budgets; the
+        // rest were refused (429 problem+json) or found nothing left to judge.
+        assertThat(hashes(tenant) >= 1, equalTo(true));
+        assertThat(hashes(tenant) <= 10, equalTo(true));
+        assertThat(refused > 0, equalTo(true));
+        clock.advance(java.time.Duration.ofMinutes(16));
+        String id = Callers.gateway(tenant).contentType(ContentType.JSON).body("{\"channel\":\"recovery_code\","
+                + "\"userId\":\"" + user + "\",\"purpose\":\"factor_change\"}").post("/v1/verifications")
+                .then().statusCode(201).extract().path("id");
+        Callers.gateway(tenant).contentType(ContentType.JSON).body("{\"code\":\"" + codes.get(7) + "\"}")
+                .post("/v1/verifications/{id}/check", id).then().statusCode(200).body("status", equalTo("approved"));
+    }
+
+    /** A well-formed recovery code that is none of the user's, different for each {@code i} below 1024. */
+    private static String wrongCode(int i) {
+        String alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+        return "bbbb-cccc-dd" + alphabet.charAt(i % 32) + alphabet.charAt(i / 32);
+    }
+
+    /** {@code n} calls released at the same instant, each on its own thread; their answers in order. */
+    private static List<ExtractableResponse<Response>> atOnce(int n,
+            java.util.function.IntFunction<ExtractableResponse<Response>> call) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<Future<ExtractableResponse<Response>>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return call.apply(index);
+                }));
+            }
+            start.countDown();
+            List<ExtractableResponse<Response>> answers = new ArrayList<>();
+            for (Future<ExtractableResponse<Response>> f : futures) {
+                answers.add(f.get());
+            }
+            return answers;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

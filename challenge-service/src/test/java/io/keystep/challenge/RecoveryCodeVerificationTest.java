@@ -88,9 +88,10 @@ class RecoveryCodeVerificationTest {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         List<String> statuses = new ArrayList<>();
         try {
+            // A check refused because the user's other check is under way (429) judged nothing.
             List<Callable<String>> uses = List.of(
-                    () -> FactorCalls.check(tenant, first, codes.get(0)).statusCode(200).extract().path("status"),
-                    () -> FactorCalls.check(tenant, second, codes.get(0)).statusCode(200).extract().path("status"));
+                    () -> status(FactorCalls.check(tenant, first, codes.get(0)).extract()),
+                    () -> status(FactorCalls.check(tenant, second, codes.get(0)).extract()));
             for (Future<String> f : pool.invokeAll(uses)) {
                 statuses.add(f.get());
             }
@@ -98,8 +99,12 @@ class RecoveryCodeVerificationTest {
             pool.shutdownNow();
         }
         assertThat(statuses.stream().filter("approved"::equals).count(), equalTo(1L));
-        assertThat(statuses.stream().filter("pending"::equals).count(), equalTo(1L));
+        assertThat(statuses.stream().filter(s -> "pending".equals(s) || "429".equals(s)).count(), equalTo(1L));
         Callers.gateway(tenant).get("/v1/users/{u}/recovery-codes", user).then().body("remaining", equalTo(9));
+    }
+
+    private static String status(io.restassured.response.ExtractableResponse<io.restassured.response.Response> r) {
+        return r.statusCode() == 200 ? r.path("status") : Integer.toString(r.statusCode());
     }
 
     @Test

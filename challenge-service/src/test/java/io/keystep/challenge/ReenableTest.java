@@ -41,6 +41,9 @@ class ReenableTest {
     @Inject
     AdjustableClock clock;
 
+    @Inject
+    io.quarkus.redis.datasource.RedisDataSource redis;
+
     /** Ten consecutive failures suspend this tenant's users (the lowest threshold a tenant may set). */
     private void suspend(String tenant, String user, String phone) throws Exception {
         Callers.admin(tenant).contentType(ContentType.JSON)
@@ -126,5 +129,32 @@ class ReenableTest {
         Callers.admin(tenant).contentType(ContentType.JSON).body(body).post(url, user).then().statusCode(409);
         assertThat(EventLog.records(io.keystep.events.Topics.FACTOR_CHANGED, r -> (tenant + ":" + user).equals(r.key())
                 && r.value().contains("\"REENABLED\"")).size(), equalTo(1));
+    }
+
+    @Test
+    void aSuspensionLastsUntilItIsLiftedAndNeverExpiresOnItsOwn() throws Exception {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("u");
+        String phone = VerifyApi.phone();
+        FactorCalls.enrollPhone(tenant, user, phone);
+        FactorCalls.generateRecoveryCodes(tenant, user);
+        suspend(tenant, user, phone);
+        String lockout = "ks:lockout:{" + io.keystep.challenge.store.UserTags.of(tenant, user) + "}:" + tenant + ":"
+                + user;
+        // No expiry at all (-1): not the 30 days a lockout's counters are kept, which would lift it silently.
+        assertThat(redis.key().pttl(lockout), equalTo(-1L));
+        // A wrong recovery code, the one kind of check a suspended user may still make, does not set one either.
+        String id = FactorCalls.recoveryVerification(tenant, user, "recovery").statusCode(201).extract().path("id");
+        FactorCalls.check(tenant, id, "abcd-abcd-abcd").statusCode(200).body("status", equalTo("pending"));
+        assertThat(redis.key().pttl(lockout), equalTo(-1L));
+        // Past the 30 days after which a lockout's counters are forgotten, it still holds.
+        clock.advance(Duration.ofDays(31));
+        FactorCalls.createVerification(tenant, VerifyApi.sms(phone, user)).statusCode(403)
+                .body("type", containsString("factor-suspended"));
+        // Lifted by support, the documented way, the key is gone.
+        Callers.admin(tenant).contentType(ContentType.JSON)
+                .body("{\"reason\":\"ticket 4712\",\"identityVerifiedBy\":\"video call with ID card\"}")
+                .post("/v1/users/{u}/reenable", user).then().statusCode(200).body("wasSuspended", equalTo(true));
+        assertThat(redis.key().exists(lockout), equalTo(false));
     }
 }

@@ -168,7 +168,7 @@ class TenantSettingsTest {
     @Test
     void loginChallengesFollowTheTenantsDefaults() throws Exception {
         String tenant = LoginThread.unique("t");
-        put(tenant, "{\"codeLength\":4,\"expirySeconds\":60}");
+        put(tenant, "{\"minCodeLength\":4,\"codeLength\":4,\"expirySeconds\":60}");
         LoginThread.Issued issued = LoginThread.challenge(mapper, tenant);
         assertThat(issued.code(), matchesPattern("[0-9]{4}"));
 
@@ -183,6 +183,10 @@ class TenantSettingsTest {
         String[][] cases = {
                 {"{\"codeLength\":11}", "codeLength"},
                 {"{\"codeLength\":3}", "codeLength"},
+                {"{\"codeLength\":5}", "codeLength"},
+                {"{\"minCodeLength\":3}", "minCodeLength"},
+                {"{\"minCodeLength\":11}", "minCodeLength"},
+                {"{\"minCodeLength\":8,\"codeLength\":7}", "codeLength"},
                 {"{\"expirySeconds\":59}", "expirySeconds"},
                 {"{\"expirySeconds\":601}", "expirySeconds"},
                 {"{\"maxAttempts\":0}", "maxAttempts"},
@@ -195,5 +199,46 @@ class TenantSettingsTest {
                     .contentType(containsString("application/problem+json"))
                     .body("errors[0].field", equalTo(c[1]));
         }
+    }
+
+    @Test
+    void fourDigitCodesOnlyWhereTheTenantAllowsThemAndNeverForFactorChangesOrRecovery() throws Exception {
+        String tenant = LoginThread.unique("t");
+        // By default no code is shorter than 6 digits: neither as the tenant's length nor as a request's.
+        Callers.admin(tenant).get("/v1/settings/verify").then().statusCode(200).body("minCodeLength", equalTo(6));
+        Callers.admin(tenant).contentType(ContentType.JSON).body("{\"codeLength\":4}").put("/v1/settings/verify")
+                .then().statusCode(400).contentType(containsString("application/problem+json"))
+                .body("errors[0].field", equalTo("codeLength"))
+                .body("errors[0].message", containsString("minCodeLength"));
+        VerifyApi.create(tenant, "{\"to\":\"" + VerifyApi.phone() + "\",\"channel\":\"sms\",\"codeLength\":4}")
+                .statusCode(400).contentType(containsString("application/problem+json"))
+                .body("errors[0].field", equalTo("codeLength"));
+
+        // The tenant allows 4 digits explicitly.
+        put(tenant, "{\"minCodeLength\":4,\"codeLength\":4}");
+        Callers.admin(tenant).get("/v1/settings/verify").then().body("minCodeLength", equalTo(4))
+                .body("codeLength", equalTo(4));
+        String login = VerifyApi.create(tenant, "{\"to\":\"" + VerifyApi.phone() + "\",\"channel\":\"sms\"}")
+                .statusCode(201).extract().path("id");
+        assertThat(VerifyApi.code(mapper, tenant, login, 1), matchesPattern("[0-9]{4}"));
+
+        // A code that changes factors or recovers an account has 6 digits whatever the tenant allows.
+        for (String purpose : new String[]{"factor_change", "recovery"}) {
+            String id = VerifyApi.create(tenant, "{\"to\":\"" + VerifyApi.phone() + "\",\"channel\":\"sms\","
+                    + "\"userId\":\"" + LoginThread.unique("u") + "\",\"purpose\":\"" + purpose + "\"}")
+                    .statusCode(201).extract().path("id");
+            assertThat(VerifyApi.code(mapper, tenant, id, 1), matchesPattern("[0-9]{6}"));
+            VerifyApi.create(tenant, "{\"to\":\"" + VerifyApi.phone() + "\",\"channel\":\"sms\",\"userId\":\""
+                            + LoginThread.unique("u") + "\",\"purpose\":\"" + purpose + "\",\"codeLength\":5}")
+                    .statusCode(400).contentType(containsString("application/problem+json"))
+                    .body("errors[0].field", equalTo("codeLength"))
+                    .body("errors[0].message", containsString("purpose " + purpose));
+        }
+        // A length set before the minimum was raised gives way to it.
+        put(tenant, "{\"minCodeLength\":7}");
+        Callers.admin(tenant).get("/v1/settings/verify").then().body("codeLength", equalTo(7));
+        String longer = VerifyApi.create(tenant, "{\"to\":\"" + VerifyApi.phone() + "\",\"channel\":\"sms\"}")
+                .statusCode(201).extract().path("id");
+        assertThat(VerifyApi.code(mapper, tenant, longer, 1), matchesPattern("[0-9]{7}"));
     }
 }

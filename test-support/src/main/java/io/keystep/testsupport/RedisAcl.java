@@ -56,8 +56,8 @@ public final class RedisAcl {
 
     /** Live challenges, their users' lockouts and failures, send limits, idempotency keys and login decisions. */
     public static final User CHALLENGE = service("challenge-service", List.of("ks:*"),
-            "GET", "SET", "DEL", "EXISTS", "INCR", "PEXPIRE", "PTTL", "HGET", "HMGET", "HSET", "HSETNX", "HDEL",
-            "HGETALL", "HINCRBY", "ZADD", "ZCARD", "ZRANGE", "ZREMRANGEBYSCORE");
+            "GET", "SET", "DEL", "EXISTS", "INCR", "PEXPIRE", "PERSIST", "PTTL", "HGET", "HMGET", "HSET", "HSETNX",
+            "HDEL", "HGETALL", "HINCRBY", "ZADD", "ZCARD", "ZRANGE", "ZREMRANGEBYSCORE");
 
     /** Delivery attempts and their fallback timers, once-keys, costs, settings and the fraud counters. */
     public static final User DELIVERY = service("delivery-service", List.of("delivery:*", "fraud:*"),

@@ -161,7 +161,10 @@ public class CodeChecker {
                             ? recoveryCodes.consume(tenantId, userId, code)
                             : recoveryCodes.remaining(tenantId, userId)
                             .map(n -> new RecoveryCodes.Redemption(false, n, null));
-                    return redemption.onFailure().transform(CheckUnavailableException::new).flatMap(r ->
+                    // A refusal before any hash (too many attempts, or another check of the user's codes under
+                    // way) is answered as such: nothing was judged or spent.
+                    return redemption.onFailure(f -> !(f instanceof VerificationRefused))
+                            .transform(CheckUnavailableException::new).flatMap(r ->
                             judge(tenantId, challengeId, digests.digest(tenantId, challengeId, r.accepted()
                                             ? digests.authenticatorApproval(tenantId, challengeId)
                                             : RecoveryCodes.normalise(code), binding),

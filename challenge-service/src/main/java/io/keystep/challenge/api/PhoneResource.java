@@ -57,7 +57,8 @@ import java.util.Optional;
 public class PhoneResource {
 
     /** The number to enroll, international form ({@code +15555550123}). */
-    public record EnrollPhoneRequest(@NotBlank(message = "is required") @PhoneNumber String phoneNumber) {
+    public record EnrollPhoneRequest(@NotBlank(message = "is required") @PhoneNumber String phoneNumber,
+                                     @io.keystep.kit.web.constraints.IpAddress String clientIp) {
     }
 
     /** The code the new number received. */
@@ -86,11 +87,13 @@ public class PhoneResource {
     private final FactorNotices notices;
     private final EventPublisher publisher;
     private final FactorMetrics metrics;
+    private final ClientIps clientIps;
 
     public PhoneResource(PhoneEnrollmentRepository phones, PendingPhones pending, FactorChangeGate gate,
                          VerificationService verifications, TenantSettingsRepository settings, CodeChecker checker,
                          VerificationProofs proofs, TrustedDevices trustedDevices, Clock clock, Caller caller,
-                         FactorNotices notices, EventPublisher publisher, FactorMetrics metrics) {
+                         FactorNotices notices, EventPublisher publisher, FactorMetrics metrics,
+                         ClientIps clientIps) {
         this.phones = phones;
         this.pending = pending;
         this.gate = gate;
@@ -104,6 +107,7 @@ public class PhoneResource {
         this.notices = notices;
         this.publisher = publisher;
         this.metrics = metrics;
+        this.clientIps = clientIps;
     }
 
     /**
@@ -121,7 +125,7 @@ public class PhoneResource {
             throw ProblemException.invalid("phoneNumber", "is required");
         }
         String e164 = PhoneNumbers.toE164(request.phoneNumber()).orElseThrow();
-        String ip = VerificationResource.clientIp(http);
+        String ip = clientIps.of(http, request.clientIp());
         return FactorChangeGate.failClosed(phones.phoneOf(tenantId, userId)).flatMap(enrolled -> {
             if (enrolled.isPresent() && enrolled.get().equals(e164)) {
                 return Uni.createFrom().item(Response.ok(new EnrolledPhone(userId, PhoneNumbers.mask(e164), "active",

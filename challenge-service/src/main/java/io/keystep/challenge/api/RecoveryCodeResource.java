@@ -76,7 +76,10 @@ public class RecoveryCodeResource {
         return codes.remaining(tenantId, userId).map(Remaining::new);
     }
 
-    /** Uses a code once; a wrong or used code → 422 {@code invalid-code}. */
+    /**
+     * Uses a code once; a wrong or used code → 422 {@code invalid-code}. Each user gets 10 checks per 15 minutes and
+     * one at a time; beyond that → 429 {@code locked-out} with {@code Retry-After}, before any hash is computed.
+     */
     @POST
     @Path("/redeem")
     public Uni<Remaining> redeem(@PathParam("userId") @UserId String userId, @Valid RedeemRequest body) {
@@ -84,13 +87,8 @@ public class RecoveryCodeResource {
         if (body == null) {
             throw ProblemException.invalid("code", RECOVERY_CODE);
         }
+        // Too many attempts, or another check of this user's codes under way: 429 with Retry-After, no hash computed.
         return codes.redeem(tenantId, userId, body.code()).map(r -> {
-            if (r.retryAfter() != null) {
-                throw new io.keystep.challenge.domain.VerificationRefused(
-                        io.keystep.challenge.domain.VerificationRefused.Kind.LOCKED_OUT,
-                        "too many recovery code attempts; try again later", null, r.retryAfter(),
-                        null);
-            }
             if (!r.accepted()) {
                 throw new ProblemException(Problem.of(422, "invalid-code", "Invalid recovery code",
                         "the code is not one of the user's unused recovery codes"));

@@ -42,7 +42,8 @@ public class SettingsResource {
                                         Integer ipWindowSeconds, Integer ipMaxSends, Integer tenantWindowSeconds,
                                         Integer tenantMaxSends, Integer failureWindowSeconds, Integer failuresToLock,
                                         Integer firstLockoutSeconds, Integer maxLockoutSeconds,
-                                        Integer failuresToSuspend, List<String> allowedCountries) {
+                                        Integer failuresToSuspend, List<String> allowedCountries,
+                                        Integer minCodeLength) {
 
         /** The send-limit and lockout overrides present, by field name. */
         Map<String, Integer> limits() {
@@ -59,6 +60,7 @@ public class SettingsResource {
             put(m, "firstLockoutSeconds", firstLockoutSeconds);
             put(m, "maxLockoutSeconds", maxLockoutSeconds);
             put(m, "failuresToSuspend", failuresToSuspend);
+            put(m, "minCodeLength", minCodeLength);
             return m;
         }
 
@@ -120,7 +122,7 @@ public class SettingsResource {
     public Uni<VerifySettings> put(VerifySettingsRequest body) {
         String tenantId = caller.tenant();
         VerifySettingsRequest b = body == null ? new VerifySettingsRequest(null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null) : body;
+                null, null, null, null, null, null, null, null, null, null, null) : body;
         Map<String, Integer> limits = b.limits();
         // Checked here, not by annotations: the bounds are the domain's, the pairs need the platform defaults,
         // and the refusal lists the fields in the order they are checked.
@@ -139,6 +141,12 @@ public class SettingsResource {
         atMost("firstLockoutSeconds", merged, "maxLockoutSeconds", limits, errors);
         atMost("failuresToLock", merged, "failuresToSuspend", limits, errors);
         atMost("destinationCooldownSeconds", merged, "destinationWindowSeconds", limits, errors);
+        // Codes shorter than 6 digits only where the tenant says so itself: minCodeLength first, then codeLength.
+        if (b.codeLength() != null && !refused(errors, "codeLength") && !refused(errors, "minCodeLength")
+                && b.codeLength() < merged.get("minCodeLength")) {
+            refuse(errors, "codeLength", "must be at least minCodeLength (" + merged.get("minCodeLength")
+                    + "); set minCodeLength to allow shorter codes");
+        }
         List<String> countries = allowedCountries(b.allowedCountries(), errors);
         if (!errors.isEmpty()) {
             throw new ProblemException(Problem.validation(errors));

@@ -58,7 +58,8 @@ final class VerificationRequests {
             String amount,
             String payee,
             @Min(value = 4, message = "must be 4 to 10") @Max(value = 10, message = "must be 4 to 10")
-            Integer codeLength) {
+            Integer codeLength,
+            @io.keystep.kit.web.constraints.IpAddress String clientIp) {
 
         /** The channel as the API spells it, whatever the case and blanks it was sent with. */
         String normalChannel() {
@@ -85,7 +86,23 @@ final class VerificationRequests {
                 : channelPlan(channel, tenant.autoChannels());
         return new VerificationRequest(destination(to, plan, tenant), channel, plan, body.userId(),
                 body.locale() == null ? "en" : body.locale(), purpose, amount, payee,
-                body.codeLength() == null ? tenant.codeLength() : body.codeLength());
+                codeLength(body.codeLength(), purpose, tenant));
+    }
+
+    /**
+     * The digits of the code: as asked, if not below the tenant's minimum (6 unless the tenant set fewer itself;
+     * always at least 6 for factor_change and recovery), else the tenant's length for the purpose.
+     */
+    private static int codeLength(Integer asked, Purpose purpose, TenantSettings tenant) {
+        if (asked == null) {
+            return tenant.codeLength(purpose);
+        }
+        int min = tenant.minCodeLength(purpose);
+        if (asked < min) {
+            throw ProblemException.invalid("codeLength", "must be at least " + min + (min > tenant.minCodeLength()
+                    ? " for purpose " + purpose.name().toLowerCase(Locale.ROOT) : " (the tenant's minCodeLength)"));
+        }
+        return asked;
     }
 
     /** Where the code goes: the email address normalised, or the number in E.164 if the tenant allows its region. */

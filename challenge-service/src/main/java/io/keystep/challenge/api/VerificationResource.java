@@ -37,8 +37,6 @@ import java.time.Instant;
 @Produces(MediaType.APPLICATION_JSON)
 public class VerificationResource {
 
-    private static final java.util.regex.Pattern IP_ADDRESS = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]{2,45}");
-
     /**
      * The code the person typed (digits, or for channel recovery_code a recovery code), and for a transaction the
      * amount and payee they were shown.
@@ -70,9 +68,10 @@ public class VerificationResource {
         }
     }
 
-    /** The body of a resend: another channel, optionally. */
+    /** The body of a resend: another channel, optionally, and the person's IP as the gateway saw it. */
     public record ResendRequest(@OneOf(value = {"sms", "whatsapp", "voice", "email", "auto"}, ignoreCase = true,
-            message = "must be sms, whatsapp, voice, email or auto") String channel) {
+            message = "must be sms, whatsapp, voice, email or auto") String channel,
+                                @io.keystep.kit.web.constraints.IpAddress String clientIp) {
     }
 
     private final CodeChecker checker;
@@ -83,12 +82,15 @@ public class VerificationResource {
     private final io.keystep.challenge.store.VerificationProofs proofs;
     private final io.keystep.challenge.factors.TrustedDevices trustedDevices;
     private final Caller caller;
+    private final ClientIps clientIps;
 
     public VerificationResource(CodeChecker checker, VerificationService verifications, java.time.Clock clock,
                                 io.keystep.challenge.store.TenantSettingsRepository settings,
                                 io.keystep.challenge.store.VerificationProofs proofs,
-                                io.keystep.challenge.factors.TrustedDevices trustedDevices, Caller caller) {
+                                io.keystep.challenge.factors.TrustedDevices trustedDevices, Caller caller,
+                                ClientIps clientIps) {
         this.caller = caller;
+        this.clientIps = clientIps;
         this.proofs = proofs;
         this.trustedDevices = trustedDevices;
         this.clock = clock;
@@ -112,7 +114,7 @@ public class VerificationResource {
             throw ProblemException.invalid("channel",
                     "is required: sms, whatsapp, voice, email, auto, totp, hotp or recovery_code");
         }
-        String ip = clientIp(http);
+        String ip = clientIps.of(http, body.clientIp());
         return tenantSettings(tenantId).flatMap(settings -> verifications.create(tenantId,
                         VerificationRequests.toDomain(body, settings), settings, idempotencyKey, ip))
                 .map(v -> Response.status(201).entity(v).build());
@@ -132,7 +134,7 @@ public class VerificationResource {
     public Uni<Verification> resend(@PathParam("id") @OpaqueId String id, @Context HttpServerRequest http,
                                     @Valid ResendRequest body) {
         String tenantId = caller.tenant();
-        String ip = clientIp(http);
+        String ip = clientIps.of(http, body == null ? null : body.clientIp());
         return tenantSettings(tenantId).flatMap(settings -> verifications.resend(tenantId, id,
                 body == null || body.channel() == null ? null
                         : VerificationRequests.channelPlan(body.channel(), settings.autoChannels()), settings, ip));
@@ -241,15 +243,5 @@ public class VerificationResource {
     private Uni<io.keystep.challenge.domain.TenantSettings> tenantSettings(String tenantId) {
         return settings.settingsOf(tenantId).onFailure(e -> !(e instanceof ProblemException))
                 .transform(io.keystep.challenge.domain.CheckUnavailableException::new);
-    }
-
-    /**
-     * The person's IP: Quarkus's forwarded-header support puts the first {@code X-Forwarded-For} entry in the remote
-     * address when the call comes from a trusted proxy ({@code quarkus.http.proxy.trusted-proxies}), else it is the
-     * caller's own address. Anything that is not an IP address counts as none.
-     */
-    static String clientIp(HttpServerRequest http) {
-        String host = http == null || http.remoteAddress() == null ? null : http.remoteAddress().host();
-        return host != null && IP_ADDRESS.matcher(host).matches() ? host : null;
     }
 }

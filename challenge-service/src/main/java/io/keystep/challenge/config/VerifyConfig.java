@@ -21,14 +21,27 @@ public interface VerifyConfig {
     int destinationMaxSends();
 
     /**
-     * Window of {@link #ipMaxSends()}; the client IP is the first {@code X-Forwarded-For} entry of a trusted proxy
-     * ({@code quarkus.http.proxy.trusted-proxies}), else the connection's address.
+     * Window of {@link #ipMaxSends()}. The client IP is the {@code clientIp} a gateway states in the request body;
+     * else the first address, walking {@link #forwardedHeader()} from the right, that is not one of the
+     * {@link #trustedProxies()}; else the connection's address. An IPv6 client counts by its /64.
      */
     @WithDefault("PT10M")
     Duration ipWindow();
 
     @WithDefault("30")
     int ipMaxSends();
+
+    /**
+     * Proxies in front of the service (addresses or CIDR ranges, {@code none} for none) whose forwarded header is
+     * believed, hop by hop from the right; from any other peer the header is ignored. The default trusts this host
+     * only (a sidecar).
+     */
+    @WithDefault("127.0.0.0/8,::1/128")
+    java.util.List<String> trustedProxies();
+
+    /** The header the trusted proxies append to: {@code X_FORWARDED_FOR} or {@code FORWARDED} (RFC 7239). */
+    @WithDefault("X_FORWARDED_FOR")
+    io.keystep.kit.web.ClientAddresses.Header forwardedHeader();
 
     /** Window of {@link #tenantMaxSends()}. */
     @WithDefault("PT1M")
@@ -58,6 +71,13 @@ public interface VerifyConfig {
 
     @WithDefault("PT1H")
     Duration maxLockout();
+
+    /**
+     * The fewest digits a code may have where the tenant sets nothing shorter ({@code minCodeLength}, 4-10). Codes
+     * for purposes {@code factor_change} and {@code recovery} have at least 6 whatever is set.
+     */
+    @WithDefault("6")
+    int minCodeLength();
 
     /** Consecutive failed checks after which the factor is suspended until recovery (NIST SP 800-63B 5.2.2). */
     @WithDefault("100")

@@ -1,6 +1,7 @@
 package io.keystep.challenge.domain;
 
 import io.keystep.events.Channel;
+import io.keystep.events.Purpose;
 
 import java.time.Duration;
 import java.util.List;
@@ -10,7 +11,7 @@ import java.util.Map;
 /**
  * The Verify defaults in force for one tenant: the platform's, overridden by the tenant within bounds.
  *
- * @param codeLength   digits of a code (4-10)
+ * @param codeLength   digits of a code (4-10), never fewer than the tenant's {@code minCodeLength}
  * @param codeTtl      how long a code works (1-10 minutes)
  * @param maxAttempts  checks per verification (1-10)
  * @param autoChannels what {@code channel: auto} tries for a phone number, in order
@@ -37,9 +38,9 @@ public record TenantSettings(int codeLength, Duration codeTtl, int maxAttempts, 
     }
 
     /**
-     * The send limits and lockout thresholds a tenant may change, with bounds that keep NIST SP 800-63B 5.2.2's
-     * floor: a cooldown is never 0, a lockout always happens and waits, and no more than 100 consecutive failures
-     * pass before the factor is suspended.
+     * The send limits, lockout thresholds and code-length minimum a tenant may change, with bounds that keep NIST SP
+     * 800-63B 5.2.2's floor: a cooldown is never 0, a lockout always happens and waits, and no more than 100
+     * consecutive failures pass before the factor is suspended.
      */
     public static final List<Bound> LIMITS = List.of(
             new Bound("destinationCooldownSeconds", 5, 600),
@@ -53,11 +54,36 @@ public record TenantSettings(int codeLength, Duration codeTtl, int maxAttempts, 
             new Bound("failuresToLock", 3, 20),
             new Bound("firstLockoutSeconds", 5, 3_600),
             new Bound("maxLockoutSeconds", 60, 86_400),
-            new Bound("failuresToSuspend", 10, 100));
+            new Bound("failuresToSuspend", 10, 100),
+            new Bound("minCodeLength", 4, 10));
 
     public TenantSettings {
         limits = Map.copyOf(limits);
         allowedCountries = allowedCountries == null ? List.of() : List.copyOf(allowedCountries);
+        // A code length set before the minimum (or a platform default below it) gives way to the minimum.
+        codeLength = Math.max(codeLength, limits.getOrDefault("minCodeLength", DEFAULT_MIN_CODE_LENGTH));
+    }
+
+    /** The fewest digits a code of this tenant may have: 6 unless the tenant allows fewer explicitly. */
+    public int minCodeLength() {
+        return limits.getOrDefault("minCodeLength", DEFAULT_MIN_CODE_LENGTH);
+    }
+
+    /**
+     * The fewest digits a code for {@code purpose} may have: a code that changes factors or recovers an account
+     * (step-up, recovery) has at least {@link #GUARDING_MIN_CODE_LENGTH}, whatever the tenant allows elsewhere.
+     */
+    public int minCodeLength(Purpose purpose) {
+        return guards(purpose) ? Math.max(minCodeLength(), GUARDING_MIN_CODE_LENGTH) : minCodeLength();
+    }
+
+    /** The digits of a code for {@code purpose} when the request names none. */
+    public int codeLength(Purpose purpose) {
+        return Math.max(codeLength, minCodeLength(purpose));
+    }
+
+    private static boolean guards(Purpose purpose) {
+        return purpose == Purpose.FACTOR_CHANGE || purpose == Purpose.RECOVERY;
     }
 
     private Duration seconds(String field) {
@@ -78,6 +104,10 @@ public record TenantSettings(int codeLength, Duration codeTtl, int maxAttempts, 
     }
 
     public static final int MIN_CODE_LENGTH = 4;
+    /** The minimum length of a tenant that has not set {@code minCodeLength}. */
+    public static final int DEFAULT_MIN_CODE_LENGTH = 6;
+    /** The minimum length of codes for purposes {@code factor_change} and {@code recovery}, for every tenant. */
+    public static final int GUARDING_MIN_CODE_LENGTH = 6;
     public static final int MAX_CODE_LENGTH = 10;
     public static final Duration MIN_TTL = Duration.ofMinutes(1);
     public static final Duration MAX_TTL = Duration.ofMinutes(10);

@@ -35,6 +35,18 @@ public class FactorMetrics {
         count("keystep.factor.recovery.codes.used", "Recovery codes used", tenantId, "via", via);
     }
 
+    /** An Argon2id hash was computed to check a presented recovery code (one per check that was let through). */
+    public void recoveryCodeHashed(String tenantId) {
+        count("keystep.factor.recovery.code.hashes", "Argon2id hashes computed to check recovery codes", tenantId,
+                null, null);
+    }
+
+    /** A recovery code check was refused before any hash: {@code reason} {@code attempts} or {@code busy}. */
+    public void recoveryCodeRefused(String tenantId, String reason) {
+        count("keystep.factor.recovery.code.refusals", "Recovery code checks refused unevaluated", tenantId,
+                "reason", reason);
+    }
+
     public void recoveryCodesRegenerated(String tenantId) {
         count("keystep.factor.recovery.codes.regenerated", "Recovery code sets generated", tenantId, null, null);
     }

@@ -1,5 +1,6 @@
 package io.keystep.challenge.factors;
 
+import io.keystep.challenge.domain.VerificationRefused;
 import io.keystep.challenge.messaging.EventPublisher;
 import io.keystep.challenge.store.RecoveryAttempts;
 import io.keystep.challenge.store.RecoveryCode;
@@ -28,6 +29,11 @@ import java.util.UUID;
  * Recovery codes: 10 codes of 60 random bits (12 Base32 characters, shown as {@code xxxx-xxxx-xxxx}), shown once,
  * stored only as salted Argon2id hashes (Bouncy Castle; memory-hard, the OWASP password storage choice, so that a
  * stolen table costs an attacker far more than a fast hash would), each usable once.
+ * <p>
+ * Checking a code costs one Argon2id hash: the codes of one set share their salt (unique per set; with 60 random
+ * bits per code a per-code salt adds nothing an attacker could not afford anyway), so the presented code is hashed
+ * once and compared with every unused code. Each check first counts an attempt and takes the user's one permit in
+ * Redis ({@link RecoveryAttempts}), so that a burst of guesses is refused before it costs a hash.
  */
 @ApplicationScoped
 public class RecoveryCodes {
@@ -40,14 +46,11 @@ public class RecoveryCodes {
     private static final int ITERATIONS = 2;
     private static final int LANES = 1;
 
-    /** Failed redemptions a user gets per window before further ones are refused unevaluated. */
+    /** Checks of a user's recovery codes per window (a use clears them); beyond it they are refused unevaluated. */
     static final int ATTEMPTS_PER_WINDOW = 10;
     static final java.time.Duration ATTEMPT_WINDOW = java.time.Duration.ofMinutes(15);
 
-    /**
-     * The outcome of redeeming a code, with how many remain; {@code retryAfter} set when too many attempts were
-     * made (nothing was evaluated).
-     */
+    /** The outcome of redeeming a code, with how many remain. */
     public record Redemption(boolean accepted, int remaining, java.time.Duration retryAfter) {
         Redemption(boolean accepted, int remaining) {
             this(accepted, remaining, null);
@@ -83,13 +86,15 @@ public class RecoveryCodes {
         for (int i = 0; i < COUNT; i++) {
             plain.add(newCode());
         }
+        byte[] salt = new byte[16];
+        random.nextBytes(salt);
         // Hashing is slow by design: off the event loop, back on the caller's context for the database.
         return vertx.executeBlocking(Uni.createFrom().item(() -> plain.stream().map(code -> {
                     RecoveryCode row = new RecoveryCode();
                     row.id = UUID.randomUUID();
                     row.tenantId = tenantId;
                     row.userId = userId;
-                    row.codeHash = hash(normalise(code));
+                    row.codeHash = hash(normalise(code), salt);
                     row.createdAt = now;
                     return row;
                 }).toList()))
@@ -114,31 +119,48 @@ public class RecoveryCodes {
      * notification side turns into a message to the user's other channels).
      */
     public Uni<Redemption> redeem(String tenantId, String userId, String presented) {
-        Instant now = clock.instant();
-        String normalised = normalise(presented);
-        // Each redemption reserves an attempt first (atomically), so that parallel guesses cannot exceed the
-        // budget, and a flood of guesses cannot make the server compute slow hashes without end.
-        return attempts.reserve(tenantId, userId, ATTEMPT_WINDOW).flatMap(reserved -> {
-            if (reserved[0] > ATTEMPTS_PER_WINDOW) {
-                return Uni.createFrom().item(new Redemption(false, -1,
-                        java.time.Duration.ofMillis(Math.max(1000, reserved[1]))));
-            }
-            return evaluate(tenantId, userId, normalised, now, "redeem");
-        });
+        return underPermit(tenantId, userId, normalise(presented), "redeem");
     }
 
     /**
-     * Uses a code once as the answer of a verification (channel {@code recovery_code}): the verification's attempt
-     * budget and the user's lockout govern the guesses, so no separate attempt is reserved here. Answers whether
-     * this call used the code up (of two parallel uses of one code, exactly one) and how many remain.
+     * Uses a code once as the answer of a verification (channel {@code recovery_code}), under the same per-user
+     * attempts and permit as {@link #redeem} (the verification's budget and the user's lockout apply on top).
+     * Answers whether this call used the code up (of two parallel uses of one code, exactly one) and how many remain.
      */
     public Uni<Redemption> consume(String tenantId, String userId, String presented) {
-        return evaluate(tenantId, userId, normalise(presented), clock.instant(), "verification");
+        return underPermit(tenantId, userId, normalise(presented), "verification");
+    }
+
+    /**
+     * Counts the attempt and takes the user's permit before any hash (atomically, so that parallel guesses cannot
+     * exceed the budget); refused ones fail with {@link VerificationRefused} (429, nothing evaluated or spent).
+     */
+    private Uni<Redemption> underPermit(String tenantId, String userId, String normalised, String via) {
+        Instant now = clock.instant();
+        return attempts.reserve(tenantId, userId, ATTEMPTS_PER_WINDOW, ATTEMPT_WINDOW, now).flatMap(reserved -> {
+            switch (reserved.outcome()) {
+                case LIMITED -> {
+                    metrics.recoveryCodeRefused(tenantId, "attempts");
+                    return Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.LOCKED_OUT,
+                            "too many recovery code attempts; try again later", null, reserved.retryAfter(), null));
+                }
+                case BUSY -> {
+                    metrics.recoveryCodeRefused(tenantId, "busy");
+                    return Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.LOCKED_OUT,
+                            "another recovery code of this user is being checked; try again in a moment", null,
+                            reserved.retryAfter(), null));
+                }
+                default -> {
+                    return evaluate(tenantId, userId, normalised, now, via)
+                            .eventually(() -> attempts.release(tenantId, userId, reserved.permit()));
+                }
+            }
+        });
     }
 
     private Uni<Redemption> evaluate(String tenantId, String userId, String normalised, Instant now, String via) {
         return codes.unused(tenantId, userId).flatMap(unused -> vertx.executeBlocking(Uni.createFrom().item(() ->
-                        unused.stream().filter(c -> matches(normalised, c.codeHash)).findFirst()))
+                        match(tenantId, normalised, unused)))
                 .flatMap(match -> {
                     if (match.isEmpty()) {
                         return Uni.createFrom().item(new Redemption(false, unused.size()));
@@ -172,18 +194,46 @@ public class RecoveryCodes {
         return code == null ? "" : code.replace("-", "").replace(" ", "").toLowerCase(Locale.ROOT);
     }
 
-    String hash(String code) {
-        byte[] salt = new byte[16];
-        random.nextBytes(salt);
+    String hash(String code, byte[] salt) {
         return "argon2id$v=19$m=" + MEMORY_KIB + ",t=" + ITERATIONS + ",p=" + LANES + "$"
                 + Base64.getEncoder().withoutPadding().encodeToString(salt) + "$"
                 + Base64.getEncoder().withoutPadding().encodeToString(argon2(code, salt, MEMORY_KIB, ITERATIONS, LANES));
     }
 
-    static boolean matches(String code, String stored) {
+    /**
+     * The unused code the presented one is, if any: hashed once per distinct salt and parameters among the unused
+     * codes (once for a set generated with a shared salt; a set from before, with a salt per code, costs one hash per
+     * code until it is regenerated), and every stored hash compared, in constant time each.
+     */
+    private java.util.Optional<RecoveryCode> match(String tenantId, String code, List<RecoveryCode> unused) {
+        java.util.Map<String, byte[]> computed = new java.util.HashMap<>();
+        RecoveryCode found = null;
+        for (RecoveryCode candidate : unused) {
+            String stored = candidate.codeHash;
+            int digestStart = stored.lastIndexOf('$');
+            if (digestStart < 0) {
+                continue;
+            }
+            byte[] presented = computed.computeIfAbsent(stored.substring(0, digestStart), params -> {
+                byte[] hashed = hashLike(code, stored);
+                if (hashed != null) {
+                    metrics.recoveryCodeHashed(tenantId);
+                }
+                return hashed;
+            });
+            if (presented != null && found == null
+                    && MessageDigest.isEqual(Base64.getDecoder().decode(stored.substring(digestStart + 1)), presented)) {
+                found = candidate;
+            }
+        }
+        return java.util.Optional.ofNullable(found);
+    }
+
+    /** The code hashed with the salt and parameters of {@code stored}; null when {@code stored} is no Argon2id hash. */
+    private static byte[] hashLike(String code, String stored) {
         String[] parts = stored.split("\\$");
         if (parts.length != 5 || !"argon2id".equals(parts[0])) {
-            return false;
+            return null;
         }
         int m = 0;
         int t = 0;
@@ -198,9 +248,7 @@ public class RecoveryCodes {
                 }
             }
         }
-        byte[] salt = Base64.getDecoder().decode(parts[3]);
-        byte[] expected = Base64.getDecoder().decode(parts[4]);
-        return MessageDigest.isEqual(expected, argon2(code, salt, m, t, p));
+        return argon2(code, Base64.getDecoder().decode(parts[3]), m, t, p);
     }
 
     private static byte[] argon2(String code, byte[] salt, int memoryKib, int iterations, int lanes) {

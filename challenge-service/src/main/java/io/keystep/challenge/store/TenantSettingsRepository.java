@@ -87,6 +87,7 @@ public class TenantSettingsRepository {
         m.put("firstLockoutSeconds", (int) c.firstLockout().toSeconds());
         m.put("maxLockoutSeconds", (int) c.maxLockout().toSeconds());
         m.put("failuresToSuspend", c.failuresToSuspend());
+        m.put("minCodeLength", c.minCodeLength());
         return m;
     }
 

@@ -78,7 +78,13 @@ if consecutive >= tonumber(ARGV[8]) and lock[2] ~= '1' then
   redis.call('HSET', lockKey, 'suspended', '1')
   lockoutStarted = '2'
 end
-redis.call('PEXPIRE', lockKey, 2592000000)
+-- A suspension lasts until it is lifted (support, or the user's recovery code: lift-lockout.lua), never by time:
+-- its key loses any expiry. Counters of a user who is not suspended are forgotten after 30 days without a failure.
+if lock[2] == '1' or lockoutStarted == '2' then
+  redis.call('PERSIST', lockKey)
+else
+  redis.call('PEXPIRE', lockKey, 2592000000)
+end
 if attempts >= max then
   redis.call('HSET', KEYS[1], 'status', 'max_attempts_reached')
   redis.call('HDEL', KEYS[1], 'digest')
