@@ -136,7 +136,7 @@ class ReenableTest {
         String tenant = LoginThread.unique("t");
         String user = LoginThread.unique("u");
         String phone = VerifyApi.phone();
-        FactorCalls.enrollPhone(tenant, user, phone);
+        FactorProofs.enrollPhone(tenant, user, phone);
         FactorCalls.generateRecoveryCodes(tenant, user);
         suspend(tenant, user, phone);
         String lockout = "ks:lockout:{" + io.keystep.challenge.store.UserTags.of(tenant, user) + "}:" + tenant + ":"
