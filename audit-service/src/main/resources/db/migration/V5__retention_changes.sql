@@ -22,51 +22,49 @@ REVOKE INSERT, UPDATE ON audit_tenant_settings FROM ${service_role};
 GRANT INSERT (tenant_id, search_default_limit, updated_at, updated_by),
     UPDATE (search_default_limit, updated_at, updated_by) ON audit_tenant_settings TO ${service_role};
 REVOKE ALL ON audit_retention_change FROM PUBLIC;
-GRANT SELECT, INSERT ON audit_retention_change TO ${service_role};
-GRANT UPDATE (applied_at, cancelled_at) ON audit_retention_change TO ${service_role};
-GRANT USAGE ON SEQUENCE audit_retention_change_id_seq TO ${service_role};
-GRANT SELECT ON audit_retention_change TO ${reader_role};
+GRANT SELECT ON audit_retention_change TO ${service_role}, ${reader_role};
 
--- Records a change and, when it is due (effective_at <= now), applies it, in the caller's transaction; returns the
--- change. `months` NULL is the platform default.
-CREATE FUNCTION audit_record_retention(tenant text, months int, requested_by text, requested_at timestamptz,
-                                       effective_at timestamptz) RETURNS audit_retention_change
+-- Records a change and, when it is due (effective_at <= requested_at), applies it, in the caller's transaction; returns
+-- the change. `p_months` NULL is the platform default.
+CREATE FUNCTION audit_record_retention(p_tenant text, p_months int, p_requested_by text, p_requested_at timestamptz,
+                                       p_effective_at timestamptz) RETURNS audit_retention_change
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     own int;
-    change public.audit_retention_change;
+    recorded public.audit_retention_change;
 BEGIN
-    INSERT INTO public.audit_tenant_settings (tenant_id, updated_at, updated_by) VALUES (tenant, requested_at, requested_by)
+    INSERT INTO public.audit_tenant_settings (tenant_id, updated_at, updated_by)
+    VALUES (p_tenant, p_requested_at, p_requested_by)
     ON CONFLICT (tenant_id) DO NOTHING;
-    SELECT s.retention_months INTO own FROM public.audit_tenant_settings s WHERE s.tenant_id = tenant FOR UPDATE;
-    UPDATE public.audit_retention_change c SET cancelled_at = requested_at
-    WHERE c.tenant_id = tenant AND c.applied_at IS NULL AND c.cancelled_at IS NULL;
+    SELECT s.retention_months INTO own FROM public.audit_tenant_settings s WHERE s.tenant_id = p_tenant FOR UPDATE;
+    UPDATE public.audit_retention_change c SET cancelled_at = p_requested_at
+    WHERE c.tenant_id = p_tenant AND c.applied_at IS NULL AND c.cancelled_at IS NULL;
     INSERT INTO public.audit_retention_change (tenant_id, months_before, months_after, requested_by, requested_at,
                                                effective_at)
-    VALUES (tenant, own, months, requested_by, requested_at, effective_at)
-    RETURNING * INTO change;
-    IF effective_at <= requested_at THEN
-        SELECT * INTO change FROM public.audit_apply_retention_change(change.id, requested_at);
+    VALUES (p_tenant, own, p_months, p_requested_by, p_requested_at, p_effective_at)
+    RETURNING * INTO recorded;
+    IF p_effective_at <= p_requested_at THEN
+        recorded := public.audit_apply_retention_change(recorded.id, p_requested_at);
     END IF;
-    RETURN change;
+    RETURN recorded;
 END
 $$;
 
--- Applies one pending change as of `at` (refused before its time); returns it.
-CREATE FUNCTION audit_apply_retention_change(change_id bigint, at timestamptz) RETURNS audit_retention_change
+-- Applies one pending change as of `p_at` (refused before its time, SQLSTATE KA003); returns it.
+CREATE FUNCTION audit_apply_retention_change(p_change_id bigint, p_at timestamptz) RETURNS audit_retention_change
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-    change public.audit_retention_change;
+    pending public.audit_retention_change;
 BEGIN
-    SELECT * INTO change FROM public.audit_retention_change c WHERE c.id = change_id
+    SELECT * INTO pending FROM public.audit_retention_change c WHERE c.id = p_change_id
         AND c.applied_at IS NULL AND c.cancelled_at IS NULL FOR UPDATE;
-    IF NOT FOUND OR change.effective_at > at THEN
-        RAISE EXCEPTION 'retention change % is not pending or not due', change_id USING ERRCODE = 'KA003';
+    IF NOT FOUND OR pending.effective_at > p_at THEN
+        RAISE EXCEPTION 'retention change % is not pending or not due', p_change_id USING ERRCODE = 'KA003';
     END IF;
-    UPDATE public.audit_tenant_settings s SET retention_months = change.months_after, updated_at = at,
-        updated_by = change.requested_by WHERE s.tenant_id = change.tenant_id;
-    UPDATE public.audit_retention_change c SET applied_at = at WHERE c.id = change.id RETURNING * INTO change;
-    RETURN change;
+    UPDATE public.audit_tenant_settings s SET retention_months = pending.months_after, updated_at = p_at,
+        updated_by = pending.requested_by WHERE s.tenant_id = pending.tenant_id;
+    UPDATE public.audit_retention_change c SET applied_at = p_at WHERE c.id = pending.id RETURNING * INTO pending;
+    RETURN pending;
 END
 $$;
 

@@ -5,7 +5,6 @@ import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 
 /** audit-service settings, under {@code keystep.audit}. */
 @ConfigMapping(prefix = "keystep.audit")
@@ -86,14 +85,18 @@ public interface AuditConfig {
         @WithDefault("PT5M")
         Duration every();
 
-        /** Ed25519 private key, PKCS#8, base64. Without it no checkpoint is signed. */
-        Optional<String> privateKey();
+        /**
+         * Ed25519 private key, PKCS#8, base64 ({@code KEYSTEP_AUDIT_CHECKPOINT_PRIVATE_KEY}). Required: without it the
+         * service does not start, as a trail without signed checkpoints cannot show a rewrite or a truncation.
+         */
+        String privateKey();
 
         /**
-         * The matching Ed25519 public key, X.509, base64: {@code /v1/audit/verify} checks every checkpoint with it
-         * (never with a key read from the database), and it is served so that copies can check the signatures.
+         * The matching Ed25519 public key, X.509, base64 ({@code KEYSTEP_AUDIT_CHECKPOINT_PUBLIC_KEY}), required:
+         * {@code /v1/audit/verify} checks every checkpoint with it (never with a key read from the database), and it is
+         * served so that copies can check the signatures.
          */
-        Optional<String> publicKey();
+        String publicKey();
 
         /**
          * Public keys of earlier signing keys, by key id ({@code keystep.audit.checkpoint.previous-public-keys.<id>}),
