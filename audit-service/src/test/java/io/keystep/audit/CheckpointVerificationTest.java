@@ -31,7 +31,7 @@ class CheckpointVerificationTest {
     @Test
     void aTailDeletedFromTheDatabaseIsCaughtByTheCheckpointPublishedOnKafka() {
         String tenant = Trail.unique("truncated");
-        Trail.appendChain(tenant, "u", 5, Instant.now());
+        Trail.appendChain(tenant, "u", 5, Instant.now().truncatedTo(ChronoUnit.SECONDS));
         checkpoints.publish().await().atMost(WAIT);
         Callers.compliance(tenant).when().get("/v1/audit/verify").then().log().ifValidationFails().statusCode(200)
                 .body("intact", equalTo(true)).body("publishedCheckpoint.chainSeq", equalTo(5));
@@ -56,7 +56,7 @@ class CheckpointVerificationTest {
     @Test
     void aCheckpointWrittenIntoTheDatabaseWithAnotherKeyDoesNotVouchForTheChain() throws Exception {
         String tenant = Trail.unique("forged");
-        Trail.appendChain(tenant, "u", 3, Instant.now());
+        Trail.appendChain(tenant, "u", 3, Instant.now().truncatedTo(ChronoUnit.SECONDS));
         checkpoints.publish().await().atMost(WAIT);
         Callers.compliance(tenant).when().get("/v1/audit/verify").then().log().ifValidationFails().statusCode(200).body("intact", equalTo(true));
 
