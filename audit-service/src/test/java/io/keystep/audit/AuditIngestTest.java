@@ -40,6 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(AuditPostgresResource.class)
 @QuarkusTestResource(JwtTestResource.class)
+@QuarkusTestResource(CheckpointKeyResource.class)
 class AuditIngestTest {
 
     @jakarta.inject.Inject

@@ -21,10 +21,12 @@ public class OwnPostgresProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         // A consumer group of its own, from now on: this instance must not take records meant for the shared trail.
         // The broker lets audit-service join only its own group, so this instance logs in as the operator.
-        return Map.of("mp.messaging.incoming.audit-in.group.id", "audit-own-postgres",
+        Map<String, String> config = new java.util.HashMap<>(CheckpointKeyResource.properties());
+        config.putAll(Map.of("mp.messaging.incoming.audit-in.group.id", "audit-own-postgres",
                 "mp.messaging.incoming.audit-in.auto.offset.reset", "latest",
                 "keystep.kafka.username", BusCredentials.ADMIN,
-                "keystep.event-origin.key", EventOriginKey.base64());
+                "keystep.event-origin.key", EventOriginKey.base64()));
+        return config;
     }
 
     @Override

@@ -34,6 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TenantAuditSettingsTest {
 
     static final Duration WAIT = AuditIngestTest.WAIT;
+    /** The configured delay of a shortening (P7D), and a minute. */
+    static final Duration SHORTENING_DELAY = Duration.ofDays(7).plusMinutes(1);
 
     static TopicRecorder changes;
 
@@ -72,33 +74,35 @@ class TenantAuditSettingsTest {
         // every bad field at once, and nothing changed
         put(tenant, "{\"retentionDays\":30,\"retentionMonths\":0,\"searchDefaultLimit\":\"many\"}").then()
                 .statusCode(400).body("errors.field", contains("retentionDays", "retentionMonths", "searchDefaultLimit"));
-        // the bounds themselves are accepted
-        put(tenant, "{\"retentionMonths\":1,\"searchDefaultLimit\":1000}").then().statusCode(200);
+        // the bounds themselves are accepted (a shortening is the compliance role's)
+        putAs(Callers.compliance(tenant), "{\"retentionMonths\":1}").then().statusCode(200)
+                .body("pendingRetention.retentionMonths", equalTo(1));
+        put(tenant, "{\"searchDefaultLimit\":1000}").then().statusCode(200);
         put(tenant, "{\"retentionMonths\":120}").then().statusCode(200).body("retentionMonths", equalTo(120))
-                .body("searchDefaultLimit", equalTo(100));
+                .body("searchDefaultLimit", equalTo(1000)).body("pendingRetention", org.hamcrest.Matchers.nullValue());
     }
 
     @Test
     void aChangeIsStoredPublishedWithTheAdministratorAndAuditedAndAnUnchangedPutPublishesNothing() throws Exception {
         String tenant = Trail.unique("set");
         String admin = tenant + "-" + Tokens.ADMIN + "-client";
-        put(tenant, "{\"retentionMonths\":24}").then().statusCode(200)
-                .body("retentionMonths", equalTo(24)).body("searchDefaultLimit", equalTo(100));
-        Callers.admin(tenant).when().get("/v1/settings/audit").then().statusCode(200).body("retentionMonths", equalTo(24));
+        put(tenant, "{\"retentionMonths\":60}").then().statusCode(200)
+                .body("retentionMonths", equalTo(60)).body("searchDefaultLimit", equalTo(100));
+        Callers.admin(tenant).when().get("/v1/settings/audit").then().statusCode(200).body("retentionMonths", equalTo(60));
         try (var c = RestartablePostgres.get().connect(); var s = c.prepareStatement(
                 "SELECT retention_months, search_default_limit, updated_by FROM audit_tenant_settings WHERE tenant_id = ?")) {
             s.setString(1, tenant);
             var rs = s.executeQuery();
             assertTrue(rs.next());
-            assertEquals(24, rs.getInt(1));
+            assertEquals(60, rs.getInt(1));
             rs.getInt(2);
             assertTrue(rs.wasNull(), "an absent field stays the default");
             assertEquals(admin, rs.getString(3));
         }
-        put(tenant, "{\"retentionMonths\":24}").then().statusCode(200);
-        // back to the default retention, and a page size of its own
+        put(tenant, "{\"retentionMonths\":60}").then().statusCode(200);
+        // a page size of its own; the retention, not named, stays
         put(tenant, "{\"searchDefaultLimit\":50}").then().statusCode(200)
-                .body("retentionMonths", equalTo(48)).body("searchDefaultLimit", equalTo(50));
+                .body("retentionMonths", equalTo(60)).body("searchDefaultLimit", equalTo(50));
 
         List<JsonNode> published = await().atMost(WAIT).until(() -> publishedFor(tenant, admin), l -> l.size() >= 2);
         JsonNode first = published.get(0);
@@ -106,8 +110,8 @@ class TenantAuditSettingsTest {
         assertEquals(tenant, first.path("tenantId").asText());
         assertEquals("audit", first.path("payload").path("area").asText());
         assertEquals(admin, first.path("payload").path("changedBy").asText());
-        assertEquals(List.of("retentionMonths|null|24"), changesOf(first));
-        assertEquals(List.of("retentionMonths|24|null", "searchDefaultLimit|null|50"), changesOf(published.get(1)));
+        assertEquals(List.of("retentionMonths|null|60"), changesOf(first));
+        assertEquals(List.of("searchDefaultLimit|null|50"), changesOf(published.get(1)));
 
         // the changes reach the trail with the administrator as user; the unchanged PUT published nothing
         await().atMost(WAIT).until(() -> Trail.rows("tenant_id = ? AND type = ?", tenant, TenantSettingsChanged.TYPE)
@@ -145,25 +149,28 @@ class TenantAuditSettingsTest {
         Trail.appendChain(longer, "carol", 3, sixMonthsAgo); // within 12 months
         Callers.compliance(brief).contentType("application/json").body("{\"userId\":\"bob\",\"reason\":\"case 7\"}")
                 .when().post("/v1/audit/holds").then().statusCode(201);
-        // each change of settings is itself audited: row 7 of brief's chain, received now
-        put(brief, "{\"retentionMonths\":3}").then().statusCode(200);
-        put(longer, "{\"retentionMonths\":12}").then().statusCode(200);
+        // each change of settings is itself audited: rows 7 (asked) and 8 (in force) of brief's chain, received now
+        putAs(Callers.compliance(brief), "{\"retentionMonths\":3}").then().statusCode(200);
+        putAs(Callers.compliance(longer), "{\"retentionMonths\":12}").then().statusCode(200);
         await().atMost(WAIT).until(() -> Trail.rows("tenant_id IN (?, ?) AND type = ?", brief, longer,
                 TenantSettingsChanged.TYPE).size() == 2);
 
-        retention.runAt(Instant.now());
+        // once the shortening delay has passed
+        retention.runAt(Instant.now().plus(SHORTENING_DELAY));
+        await().atMost(WAIT).until(() -> Trail.rows("tenant_id IN (?, ?) AND type = ?", brief, longer,
+                TenantSettingsChanged.TYPE).size() == 4);
 
-        assertEquals(List.of(3L, 4L, 5L, 6L, 7L), Trail.rows("tenant_id = ?", brief).stream()
+        assertEquals(List.of(3L, 4L, 5L, 6L, 7L, 8L), Trail.rows("tenant_id = ?", brief).stream()
                 .map(r -> ((Number) r.get("chain_seq")).longValue()).toList());
         assertEquals(3, logins(longer));
         Callers.compliance(brief).when().get("/v1/audit/verify").then().statusCode(200)
-                .body("intact", equalTo(true)).body("prunedThroughSeq", equalTo(2)).body("rowsChecked", equalTo(5));
+                .body("intact", equalTo(true)).body("prunedThroughSeq", equalTo(2)).body("rowsChecked", equalTo(6));
 
-        // shorten the longer tenant's retention: its next run removes what is now expired
-        put(longer, "{\"retentionMonths\":4}").then().statusCode(200);
+        // shorten the longer tenant's retention: its next run after the delay removes what is now expired
+        putAs(Callers.compliance(longer), "{\"retentionMonths\":4}").then().statusCode(200);
         await().atMost(WAIT).until(() -> Trail.rows("tenant_id = ? AND type = ?", longer, TenantSettingsChanged.TYPE)
-                .size() == 2);
-        retention.runAt(Instant.now());
+                .size() == 3);
+        retention.runAt(Instant.now().plus(SHORTENING_DELAY));
         assertEquals(0, logins(longer));
         assertEquals(4, logins(brief), "bob's held row 3 and alice's rows 4 to 6 stay");
         Callers.compliance(longer).when().get("/v1/audit/verify").then().statusCode(200).body("intact", equalTo(true));
@@ -195,7 +202,12 @@ class TenantAuditSettingsTest {
     }
 
     private static io.restassured.response.Response put(String tenant, String body) {
-        return Callers.admin(tenant).contentType("application/json").body(body).when().put("/v1/settings/audit");
+        return putAs(Callers.admin(tenant), body);
+    }
+
+    private static io.restassured.response.Response putAs(io.restassured.specification.RequestSpecification caller,
+                                                          String body) {
+        return caller.contentType("application/json").body(body).when().put("/v1/settings/audit");
     }
 
     private static List<JsonNode> publishedFor(String tenant, String admin) throws Exception {

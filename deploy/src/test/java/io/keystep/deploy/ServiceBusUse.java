@@ -31,6 +31,8 @@ record ServiceBusUse(String applicationName, Set<String> reads, Set<String> writ
 
     private static final String INCOMING = "mp.messaging.incoming.";
     private static final String OUTGOING = "mp.messaging.outgoing.";
+    /** Topics read without a channel or a consumer group (a plain consumer that assigns itself every partition). */
+    private static final String ASSIGNED_READS = "keystep.bus.assigned-reads";
 
     /**
      * Channels whose topics a service's own ConfigSource supplies, not its properties: audit-service's
@@ -71,6 +73,11 @@ record ServiceBusUse(String applicationName, Set<String> reads, Set<String> writ
             } else if ("dead-letter-queue".equals(config.get("failure-strategy"))) {
                 writes.add("dead-letter-topic-" + channel);
             }
+        }
+        // topics a service reads with a plain consumer by partition assignment: no channel, no group
+        String assigned = properties.get(ASSIGNED_READS);
+        if (assigned != null && !assigned.isBlank()) {
+            reads.addAll(List.of(assigned.split("\\s*,\\s*")));
         }
         for (String channel : channels(properties, OUTGOING)) {
             Map<String, String> config = channelConfig(properties, OUTGOING, channel);

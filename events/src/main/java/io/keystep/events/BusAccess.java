@@ -50,11 +50,12 @@ public final class BusAccess {
             service(DELIVERY_SERVICE, List.of(Topics.DELIVERY_STATUS),
                     List.of(Topics.CHALLENGE_ISSUED, Topics.FACTOR_CHANGED),
                     Set.of(DELIVERY_SERVICE, DELIVERY_SERVICE + "-notices")),
-            // The trail reads every platform topic and every dead-letter topic; it dead-letters only the delivery
-            // statuses it refuses for not proving their tenant (it is their one consumer).
+            // The trail reads every platform topic and every dead-letter topic, and its own checkpoints (by partition
+            // assignment, no group: /v1/audit/verify compares the trail's tail with the newest); it dead-letters only
+            // the delivery statuses it refuses for not proving their tenant (it is their one consumer).
             new Grant(AUDIT_SERVICE, withPlatformEvents(List.of(Topics.AUDIT_CHECKPOINT,
                     Topics.deadLetter(Topics.DELIVERY_STATUS))),
-                    allPlatformTopicsAndDeadLetters(), Set.of(AUDIT_SERVICE), false),
+                    with(allPlatformTopicsAndDeadLetters(), Topics.AUDIT_CHECKPOINT), Set.of(AUDIT_SERVICE), false),
             new Grant(GATEWAY, Set.of(Topics.LOGIN), Set.of(Topics.LOGIN_DECISION), Set.of(GATEWAY), true),
             new Grant(SMS_WORKER, Set.of(Topics.DELIVERY_STATUS), Set.of(Topics.CHALLENGE_ISSUED),
                     Set.of(SMS_WORKER), true),
@@ -87,6 +88,12 @@ public final class BusAccess {
         writes.add(Topics.ACCESS_REFUSED);
         writes.add(Topics.TENANT_SETTINGS_CHANGED);
         return writes;
+    }
+
+    private static Set<String> with(Set<String> topics, String topic) {
+        Set<String> all = new LinkedHashSet<>(topics);
+        all.add(topic);
+        return all;
     }
 
     private static Set<String> allPlatformTopicsAndDeadLetters() {

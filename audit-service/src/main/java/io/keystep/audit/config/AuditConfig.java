@@ -5,7 +5,6 @@ import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 
 /** audit-service settings, under {@code keystep.audit}. */
 @ConfigMapping(prefix = "keystep.audit")
@@ -53,12 +52,31 @@ public interface AuditConfig {
         /** Per-tenant retention in months, {@code keystep.audit.retention.tenant-months.<tenant>=<months>}. */
         Map<String, Integer> tenantMonths();
 
+        /**
+         * No retention is shorter than this, whoever sets it (a tenant's setting, the values above): a year by default.
+         * The operator's: a tenant's PUT under it is refused (400), and a lower configured value counts as the floor.
+         */
+        @WithDefault("12")
+        int floorMonths();
+
+        /**
+         * How long after it is asked for a shortening of a tenant's retention takes effect, so that it can be seen in
+         * the trail and undone before any row goes; a lengthening takes effect at once. An ISO-8601 duration.
+         */
+        @WithDefault("P7D")
+        Duration shorteningDelay();
+
+        /** How often shortenings whose time has come are applied (and announced). */
+        @WithDefault("PT1M")
+        Duration applyEvery();
+
         /** Cron expression of the retention run. */
         @WithDefault("0 15 3 * * ?")
         String schedule();
 
+        /** The tenant's configured retention, never under the floor. */
         default int monthsFor(String tenantId) {
-            return tenantMonths().getOrDefault(tenantId, defaultMonths());
+            return Math.max(floorMonths(), tenantMonths().getOrDefault(tenantId, defaultMonths()));
         }
     }
 
@@ -67,11 +85,24 @@ public interface AuditConfig {
         @WithDefault("PT5M")
         Duration every();
 
-        /** Ed25519 private key, PKCS#8, base64. Without it no checkpoint is signed. */
-        Optional<String> privateKey();
+        /**
+         * Ed25519 private key, PKCS#8, base64 ({@code KEYSTEP_AUDIT_CHECKPOINT_PRIVATE_KEY}). Required: without it the
+         * service does not start, as a trail without signed checkpoints cannot show a rewrite or a truncation.
+         */
+        String privateKey();
 
-        /** The matching Ed25519 public key, X.509, base64; served so that copies can check the signatures. */
-        Optional<String> publicKey();
+        /**
+         * The matching Ed25519 public key, X.509, base64 ({@code KEYSTEP_AUDIT_CHECKPOINT_PUBLIC_KEY}), required:
+         * {@code /v1/audit/verify} checks every checkpoint with it (never with a key read from the database), and it is
+         * served so that copies can check the signatures.
+         */
+        String publicKey();
+
+        /**
+         * Public keys of earlier signing keys, by key id ({@code keystep.audit.checkpoint.previous-public-keys.<id>}),
+         * so that checkpoints signed before a key rotation still verify.
+         */
+        Map<String, String> previousPublicKeys();
 
         @WithDefault("default")
         String keyId();

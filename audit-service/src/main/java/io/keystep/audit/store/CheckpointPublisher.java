@@ -25,14 +25,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Periodically signs every tenant's chain head that moved since its last checkpoint, stores the checkpoint,
  * publishes it on {@code audit.checkpoint.v1} (keyed by tenant, so that a copy kept outside this database can
  * prove the trail was not rewritten) and logs it; the checkpoints are also served by
  * {@code GET /v1/audit/checkpoints}. A checkpoint is stored only once Kafka acknowledged it, so a failed
- * publication is retried by the next run. Without a configured key nothing is signed.
+ * publication is retried by the next run. The signing key is required (the service does not start without it).
  */
 @ApplicationScoped
 public class CheckpointPublisher {
@@ -44,7 +43,7 @@ public class CheckpointPublisher {
     private final DatabaseContext database;
     private final AuditConfig config;
     private final Clock clock;
-    private final Optional<CheckpointSigner> signer;
+    private final CheckpointSigner signer;
     private final MutinyEmitter<String> checkpoints;
     private final ObjectMapper mapper;
 
@@ -56,10 +55,7 @@ public class CheckpointPublisher {
         this.database = database;
         this.config = config;
         this.clock = clock;
-        this.signer = config.checkpoint().privateKey().map(CheckpointSigner::new);
-        if (signer.isEmpty()) {
-            LOG.warn("keystep.audit.checkpoint.private-key is not set: no chain checkpoint will be signed");
-        }
+        this.signer = new CheckpointSigner(config.checkpoint().privateKey());
     }
 
     @Scheduled(every = "${keystep.audit.checkpoint.every}", delayed = "${keystep.audit.checkpoint.every}",
@@ -71,9 +67,6 @@ public class CheckpointPublisher {
 
     /** Signs and stores a checkpoint of every head that moved; returns the new checkpoints. */
     public Uni<List<ChainCheckpoint>> publish() {
-        if (signer.isEmpty()) {
-            return Uni.createFrom().item(List.of());
-        }
         return DatabaseContext.on(database.current(), () -> store.heads().chain(heads -> Multi.createFrom().iterable(heads)
                 .onItem().transformToUniAndConcatenate(head -> Panache.withTransaction(() ->
                         ChainCheckpoint.<ChainCheckpoint>find("tenantId = ?1 order by id desc", head.tenantId())
@@ -88,7 +81,7 @@ public class CheckpointPublisher {
                                     checkpoint.signedAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
                                     checkpoint.keyId = config.checkpoint().keyId();
                                     checkpoint.algorithm = CheckpointSigner.ALGORITHM;
-                                    checkpoint.signature = signer.get().sign(checkpoint.tenantId, checkpoint.chainSeq,
+                                    checkpoint.signature = signer.sign(checkpoint.tenantId, checkpoint.chainSeq,
                                             checkpoint.headHash, checkpoint.signedAt);
                                     return announce(checkpoint).chain(() -> checkpoint.<ChainCheckpoint>persist())
                                             .invoke(saved -> LOG.infof(

@@ -39,14 +39,18 @@ public class RetentionJob {
     /** The SQLSTATE of the database's retention functions refusing a partition still within retention. */
     static final String REFUSED = "KA002";
 
+    private static final java.time.Duration APPLY_TIMEOUT = java.time.Duration.ofSeconds(60);
+
     private final DataSource dataSource;
     private final AuditConfig config;
     private final Clock clock;
+    private final RetentionChanges changes;
 
-    public RetentionJob(DataSource dataSource, AuditConfig config, Clock clock) {
+    public RetentionJob(DataSource dataSource, AuditConfig config, Clock clock, RetentionChanges changes) {
         this.dataSource = dataSource;
         this.config = config;
         this.clock = clock;
+        this.changes = changes;
     }
 
     @Scheduled(cron = "${keystep.audit.retention.schedule}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -63,6 +67,8 @@ public class RetentionJob {
     public synchronized List<String> runAt(Instant now) throws SQLException {
         YearMonth current = YearMonth.from(now.atOffset(ZoneOffset.UTC));
         List<String> dropped = new ArrayList<>();
+        // shortenings whose delay has passed count from this run on (announced in the trail as they are applied)
+        changes.applyDue(now).await().atMost(APPLY_TIMEOUT);
         try (Connection connection = dataSource.getConnection()) {
             createPartition(connection, current);
             createPartition(connection, current.plusMonths(1));
@@ -158,7 +164,7 @@ public class RetentionJob {
                                           Map<String, Integer> overrides) {
         Instant monthEnd = month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
         if (tenants.isEmpty()) {
-            return !monthEnd.atOffset(ZoneOffset.UTC).plusMonths(config.retention().defaultMonths()).toInstant().isAfter(now);
+            return !monthEnd.atOffset(ZoneOffset.UTC).plusMonths(Math.max(config.retention().floorMonths(), config.retention().defaultMonths())).toInstant().isAfter(now);
         }
         for (String tenant : tenants) {
             int months = monthsFor(tenant, overrides);
@@ -176,16 +182,19 @@ public class RetentionJob {
      */
     private int askedMonths(List<String> tenants, Map<String, Integer> overrides) {
         if (tenants.isEmpty()) {
-            return config.retention().defaultMonths();
+            return Math.max(config.retention().floorMonths(), config.retention().defaultMonths());
         }
         return tenants.stream().filter(t -> !overrides.containsKey(t)).mapToInt(t -> config.retention().monthsFor(t))
                 .max().orElse(0);
     }
 
-    /** The tenant's retention: its own setting, else the configured per-tenant value, else the default. */
+    /**
+     * The tenant's retention: its own setting, else the configured per-tenant value, else the default; never under
+     * the floor.
+     */
     private int monthsFor(String tenant, Map<String, Integer> overrides) {
         Integer own = overrides.get(tenant);
-        return own != null ? own : config.retention().monthsFor(tenant);
+        return own != null ? Math.max(own, config.retention().floorMonths()) : config.retention().monthsFor(tenant);
     }
 
     private static boolean held(Connection connection, String partition) throws SQLException {

@@ -17,7 +17,8 @@ public class TenantAuditSettings extends PanacheEntityBase {
     @Column(name = "tenant_id")
     public String tenantId;
 
-    @Column(name = "retention_months")
+    /** Set only by the database's retention functions (migration V5): the floor and the delay hold there. */
+    @Column(name = "retention_months", insertable = false, updatable = false)
     public Integer retentionMonths;
 
     @Column(name = "search_default_limit")

@@ -2,13 +2,12 @@ package io.keystep.audit.store;
 
 import io.keystep.audit.config.AuditConfig;
 import io.keystep.audit.domain.AuditSettings;
+import io.keystep.audit.domain.RetentionChange;
+import io.keystep.audit.domain.RetentionPolicy;
 import io.keystep.events.TenantSettingsChanged;
 import io.keystep.events.Topics;
-import io.keystep.kit.messaging.PlatformEvents;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
@@ -22,21 +21,44 @@ import java.util.Objects;
 /**
  * The tenants' audit settings: overrides in PostgreSQL ({@code audit_tenant_settings}) over the platform defaults of
  * the configuration. A change is published as {@link TenantSettingsChanged} on {@link Topics#TENANT_SETTINGS_CHANGED}
- * and committed only once Kafka acknowledged it, so that no change escapes the audit trail.
+ * and committed only once Kafka acknowledged it, so that no change escapes the audit trail. The retention goes
+ * through {@link RetentionChanges}: never under the floor, a shortening only after the delay.
  */
 @ApplicationScoped
 public class TenantSettingsStore {
 
-    public static final String AREA = "audit";
+    public static final String AREA = SettingsAnnouncements.AREA;
+
+    /** A change asked for; an unnamed field stays as it is, a named null returns to the default. */
+    public record Change(boolean retentionNamed, Integer retentionMonths, boolean pageSizeNamed, Integer pageSize) {
+    }
+
+    /** The settings in force and the retention change waiting for its time, if any. */
+    public record View(AuditSettings settings, RetentionChange pending) {
+    }
+
+    /** A shortening asked for by a caller who may not shorten the retention. */
+    public static final class ShorteningRefused extends RuntimeException {
+        public ShorteningRefused() {
+            super("only the compliance role may shorten the retention", null, false, false);
+        }
+    }
 
     private final AuditConfig config;
-    private final PlatformEvents events;
+    private final RetentionChanges retention;
+    private final SettingsAnnouncements announcements;
     private final Clock clock;
 
-    public TenantSettingsStore(AuditConfig config, PlatformEvents events, Clock clock) {
+    public TenantSettingsStore(AuditConfig config, RetentionChanges retention, SettingsAnnouncements announcements,
+                               Clock clock) {
         this.config = config;
-        this.events = events;
+        this.retention = retention;
+        this.announcements = announcements;
         this.clock = clock;
+    }
+
+    public RetentionPolicy policy() {
+        return new RetentionPolicy(config.retention().floorMonths(), config.retention().shorteningDelay());
     }
 
     /** The platform defaults for a tenant, from configuration. */
@@ -47,33 +69,57 @@ public class TenantSettingsStore {
     /** The settings in force for a tenant. */
     public Uni<AuditSettings> settingsOf(String tenant) {
         return Panache.withSession(() -> TenantAuditSettings.<TenantAuditSettings>findById(tenant))
-                .map(row -> overrides(row).over(defaults(tenant)));
+                .map(row -> inForce(tenant, row));
+    }
+
+    /** The settings in force and the pending retention change. */
+    public Uni<View> viewOf(String tenant) {
+        return Panache.withSession(() -> TenantAuditSettings.<TenantAuditSettings>findById(tenant)
+                .chain(row -> retention.pending(tenant).map(pending -> new View(inForce(tenant, row), pending))));
     }
 
     /**
-     * Replaces the tenant's overrides by {@code next} (a null field returns to the default). When anything changed,
-     * publishes the change and commits once Kafka acknowledged it; a failed publication changes nothing.
+     * Makes the change. When anything changed, publishes it and commits once Kafka acknowledged it; a failed
+     * publication changes nothing. Fails with {@link ShorteningRefused} when the retention would be shortened and
+     * {@code mayShorten} is false.
      */
-    public Uni<AuditSettings> replace(String tenant, AuditSettings.Overrides next, String subject) {
+    public Uni<View> change(String tenant, Change next, String subject, boolean mayShorten) {
         Instant now = clock.instant();
+        int defaultMonths = config.retention().monthsFor(tenant);
         return Panache.withTransaction(() -> Panache.getSession().chain(session -> session
                 // the row exists from here on, so that concurrent changes of one tenant queue on its lock
                 .createNativeQuery("INSERT INTO audit_tenant_settings (tenant_id, updated_at, updated_by)"
                         + " VALUES (?1, ?2, ?3) ON CONFLICT (tenant_id) DO NOTHING")
                 .setParameter(1, tenant).setParameter(2, now).setParameter(3, subject).executeUpdate())
                 .chain(() -> TenantAuditSettings.<TenantAuditSettings>findById(tenant, LockModeType.PESSIMISTIC_WRITE))
-                .chain(row -> {
-                    List<TenantSettingsChanged.Change> changed = diff(overrides(row), next);
-                    if (changed.isEmpty()) {
-                        return Uni.createFrom().item(next);
+                .chain(row -> retention.pending(tenant).chain(pending -> {
+                    List<TenantSettingsChanged.Change> changes = new ArrayList<>();
+                    if (next.pageSizeNamed() && !Objects.equals(row.searchDefaultLimit, next.pageSize())) {
+                        changes.add(new TenantSettingsChanged.Change(AuditSettings.SEARCH_DEFAULT_LIMIT,
+                                text(row.searchDefaultLimit), text(next.pageSize())));
+                        row.searchDefaultLimit = next.pageSize();
+                        row.updatedAt = now;
+                        row.updatedBy = subject;
                     }
-                    row.retentionMonths = next.retentionMonths();
-                    row.searchDefaultLimit = next.searchDefaultLimit();
-                    row.updatedAt = now;
-                    row.updatedBy = subject;
-                    return announce(tenant, subject, now, changed).replaceWith(next);
-                }))
-                .map(saved -> saved.over(defaults(tenant)));
+                    boolean retentionChanges = next.retentionNamed()
+                            && (pending != null || !Objects.equals(row.retentionMonths, next.retentionMonths()));
+                    if (!retentionChanges) {
+                        return announced(tenant, subject, changes).replaceWith(new View(inForce(tenant, row), pending));
+                    }
+                    if (!mayShorten && policy().shortens(row.retentionMonths, next.retentionMonths(), defaultMonths)) {
+                        return Uni.createFrom().failure(new ShorteningRefused());
+                    }
+                    Instant effectiveAt = policy().effectiveAt(row.retentionMonths, next.retentionMonths(),
+                            defaultMonths, now);
+                    return retention.request(tenant, next.retentionMonths(), subject, now, effectiveAt).chain(asked -> {
+                        changes.addAll(RetentionChanges.asked(asked, pending));
+                        Integer own = asked.applied() ? asked.monthsAfter() : row.retentionMonths;
+                        AuditSettings settings = new AuditSettings(policy().inForce(own, defaultMonths),
+                                pageSize(row.searchDefaultLimit));
+                        return announced(tenant, subject, changes)
+                                .replaceWith(new View(settings, asked.applied() ? null : asked));
+                    });
+                })));
     }
 
     /** Every tenant's retention override, for the retention job (JDBC, outside any request). */
@@ -88,31 +134,20 @@ public class TenantSettingsStore {
         return months;
     }
 
-    static List<TenantSettingsChanged.Change> diff(AuditSettings.Overrides before, AuditSettings.Overrides after) {
-        List<TenantSettingsChanged.Change> changed = new ArrayList<>();
-        Map<String, Integer> old = before.byField();
-        after.byField().forEach((field, value) -> {
-            if (!Objects.equals(old.get(field), value)) {
-                changed.add(new TenantSettingsChanged.Change(field, text(old.get(field)), text(value)));
-            }
-        });
-        return changed;
+    private Uni<Void> announced(String tenant, String subject, List<TenantSettingsChanged.Change> changes) {
+        return changes.isEmpty() ? Uni.createFrom().voidItem() : announcements.announce(tenant, subject, changes);
+    }
+
+    private AuditSettings inForce(String tenant, TenantAuditSettings row) {
+        return new AuditSettings(policy().inForce(row == null ? null : row.retentionMonths,
+                config.retention().monthsFor(tenant)), pageSize(row == null ? null : row.searchDefaultLimit));
+    }
+
+    private int pageSize(Integer own) {
+        return own != null ? own : config.query().defaultLimit();
     }
 
     private static String text(Integer value) {
         return value == null ? null : value.toString();
-    }
-
-    private static AuditSettings.Overrides overrides(TenantAuditSettings row) {
-        return row == null ? AuditSettings.Overrides.NONE
-                : new AuditSettings.Overrides(row.retentionMonths, row.searchDefaultLimit);
-    }
-
-    /** Publishes the change, keyed {@code tenant:subject}; completes when Kafka acknowledged it. */
-    private Uni<Void> announce(String tenant, String subject, Instant at, List<TenantSettingsChanged.Change> changed) {
-        // the acknowledgement arrives on a Kafka thread; the transaction goes on on its own Vert.x context
-        Context context = Vertx.currentContext();
-        Uni<Void> sent = events.settingsChanged(tenant, new TenantSettingsChanged(AREA, subject, changed));
-        return context == null ? sent : sent.emitOn(task -> context.runOnContext(ignored -> task.run()));
     }
 }
