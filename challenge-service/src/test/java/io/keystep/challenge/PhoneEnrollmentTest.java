@@ -105,7 +105,7 @@ class PhoneEnrollmentTest {
         assertThat(login.job().at("/payload/destination").asText(), equalTo(oldPhone));
 
         FactorProofs.confirmPhone(tenant, user, VerifyApi.code(mapper, tenant, id, 1)).then().statusCode(200);
-        FactorProofs.pastCooldown();
+        // The confirmed number's cooldown is over: the login right after it gets its code.
         LoginThread.Issued after = LoginThread.challengeOf(mapper, tenant, user);
         assertThat(after.job().at("/payload/destination").asText(), equalTo(newPhone));
         // The old number is told; the events never carry either number.

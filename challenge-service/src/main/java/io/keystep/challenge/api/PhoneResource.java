@@ -11,7 +11,9 @@ import io.keystep.challenge.factors.FactorNotices;
 import io.keystep.challenge.factors.StepUps;
 import io.keystep.challenge.factors.TrustedDevices;
 import io.keystep.challenge.messaging.EventPublisher;
+import io.keystep.challenge.domain.CodeDigest;
 import io.keystep.challenge.store.PendingPhones;
+import io.keystep.challenge.store.SendLimiter;
 import io.keystep.challenge.store.PhoneEnrollment;
 import io.keystep.challenge.store.PhoneEnrollmentRepository;
 import io.keystep.challenge.store.TenantSettingsRepository;
@@ -88,12 +90,14 @@ public class PhoneResource {
     private final EventPublisher publisher;
     private final FactorMetrics metrics;
     private final ClientIps clientIps;
+    private final SendLimiter limiter;
+    private final CodeDigest digests;
 
     public PhoneResource(PhoneEnrollmentRepository phones, PendingPhones pending, FactorChangeGate gate,
                          VerificationService verifications, TenantSettingsRepository settings, CodeChecker checker,
                          VerificationProofs proofs, TrustedDevices trustedDevices, Clock clock, Caller caller,
                          FactorNotices notices, EventPublisher publisher, FactorMetrics metrics,
-                         ClientIps clientIps) {
+                         ClientIps clientIps, SendLimiter limiter, CodeDigest digests) {
         this.phones = phones;
         this.pending = pending;
         this.gate = gate;
@@ -108,6 +112,8 @@ public class PhoneResource {
         this.publisher = publisher;
         this.metrics = metrics;
         this.clientIps = clientIps;
+        this.limiter = limiter;
+        this.digests = digests;
     }
 
     /**
@@ -181,6 +187,9 @@ public class PhoneResource {
                     return FactorChangeGate.failClosed(phones.enrollmentOf(tenantId, userId)
                             .flatMap(before -> phones.enroll(tenantId, userId, e164, now)
                                     .call(() -> pending.end(tenantId, userId, verificationId))
+                                    .call(() -> settings.settingsOf(tenantId).flatMap(tenant -> limiter.endCooldown(
+                                            tenantId, digests.destinationPseudonym(tenantId, e164),
+                                            tenant.sendLimits().cooldown(), now)))
                                     .call(after -> announce(tenantId, userId,
                                             before.map(b -> b.phoneNumber), after, now))))
                             .map(after -> new EnrolledPhone(userId, PhoneNumbers.mask(e164), "active", null, null));

@@ -26,6 +26,7 @@ public class SendLimiter {
      * Replies {'ok'} or {limitName, retryAfterMs}.
      */
     private static final RedisScript SCRIPT = RedisScript.load(SendLimiter.class, "send-limits.lua");
+    private static final RedisScript END_COOLDOWN = RedisScript.load(SendLimiter.class, "end-cooldown.lua");
 
     /** A limit that refused a send, and when to try again. */
     public record Refusal(String limit, Duration retryAfter) {
@@ -41,7 +42,7 @@ public class SendLimiter {
     public Uni<java.util.Optional<Refusal>> acquire(String tenantId, String destinationKey, String clientIp,
                                                     SendLimits limits, Instant now) {
         String ip = clientIp == null || clientIp.isBlank() ? "" : clientIp;
-        return SCRIPT.run(redis, List.of("ks:sends:dest:{" + tenantId + "}:" + destinationKey,
+        return SCRIPT.run(redis, List.of(destinationKey(tenantId, destinationKey),
                                 "ks:sends:ip:{" + tenantId + "}:" + ip, "ks:sends:tenant:{" + tenantId + "}"),
                         Long.toString(now.toEpochMilli()), UUID.randomUUID().toString(),
                         Long.toString(limits.cooldown().toMillis()),
@@ -52,5 +53,18 @@ public class SendLimiter {
                         ? java.util.Optional.<Refusal>empty()
                         : java.util.Optional.of(new Refusal(r.get(0).toString(),
                         Duration.ofMillis(Long.parseLong(r.get(1).toString())))));
+    }
+
+    /**
+     * Ends the cooldown of a destination whose code came back approved: the person has the number in hand, so the
+     * login that follows a phone's confirmation is not held back. The send still counts in the destination's window.
+     */
+    public Uni<Void> endCooldown(String tenantId, String destinationKey, Duration cooldown, Instant now) {
+        return END_COOLDOWN.run(redis, List.of(destinationKey(tenantId, destinationKey)),
+                Long.toString(now.toEpochMilli()), Long.toString(cooldown.toMillis())).replaceWithVoid();
+    }
+
+    private static String destinationKey(String tenantId, String destinationKey) {
+        return "ks:sends:dest:{" + tenantId + "}:" + destinationKey;
     }
 }
