@@ -49,12 +49,15 @@ final class Http implements AutoCloseable {
         return client.getAbs(url).send().map(r -> Integer.toString(r.statusCode()));
     }
 
-    /** {@code PUT /v1/users/{userId}/phone} for a user without factors: a code goes to the number (202). */
-    Uni<Integer> enrollPhone(String challengeUrl, String tenant, String userId, String phone) {
+    /**
+     * {@code PUT /v1/users/{userId}/phone} for a user without factors, the person's address stated: a code goes to the
+     * number (202).
+     */
+    Uni<Integer> enrollPhone(String challengeUrl, String tenant, String userId, String phone, String clientIp) {
         return client.putAbs(challengeUrl + "/v1/users/" + encode(userId) + "/phone")
                 .bearerTokenAuthentication(gatewayToken(tenant))
                 .putHeader("First-Factor-Authenticated-At", java.time.Instant.now().toString())
-                .sendJsonObject(new JsonObject().put("phoneNumber", phone))
+                .sendJsonObject(new JsonObject().put("phoneNumber", phone).put("clientIp", clientIp))
                 .map(HttpResponse::statusCode);
     }
 

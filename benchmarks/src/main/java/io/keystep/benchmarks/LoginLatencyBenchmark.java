@@ -329,7 +329,8 @@ final class LoginLatencyBenchmark {
             }
             int before = messagesSoFar();
             List<Integer> requested = Http.all(n, 32, Duration.ofMinutes(30), k -> http.enrollPhone(challengeUrl,
-                    people.tenant("login", from + k), "user-" + (from + k), Population.phone(firstPhone + k)));
+                    people.tenant("login", from + k), "user-" + (from + k), Population.phone(firstPhone + k),
+                    Population.address(from + k)));
             // Each new number confirms the code sent to it, as a person would, before its logins are measured: no
             // enrollment SMS may arrive among the logins' messages.
             Map<String, String> codes = enrollmentCodes(before, from, n, requested);

@@ -7,14 +7,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * see ordinary traffic and never refuse a benchmark send. Delivery-service counts sends per tenant and hour by
  * destination (10), by number range, the first five national digits (50), and by country (1,000);
  * challenge-service counts sends per tenant per minute (1,000) and per client address per 10 minutes (30). So a
- * tenant gets at most {@value #PER_TENANT} people, a number range at most {@value #PER_RANGE} numbers and a client
- * address at most {@value #PER_ADDRESS} sends. The numbers are valid North American numbers in ranges of real area
+ * tenant gets at most {@value #PER_TENANT} people, a number range at most {@value #PER_RANGE} numbers (each gets its
+ * enrolment code, then its login codes) and a client address at most {@value #PER_ADDRESS} sends. The numbers are valid North American numbers in ranges of real area
  * codes, so that libphonenumber accepts them.
  */
 final class Population {
 
     static final int PER_TENANT = 500;
-    static final int PER_RANGE = 40;
+    static final int PER_RANGE = 20;
     static final int PER_ADDRESS = 25;
 
     private static final String[] AREA_CODES = ("201 202 203 205 206 207 208 209 210 212 213 214 215 216 217 218 219 "
