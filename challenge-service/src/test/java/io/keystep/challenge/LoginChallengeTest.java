@@ -74,7 +74,9 @@ class LoginChallengeTest {
 
         JsonNode job = issued.job().get("payload");
         assertThat(issued.job().at("/type").asText(), equalTo("challenge.issued"));
-        assertThat(job.get("channelPlan").toString(), equalTo("[\"SMS\"]"));
+        // The tenant's phone chain (by default SMS, then WhatsApp, then voice), as channel auto tries it.
+        assertThat(job.get("channelPlan").toString(), equalTo("[\"SMS\",\"WHATSAPP\",\"VOICE\"]"));
+        assertThat(decision.at("/payload/factor").asText(), equalTo("SMS"));
         assertThat(job.get("destination").asText(), equalTo("+15555550123"));
         assertThat(job.get("locale").asText(), equalTo("en"));
         assertThat(job.get("purpose").asText(), equalTo("LOGIN"));

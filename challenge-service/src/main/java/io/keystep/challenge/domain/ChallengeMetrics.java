@@ -29,6 +29,12 @@ public class ChallengeMetrics {
                 .increment();
     }
 
+    /** A login's challenge was switched to another of the user's factors. */
+    public void loginSwitched(String tenantId, String factor) {
+        counter("keystep.login.switches", "Login challenges switched to another factor", "tenant", tenantId,
+                "factor", factor).increment();
+    }
+
     /** A send limit refused a send. */
     public void limitHit(String tenantId, String channel, String limit) {
         counter("keystep.verification.limit.hits", "Sends refused by a send limit", "tenant", tenantId,

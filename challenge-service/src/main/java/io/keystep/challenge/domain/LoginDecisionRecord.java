@@ -5,12 +5,26 @@ import java.util.List;
 /**
  * What challenge-service decided for one login, kept for gateways that poll.
  *
- * @param loginId     the login
- * @param userId      its user
- * @param decision    ALLOW, CHALLENGE or DENY
- * @param challengeId the challenge to answer, when challenged
- * @param reasons     why
+ * @param loginId      the login
+ * @param userId       its user
+ * @param decision     ALLOW, CHALLENGE or DENY
+ * @param challengeId  the challenge to answer, when challenged
+ * @param reasons      why
+ * @param factor       the factor the challenge asks for ({@link io.keystep.events.Factor} name), when challenged
+ * @param alternatives the user's other factors the challenge can be switched to
+ * @param hint         where a sent code goes, masked; null for a factor nothing is sent to
  */
 public record LoginDecisionRecord(String loginId, String userId, String decision, String challengeId,
-                                  List<String> reasons) {
+                                  List<String> reasons, String factor, List<String> alternatives, String hint) {
+
+    public LoginDecisionRecord {
+        reasons = reasons == null ? List.of() : List.copyOf(reasons);
+        alternatives = alternatives == null ? List.of() : List.copyOf(alternatives);
+    }
+
+    /** A decision that names no factor. */
+    public LoginDecisionRecord(String loginId, String userId, String decision, String challengeId,
+                               List<String> reasons) {
+        this(loginId, userId, decision, challengeId, reasons, null, List.of(), null);
+    }
 }

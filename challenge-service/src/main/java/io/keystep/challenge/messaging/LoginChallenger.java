@@ -5,20 +5,16 @@ import io.keystep.challenge.domain.ChallengeMetrics;
 import io.keystep.challenge.domain.CodeDigest;
 import io.keystep.challenge.domain.CodeGenerator;
 import io.keystep.challenge.domain.LoginDecisionRecord;
-import io.keystep.challenge.domain.NewChallenge;
-import io.keystep.challenge.domain.PhoneNumbers;
 import io.keystep.challenge.domain.SendLimits;
 import io.keystep.challenge.domain.StoredChallenge;
 import io.keystep.challenge.domain.TenantSettings;
+import io.keystep.challenge.factors.LoginFactors;
 import io.keystep.challenge.store.ChallengeStore;
 import io.keystep.challenge.store.LoginDecisions;
-import io.keystep.challenge.store.PhoneEnrollmentRepository;
 import io.keystep.challenge.store.SendLimiter;
 import io.keystep.challenge.store.TenantSettingsRepository;
-import io.keystep.challenge.store.UserTags;
-import io.keystep.events.ChallengeIssued;
-import io.keystep.events.Channel;
 import io.keystep.events.Decision;
+import io.keystep.events.Factor;
 import io.keystep.events.Limit;
 import io.keystep.events.LoginDecided;
 import io.keystep.events.RiskAssessed;
@@ -35,9 +31,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Decides a login from risk-service's verdict: passes ALLOW and DENY on, and turns CHALLENGE into an SMS
- * challenge on the user's enrolled phone, or into a DENY when the user has none (fail closed).
- * Each login is decided once: a redelivered verdict finds the decision recorded and issues nothing.
+ * Decides a login from risk-service's verdict: passes ALLOW and DENY on, and turns CHALLENGE into a challenge on
+ * the user's preferred usable factor (see {@link LoginFactors}), naming the others the gateway may switch to; a user
+ * with none is denied (fail closed). Each login is decided once: a redelivered verdict finds the decision recorded
+ * and issues nothing.
  */
 @ApplicationScoped
 public class LoginChallenger {
@@ -46,7 +43,8 @@ public class LoginChallenger {
     public static final String RATE_LIMITED = "RATE_LIMITED";
     private static final Logger LOG = Logger.getLogger(LoginChallenger.class);
 
-    private final PhoneEnrollmentRepository phones;
+    private final LoginFactors factors;
+    private final LoginChallenges challenges;
     private final ChallengeStore store;
     private final LoginDecisions decisions;
     private final EventPublisher publisher;
@@ -60,14 +58,16 @@ public class LoginChallenger {
     private final CancellationTrail cancellations;
     private final SendLimiter limiter;
 
-    public LoginChallenger(SendLimiter limiter, CancellationTrail cancellations, PhoneEnrollmentRepository phones,
-                           ChallengeStore store, LoginDecisions decisions, EventPublisher publisher,
-                           CodeGenerator codes, CodeDigest digests, DeliverySeal sealer, ChallengeConfig config,
-                           ChallengeMetrics metrics, Clock clock, TenantSettingsRepository settings) {
+    public LoginChallenger(SendLimiter limiter, CancellationTrail cancellations, LoginFactors factors,
+                           LoginChallenges challenges, ChallengeStore store, LoginDecisions decisions,
+                           EventPublisher publisher, CodeGenerator codes, CodeDigest digests, DeliverySeal sealer,
+                           ChallengeConfig config, ChallengeMetrics metrics, Clock clock,
+                           TenantSettingsRepository settings) {
         this.settings = settings;
         this.cancellations = cancellations;
         this.limiter = limiter;
-        this.phones = phones;
+        this.factors = factors;
+        this.challenges = challenges;
         this.store = store;
         this.decisions = decisions;
         this.publisher = publisher;
@@ -84,15 +84,11 @@ public class LoginChallenger {
         if (risk.decision() != Decision.CHALLENGE) {
             return decideOnce(tenantId, risk, risk.decision(), risk.reasons());
         }
-        return phones.phoneOf(tenantId, risk.userId()).flatMap(phone -> {
-            if (phone.isEmpty()) {
-                List<String> reasons = new ArrayList<>();
-                reasons.add(NO_FACTOR_ENROLLED);
-                reasons.addAll(risk.reasons());
-                return decideOnce(tenantId, risk, Decision.DENY, reasons);
-            }
-            return settings.settingsOf(tenantId).flatMap(tenant -> challenge(tenantId, risk, phone.get(), tenant));
-        });
+        return settings.settingsOf(tenantId).flatMap(tenant -> factors.of(tenantId, risk.userId(),
+                        LoginFactors.phoneChain(tenant.autoChannels()))
+                .flatMap(options -> options.isEmpty()
+                        ? decideOnce(tenantId, risk, Decision.DENY, withReason(NO_FACTOR_ENROLLED, risk.reasons()))
+                        : challenge(tenantId, risk, options, tenant)));
     }
 
     private Uni<Void> decideOnce(String tenantId, RiskAssessed risk, Decision decision, List<String> reasons) {
@@ -133,8 +129,7 @@ public class LoginChallenger {
                         tenantId);
                 Uni<Void> job = record.challengeId() == null ? Uni.createFrom().voidItem()
                         : reissue(tenantId, risk, record.challengeId(), now);
-                return publisher.loginDecided(tenantId, now, new LoginDecided(record.loginId(), record.userId(),
-                                decision, record.challengeId(), record.reasons()))
+                return publisher.loginDecided(tenantId, now, decided(record))
                         .chain(() -> job)
                         .chain(() -> decisions.markPublished(tenantId, risk.loginId(), config.loginDecisionTtl()))
                         .invoke(() -> metrics.loginDecided(tenantId, decision.name()));
@@ -149,6 +144,10 @@ public class LoginChallenger {
                 return Uni.createFrom().voidItem();
             }
             StoredChallenge c = found.get();
+            if (c.factorId() != null) {
+                // Answered by an authenticator or a recovery code: nothing was to be sent.
+                return Uni.createFrom().voidItem();
+            }
             String code = codes.next(c.codeLength());
             String digest = digests.digest(tenantId, challengeId, code);
             // The code keeps the challenge's expiry: a redelivery does not extend the time to answer.
@@ -165,20 +164,16 @@ public class LoginChallenger {
         });
     }
 
-    private Uni<Void> challenge(String tenantId, RiskAssessed risk, String phone, TenantSettings tenant) {
+    /** The decision as published: factor names as {@link Factor} values. */
+    public static LoginDecided decided(LoginDecisionRecord record) {
+        return new LoginDecided(record.loginId(), record.userId(), Decision.valueOf(record.decision()),
+                record.challengeId(), record.reasons(), record.factor() == null ? null : Factor.valueOf(record.factor()),
+                record.alternatives().stream().map(Factor::valueOf).toList(), record.hint());
+    }
+
+    private Uni<Void> challenge(String tenantId, RiskAssessed risk, List<LoginFactors.Option> options,
+                                TenantSettings tenant) {
         Instant now = clock.instant();
-        Instant expiresAt = now.plus(tenant.codeTtl());
-        String challengeId = UserTags.newChallengeId(tenantId, risk.userId());
-        String code = codes.next(tenant.codeLength());
-        NewChallenge challenge = new NewChallenge(challengeId, tenantId, risk.userId(), risk.loginId(),
-                risk.deviceFingerprint(), risk.purpose().name(), digests.digest(tenantId, challengeId, code),
-                tenant.maxAttempts(), expiresAt, List.of(Channel.SMS), phone, config.locale(), null, null,
-                tenant.codeLength());
-        CodeUse use = new CodeUse(tenantId, challengeId, risk.userId(), List.of(Channel.SMS), phone, risk.purpose(),
-                1, expiresAt, config.locale(), null, null);
-        ChallengeIssued job = use.job(risk.loginId(), sealer.sealCode(use, code));
-        LoginDecisionRecord record = new LoginDecisionRecord(risk.loginId(), risk.userId(),
-                Decision.CHALLENGE.name(), challengeId, risk.reasons());
         // A redelivered verdict must not even create a challenge: creating one replaces (cancels) the login's
         // live challenge. The challenge is stored before the decision is claimed, so that a failure before the
         // claim leaves the login undecided and a redelivery can still challenge it.
@@ -186,37 +181,52 @@ public class LoginChallenger {
             if (existing.isPresent()) {
                 return redelivered(tenantId, risk);
             }
-            return withinSendLimits(tenantId, risk, phone, tenant, now).flatMap(allowed -> !allowed
-                    ? decideOnce(tenantId, risk, Decision.DENY, withReason(RATE_LIMITED, risk.reasons()))
-                    : issue(tenantId, risk, phone, now, expiresAt, challengeId, challenge, job, record));
+            LoginFactors.Option preferred = options.get(0);
+            if (!preferred.sendsCode()) {
+                return issue(tenantId, risk, preferred, options, tenant, now);
+            }
+            return withinSendLimits(tenantId, risk, preferred, tenant, now).flatMap(allowed -> {
+                if (allowed) {
+                    return issue(tenantId, risk, preferred, options, tenant, now);
+                }
+                // The phone is in its cooldown: an authenticator still lets the person in. Recovery codes stay the
+                // last resort the person chooses by switching, never one the platform picks for them.
+                return options.stream().filter(o -> !o.sendsCode() && o.factor() != Factor.RECOVERY_CODE).findFirst()
+                        .map(held -> issue(tenantId, risk, held, options, tenant, now))
+                        .orElseGet(() -> decideOnce(tenantId, risk, Decision.DENY,
+                                withReason(RATE_LIMITED, risk.reasons())));
+            });
         });
     }
 
     /**
-     * A login SMS counts against the phone's per-destination limits (cooldown and window, the tenant's values),
-     * shared with the Verify API's sends: a phone in cooldown gets no further SMS and the login is denied
-     * ({@code RATE_LIMITED}) after the refusal was published. The per-IP and per-tenant ceilings do not apply:
-     * the verdict carries no client address, and a tenant ceiling spent by Verify API traffic must not deny
-     * every login of the tenant.
+     * A login code counts against the phone's per-destination limits (cooldown and window, the tenant's values),
+     * shared with the Verify API's sends: a phone in cooldown gets no further message, and the refusal is published.
+     * The per-IP and per-tenant ceilings do not apply: the verdict carries no client address, and a tenant ceiling
+     * spent by Verify API traffic must not deny every login of the tenant.
      */
-    private Uni<Boolean> withinSendLimits(String tenantId, RiskAssessed risk, String phone, TenantSettings tenant,
-                                          Instant now) {
+    private Uni<Boolean> withinSendLimits(String tenantId, RiskAssessed risk, LoginFactors.Option phone,
+                                          TenantSettings tenant, Instant now) {
         SendLimits all = tenant.sendLimits();
         SendLimits perDestination = new SendLimits(all.cooldown(), all.destinationWindow(),
                 all.destinationMax(), all.ipWindow(), 0, all.tenantWindow(), 0);
-        return limiter.acquire(tenantId, digests.pseudonym(tenantId, phone), null, perDestination, now)
+        return limiter.acquire(tenantId, digests.pseudonym(tenantId, phone.destination()), null, perDestination, now)
                 .flatMap(refusal -> {
                     if (refusal.isEmpty()) {
                         return Uni.createFrom().item(true);
                     }
                     SendLimiter.Refusal r = refusal.get();
-                    metrics.limitHit(tenantId, "sms", r.limit());
+                    metrics.limitHit(tenantId, channelTag(phone), r.limit());
                     long retryAfter = Math.max(1, (r.retryAfter().toMillis() + 999) / 1000);
                     return publisher.verificationLimited(tenantId, now, new VerificationLimited(null, risk.userId(),
                                     Limit.valueOf(r.limit().toUpperCase(java.util.Locale.ROOT)), retryAfter, null,
-                                    PhoneNumbers.mask(phone)))
+                                    phone.hint()))
                             .replaceWith(false);
                 });
+    }
+
+    private static String channelTag(LoginFactors.Option option) {
+        return option.factor().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private static List<String> withReason(String reason, List<String> others) {
@@ -226,34 +236,39 @@ public class LoginChallenger {
         return reasons;
     }
 
-    private Uni<Void> issue(String tenantId, RiskAssessed risk, String phone, Instant now, Instant expiresAt,
-                            String challengeId, NewChallenge challenge, ChallengeIssued job,
-                            LoginDecisionRecord record) {
-        return store.create(challenge, now, expiresAt.plus(config.retainAfterExpiry()))
-                .call(created -> cancellations.announceReplaced(tenantId, created, now))
-                .chain(() -> decisions.recordOnce(tenantId, record, config.loginDecisionTtl()))
-                .flatMap(first -> {
-                    if (!first) {
-                        LOG.debugf("login %s of tenant %s already decided; redelivery ignored", risk.loginId(),
-                                tenantId);
-                        return store.delete(challengeId);
-                    }
-                    // The decision and the delivery job go to different topics: sent together, both awaited,
-                    // so the login waits for one acknowledgement round instead of two. If either fails, the login
-                    // is not marked published and its redelivery sends what is missing.
-                    return Uni.combine().all().unis(
-                                    publisher.loginDecided(tenantId, now, new LoginDecided(risk.loginId(),
-                                            risk.userId(), Decision.CHALLENGE, challengeId, risk.reasons())),
-                                    publisher.challengeIssued(tenantId, now, job))
-                            .discardItems()
-                            .chain(() -> decisions.markPublished(tenantId, risk.loginId(),
-                                    config.loginDecisionTtl()))
-                            .invoke(() -> {
-                                metrics.loginDecided(tenantId, Decision.CHALLENGE.name());
-                                metrics.verificationCreated(tenantId, "sms");
-                                LOG.debugf("challenge %s issued for login %s to %s", challengeId, risk.loginId(),
-                                        PhoneNumbers.mask(phone));
-                            });
+    private Uni<Void> issue(String tenantId, RiskAssessed risk, LoginFactors.Option option,
+                            List<LoginFactors.Option> options, TenantSettings tenant, Instant now) {
+        LoginChallenges.Login login = new LoginChallenges.Login(risk.loginId(), risk.userId(),
+                risk.deviceFingerprint(), risk.purpose());
+        return challenges.open(tenantId, login, option, tenant, now)
+                .call(opened -> cancellations.announceReplaced(tenantId, opened.created(), now))
+                .flatMap(opened -> {
+                    LoginDecisionRecord record = new LoginDecisionRecord(risk.loginId(), risk.userId(),
+                            Decision.CHALLENGE.name(), opened.challengeId(), risk.reasons(), option.factor().name(),
+                            LoginFactors.alternatives(options, option.factor()).stream().map(Enum::name).toList(),
+                            option.hint());
+                    return decisions.recordOnce(tenantId, record, config.loginDecisionTtl()).flatMap(first -> {
+                        if (!first) {
+                            LOG.debugf("login %s of tenant %s already decided; redelivery ignored", risk.loginId(),
+                                    tenantId);
+                            return store.delete(opened.challengeId());
+                        }
+                        // The decision and the delivery job go to different topics: sent together, both awaited,
+                        // so the login waits for one acknowledgement round instead of two. If either fails, the
+                        // login is not marked published and its redelivery sends what is missing.
+                        Uni<Void> job = opened.job() == null ? Uni.createFrom().voidItem()
+                                : publisher.challengeIssued(tenantId, now, opened.job());
+                        return Uni.combine().all().unis(publisher.loginDecided(tenantId, now, decided(record)), job)
+                                .discardItems()
+                                .chain(() -> decisions.markPublished(tenantId, risk.loginId(),
+                                        config.loginDecisionTtl()))
+                                .invoke(() -> {
+                                    metrics.loginDecided(tenantId, Decision.CHALLENGE.name());
+                                    metrics.verificationCreated(tenantId, channelTag(option));
+                                    LOG.debugf("challenge %s issued for login %s on %s", opened.challengeId(),
+                                            risk.loginId(), channelTag(option));
+                                });
+                    });
                 });
     }
 }

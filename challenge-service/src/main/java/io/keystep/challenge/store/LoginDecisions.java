@@ -60,6 +60,34 @@ public class LoginDecisions {
                 .map(r -> r != null && r.toInteger() == 1);
     }
 
+    /** Replaces the login's recorded decision, keeping its time to live; false when none is recorded. */
+    public Uni<Boolean> replace(String tenantId, LoginDecisionRecord decision) {
+        return redis.execute("SET", loginKey(tenantId, decision.loginId()), toJson(decision), "XX", "KEEPTTL")
+                .map(r -> r != null && "OK".equals(r.toString()));
+    }
+
+    /**
+     * Claims the login for one switch of its challenge at a time, for at most {@code hold}: false while another
+     * switch of the same login is under way.
+     */
+    public Uni<Boolean> claimSwitch(String tenantId, String loginId, Duration hold) {
+        return redis.execute("SET", loginKey(tenantId, loginId) + ":switching", "1", "NX", "PX",
+                        Long.toString(hold.toMillis()))
+                .map(r -> r != null && "OK".equals(r.toString()));
+    }
+
+    /** Ends the switch {@link #claimSwitch} claimed. */
+    public Uni<Void> releaseSwitch(String tenantId, String loginId) {
+        return redis.execute("DEL", loginKey(tenantId, loginId) + ":switching").replaceWithVoid();
+    }
+
+    /** Counts one more switch of the login's challenge, for as long as the decision is kept; answers the count. */
+    public Uni<Long> countSwitch(String tenantId, String loginId, Duration ttl) {
+        String key = loginKey(tenantId, loginId) + ":switches";
+        return redis.execute("INCR", key).call(n -> redis.execute("PEXPIRE", key, Long.toString(ttl.toMillis())))
+                .map(n -> n.toLong());
+    }
+
     private String toJson(LoginDecisionRecord decision) {
         try {
             return mapper.writeValueAsString(decision);

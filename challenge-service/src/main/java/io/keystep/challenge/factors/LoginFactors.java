@@ -1,0 +1,121 @@
+package io.keystep.challenge.factors;
+
+import io.keystep.challenge.domain.PhoneNumbers;
+import io.keystep.challenge.store.AuthFactor;
+import io.keystep.challenge.store.AuthFactorRepository;
+import io.keystep.challenge.store.PhoneEnrollmentRepository;
+import io.keystep.events.Channel;
+import io.keystep.events.Factor;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The factors a login can be challenged on, in the user's order of preference: the preferred authenticator (TOTP
+ * or HOTP) when the user chose one, else the enrolled phone over the tenant's phone channels; then the user's other
+ * authenticators; then an unused recovery code. Each factor appears once, a phone once per channel it can be
+ * reached on. Factors added later (passkeys, push) take their place in {@link #of}.
+ */
+@ApplicationScoped
+public class LoginFactors {
+
+    /** The channels that reach a phone, in the order a tenant may chain them. */
+    public static final List<Channel> PHONE_CHANNELS = List.of(Channel.WHATSAPP, Channel.SMS, Channel.VOICE);
+
+    /**
+     * One way to answer a login challenge.
+     *
+     * @param factor      what answers it
+     * @param heldBy      for a factor nothing is sent to: what the challenge names as its answerer
+     *                    ({@code TOTP:<factorId>}, {@code RECOVERY_CODE:<userId>}); null for the phone
+     * @param destination for the phone: the enrolled number; else null
+     * @param plan        for the phone: the channels tried in order, the first being {@code factor}; else empty
+     * @param digits      the code's length for an authenticator, 0 when the tenant's length applies
+     */
+    public record Option(Factor factor, String heldBy, String destination, List<Channel> plan, int digits) {
+
+        public boolean sendsCode() {
+            return destination != null;
+        }
+
+        /** Where the code goes, masked; null for a factor nothing is sent to. */
+        public String hint() {
+            return destination == null ? null : PhoneNumbers.mask(destination);
+        }
+    }
+
+    private final AuthFactorRepository authenticators;
+    private final PhoneEnrollmentRepository phones;
+    private final RecoveryCodes recoveryCodes;
+
+    public LoginFactors(AuthFactorRepository authenticators, PhoneEnrollmentRepository phones,
+                        RecoveryCodes recoveryCodes) {
+        this.authenticators = authenticators;
+        this.phones = phones;
+        this.recoveryCodes = recoveryCodes;
+    }
+
+    /** The user's phone channels as the tenant chains them; SMS alone when the tenant names no phone channel. */
+    public static List<Channel> phoneChain(List<Channel> tenantChannels) {
+        List<Channel> chain = tenantChannels == null ? List.of()
+                : tenantChannels.stream().filter(PHONE_CHANNELS::contains).distinct().toList();
+        return chain.isEmpty() ? List.of(Channel.SMS) : chain;
+    }
+
+    /** The user's usable factors, the preferred first; empty when the user has none. */
+    public Uni<List<Option>> of(String tenantId, String userId, List<Channel> phoneChain) {
+        // One after the other: the reactive session runs one query at a time.
+        return authenticators.ofUser(tenantId, userId).flatMap(all -> phones.phoneOf(tenantId, userId)
+                .flatMap(phone -> recoveryCodes.remaining(tenantId, userId)
+                        .map(left -> order(userId, all, phone, left, phoneChain))));
+    }
+
+    static List<Option> order(String userId, List<AuthFactor> all, Optional<String> phone, int recoveryCodesLeft,
+                              List<Channel> phoneChain) {
+        List<AuthFactor> active = all.stream().filter(f -> "ACTIVE".equals(f.status))
+                .sorted(Comparator.comparing((AuthFactor f) -> !f.preferred)
+                        .thenComparing(f -> !"TOTP".equals(f.kind))
+                        .thenComparing(f -> f.activatedAt == null ? f.createdAt : f.activatedAt))
+                .toList();
+        List<Option> options = new ArrayList<>();
+        List<Factor> seen = new ArrayList<>();
+        boolean authenticatorPreferred = !active.isEmpty() && active.get(0).preferred;
+        if (authenticatorPreferred) {
+            add(options, seen, authenticator(active.get(0)));
+        }
+        phone.ifPresent(number -> {
+            for (int i = 0; i < phoneChain.size(); i++) {
+                add(options, seen, new Option(Factor.valueOf(phoneChain.get(i).name()), null, number,
+                        List.copyOf(phoneChain.subList(i, phoneChain.size())), 0));
+            }
+        });
+        active.forEach(f -> add(options, seen, authenticator(f)));
+        if (recoveryCodesLeft > 0) {
+            add(options, seen, new Option(Factor.RECOVERY_CODE, Factor.RECOVERY_CODE.name() + ":" + userId, null,
+                    List.of(), 0));
+        }
+        return List.copyOf(options);
+    }
+
+    private static Option authenticator(AuthFactor f) {
+        return new Option(Factor.valueOf(f.kind.toUpperCase(Locale.ROOT)), f.kind + ":" + f.id, null, List.of(),
+                f.digits);
+    }
+
+    private static void add(List<Option> options, List<Factor> seen, Option option) {
+        if (!seen.contains(option.factor())) {
+            seen.add(option.factor());
+            options.add(option);
+        }
+    }
+
+    /** The factors of {@code options} other than {@code current}'s. */
+    public static List<Factor> alternatives(List<Option> options, Factor current) {
+        return options.stream().map(Option::factor).filter(f -> f != current).toList();
+    }
+}

@@ -1,0 +1,95 @@
+package io.keystep.challenge.messaging;
+
+import io.keystep.challenge.config.ChallengeConfig;
+import io.keystep.challenge.domain.CodeDigest;
+import io.keystep.challenge.domain.CodeGenerator;
+import io.keystep.challenge.domain.NewChallenge;
+import io.keystep.challenge.domain.TenantSettings;
+import io.keystep.challenge.factors.LoginFactors;
+import io.keystep.challenge.store.ChallengeStore;
+import io.keystep.challenge.store.UserTags;
+import io.keystep.events.ChallengeIssued;
+import io.keystep.events.Purpose;
+import io.keystep.kit.formats.CodeUse;
+import io.keystep.kit.formats.DeliverySeal;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Opens a login's challenge on one of the user's factors. A challenge on the phone holds the digest of a fresh code
+ * and comes with its sealed delivery job; one answered by an authenticator or a recovery code holds the digest of
+ * the internal approval value that only that factor unlocks, and nothing is sent. Either way the new challenge
+ * replaces the user's pending one for the same purpose and inherits its spent attempts, so that moving a login to
+ * another factor never buys a guess.
+ */
+@ApplicationScoped
+public class LoginChallenges {
+
+    /**
+     * The login a challenge answers.
+     *
+     * @param loginId           the login
+     * @param userId            its user
+     * @param deviceFingerprint its device, or null
+     * @param purpose           its purpose
+     */
+    public record Login(String loginId, String userId, String deviceFingerprint, Purpose purpose) {
+    }
+
+    /**
+     * A stored challenge, not yet announced.
+     *
+     * @param challengeId the challenge
+     * @param job         the delivery job to publish, or null for a factor nothing is sent to
+     * @param created     what storing it replaced
+     * @param expiresAt   when it stops working
+     */
+    public record Opened(String challengeId, ChallengeIssued job, ChallengeStore.Created created, Instant expiresAt) {
+    }
+
+    private final ChallengeStore store;
+    private final CodeGenerator codes;
+    private final CodeDigest digests;
+    private final DeliverySeal sealer;
+    private final ChallengeConfig config;
+
+    public LoginChallenges(ChallengeStore store, CodeGenerator codes, CodeDigest digests, DeliverySeal sealer,
+                           ChallengeConfig config) {
+        this.store = store;
+        this.codes = codes;
+        this.digests = digests;
+        this.sealer = sealer;
+        this.config = config;
+    }
+
+    /** Stores a challenge for {@code login} on {@code option}, replacing the user's pending one. */
+    public Uni<Opened> open(String tenantId, Login login, LoginFactors.Option option, TenantSettings tenant,
+                            Instant now) {
+        Instant expiresAt = now.plus(tenant.codeTtl());
+        String challengeId = UserTags.newChallengeId(tenantId, login.userId());
+        NewChallenge challenge;
+        ChallengeIssued job = null;
+        if (option.sendsCode()) {
+            String code = codes.next(tenant.codeLength());
+            challenge = new NewChallenge(challengeId, tenantId, login.userId(), login.loginId(),
+                    login.deviceFingerprint(), login.purpose().name(), digests.digest(tenantId, challengeId, code),
+                    tenant.maxAttempts(), expiresAt, option.plan(), option.destination(), config.locale(), null, null,
+                    tenant.codeLength());
+            CodeUse use = new CodeUse(tenantId, challengeId, login.userId(), option.plan(), option.destination(),
+                    login.purpose(), 1, expiresAt, config.locale(), null, null);
+            job = use.job(login.loginId(), sealer.sealCode(use, code));
+        } else {
+            int digits = option.digits() > 0 ? option.digits() : tenant.codeLength();
+            challenge = new NewChallenge(challengeId, tenantId, login.userId(), login.loginId(),
+                    login.deviceFingerprint(), login.purpose().name(), digests.digest(tenantId, challengeId,
+                    digests.authenticatorApproval(tenantId, challengeId)), tenant.maxAttempts(), expiresAt,
+                    List.of(), null, config.locale(), null, null, digits, option.heldBy());
+        }
+        ChallengeIssued delivery = job;
+        return store.create(challenge, now, expiresAt.plus(config.retainAfterExpiry()))
+                .map(created -> new Opened(challengeId, delivery, created, expiresAt));
+    }
+}
