@@ -50,6 +50,8 @@ public class CodeChecker {
     private final RecoveryCodes recoveryCodes;
     private final Reenablement reenablement;
     private final FactorNotices notices;
+    private final io.keystep.challenge.factors.EnrollmentNudges nudges;
+    private final io.keystep.challenge.store.LoginDecisions loginDecisions;
 
     /** A code as sent or shown by an authenticator. */
     private static final java.util.regex.Pattern DIGITS = java.util.regex.Pattern.compile("[0-9]{4,10}");
@@ -61,7 +63,11 @@ public class CodeChecker {
                        Clock clock, TenantSettingsRepository settings,
                        RecoveryCodes recoveryCodes,
                        Reenablement reenablement,
-                       FactorNotices notices) {
+                       FactorNotices notices,
+                       io.keystep.challenge.factors.EnrollmentNudges nudges,
+                       io.keystep.challenge.store.LoginDecisions loginDecisions) {
+        this.nudges = nudges;
+        this.loginDecisions = loginDecisions;
         this.recoveryCodes = recoveryCodes;
         this.reenablement = reenablement;
         this.notices = notices;
@@ -194,9 +200,30 @@ public class CodeChecker {
                 .flatMap(result -> settle(tenantId, challengeId, result, factor, now, started));
     }
 
-    /** Publishes what the store judged (acknowledged before the answer) and counts it. */
-    private Uni<CheckResult> settle(String tenantId, String challengeId, CheckResult result, Factor factor,
+    /**
+     * Publishes what the store judged (acknowledged before the answer) and counts it. An approved login answered on
+     * the phone may carry an enrollment nudge, in the event, the answer and the login's decision alike.
+     */
+    private Uni<CheckResult> settle(String tenantId, String challengeId, CheckResult judged, Factor factor,
                                     Instant now, long started) {
+        if (judged.status() != CheckStatus.APPROVED || judged.loginId() == null) {
+            return settleJudged(tenantId, challengeId, judged, factor, now, started);
+        }
+        Factor answeredWith = factor != null ? factor : Factor.valueOf(judged.channel().name());
+        return nudges.afterApprovedLogin(tenantId, judged.userId(), answeredWith)
+                .map(judged::withEnrollmentNudge)
+                .call(result -> result.enrollmentNudge().isEmpty() ? Uni.createFrom().voidItem()
+                        : loginDecisions.find(tenantId, result.loginId()).flatMap(found -> found
+                                .filter(d -> challengeId.equals(d.challengeId()))
+                                .map(d -> loginDecisions.replace(tenantId, d.withEnrollmentNudge(
+                                        result.enrollmentNudge())).replaceWithVoid())
+                                .orElse(Uni.createFrom().voidItem()))
+                        .onFailure().recoverWithNull().replaceWithVoid())
+                .flatMap(result -> settleJudged(tenantId, challengeId, result, factor, now, started));
+    }
+
+    private Uni<CheckResult> settleJudged(String tenantId, String challengeId, CheckResult result, Factor factor,
+                                          Instant now, long started) {
         Uni<Void> published = publish(tenantId, challengeId, result, factor, now);
         if (result.lockoutStarted() || result.status() == CheckStatus.LOCKED_OUT
                 || result.status() == CheckStatus.SUSPENDED) {
@@ -254,7 +281,7 @@ public class CodeChecker {
                         result.loginId(), result.userId(),
                         factor != null ? factor : Factor.valueOf(result.channel().name()),
                         result.status().outcome(),
-                        result.attemptsUsed(), result.deviceFingerprint()))
+                        result.attemptsUsed(), result.deviceFingerprint(), result.enrollmentNudge()))
                 .onFailure().transform(CheckUnavailableException::new);
     }
 }

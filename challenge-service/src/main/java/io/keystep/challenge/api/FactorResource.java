@@ -75,12 +75,13 @@ public class FactorResource {
 
     private final AuthenticatorFactors factors;
     private final io.keystep.challenge.factors.RecoveryCodes recoveryCodes;
-
+    private final io.keystep.challenge.factors.EnrollmentNudges nudges;
     private final FactorChangeGate gate;
     private final Caller caller;
 
     public FactorResource(AuthenticatorFactors factors, io.keystep.challenge.factors.RecoveryCodes recoveryCodes,
-                          FactorChangeGate gate, Caller caller) {
+                          io.keystep.challenge.factors.EnrollmentNudges nudges, FactorChangeGate gate, Caller caller) {
+        this.nudges = nudges;
         this.caller = caller;
         this.factors = factors;
         this.recoveryCodes = recoveryCodes;
@@ -157,7 +158,8 @@ public class FactorResource {
                     ProblemException.notFound("pending factor " + factorId + " not found"));
             case REJECTED -> Uni.createFrom().failure(new ProblemException(Problem.of(422, "invalid-code",
                     "Invalid code", "the code does not match the factor (or was used already)")));
-            case ACCEPTED -> view(tenantId, userId, factorId).flatMap(view -> recoveryCodes.exist(tenantId, userId)
+            case ACCEPTED -> view(tenantId, userId, factorId).call(view -> nudges.enrolled(tenantId, userId,
+                            view.type())).flatMap(view -> recoveryCodes.exist(tenantId, userId)
                     .flatMap(exist -> exist ? Uni.createFrom().item(view)
                             : recoveryCodes.generate(tenantId, userId).map(view::withRecoveryCodes)));
         });

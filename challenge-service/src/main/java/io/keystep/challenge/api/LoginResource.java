@@ -35,14 +35,16 @@ public class LoginResource {
 
     /**
      * A login's decision: ALLOW, CHALLENGE (with the challenge to answer, the factor it asks for, the user's other
-     * factors it can be switched to, and where a sent code went, masked) or DENY.
+     * factors it can be switched to, and where a sent code went, masked) or DENY. Once the challenge is
+     * approved on the phone, {@code enrollmentNudge} may name the stronger factors to invite the user to add.
      */
     public record LoginDecisionView(String loginId, String decision, String challengeId, List<String> reasons,
-                                    String factor, List<String> alternatives, String hint) {
+                                    String factor, List<String> alternatives, String hint,
+                                    List<String> enrollmentNudge) {
 
         static LoginDecisionView of(LoginDecisionRecord d) {
             return new LoginDecisionView(d.loginId(), d.decision(), d.challengeId(), d.reasons(), wire(d.factor()),
-                    d.alternatives().stream().map(LoginDecisionView::wire).toList(), d.hint());
+                    d.alternatives().stream().map(LoginDecisionView::wire).toList(), d.hint(), d.enrollmentNudge());
         }
 
         private static String wire(String factor) {

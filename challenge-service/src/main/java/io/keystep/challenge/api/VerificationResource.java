@@ -27,6 +27,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The Verify API: send a code, check it, resend, cancel, read. Every error is problem+json naming the field.
@@ -57,14 +58,16 @@ public class VerificationResource {
      *
      * @param status      approved, pending (wrong code), expired, max_attempts_reached or canceled
      * @param lockedUntil when the user's lockout ends, when this check found or caused one
+     * @param enrollmentNudge on an approved login answered on the phone, when the tenant's policy says it is time:
+     *                    the stronger factors to invite the user to add ({@code totp}, ...)
      */
     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     public record CheckResponse(String id, String status, int remainingAttempts,
                                 @com.fasterxml.jackson.annotation.JsonProperty("locked_until") Instant lockedUntil,
-                                Integer recoveryCodesRemaining) {
+                                Integer recoveryCodesRemaining, List<String> enrollmentNudge) {
 
         public CheckResponse(String id, String status, int remainingAttempts, Instant lockedUntil) {
-            this(id, status, remainingAttempts, lockedUntil, null);
+            this(id, status, remainingAttempts, lockedUntil, null, null);
         }
     }
 
@@ -183,7 +186,8 @@ public class VerificationResource {
                         "too many consecutive failed checks; this factor is suspended until account recovery");
             }
             return new CheckResponse(id, result.status().wire(), result.remainingAttempts(), result.lockedUntil(),
-                    result.recoveryCodesRemaining());
+                    result.recoveryCodesRemaining(),
+                    result.enrollmentNudge().isEmpty() ? null : result.enrollmentNudge());
         });
     }
 

@@ -18,11 +18,24 @@ import io.keystep.events.Channel;
  * @param suspensionStarted whether this check suspended the factor (too many consecutive failures)
  * @param recoveryCodesRemaining for a verification answered with a recovery code: the user's unused codes after
  *                          this check; else null
+ * @param enrollmentNudge   on an approved login: the stronger factors to invite the user to add, or empty
  */
 public record CheckResult(CheckStatus status, int attemptsUsed, int maxAttempts, String userId, String loginId,
                           String deviceFingerprint, boolean evaluated, Channel channel,
                           java.time.Instant lockedUntil, boolean lockoutStarted,
-                          boolean suspensionStarted, Integer recoveryCodesRemaining) {
+                          boolean suspensionStarted, Integer recoveryCodesRemaining,
+                          java.util.List<String> enrollmentNudge) {
+
+    public CheckResult {
+        enrollmentNudge = enrollmentNudge == null ? java.util.List.of() : java.util.List.copyOf(enrollmentNudge);
+    }
+
+    public CheckResult(CheckStatus status, int attemptsUsed, int maxAttempts, String userId, String loginId,
+                       String deviceFingerprint, boolean evaluated, Channel channel, java.time.Instant lockedUntil,
+                       boolean lockoutStarted, boolean suspensionStarted, Integer recoveryCodesRemaining) {
+        this(status, attemptsUsed, maxAttempts, userId, loginId, deviceFingerprint, evaluated, channel, lockedUntil,
+                lockoutStarted, suspensionStarted, recoveryCodesRemaining, null);
+    }
 
     public CheckResult(CheckStatus status, int attemptsUsed, int maxAttempts, String userId, String loginId,
                        String deviceFingerprint, boolean evaluated, Channel channel, java.time.Instant lockedUntil,
@@ -34,7 +47,13 @@ public record CheckResult(CheckStatus status, int attemptsUsed, int maxAttempts,
     /** The same result, reporting how many recovery codes the user has left. */
     public CheckResult withRecoveryCodesRemaining(int remaining) {
         return new CheckResult(status, attemptsUsed, maxAttempts, userId, loginId, deviceFingerprint, evaluated,
-                channel, lockedUntil, lockoutStarted, suspensionStarted, remaining);
+                channel, lockedUntil, lockoutStarted, suspensionStarted, remaining, enrollmentNudge);
+    }
+
+    /** The same result, inviting the user to add these factors. */
+    public CheckResult withEnrollmentNudge(java.util.List<String> factors) {
+        return new CheckResult(status, attemptsUsed, maxAttempts, userId, loginId, deviceFingerprint, evaluated,
+                channel, lockedUntil, lockoutStarted, suspensionStarted, recoveryCodesRemaining, factors);
     }
 
     public int remainingAttempts() {

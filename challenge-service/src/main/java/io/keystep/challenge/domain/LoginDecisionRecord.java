@@ -13,13 +13,27 @@ import java.util.List;
  * @param factor       the factor the challenge asks for ({@link io.keystep.events.Factor} name), when challenged
  * @param alternatives the user's other factors the challenge can be switched to
  * @param hint         where a sent code goes, masked; null for a factor nothing is sent to
+ * @param enrollmentNudge once the challenge was approved: the stronger factors to invite the user to add, or null
  */
 public record LoginDecisionRecord(String loginId, String userId, String decision, String challengeId,
-                                  List<String> reasons, String factor, List<String> alternatives, String hint) {
+                                  List<String> reasons, String factor, List<String> alternatives, String hint,
+                                  List<String> enrollmentNudge) {
 
     public LoginDecisionRecord {
         reasons = reasons == null ? List.of() : List.copyOf(reasons);
         alternatives = alternatives == null ? List.of() : List.copyOf(alternatives);
+        enrollmentNudge = enrollmentNudge == null || enrollmentNudge.isEmpty() ? null : List.copyOf(enrollmentNudge);
+    }
+
+    public LoginDecisionRecord(String loginId, String userId, String decision, String challengeId,
+                               List<String> reasons, String factor, List<String> alternatives, String hint) {
+        this(loginId, userId, decision, challengeId, reasons, factor, alternatives, hint, null);
+    }
+
+    /** The same decision, inviting the user to add these factors. */
+    public LoginDecisionRecord withEnrollmentNudge(List<String> factors) {
+        return new LoginDecisionRecord(loginId, userId, decision, challengeId, reasons, factor, alternatives, hint,
+                factors);
     }
 
     /** A decision that names no factor. */

@@ -26,6 +26,13 @@ public class FactorMetrics {
         count("keystep.factor.activations", "Factors activated (or phones enrolled)", tenantId, "kind", kind);
     }
 
+    /** An enrollment nudge was shown (with an approval), dismissed, or followed by an enrollment within 7 days. */
+    public void nudge(String tenantId, String event, String factor) {
+        Counter.builder("keystep.factor.nudges").description(
+                        "Enrollment nudges shown, dismissed, and followed by an enrollment within 7 days")
+                .tag("tenant", tenantId).tag("event", event).tag("factor", factor).register(registry).increment();
+    }
+
     public void removed(String tenantId, String kind) {
         count("keystep.factor.removals", "Factors removed", tenantId, "kind", kind);
     }
