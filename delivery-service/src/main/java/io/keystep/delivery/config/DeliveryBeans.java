@@ -32,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** Builds the framework-free domain objects and the provider adapters from configuration. */
 public class DeliveryBeans {
@@ -152,11 +153,11 @@ public class DeliveryBeans {
     }
 
     /** A Twilio Content SID: {@code HX} and 32 hexadecimal digits. */
-    private static final java.util.regex.Pattern CONTENT_SID = java.util.regex.Pattern.compile("HX[0-9a-fA-F]{32}");
+    private static final Pattern CONTENT_SID = Pattern.compile("HX[0-9a-fA-F]{32}");
     /** Meta's template names: lower-case letters, digits and underscores. */
-    private static final java.util.regex.Pattern TEMPLATE_NAME = java.util.regex.Pattern.compile("[a-z0-9_]{1,512}");
+    private static final Pattern TEMPLATE_NAME = Pattern.compile("[a-z0-9_]{1,512}");
     /** Meta's template languages: {@code en}, {@code en_US}, {@code zh_CN}, ... */
-    private static final java.util.regex.Pattern TEMPLATE_LANGUAGE = java.util.regex.Pattern.compile("[a-z]{2,3}(_[A-Z]{2})?");
+    private static final Pattern TEMPLATE_LANGUAGE = Pattern.compile("[a-z]{2,3}(_[A-Z]{2})?");
 
     /**
      * The approved WhatsApp template of a Twilio account. WhatsApp refuses free-form text outside a 24-hour customer
