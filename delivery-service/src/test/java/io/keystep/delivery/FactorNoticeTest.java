@@ -112,6 +112,23 @@ class FactorNoticeTest {
     }
 
     @Test
+    void noticeNeverGoesOutOnWhatsappEvenForATenantWithAWhatsappAccount() {
+        // WhatsApp takes only the approved code template, and a notice has no code: its WhatsApp destination is
+        // refused, while the same person's SMS destination still gets the notice.
+        String number = Jobs.usNumber();
+        Change change = Change.of("telnyx-whatsapp-tenant");
+        change.publish(json, change.noticeTo("WHATSAPP:" + number + ",SMS:" + number));
+
+        JsonNode failed = statuses.await(change.eventId(), "FAILED");
+        assertEquals("CHANNEL_NOT_SUPPORTED", failed.get("reason").asText());
+        statuses.await(change.eventId(), "SENT");
+        assertEquals(SUMMARY, sink.messagesTo(number).get(0).body());
+        assertTrue(sink.whatsappTo(number).isEmpty(), "nothing on WhatsApp");
+        assertTrue(ProviderStandInsTestResource.HOOK.requests().stream().noneMatch(r -> r.body().contains(number)),
+                "nor through the webhook gateway that also carries WhatsApp");
+    }
+
+    @Test
     void sameRecordConsumedTwiceSendsOneSmsPerDestination() {
         String tenant = Jobs.tenant();
         String first = Jobs.usNumber();

@@ -3,6 +3,7 @@ package io.keystep.delivery;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.keystep.testsupport.FreePorts;
+import io.keystep.testsupport.SmsSink;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.security.KeyPair;
@@ -15,13 +16,16 @@ import java.util.Map;
 
 /**
  * The providers beyond the primary SMS sink, each a real server: a webhook gateway for WhatsApp and voice, a Twilio
- * account that is down, a Telnyx account, a gateway that always fails (circuit breaker), a slow one (timeouts), and
- * an SMTP server (GreenMail). Also the tenants the tests use, with their own routes, timeouts and limits.
+ * account that is down, a Telnyx account, a gateway that always fails (circuit breaker), a slow one (timeouts), a
+ * Twilio voice account, Twilio and Telnyx WhatsApp accounts with approved templates (on the SMS sink), and an SMTP
+ * server (GreenMail). Also the tenants the tests use, with their own routes, timeouts and limits.
  */
 public class ProviderStandInsTestResource implements QuarkusTestResourceLifecycleManager {
 
     static final String HOOK_SECRET = "hook-signing-secret";
     static final String TELNYX_KEY = "KEYtelnyx0123";
+    static final String WHATSAPP_CONTENT_SID = "HX5f3c2a7e9b1d4c6a8e0f2b4d6a8c0e1f";
+    static final String WHATSAPP_TEMPLATE = "keystep_code";
 
     static final ProviderStandIn HOOK = ProviderStandIn.start(ProviderStandIn.Shape.WEBHOOK);
     static final ProviderStandIn PRIMARY_DOWN =
@@ -92,10 +96,33 @@ public class ProviderStandInsTestResource implements QuarkusTestResourceLifecycl
         config.put(p + "twilio-voice.account-sid", "ACvoice");
         config.put(p + "twilio-voice.auth-token", "voice-token");
         config.put(p + "twilio-voice.from", "+15005550003");
-        config.put(p + "twilio-voice.whatsapp-from", "+15005550004");
-        config.put(p + "twilio-voice.channels", "whatsapp,voice");
+        config.put(p + "twilio-voice.channels", "voice");
         config.put(p + "twilio-voice.priority", "0");
         config.put(p + "twilio-voice.tenants", "twilio-channels-tenant");
+
+        // WhatsApp through Twilio and Telnyx goes to the SMS sink, which checks the template shape as they do.
+        SmsSink sink = SmsSinkTestResource.sink();
+        config.put(p + "twilio-whatsapp.type", "twilio");
+        config.put(p + "twilio-whatsapp.base-url", sink.baseUrl());
+        config.put(p + "twilio-whatsapp.account-sid", sink.accountSid());
+        config.put(p + "twilio-whatsapp.auth-token", sink.authToken());
+        config.put(p + "twilio-whatsapp.from", "+15005550003");
+        config.put(p + "twilio-whatsapp.whatsapp-from", "+15005550004");
+        config.put(p + "twilio-whatsapp.whatsapp-content-sid", WHATSAPP_CONTENT_SID);
+        config.put(p + "twilio-whatsapp.channels", "whatsapp");
+        config.put(p + "twilio-whatsapp.priority", "0");
+        config.put(p + "twilio-whatsapp.tenants", "twilio-channels-tenant");
+
+        config.put(p + "telnyx-whatsapp.type", "telnyx");
+        config.put(p + "telnyx-whatsapp.base-url", sink.baseUrl());
+        config.put(p + "telnyx-whatsapp.api-key", sink.telnyxApiKey());
+        config.put(p + "telnyx-whatsapp.from", "+15005550002");
+        config.put(p + "telnyx-whatsapp.whatsapp-from", "+15005550005");
+        config.put(p + "telnyx-whatsapp.whatsapp-template-name", WHATSAPP_TEMPLATE);
+        config.put(p + "telnyx-whatsapp.whatsapp-template-language", "en_US");
+        config.put(p + "telnyx-whatsapp.channels", "whatsapp");
+        config.put(p + "telnyx-whatsapp.priority", "0");
+        config.put(p + "telnyx-whatsapp.tenants", "telnyx-whatsapp-tenant");
 
         config.put("keystep.delivery.sms.cost.US", "0.0079");
         config.put("keystep.delivery.sms.cost.default", "0.05");

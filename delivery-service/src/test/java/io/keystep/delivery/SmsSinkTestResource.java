@@ -5,19 +5,23 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.util.Map;
 
-/** Starts the Twilio-speaking SMS sink once per JVM and points the service's SMS provider at it. */
+/**
+ * Starts the SMS sink once per JVM (Twilio's Messages API, and Telnyx's messaging API with {@link #TELNYX_API_KEY}) and
+ * points the service's SMS provider at it.
+ */
 public class SmsSinkTestResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef";
     public static final String AUTH_TOKEN = "sink-auth-token";
     public static final String FROM = "+15005550006";
+    public static final String TELNYX_API_KEY = "KEYsink0123";
 
     private static SmsSink sink;
 
     /** The running sink, for tests to read what it received. */
     public static synchronized SmsSink sink() {
         if (sink == null) {
-            sink = SmsSink.start(0, ACCOUNT_SID, AUTH_TOKEN);
+            sink = SmsSink.start(0, ACCOUNT_SID, AUTH_TOKEN, TELNYX_API_KEY);
             Runtime.getRuntime().addShutdownHook(new Thread(sink::close));
         }
         return sink;

@@ -10,53 +10,87 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A stand-in SMS provider that speaks the Twilio Messages API
- * ({@code POST /2010-04-01/Accounts/{sid}/Messages.json}, form-encoded, HTTP basic auth) and shows every
- * message it accepted, as MailHog does for mail: {@code GET /} as a page, {@code GET /messages} as JSON.
+ * A stand-in SMS and WhatsApp provider that speaks the Twilio Messages API
+ * ({@code POST /2010-04-01/Accounts/{sid}/Messages.json}, form-encoded, HTTP basic auth) and, when started with a
+ * Telnyx API key, Telnyx's messaging API ({@code POST /v2/messages} and {@code POST /v2/messages/whatsapp}, JSON,
+ * bearer key), and shows every message it accepted, as MailHog does for mail: {@code GET /} as a page,
+ * {@code GET /messages} as JSON.
+ * <p>
+ * WhatsApp is checked as the providers check it for a business-initiated message (outside a 24-hour customer window):
+ * only an approved template goes out. Twilio refuses a {@code Body} without {@code ContentSid} (error 63016), a
+ * malformed {@code ContentSid} (21655), {@code ContentVariables} that are not a JSON object of non-empty strings or lack
+ * the code as variable {@code "1"} (21656), and {@code ContentVariables} without {@code ContentSid} (21654). Telnyx
+ * refuses a {@code whatsapp_message} that is not a template (131047), and an authentication template without the code
+ * as the body's text parameter and as the parameter of the copy-code button (132000, or 131009 when the two differ).
+ * A WhatsApp message accepted is recorded with its template and the code it carried.
  */
 public final class SmsSink implements AutoCloseable {
 
     private static final String MESSAGES_PATH = "/2010-04-01/Accounts/";
-    private static final ObjectMapper JSON = new ObjectMapper()
+    static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    /** Meta's limit for an authentication template's one-time password. */
+    static final int MAX_CODE_LENGTH = 15;
 
     private final HttpServer server;
     private final String accountSid;
     private final String authToken;
+    private final String telnyxApiKey;
+    private final TwilioMessagesStandIn twilio;
+    private final TelnyxMessagesStandIn telnyx;
     private final List<Message> messages = new CopyOnWriteArrayList<>();
     private final AtomicInteger failuresToServe = new AtomicInteger();
     private volatile int failureStatus = 503;
 
-    /** One message the sink accepted. */
-    public record Message(String sid, String to, String from, String body, Instant receivedAt) {
+    /**
+     * One message the sink accepted.
+     *
+     * @param provider {@code twilio} or {@code telnyx}: the API it came through
+     * @param channel  {@code sms} or {@code whatsapp}
+     * @param to       the destination number (E.164, without Twilio's {@code whatsapp:} prefix)
+     * @param body     the text of an SMS; null for WhatsApp, which carries a template
+     * @param template the WhatsApp template: Twilio's Content SID, or Telnyx's template name and language
+     *                 ({@code name/en_US}); null for SMS
+     * @param code     the code the WhatsApp template carried; null for SMS
+     */
+    public record Message(String sid, String provider, String channel, String to, String from, String body,
+                          String template, String code, Instant receivedAt) {
     }
 
-    private SmsSink(HttpServer server, String accountSid, String authToken) {
+    private SmsSink(HttpServer server, String accountSid, String authToken, String telnyxApiKey) {
         this.server = server;
         this.accountSid = accountSid;
         this.authToken = authToken;
+        this.telnyxApiKey = telnyxApiKey;
+        this.twilio = new TwilioMessagesStandIn(this, accountSid, authToken);
+        this.telnyx = new TelnyxMessagesStandIn(this, telnyxApiKey);
     }
 
-    /** Starts the sink on {@code port} (0 for a free one), accepting only the given credentials. */
+    /** Starts the sink on {@code port} (0 for a free one), accepting only the given Twilio credentials. */
     public static SmsSink start(int port, String accountSid, String authToken) {
+        return start(port, accountSid, authToken, null);
+    }
+
+    /**
+     * Starts the sink on {@code port} (0 for a free one), accepting only the given Twilio credentials and, on the
+     * Telnyx API, only {@code telnyxApiKey} (null: the Telnyx API refuses every call).
+     */
+    public static SmsSink start(int port, String accountSid, String authToken, String telnyxApiKey) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-            SmsSink sink = new SmsSink(server, accountSid, authToken);
+            SmsSink sink = new SmsSink(server, accountSid, authToken, telnyxApiKey);
             server.createContext("/", sink::handle);
             server.setExecutor(Executors.newFixedThreadPool(4));
             server.start();
@@ -84,9 +118,18 @@ public final class SmsSink implements AutoCloseable {
         return List.copyOf(messages);
     }
 
-    /** The messages sent to one number. */
+    public String telnyxApiKey() {
+        return telnyxApiKey;
+    }
+
+    /** The SMS sent to one number. */
     public List<Message> messagesTo(String to) {
-        return messages.stream().filter(m -> m.to().equals(to)).toList();
+        return messages.stream().filter(m -> m.channel().equals("sms") && m.to().equals(to)).toList();
+    }
+
+    /** The WhatsApp messages sent to one number (E.164), through either API. */
+    public List<Message> whatsappTo(String to) {
+        return messages.stream().filter(m -> m.channel().equals("whatsapp") && m.to().equals(to)).toList();
     }
 
     public void clear() {
@@ -109,7 +152,9 @@ public final class SmsSink implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
             if ("POST".equals(method) && path.startsWith(MESSAGES_PATH) && path.endsWith("/Messages.json")) {
-                accept(exchange, path.substring(MESSAGES_PATH.length(), path.length() - "/Messages.json".length()));
+                twilio.accept(exchange, path.substring(MESSAGES_PATH.length(), path.length() - "/Messages.json".length()));
+            } else if ("POST".equals(method) && (path.equals("/v2/messages") || path.equals("/v2/messages/whatsapp"))) {
+                telnyx.accept(exchange, path.endsWith("/whatsapp"));
             } else if ("GET".equals(method) && path.equals("/messages")) {
                 respond(exchange, 200, "application/json", JSON.writeValueAsBytes(messages));
             } else if ("DELETE".equals(method) && path.equals("/messages")) {
@@ -123,71 +168,38 @@ public final class SmsSink implements AutoCloseable {
         }
     }
 
-    private void accept(HttpExchange exchange, String sidInPath) throws IOException {
-        if (!authorized(exchange.getRequestHeaders().getFirst("Authorization")) || !accountSid.equals(sidInPath)) {
-            respond(exchange, 401, "application/json",
-                    "{\"code\":20003,\"message\":\"Authenticate\",\"status\":401}".getBytes(StandardCharsets.UTF_8));
-            return;
-        }
-        if (failuresToServe.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-            respond(exchange, failureStatus, "application/json",
-                    ("{\"code\":20500,\"message\":\"unavailable\",\"status\":" + failureStatus + "}")
-                            .getBytes(StandardCharsets.UTF_8));
-            return;
-        }
-        Map<String, String> form = parseForm(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-        String to = form.get("To");
-        String body = form.get("Body");
-        if (to == null || body == null) {
-            respond(exchange, 400, "application/json",
-                    "{\"code\":21604,\"message\":\"A 'To' and a 'Body' are required\",\"status\":400}"
-                            .getBytes(StandardCharsets.UTF_8));
-            return;
-        }
-        String sid = "SM" + UUID.randomUUID().toString().replace("-", "");
-        messages.add(new Message(sid, to, form.get("From"), body, Instant.now()));
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("sid", sid);
-        answer.put("account_sid", accountSid);
-        answer.put("to", to);
-        answer.put("from", form.get("From"));
-        answer.put("body", body);
-        answer.put("status", "queued");
-        respond(exchange, 201, "application/json", JSON.writeValueAsBytes(answer));
+    /** Keeps an accepted message; {@code sidPrefix} empty: a UUID as the id (Telnyx), else prefix + hex (Twilio). */
+    Message record(String sidPrefix, String provider, String channel, String to, String from, String body,
+                   String template, String code) {
+        String id = UUID.randomUUID().toString();
+        Message message = new Message(sidPrefix.isEmpty() ? id : sidPrefix + id.replace("-", ""), provider, channel,
+                to, from, body, template, code, Instant.now());
+        messages.add(message);
+        return message;
     }
 
-    private boolean authorized(String header) {
-        if (header == null || !header.startsWith("Basic ")) {
-            return false;
-        }
-        String expected = Base64.getEncoder()
-                .encodeToString((accountSid + ":" + authToken).getBytes(StandardCharsets.UTF_8));
-        return java.security.MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
-                header.substring("Basic ".length()).getBytes(StandardCharsets.UTF_8));
+    /** Whether this send is one of the failures {@link #failNext} asked for; counts it down. */
+    boolean failingNow() {
+        return failuresToServe.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
     }
 
-    private static Map<String, String> parseForm(String body) {
-        Map<String, String> form = new LinkedHashMap<>();
-        for (String pair : body.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return form;
+    int failureStatus() {
+        return failureStatus;
     }
 
     private String page() {
         StringBuilder html = new StringBuilder("<!doctype html><html><head><meta charset=\"utf-8\">"
                 + "<meta http-equiv=\"refresh\" content=\"3\"><title>SMS sink</title></head><body>"
                 + "<h1>SMS sink</h1><p>Messages the platform sent, newest first.</p>"
-                + "<table border=\"1\" cellpadding=\"4\"><tr><th>received</th><th>to</th><th>from</th><th>body</th></tr>");
+                + "<table border=\"1\" cellpadding=\"4\"><tr><th>received</th><th>via</th><th>to</th><th>from</th>"
+                + "<th>body</th></tr>");
         List<Message> newestFirst = new ArrayList<>(messages);
         java.util.Collections.reverse(newestFirst);
         for (Message m : newestFirst) {
-            html.append("<tr><td>").append(m.receivedAt()).append("</td><td>").append(escape(m.to()))
-                    .append("</td><td>").append(escape(m.from())).append("</td><td>").append(escape(m.body()))
+            String shown = m.body() != null ? m.body() : "template " + m.template() + ", code " + m.code();
+            html.append("<tr><td>").append(m.receivedAt()).append("</td><td>").append(escape(m.provider()))
+                    .append(' ').append(escape(m.channel())).append("</td><td>").append(escape(m.to()))
+                    .append("</td><td>").append(escape(m.from())).append("</td><td>").append(escape(shown))
                     .append("</td></tr>");
         }
         return html.append("</table></body></html>").toString();
@@ -197,7 +209,7 @@ public final class SmsSink implements AutoCloseable {
         return text == null ? "" : text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
-    private static void respond(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
+    static void respond(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", type);
         exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
         if (body.length > 0) {

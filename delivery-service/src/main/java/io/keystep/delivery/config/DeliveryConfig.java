@@ -90,6 +90,12 @@ public interface DeliveryConfig {
         /** The WhatsApp sender, when it differs from {@code from}. */
         Optional<String> whatsappFrom();
 
+        /**
+         * The Content SID ({@code HX} + 32 hex digits) of the account's approved WhatsApp authentication template, whose
+         * variable {@code 1} is the code. Required when {@code channels} includes {@code whatsapp}.
+         */
+        Optional<String> whatsappContentSid();
+
         /** The caller id for voice calls, when it differs from {@code from}. */
         Optional<String> voiceFrom();
 
@@ -156,6 +162,22 @@ public interface DeliveryConfig {
         Optional<String> from();
 
         Optional<String> whatsappFrom();
+
+        /**
+         * Twilio: the Content SID ({@code HX} + 32 hex digits) of the approved WhatsApp authentication template, whose
+         * variable {@code 1} is the code. Required when {@code channels} includes {@code whatsapp}.
+         */
+        Optional<String> whatsappContentSid();
+
+        /**
+         * Telnyx: the name of the approved WhatsApp authentication template (Meta's copy-code shape). Required when
+         * {@code channels} includes {@code whatsapp}.
+         */
+        Optional<String> whatsappTemplateName();
+
+        /** Telnyx: the language the template was approved in, as Meta writes it ({@code en_US}, {@code de}, ...). */
+        @WithDefault("en_US")
+        String whatsappTemplateLanguage();
 
         Optional<String> voiceFrom();
 

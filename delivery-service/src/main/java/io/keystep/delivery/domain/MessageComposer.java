@@ -70,6 +70,10 @@ public final class MessageComposer {
     public record Rendered(String body, String subject) {
     }
 
+    /**
+     * The message for {@code channel}. WhatsApp's text reaches only webhook gateways: Twilio and Telnyx send a WhatsApp
+     * code as the account's approved template, which carries the code alone.
+     */
     public Rendered render(Channel channel, Content content) {
         return switch (channel) {
             case SMS, WHATSAPP -> new Rendered(text(content, channel == Channel.SMS), null);

@@ -145,7 +145,7 @@ public class ChannelSteps {
         MessageComposer.Rendered rendered = composer.render(channel, new MessageComposer.Content(job.tenantId(),
                 job.locale(), job.purpose(), code, minutesLeft(clock.instant(), job.expiresAt()),
                 job.transaction().orElse(null)));
-        OutboundMessage message = new OutboundMessage(channel, to, rendered.body(), rendered.subject(),
+        OutboundMessage message = new OutboundMessage(channel, to, rendered.body(), rendered.subject(), code,
                 job.tenantId(), job.challengeId());
         return providers.send(message).chain(result -> {
             if (!result.sent()) {

@@ -144,8 +144,8 @@ public class FactorNotices {
             if (summary.isEmpty()) {
                 return failed(change, eventId, Channel.SMS, null, "NOTICE_WITHOUT_SUMMARY", masked);
             }
-            OutboundMessage message = new OutboundMessage(Channel.SMS, number.e164(), summary, null, tenantId,
-                    eventId);
+            OutboundMessage message = new OutboundMessage(Channel.SMS, number.e164(), summary, null, null,
+                    tenantId, eventId);
             return sender.send(message).chain(sent -> {
                 if (!sent.sent()) {
                     return failed(change, eventId, Channel.SMS, sent.providerName(), sent.reason(), masked);

@@ -8,19 +8,27 @@ import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Twilio's Messages API: {@code POST {base}/2010-04-01/Accounts/{sid}/Messages.json}, form fields {@code To},
  * {@code From}, {@code Body}, HTTP basic auth with the account sid and auth token. WhatsApp goes through the same
- * API with {@code whatsapp:} addresses; voice through the Calls API with TwiML that speaks the text.
+ * API with {@code whatsapp:} addresses, but never with a {@code Body}: WhatsApp refuses free-form text outside a
+ * 24-hour customer window (Twilio error 63016), so a code goes out as the account's approved authentication template,
+ * {@code ContentSid} with the code as variable {@code "1"} in {@code ContentVariables}. Voice goes through the Calls
+ * API with TwiML that speaks the text.
  */
 public final class TwilioAdapter implements ProviderAdapter {
 
-    /** Connection settings; {@code whatsappFrom} and {@code voiceFrom} default to {@code from}. */
+    /**
+     * Connection settings; {@code whatsappFrom} and {@code voiceFrom} default to {@code from}.
+     * {@code whatsappContentSid} is the approved WhatsApp authentication template ({@code HX} + 32 hex digits);
+     * without one, WhatsApp is refused rather than sent free-form.
+     */
     public record Settings(String name, String baseUrl, String accountSid, String authToken, String from,
-                           String whatsappFrom, String voiceFrom, Duration timeout, Set<Channel> channels,
-                           String statusCallbackUrl) {
+                           String whatsappFrom, String voiceFrom, String whatsappContentSid, Duration timeout,
+                           Set<Channel> channels, String statusCallbackUrl) {
 
         @Override
         public String toString() {
@@ -66,10 +74,15 @@ public final class TwilioAdapter implements ProviderAdapter {
                 form.add("To", message.to()).add("From", settings.from()).add("Body", message.body());
             }
             case WHATSAPP -> {
+                Optional<SendOutcome.Refused> unfit = WhatsAppTemplates.unfit(message, settings.whatsappContentSid());
+                if (unfit.isPresent()) {
+                    return Uni.createFrom().item(unfit.get());
+                }
                 url = messagesUrl;
                 form.add("To", "whatsapp:" + message.to())
                         .add("From", "whatsapp:" + orDefault(settings.whatsappFrom(), settings.from()))
-                        .add("Body", message.body());
+                        .add("ContentSid", settings.whatsappContentSid())
+                        .add("ContentVariables", new JsonObject().put("1", message.code()).encode());
             }
             case VOICE -> {
                 url = callsUrl;
