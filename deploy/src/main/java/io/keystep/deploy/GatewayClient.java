@@ -62,6 +62,27 @@ public final class GatewayClient {
                 Map.of("code", code));
     }
 
+    /**
+     * {@code POST /v1/users/{userId}/factors/totp} for a user without factors, who passed the first factor just now:
+     * answers the factor's id and its {@code otpauth://} URI, which {@link #activateFactor} confirms.
+     */
+    public Answer enrollTotp(String userId) {
+        return send(gatewayToken, "POST", challengeUrl + "/v1/users/" + encode(userId) + "/factors/totp", Map.of(),
+                Map.of("First-Factor-Authenticated-At", java.time.Instant.now().toString()));
+    }
+
+    /** {@code POST /v1/users/{userId}/factors/{factorId}/activate}: a code of the new authenticator activates it. */
+    public Answer activateFactor(String userId, String factorId, String code) {
+        return send(gatewayToken, "POST", challengeUrl + "/v1/users/" + encode(userId) + "/factors/"
+                + encode(factorId) + "/activate", Map.of("code", code));
+    }
+
+    /** {@code POST /v1/logins/{loginId}/switch}: moves the login's challenge to another of the user's factors. */
+    public Answer switchLogin(String loginId, String factor) {
+        return send(gatewayToken, "POST", challengeUrl + "/v1/logins/" + encode(loginId) + "/switch",
+                Map.of("factor", factor));
+    }
+
     /** {@code GET /v1/logins/{loginId}}: the decision for a login, for gateways that poll. */
     public Answer loginDecision(String loginId) {
         return send(gatewayToken, "GET", challengeUrl + "/v1/logins/" + encode(loginId), null);

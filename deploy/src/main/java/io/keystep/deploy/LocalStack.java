@@ -154,6 +154,9 @@ public final class LocalStack implements AutoCloseable {
         return roles;
     }
 
+    /** The Content SID of the local account's WhatsApp authentication template (the sink checks its shape only). */
+    public static final String LOCAL_WHATSAPP_TEMPLATE = "HX00000000000000000000000000000001";
+
     private void startServices(Path root, StackPorts ports, Secrets secrets, Path logDir, PrintStream out) {
         Map<String, String> common = new HashMap<>();
         common.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap);
@@ -182,6 +185,9 @@ public final class LocalStack implements AutoCloseable {
         delivery.put("KEYSTEP_DELIVERY_SMS_ACCOUNT_SID", secrets.smsAccountSid());
         delivery.put("KEYSTEP_DELIVERY_SMS_AUTH_TOKEN", secrets.smsAuthToken());
         delivery.put("KEYSTEP_DELIVERY_SMS_FROM", "+15005550006");
+        // The sink stands in for an account that carries WhatsApp too, with an approved authentication template.
+        delivery.put("KEYSTEP_DELIVERY_SMS_CHANNELS", "sms,whatsapp");
+        delivery.put("KEYSTEP_DELIVERY_SMS_WHATSAPP_CONTENT_SID", LOCAL_WHATSAPP_TEMPLATE);
         delivery.put("KEYSTEP_EVENT_ORIGIN_KEY", secrets.eventOriginKey());
 
         Map<String, String> audit = new HashMap<>(common);

@@ -195,6 +195,101 @@ class MainThreadIT {
         assertFalse(refused.path("reasons").toString().contains("\"TRUSTED_DEVICE\""), refused.toString());
     }
 
+    @Test
+    void anAuthenticatorOnlyUserIsChallengedOnTheAuthenticatorAndApprovedWithOathtool() throws Exception {
+        String userId = "user-" + UUID.randomUUID();
+        GatewayClient.Answer enrolled = gateway.enrollTotp(userId);
+        assertEquals(201, enrolled.status(), String.valueOf(enrolled.body()));
+        String secret = secretOf(enrolled.body().path("otpauthUri").asText());
+        long now = System.currentTimeMillis() / 1000;
+        GatewayClient.Answer active = gateway.activateFactor(userId, enrolled.body().path("factorId").asText(),
+                oathtool(secret, now));
+        assertEquals(200, active.status(), String.valueOf(active.body()));
+
+        String loginId = "login-" + UUID.randomUUID();
+        publishLogin(loginId, userId, new Device("fp-" + UUID.randomUUID(), "Mozilla/5.0 (e2e)"));
+        JsonNode decision = decisionOf(loginId);
+        assertEquals("CHALLENGE", decision.path("decision").asText(), decision.toString());
+        assertEquals("totp", decision.path("factor").asText(), decision.toString());
+        assertTrue(decision.path("alternatives").toString().contains("recovery_code"), decision.toString());
+
+        // The activation used this time step: the next one's code answers the login.
+        long next = (now / 30 + 1) * 30;
+        await("the next time step").atMost(Duration.ofSeconds(35))
+                .until(() -> System.currentTimeMillis() / 1000 >= next);
+        GatewayClient.Answer right = gateway.check(decision.path("challengeId").asText(), oathtool(secret, next));
+        assertEquals(200, right.status(), String.valueOf(right.body()));
+        assertEquals("approved", right.body().path("status").asText());
+    }
+
+    @Test
+    void aLoginWhoseWhatsappIsNeverDeliveredFallsBackToSmsWithTheSameCode() throws Exception {
+        String tenant = "e2e-fallback";
+        GatewayClient fallback = GatewayClient.of(stack, stack.tokens(), tenant);
+        String admin = stack.tokens().mint(tenant, "admin", Duration.ofMinutes(10));
+        assertEquals(200, put(stack.service("challenge-service").url() + "/v1/settings/verify", admin,
+                "{\"autoChannels\":[\"whatsapp\",\"sms\"]}"));
+        assertEquals(200, put(stack.service("delivery-service").url() + "/v1/settings/delivery", admin,
+                "{\"fallbackTimeoutSeconds\":5}"));
+        String phone = "+14155550177";
+        String userId = "user-" + UUID.randomUUID();
+        assertEquals(200, Demo.enrollPhone(stack, fallback, userId, phone).status());
+        int smsBefore = stack.smsSink().messagesTo(phone).size();
+
+        String loginId = "login-" + UUID.randomUUID();
+        try (LoginPublisher publisher = new LoginPublisher(stack.kafkaClientConfig(BusAccess.GATEWAY),
+                stack.tokens())) {
+            publisher.publish(tenant, new LoginAttempted(loginId, userId, true,
+                    new Device("fp-" + UUID.randomUUID(), "Mozilla/5.0 (e2e)"), "198.51.100.40", Purpose.LOGIN));
+        }
+        JsonNode decision = await("the login decision").atMost(Duration.ofSeconds(60))
+                .until(() -> fallback.loginDecision(loginId), answer -> answer.status() == 200).body();
+        assertEquals("whatsapp", decision.path("factor").asText(), decision.toString());
+        List<SmsSink.Message> whatsapp = await("the WhatsApp template").atMost(Duration.ofSeconds(60))
+                .until(() -> stack.smsSink().whatsappTo(phone), list -> !list.isEmpty());
+        String code = whatsapp.get(whatsapp.size() - 1).code();
+        // No receipt comes for the WhatsApp message: after the tenant's timeout the same code goes by SMS.
+        List<SmsSink.Message> sms = await("the SMS fallback").atMost(Duration.ofSeconds(60))
+                .until(() -> stack.smsSink().messagesTo(phone), list -> list.size() > smsBefore);
+        assertEquals(code, Demo.codeIn(sms.get(smsBefore).body()));
+        GatewayClient.Answer right = fallback.check(decision.path("challengeId").asText(), code);
+        assertEquals(200, right.status(), String.valueOf(right.body()));
+        assertEquals("approved", right.body().path("status").asText());
+
+        await("each step of the delivery in the trail").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            String trail = fallback.auditTrail(userId).body().toString();
+            assertTrue(trail.contains("FELL_BACK"), trail);
+            assertTrue(trail.contains("\"WHATSAPP\"") && trail.contains("\"SMS\""), trail);
+        });
+    }
+
+    private static int put(String url, String token, String json) throws Exception {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                        .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(json)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return response.statusCode();
+    }
+
+    private static String secretOf(String otpauthUri) {
+        for (String pair : java.net.URI.create(otpauthUri).getRawQuery().split("&")) {
+            if (pair.startsWith("secret=")) {
+                return pair.substring("secret=".length());
+            }
+        }
+        throw new IllegalArgumentException("no secret in " + otpauthUri);
+    }
+
+    /** The TOTP code the independent {@code oathtool} computes for the base32 secret at this second. */
+    private static String oathtool(String secret, long epochSecond) throws Exception {
+        Process p = new ProcessBuilder("oathtool", "--totp", "-b", "-N", "@" + epochSecond, secret)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        assertEquals(0, p.waitFor());
+        return out;
+    }
+
     private static void publishLogin(String loginId, String userId, Device device) {
         try (LoginPublisher publisher = new LoginPublisher(stack.kafkaClientConfig(BusAccess.GATEWAY),
                 stack.tokens())) {
