@@ -54,6 +54,11 @@ class EnrollmentNudgeTest {
                 .body("status", equalTo("approved"));
     }
 
+    private static ValidatableResponse policy(String tenant, String json) {
+        return Callers.admin(tenant).contentType(ContentType.JSON).body(json).put("/v1/settings/enrollment-nudge")
+                .then();
+    }
+
     private static String completedEvent(String loginId) {
         return EventLog.await(Topics.VERIFICATION_COMPLETED, 1, r -> r.value().contains(loginId)
                 && r.value().contains("\"APPROVED\"")).get(0).value();
@@ -91,8 +96,7 @@ class EnrollmentNudgeTest {
     void daysSinceTheFirstPhoneLoginAlsoBringTheNudgeAndAnEnrollmentAfterItIsCounted() throws Exception {
         String tenant = LoginThread.unique("t");
         String user = LoginThread.unique("u");
-        Callers.admin(tenant).contentType(ContentType.JSON).body("{\"afterLogins\":100,\"afterDays\":2}")
-                .put("/v1/settings/enrollment-nudge").then().statusCode(200).body("afterLogins", equalTo(100))
+        policy(tenant, "{\"afterLogins\":100,\"afterDays\":2}").statusCode(200).body("afterLogins", equalTo(100))
                 .body("afterDays", equalTo(2)).body("askAgainDays", equalTo(30)).body("enabled", equalTo(true));
         LoginThread.enrollPhone(tenant, user, "+15555550162");
         String[] login = new String[1];
@@ -111,8 +115,7 @@ class EnrollmentNudgeTest {
     void aUserWithTheOfferedFactorOrATenantWithNudgesOffIsNeverNudged() throws Exception {
         String tenant = LoginThread.unique("t");
         String user = LoginThread.unique("u");
-        Callers.admin(tenant).contentType(ContentType.JSON).body("{\"afterLogins\":1}")
-                .put("/v1/settings/enrollment-nudge").then().statusCode(200);
+        policy(tenant, "{\"afterLogins\":1}").statusCode(200);
         LoginThread.enrollPhone(tenant, user, "+15555550163");
         String[] login = new String[1];
         approvedSmsLogin(tenant, user, login).body("enrollmentNudge", contains("totp"));
@@ -127,8 +130,7 @@ class EnrollmentNudgeTest {
                 .patch("/v1/users/{u}/factors/{f}", other, phoneId).then().statusCode(200);
         approvedSmsLogin(tenant, other, login).body("enrollmentNudge", nullValue());
 
-        Callers.admin(tenant).contentType(ContentType.JSON).body("{\"enabled\":false}")
-                .put("/v1/settings/enrollment-nudge").then().statusCode(200).body("enabled", equalTo(false));
+        policy(tenant, "{\"enabled\":false}").statusCode(200).body("enabled", equalTo(false));
         approvedSmsLogin(tenant, user, login).body("enrollmentNudge", nullValue());
         JsonNode change = mapper.readTree(EventLog.await(Topics.TENANT_SETTINGS_CHANGED, 1,
                 r -> r.value().contains(tenant) && r.value().contains("\"enabled\"")).get(0).value());
@@ -138,14 +140,12 @@ class EnrollmentNudgeTest {
     @Test
     void thePolicyIsTheTenantAdminsAndRefusesBadValuesNamingTheField() {
         String tenant = LoginThread.unique("t");
-        Callers.admin(tenant).contentType(ContentType.JSON).body("{\"factors\":[\"sms\"],\"afterDays\":0}")
-                .put("/v1/settings/enrollment-nudge").then().statusCode(400)
+        policy(tenant, "{\"factors\":[\"sms\"],\"afterDays\":0}").statusCode(400)
                 .contentType(containsString("application/problem+json"))
                 .body("errors.field", contains("afterDays", "factors"));
         Callers.gateway(tenant).contentType(ContentType.JSON).body("{\"afterLogins\":1}")
                 .put("/v1/settings/enrollment-nudge").then().statusCode(403);
-        Callers.admin(tenant).contentType(ContentType.JSON).body("{\"afterLogins\":5}")
-                .put("/v1/settings/enrollment-nudge").then().statusCode(200);
+        policy(tenant, "{\"afterLogins\":5}").statusCode(200);
         // Another tenant's admin reads and changes only its own policy.
         String other = LoginThread.unique("t");
         Callers.admin(other).get("/v1/settings/enrollment-nudge").then().statusCode(200)
@@ -164,8 +164,7 @@ class EnrollmentNudgeTest {
     void aLoginAnsweredWithoutThePhoneCountsNothing() throws Exception {
         String tenant = LoginThread.unique("t");
         String user = LoginThread.unique("u");
-        Callers.admin(tenant).contentType(ContentType.JSON).body("{\"afterLogins\":1}")
-                .put("/v1/settings/enrollment-nudge").then().statusCode(200);
+        policy(tenant, "{\"afterLogins\":1}").statusCode(200);
         List<String> codes = FactorCalls.generateRecoveryCodes(tenant, user);
         String loginId = LoginThread.unique("login");
         LoginThread.publishRisk(mapper, tenant, user, loginId, Decision.CHALLENGE, List.of("NEW_DEVICE"));

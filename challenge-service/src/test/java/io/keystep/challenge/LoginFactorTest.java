@@ -78,6 +78,12 @@ class LoginFactorTest {
         FactorProofs.pastCooldown();
     }
 
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(a -> out.add(a.asText()));
+        return out;
+    }
+
     /** A TOTP code for the next time step (a step is accepted once, and activation used the current one). */
     private String nextTotp(String otpauthUri) throws Exception {
         clock.advance(Duration.ofSeconds(31));
@@ -124,15 +130,12 @@ class LoginFactorTest {
         JsonNode decision = challenged(tenant, user, login);
         // The tenant's phone chain starts with SMS.
         assertThat(decision.get("factor").asText(), equalTo("SMS"));
-        List<String> alternatives = new ArrayList<>();
-        decision.get("alternatives").forEach(a -> alternatives.add(a.asText()));
+        List<String> alternatives = texts(decision.get("alternatives"));
         assertThat(alternatives, contains("WHATSAPP", "VOICE", "TOTP", "RECOVERY_CODE"));
         assertThat(decision.toString(), not(containsString("5555550142")));
         assertThat(decision.get("hint").asText(), containsString("42"));
         JsonNode job = LoginThread.awaitPayload(mapper, Topics.CHALLENGE_ISSUED, tenant, user, login);
-        List<String> plan = new ArrayList<>();
-        job.at("/payload/channelPlan").forEach(c -> plan.add(c.asText()));
-        assertThat(plan, contains("SMS", "WHATSAPP", "VOICE"));
+        assertThat(texts(job.at("/payload/channelPlan")), contains("SMS", "WHATSAPP", "VOICE"));
         Callers.gateway(tenant).get("/v1/logins/{l}", login).then().statusCode(200).body("factor", equalTo("sms"))
                 .body("alternatives", contains("whatsapp", "voice", "totp", "recovery_code"));
     }
@@ -149,8 +152,7 @@ class LoginFactorTest {
 
         JsonNode decision = challenged(tenant, user, LoginThread.unique("login"));
         assertThat(decision.get("factor").asText(), equalTo("TOTP"));
-        List<String> alternatives = new ArrayList<>();
-        decision.get("alternatives").forEach(a -> alternatives.add(a.asText()));
+        List<String> alternatives = texts(decision.get("alternatives"));
         assertThat(alternatives, contains("SMS", "WHATSAPP", "VOICE", "RECOVERY_CODE"));
     }
 
@@ -224,8 +226,7 @@ class LoginFactorTest {
         String login = LoginThread.unique("login");
         JsonNode decision = challenged(tenant, user, login);
         assertThat(decision.get("factor").asText(), equalTo("SMS"));
-        List<String> alternatives = new ArrayList<>();
-        decision.get("alternatives").forEach(a -> alternatives.add(a.asText()));
+        List<String> alternatives = texts(decision.get("alternatives"));
         assertThat(alternatives, hasItem("RECOVERY_CODE"));
 
         String switched = switchTo(tenant, login, "recovery_code").statusCode(200)
