@@ -58,6 +58,7 @@ class AccessControlTest {
             Map.entry("GET /v1/audit/checkpoints", Tokens.COMPLIANCE),
             Map.entry("GET /v1/audit/checkpoints/key", Tokens.COMPLIANCE),
             Map.entry("GET /v1/audit/summary", Tokens.COMPLIANCE),
+            Map.entry("GET /v1/audit/experiments/{experimentId}", Tokens.COMPLIANCE),
             Map.entry("GET /v1/audit/users/{userId}/timeline", Tokens.COMPLIANCE),
             Map.entry("GET /v1/audit/holds", Tokens.COMPLIANCE),
             Map.entry("POST /v1/audit/holds", Tokens.COMPLIANCE),

@@ -13,9 +13,11 @@ import java.util.List;
  * @param purpose           the login's purpose
  * @param deviceFingerprint the device, so that an approved challenge can make it known
  * @param shadowDecisions   what each shadow policy would have decided on the same login; never acted upon
+ * @param experiment        the signup experiment's arm that decided this signup; null outside an experiment
  */
 public record RiskAssessed(String loginId, String userId, Decision decision, int score, List<String> reasons,
-                           Purpose purpose, String deviceFingerprint, List<ShadowDecision> shadowDecisions) {
+                           Purpose purpose, String deviceFingerprint, List<ShadowDecision> shadowDecisions,
+                           ExperimentArm experiment) {
 
     public static final String TYPE = "risk.assessed";
 
@@ -26,6 +28,12 @@ public record RiskAssessed(String loginId, String userId, Decision decision, int
         reasons = reasons == null ? List.of() : List.copyOf(reasons);
         purpose = purpose == null ? Purpose.LOGIN : purpose;
         shadowDecisions = shadowDecisions == null ? List.of() : List.copyOf(shadowDecisions);
+    }
+
+    /** An assessment outside any experiment. */
+    public RiskAssessed(String loginId, String userId, Decision decision, int score, List<String> reasons,
+                        Purpose purpose, String deviceFingerprint, List<ShadowDecision> shadowDecisions) {
+        this(loginId, userId, decision, score, reasons, purpose, deviceFingerprint, shadowDecisions, null);
     }
 
     /** An assessment without shadow policies. */

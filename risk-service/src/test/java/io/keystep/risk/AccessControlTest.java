@@ -52,7 +52,10 @@ class AccessControlTest {
     /** The role each operation allows; an operation missing here fails the test until it is given one. */
     private static final Map<String, String> ROLE = Map.of(
             "GET /v1/settings/risk", Tokens.ADMIN,
-            "PUT /v1/settings/risk", Tokens.ADMIN);
+            "PUT /v1/settings/risk", Tokens.ADMIN,
+            "GET /v1/settings/risk/signup-experiment", Tokens.ADMIN,
+            "PUT /v1/settings/risk/signup-experiment", Tokens.ADMIN,
+            "DELETE /v1/settings/risk/signup-experiment", Tokens.ADMIN);
     private static final List<String> ROLES = List.of(Tokens.GATEWAY, Tokens.WORKER, Tokens.COMPLIANCE, Tokens.ADMIN);
 
     private static ConsumerTask<String, String> refusals;
@@ -142,7 +145,7 @@ class AccessControlTest {
             assertEquals("CROSS_TENANT", payload.path("reason").asText());
             assertEquals("globex", payload.path("requestedTenant").asText());
             assertEquals("risk-service", payload.path("service").asText());
-            assertEquals("/v1/settings/risk", payload.path("path").asText());
+            assertEquals(op.path(), payload.path("path").asText());
             String subject = payload.path("subject").asText();
             assertEquals(Topics.key(tenant, subject), event.key());
             assertFalse(event.value().contains(token), "the token never travels");

@@ -107,7 +107,12 @@ final class RiskKafka {
     }
 
     static void verification(String tenant, String user, String loginId, Outcome outcome, String fingerprint) {
-        String challengeId = unique("challenge");
+        verification(tenant, user, loginId, unique("challenge"), outcome, fingerprint);
+    }
+
+    /** Publishes a check of challenge {@code challengeId} of the login, as challenge-service does. */
+    static void verification(String tenant, String user, String loginId, String challengeId, Outcome outcome,
+                             String fingerprint) {
         send(Topics.VERIFICATION_COMPLETED, tenant, user, write(Envelope.of(VerificationCompleted.TYPE, Instant.now(),
                 tenant, loginId == null ? challengeId : loginId,
                 new VerificationCompleted(challengeId, loginId, user, Factor.SMS, outcome, 1, fingerprint))));
@@ -136,6 +141,34 @@ final class RiskKafka {
         companion();
         return await().atMost(Duration.ofSeconds(30)).until(() -> assessedRecords(loginId).stream().findFirst(),
                 java.util.Optional::isPresent).get();
+    }
+
+    /**
+     * Publishes one password-verified signup per user at once, each carrying its tenant's gateway token, and answers
+     * the login ids in the users' order.
+     */
+    static List<String> signups(String tenant, List<String> users, String fingerprint, String ip) {
+        companion();
+        byte[] token = bearer(Tokens.gateway(tenant)).getBytes(StandardCharsets.UTF_8);
+        List<String> loginIds = new java.util.ArrayList<>(users.size());
+        List<ProducerRecord<String, String>> records = new java.util.ArrayList<>(users.size());
+        for (String user : users) {
+            String loginId = unique("signup");
+            loginIds.add(loginId);
+            ProducerRecord<String, String> record = new ProducerRecord<>(Topics.LOGIN, Topics.key(tenant, user),
+                    write(loginEvent(tenant, user, loginId, true, fingerprint, ip, Purpose.SIGNUP)));
+            record.headers().add(TenantProof.AUTHORIZATION, token);
+            records.add(record);
+        }
+        companion.produceStrings().fromRecords(records).awaitCompletion(Duration.ofSeconds(60));
+        return loginIds;
+    }
+
+    /** The risk.assessed.v1 records of a tenant's users published so far (the key is {@code tenant:user}). */
+    static List<ConsumerRecord<String, String>> assessedOf(String tenant) {
+        companion();
+        String prefix = tenant + ":";
+        return assessed.getRecords().stream().filter(r -> r.key() != null && r.key().startsWith(prefix)).toList();
     }
 
     static List<ConsumerRecord<String, String>> assessedRecords(String loginId) {

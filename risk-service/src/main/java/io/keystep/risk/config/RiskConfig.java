@@ -35,6 +35,23 @@ public interface RiskConfig {
 
     Consumer consumer();
 
+    Experiments experiments();
+
+    /** Signup experiments: when a challenged signup counts as abandoned, and how often that is looked for. */
+    interface Experiments {
+        /**
+         * A challenged signup without an outcome this long after its decision counts as abandoned (never checked).
+         * Longer than any code lives in challenge-service (its tenants may set up to 10 minutes), so that a code
+         * still valid is never counted abandoned.
+         */
+        @WithDefault("15M")
+        Duration abandonAfter();
+
+        /** How often the signups past their deadline are counted abandoned. */
+        @WithDefault("30S")
+        Duration sweepEvery();
+    }
+
     /** How the {@code auth.login.v1} consumer works through records. */
     interface Consumer {
         /**

@@ -29,5 +29,7 @@ public enum Reason {
     /** Changing a factor always asks for a second factor. */
     PURPOSE_FACTOR_CHANGE,
     /** The tenant challenges every login. */
-    ALWAYS_CHALLENGE
+    ALWAYS_CHALLENGE,
+    /** The signup fell in arm A of the tenant's signup experiment, which challenges every signup it would allow. */
+    SIGNUP_EXPERIMENT
 }

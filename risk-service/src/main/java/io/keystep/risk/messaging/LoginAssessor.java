@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keystep.events.Decision;
 import io.keystep.events.Envelope;
+import io.keystep.events.ExperimentArm;
 import io.keystep.events.LoginAttempted;
 import io.keystep.events.RiskAssessed;
 import io.keystep.events.ShadowDecision;
@@ -19,6 +20,7 @@ import io.keystep.risk.domain.Location;
 import io.keystep.risk.domain.LoginFacts;
 import io.keystep.risk.domain.RiskEvaluator;
 import io.keystep.risk.domain.RiskPolicy;
+import io.keystep.risk.domain.SignupExperiment;
 import io.keystep.risk.domain.TenantRules;
 import io.keystep.risk.store.DeviceMemory;
 import io.keystep.risk.store.GeoIpLocator;
@@ -59,11 +61,13 @@ public class LoginAssessor {
     private final Clock clock;
     private final RiskConfig config;
     private final TrustedDeviceTokens tokens;
+    private final ExperimentSignups experiments;
 
     public LoginAssessor(RiskProfileStore store, DeviceMemory devices, GeoIpLocator geo, TenantRiskSettings settings, RiskEvaluator evaluator,
                          DecisionMetrics metrics, ObjectMapper mapper, Clock clock, RiskConfig config,
-                         TrustedDeviceTokens tokens) {
+                         TrustedDeviceTokens tokens, ExperimentSignups experiments) {
         this.tokens = tokens;
+        this.experiments = experiments;
         this.store = store;
         this.devices = devices;
         this.geo = geo;
@@ -85,10 +89,13 @@ public class LoginAssessor {
     /** Decides the login and answers the event to publish (the remembered one for a login already decided). */
     public Uni<Outgoing> assess(Envelope<LoginAttempted> login) {
         long started = System.nanoTime();
-        return settings.rulesFor(login.tenantId()).chain(decisionRules -> decide(login, decisionRules, started));
+        return Uni.combine().all().unis(settings.rulesFor(login.tenantId()),
+                        experiments.deciding(login.tenantId(), login.payload().purpose())).asTuple()
+                .chain(both -> decide(login, both.getItem1(), both.getItem2().orElse(null), started));
     }
 
-    private Uni<Outgoing> decide(Envelope<LoginAttempted> login, DecisionRules decisionRules, long started) {
+    private Uni<Outgoing> decide(Envelope<LoginAttempted> login, DecisionRules decisionRules,
+                                 SignupExperiment experiment, long started) {
         String tenant = login.tenantId();
         LoginAttempted attempt = login.payload();
         String key = Topics.key(tenant, attempt.userId());
@@ -122,8 +129,13 @@ public class LoginAssessor {
                     }
                     LoginFacts facts = facts(attempt, now, location.orElse(null), profile, decisionRules, address,
                             verdict);
-                    Assessment live = evaluator.evaluate(facts, rules.live(), rules.alwaysChallenge(),
+                    Assessment policy = evaluator.evaluate(facts, rules.live(), rules.alwaysChallenge(),
                             decisionRules.limits());
+                    // Arm A of a signup experiment challenges what the policy allows; shadows are compared with what happened.
+                    String arm = experiment == null ? null : experiment.armFor(tenant, attempt.userId());
+                    Assessment live = arm == null ? policy : SignupExperiment.apply(policy, arm);
+                    ExperimentArm assigned = arm == null ? null
+                            : experiments.arm(experiment, arm, live.decision(), now);
                     List<ShadowDecision> shadows = new ArrayList<>(rules.shadows().size());
                     for (RiskPolicy shadow : rules.shadows()) {
                         Assessment shadowed = evaluator.evaluate(facts, shadow, rules.alwaysChallenge(),
@@ -137,11 +149,13 @@ public class LoginAssessor {
                                 tenant, attempt.loginId(), rules.live().name(), live.decision(), live.reasonNames(),
                                 shadow.name(), shadowed.decision(), shadowed.reasonNames());
                     }
-                    String json = toJson(login, attempt, live, shadows);
+                    String json = toJson(login, attempt, live, shadows, assigned);
                     return learn(tenant, attempt, facts, live, country, hourOfWeek, now, token, verdict)
+                            .chain(() -> experiments.remember(tenant, attempt.loginId(), assigned))
                             .chain(() -> store.rememberDecision(tenant, attempt.userId(), attempt.loginId(), json))
                             .invoke(published -> {
                                 metrics.decided(tenant, live, Duration.ofNanos(System.nanoTime() - started));
+                                experiments.decided(tenant, assigned);
                                 LOG.debugf("Login %s of tenant %s: %s score %d %s", attempt.loginId(), tenant,
                                         live.decision(), live.score(), live.reasonNames());
                             })
@@ -212,10 +226,10 @@ public class LoginAssessor {
     }
 
     private String toJson(Envelope<LoginAttempted> login, LoginAttempted attempt, Assessment live,
-                          List<ShadowDecision> shadows) {
+                          List<ShadowDecision> shadows, ExperimentArm experiment) {
         // Shadow decisions travel beside the live one, never in its reasons: consumers act on decision alone.
         RiskAssessed assessed = new RiskAssessed(attempt.loginId(), attempt.userId(), live.decision(), live.score(),
-                live.reasonNames(), attempt.purpose(), attempt.device().fingerprint(), shadows);
+                live.reasonNames(), attempt.purpose(), attempt.device().fingerprint(), shadows, experiment);
         try {
             return mapper.writeValueAsString(Envelope.of(RiskAssessed.TYPE, clock.instant(), login.tenantId(),
                     attempt.loginId(), assessed));

@@ -9,7 +9,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-/** {@code verification.completed.v1} → learn the device of an approved challenge. */
+/**
+ * {@code verification.completed.v1} → learn the device of an approved challenge, and settle a signup experiment's
+ * challenged signup.
+ */
 @ApplicationScoped
 public class VerificationConsumer {
 
@@ -17,10 +20,12 @@ public class VerificationConsumer {
 
     private final EnvelopeReader reader;
     private final DeviceLearner learner;
+    private final ExperimentSignups experiments;
 
-    public VerificationConsumer(EnvelopeReader reader, DeviceLearner learner) {
+    public VerificationConsumer(EnvelopeReader reader, DeviceLearner learner, ExperimentSignups experiments) {
         this.reader = reader;
         this.learner = learner;
+        this.experiments = experiments;
     }
 
     @Incoming("verifications")
@@ -32,6 +37,7 @@ public class VerificationConsumer {
             LOG.warnf("Malformed verification sent to the dead-letter topic: %s", e.getMessage());
             return Uni.createFrom().failure(e);
         }
-        return learner.learn(verification);
+        Envelope<VerificationCompleted> read = verification;
+        return learner.learn(read).chain(() -> experiments.outcome(read));
     }
 }

@@ -2,6 +2,7 @@ package io.keystep.kit.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -22,6 +23,15 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
         return e.problem().response();
+    }
+
+    /**
+     * A body field of the wrong type for a record parameter ({@code "share": "half"}): named like any unreadable
+     * field, rather than answered by the framework's own mapper for this exception, which is not problem+json.
+     */
+    @ServerExceptionMapper
+    public Response wrongType(MismatchedInputException e) {
+        return unreadableJson(e);
     }
 
     @ServerExceptionMapper
