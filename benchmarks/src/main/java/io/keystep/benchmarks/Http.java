@@ -61,6 +61,18 @@ final class Http implements AutoCloseable {
                 .map(HttpResponse::statusCode);
     }
 
+    /**
+     * {@code PUT /v1/settings/verify} as the tenant's admin: logins try SMS alone. The sink never reports a message
+     * delivered, so with the default chain every login of a run would fall back to WhatsApp and voice 30 s later, in
+     * the middle of later measurements.
+     */
+    Uni<Integer> smsOnlyLogins(String challengeUrl, String tenant) {
+        return client.putAbs(challengeUrl + "/v1/settings/verify")
+                .bearerTokenAuthentication(tokens.mint(tenant, "admin", Duration.ofMinutes(10)))
+                .sendJsonObject(new JsonObject().put("autoChannels", new io.vertx.core.json.JsonArray().add("sms")))
+                .map(HttpResponse::statusCode);
+    }
+
     /** {@code POST /v1/users/{userId}/phone/confirm} with the code the number received (200). */
     Uni<Integer> confirmPhone(String challengeUrl, String tenant, String userId, String code) {
         return client.postAbs(challengeUrl + "/v1/users/" + encode(userId) + "/phone/confirm")

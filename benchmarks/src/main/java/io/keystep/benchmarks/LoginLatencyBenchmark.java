@@ -295,6 +295,8 @@ final class LoginLatencyBenchmark {
         private final AtomicLong failedSends = new AtomicLong();
         /** Each tenant's gateway token, minted once when its users are enrolled, never while logins are timed. */
         private final Map<String, byte[]> gatewayTokens = new ConcurrentHashMap<>();
+        /** The tenants whose logins were set to SMS alone. */
+        private final java.util.Set<String> smsOnly = ConcurrentHashMap.newKeySet();
         private int next;
 
         Logins(LocalStack stack, Http http, Population people, int capacity) {
@@ -325,7 +327,14 @@ final class LoginLatencyBenchmark {
             int firstPhone = people.allocate(n);
             for (int k = 0; k < n; k++) {
                 phoneNumber[from + k] = firstPhone + k;
-                gatewayToken(people.tenant("login", from + k));
+                String tenant = people.tenant("login", from + k);
+                gatewayToken(tenant);
+                if (smsOnly.add(tenant)) {
+                    int status = http.smsOnlyLogins(challengeUrl, tenant).await().atMost(Duration.ofSeconds(30));
+                    if (status != 200) {
+                        throw new IllegalStateException("tenant " + tenant + "'s settings refused: " + status);
+                    }
+                }
             }
             int before = messagesSoFar();
             List<Integer> requested = Http.all(n, 32, Duration.ofMinutes(30), k -> http.enrollPhone(challengeUrl,

@@ -2,8 +2,7 @@ package io.keystep.challenge.factors;
 
 import io.keystep.challenge.domain.PhoneNumbers;
 import io.keystep.challenge.store.AuthFactor;
-import io.keystep.challenge.store.AuthFactorRepository;
-import io.keystep.challenge.store.PhoneEnrollmentRepository;
+import io.keystep.challenge.store.LoginFactorRows;
 import io.keystep.events.Channel;
 import io.keystep.events.Factor;
 import io.smallrye.mutiny.Uni;
@@ -49,15 +48,10 @@ public class LoginFactors {
         }
     }
 
-    private final AuthFactorRepository authenticators;
-    private final PhoneEnrollmentRepository phones;
-    private final RecoveryCodes recoveryCodes;
+    private final LoginFactorRows rows;
 
-    public LoginFactors(AuthFactorRepository authenticators, PhoneEnrollmentRepository phones,
-                        RecoveryCodes recoveryCodes) {
-        this.authenticators = authenticators;
-        this.phones = phones;
-        this.recoveryCodes = recoveryCodes;
+    public LoginFactors(LoginFactorRows rows) {
+        this.rows = rows;
     }
 
     /** The user's phone channels as the tenant chains them; SMS alone when the tenant names no phone channel. */
@@ -69,10 +63,8 @@ public class LoginFactors {
 
     /** The user's usable factors, the preferred first; empty when the user has none. */
     public Uni<List<Option>> of(String tenantId, String userId, List<Channel> phoneChain) {
-        // One after the other: the reactive session runs one query at a time.
-        return authenticators.ofUser(tenantId, userId).flatMap(all -> phones.phoneOf(tenantId, userId)
-                .flatMap(phone -> recoveryCodes.remaining(tenantId, userId)
-                        .map(left -> order(userId, all, phone, left, phoneChain))));
+        return rows.of(tenantId, userId).map(found -> order(userId, found.authenticators(), found.phone(),
+                found.recoveryCodesLeft(), phoneChain));
     }
 
     static List<Option> order(String userId, List<AuthFactor> all, Optional<String> phone, int recoveryCodesLeft,
