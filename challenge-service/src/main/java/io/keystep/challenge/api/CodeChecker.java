@@ -209,16 +209,11 @@ public class CodeChecker {
         if (judged.status() != CheckStatus.APPROVED || judged.loginId() == null) {
             return settleJudged(tenantId, challengeId, judged, factor, now, started);
         }
-        Factor answeredWith = factor != null ? factor : Factor.valueOf(judged.channel().name());
-        return nudges.afterApprovedLogin(tenantId, judged.userId(), answeredWith)
+        return nudges.afterApprovedLogin(tenantId, judged.userId(), answeredWith(judged, factor))
                 .map(judged::withEnrollmentNudge)
                 .call(result -> result.enrollmentNudge().isEmpty() ? Uni.createFrom().voidItem()
-                        : loginDecisions.find(tenantId, result.loginId()).flatMap(found -> found
-                                .filter(d -> challengeId.equals(d.challengeId()))
-                                .map(d -> loginDecisions.replace(tenantId, d.withEnrollmentNudge(
-                                        result.enrollmentNudge())).replaceWithVoid())
-                                .orElse(Uni.createFrom().voidItem()))
-                        .onFailure().recoverWithNull().replaceWithVoid())
+                        : loginDecisions.nudge(tenantId, result.loginId(), challengeId, result.enrollmentNudge())
+                        .onFailure().recoverWithNull())
                 .flatMap(result -> settleJudged(tenantId, challengeId, result, factor, now, started));
     }
 
@@ -231,8 +226,7 @@ public class CodeChecker {
         }
         if (result.suspensionStarted()) {
             published = published.chain(() -> notices.publish(tenantId, now, new io.keystep.events.FactorChanged(
-                            result.userId(), null, factor != null ? factor
-                            : result.channel() == null ? null : Factor.valueOf(result.channel().name()),
+                            result.userId(), null, answeredWith(result, factor),
                             io.keystep.events.FactorChange.SUSPENDED,
                             "suspended after too many consecutive failed checks"))
                     .onFailure().transform(CheckUnavailableException::new));
@@ -245,6 +239,14 @@ public class CodeChecker {
             metrics.checked(tenantId, channel, result.status().wire(), Duration.ofNanos(System.nanoTime() - started));
             return result;
         });
+    }
+
+    /** The factor that answered: the authenticator or recovery code, else the channel the code went out on first. */
+    private static Factor answeredWith(CheckResult result, Factor factor) {
+        if (factor != null) {
+            return factor;
+        }
+        return result.channel() == null ? null : Factor.valueOf(result.channel().name());
     }
 
     private static String channelTag(CheckResult result, Factor factor) {
@@ -279,7 +281,7 @@ public class CodeChecker {
         }
         return publisher.verificationCompleted(tenantId, now, new VerificationCompleted(challengeId,
                         result.loginId(), result.userId(),
-                        factor != null ? factor : Factor.valueOf(result.channel().name()),
+                        answeredWith(result, factor),
                         result.status().outcome(),
                         result.attemptsUsed(), result.deviceFingerprint(), result.enrollmentNudge()))
                 .onFailure().transform(CheckUnavailableException::new);

@@ -117,8 +117,7 @@ public class LoginSwitches {
                     throw ProblemException.invalid("factor", "is the challenge's factor already; a new code is "
                             + "sent by POST /v1/verifications/" + record.challengeId() + "/resend");
                 }
-                return settings.settingsOf(tenantId).flatMap(tenant -> factors.of(tenantId, record.userId(),
-                                LoginFactors.phoneChain(tenant.autoChannels()))
+                return settings.settingsOf(tenantId).flatMap(tenant -> factors.of(tenantId, record.userId(), tenant)
                         .flatMap(options -> switchOn(tenantId, record, current, options, target, tenant, clientIp,
                                 now)));
             });
@@ -155,10 +154,8 @@ public class LoginSwitches {
                     List<String> reasons = new ArrayList<>();
                     reasons.add(FACTOR_SWITCHED);
                     record.reasons().stream().filter(r -> !FACTOR_SWITCHED.equals(r)).forEach(reasons::add);
-                    LoginDecisionRecord switched = new LoginDecisionRecord(record.loginId(), record.userId(),
-                            record.decision(), opened.challengeId(), reasons, target.name(),
-                            LoginFactors.alternatives(options, target).stream().map(Enum::name).toList(),
-                            chosen.hint());
+                    LoginDecisionRecord switched = LoginFactors.challenged(record.loginId(), record.userId(),
+                            opened.challengeId(), reasons, chosen, options);
                     Uni<Void> job = opened.job() == null ? Uni.createFrom().voidItem()
                             : publisher.challengeIssued(tenantId, now, opened.job());
                     return decisions.replace(tenantId, switched)

@@ -1,9 +1,12 @@
 package io.keystep.challenge.factors;
 
+import io.keystep.challenge.domain.LoginDecisionRecord;
 import io.keystep.challenge.domain.PhoneNumbers;
+import io.keystep.challenge.domain.TenantSettings;
 import io.keystep.challenge.store.AuthFactor;
 import io.keystep.challenge.store.LoginFactorRows;
 import io.keystep.events.Channel;
+import io.keystep.events.Decision;
 import io.keystep.events.Factor;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -61,8 +64,9 @@ public class LoginFactors {
         return chain.isEmpty() ? List.of(Channel.SMS) : chain;
     }
 
-    /** The user's usable factors, the preferred first; empty when the user has none. */
-    public Uni<List<Option>> of(String tenantId, String userId, List<Channel> phoneChain) {
+    /** The user's usable factors, the preferred first, the phone over the tenant's chain; empty when none. */
+    public Uni<List<Option>> of(String tenantId, String userId, TenantSettings tenant) {
+        List<Channel> phoneChain = phoneChain(tenant.autoChannels());
         return rows.of(tenantId, userId).map(found -> order(userId, found.authenticators(), found.phone(),
                 found.recoveryCodesLeft(), phoneChain));
     }
@@ -109,5 +113,12 @@ public class LoginFactors {
     /** The factors of {@code options} other than {@code current}'s. */
     public static List<Factor> alternatives(List<Option> options, Factor current) {
         return options.stream().map(Option::factor).filter(f -> f != current).toList();
+    }
+
+    /** The decision of a login challenged on {@code chosen}, naming the user's other {@code options}. */
+    public static LoginDecisionRecord challenged(String loginId, String userId, String challengeId,
+                                                 List<String> reasons, Option chosen, List<Option> options) {
+        return new LoginDecisionRecord(loginId, userId, Decision.CHALLENGE.name(), challengeId, reasons, chosen.factor().name(),
+                alternatives(options, chosen.factor()).stream().map(Enum::name).toList(), chosen.hint());
     }
 }

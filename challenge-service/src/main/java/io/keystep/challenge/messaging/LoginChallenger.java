@@ -84,8 +84,7 @@ public class LoginChallenger {
         if (risk.decision() != Decision.CHALLENGE) {
             return decideOnce(tenantId, risk, risk.decision(), risk.reasons());
         }
-        return settings.settingsOf(tenantId).flatMap(tenant -> factors.of(tenantId, risk.userId(),
-                        LoginFactors.phoneChain(tenant.autoChannels()))
+        return settings.settingsOf(tenantId).flatMap(tenant -> factors.of(tenantId, risk.userId(), tenant)
                 .flatMap(options -> options.isEmpty()
                         ? decideOnce(tenantId, risk, Decision.DENY, withReason(NO_FACTOR_ENROLLED, risk.reasons()))
                         : challenge(tenantId, risk, options, tenant)));
@@ -210,7 +209,7 @@ public class LoginChallenger {
         SendLimits all = tenant.sendLimits();
         SendLimits perDestination = new SendLimits(all.cooldown(), all.destinationWindow(),
                 all.destinationMax(), all.ipWindow(), 0, all.tenantWindow(), 0);
-        return limiter.acquire(tenantId, digests.pseudonym(tenantId, phone.destination()), null, perDestination, now)
+        return limiter.acquire(tenantId, digests.destinationPseudonym(tenantId, phone.destination()), null, perDestination, now)
                 .flatMap(refusal -> {
                     if (refusal.isEmpty()) {
                         return Uni.createFrom().item(true);
@@ -243,10 +242,8 @@ public class LoginChallenger {
         return challenges.open(tenantId, login, option, tenant, now)
                 .call(opened -> cancellations.announceReplaced(tenantId, opened.created(), now))
                 .flatMap(opened -> {
-                    LoginDecisionRecord record = new LoginDecisionRecord(risk.loginId(), risk.userId(),
-                            Decision.CHALLENGE.name(), opened.challengeId(), risk.reasons(), option.factor().name(),
-                            LoginFactors.alternatives(options, option.factor()).stream().map(Enum::name).toList(),
-                            option.hint());
+                    LoginDecisionRecord record = LoginFactors.challenged(risk.loginId(), risk.userId(),
+                            opened.challengeId(), risk.reasons(), option, options);
                     return decisions.recordOnce(tenantId, record, config.loginDecisionTtl()).flatMap(first -> {
                         if (!first) {
                             LOG.debugf("login %s of tenant %s already decided; redelivery ignored", risk.loginId(),

@@ -67,6 +67,16 @@ public class LoginDecisions {
     }
 
     /**
+     * Records the enrollment nudge on the login's decision, if the decision still names {@code challengeId} (a switch
+     * since would have replaced it).
+     */
+    public Uni<Void> nudge(String tenantId, String loginId, String challengeId, java.util.List<String> factors) {
+        return find(tenantId, loginId).flatMap(found -> found.filter(d -> challengeId.equals(d.challengeId()))
+                .map(d -> replace(tenantId, d.withEnrollmentNudge(factors)).replaceWithVoid())
+                .orElse(Uni.createFrom().voidItem()));
+    }
+
+    /**
      * Claims the login for one switch of its challenge at a time, for at most {@code hold}: false while another
      * switch of the same login is under way.
      */
