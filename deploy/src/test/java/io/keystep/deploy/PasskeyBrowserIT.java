@@ -173,7 +173,7 @@ class PasskeyBrowserIT {
     }
 
     private String pageState() {
-        return "error '" + page.textContent("#error") + "', log: " + page.textContent("#log");
+        return "error '" + page.textContent("#error") + "', log: " + page.locator("#log li").allTextContents();
     }
 
     private static List<String> factorTypes(String userId) {
