@@ -13,9 +13,12 @@ import java.util.List;
  * @param factor       the factor the challenge asks for (for the phone: the first channel tried), else null
  * @param alternatives the user's other factors the challenge can be switched to, never a secret or a number
  * @param hint         where the code goes, masked (a phone's last digits), when the factor sends one; else null
+ * @param passkey      when the factor is a passkey: the options the gateway's page hands to
+ *                     {@code navigator.credentials.get()}; else null
  */
 public record LoginDecided(String loginId, String userId, Decision decision, String challengeId,
-                           List<String> reasons, Factor factor, List<Factor> alternatives, String hint) {
+                           List<String> reasons, Factor factor, List<Factor> alternatives, String hint,
+                           PasskeyRequest passkey) {
 
     public static final String TYPE = "auth.decision";
 
@@ -30,8 +33,14 @@ public record LoginDecided(String loginId, String userId, Decision decision, Str
         alternatives = alternatives == null ? List.of() : List.copyOf(alternatives);
     }
 
+    /** A challenge on a factor that is not a passkey. */
+    public LoginDecided(String loginId, String userId, Decision decision, String challengeId, List<String> reasons,
+                        Factor factor, List<Factor> alternatives, String hint) {
+        this(loginId, userId, decision, challengeId, reasons, factor, alternatives, hint, null);
+    }
+
     /** A decision that names no factor: an ALLOW or a DENY. */
     public LoginDecided(String loginId, String userId, Decision decision, String challengeId, List<String> reasons) {
-        this(loginId, userId, decision, challengeId, reasons, null, List.of(), null);
+        this(loginId, userId, decision, challengeId, reasons, null, List.of(), null, null);
     }
 }

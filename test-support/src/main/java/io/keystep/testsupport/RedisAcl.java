@@ -54,9 +54,12 @@ public final class RedisAcl {
             "GET", "SET", "DEL", "EXISTS", "PEXPIRE", "PTTL", "HGET", "HSET", "HDEL", "HGETALL", "HEXISTS", "HKEYS",
             "ZADD", "ZCOUNT", "ZSCORE", "ZREMRANGEBYSCORE");
 
-    /** Live challenges, their users' lockouts and failures, send limits, idempotency keys and login decisions. */
+    /**
+     * Live challenges, their users' lockouts and failures, send limits, idempotency keys, login decisions and passkey
+     * registrations under way (taken once, by GETDEL).
+     */
     public static final User CHALLENGE = service("challenge-service", List.of("ks:*"),
-            "GET", "SET", "DEL", "EXISTS", "INCR", "PEXPIRE", "PERSIST", "PTTL", "HGET", "HMGET", "HSET", "HSETNX",
+            "GET", "GETDEL", "SET", "DEL", "EXISTS", "INCR", "PEXPIRE", "PERSIST", "PTTL", "HGET", "HMGET", "HSET", "HSETNX",
             "HDEL", "HGETALL", "HINCRBY", "ZADD", "ZCARD", "ZRANGE", "ZREMRANGEBYSCORE");
 
     /** Delivery attempts and their fallback timers, once-keys, costs, settings and the fraud counters. */

@@ -52,6 +52,7 @@ public class CodeChecker {
     private final FactorNotices notices;
     private final io.keystep.challenge.factors.EnrollmentNudges nudges;
     private final io.keystep.challenge.store.LoginDecisions loginDecisions;
+    private final io.keystep.challenge.factors.Passkeys passkeys;
 
     /** A code as sent or shown by an authenticator. */
     private static final java.util.regex.Pattern DIGITS = java.util.regex.Pattern.compile("[0-9]{4,10}");
@@ -65,7 +66,9 @@ public class CodeChecker {
                        Reenablement reenablement,
                        FactorNotices notices,
                        io.keystep.challenge.factors.EnrollmentNudges nudges,
-                       io.keystep.challenge.store.LoginDecisions loginDecisions) {
+                       io.keystep.challenge.store.LoginDecisions loginDecisions,
+                       io.keystep.challenge.factors.Passkeys passkeys) {
+        this.passkeys = passkeys;
         this.nudges = nudges;
         this.loginDecisions = loginDecisions;
         this.recoveryCodes = recoveryCodes;
@@ -112,9 +115,50 @@ public class CodeChecker {
                 .flatMap(authenticator -> byFactor(tenantId, challengeId, code, binding, authenticator, now, started));
     }
 
+    /**
+     * Checks a passkey's assertion (the browser's {@code PublicKeyCredential.toJSON()}) against a verification
+     * answered with a passkey. Only a pending verification has the assertion verified (a replay against a settled
+     * one is answered as such, without touching the credential's counter); an accepted assertion unlocks the
+     * internal approval value and a refused one presents a value that cannot match, so that the store applies the
+     * same budget, lockout and binding as for a code.
+     */
+    public Uni<CheckResult> checkPasskey(String tenantId, String challengeId, String assertionJson, String amount,
+                                         String payee) {
+        long started = System.nanoTime();
+        Instant now = clock.instant();
+        String binding = Bindings.of(amount, payee);
+        return store.find(tenantId, challengeId).onFailure().transform(CheckUnavailableException::new)
+                .flatMap(found -> {
+                    if (found.isEmpty()) {
+                        return Uni.createFrom().item(CheckResult.notFound());
+                    }
+                    StoredChallenge c = found.get();
+                    String held = c.factorId();
+                    if (held == null || !held.startsWith(Factor.PASSKEY.name() + ":")) {
+                        return Uni.createFrom().failure(io.keystep.kit.web.ProblemException.invalid("passkey",
+                                "verification " + challengeId + " is answered with a code, not a passkey"));
+                    }
+                    String refused = digests.digest(tenantId, challengeId, "passkey-refused", binding);
+                    if (!"pending".equals(c.effectiveStatus(now))) {
+                        return judge(tenantId, challengeId, refused, Factor.PASSKEY, now, started);
+                    }
+                    return passkeys.verify(tenantId, c.subject(), challengeId, assertionJson)
+                            .onFailure(e -> !(e instanceof io.keystep.kit.web.ProblemException))
+                            .transform(CheckUnavailableException::new)
+                            .flatMap(assertion -> judge(tenantId, challengeId, assertion.accepted()
+                                    ? digests.digest(tenantId, challengeId,
+                                    digests.authenticatorApproval(tenantId, challengeId), binding)
+                                    : refused, Factor.PASSKEY, now, started));
+                });
+    }
+
     /** Checks a code against the challenge's factor as {@link VerificationProofs#authenticatorOf} names it. */
     private Uni<CheckResult> byFactor(String tenantId, String challengeId, String code, String binding,
                                       java.util.Optional<String[]> authenticator, Instant now, long started) {
+        if (authenticator.isPresent() && authenticator.get()[0].startsWith(Factor.PASSKEY.name() + ":")) {
+            return Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.INVALID_CODE,
+                    "this verification is answered with a passkey: send the browser's assertion as passkey"));
+        }
         boolean recoveryCode = authenticator.isPresent()
                 && authenticator.get()[0].startsWith(Factor.RECOVERY_CODE.name() + ":");
         if (recoveryCode && !RECOVERY_CODE.matcher(code).matches()) {

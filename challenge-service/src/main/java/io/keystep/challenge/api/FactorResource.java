@@ -57,7 +57,7 @@ public class FactorResource {
         static FactorView of(AuthFactor f) {
             return new FactorView(f.id.toString(), f.kind.toLowerCase(Locale.ROOT), f.label,
                     f.status.toLowerCase(Locale.ROOT), f.preferred, f.algorithm, f.digits,
-                    "TOTP".equals(f.kind) ? f.periodSeconds : null, f.driftSteps, f.createdAt, f.lastUsedAt, null,
+                    "TOTP".equals(f.kind) ? f.periodSeconds : null, "PASSKEY".equals(f.kind) ? null : f.driftSteps, f.createdAt, f.lastUsedAt, null,
                     null);
         }
 

@@ -39,10 +39,12 @@ public class HeldVerifications {
     private final ChallengeConfig config;
     private final ChallengeMetrics metrics;
     private final Clock clock;
+    private final io.keystep.challenge.factors.Passkeys passkeys;
 
-    public HeldVerifications(ChallengeStore store, SendGate gate, AuthenticatorFactors factors,
+    public HeldVerifications(io.keystep.challenge.factors.Passkeys passkeys, ChallengeStore store, SendGate gate, AuthenticatorFactors factors,
                              RecoveryCodes recoveryCodes, CancellationTrail cancellations, CodeDigest digests,
                              ChallengeConfig config, ChallengeMetrics metrics, Clock clock) {
+        this.passkeys = passkeys;
         this.store = store;
         this.gate = gate;
         this.factors = factors;
@@ -69,6 +71,9 @@ public class HeldVerifications {
         if ("RECOVERY_CODE".equals(kind)) {
             return startRecoveryCode(tenantId, id, request, settings, now);
         }
+        if ("PASSKEY".equals(kind)) {
+            return startPasskey(tenantId, id, request, settings, now);
+        }
         return factors.activeFactor(tenantId, request.userId(), kind).flatMap(found -> {
             if (found.isEmpty()) {
                 return Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.NO_FACTOR,
@@ -76,6 +81,22 @@ public class HeldVerifications {
             }
             return createHeld(tenantId, id, request, settings, now, found.get().digits,
                     found.get().kind + ":" + found.get().id);
+        });
+    }
+
+    /**
+     * A verification answered with one of the user's passkeys: it answers the options the browser needs. A tenant
+     * without a relying party, or a user without a passkey → 422 {@code no-factor}.
+     */
+    private Uni<Verification> startPasskey(String tenantId, String id, VerificationRequest request,
+                                           TenantSettings settings, Instant now) {
+        return passkeys.requestOptions(tenantId, request.userId(), id, settings.codeTtl()).flatMap(options -> {
+            if (options.isEmpty()) {
+                return Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.NO_FACTOR,
+                        "user " + request.userId() + " has no passkey the tenant's relying party accepts"));
+            }
+            return createHeld(tenantId, id, request, settings, now, settings.codeLength(), "PASSKEY:" + request.userId())
+                    .map(v -> v.withPasskeyOptions(options.get()));
         });
     }
 

@@ -83,7 +83,8 @@ public class LoginSwitches {
                 return f;
             }
         }
-        throw ProblemException.invalid("factor", "must be one of sms, whatsapp, voice, totp, hotp, recovery_code");
+        throw ProblemException.invalid("factor", "must be one of sms, whatsapp, voice, totp, hotp, passkey,"
+                + " recovery_code");
     }
 
     /** Switches the login's challenge to {@code target}; answers the login's decision as it now stands. */
@@ -155,7 +156,7 @@ public class LoginSwitches {
                     reasons.add(FACTOR_SWITCHED);
                     record.reasons().stream().filter(r -> !FACTOR_SWITCHED.equals(r)).forEach(reasons::add);
                     LoginDecisionRecord switched = LoginFactors.challenged(record.loginId(), record.userId(),
-                            opened.challengeId(), reasons, chosen, options);
+                            opened.challengeId(), reasons, chosen, options).withPasskey(opened.passkey());
                     Uni<Void> job = opened.job() == null ? Uni.createFrom().voidItem()
                             : publisher.challengeIssued(tenantId, now, opened.job());
                     return decisions.replace(tenantId, switched)

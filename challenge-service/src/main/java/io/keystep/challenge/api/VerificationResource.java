@@ -23,7 +23,6 @@ import io.keystep.kit.web.constraints.OneOf;
 import io.keystep.kit.web.constraints.OpaqueId;
 import io.keystep.kit.web.constraints.PrintableText;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
 import java.time.Instant;
@@ -39,18 +38,24 @@ import java.util.List;
 public class VerificationResource {
 
     /**
-     * The code the person typed (digits, or for channel recovery_code a recovery code), and for a transaction the
-     * amount and payee they were shown.
+     * The code the person typed (digits, or for channel recovery_code a recovery code), or for a verification answered
+     * with a passkey the browser's assertion ({@code PublicKeyCredential.toJSON()} of
+     * {@code navigator.credentials.get()}) as {@code passkey}; and for a transaction the amount and payee the person
+     * was shown.
      */
     public record CheckRequest(
-            @NotNull(message = "is required")
             @Pattern(regexp = "[0-9]{4,10}|[A-Za-z2-7 -]{12,20}", message = "must be 4 to 10 digits (or, for channel"
                     + " recovery_code, a recovery code such as abcd-efgh-2345)")
             String code,
             @Pattern(regexp = VerificationRequests.AMOUNT, message = VerificationRequests.AMOUNT_MESSAGE)
             String amount,
             @PrintableText(max = 140, without = "|", trim = true, message = VerificationRequests.PAYEE_MESSAGE)
-            String payee) {
+            String payee,
+            com.fasterxml.jackson.databind.JsonNode passkey) {
+
+        public CheckRequest(String code, String amount, String payee) {
+            this(code, amount, payee, null);
+        }
     }
 
     /**
@@ -115,7 +120,7 @@ public class VerificationResource {
         String tenantId = caller.tenant();
         if (body == null) {
             throw ProblemException.invalid("channel",
-                    "is required: sms, whatsapp, voice, email, auto, totp, hotp or recovery_code");
+                    "is required: sms, whatsapp, voice, email, auto, totp, hotp, passkey or recovery_code");
         }
         String ip = clientIps.of(http, body.clientIp());
         return tenantSettings(tenantId).flatMap(settings -> verifications.create(tenantId,
@@ -160,12 +165,23 @@ public class VerificationResource {
     @Path("/{id}/check")
     public Uni<CheckResponse> check(@PathParam("id") @OpaqueId String id, @Valid CheckRequest presented) {
         String tenantId = caller.tenant();
-        if (presented == null) {
-            throw ProblemException.invalid("code", "is required");
+        if (presented == null || presented.code() == null && presented.passkey() == null) {
+            throw ProblemException.invalid("code", "is required (or, for a verification answered with a passkey,"
+                    + " passkey)");
+        }
+        if (presented.code() != null && presented.passkey() != null) {
+            throw ProblemException.invalid("passkey", "must not come with a code: a verification is answered by one"
+                    + " or the other");
+        }
+        if (presented.passkey() != null && !presented.passkey().isObject()) {
+            throw ProblemException.invalid("passkey", "must be the browser's assertion, an object");
         }
         String amount = VerificationRequests.presentedAmount(presented.amount());
         String payee = VerificationRequests.presentedPayee(presented.payee());
-        return checker.check(tenantId, id, presented.code(), amount, payee).map(result -> {
+        Uni<io.keystep.challenge.domain.CheckResult> checked = presented.passkey() != null
+                ? checker.checkPasskey(tenantId, id, presented.passkey().toString(), amount, payee)
+                : checker.check(tenantId, id, presented.code(), amount, payee);
+        return checked.map(result -> {
             if (result.status() == CheckStatus.NOT_FOUND) {
                 throw ProblemException.notFound("verification " + id + " not found");
             }

@@ -3,6 +3,7 @@ package io.keystep.challenge.api;
 import io.keystep.challenge.config.VerifyConfig;
 import io.keystep.challenge.domain.CodeDigest;
 import io.keystep.challenge.domain.TenantSettings;
+import io.keystep.challenge.domain.StoredChallenge;
 import io.keystep.challenge.domain.Verification;
 import io.keystep.challenge.domain.VerificationRefused;
 import io.keystep.challenge.domain.VerificationRequest;
@@ -34,10 +35,12 @@ public class VerificationService {
     private final CodeDigest digests;
     private final VerifyConfig config;
     private final Clock clock;
+    private final io.keystep.challenge.factors.Passkeys passkeys;
 
     public VerificationService(ChallengeStore store, IdempotencyKeys idempotency, SentVerifications sent,
                                HeldVerifications held, CancellationTrail cancellations, CodeDigest digests,
-                               VerifyConfig config, Clock clock) {
+                               VerifyConfig config, Clock clock, io.keystep.challenge.factors.Passkeys passkeys) {
+        this.passkeys = passkeys;
         this.store = store;
         this.idempotency = idempotency;
         this.sent = sent;
@@ -127,7 +130,15 @@ public class VerificationService {
     /** The verification as it stands. */
     public Uni<Verification> get(String tenantId, String id) {
         Instant now = clock.instant();
-        return VerificationViews.failClosed(store.find(tenantId, id)
-                .map(found -> VerificationViews.view(found.orElseThrow(() -> VerificationViews.notFound(id)), now)));
+        return VerificationViews.failClosed(store.find(tenantId, id).flatMap(found -> {
+            StoredChallenge c = found.orElseThrow(() -> VerificationViews.notFound(id));
+            Verification view = VerificationViews.view(c, now);
+            if (!"pending".equals(view.status()) || c.factorId() == null || !c.factorId().startsWith("PASSKEY:")) {
+                return Uni.createFrom().item(view);
+            }
+            // A pending passkey verification shows the options its assertion needs, as when it was created.
+            return passkeys.requestOptions(tenantId, c.subject(), id, java.time.Duration.between(now, c.expiresAt()))
+                    .map(options -> options.map(view::withPasskeyOptions).orElse(view));
+        }));
     }
 }

@@ -56,6 +56,22 @@ public class CodeDigest {
     }
 
     /**
+     * The WebAuthn challenge of a verification answered with a passkey: derived under the server's pepper from the
+     * verification, so that nothing needs storing, no one can predict it, and each verification has its own.
+     */
+    public byte[] passkeyChallenge(String tenantId, String challengeId) {
+        return HexFormat.of().parseHex(digest("passkey-challenge|" + tenantId + "|" + challengeId));
+    }
+
+    /**
+     * The WebAuthn user handle of a user: opaque (no user id or e-mail address reaches an authenticator), stable, and
+     * another for each tenant.
+     */
+    public byte[] passkeyUserHandle(String tenantId, String userId) {
+        return HexFormat.of().parseHex(digest("passkey-user|" + tenantId + "|" + userId));
+    }
+
+    /**
      * A stable pseudonym of a value (a destination, say) for use in keys and events instead of the value itself.
      */
     public String pseudonym(String tenantId, String value) {

@@ -14,10 +14,11 @@ import java.util.List;
  * @param alternatives the user's other factors the challenge can be switched to
  * @param hint         where a sent code goes, masked; null for a factor nothing is sent to
  * @param enrollmentNudge once the challenge was approved: the stronger factors to invite the user to add, or null
+ * @param passkey      for a challenge on a passkey: the options the gateway's page passes to the browser
  */
 public record LoginDecisionRecord(String loginId, String userId, String decision, String challengeId,
                                   List<String> reasons, String factor, List<String> alternatives, String hint,
-                                  List<String> enrollmentNudge) {
+                                  List<String> enrollmentNudge, io.keystep.events.PasskeyRequest passkey) {
 
     public LoginDecisionRecord {
         reasons = reasons == null ? List.of() : List.copyOf(reasons);
@@ -27,13 +28,19 @@ public record LoginDecisionRecord(String loginId, String userId, String decision
 
     public LoginDecisionRecord(String loginId, String userId, String decision, String challengeId,
                                List<String> reasons, String factor, List<String> alternatives, String hint) {
-        this(loginId, userId, decision, challengeId, reasons, factor, alternatives, hint, null);
+        this(loginId, userId, decision, challengeId, reasons, factor, alternatives, hint, null, null);
     }
 
     /** The same decision, inviting the user to add these factors. */
     public LoginDecisionRecord withEnrollmentNudge(List<String> factors) {
         return new LoginDecisionRecord(loginId, userId, decision, challengeId, reasons, factor, alternatives, hint,
-                factors);
+                factors, passkey);
+    }
+
+    /** The same decision, with the options of the passkey challenge. */
+    public LoginDecisionRecord withPasskey(io.keystep.events.PasskeyRequest options) {
+        return new LoginDecisionRecord(loginId, userId, decision, challengeId, reasons, factor, alternatives, hint,
+                enrollmentNudge, options);
     }
 
     /** A decision that names no factor. */

@@ -19,9 +19,24 @@ import java.time.Instant;
  * @param sendAttempts      how many codes were sent for it
  * @param remainingAttempts checks left
  * @param lockedUntil       when the user's lockout ends, if the user is locked out
+ * @param passkeyOptions    for a pending verification answered with a passkey: the options for
+ *                          {@code navigator.credentials.get()}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Verification(String id, String status, String channel, String to, String purpose, String amount,
                            String payee, Instant expiresAt, int sendAttempts, int remainingAttempts,
-                           @JsonProperty("locked_until") Instant lockedUntil) {
+                           @JsonProperty("locked_until") Instant lockedUntil,
+                           io.keystep.events.PasskeyRequest passkeyOptions) {
+
+    public Verification(String id, String status, String channel, String to, String purpose, String amount,
+                        String payee, Instant expiresAt, int sendAttempts, int remainingAttempts, Instant lockedUntil) {
+        this(id, status, channel, to, purpose, amount, payee, expiresAt, sendAttempts, remainingAttempts, lockedUntil,
+                null);
+    }
+
+    /** The same verification, with the options of its passkey. */
+    public Verification withPasskeyOptions(io.keystep.events.PasskeyRequest options) {
+        return new Verification(id, status, channel, to, purpose, amount, payee, expiresAt, sendAttempts,
+                remainingAttempts, lockedUntil, options);
+    }
 }

@@ -92,7 +92,8 @@ public class AuthenticatorFactors {
 
     /** The QR code of a factor still awaiting activation; an active factor's secret is never shown again. */
     public Uni<Optional<byte[]>> pendingQr(String tenantId, String userId, UUID factorId) {
-        return factors.find(tenantId, userId, factorId).map(found -> found.filter(f -> "PENDING".equals(f.status))
+        return factors.find(tenantId, userId, factorId).map(found -> found.filter(f -> "PENDING".equals(f.status)
+                        && f.secretCiphertext != null)
                 .map(f -> {
                     byte[] secret = cipher.decrypt(tenantId, f.id.toString(), f.secretCiphertext);
                     return QrCodes.png(OneTimePasswords.keyUri(config.issuer(), f.kind, f.label, f.userId,
@@ -262,6 +263,10 @@ public class AuthenticatorFactors {
     }
 
     private Uni<Result> accept(AuthFactor f, String code, Instant now, boolean activate) {
+        if (!"TOTP".equals(f.kind) && !"HOTP".equals(f.kind)) {
+            // A passkey answers with an assertion, never a code.
+            return Uni.createFrom().item(Result.REJECTED);
+        }
         if (code == null || code.length() != f.digits) {
             metrics.otpVerified(f.tenantId, f.kind.toLowerCase(java.util.Locale.ROOT), "rejected");
             return Uni.createFrom().item(Result.REJECTED);

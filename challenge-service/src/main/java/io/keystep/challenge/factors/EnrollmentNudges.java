@@ -27,7 +27,7 @@ public class EnrollmentNudges {
 
     public static final Policy DEFAULT = new Policy(true, 3, 30, 30, List.of("totp"));
     /** The factors a nudge may name; passkeys and push join them when they exist. */
-    public static final List<String> OFFERABLE = List.of("totp", "hotp");
+    public static final List<String> OFFERABLE = List.of("totp", "hotp", "passkey");
     public static final Duration CONVERSION_WINDOW = Duration.ofDays(7);
     private static final Set<Factor> PHONE = Set.of(Factor.SMS, Factor.WHATSAPP, Factor.VOICE);
     private static final Logger LOG = Logger.getLogger(EnrollmentNudges.class);

@@ -73,6 +73,16 @@ public class FactorMetrics {
                 .tag("tenant", tenantId).tag("kind", kind).tag("outcome", outcome).register(registry).increment();
     }
 
+    /**
+     * A passkey response was refused: {@code ceremony} {@code registration} or {@code assertion}, {@code reason} what
+     * failed (a webauthn4j check, {@code another_user}, {@code counter}, {@code synced}, ...).
+     */
+    public void passkeyRefused(String tenantId, String ceremony, String reason) {
+        Counter.builder("keystep.factor.passkey.refusals").description("Passkey responses refused, by reason")
+                .tag("tenant", tenantId).tag("ceremony", ceremony).tag("reason", reason).register(registry)
+                .increment();
+    }
+
     /** An out-of-band notice was requested: {@code outcome} {@code requested} or {@code no_channel}. */
     public void notice(String tenantId, String change, String outcome) {
         Counter.builder("keystep.factor.notices").description("Out-of-band notices of factor changes")

@@ -132,6 +132,8 @@ public class FactorNotices {
             case ACCOUNT_RECOVERY_CANCELED -> "The account recovery for your account was canceled on " + when + ".";
             case ACCOUNT_RECOVERY_USED -> "An account recovery added a new sign-in method to your account on "
                     + when + ".";
+            case CLONE_SUSPECTED -> "A sign-in method (" + what + ") of your account was used on " + when
+                    + " in a way that suggests a copy of it exists.";
         } + " If this was not you, contact support.";
     }
 
@@ -145,6 +147,7 @@ public class FactorNotices {
             case SMS, WHATSAPP, VOICE -> "a phone number";
             case EMAIL -> "an email address";
             case RECOVERY_CODE -> "recovery codes";
+            case PASSKEY -> "a passkey or security key";
         };
     }
 }

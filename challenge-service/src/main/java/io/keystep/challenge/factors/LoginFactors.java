@@ -18,10 +18,12 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The factors a login can be challenged on, in the user's order of preference: the preferred authenticator (TOTP
- * or HOTP) when the user chose one, else the enrolled phone over the tenant's phone channels; then the user's other
- * authenticators; then an unused recovery code. Each factor appears once, a phone once per channel it can be
- * reached on. Factors added later (passkeys, push) take their place in {@link #of}.
+ * The factors a login can be challenged on, in the user's order of preference: the preferred authenticator (a
+ * passkey, TOTP or HOTP) when the user chose one; else a passkey, the strongest factor, when the user has one and
+ * the tenant a relying party; else the enrolled phone over the tenant's phone channels; then the user's other
+ * authenticators; then an unused recovery code. Each factor appears once (any of the user's passkeys answers the
+ * passkey's challenge), a phone once per channel it can be reached on. Factors added later (push) take their place
+ * in {@link #of}.
  */
 @ApplicationScoped
 public class LoginFactors {
@@ -34,7 +36,8 @@ public class LoginFactors {
      *
      * @param factor      what answers it
      * @param heldBy      for a factor nothing is sent to: what the challenge names as its answerer
-     *                    ({@code TOTP:<factorId>}, {@code RECOVERY_CODE:<userId>}); null for the phone
+     *                    ({@code TOTP:<factorId>}, {@code PASSKEY:<userId>}, {@code RECOVERY_CODE:<userId>}); null
+     *                    for the phone
      * @param destination for the phone: the enrolled number; else null
      * @param plan        for the phone: the channels tried in order, the first being {@code factor}; else empty
      * @param digits      the code's length for an authenticator, 0 when the tenant's length applies
@@ -52,9 +55,11 @@ public class LoginFactors {
     }
 
     private final LoginFactorRows rows;
+    private final io.keystep.challenge.store.PasskeySettingsRepository passkeySettings;
 
-    public LoginFactors(LoginFactorRows rows) {
+    public LoginFactors(LoginFactorRows rows, io.keystep.challenge.store.PasskeySettingsRepository passkeySettings) {
         this.rows = rows;
+        this.passkeySettings = passkeySettings;
     }
 
     /** The user's phone channels as the tenant chains them; SMS alone when the tenant names no phone channel. */
@@ -67,14 +72,24 @@ public class LoginFactors {
     /** The user's usable factors, the preferred first, the phone over the tenant's chain; empty when none. */
     public Uni<List<Option>> of(String tenantId, String userId, TenantSettings tenant) {
         List<Channel> phoneChain = phoneChain(tenant.autoChannels());
-        return rows.of(tenantId, userId).map(found -> order(userId, found.authenticators(), found.phone(),
-                found.recoveryCodesLeft(), phoneChain));
+        return rows.of(tenantId, userId).flatMap(found -> {
+            boolean passkeys = found.authenticators().stream().anyMatch(f -> PASSKEY.equals(f.kind));
+            // A passkey answers only where the tenant has a relying party: without one it is left out.
+            Uni<Boolean> usable = passkeys ? passkeySettings.policyOf(tenantId).map(java.util.Optional::isPresent)
+                    : Uni.createFrom().item(false);
+            return usable.map(withPasskeys -> order(userId, withPasskeys ? found.authenticators()
+                            : found.authenticators().stream().filter(f -> !PASSKEY.equals(f.kind)).toList(),
+                    found.phone(), found.recoveryCodesLeft(), phoneChain));
+        });
     }
+
+    private static final String PASSKEY = "PASSKEY";
 
     static List<Option> order(String userId, List<AuthFactor> all, Optional<String> phone, int recoveryCodesLeft,
                               List<Channel> phoneChain) {
         List<AuthFactor> active = all.stream().filter(f -> "ACTIVE".equals(f.status))
                 .sorted(Comparator.comparing((AuthFactor f) -> !f.preferred)
+                        .thenComparing(f -> !PASSKEY.equals(f.kind))
                         .thenComparing(f -> !"TOTP".equals(f.kind))
                         .thenComparing(f -> f.activatedAt == null ? f.createdAt : f.activatedAt))
                 .toList();
@@ -84,6 +99,8 @@ public class LoginFactors {
         if (authenticatorPreferred) {
             add(options, seen, authenticator(active.get(0)));
         }
+        active.stream().filter(f -> PASSKEY.equals(f.kind)).findFirst()
+                .ifPresent(f -> add(options, seen, authenticator(f)));
         phone.ifPresent(number -> {
             for (int i = 0; i < phoneChain.size(); i++) {
                 add(options, seen, new Option(Factor.valueOf(phoneChain.get(i).name()), null, number,
@@ -99,8 +116,11 @@ public class LoginFactors {
     }
 
     private static Option authenticator(AuthFactor f) {
+        if (PASSKEY.equals(f.kind)) {
+            return new Option(Factor.PASSKEY, PASSKEY + ":" + f.userId, null, List.of(), 0);
+        }
         return new Option(Factor.valueOf(f.kind.toUpperCase(Locale.ROOT)), f.kind + ":" + f.id, null, List.of(),
-                f.digits);
+                f.digits == null ? 0 : f.digits);
     }
 
     private static void add(List<Option> options, List<Factor> seen, Option option) {

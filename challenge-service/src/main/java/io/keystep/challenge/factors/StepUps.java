@@ -25,7 +25,8 @@ public class StepUps {
 
     /**
      * The outcome of presenting a step-up: {@code proof} names the factor that answered it ({@code sms},
-     * {@code totp}, {@code hotp}, {@code recovery_code}) when granted; else {@code refusal} says why not.
+     * {@code totp}, {@code hotp}, {@code passkey}, {@code recovery_code}) when granted; else {@code refusal} says why
+     * not.
      */
     public record Outcome(String proof, String refusal) {
         public boolean granted() {
@@ -80,6 +81,15 @@ public class StepUps {
             return Uni.createFrom().item(heldBy.equals(Factor.RECOVERY_CODE.name() + ":" + userId)
                     ? new Outcome("recovery_code", null) : Outcome.refused("answered by another user's factor"));
         }
+        if (heldBy.startsWith(Factor.PASSKEY.name() + ":")) {
+            // The assertion was verified against one of this user's credentials; the user must still have a passkey.
+            return heldBy.equals(Factor.PASSKEY.name() + ":" + userId)
+                    ? authenticators.ofUser(tenantId, userId).map(all -> all.stream().anyMatch(f ->
+                            Factor.PASSKEY.name().equals(f.kind) && "ACTIVE".equals(f.status))
+                            ? new Outcome("passkey", null)
+                            : Outcome.refused("answered by a factor the user no longer has"))
+                    : Uni.createFrom().item(Outcome.refused("answered by another user's factor"));
+        }
         if (!heldBy.isEmpty()) {
             String[] factor = heldBy.split(":", 2);
             UUID id;
@@ -102,5 +112,5 @@ public class StepUps {
 
     /** The proofs the API describes in its refusals. */
     public static final List<String> FACTORS = List.of("the enrolled phone", "an active authenticator",
-            "a recovery code");
+            "a passkey", "a recovery code");
 }

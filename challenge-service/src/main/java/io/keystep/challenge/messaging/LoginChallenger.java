@@ -167,7 +167,7 @@ public class LoginChallenger {
     public static LoginDecided decided(LoginDecisionRecord record) {
         return new LoginDecided(record.loginId(), record.userId(), Decision.valueOf(record.decision()),
                 record.challengeId(), record.reasons(), record.factor() == null ? null : Factor.valueOf(record.factor()),
-                record.alternatives().stream().map(Factor::valueOf).toList(), record.hint());
+                record.alternatives().stream().map(Factor::valueOf).toList(), record.hint(), record.passkey());
     }
 
     private Uni<Void> challenge(String tenantId, RiskAssessed risk, List<LoginFactors.Option> options,
@@ -243,7 +243,7 @@ public class LoginChallenger {
                 .call(opened -> cancellations.announceReplaced(tenantId, opened.created(), now))
                 .flatMap(opened -> {
                     LoginDecisionRecord record = LoginFactors.challenged(risk.loginId(), risk.userId(),
-                            opened.challengeId(), risk.reasons(), option, options);
+                            opened.challengeId(), risk.reasons(), option, options).withPasskey(opened.passkey());
                     return decisions.recordOnce(tenantId, record, config.loginDecisionTtl()).flatMap(first -> {
                         if (!first) {
                             LOG.debugf("login %s of tenant %s already decided; redelivery ignored", risk.loginId(),

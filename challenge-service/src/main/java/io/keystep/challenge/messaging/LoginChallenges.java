@@ -46,8 +46,10 @@ public class LoginChallenges {
      * @param job         the delivery job to publish, or null for a factor nothing is sent to
      * @param created     what storing it replaced
      * @param expiresAt   when it stops working
+     * @param passkey     for a challenge on a passkey, the options the browser needs; else null
      */
-    public record Opened(String challengeId, ChallengeIssued job, ChallengeStore.Created created, Instant expiresAt) {
+    public record Opened(String challengeId, ChallengeIssued job, ChallengeStore.Created created, Instant expiresAt,
+                         io.keystep.events.PasskeyRequest passkey) {
     }
 
     private final ChallengeStore store;
@@ -55,9 +57,11 @@ public class LoginChallenges {
     private final CodeDigest digests;
     private final DeliverySeal sealer;
     private final ChallengeConfig config;
+    private final io.keystep.challenge.factors.Passkeys passkeys;
 
     public LoginChallenges(ChallengeStore store, CodeGenerator codes, CodeDigest digests, DeliverySeal sealer,
-                           ChallengeConfig config) {
+                           ChallengeConfig config, io.keystep.challenge.factors.Passkeys passkeys) {
+        this.passkeys = passkeys;
         this.store = store;
         this.codes = codes;
         this.digests = digests;
@@ -89,7 +93,11 @@ public class LoginChallenges {
                     List.of(), null, config.locale(), null, null, digits, option.heldBy());
         }
         ChallengeIssued delivery = job;
-        return store.create(challenge, now, expiresAt.plus(config.retainAfterExpiry()))
-                .map(created -> new Opened(challengeId, delivery, created, expiresAt));
+        Uni<java.util.Optional<io.keystep.events.PasskeyRequest>> passkey =
+                option.factor() == io.keystep.events.Factor.PASSKEY
+                        ? passkeys.requestOptions(tenantId, login.userId(), challengeId, tenant.codeTtl())
+                        : Uni.createFrom().item(java.util.Optional.empty());
+        return passkey.flatMap(request -> store.create(challenge, now, expiresAt.plus(config.retainAfterExpiry()))
+                .map(created -> new Opened(challengeId, delivery, created, expiresAt, request.orElse(null))));
     }
 }

@@ -9,7 +9,10 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
 
-/** An authenticator factor (TOTP or HOTP) of a user; the secret only encrypted. */
+/**
+ * An authenticator factor of a user: TOTP or HOTP (the secret only encrypted), or a passkey (whose credential is in
+ * {@code passkey_credential}; it has no algorithm, digits, period or secret here).
+ */
 @Entity
 @Table(name = "auth_factor")
 public class AuthFactor extends PanacheEntityBase {
@@ -29,16 +32,14 @@ public class AuthFactor extends PanacheEntityBase {
     @Column(nullable = false)
     public String label;
 
-    @Column(nullable = false)
     public String algorithm;
 
-    @Column(nullable = false)
-    public int digits;
+    public Integer digits;
 
-    @Column(name = "period_seconds", nullable = false)
-    public int periodSeconds;
+    @Column(name = "period_seconds")
+    public Integer periodSeconds;
 
-    @Column(name = "secret_ciphertext", nullable = false)
+    @Column(name = "secret_ciphertext")
     public String secretCiphertext;
 
     @Column(nullable = false)

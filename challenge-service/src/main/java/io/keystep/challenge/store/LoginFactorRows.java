@@ -23,7 +23,7 @@ public class LoginFactorRows {
     public record Snapshot(List<AuthFactor> authenticators, Optional<String> phone, int recoveryCodesLeft) {
     }
 
-    private static final String QUERY = "SELECT f.kind, f.id, f.preferred, f.digits, f.activated_at, f.created_at,"
+    private static final String QUERY = "SELECT f.kind, f.id, f.preferred, COALESCE(f.digits, 0) AS digits, f.activated_at, f.created_at,"
             + " NULL AS phone, 0::bigint AS codes FROM auth_factor f"
             + " WHERE f.tenant_id = $1 AND f.user_id = $2 AND f.status = 'ACTIVE'"
             + " UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, p.phone_number, 0 FROM phone_enrollment p"
