@@ -141,8 +141,11 @@ class PasskeyBrowserIT {
             logIn();
         }
         assertEquals("passkey", page.textContent("#factor").toLowerCase(), pageState());
-        assertNotEquals("approved", page.textContent("#status"), pageState());
-        assertNoApproval(userId, page.textContent("#login-id"));
+        // Judged and refused like a wrong code: an attempt spent, the challenge still pending.
+        assertEquals("pending", page.textContent("#status"), pageState());
+        String loginId = page.textContent("#login-id");
+        await("the refusal in the audit trail").atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertEquals(List.of("PASSKEY REJECTED"), completions(userId, loginId)));
     }
 
     private void signUpAndEnrollAPasskey(String userId) {
