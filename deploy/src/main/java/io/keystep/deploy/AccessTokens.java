@@ -12,9 +12,12 @@ import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * The local run's token issuer: signs RS256 bearer tokens with the key pair in {@link Secrets}, with the issuer
@@ -46,6 +49,20 @@ public final class AccessTokens {
         return Jwt.issuer(ISSUER).audience(AUDIENCE).subject(tenant + "-local-" + role)
                 .claim("tenant", tenant).claim("jti", UUID.randomUUID().toString()).groups(role)
                 .expiresIn(lifetime).sign(signingKey);
+    }
+
+    /**
+     * Tokens for {@code tenant} with one role, each valid for {@code lifetime} and minted anew once the last has lived
+     * half of it: a caller that runs for hours (the demo gateway of the local run) never presents an expired one.
+     */
+    public Supplier<String> renewing(String tenant, String role, Duration lifetime) {
+        record Minted(String token, Instant renewAt) {
+        }
+        Duration renewAfter = lifetime.dividedBy(2);
+        AtomicReference<Minted> last = new AtomicReference<>(
+                new Minted(mint(tenant, role, lifetime), Instant.now().plus(renewAfter)));
+        return () -> last.updateAndGet(minted -> Instant.now().isBefore(minted.renewAt()) ? minted
+                : new Minted(mint(tenant, role, lifetime), Instant.now().plus(renewAfter))).token();
     }
 
     /**

@@ -12,7 +12,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * What a login gateway or a compliance tool does over HTTP, as the demo and the end-to-end test use it: each call
@@ -29,21 +32,27 @@ public final class GatewayClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String challengeUrl;
     private final String auditUrl;
-    private final String gatewayToken;
-    private final String complianceToken;
+    private final Supplier<String> gatewayToken;
+    private final Supplier<String> complianceToken;
 
     public GatewayClient(String challengeUrl, String auditUrl, String gatewayToken, String complianceToken) {
+        this(challengeUrl, auditUrl, () -> gatewayToken, () -> complianceToken);
+    }
+
+    /** A client that asks the suppliers for a token at each call, so that a long-lived one can renew them. */
+    public GatewayClient(String challengeUrl, String auditUrl, Supplier<String> gatewayToken,
+                         Supplier<String> complianceToken) {
         this.challengeUrl = challengeUrl;
         this.auditUrl = auditUrl;
         this.gatewayToken = gatewayToken;
         this.complianceToken = complianceToken;
     }
 
-    /** A client for {@code tenant} whose tokens the local issuer signs, valid for an hour. */
+    /** A client for {@code tenant} whose tokens the local issuer signs, each valid for an hour and renewed before. */
     public static GatewayClient of(LocalStack stack, AccessTokens tokens, String tenant) {
         return new GatewayClient(stack.service("challenge-service").url(), stack.service("audit-service").url(),
-                tokens.mint(tenant, "gateway", Duration.ofHours(1)),
-                tokens.mint(tenant, "compliance", Duration.ofHours(1)));
+                tokens.renewing(tenant, "gateway", Duration.ofHours(1)),
+                tokens.renewing(tenant, "compliance", Duration.ofHours(1)));
     }
 
     /**
@@ -53,7 +62,7 @@ public final class GatewayClient {
     public Answer enrollPhone(String userId, String phoneNumber) {
         return send(gatewayToken, "PUT", challengeUrl + "/v1/users/" + encode(userId) + "/phone",
                 Map.of("phoneNumber", phoneNumber),
-                Map.of("First-Factor-Authenticated-At", java.time.Instant.now().toString()));
+                Map.of("First-Factor-Authenticated-At", Instant.now().toString()));
     }
 
     /** {@code POST /v1/users/{userId}/phone/confirm}: the code the new number received makes it the user's. */
@@ -68,7 +77,7 @@ public final class GatewayClient {
      */
     public Answer enrollTotp(String userId) {
         return send(gatewayToken, "POST", challengeUrl + "/v1/users/" + encode(userId) + "/factors/totp", Map.of(),
-                Map.of("First-Factor-Authenticated-At", java.time.Instant.now().toString()));
+                Map.of("First-Factor-Authenticated-At", Instant.now().toString()));
     }
 
     /** {@code POST /v1/users/{userId}/factors/{factorId}/activate}: a code of the new authenticator activates it. */
@@ -100,20 +109,58 @@ public final class GatewayClient {
                 Map.of("label", label));
     }
 
+    /**
+     * {@code POST /v1/users/{userId}/passkeys/registration} for a user who passed the first factor at
+     * {@code firstFactorAt}: the options (JSON form) a browser creates a passkey with.
+     */
+    public Answer passkeyRegistration(String userId, Instant firstFactorAt) {
+        return send(gatewayToken, "POST", challengeUrl + "/v1/users/" + encode(userId) + "/passkeys/registration",
+                Map.of(), Map.of("First-Factor-Authenticated-At", firstFactorAt.toString()));
+    }
+
+    /**
+     * {@code POST /v1/users/{userId}/passkeys}: the credential the browser created (its JSON form) becomes the user's
+     * passkey, named {@code label} (null: the service's default).
+     */
+    public Answer registerPasskey(String userId, JsonNode credential, String label) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("credential", credential);
+        if (label != null) {
+            body.put("label", label);
+        }
+        return send(gatewayToken, "POST", challengeUrl + "/v1/users/" + encode(userId) + "/passkeys", body);
+    }
+
+    /** {@code POST /v1/verifications/{id}/check} with the browser's passkey assertion (its JSON form). */
+    public Answer checkPasskey(String challengeId, JsonNode assertion) {
+        return send(gatewayToken, "POST", challengeUrl + "/v1/verifications/" + encode(challengeId) + "/check",
+                Map.of("passkey", assertion));
+    }
+
+    /** {@code GET /v1/users/{userId}/factors}: the user's factors. */
+    public Answer factors(String userId) {
+        return send(gatewayToken, "GET", challengeUrl + "/v1/users/" + encode(userId) + "/factors", null);
+    }
+
+    /** {@code PUT} of a tenant setting ({@code <service>/v1/settings/…}) with the tenant admin's token. */
+    public Answer putSetting(String adminToken, String url, Object body) {
+        return send(() -> adminToken, "PUT", url, body);
+    }
+
     /** {@code GET /v1/audit/events?userId=…}: the user's audit trail, newest first. */
     public Answer auditTrail(String userId) {
         return send(complianceToken, "GET", auditUrl + "/v1/audit/events?userId=" + encode(userId) + "&limit=500", null);
     }
 
-    private Answer send(String token, String method, String url, Object body) {
+    private Answer send(Supplier<String> token, String method, String url, Object body) {
         return send(token, method, url, body, Map.of());
     }
 
-    private Answer send(String token, String method, String url, Object body, Map<String, String> headers) {
+    private Answer send(Supplier<String> token, String method, String url, Object body, Map<String, String> headers) {
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
                     .timeout(Duration.ofSeconds(10))
-                    .header("Authorization", "Bearer " + token)
+                    .header("Authorization", "Bearer " + token.get())
                     .header("Accept", "application/json");
             headers.forEach(request::header);
             if (body == null) {

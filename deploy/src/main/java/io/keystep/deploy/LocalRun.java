@@ -50,6 +50,8 @@ public final class LocalRun {
         out.println("The stack is running. Swagger UI: " + stack.service("challenge-service").managementUrl()
                 + "/q/swagger-ui");
         out.println("SMS sink: " + stack.smsSink().baseUrl() + "/   Stop with Ctrl-C or ./keystep stop");
+        out.println("Passkey demo: " + stack.demoGateway().url() + "/  (a demo gateway page: sign up, enroll a passkey,"
+                + " log in with it)");
         out.println("Every API takes a bearer token. Mint one signed by this stack's local issuer with");
         out.println("  ./keystep token <gateway|worker|compliance|admin> [tenant, default " + Demo.TENANT + "] [minutes, default 60]");
         out.println("for example:");

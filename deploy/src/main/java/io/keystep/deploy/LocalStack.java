@@ -29,8 +29,8 @@ import java.util.stream.Collectors;
 
 /**
  * The whole platform on one machine: a real Kafka broker (KRaft), Redis and PostgreSQL (started here unless
- * the environment names running ones), an SMS sink standing in for the provider, and the four services as
- * processes of their own. Closing it stops everything it started, services first.
+ * the environment names running ones), an SMS sink standing in for the provider, the four services as
+ * processes of their own, and a demo gateway's passkey page. Closing it stops everything it started, services first.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -49,6 +49,7 @@ public final class LocalStack implements AutoCloseable {
     private String redisUrl;
     private Map<String, String> redisPasswords;
     private SmsSink smsSink;
+    private DemoGateway demoGateway;
     private URI postgresUrl;
     private final Map<String, DatabaseRoles.Roles> databases = new HashMap<>();
 
@@ -72,6 +73,9 @@ public final class LocalStack implements AutoCloseable {
         try {
             stack.startServers(ports, secrets, env, out);
             stack.startServices(root, ports, secrets, logDir, out);
+            stack.demoGateway = stack.keep(DemoGateway.startFor(stack, ports.demoGateway()));
+            out.println("  demo gateway      " + stack.demoGateway.url() + "/  (a passkey sign-up and login, tenant "
+                    + Demo.TENANT + ")");
             return stack;
         } catch (RuntimeException e) {
             stack.close();
@@ -287,6 +291,11 @@ public final class LocalStack implements AutoCloseable {
 
     public SmsSink smsSink() {
         return smsSink;
+    }
+
+    /** The demo gateway's passkey page and backend, for the demo tenant. */
+    public DemoGateway demoGateway() {
+        return demoGateway;
     }
 
     /** A running service by module name, for example {@code challenge-service}. */

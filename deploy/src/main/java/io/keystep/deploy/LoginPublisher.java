@@ -20,10 +20,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Publishes login events to {@code auth.login.v1} as a login gateway does after checking a password: each carries the
- * gateway's bearer token for its tenant (header {@code authorization}), minted once per tenant by the local issuer.
+ * gateway's bearer token for its tenant (header {@code authorization}), minted by the local issuer and renewed before
+ * it expires.
  */
 public final class LoginPublisher implements AutoCloseable {
 
@@ -37,7 +39,7 @@ public final class LoginPublisher implements AutoCloseable {
 
     private final KafkaProducer<String, String> producer;
     private final AccessTokens tokens;
-    private final Map<String, String> gatewayTokens = new ConcurrentHashMap<>();
+    private final Map<String, Supplier<String>> gatewayTokens = new ConcurrentHashMap<>();
 
     /** Connects with a gateway's client settings (its broker and its SASL/SCRAM login); signs with {@code tokens}. */
     public LoginPublisher(Map<String, Object> gatewayClient, AccessTokens tokens) {
@@ -54,7 +56,7 @@ public final class LoginPublisher implements AutoCloseable {
                 login.loginId(), login);
         try {
             String token = gatewayTokens.computeIfAbsent(tenantId,
-                    tenant -> tokens.mint(tenant, "gateway", TOKEN_LIFETIME));
+                    tenant -> tokens.renewing(tenant, "gateway", TOKEN_LIFETIME)).get();
             send(Topics.LOGIN, Topics.key(tenantId, login.userId()), JSON.writeValueAsString(envelope),
                     Map.of(AUTHORIZATION, "Bearer " + token));
         } catch (JsonProcessingException e) {

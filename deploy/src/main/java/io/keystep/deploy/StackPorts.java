@@ -3,24 +3,24 @@ package io.keystep.deploy;
 import io.keystep.testsupport.FreePorts;
 
 /**
- * Where each part of the local stack listens: the servers, and each service's API and management (health, metrics,
- * API description) ports.
+ * Where each part of the local stack listens: the servers, each service's API and management (health, metrics,
+ * API description) ports, and the demo gateway's page.
  */
 public record StackPorts(int kafka, int redis, int postgres, int smsSink, int challenge, int delivery, int risk,
                          int audit, int challengeManagement, int deliveryManagement, int riskManagement,
-                         int auditManagement) {
+                         int auditManagement, int demoGateway) {
 
     /**
      * The documented ports of the local run: the services' APIs on 8081–8084, their management interfaces on
-     * 9081–9084, the servers on uncommon ports.
+     * 9081–9084, the servers on uncommon ports, the demo gateway's page on 8088.
      */
     public static StackPorts defaults() {
-        return new StackPorts(19092, 16379, 15432, 8090, 8081, 8082, 8083, 8084, 9081, 9082, 9083, 9084);
+        return new StackPorts(19092, 16379, 15432, 8090, 8081, 8082, 8083, 8084, 9081, 9082, 9083, 9084, 8088);
     }
 
     /** Free ports everywhere, so that a test stack never collides with a running one. */
     public static StackPorts free() {
-        int[] p = FreePorts.distinct(12);
-        return new StackPorts(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11]);
+        int[] p = FreePorts.distinct(13);
+        return new StackPorts(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12]);
     }
 }

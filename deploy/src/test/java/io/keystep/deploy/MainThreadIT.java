@@ -9,17 +9,16 @@ import io.keystep.events.Purpose;
 import io.keystep.events.Topics;
 import io.keystep.testsupport.BusCredentials;
 import io.keystep.testsupport.SmsSink;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.PrintStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -36,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * wrong code is rejected, the right one approved, and every event lands in the audit trail exactly once, with
  * the plaintext code nowhere in Redis, Kafka or the services' logs.
  */
+@ExtendWith(SharedStack.class)
 class MainThreadIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,19 +46,9 @@ class MainThreadIT {
     private static GatewayClient gateway;
 
     @BeforeAll
-    static void startTheStack() {
-        Path root = Path.of(System.getProperty("keystep.root", "..")).toAbsolutePath().normalize();
-        Path logs = root.resolve("deploy/target/e2e-logs");
-        stack = LocalStack.start(root, StackPorts.free(), Secrets.generate(), System.getenv(), logs,
-                new PrintStream(System.out, true));
+    static void useTheSharedStack(LocalStack shared) {
+        stack = shared;
         gateway = GatewayClient.of(stack, stack.tokens(), TENANT);
-    }
-
-    @AfterAll
-    static void stopTheStack() {
-        if (stack != null) {
-            stack.close();
-        }
     }
 
     @Test
@@ -227,10 +217,10 @@ class MainThreadIT {
         String tenant = "e2e-fallback";
         GatewayClient fallback = GatewayClient.of(stack, stack.tokens(), tenant);
         String admin = stack.tokens().mint(tenant, "admin", Duration.ofMinutes(10));
-        assertEquals(200, put(stack.service("challenge-service").url() + "/v1/settings/verify", admin,
-                "{\"autoChannels\":[\"whatsapp\",\"sms\"]}"));
-        assertEquals(200, put(stack.service("delivery-service").url() + "/v1/settings/delivery", admin,
-                "{\"fallbackTimeoutSeconds\":5}"));
+        assertEquals(200, fallback.putSetting(admin, stack.service("challenge-service").url() + "/v1/settings/verify",
+                Map.of("autoChannels", List.of("whatsapp", "sms"))).status());
+        assertEquals(200, fallback.putSetting(admin, stack.service("delivery-service").url()
+                + "/v1/settings/delivery", Map.of("fallbackTimeoutSeconds", 5)).status());
         String phone = "+14155550177";
         String userId = "user-" + UUID.randomUUID();
         assertEquals(200, Demo.enrollPhone(stack, fallback, userId, phone).status());
@@ -261,15 +251,6 @@ class MainThreadIT {
             assertTrue(trail.contains("FELL_BACK"), trail);
             assertTrue(trail.contains("\"WHATSAPP\"") && trail.contains("\"SMS\""), trail);
         });
-    }
-
-    private static int put(String url, String token, String json) throws Exception {
-        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
-                        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                        .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(json)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-        return response.statusCode();
     }
 
     private static String secretOf(String otpauthUri) {
