@@ -35,6 +35,13 @@ class PasskeyAttestationTest {
         return ",\"attestation\":\"direct\",\"trustAnchors\":[" + new ObjectMapper().writeValueAsString(rootPem) + "]";
     }
 
+    /** Starts a registration for the user and completes it with the authenticator's response. */
+    private io.restassured.response.ValidatableResponse register(String tenant, String user,
+                                                                 SoftAuthenticator authenticator) throws Exception {
+        return PasskeyTest.complete(tenant, user, authenticator.register(
+                PasskeyTest.registrationOptions(mapper, tenant, user).get("challenge").asText()));
+    }
+
     @Test
     void onlyAnAttestationThatChainsToATrustedRootIsTakenUnderDirect() throws Exception {
         AttestationRoots vendor = AttestationRoots.create("Keystep Test Vendor");
@@ -46,35 +53,30 @@ class PasskeyAttestationTest {
         String user = LoginThread.unique("u");
 
         SoftAuthenticator none = new SoftAuthenticator(PasskeyTest.ORIGIN, PasskeyTest.RP);
-        PasskeyTest.complete(tenant, user, none.register(PasskeyTest.registrationOptions(mapper, tenant, user)
-                .get("challenge").asText())).statusCode(422).body("detail", containsString("no attestation"));
+        register(tenant, user, none).statusCode(422).body("detail", containsString("no attestation"));
 
         SoftAuthenticator self = new SoftAuthenticator(PasskeyTest.ORIGIN, PasskeyTest.RP);
         self.format = "packed";
-        PasskeyTest.complete(tenant, user, self.register(PasskeyTest.registrationOptions(mapper, tenant, user)
-                .get("challenge").asText())).statusCode(422).body("detail", containsString("attested itself"));
+        register(tenant, user, self).statusCode(422).body("detail", containsString("attested itself"));
 
         SoftAuthenticator foreign = new SoftAuthenticator(PasskeyTest.ORIGIN, PasskeyTest.RP);
         foreign.format = "packed";
         foreign.attestationKey = stranger.attestationKey;
         foreign.attestationChain = stranger.chain();
-        PasskeyTest.complete(tenant, user, foreign.register(PasskeyTest.registrationOptions(mapper, tenant, user)
-                .get("challenge").asText())).statusCode(422).body("detail", containsString("root the tenant trusts"));
+        register(tenant, user, foreign).statusCode(422).body("detail", containsString("root the tenant trusts"));
 
         // The trusted vendor's certificate, but the statement signed by another key: the signature fails.
         SoftAuthenticator misSigned = new SoftAuthenticator(PasskeyTest.ORIGIN, PasskeyTest.RP);
         misSigned.format = "packed";
         misSigned.attestationKey = stranger.attestationKey;
         misSigned.attestationChain = vendor.chain();
-        PasskeyTest.complete(tenant, user, misSigned.register(PasskeyTest.registrationOptions(mapper, tenant, user)
-                .get("challenge").asText())).statusCode(422);
+        register(tenant, user, misSigned).statusCode(422);
 
         SoftAuthenticator attested = new SoftAuthenticator(PasskeyTest.ORIGIN, PasskeyTest.RP);
         attested.format = "packed";
         attested.attestationKey = vendor.attestationKey;
         attested.attestationChain = vendor.chain();
-        PasskeyTest.complete(tenant, user, attested.register(PasskeyTest.registrationOptions(mapper, tenant, user)
-                .get("challenge").asText())).statusCode(201).body("attestationFormat", equalTo("packed"));
+        register(tenant, user, attested).statusCode(201).body("attestationFormat", equalTo("packed"));
     }
 
     @Test

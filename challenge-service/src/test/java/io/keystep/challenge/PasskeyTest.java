@@ -81,6 +81,21 @@ class PasskeyTest {
         return Base64UrlUtil.decode(options.at("/user/id").asText());
     }
 
+    /** A user of a tenant with a relying party, whose only factor is {@code key}. */
+    record Holder(String tenant, String user, SoftAuthenticator key) {
+    }
+
+    /** A new tenant with a relying party and a user holding a new passkey whose count starts at {@code signCount}. */
+    Holder holder(long signCount) throws Exception {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("u");
+        relyingParty(tenant, "");
+        SoftAuthenticator key = new SoftAuthenticator(ORIGIN, RP);
+        key.signCount = signCount;
+        enrolled(mapper, tenant, user, key);
+        return new Holder(tenant, user, key);
+    }
+
     /** Publishes a challenged login of the user and answers its decision as the gateway reads it. */
     JsonNode challengedLogin(String tenant, String user, String login) throws Exception {
         LoginThread.publishRisk(mapper, tenant, user, login, Decision.CHALLENGE, List.of("NEW_DEVICE"));
@@ -159,11 +174,10 @@ class PasskeyTest {
 
     @Test
     void aReplayedAssertionAndAnAssertionForAnotherChallengeAreRefused() throws Exception {
-        String tenant = LoginThread.unique("t");
-        String user = LoginThread.unique("u");
-        relyingParty(tenant, "");
-        SoftAuthenticator key = new SoftAuthenticator(ORIGIN, RP);
-        enrolled(mapper, tenant, user, key);
+        Holder holder = holder(0);
+        String tenant = holder.tenant();
+        String user = holder.user();
+        SoftAuthenticator key = holder.key();
 
         JsonNode first = challengedLogin(tenant, user, LoginThread.unique("login"));
         String assertion = key.assertion(first.at("/passkeyOptions/challenge").asText(), null);
@@ -240,11 +254,10 @@ class PasskeyTest {
 
     @Test
     void anAssertionWithoutUserVerificationIsRefusedWhereTheTenantRequiresIt() throws Exception {
-        String tenant = LoginThread.unique("t");
-        String user = LoginThread.unique("u");
-        relyingParty(tenant, "");
-        SoftAuthenticator key = new SoftAuthenticator(ORIGIN, RP);
-        enrolled(mapper, tenant, user, key);
+        Holder holder = holder(0);
+        String tenant = holder.tenant();
+        String user = holder.user();
+        SoftAuthenticator key = holder.key();
         JsonNode decision = challengedLogin(tenant, user, LoginThread.unique("login"));
         key.userVerified = false;
         check(tenant, decision.get("challengeId").asText(),
@@ -267,12 +280,10 @@ class PasskeyTest {
 
     @Test
     void aSignCountThatGoesBackwardsIsFlaggedAndRefusedOrOnlyFlaggedByPolicy() throws Exception {
-        String tenant = LoginThread.unique("t");
-        String user = LoginThread.unique("u");
-        relyingParty(tenant, "");
-        SoftAuthenticator key = new SoftAuthenticator(ORIGIN, RP);
-        key.signCount = 5;
-        enrolled(mapper, tenant, user, key);
+        Holder holder = holder(5);
+        String tenant = holder.tenant();
+        String user = holder.user();
+        SoftAuthenticator key = holder.key();
 
         JsonNode decision = challengedLogin(tenant, user, LoginThread.unique("login"));
         String challenge = decision.at("/passkeyOptions/challenge").asText();
@@ -300,11 +311,10 @@ class PasskeyTest {
 
     @Test
     void ofTwoConcurrentChecksWithOneAssertionOnlyOneApproves() throws Exception {
-        String tenant = LoginThread.unique("t");
-        String user = LoginThread.unique("u");
-        relyingParty(tenant, "");
-        SoftAuthenticator key = new SoftAuthenticator(ORIGIN, RP);
-        enrolled(mapper, tenant, user, key);
+        Holder holder = holder(0);
+        String tenant = holder.tenant();
+        String user = holder.user();
+        SoftAuthenticator key = holder.key();
         JsonNode decision = challengedLogin(tenant, user, LoginThread.unique("login"));
         key.signCount = 1;
         String assertion = key.assertion(decision.at("/passkeyOptions/challenge").asText(), null);

@@ -74,6 +74,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -434,42 +435,28 @@ public class Passkeys {
         return new ProblemException(Problem.of(422, "passkey-refused", "Passkey refused", why));
     }
 
+    /** What each verification failure means, in the API's words; the first that fits is said. */
+    private static final List<Map.Entry<Class<? extends Exception>, String>> REFUSALS = List.of(
+            Map.entry(BadChallengeException.class, "the response answers another challenge"),
+            Map.entry(BadOriginException.class, "the response comes from an origin the tenant does not allow"),
+            Map.entry(BadRpIdException.class, "the credential is scoped to another relying party"),
+            Map.entry(UserNotVerifiedException.class,
+                    "the authenticator did not verify the user (PIN or biometric), which the tenant requires"),
+            Map.entry(UserNotPresentException.class, "the authenticator did not test the user's presence"),
+            Map.entry(NotAllowedCredentialIdException.class, "the credential is not one of the user's"),
+            Map.entry(NotAllowedAlgorithmException.class,
+                    "the credential's algorithm is not one the platform accepts"),
+            Map.entry(SelfAttestationProhibitedException.class, "the authenticator attested itself only; the tenant"
+                    + " requires an attestation from a trusted root"),
+            Map.entry(TrustAnchorNotFoundException.class, "the attestation does not chain to a root the tenant trusts"),
+            Map.entry(CertificateException.class, "the attestation does not chain to a root the tenant trusts"),
+            Map.entry(BadSignatureException.class, "a signature does not verify"),
+            Map.entry(BadAttestationStatementException.class, "the attestation statement does not verify"));
+
     /** What a verification failure means, in the API's words. */
     static String why(Exception e) {
-        if (e instanceof BadChallengeException) {
-            return "the response answers another challenge";
-        }
-        if (e instanceof BadOriginException) {
-            return "the response comes from an origin the tenant does not allow";
-        }
-        if (e instanceof BadRpIdException) {
-            return "the credential is scoped to another relying party";
-        }
-        if (e instanceof UserNotVerifiedException) {
-            return "the authenticator did not verify the user (PIN or biometric), which the tenant requires";
-        }
-        if (e instanceof UserNotPresentException) {
-            return "the authenticator did not test the user's presence";
-        }
-        if (e instanceof NotAllowedCredentialIdException) {
-            return "the credential is not one of the user's";
-        }
-        if (e instanceof NotAllowedAlgorithmException) {
-            return "the credential's algorithm is not one the platform accepts";
-        }
-        if (e instanceof SelfAttestationProhibitedException) {
-            return "the authenticator attested itself only; the tenant requires an attestation from a trusted root";
-        }
-        if (e instanceof TrustAnchorNotFoundException || e instanceof CertificateException) {
-            return "the attestation does not chain to a root the tenant trusts";
-        }
-        if (e instanceof BadSignatureException) {
-            return "a signature does not verify";
-        }
-        if (e instanceof BadAttestationStatementException) {
-            return "the attestation statement does not verify";
-        }
-        return "the response does not verify (" + e.getClass().getSimpleName().replace("Exception", "")
-                .toLowerCase(Locale.ROOT) + ")";
+        return REFUSALS.stream().filter(r -> r.getKey().isInstance(e)).map(Map.Entry::getValue).findFirst()
+                .orElse("the response does not verify (" + e.getClass().getSimpleName().replace("Exception", "")
+                        .toLowerCase(Locale.ROOT) + ")");
     }
 }
