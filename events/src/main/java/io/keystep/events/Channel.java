@@ -1,6 +1,10 @@
 package io.keystep.events;
 
-/** A way to carry a one-time code to a person. */
+/**
+ * A way to reach a person: a one-time code by SMS, WhatsApp, voice or e-mail, or ({@link #PUSH}) a notification to a
+ * paired device that carries only the challenge id and a nonce, its destination {@code fcm:<token>} or
+ * {@code apns:<token>}.
+ */
 public enum Channel {
-    SMS, WHATSAPP, VOICE, EMAIL
+    SMS, WHATSAPP, VOICE, EMAIL, PUSH
 }

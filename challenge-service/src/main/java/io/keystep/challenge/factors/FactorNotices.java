@@ -148,6 +148,7 @@ public class FactorNotices {
             case EMAIL -> "an email address";
             case RECOVERY_CODE -> "recovery codes";
             case PASSKEY -> "a passkey or security key";
+            case PUSH -> "a phone paired for sign-in approval";
         };
     }
 }
