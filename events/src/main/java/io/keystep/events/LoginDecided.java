@@ -15,10 +15,12 @@ import java.util.List;
  * @param hint         where the code goes, masked (a phone's last digits), when the factor sends one; else null
  * @param passkey      when the factor is a passkey: the options the gateway's page hands to
  *                     {@code navigator.credentials.get()}; else null
+ * @param number       when the factor is push: the number the login screen shows, which the person types into the
+ *                     app to approve (not a secret: it ties the approval to this screen); else null
  */
 public record LoginDecided(String loginId, String userId, Decision decision, String challengeId,
                            List<String> reasons, Factor factor, List<Factor> alternatives, String hint,
-                           PasskeyRequest passkey) {
+                           PasskeyRequest passkey, Integer number) {
 
     public static final String TYPE = "auth.decision";
 
@@ -36,11 +38,11 @@ public record LoginDecided(String loginId, String userId, Decision decision, Str
     /** A challenge on a factor that is not a passkey. */
     public LoginDecided(String loginId, String userId, Decision decision, String challengeId, List<String> reasons,
                         Factor factor, List<Factor> alternatives, String hint) {
-        this(loginId, userId, decision, challengeId, reasons, factor, alternatives, hint, null);
+        this(loginId, userId, decision, challengeId, reasons, factor, alternatives, hint, null, null);
     }
 
     /** A decision that names no factor: an ALLOW or a DENY. */
     public LoginDecided(String loginId, String userId, Decision decision, String challengeId, List<String> reasons) {
-        this(loginId, userId, decision, challengeId, reasons, null, List.of(), null, null);
+        this(loginId, userId, decision, challengeId, reasons, null, List.of(), null, null, null);
     }
 }

@@ -53,6 +53,7 @@ public class CodeChecker {
     private final io.keystep.challenge.factors.EnrollmentNudges nudges;
     private final io.keystep.challenge.store.LoginDecisions loginDecisions;
     private final io.keystep.challenge.factors.Passkeys passkeys;
+    private final io.keystep.challenge.factors.PushApprovals pushes;
 
     /** A code as sent or shown by an authenticator. */
     private static final java.util.regex.Pattern DIGITS = java.util.regex.Pattern.compile("[0-9]{4,10}");
@@ -67,8 +68,10 @@ public class CodeChecker {
                        FactorNotices notices,
                        io.keystep.challenge.factors.EnrollmentNudges nudges,
                        io.keystep.challenge.store.LoginDecisions loginDecisions,
-                       io.keystep.challenge.factors.Passkeys passkeys) {
+                       io.keystep.challenge.factors.Passkeys passkeys,
+                       io.keystep.challenge.factors.PushApprovals pushes) {
         this.passkeys = passkeys;
+        this.pushes = pushes;
         this.nudges = nudges;
         this.loginDecisions = loginDecisions;
         this.recoveryCodes = recoveryCodes;
@@ -152,12 +155,26 @@ public class CodeChecker {
                 });
     }
 
+    /**
+     * Checks the number a paired device answered a push with (its signature and nonce verified by the caller): the
+     * store judges it under the same budget and lockout as a code.
+     */
+    public Uni<CheckResult> checkPush(String tenantId, String challengeId, int number) {
+        long started = System.nanoTime();
+        Instant now = clock.instant();
+        return judge(tenantId, challengeId, pushes.digest(tenantId, challengeId, number), Factor.PUSH, now, started);
+    }
+
     /** Checks a code against the challenge's factor as {@link VerificationProofs#authenticatorOf} names it. */
     private Uni<CheckResult> byFactor(String tenantId, String challengeId, String code, String binding,
                                       java.util.Optional<String[]> authenticator, Instant now, long started) {
         if (authenticator.isPresent() && authenticator.get()[0].startsWith(Factor.PASSKEY.name() + ":")) {
             return Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.INVALID_CODE,
                     "this verification is answered with a passkey: send the browser's assertion as passkey"));
+        }
+        if (authenticator.isPresent() && authenticator.get()[0].startsWith(Factor.PUSH.name() + ":")) {
+            return Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.INVALID_CODE,
+                    "this verification is answered on the user's paired device, not with a code"));
         }
         boolean recoveryCode = authenticator.isPresent()
                 && authenticator.get()[0].startsWith(Factor.RECOVERY_CODE.name() + ":");
@@ -253,7 +270,9 @@ public class CodeChecker {
         if (judged.status() != CheckStatus.APPROVED || judged.loginId() == null) {
             return settleJudged(tenantId, challengeId, judged, factor, now, started);
         }
-        return nudges.afterApprovedLogin(tenantId, judged.userId(), answeredWith(judged, factor))
+        // An approved login starts the user's push count (the fatigue limit) again.
+        return pushes.verified(tenantId, judged.userId()).onFailure().recoverWithNull()
+                .chain(() -> nudges.afterApprovedLogin(tenantId, judged.userId(), answeredWith(judged, factor)))
                 .map(judged::withEnrollmentNudge)
                 .call(result -> result.enrollmentNudge().isEmpty() ? Uni.createFrom().voidItem()
                         : loginDecisions.nudge(tenantId, result.loginId(), challengeId, result.enrollmentNudge())

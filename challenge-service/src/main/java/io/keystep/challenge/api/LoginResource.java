@@ -37,19 +37,23 @@ public class LoginResource {
      * A login's decision: ALLOW, CHALLENGE (with the challenge to answer, the factor it asks for, the user's other
      * factors it can be switched to, and where a sent code went, masked) or DENY. Once the challenge is
      * approved on the phone, {@code enrollmentNudge} may name the stronger factors to invite the user to add. A
-     * challenge on a passkey carries {@code passkeyOptions}, the options for {@code navigator.credentials.get()}.
+     * challenge on a passkey carries {@code passkeyOptions}, the options for {@code navigator.credentials.get()}; one
+     * on push carries {@code number}, which the login screen shows and the person types into the paired app.
      */
     public record LoginDecisionView(String loginId, String decision, String challengeId, List<String> reasons,
                                     String factor, List<String> alternatives, String hint,
                                     List<String> enrollmentNudge,
                                     @com.fasterxml.jackson.annotation.JsonInclude(
                                             com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-                                    io.keystep.events.PasskeyRequest passkeyOptions) {
+                                    io.keystep.events.PasskeyRequest passkeyOptions,
+                                    @com.fasterxml.jackson.annotation.JsonInclude(
+                                            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                                    Integer number) {
 
         static LoginDecisionView of(LoginDecisionRecord d) {
             return new LoginDecisionView(d.loginId(), d.decision(), d.challengeId(), d.reasons(), wire(d.factor()),
                     d.alternatives().stream().map(LoginDecisionView::wire).toList(), d.hint(), d.enrollmentNudge(),
-                    d.passkey());
+                    d.passkey(), d.number());
         }
 
         private static String wire(String factor) {

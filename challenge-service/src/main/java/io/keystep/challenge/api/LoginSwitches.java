@@ -156,7 +156,7 @@ public class LoginSwitches {
                     reasons.add(FACTOR_SWITCHED);
                     record.reasons().stream().filter(r -> !FACTOR_SWITCHED.equals(r)).forEach(reasons::add);
                     LoginDecisionRecord switched = LoginFactors.challenged(record.loginId(), record.userId(),
-                            opened.challengeId(), reasons, chosen, options).withPasskey(opened.passkey());
+                            opened.challengeId(), reasons, chosen, options).withFactorDetails(opened.passkey(), opened.pushNumber());
                     Uni<Void> job = opened.job() == null ? Uni.createFrom().voidItem()
                             : publisher.challengeIssued(tenantId, now, opened.job());
                     return decisions.replace(tenantId, switched)

@@ -181,7 +181,15 @@ public class VerificationResource {
         Uni<io.keystep.challenge.domain.CheckResult> checked = presented.passkey() != null
                 ? checker.checkPasskey(tenantId, id, presented.passkey().toString(), amount, payee)
                 : checker.check(tenantId, id, presented.code(), amount, payee);
-        return checked.map(result -> {
+        return checked.map(result -> answer(id, result, clock));
+    }
+
+    /**
+     * The answer to a check as the API gives it: 404 for an unknown verification, 409 once approved, 429 while the
+     * user is locked out, 403 while suspended, else the verification's status.
+     */
+    static CheckResponse answer(String id, io.keystep.challenge.domain.CheckResult result, java.time.Clock clock) {
+        {
             if (result.status() == CheckStatus.NOT_FOUND) {
                 throw ProblemException.notFound("verification " + id + " not found");
             }
@@ -204,7 +212,7 @@ public class VerificationResource {
             return new CheckResponse(id, result.status().wire(), result.remainingAttempts(), result.lockedUntil(),
                     result.recoveryCodesRemaining(),
                     result.enrollmentNudge().isEmpty() ? null : result.enrollmentNudge());
-        });
+        }
     }
 
     /** The device to trust after an approved login verification. */

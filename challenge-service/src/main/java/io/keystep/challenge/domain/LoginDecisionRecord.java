@@ -15,10 +15,12 @@ import java.util.List;
  * @param hint         where a sent code goes, masked; null for a factor nothing is sent to
  * @param enrollmentNudge once the challenge was approved: the stronger factors to invite the user to add, or null
  * @param passkey      for a challenge on a passkey: the options the gateway's page passes to the browser
+ * @param number       for a challenge on push: the number the login screen shows, to be typed into the app
  */
 public record LoginDecisionRecord(String loginId, String userId, String decision, String challengeId,
                                   List<String> reasons, String factor, List<String> alternatives, String hint,
-                                  List<String> enrollmentNudge, io.keystep.events.PasskeyRequest passkey) {
+                                  List<String> enrollmentNudge, io.keystep.events.PasskeyRequest passkey,
+                                  Integer number) {
 
     public LoginDecisionRecord {
         reasons = reasons == null ? List.of() : List.copyOf(reasons);
@@ -28,19 +30,19 @@ public record LoginDecisionRecord(String loginId, String userId, String decision
 
     public LoginDecisionRecord(String loginId, String userId, String decision, String challengeId,
                                List<String> reasons, String factor, List<String> alternatives, String hint) {
-        this(loginId, userId, decision, challengeId, reasons, factor, alternatives, hint, null, null);
+        this(loginId, userId, decision, challengeId, reasons, factor, alternatives, hint, null, null, null);
     }
 
     /** The same decision, inviting the user to add these factors. */
     public LoginDecisionRecord withEnrollmentNudge(List<String> factors) {
         return new LoginDecisionRecord(loginId, userId, decision, challengeId, reasons, factor, alternatives, hint,
-                factors, passkey);
+                factors, passkey, number);
     }
 
-    /** The same decision, with the options of the passkey challenge. */
-    public LoginDecisionRecord withPasskey(io.keystep.events.PasskeyRequest options) {
+    /** The same decision with what its challenge shows: a passkey's options, a push's number. */
+    public LoginDecisionRecord withFactorDetails(io.keystep.events.PasskeyRequest options, Integer pushNumber) {
         return new LoginDecisionRecord(loginId, userId, decision, challengeId, reasons, factor, alternatives, hint,
-                enrollmentNudge, options);
+                enrollmentNudge, options, pushNumber);
     }
 
     /** A decision that names no factor. */

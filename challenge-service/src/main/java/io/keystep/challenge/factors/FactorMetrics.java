@@ -83,6 +83,19 @@ public class FactorMetrics {
                 .increment();
     }
 
+    /** A push was denied on the device as not the person's. */
+    public void pushReported(String tenantId) {
+        Counter.builder("keystep.factor.push.reported").description("Push sign-ins denied as not the person's")
+                .tag("tenant", tenantId).register(registry).increment();
+    }
+
+    /** A login skipped push because the user's fatigue limit was reached. */
+    public void pushFatigueLimited(String tenantId) {
+        Counter.builder("keystep.factor.push.fatigue.limited")
+                .description("Logins moved off push because the user had too many pushes since the last approval")
+                .tag("tenant", tenantId).register(registry).increment();
+    }
+
     /** An out-of-band notice was requested: {@code outcome} {@code requested} or {@code no_channel}. */
     public void notice(String tenantId, String change, String outcome) {
         Counter.builder("keystep.factor.notices").description("Out-of-band notices of factor changes")

@@ -134,6 +134,8 @@ public class FactorNotices {
                     + when + ".";
             case CLONE_SUSPECTED -> "A sign-in method (" + what + ") of your account was used on " + when
                     + " in a way that suggests a copy of it exists.";
+            case SIGN_IN_REPORTED -> "A sign-in to your account was denied as not yours on " + when
+                    + " from " + what + "; it was stopped.";
         } + " If this was not you, contact support.";
     }
 

@@ -30,13 +30,21 @@ public class CancellationTrail {
 
     /** Publishes the cancellation of {@code challengeId} (acknowledged), unless the challenge is gone. */
     public Uni<Void> announce(String tenantId, String challengeId, Instant now) {
+        return announce(tenantId, challengeId, now, Outcome.CANCELED);
+    }
+
+    /**
+     * Publishes the end of a canceled challenge with {@code outcome}: {@code CANCELED}, or {@code DENIED} for a push
+     * the person denied as not theirs.
+     */
+    public Uni<Void> announce(String tenantId, String challengeId, Instant now, Outcome outcome) {
         return store.find(tenantId, challengeId).flatMap(found -> {
             if (found.isEmpty()) {
                 return Uni.createFrom().voidItem();
             }
             StoredChallenge c = found.get();
             return publisher.verificationCompleted(tenantId, now, new VerificationCompleted(c.challengeId(),
-                            c.loginId(), c.subject(), factorOf(c), Outcome.CANCELED, c.attempts(),
+                            c.loginId(), c.subject(), factorOf(c), outcome, c.attempts(),
                             c.deviceFingerprint()))
                     .chain(() -> store.markAnnounced(challengeId));
         });

@@ -57,12 +57,14 @@ public class LoginChallenger {
     private final TenantSettingsRepository settings;
     private final CancellationTrail cancellations;
     private final SendLimiter limiter;
+    private final io.keystep.challenge.factors.PushApprovals pushes;
 
     public LoginChallenger(SendLimiter limiter, CancellationTrail cancellations, LoginFactors factors,
                            LoginChallenges challenges, ChallengeStore store, LoginDecisions decisions,
                            EventPublisher publisher, CodeGenerator codes, CodeDigest digests, DeliverySeal sealer,
                            ChallengeConfig config, ChallengeMetrics metrics, Clock clock,
-                           TenantSettingsRepository settings) {
+                           TenantSettingsRepository settings, io.keystep.challenge.factors.PushApprovals pushes) {
+        this.pushes = pushes;
         this.settings = settings;
         this.cancellations = cancellations;
         this.limiter = limiter;
@@ -167,7 +169,8 @@ public class LoginChallenger {
     public static LoginDecided decided(LoginDecisionRecord record) {
         return new LoginDecided(record.loginId(), record.userId(), Decision.valueOf(record.decision()),
                 record.challengeId(), record.reasons(), record.factor() == null ? null : Factor.valueOf(record.factor()),
-                record.alternatives().stream().map(Factor::valueOf).toList(), record.hint(), record.passkey());
+                record.alternatives().stream().map(Factor::valueOf).toList(), record.hint(), record.passkey(),
+                record.number());
     }
 
     private Uni<Void> challenge(String tenantId, RiskAssessed risk, List<LoginFactors.Option> options,
@@ -180,6 +183,26 @@ public class LoginChallenger {
             if (existing.isPresent()) {
                 return redelivered(tenantId, risk);
             }
+            if (options.get(0).factor() != Factor.PUSH) {
+                return challengeOn(tenantId, risk, options, tenant, now);
+            }
+            // Push resists fatigue: past the tenant's number of pushes since the user's last approval, the login
+            // goes to the user's next factor (and push is not offered as an alternative).
+            return pushes.takePush(tenantId, risk.userId()).flatMap(taken -> {
+                if (taken) {
+                    return issue(tenantId, risk, options.get(0), options, tenant, now);
+                }
+                List<LoginFactors.Option> rest = options.stream().filter(o -> o.factor() != Factor.PUSH).toList();
+                return rest.isEmpty() ? decideOnce(tenantId, risk, Decision.DENY,
+                        withReason(RATE_LIMITED, risk.reasons())) : challengeOn(tenantId, risk, rest, tenant, now);
+            });
+        });
+    }
+
+    /** Challenges the login on the first of {@code options} that its limits allow. */
+    private Uni<Void> challengeOn(String tenantId, RiskAssessed risk, List<LoginFactors.Option> options,
+                                  TenantSettings tenant, Instant now) {
+        {
             LoginFactors.Option preferred = options.get(0);
             if (!preferred.sendsCode()) {
                 return issue(tenantId, risk, preferred, options, tenant, now);
@@ -195,7 +218,7 @@ public class LoginChallenger {
                         .orElseGet(() -> decideOnce(tenantId, risk, Decision.DENY,
                                 withReason(RATE_LIMITED, risk.reasons())));
             });
-        });
+        }
     }
 
     /**
@@ -243,7 +266,7 @@ public class LoginChallenger {
                 .call(opened -> cancellations.announceReplaced(tenantId, opened.created(), now))
                 .flatMap(opened -> {
                     LoginDecisionRecord record = LoginFactors.challenged(risk.loginId(), risk.userId(),
-                            opened.challengeId(), risk.reasons(), option, options).withPasskey(opened.passkey());
+                            opened.challengeId(), risk.reasons(), option, options).withFactorDetails(opened.passkey(), opened.pushNumber());
                     return decisions.recordOnce(tenantId, record, config.loginDecisionTtl()).flatMap(first -> {
                         if (!first) {
                             LOG.debugf("login %s of tenant %s already decided; redelivery ignored", risk.loginId(),

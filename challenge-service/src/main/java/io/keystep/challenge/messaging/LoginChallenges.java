@@ -35,8 +35,15 @@ public class LoginChallenges {
      * @param userId            its user
      * @param deviceFingerprint its device, or null
      * @param purpose           its purpose
+     * @param location          where it comes from, approximately ("Berlin, DE"), if known: a push shows it
+     * @param userAgent         the browser or app it comes from, if known: a push shows it
      */
-    public record Login(String loginId, String userId, String deviceFingerprint, Purpose purpose) {
+    public record Login(String loginId, String userId, String deviceFingerprint, Purpose purpose, String location,
+                        String userAgent) {
+
+        public Login(String loginId, String userId, String deviceFingerprint, Purpose purpose) {
+            this(loginId, userId, deviceFingerprint, purpose, null, null);
+        }
     }
 
     /**
@@ -47,9 +54,10 @@ public class LoginChallenges {
      * @param created     what storing it replaced
      * @param expiresAt   when it stops working
      * @param passkey     for a challenge on a passkey, the options the browser needs; else null
+     * @param pushNumber  for a challenge on push, the number the login screen shows; else null
      */
     public record Opened(String challengeId, ChallengeIssued job, ChallengeStore.Created created, Instant expiresAt,
-                         io.keystep.events.PasskeyRequest passkey) {
+                         io.keystep.events.PasskeyRequest passkey, Integer pushNumber) {
     }
 
     private final ChallengeStore store;
@@ -59,9 +67,13 @@ public class LoginChallenges {
     private final ChallengeConfig config;
     private final io.keystep.challenge.factors.Passkeys passkeys;
 
+    private final io.keystep.challenge.factors.PushApprovals pushes;
+
     public LoginChallenges(ChallengeStore store, CodeGenerator codes, CodeDigest digests, DeliverySeal sealer,
-                           ChallengeConfig config, io.keystep.challenge.factors.Passkeys passkeys) {
+                           ChallengeConfig config, io.keystep.challenge.factors.Passkeys passkeys,
+                           io.keystep.challenge.factors.PushApprovals pushes) {
         this.passkeys = passkeys;
+        this.pushes = pushes;
         this.store = store;
         this.codes = codes;
         this.digests = digests;
@@ -72,6 +84,10 @@ public class LoginChallenges {
     /** Stores a challenge for {@code login} on {@code option}, replacing the user's pending one. */
     public Uni<Opened> open(String tenantId, Login login, LoginFactors.Option option, TenantSettings tenant,
                             Instant now) {
+        if (option.factor() == io.keystep.events.Factor.PUSH) {
+            return pushes.policyOf(tenantId).flatMap(policy -> openPush(tenantId, login, option, tenant,
+                    now, policy));
+        }
         Instant expiresAt = now.plus(tenant.codeTtl());
         String challengeId = UserTags.newChallengeId(tenantId, login.userId());
         NewChallenge challenge;
@@ -98,6 +114,28 @@ public class LoginChallenges {
                         ? passkeys.requestOptions(tenantId, login.userId(), challengeId, tenant.codeTtl())
                         : Uni.createFrom().item(java.util.Optional.empty());
         return passkey.flatMap(request -> store.create(challenge, now, expiresAt.plus(config.retainAfterExpiry()))
-                .map(created -> new Opened(challengeId, delivery, created, expiresAt, request.orElse(null))));
+                .map(created -> new Opened(challengeId, delivery, created, expiresAt, request.orElse(null), null)));
+    }
+
+    /**
+     * A challenge on push: a number for the login screen (its digest is what the challenge holds), a nonce the
+     * notification carries sealed like a code (its digest kept beside the challenge, for the app's answer), and the
+     * login's context for the app. It lives for the tenant's push time, not a code's.
+     */
+    private Uni<Opened> openPush(String tenantId, Login login, LoginFactors.Option option, TenantSettings tenant,
+                                 Instant now, io.keystep.challenge.domain.PushPolicy policy) {
+        Instant expiresAt = now.plus(policy.ttl());
+        String challengeId = UserTags.newChallengeId(tenantId, login.userId());
+        io.keystep.challenge.factors.PushApprovals.Push push = pushes.newPush(tenantId, challengeId);
+        NewChallenge challenge = new NewChallenge(challengeId, tenantId, login.userId(), login.loginId(),
+                login.deviceFingerprint(), login.purpose().name(), push.digest(), tenant.maxAttempts(), expiresAt,
+                option.plan(), null, config.locale(), null, null, 2, option.heldBy());
+        CodeUse use = new CodeUse(tenantId, challengeId, login.userId(), option.plan(), option.pushTarget(),
+                login.purpose(), 1, expiresAt, config.locale(), null, null);
+        ChallengeIssued job = use.job(login.loginId(), sealer.sealCode(use, push.nonce()));
+        java.util.Map<String, String> extra = java.util.Map.of("nonceDigest", push.nonceDigest(), "pushContext",
+                pushes.context(policy, login.location(), login.userAgent(), now));
+        return store.create(challenge, now, expiresAt.plus(config.retainAfterExpiry()), extra)
+                .map(created -> new Opened(challengeId, job, created, expiresAt, null, push.number()));
     }
 }

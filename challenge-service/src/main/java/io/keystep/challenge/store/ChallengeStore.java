@@ -76,6 +76,14 @@ public class ChallengeStore {
      * the same purpose. Answers how many attempts it inherited.
      */
     public Uni<Created> create(NewChallenge c, Instant now, Instant retainUntil) {
+        return create(c, now, retainUntil, Map.of());
+    }
+
+    /**
+     * Stores a new challenge with fields of its factor's own besides the challenge's ({@code extra}, for example a
+     * push's nonce digest), which the hash keeps and readers of the challenge do not see.
+     */
+    public Uni<Created> create(NewChallenge c, Instant now, Instant retainUntil, Map<String, String> extra) {
         if (!UserTags.ofChallenge(c.challengeId()).equals(UserTags.of(c.tenantId(), c.subject()))) {
             // The check finds the user's lockout under the id's tag: an id made for another subject would split
             // one user's state over two slots.
@@ -105,6 +113,7 @@ public class ChallengeStore {
         addField(args, "factorId", c.factorId());
         addField(args, "sendAttempts", c.factorId() == null ? "1" : "0");
         addField(args, "createdAt", Long.toString(now.toEpochMilli()));
+        extra.forEach((field, value) -> addField(args, field, value));
         return CREATE.run(redis, List.of(challengeKey(c.challengeId()), activeKey(c.tenantId(), c.subject(),
                         c.purpose())), args.toArray(String[]::new))
                 .map(r -> new Created(Integer.parseInt(r.get(0).toString()),
