@@ -68,6 +68,10 @@ class AccessControlTest {
             Map.entry("POST /v1/users/{userId}/passkeys", Tokens.GATEWAY),
             Map.entry("GET /v1/users/{userId}/passkeys", Tokens.GATEWAY),
             Map.entry("GET /v1/settings/passkeys", Tokens.ADMIN),
+            Map.entry("POST /v1/users/{userId}/push-devices/pairing", Tokens.GATEWAY),
+            Map.entry("GET /v1/users/{userId}/push-devices", Tokens.GATEWAY),
+            Map.entry("GET /v1/settings/push", Tokens.ADMIN),
+            Map.entry("PUT /v1/settings/push", Tokens.ADMIN),
             Map.entry("PUT /v1/settings/passkeys", Tokens.ADMIN),
             Map.entry("GET /v1/users/{userId}/factors", Tokens.GATEWAY),
             Map.entry("POST /v1/users/{userId}/factors/totp", Tokens.GATEWAY),
@@ -92,6 +96,21 @@ class AccessControlTest {
             Map.entry("POST /v1/users/{userId}/account-recoveries", Tokens.ADMIN),
             Map.entry("POST /v1/users/{userId}/account-recoveries/{recoveryId}/approve", Tokens.COMPLIANCE));
 
+    /**
+     * Operations of the paired phone app, deliberately without a bearer token (an app holds none): the pairing link
+     * authorises pairing, the device's key signs every other request.
+     */
+    private static final Map<String, String> DEVICE_SIGNED = Map.of(
+            "POST /v1/push/pairings/{token}", "single-use pairing link, the new key's signature over it",
+            "PUT /v1/push/devices/{deviceId}/token", "signed by the device's key",
+            "GET /v1/push/challenges/{challengeId}/context", "signed by the device's key",
+            "POST /v1/push/challenges/{challengeId}/answer", "signed by the device's key");
+
+    /** The operations that take a bearer token. */
+    private static List<Operation> tokenOperations() {
+        return OpenApiOperations.fetch().stream().filter(op -> !DEVICE_SIGNED.containsKey(op.toString())).toList();
+    }
+
     /** Every operation with the roles allowed to call it: most allow one, account recovery involves several. */
     private static final Map<String, Set<String>> ALLOWED = allowed();
 
@@ -113,23 +132,36 @@ class AccessControlTest {
         Set<String> documented = OpenApiOperations.fetch().stream().map(Operation::toString)
                 .collect(Collectors.toCollection(TreeSet::new));
         // An operation missing here must be classified above before it can ship.
-        assertThat(documented, equalTo(new TreeSet<>(ALLOWED.keySet())));
+        TreeSet<String> known = new TreeSet<>(ALLOWED.keySet());
+        known.addAll(DEVICE_SIGNED.keySet());
+        assertThat(documented, equalTo(known));
 
         JsonNode document = mapper.readTree(ManagementPort.given().accept("application/json").get("/q/openapi?format=json")
                 .then().statusCode(200).extract().asString());
         JsonNode schemes = document.at("/components/securitySchemes");
         assertThat(schemes.toString(), containsString("bearer"));
         assertThat(schemes.toString(), containsString("JWT"));
-        for (Operation op : OpenApiOperations.fetch()) {
+        for (Operation op : tokenOperations()) {
             JsonNode operation = document.at("/paths").get(op.pathTemplate()).get(op.method().toLowerCase());
             assertThat(op + " declares the bearer requirement", operation.path("security").isEmpty(), equalTo(false));
         }
     }
 
     @Test
+    void theAppsOperationsRefuseAnUnsignedCall() {
+        for (String op : DEVICE_SIGNED.keySet()) {
+            String[] parts = op.split(" ", 2);
+            String path = parts[1].replaceAll("\\{[^}]+}", "x" + "a".repeat(30));
+            int status = given().contentType("application/json").body("{}").request(parts[0], path).then().extract()
+                    .statusCode();
+            assertThat(op + " unsigned", status, equalTo(op.contains("pairings") ? 400 : 401));
+        }
+    }
+
+    @Test
     void everyOperationRefusesACallWithoutAValidToken() {
         String tenant = LoginThread.unique("ac");
-        for (Operation op : OpenApiOperations.fetch()) {
+        for (Operation op : tokenOperations()) {
             String role = ALLOWED.get(op.toString()).iterator().next();
             Map<String, String> tokens = Map.of(
                     "wrong audience", Tokens.wrongAudience(tenant, role),
@@ -146,7 +178,7 @@ class AccessControlTest {
     void everyOperationRefusesARoleItDoesNotAllowAndTellsTheTrail() throws Exception {
         String tenant = LoginThread.unique("ac");
         int refusals = 0;
-        for (Operation op : OpenApiOperations.fetch()) {
+        for (Operation op : tokenOperations()) {
             for (String role : ROLES) {
                 if (ALLOWED.get(op.toString()).contains(role)) {
                     continue;
@@ -183,7 +215,7 @@ class AccessControlTest {
                 "GET /v1/logins/{loginId}", Tokens.GATEWAY,
                 "GET /v1/users/{userId}/factors", Tokens.GATEWAY,
                 "PUT /v1/settings/verify", Tokens.ADMIN);
-        for (Operation op : OpenApiOperations.fetch()) {
+        for (Operation op : tokenOperations()) {
             String role = representative.get(op.toString());
             if (role == null) {
                 continue;
