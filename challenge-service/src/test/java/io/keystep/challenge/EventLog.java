@@ -40,6 +40,13 @@ public final class EventLog {
         return companion;
     }
 
+    /** Publishes one record with headers and waits for the broker's ack. */
+    public static void publish(String topic, String key, String value, java.util.Map<String, String> headers) {
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, value);
+        headers.forEach((name, v) -> record.headers().add(name, v.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        companion().produceStrings().fromRecords(record).awaitCompletion(Duration.ofSeconds(30));
+    }
+
     /** Publishes one record and waits for the broker's ack. */
     public static void publish(String topic, String key, String value) {
         companion().produceStrings().fromRecords(new ProducerRecord<>(topic, key, value))

@@ -202,6 +202,65 @@ class PushTest {
         assertThat(app.approve(push, decision.get("number").asInt()).text("status"), equalTo("canceled"));
     }
 
+    /** delivery-service's report that a push failed, as it writes it (with its origin proof when {@code proven}). */
+    private void pushFailed(String tenant, String user, String challengeId, String reason, boolean proven)
+            throws Exception {
+        String key = Topics.key(tenant, user);
+        String value = mapper.writeValueAsString(io.keystep.events.Envelope.of(
+                io.keystep.events.DeliveryStatusChanged.TYPE, java.time.Instant.now(), tenant, challengeId,
+                new io.keystep.events.DeliveryStatusChanged(challengeId, user, io.keystep.events.Channel.PUSH, "fcm",
+                        io.keystep.events.DeliveryStatus.FAILED, reason, "fcm:...abcdef", null)));
+        EventLog.publish(Topics.DELIVERY_STATUS, key, value, proven ? java.util.Map.of(
+                io.keystep.kit.messaging.EventOrigin.HEADER,
+                io.keystep.testsupport.auth.EventOriginKey.proof(Topics.DELIVERY_STATUS, key, value))
+                : java.util.Map.of());
+    }
+
+    @Test
+    void anUnregisteredTokenMovesTheLoginToSmsUntilTheAppRefreshesIt() throws Exception {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("u");
+        ReferenceAuthenticator app = paired(tenant, user);
+        FactorProofs.pastCooldown();
+        JsonNode decision = login(tenant, user);
+        String challengeId = decision.get("challengeId").asText();
+        String loginId = decision.get("loginId").asText();
+        // A record that does not prove it is delivery-service's (an SMS worker can write the topic) moves nothing.
+        pushFailed(tenant, user, challengeId, "push_token_unregistered", false);
+        pushFailed(tenant, user, challengeId, "push_token_unregistered", true);
+        JsonNode moved = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> mapper.readTree(
+                Callers.gateway(tenant).get("/v1/logins/{l}", loginId).then().statusCode(200).extract().asString()),
+                d -> "sms".equals(d.path("factor").asText()));
+        assertThat(moved.get("reasons").get(0).asText(), equalTo("PUSH_UNDELIVERABLE"));
+        Callers.gateway(tenant).get("/v1/users/{u}/push-devices", user).then().statusCode(200)
+                .body("[0].reachable", equalTo(false));
+        FactorProofs.pastCooldown();
+        assertThat(login(tenant, user).get("factor").asText(), equalTo("sms"));
+
+        assertThat(app.refreshToken("fcm-token-" + LoginThread.unique("r")).status(), equalTo(204));
+        assertThat(login(tenant, user).get("factor").asText(), equalTo("push"));
+    }
+
+    @Test
+    void anUnprovenReportIsIgnoredAndAProviderErrorMovesTheLoginButKeepsTheDevice() throws Exception {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("u");
+        paired(tenant, user);
+        FactorProofs.pastCooldown();
+        JsonNode decision = login(tenant, user);
+        String challengeId = decision.get("challengeId").asText();
+        // Both records share the user's key, so they are read in order: once the second has moved the login, the
+        // first (unproven, claiming the token dead) was read and left alone.
+        pushFailed(tenant, user, challengeId, "push_token_unregistered", false);
+        pushFailed(tenant, user, challengeId, "provider_error", true);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> mapper.readTree(
+                        Callers.gateway(tenant).get("/v1/logins/{l}", decision.get("loginId").asText()).then()
+                                .statusCode(200).extract().asString()),
+                d -> "sms".equals(d.path("factor").asText()));
+        Callers.gateway(tenant).get("/v1/users/{u}/push-devices", user).then().statusCode(200)
+                .body("[0].reachable", equalTo(true));
+    }
+
     @Test
     void pairingIsAFactorChangeAndItsLinkWorksOnceForTheKeyThatSignedIt() throws Exception {
         String tenant = LoginThread.unique("t");

@@ -193,6 +193,7 @@ public final class LocalStack implements AutoCloseable {
         delivery.put("KEYSTEP_DELIVERY_SMS_CHANNELS", "sms,whatsapp");
         delivery.put("KEYSTEP_DELIVERY_SMS_WHATSAPP_CONTENT_SID", LOCAL_WHATSAPP_TEMPLATE);
         delivery.put("KEYSTEP_EVENT_ORIGIN_KEY", secrets.eventOriginKey());
+        challenge.put("KEYSTEP_EVENT_ORIGIN_KEY", secrets.eventOriginKey());
 
         Map<String, String> audit = new HashMap<>(common);
         audit.putAll(datasource(database("audit")));

@@ -46,7 +46,7 @@ public final class BusAccess {
                     Set.of(RISK_SERVICE)),
             service(CHALLENGE_SERVICE, List.of(Topics.LOGIN_DECISION, Topics.CHALLENGE_ISSUED,
                             Topics.VERIFICATION_COMPLETED, Topics.VERIFICATION_LIMITED, Topics.FACTOR_CHANGED),
-                    List.of(Topics.RISK_ASSESSED), Set.of(CHALLENGE_SERVICE)),
+                    List.of(Topics.RISK_ASSESSED, Topics.DELIVERY_STATUS), Set.of(CHALLENGE_SERVICE)),
             service(DELIVERY_SERVICE, List.of(Topics.DELIVERY_STATUS),
                     List.of(Topics.CHALLENGE_ISSUED, Topics.FACTOR_CHANGED),
                     Set.of(DELIVERY_SERVICE, DELIVERY_SERVICE + "-notices")),

@@ -42,6 +42,8 @@ public class LoginSwitches {
     /** Switches one login allows, as many as a verification allows sends. */
     public static final int MAX_SWITCHES = 5;
     public static final String FACTOR_SWITCHED = "FACTOR_SWITCHED";
+    /** The reason of a login moved off push because the notification could not be delivered. */
+    public static final String PUSH_UNDELIVERABLE = "PUSH_UNDELIVERABLE";
     private static final Duration HOLD = Duration.ofSeconds(10);
 
     private final LoginDecisions decisions;
@@ -56,11 +58,14 @@ public class LoginSwitches {
     private final ChallengeConfig config;
     private final ChallengeMetrics metrics;
     private final Clock clock;
+    private final io.keystep.challenge.factors.PushApprovals pushes;
 
     public LoginSwitches(LoginDecisions decisions, ChallengeStore store, LoginFactors factors,
                          LoginChallenges challenges, CancellationTrail cancellations, SendGate gate,
                          EventPublisher publisher, TenantSettingsRepository settings, CodeDigest digests,
-                         ChallengeConfig config, ChallengeMetrics metrics, Clock clock) {
+                         ChallengeConfig config, ChallengeMetrics metrics, Clock clock,
+                         io.keystep.challenge.factors.PushApprovals pushes) {
+        this.pushes = pushes;
         this.decisions = decisions;
         this.store = store;
         this.factors = factors;
@@ -99,6 +104,36 @@ public class LoginSwitches {
         });
     }
 
+    /**
+     * Moves a login whose push to {@code challengeId} could not be delivered to the user's next factor, as a switch
+     * with reason {@link #PUSH_UNDELIVERABLE}: the login never waits on a device it cannot reach. Nothing happens when
+     * the login moved on already, or the user has no other factor (the push then simply expires).
+     */
+    public Uni<Void> fallBackFromPush(String tenantId, String loginId, String challengeId) {
+        Instant now = clock.instant();
+        return decisions.claimSwitch(tenantId, loginId, HOLD).flatMap(claimed -> !claimed ? Uni.createFrom().voidItem()
+                : decisions.find(tenantId, loginId).flatMap(found -> {
+                    if (found.isEmpty() || !challengeId.equals(found.get().challengeId())) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    LoginDecisionRecord record = found.get();
+                    return store.find(tenantId, challengeId).flatMap(challenge -> {
+                        if (challenge.isEmpty() || !"pending".equals(challenge.get().effectiveStatus(now))
+                                || challenge.get().remainingAttempts() <= 0) {
+                            return Uni.createFrom().voidItem();
+                        }
+                        return settings.settingsOf(tenantId).flatMap(tenant -> factors.of(tenantId, record.userId(),
+                                tenant).flatMap(options -> {
+                            List<LoginFactors.Option> rest = options.stream()
+                                    .filter(o -> o.factor() != Factor.PUSH).toList();
+                            return rest.isEmpty() ? Uni.createFrom().voidItem()
+                                    : switchOn(tenantId, record, challenge.get(), rest, rest.get(0).factor(), tenant,
+                                    null, now, PUSH_UNDELIVERABLE).replaceWithVoid();
+                        }));
+                    });
+                }).onTermination().call(() -> decisions.releaseSwitch(tenantId, loginId)));
+    }
+
     private Uni<LoginDecisionRecord> switchClaimed(String tenantId, String loginId, Factor target, String clientIp) {
         Instant now = clock.instant();
         return decisions.find(tenantId, loginId).flatMap(found -> {
@@ -120,14 +155,14 @@ public class LoginSwitches {
                 }
                 return settings.settingsOf(tenantId).flatMap(tenant -> factors.of(tenantId, record.userId(), tenant)
                         .flatMap(options -> switchOn(tenantId, record, current, options, target, tenant, clientIp,
-                                now)));
+                                now, FACTOR_SWITCHED)));
             });
         });
     }
 
     private Uni<LoginDecisionRecord> switchOn(String tenantId, LoginDecisionRecord record, StoredChallenge current,
                                               List<LoginFactors.Option> options, Factor target,
-                                              TenantSettings tenant, String clientIp, Instant now) {
+                                              TenantSettings tenant, String clientIp, Instant now, String why) {
         Optional<LoginFactors.Option> option = options.stream().filter(o -> o.factor() == target).findFirst();
         if (option.isEmpty()) {
             return Uni.createFrom().failure(ProblemException.invalid("factor", "is not one of the user's usable "
@@ -146,6 +181,14 @@ public class LoginSwitches {
                 .chain(() -> chosen.sendsCode()
                         ? gate.acquireSend(tenantId, current.challengeId(), record.userId(), chosen.destination(),
                         digests.destinationPseudonym(tenantId, chosen.destination()), clientIp, now, channel, tenant)
+                        : chosen.factor() == Factor.PUSH ? pushes.takePush(tenantId, record.userId())
+                        .invoke(taken -> {
+                            if (!taken) {
+                                throw new ProblemException(Problem.of(429, "push-fatigue", "Too many pushes",
+                                        "the user had the tenant's number of pushes since the last approval; choose"
+                                                + " another factor"));
+                            }
+                        }).replaceWithVoid()
                         : Uni.createFrom().voidItem());
         LoginChallenges.Login login = new LoginChallenges.Login(record.loginId(), record.userId(),
                 current.deviceFingerprint(), Purpose.valueOf(current.purpose()));
@@ -153,8 +196,8 @@ public class LoginSwitches {
                 .call(opened -> cancellations.announceReplaced(tenantId, opened.created(), now))
                 .flatMap(opened -> {
                     List<String> reasons = new ArrayList<>();
-                    reasons.add(FACTOR_SWITCHED);
-                    record.reasons().stream().filter(r -> !FACTOR_SWITCHED.equals(r)).forEach(reasons::add);
+                    reasons.add(why);
+                    record.reasons().stream().filter(r -> !why.equals(r)).forEach(reasons::add);
                     LoginDecisionRecord switched = LoginFactors.challenged(record.loginId(), record.userId(),
                             opened.challengeId(), reasons, chosen, options).withFactorDetails(opened.passkey(), opened.pushNumber());
                     Uni<Void> job = opened.job() == null ? Uni.createFrom().voidItem()

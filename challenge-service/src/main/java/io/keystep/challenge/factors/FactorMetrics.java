@@ -83,6 +83,13 @@ public class FactorMetrics {
                 .increment();
     }
 
+    /** A paired device's push token was found dead; it gets no push until the app refreshes it. */
+    public void pushUnregistered(String tenantId) {
+        Counter.builder("keystep.factor.push.unregistered")
+                .description("Paired devices whose push token the provider no longer knows")
+                .tag("tenant", tenantId).register(registry).increment();
+    }
+
     /** A push was denied on the device as not the person's. */
     public void pushReported(String tenantId) {
         Counter.builder("keystep.factor.push.reported").description("Push sign-ins denied as not the person's")

@@ -280,9 +280,21 @@ public class PushApprovals {
         return state.resetPushes(tenantId, userId);
     }
 
-    /** A provider said the device's token is dead: no push goes to it until the app refreshes its token. */
-    public Uni<Boolean> unregistered(String tenantId, UUID deviceId, String pushToken) {
-        return devices.markUnregistered(tenantId, deviceId, pushToken, clock.instant());
+    /**
+     * A provider said the token a push went to is dead ({@code target}: the pseudonym of the push's destination):
+     * no push goes to the device until the app refreshes its token. A token refreshed since is left alone.
+     */
+    public Uni<Boolean> unregistered(String tenantId, UUID deviceId, String target) {
+        return devices.find(tenantId, deviceId).flatMap(found -> found.isPresent()
+                && MessageDigest.isEqual(digests.pseudonym(tenantId, found.get().destination())
+                .getBytes(StandardCharsets.UTF_8), target.getBytes(StandardCharsets.UTF_8))
+                ? devices.markUnregistered(tenantId, deviceId, found.get().pushToken(), clock.instant())
+                .invoke(marked -> {
+                    if (marked) {
+                        metrics.pushUnregistered(tenantId);
+                    }
+                })
+                : Uni.createFrom().item(false));
     }
 
     /** The public key of a device as it sent it; 400 naming {@code publicKey} when it is not one of {@code algorithm}. */

@@ -134,7 +134,8 @@ public class LoginChallenges {
                 login.purpose(), 1, expiresAt, config.locale(), null, null);
         ChallengeIssued job = use.job(login.loginId(), sealer.sealCode(use, push.nonce()));
         java.util.Map<String, String> extra = java.util.Map.of("nonceDigest", push.nonceDigest(), "pushContext",
-                pushes.context(policy, login.location(), login.userAgent(), now));
+                pushes.context(policy, login.location(), login.userAgent(), now), "pushTarget",
+                digests.pseudonym(tenantId, option.pushTarget()));
         return store.create(challenge, now, expiresAt.plus(config.retainAfterExpiry()), extra)
                 .map(created -> new Opened(challengeId, job, created, expiresAt, null, push.number()));
     }

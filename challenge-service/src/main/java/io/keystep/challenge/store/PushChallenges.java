@@ -61,7 +61,7 @@ public class PushChallenges {
     /** The nonce digest and the login's context a push challenge keeps beside its hash; empty when unknown. */
     public Uni<Optional<List<String>>> pushFields(String challengeId) {
         return redis.execute("HMGET", ChallengeStore.challengeKey(challengeId), "tenant", "nonceDigest",
-                        "pushContext", "factorId", "userId", "status", "expiresAt")
+                        "pushContext", "factorId", "userId", "status", "expiresAt", "loginId", "pushTarget")
                 .map(r -> {
                     if (r == null || r.get(0) == null || r.get(1) == null) {
                         return Optional.<List<String>>empty();
