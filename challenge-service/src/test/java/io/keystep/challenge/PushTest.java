@@ -262,6 +262,31 @@ class PushTest {
     }
 
     @Test
+    void aPushOnlyUserStepsUpWithThePairedDeviceToAddAnotherFactor() throws Exception {
+        String tenant = LoginThread.unique("t");
+        String user = LoginThread.unique("u");
+        String link = here(Callers.gateway(tenant).header("First-Factor-Authenticated-At", FactorProofs.firstFactorAt())
+                .post("/v1/users/{u}/push-devices/pairing", user).then().statusCode(201).extract().path("pairingUrl"));
+        ReferenceAuthenticator app = ReferenceAuthenticator.es256("fcm", "fcm-token-" + LoginThread.unique("d"),
+                "Pixel 9").withClock(clock);
+        assertThat(app.pair(link).status(), equalTo(201));
+        // The user has a factor now: the first-factor header no longer adds one.
+        Callers.gateway(tenant).header("First-Factor-Authenticated-At", FactorProofs.firstFactorAt())
+                .contentType(ContentType.JSON).body("{}").post("/v1/users/{u}/factors/totp", user).then()
+                .statusCode(403);
+
+        io.restassured.response.ExtractableResponse<io.restassured.response.Response> created = VerifyApi.create(
+                tenant, "{\"channel\":\"push\",\"userId\":\"" + user + "\",\"purpose\":\"factor_change\"}")
+                .statusCode(201).body("channel", equalTo("push")).extract();
+        String id = created.path("id");
+        int number = created.path("number");
+        ReferenceAuthenticator.Notification push = notification(tenant, id, app.pushToken());
+        assertThat(app.approve(push, number).text("status"), equalTo("approved"));
+        Callers.gateway(tenant).header("Step-Up-Verification-Id", id).contentType(ContentType.JSON).body("{}")
+                .post("/v1/users/{u}/factors/totp", user).then().statusCode(201);
+    }
+
+    @Test
     void pairingIsAFactorChangeAndItsLinkWorksOnceForTheKeyThatSignedIt() throws Exception {
         String tenant = LoginThread.unique("t");
         String user = LoginThread.unique("u");

@@ -162,7 +162,10 @@ public class CodeChecker {
     public Uni<CheckResult> checkPush(String tenantId, String challengeId, int number) {
         long started = System.nanoTime();
         Instant now = clock.instant();
-        return judge(tenantId, challengeId, pushes.digest(tenantId, challengeId, number), Factor.PUSH, now, started);
+        // The binding of a transaction is the one the push was created with: the app approves what the person saw.
+        return store.find(tenantId, challengeId).onFailure().transform(CheckUnavailableException::new)
+                .flatMap(found -> judge(tenantId, challengeId, pushes.digest(tenantId, challengeId, number,
+                        found.map(StoredChallenge::binding).orElse("")), Factor.PUSH, now, started));
     }
 
     /** Checks a code against the challenge's factor as {@link VerificationProofs#authenticatorOf} names it. */

@@ -40,11 +40,23 @@ public class HeldVerifications {
     private final ChallengeMetrics metrics;
     private final Clock clock;
     private final io.keystep.challenge.factors.Passkeys passkeys;
+    private final io.keystep.challenge.factors.PushApprovals pushes;
+    private final io.keystep.challenge.store.PushDevices pushDevices;
+    private final io.keystep.challenge.messaging.LoginChallenges loginChallenges;
+    private final io.keystep.challenge.messaging.EventPublisher publisher;
 
-    public HeldVerifications(io.keystep.challenge.factors.Passkeys passkeys, ChallengeStore store, SendGate gate, AuthenticatorFactors factors,
+    public HeldVerifications(io.keystep.challenge.factors.Passkeys passkeys,
+                             io.keystep.challenge.factors.PushApprovals pushes,
+                             io.keystep.challenge.store.PushDevices pushDevices,
+                             io.keystep.challenge.messaging.LoginChallenges loginChallenges,
+                             io.keystep.challenge.messaging.EventPublisher publisher, ChallengeStore store, SendGate gate, AuthenticatorFactors factors,
                              RecoveryCodes recoveryCodes, CancellationTrail cancellations, CodeDigest digests,
                              ChallengeConfig config, ChallengeMetrics metrics, Clock clock) {
         this.passkeys = passkeys;
+        this.pushes = pushes;
+        this.pushDevices = pushDevices;
+        this.loginChallenges = loginChallenges;
+        this.publisher = publisher;
         this.store = store;
         this.gate = gate;
         this.factors = factors;
@@ -74,6 +86,9 @@ public class HeldVerifications {
         if ("PASSKEY".equals(kind)) {
             return startPasskey(tenantId, id, request, settings, now);
         }
+        if ("PUSH".equals(kind)) {
+            return startPush(tenantId, id, request, settings, now);
+        }
         return factors.activeFactor(tenantId, request.userId(), kind).flatMap(found -> {
             if (found.isEmpty()) {
                 return Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.NO_FACTOR,
@@ -97,6 +112,47 @@ public class HeldVerifications {
             }
             return createHeld(tenantId, id, request, settings, now, settings.codeLength(), "PASSKEY:" + request.userId())
                     .map(v -> v.withPasskeyOptions(options.get()));
+        });
+    }
+
+    /**
+     * A verification answered on the user's paired device: a push to the preferred (else the most recently paired)
+     * reachable device, under the fatigue limit, whose number the answer carries for the screen to show. No reachable
+     * device → 422 {@code no-factor}; past the fatigue limit → 429.
+     */
+    private Uni<Verification> startPush(String tenantId, String id, VerificationRequest request,
+                                        TenantSettings settings, Instant now) {
+        return pushDevices.ofUser(tenantId, request.userId()).flatMap(devices -> {
+            var device = devices.stream().filter(io.keystep.challenge.store.PushDevices.Device::reachable)
+                    .findFirst();
+            if (device.isEmpty()) {
+                return Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.NO_FACTOR,
+                        "user " + request.userId() + " has no paired device that can be reached"));
+            }
+            return pushes.takePush(tenantId, request.userId()).flatMap(taken -> {
+                if (!taken) {
+                    return Uni.createFrom().failure(new VerificationRefused(VerificationRefused.Kind.SEND_LIMITED,
+                            "the user had the tenant's number of pushes since the last approval", "push_fatigue",
+                            java.time.Duration.ofMinutes(1), null));
+                }
+                io.keystep.challenge.factors.LoginFactors.Option option = new io.keystep.challenge.factors.LoginFactors
+                        .Option(io.keystep.events.Factor.PUSH, "PUSH:" + device.get().deviceId(), null,
+                        List.of(io.keystep.events.Channel.PUSH), 0, device.get().destination(), device.get().name());
+                return pushes.policyOf(tenantId).flatMap(policy -> loginChallenges.openPush(tenantId, id,
+                                new io.keystep.challenge.messaging.LoginChallenges.Login(null, request.userId(), null,
+                                        request.purpose()), option, settings, now, policy, request.amount(),
+                                request.payee()))
+                        .call(opened -> cancellations.announceReplaced(tenantId, opened.created(), now))
+                        .call(opened -> publisher.challengeIssued(tenantId, now, opened.job()))
+                        .map(opened -> {
+                            metrics.verificationCreated(tenantId, request.channel());
+                            return new Verification(id, "pending", "push", null,
+                                    request.purpose().name().toLowerCase(Locale.ROOT), request.amount(),
+                                    request.payee(), opened.expiresAt(), 1,
+                                    Math.max(0, settings.maxAttempts() - opened.created().inherited()), null)
+                                    .withNumber(opened.pushNumber());
+                        });
+            });
         });
     }
 

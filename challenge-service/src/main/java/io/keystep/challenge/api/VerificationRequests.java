@@ -26,7 +26,7 @@ import java.util.regex.Matcher;
  */
 final class VerificationRequests {
 
-    static final Set<String> AUTHENTICATOR_CHANNELS = Set.of("totp", "hotp", "passkey", "recovery_code");
+    static final Set<String> AUTHENTICATOR_CHANNELS = Set.of("totp", "hotp", "passkey", "push", "recovery_code");
     /** An amount as bound, surrounding blanks allowed: {@code 12.50} or {@code 12.50 EUR}. */
     static final String AMOUNT = "[\\x00-\\x20]*([0-9]{1,12}(?:\\.[0-9]{1,4})?)(?: ([A-Z]{3}))?[\\x00-\\x20]*";
     static final String AMOUNT_MESSAGE = "must be a decimal amount, optionally followed by a currency: 12.50 EUR";
@@ -45,10 +45,12 @@ final class VerificationRequests {
     @VerificationRequestRules
     record CreateVerificationRequest(
             String to,
-            @NotBlank(message = "is required: sms, whatsapp, voice, email, auto, totp, hotp, passkey or recovery_code")
-            @OneOf(value = {"sms", "whatsapp", "voice", "email", "auto", "totp", "hotp", "passkey", "recovery_code"},
+            @NotBlank(message = "is required: sms, whatsapp, voice, email, auto, totp, hotp, passkey, push or"
+                    + " recovery_code")
+            @OneOf(value = {"sms", "whatsapp", "voice", "email", "auto", "totp", "hotp", "passkey", "push",
+                    "recovery_code"},
                     ignoreCase = true,
-                    message = "must be sms, whatsapp, voice, email, auto, totp, hotp, passkey or recovery_code")
+                    message = "must be sms, whatsapp, voice, email, auto, totp, hotp, passkey, push or recovery_code")
             String channel,
             @UserId String userId,
             String locale,

@@ -120,7 +120,7 @@ public class VerificationResource {
         String tenantId = caller.tenant();
         if (body == null) {
             throw ProblemException.invalid("channel",
-                    "is required: sms, whatsapp, voice, email, auto, totp, hotp, passkey or recovery_code");
+                    "is required: sms, whatsapp, voice, email, auto, totp, hotp, passkey, push or recovery_code");
         }
         String ip = clientIps.of(http, body.clientIp());
         return tenantSettings(tenantId).flatMap(settings -> verifications.create(tenantId,

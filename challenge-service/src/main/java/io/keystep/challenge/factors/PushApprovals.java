@@ -98,21 +98,22 @@ public class PushApprovals {
     }
 
     /** A fresh number (10 to 99) and nonce for push challenge {@code challengeId}. */
-    public Push newPush(String tenantId, String challengeId) {
+    public Push newPush(String tenantId, String challengeId, String binding) {
         int number = 10 + random.nextInt(90);
         byte[] nonce = new byte[16];
         random.nextBytes(nonce);
         String encoded = Base64.getUrlEncoder().withoutPadding().encodeToString(nonce);
-        return new Push(number, encoded, digest(tenantId, challengeId, number), nonceDigest(tenantId, challengeId,
-                encoded));
+        return new Push(number, encoded, digest(tenantId, challengeId, number, binding),
+                nonceDigest(tenantId, challengeId, encoded));
     }
 
     /**
      * The digest a push challenge holds: of the number under a prefix no code has, so that no code presented to
-     * the check API can ever match it; only an answer signed by the paired device presents it.
+     * the check API can ever match it; only an answer signed by the paired device presents it. A transaction's
+     * amount and payee are bound into it as into a code's.
      */
-    public String digest(String tenantId, String challengeId, int number) {
-        return digests.digest(tenantId, challengeId, "push-number|" + number);
+    public String digest(String tenantId, String challengeId, int number, String binding) {
+        return digests.digest(tenantId, challengeId, "push-number|" + number, binding);
     }
 
     private String nonceDigest(String tenantId, String challengeId, String nonce) {

@@ -124,12 +124,23 @@ public class LoginChallenges {
      */
     private Uni<Opened> openPush(String tenantId, Login login, LoginFactors.Option option, TenantSettings tenant,
                                  Instant now, io.keystep.challenge.domain.PushPolicy policy) {
+        return openPush(tenantId, UserTags.newChallengeId(tenantId, login.userId()), login, option, tenant, now,
+                policy, null, null);
+    }
+
+    /**
+     * Stores push challenge {@code challengeId} (a Verify API verification names its own id, and may bind an amount
+     * and payee) and makes its delivery job.
+     */
+    public Uni<Opened> openPush(String tenantId, String challengeId, Login login, LoginFactors.Option option,
+                                TenantSettings tenant, Instant now, io.keystep.challenge.domain.PushPolicy policy,
+                                String amount, String payee) {
         Instant expiresAt = now.plus(policy.ttl());
-        String challengeId = UserTags.newChallengeId(tenantId, login.userId());
-        io.keystep.challenge.factors.PushApprovals.Push push = pushes.newPush(tenantId, challengeId);
+        io.keystep.challenge.factors.PushApprovals.Push push = pushes.newPush(tenantId, challengeId,
+                io.keystep.challenge.domain.Bindings.of(amount, payee));
         NewChallenge challenge = new NewChallenge(challengeId, tenantId, login.userId(), login.loginId(),
                 login.deviceFingerprint(), login.purpose().name(), push.digest(), tenant.maxAttempts(), expiresAt,
-                option.plan(), null, config.locale(), null, null, 2, option.heldBy());
+                option.plan(), null, config.locale(), amount, payee, 2, option.heldBy());
         CodeUse use = new CodeUse(tenantId, challengeId, login.userId(), option.plan(), option.pushTarget(),
                 login.purpose(), 1, expiresAt, config.locale(), null, null);
         ChallengeIssued job = use.job(login.loginId(), sealer.sealCode(use, push.nonce()));
