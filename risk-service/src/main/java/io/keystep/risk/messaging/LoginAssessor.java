@@ -149,7 +149,7 @@ public class LoginAssessor {
                                 tenant, attempt.loginId(), rules.live().name(), live.decision(), live.reasonNames(),
                                 shadow.name(), shadowed.decision(), shadowed.reasonNames());
                     }
-                    String json = toJson(login, attempt, live, shadows, assigned);
+                    String json = toJson(login, attempt, live, shadows, assigned, location.orElse(null));
                     return learn(tenant, attempt, facts, live, country, hourOfWeek, now, token, verdict)
                             .chain(() -> experiments.remember(tenant, attempt.loginId(), assigned))
                             .chain(() -> store.rememberDecision(tenant, attempt.userId(), attempt.loginId(), json))
@@ -226,10 +226,12 @@ public class LoginAssessor {
     }
 
     private String toJson(Envelope<LoginAttempted> login, LoginAttempted attempt, Assessment live,
-                          List<ShadowDecision> shadows, ExperimentArm experiment) {
-        // Shadow decisions travel beside the live one, never in its reasons: consumers act on decision alone.
+                          List<ShadowDecision> shadows, ExperimentArm experiment, Location location) {
+        // Shadow decisions travel beside the live one, never in its reasons: consumers act on decision alone. The
+        // place and the user agent are what a push shows the person; the IP itself is never published.
         RiskAssessed assessed = new RiskAssessed(attempt.loginId(), attempt.userId(), live.decision(), live.score(),
-                live.reasonNames(), attempt.purpose(), attempt.device().fingerprint(), shadows, experiment);
+                live.reasonNames(), attempt.purpose(), attempt.device().fingerprint(), shadows, experiment,
+                location == null ? null : location.place(), attempt.device().userAgent());
         try {
             return mapper.writeValueAsString(Envelope.of(RiskAssessed.TYPE, clock.instant(), login.tenantId(),
                     attempt.loginId(), assessed));
