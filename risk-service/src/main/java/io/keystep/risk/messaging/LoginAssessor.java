@@ -112,7 +112,8 @@ public class LoginAssessor {
                 : Uni.createFrom().item(false);
         // One read answers both whether the login was decided already (a redelivery) and the user's profile.
         Uni<RiskProfileStore.LoginRead> read = store.read(tenant, attempt.userId(), attempt.loginId(),
-                attempt.device().fingerprint(), attempt.ip(), country, hourOfWeek, now);
+                attempt.device().fingerprint(), attempt.ip(), country, hourOfWeek, now,
+                decisionRules.reportedFraudWindow());
 
         return Uni.combine().all().unis(read, revoked).asTuple()
                 .chain(both -> {
@@ -183,7 +184,8 @@ public class LoginAssessor {
                 profile.previous(),
                 within(profile.hourLastUsed(), now, rules.hourWindow()),
                 profile.userFailures(), profile.ipFailures(),
-                rules.rules().listing(address));
+                rules.rules().listing(address),
+                profile.fraudReports() > 0);
     }
 
     /**
