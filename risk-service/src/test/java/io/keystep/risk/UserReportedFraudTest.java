@@ -49,12 +49,16 @@ class UserReportedFraudTest {
         clock.reset();
     }
 
-    /** Someone with the user's password logs in from their own device; the user denies the push. */
-    private void deniedByTheUser(String tenant, String user) {
+    /**
+     * Someone with the user's password logs in from their own device; the user denies the push. Answers the denial's
+     * record, to deliver again.
+     */
+    private String deniedByTheUser(String tenant, String user) {
         String attempt = login(tenant, user, true, "fp-intruder", IP);
         assertEquals("CHALLENGE", assessment(attempt).path("decision").asText());
-        pushDenied(tenant, user, attempt, unique("challenge"));
+        String denial = pushDenied(tenant, user, attempt, unique("challenge"));
         RiskProfiles.awaitFraudReports(redis, tenant, user, 1);
+        return denial;
     }
 
     @Test
@@ -91,10 +95,7 @@ class UserReportedFraudTest {
         String tenant = unique("reported");
         String user = unique("rudi");
         RiskProfiles.approveDevice(redis, tenant, user, "fp-rudi");
-        String attempt = login(tenant, user, true, "fp-intruder", IP);
-        assessment(attempt);
-        String record = pushDenied(tenant, user, attempt, unique("challenge"));
-        RiskKafka.send(Topics.VERIFICATION_COMPLETED, tenant, user, record);
+        RiskKafka.send(Topics.VERIFICATION_COMPLETED, tenant, user, deniedByTheUser(tenant, user));
         // One user's records are consumed in order: once this later approval is learnt, both copies were read.
         RiskKafka.verification(tenant, user, null, Outcome.APPROVED, "fp-marker");
         RiskProfiles.awaitDeviceKnown(redis, tenant, user, "fp-marker");
@@ -106,7 +107,7 @@ class UserReportedFraudTest {
         assertEquals(55, after.path("score").asInt());
 
         // Another push denied is another report.
-        pushDenied(tenant, user, attempt, unique("challenge"));
+        pushDenied(tenant, user, unique("login"), unique("challenge"));
         RiskProfiles.awaitFraudReports(redis, tenant, user, 2);
     }
 
