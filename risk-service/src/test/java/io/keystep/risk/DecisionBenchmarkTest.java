@@ -120,7 +120,7 @@ class DecisionBenchmarkTest {
         for (int i = 0; i < n; i++) {
             var facts = new LoginFacts(true, Purpose.LOGIN, Instant.now(), i % 2 == 0,
                     DeviceToken.NONE, berlin, i % 3 == 0, previous, i % 5 == 0, i % 7, i % 30,
-                    NetworkListing.NONE);
+                    NetworkListing.NONE, false);
             long start = System.nanoTime();
             sink += evaluator.evaluate(facts, policy, false).score();
             nanos[i] = System.nanoTime() - start;

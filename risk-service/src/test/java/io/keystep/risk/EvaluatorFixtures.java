@@ -16,6 +16,6 @@ final class EvaluatorFixtures {
     }
 
     static RiskPolicy policy() {
-        return new RiskPolicy("default", 50, 30, 60, 15, -30, 20, 40, 100, Decision.CHALLENGE);
+        return new RiskPolicy("default", 50, 30, 60, 15, -30, 20, 40, 40, 100, Decision.CHALLENGE);
     }
 }

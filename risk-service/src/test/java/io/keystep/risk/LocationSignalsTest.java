@@ -1,7 +1,12 @@
 package io.keystep.risk;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.keystep.events.Device;
+import io.keystep.events.Envelope;
+import io.keystep.events.LoginAttempted;
 import io.keystep.events.Outcome;
+import io.keystep.events.Purpose;
+import io.keystep.events.Topics;
 import io.keystep.testsupport.KafkaTestResource;
 import io.keystep.testsupport.RedisTestResource;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -12,10 +17,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import static io.keystep.risk.GeoTestDatabase.BERLIN_IP;
 import static io.keystep.risk.GeoTestDatabase.MUNICH_IP;
+import static io.keystep.risk.GeoTestDatabase.NETHERLANDS_IP;
 import static io.keystep.risk.GeoTestDatabase.PARIS_IPV6;
 import static io.keystep.risk.GeoTestDatabase.SYDNEY_IP;
 import static io.keystep.risk.RiskKafka.assessment;
@@ -24,6 +31,8 @@ import static io.keystep.risk.RiskKafka.reasons;
 import static io.keystep.risk.RiskKafka.unique;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Location signals through the service, over the tests' own MaxMind-format database. */
 @QuarkusTest
@@ -99,6 +108,36 @@ class LocationSignalsTest {
         assertEquals("ALLOW", payload.path("decision").asText());
         assertEquals(List.of("NEW_COUNTRY"), reasons(payload));
         assertEquals(30, payload.path("score").asInt());
+    }
+
+    @Test
+    void theAssessmentCarriesTheLoginsPlaceAndUserAgentForAPushButNeverItsAddress() {
+        String tenant = unique("geo");
+        String user = unique("clara");
+        String agent = "Mozilla/5.0 (X11; Linux x86_64) " + "AppleWebKit/537.36 ".repeat(20);
+        String fromBerlin = context(tenant, user, BERLIN_IP, agent);
+        JsonNode berlin = assessment(fromBerlin);
+        assertEquals("Berlin, DE", berlin.path("location").asText());
+        assertEquals(agent.substring(0, 200), berlin.path("userAgent").asText());
+        String published = RiskKafka.assessedRecord(fromBerlin).value();
+        assertFalse(published.contains(BERLIN_IP), published);
+
+        JsonNode countryOnly = assessment(context(tenant, user, NETHERLANDS_IP, "Keystep/2.1 (iPhone)"));
+        assertEquals("NL", countryOnly.path("location").asText());
+        assertEquals("Keystep/2.1 (iPhone)", countryOnly.path("userAgent").asText());
+
+        JsonNode unknown = assessment(context(tenant, user, "192.0.2.45", null));
+        assertTrue(unknown.path("location").isNull() || unknown.path("location").isMissingNode(), unknown::toString);
+        assertTrue(unknown.path("userAgent").isNull() || unknown.path("userAgent").isMissingNode(), unknown::toString);
+    }
+
+    /** Publishes a login from {@code ip} with {@code userAgent} and answers its login id. */
+    private static String context(String tenant, String user, String ip, String userAgent) {
+        String loginId = unique("login");
+        RiskKafka.send(Topics.LOGIN, tenant, user, RiskKafka.write(Envelope.of(LoginAttempted.TYPE, Instant.now(),
+                tenant, loginId, new LoginAttempted(loginId, user, true, new Device("fp-clara", userAgent), ip,
+                        Purpose.LOGIN))));
+        return loginId;
     }
 
     @Test

@@ -94,7 +94,7 @@ class MaxMindTestDatabasesTest {
     private static LoginFacts knownDeviceFrom(Location location, boolean countryKnown, PreviousLogin previous,
                                               Instant at) {
         return new LoginFacts(true, Purpose.LOGIN, at, true, DeviceToken.NONE, location, countryKnown, previous, true, 0, 0,
-                NetworkListing.NONE);
+                NetworkListing.NONE, false);
     }
 
     private static Location locate(DatabaseReader reader, String ip) {

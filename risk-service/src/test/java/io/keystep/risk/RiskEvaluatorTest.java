@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Each signal alone and in combination, under the default weights (new device 50, country 30, travel 60,
- * hour 15, allowed network -30; challenge at 40, deny at 100). */
+ * hour 15, allowed network -30, user-reported fraud 40; challenge at 40, deny at 100). */
 class RiskEvaluatorTest {
 
     private static final Instant NOW = Instant.parse("2026-03-04T10:15:00Z");
@@ -125,6 +125,22 @@ class RiskEvaluatorTest {
     }
 
     @Test
+    void aSignInTheUserReportedAsNotTheirsChallengesEvenAFamiliarLogin() {
+        Assessment a = evaluate(familiar().reportedFraud(true));
+        assertEquals(Decision.CHALLENGE, a.decision());
+        assertEquals(40, a.score());
+        assertEquals(List.of(Reason.USER_REPORTED_FRAUD), a.reasons());
+    }
+
+    @Test
+    void aReportAddsItsWeightToANewDeviceAndMakesAnUnusualHourCount() {
+        Assessment a = evaluate(familiar().device(false).reportedFraud(true).hourUsed(false));
+        assertEquals(Decision.DENY, a.decision());
+        assertEquals(105, a.score());
+        assertEquals(List.of(Reason.NEW_DEVICE, Reason.USER_REPORTED_FRAUD, Reason.UNUSUAL_HOUR), a.reasons());
+    }
+
+    @Test
     void unusualHourAloneDoesNotCount() {
         Assessment a = evaluate(familiar().hourUsed(false));
         assertEquals(Decision.ALLOW, a.decision());
@@ -173,7 +189,7 @@ class RiskEvaluatorTest {
         assertEquals(Decision.CHALLENGE, a.decision());
         assertEquals(List.of(Reason.CREDENTIAL_STUFFING), a.reasons());
 
-        RiskPolicy strict = new RiskPolicy("strict", 50, 30, 60, 15, -30, 20, 40, 100, Decision.DENY);
+        RiskPolicy strict = new RiskPolicy("strict", 50, 30, 60, 15, -30, 20, 40, 40, 100, Decision.DENY);
         assertEquals(Decision.DENY, evaluator.evaluate(familiar().ipFailures(21).build(), strict, false).decision());
         assertEquals(Decision.ALLOW, evaluate(familiar().ipFailures(20)).decision());
     }
@@ -237,9 +253,9 @@ class RiskEvaluatorTest {
     @Test
     void policiesRejectInconsistentThresholds() {
         assertThrows(IllegalArgumentException.class,
-                () -> new RiskPolicy("bad", 50, 30, 60, 15, -30, 20, 120, 100, Decision.CHALLENGE));
+                () -> new RiskPolicy("bad", 50, 30, 60, 15, -30, 20, 40, 120, 100, Decision.CHALLENGE));
         assertThrows(IllegalArgumentException.class,
-                () -> new RiskPolicy("bad", 50, 30, 60, 15, -30, 20, 40, 100, Decision.ALLOW));
+                () -> new RiskPolicy("bad", 50, 30, 60, 15, -30, 20, 40, 40, 100, Decision.ALLOW));
         assertThrows(IllegalArgumentException.class, () -> CidrRange.parse("10.0.0.0/33"));
     }
 
@@ -260,6 +276,7 @@ class RiskEvaluatorTest {
         private long userFailures;
         private long ipFailures;
         private NetworkListing network = NetworkListing.NONE;
+        private boolean reportedFraud;
 
         Facts password(boolean v) { password = v; return this; }
         Facts purpose(Purpose v) { purpose = v; return this; }
@@ -272,10 +289,11 @@ class RiskEvaluatorTest {
         Facts userFailures(long v) { userFailures = v; return this; }
         Facts ipFailures(long v) { ipFailures = v; return this; }
         Facts network(NetworkListing v) { network = v; return this; }
+        Facts reportedFraud(boolean v) { reportedFraud = v; return this; }
 
         LoginFacts build() {
             return new LoginFacts(password, purpose, NOW, device, token, location, countryKnown, previous,
-                    hourUsed, userFailures, ipFailures, network);
+                    hourUsed, userFailures, ipFailures, network, reportedFraud);
         }
     }
 }

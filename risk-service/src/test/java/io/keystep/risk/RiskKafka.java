@@ -118,6 +118,17 @@ final class RiskKafka {
                 new VerificationCompleted(challengeId, loginId, user, Factor.SMS, outcome, 1, fingerprint))));
     }
 
+    /**
+     * Publishes a push of the login that the user denied as not theirs, as challenge-service does, and answers the
+     * record, so that a test can deliver it again.
+     */
+    static String pushDenied(String tenant, String user, String loginId, String challengeId) {
+        String record = write(Envelope.of(VerificationCompleted.TYPE, Instant.now(), tenant, loginId,
+                new VerificationCompleted(challengeId, loginId, user, Factor.PUSH, Outcome.DENIED, 1, null)));
+        send(Topics.VERIFICATION_COMPLETED, tenant, user, record);
+        return record;
+    }
+
     /** Sends a record; a login carries the tenant's gateway token, as every gateway's does. */
     static void send(String topic, String tenant, String user, String value) {
         send(topic, tenant, user, value, Topics.LOGIN.equals(topic) ? bearer(Tokens.gateway(tenant)) : null);

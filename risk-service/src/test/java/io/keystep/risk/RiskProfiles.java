@@ -3,6 +3,7 @@ package io.keystep.risk;
 import io.keystep.events.Outcome;
 import io.keystep.risk.store.RiskProfileStore;
 import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.sortedset.ScoreRange;
 
 import java.time.Duration;
 
@@ -31,5 +32,15 @@ final class RiskProfiles {
 
     static boolean countryKnown(RedisDataSource redis, String tenant, String user, String country) {
         return redis.hash(String.class).hexists(RiskProfileStore.userPrefix(tenant, user) + "countries", country);
+    }
+
+    /** How many sign-ins the user has reported as not theirs, however long ago (within the year they are kept). */
+    static long fraudReports(RedisDataSource redis, String tenant, String user) {
+        return redis.sortedSet(String.class).zcount(RiskProfileStore.userPrefix(tenant, user) + "reported-fraud",
+                new ScoreRange<>(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY));
+    }
+
+    static void awaitFraudReports(RedisDataSource redis, String tenant, String user, long count) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> fraudReports(redis, tenant, user) == count);
     }
 }

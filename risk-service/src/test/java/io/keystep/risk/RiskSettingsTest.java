@@ -61,6 +61,7 @@ class RiskSettingsTest {
                 .body("newDevice", equalTo(50)).body("newCountry", equalTo(30))
                 .body("impossibleTravel", equalTo(60)).body("unusualHour", equalTo(15))
                 .body("invalidDeviceToken", equalTo(20)).body("allowedNetwork", equalTo(-30))
+                .body("userReportedFraud", equalTo(40)).body("userReportedFraudWindowDays", equalTo(30))
                 .body("challengeAt", equalTo(40)).body("denyAt", equalTo(100))
                 .body("onStuffing", equalTo("CHALLENGE")).body("alwaysChallenge", equalTo(false))
                 .body("unusualHourWindowDays", equalTo(90)).body("impossibleTravelSpeedKmh", equalTo(900))
@@ -92,6 +93,11 @@ class RiskSettingsTest {
         refused(tenant, "{\"impossibleTravelSpeedKmh\": 99}", "impossibleTravelSpeedKmh");
         refused(tenant, "{\"userFailureLimit\": 0}", "userFailureLimit");
         refused(tenant, "{\"ipFailureLimit\": 4}", "ipFailureLimit");
+        refused(tenant, "{\"userReportedFraud\": 201}", "userReportedFraud");
+        refused(tenant, "{\"userReportedFraud\": -1}", "userReportedFraud");
+        refused(tenant, "{\"userReportedFraudWindowDays\": 0}", "userReportedFraudWindowDays");
+        refused(tenant, "{\"userReportedFraudWindowDays\": 366}", "userReportedFraudWindowDays");
+        refused(tenant, "{\"userReportedFraudWindowDays\": \"30D\"}", "userReportedFraudWindowDays");
         refused(tenant, "{\"onStuffing\": \"ALLOW\"}", "onStuffing");
         refused(tenant, "{\"onStuffing\": \"MAYBE\"}", "onStuffing");
         refused(tenant, "{\"newDevice\": \"many\"}", "newDevice");
@@ -100,6 +106,29 @@ class RiskSettingsTest {
         refused(tenant, "{\"newDevise\": 10}", "newDevise");
         // Nothing was stored by a refused request.
         Callers.admin(tenant).get("/v1/settings/risk").then().statusCode(200).body("overridden", empty());
+    }
+
+    @Test
+    void theReportedFraudSettingsAreShownTakenAndPublished() {
+        String tenant = unique("reported");
+        Callers.admin(tenant).contentType("application/json")
+                .body("{\"userReportedFraud\": 200, \"userReportedFraudWindowDays\": 365}")
+                .put("/v1/settings/risk").then().statusCode(200)
+                .body("userReportedFraud", equalTo(200)).body("userReportedFraudWindowDays", equalTo(365))
+                .body("overridden", contains("userReportedFraud", "userReportedFraudWindowDays"));
+        Callers.admin(tenant).contentType("application/json")
+                .body("{\"userReportedFraud\": 0, \"userReportedFraudWindowDays\": 1}")
+                .put("/v1/settings/risk").then().statusCode(200)
+                .body("userReportedFraud", equalTo(0)).body("userReportedFraudWindowDays", equalTo(1));
+
+        JsonNode second = RiskKafka.read(change(tenant, 2).get(1).value()).path("payload").path("changes");
+        assertEquals(2, second.size());
+        assertEquals("userReportedFraud", second.get(0).path("field").asText());
+        assertEquals("200", second.get(0).path("before").asText());
+        assertEquals("0", second.get(0).path("after").asText());
+        assertEquals("userReportedFraudWindowDays", second.get(1).path("field").asText());
+        assertEquals("365", second.get(1).path("before").asText());
+        assertEquals("1", second.get(1).path("after").asText());
     }
 
     @Test

@@ -261,7 +261,7 @@ public class LoginChallenger {
     private Uni<Void> issue(String tenantId, RiskAssessed risk, LoginFactors.Option option,
                             List<LoginFactors.Option> options, TenantSettings tenant, Instant now) {
         LoginChallenges.Login login = new LoginChallenges.Login(risk.loginId(), risk.userId(),
-                risk.deviceFingerprint(), risk.purpose());
+                risk.deviceFingerprint(), risk.purpose(), risk.location(), risk.userAgent());
         return challenges.open(tenantId, login, option, tenant, now)
                 .call(opened -> cancellations.announceReplaced(tenantId, opened.created(), now))
                 .flatMap(opened -> {

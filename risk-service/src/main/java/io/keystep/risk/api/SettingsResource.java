@@ -38,8 +38,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * A tenant's risk policy settings (area {@code risk}): weights, thresholds, the odd-hours window, the
- * impossible-travel speed, failure limits and network lists. Administrators only; the tenant is the token's.
+ * A tenant's risk policy settings (area {@code risk}): weights, thresholds, the odd-hours and reported-fraud windows,
+ * the impossible-travel speed, failure limits and network lists. Administrators only; the tenant is the token's.
  */
 @Path("/v1/settings/risk")
 @RolesAllowed(Roles.ADMIN)
@@ -60,16 +60,18 @@ public class SettingsResource {
      * @param overridden the fields the tenant set; every other field follows the platform default
      */
     public record RiskSettingsView(int newDevice, int newCountry, int impossibleTravel, int unusualHour,
-                                   int invalidDeviceToken, int allowedNetwork, int challengeAt, int denyAt,
-                                   Decision onStuffing, boolean alwaysChallenge, long unusualHourWindowDays,
+                                   int invalidDeviceToken, int userReportedFraud, int allowedNetwork,
+                                   int challengeAt, int denyAt, Decision onStuffing, boolean alwaysChallenge,
+                                   long unusualHourWindowDays, long userReportedFraudWindowDays,
                                    long impossibleTravelSpeedKmh, int userFailureLimit, int ipFailureLimit,
                                    List<String> allowNetworks, List<String> denyNetworks, List<String> overridden) {
 
         static RiskSettingsView of(DecisionRules r, RiskSettings overrides) {
             RiskPolicy p = r.rules().live();
             return new RiskSettingsView(p.newDevice(), p.newCountry(), p.impossibleTravel(), p.unusualHour(),
-                    p.invalidToken(), p.allowedNetwork(), p.challengeAt(), p.denyAt(), p.onStuffing(),
-                    r.rules().alwaysChallenge(), r.hourWindow().toDays(), Math.round(r.limits().maxSpeedKmh()),
+                    p.invalidToken(), p.userReportedFraud(), p.allowedNetwork(), p.challengeAt(), p.denyAt(),
+                    p.onStuffing(), r.rules().alwaysChallenge(), r.hourWindow().toDays(),
+                    r.reportedFraudWindow().toDays(), Math.round(r.limits().maxSpeedKmh()),
                     r.limits().userFailureLimit(), r.limits().ipFailureLimit(),
                     r.rules().allow().stream().map(CidrRange::text).toList(),
                     r.rules().deny().stream().map(CidrRange::text).toList(),

@@ -25,6 +25,13 @@ public interface RiskConfig {
     @WithDefault("365D")
     Duration countryWindow();
 
+    /**
+     * For this long after a user denied a push as not theirs, their logins carry {@code USER_REPORTED_FRAUD}; 1 to
+     * 365 days (reports are kept a year).
+     */
+    @WithDefault("30D")
+    Duration reportedFraudWindow();
+
     /** How long a login's decision is remembered, so that a redelivered login gets the same answer. */
     @WithDefault("24H")
     Duration decisionMemory();
@@ -130,6 +137,10 @@ public interface RiskConfig {
         /** Weight of a trusted-device token that is forged, another login's or device's, or revoked. */
         @WithDefault("20")
         int invalidDeviceToken();
+
+        /** Weight of a user's own report of a sign-in as not theirs; alone it reaches the default challenge-at. */
+        @WithDefault("40")
+        int userReportedFraud();
 
         /** A score at or above this challenges. */
         @WithDefault("40")

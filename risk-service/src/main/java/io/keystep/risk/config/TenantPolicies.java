@@ -4,6 +4,8 @@ import io.keystep.risk.domain.CidrRange;
 import io.keystep.risk.domain.DecisionRules;
 import io.keystep.risk.domain.RiskEvaluator;
 import io.keystep.risk.domain.RiskPolicy;
+import io.keystep.risk.domain.RiskSettings;
+import io.keystep.risk.domain.RiskSettingsPolicy;
 import io.keystep.risk.domain.SignalLimits;
 import io.keystep.risk.domain.TenantRules;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,8 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Turns configuration into each tenant's rules once, at start: a policy name that does not exist or a malformed
- * CIDR stops the service instead of silently scoring with something else.
+ * Turns configuration into each tenant's rules once, at start: a policy name that does not exist, a malformed CIDR
+ * or a reported-fraud window out of its bounds stops the service instead of silently scoring with something else.
  */
 @ApplicationScoped
 public class TenantPolicies {
@@ -30,8 +32,14 @@ public class TenantPolicies {
     public TenantPolicies(RiskConfig config) {
         this.config = config;
         config.policies().forEach((name, p) -> policies.put(name, new RiskPolicy(name, p.newDevice(),
-                p.newCountry(), p.impossibleTravel(), p.unusualHour(), p.allowedNetwork(), p.invalidDeviceToken(), p.challengeAt(),
-                p.denyAt(), p.onStuffing())));
+                p.newCountry(), p.impossibleTravel(), p.unusualHour(), p.allowedNetwork(), p.invalidDeviceToken(),
+                p.userReportedFraud(), p.challengeAt(), p.denyAt(), p.onStuffing())));
+        RiskSettings.Bound reported = RiskSettingsPolicy.REPORTED_FRAUD_WINDOW;
+        long reportedDays = config.reportedFraudWindow().toDays();
+        if (reportedDays < reported.min() || reportedDays > reported.max()) {
+            throw new IllegalStateException("keystep.risk.reported-fraud-window must be between " + reported.min()
+                    + " and " + reported.max() + " days");
+        }
         RiskPolicy fallback = policy(config.defaultPolicy());
         defaults = new TenantRules(fallback, List.of(), false, List.of(), List.of());
         config.tenants().forEach((tenant, t) -> tenants.put(tenant, new TenantRules(
@@ -50,7 +58,7 @@ public class TenantPolicies {
 
     /** The platform defaults of a tenant's decision rules, before its own settings apply. */
     public DecisionRules defaultsFor(String tenantId) {
-        return new DecisionRules(rulesFor(tenantId), limits(), config.hourWindow());
+        return new DecisionRules(rulesFor(tenantId), limits(), config.hourWindow(), config.reportedFraudWindow());
     }
 
     @Produces

@@ -19,10 +19,12 @@ import java.time.Instant;
  * @param userFailures       failed passwords for this user within the failure window
  * @param ipFailures         failed passwords from this IP, across users, within the failure window
  * @param network            whether the IP is in the tenant's allow or deny list
+ * @param reportedFraud      the user denied a push as not theirs within the tenant's reported-fraud window
  */
 public record LoginFacts(boolean passwordVerified, Purpose purpose, Instant at, boolean deviceKnown,
                          DeviceToken deviceToken, Location location, boolean countryKnown, PreviousLogin previous,
-                         boolean hourUsed, long userFailures, long ipFailures, NetworkListing network) {
+                         boolean hourUsed, long userFailures, long ipFailures, NetworkListing network,
+                         boolean reportedFraud) {
 
     public LoginFacts {
         purpose = purpose == null ? Purpose.LOGIN : purpose;

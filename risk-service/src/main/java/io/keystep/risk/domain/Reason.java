@@ -14,6 +14,8 @@ public enum Reason {
     NEW_COUNTRY,
     /** Reaching this login's place from the previous one would need more than the maximum speed. */
     IMPOSSIBLE_TRAVEL,
+    /** The user denied a push as not theirs ("this wasn't me") within the tenant's reported-fraud window. */
+    USER_REPORTED_FRAUD,
     /** The user has not logged in at this hour of the week recently; counts only with another signal. */
     UNUSUAL_HOUR,
     /** Too many failed passwords for this user lately. */

@@ -60,6 +60,10 @@ public final class RiskEvaluator {
             reasons.add(Reason.IMPOSSIBLE_TRAVEL);
             score += policy.impossibleTravel();
         }
+        if (facts.reportedFraud()) {
+            reasons.add(Reason.USER_REPORTED_FRAUD);
+            score += policy.userReportedFraud();
+        }
         boolean tooManyFailures = facts.userFailures() > limits.userFailureLimit();
         boolean stuffing = facts.ipFailures() > limits.ipFailureLimit();
         if (tooManyFailures) {

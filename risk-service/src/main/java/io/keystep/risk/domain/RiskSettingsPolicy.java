@@ -9,8 +9,9 @@ import java.util.List;
 /**
  * The bounds of each risk setting and how a tenant's settings change its platform-default rules. The bounds keep a
  * tenant from switching risk off by accident: weights stay within 0–200 (the allowed-network credit within −200–0),
- * thresholds within 1–1000 with challenge-at never above deny-at, and the odd-hours window cannot outlast the
- * platform's hour memory (older hours are no longer stored).
+ * thresholds within 1–1000 with challenge-at never above deny-at, the odd-hours window cannot outlast the
+ * platform's hour memory (older hours are no longer stored), and the reported-fraud window stays within a year, as
+ * long as reports are kept.
  */
 public final class RiskSettingsPolicy {
 
@@ -19,12 +20,16 @@ public final class RiskSettingsPolicy {
     public static final RiskSettings.Bound IMPOSSIBLE_TRAVEL = new RiskSettings.Bound("impossibleTravel", 0, 200);
     public static final RiskSettings.Bound UNUSUAL_HOUR = new RiskSettings.Bound("unusualHour", 0, 200);
     public static final RiskSettings.Bound INVALID_DEVICE_TOKEN = new RiskSettings.Bound("invalidDeviceToken", 0, 200);
+    public static final RiskSettings.Bound USER_REPORTED_FRAUD = new RiskSettings.Bound("userReportedFraud", 0, 200);
     public static final RiskSettings.Bound ALLOWED_NETWORK = new RiskSettings.Bound("allowedNetwork", -200, 0);
     public static final RiskSettings.Bound CHALLENGE_AT = new RiskSettings.Bound("challengeAt", 1, 1000);
     public static final RiskSettings.Bound DENY_AT = new RiskSettings.Bound("denyAt", 1, 1000);
     public static final RiskSettings.Bound TRAVEL_SPEED = new RiskSettings.Bound("impossibleTravelSpeedKmh", 100, 2000);
     public static final RiskSettings.Bound USER_FAILURES = new RiskSettings.Bound("userFailureLimit", 1, 50);
     public static final RiskSettings.Bound IP_FAILURES = new RiskSettings.Bound("ipFailureLimit", 5, 1000);
+    /** In days; the upper bound is how long a report is kept. */
+    public static final RiskSettings.Bound REPORTED_FRAUD_WINDOW =
+            new RiskSettings.Bound("userReportedFraudWindowDays", 1, 365);
     /** Lower bound of the odd-hours window; the upper bound is the platform's hour window. */
     public static final int MIN_HOUR_WINDOW_DAYS = 7;
 
@@ -38,9 +43,9 @@ public final class RiskSettingsPolicy {
     /** Every integer bound, the odd-hours window included, for documentation and validation. */
     public List<RiskSettings.Bound> bounds() {
         return List.of(NEW_DEVICE, NEW_COUNTRY, IMPOSSIBLE_TRAVEL, UNUSUAL_HOUR, INVALID_DEVICE_TOKEN,
-                ALLOWED_NETWORK, CHALLENGE_AT, DENY_AT,
+                USER_REPORTED_FRAUD, ALLOWED_NETWORK, CHALLENGE_AT, DENY_AT,
                 new RiskSettings.Bound("unusualHourWindowDays", MIN_HOUR_WINDOW_DAYS, maxHourWindowDays),
-                TRAVEL_SPEED, USER_FAILURES, IP_FAILURES);
+                REPORTED_FRAUD_WINDOW, TRAVEL_SPEED, USER_FAILURES, IP_FAILURES);
     }
 
     /**
@@ -54,11 +59,13 @@ public final class RiskSettingsPolicy {
         within(IMPOSSIBLE_TRAVEL, s.impossibleTravel(), invalid);
         within(UNUSUAL_HOUR, s.unusualHour(), invalid);
         within(INVALID_DEVICE_TOKEN, s.invalidDeviceToken(), invalid);
+        within(USER_REPORTED_FRAUD, s.userReportedFraud(), invalid);
         within(ALLOWED_NETWORK, s.allowedNetwork(), invalid);
         within(CHALLENGE_AT, s.challengeAt(), invalid);
         within(DENY_AT, s.denyAt(), invalid);
         within(new RiskSettings.Bound("unusualHourWindowDays", MIN_HOUR_WINDOW_DAYS, maxHourWindowDays),
                 s.unusualHourWindowDays(), invalid);
+        within(REPORTED_FRAUD_WINDOW, s.userReportedFraudWindowDays(), invalid);
         within(TRAVEL_SPEED, s.impossibleTravelSpeedKmh(), invalid);
         within(USER_FAILURES, s.userFailureLimit(), invalid);
         within(IP_FAILURES, s.ipFailureLimit(), invalid);
@@ -90,6 +97,7 @@ public final class RiskSettingsPolicy {
                 or(s.newDevice(), p.newDevice()), or(s.newCountry(), p.newCountry()),
                 or(s.impossibleTravel(), p.impossibleTravel()), or(s.unusualHour(), p.unusualHour()),
                 or(s.allowedNetwork(), p.allowedNetwork()), or(s.invalidDeviceToken(), p.invalidToken()),
+                or(s.userReportedFraud(), p.userReportedFraud()),
                 or(s.challengeAt(), p.challengeAt()), or(s.denyAt(), p.denyAt()),
                 s.onStuffing() != null ? s.onStuffing() : p.onStuffing());
         TenantRules rules = new TenantRules(live, base.shadows(),
@@ -102,7 +110,9 @@ public final class RiskSettingsPolicy {
                 s.impossibleTravelSpeedKmh() != null ? s.impossibleTravelSpeedKmh() : l.maxSpeedKmh());
         Duration hours = s.unusualHourWindowDays() != null ? Duration.ofDays(s.unusualHourWindowDays())
                 : defaults.hourWindow();
-        return new DecisionRules(rules, limits, hours);
+        Duration reported = s.userReportedFraudWindowDays() != null
+                ? Duration.ofDays(s.userReportedFraudWindowDays()) : defaults.reportedFraudWindow();
+        return new DecisionRules(rules, limits, hours, reported);
     }
 
     private static int or(Integer value, int fallback) {

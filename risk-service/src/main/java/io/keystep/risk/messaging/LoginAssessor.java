@@ -112,7 +112,8 @@ public class LoginAssessor {
                 : Uni.createFrom().item(false);
         // One read answers both whether the login was decided already (a redelivery) and the user's profile.
         Uni<RiskProfileStore.LoginRead> read = store.read(tenant, attempt.userId(), attempt.loginId(),
-                attempt.device().fingerprint(), attempt.ip(), country, hourOfWeek, now);
+                attempt.device().fingerprint(), attempt.ip(), country, hourOfWeek, now,
+                decisionRules.reportedFraudWindow());
 
         return Uni.combine().all().unis(read, revoked).asTuple()
                 .chain(both -> {
@@ -149,7 +150,7 @@ public class LoginAssessor {
                                 tenant, attempt.loginId(), rules.live().name(), live.decision(), live.reasonNames(),
                                 shadow.name(), shadowed.decision(), shadowed.reasonNames());
                     }
-                    String json = toJson(login, attempt, live, shadows, assigned);
+                    String json = toJson(login, attempt, live, shadows, assigned, location.orElse(null));
                     return learn(tenant, attempt, facts, live, country, hourOfWeek, now, token, verdict)
                             .chain(() -> experiments.remember(tenant, attempt.loginId(), assigned))
                             .chain(() -> store.rememberDecision(tenant, attempt.userId(), attempt.loginId(), json))
@@ -183,7 +184,8 @@ public class LoginAssessor {
                 profile.previous(),
                 within(profile.hourLastUsed(), now, rules.hourWindow()),
                 profile.userFailures(), profile.ipFailures(),
-                rules.rules().listing(address));
+                rules.rules().listing(address),
+                profile.fraudReports() > 0);
     }
 
     /**
@@ -226,10 +228,12 @@ public class LoginAssessor {
     }
 
     private String toJson(Envelope<LoginAttempted> login, LoginAttempted attempt, Assessment live,
-                          List<ShadowDecision> shadows, ExperimentArm experiment) {
-        // Shadow decisions travel beside the live one, never in its reasons: consumers act on decision alone.
+                          List<ShadowDecision> shadows, ExperimentArm experiment, Location location) {
+        // Shadow decisions travel beside the live one, never in its reasons: consumers act on decision alone. The
+        // place and the user agent are what a push shows the person; the IP itself is never published.
         RiskAssessed assessed = new RiskAssessed(attempt.loginId(), attempt.userId(), live.decision(), live.score(),
-                live.reasonNames(), attempt.purpose(), attempt.device().fingerprint(), shadows, experiment);
+                live.reasonNames(), attempt.purpose(), attempt.device().fingerprint(), shadows, experiment,
+                location == null ? null : location.place(), attempt.device().userAgent());
         try {
             return mapper.writeValueAsString(Envelope.of(RiskAssessed.TYPE, clock.instant(), login.tenantId(),
                     attempt.loginId(), assessed));

@@ -6,6 +6,7 @@ import io.keystep.risk.config.RiskConfig;
 import io.keystep.risk.domain.GeoPoint;
 import io.keystep.risk.domain.IpAddresses;
 import io.keystep.risk.domain.PreviousLogin;
+import io.keystep.risk.domain.RiskSettingsPolicy;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
 import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
@@ -68,9 +69,13 @@ public class RiskProfileStore {
     /**
      * Everything a login's decision reads from the user's keys, in one script (one round trip, one slot): the
      * decision already remembered for this login, if any (then nothing else is read), the device, country and
-     * hour last seen, the failures within the window and the last located login.
+     * hour last seen, the failures within the window, the last located login and the user's reports of a sign-in
+     * as not theirs within the tenant's window.
      */
     private static final RedisScript READ = RedisScript.load(RiskProfileStore.class, "read-login.lua");
+
+    /** The user's reports of a sign-in as not theirs: a sorted set of challenge ids scored by the report's time. */
+    private static final String REPORTED_FRAUD = "reported-fraud";
 
     /** What a login's decision reads: the decision remembered for it (then no profile), or the user's profile. */
     public record LoginRead(String rememberedDecision, UserRiskProfile profile) {
@@ -78,15 +83,17 @@ public class RiskProfileStore {
 
     /**
      * Reads the decision remembered for this login and, when there is none, everything its score needs: the
-     * user's keys by one script, the IP's failures (another slot) beside it.
+     * user's keys by one script, the IP's failures (another slot) beside it. Reports of fraud count within
+     * {@code reportedWindow}, the tenant's.
      */
     public Uni<LoginRead> read(String tenantId, String userId, String loginId, String deviceFingerprint, String ip,
-                               Optional<String> country, int hourOfWeek, Instant now) {
+                               Optional<String> country, int hourOfWeek, Instant now, Duration reportedWindow) {
         String p = userPrefix(tenantId, userId);
-        Uni<io.vertx.mutiny.redis.client.Response> user = READ.run(redis, "6",
+        Uni<io.vertx.mutiny.redis.client.Response> user = READ.run(redis, "7",
                 decisionKey(tenantId, userId, loginId), p + "devices", p + "countries", p + "hours", p + "failures",
-                p + "last-location", fingerprintHash(deviceFingerprint), country.orElse(""),
-                Integer.toString(hourOfWeek), Long.toString((long) since(now, config.failures().userWindow())));
+                p + "last-location", p + REPORTED_FRAUD, fingerprintHash(deviceFingerprint), country.orElse(""),
+                Integer.toString(hourOfWeek), Long.toString((long) since(now, config.failures().userWindow())),
+                Long.toString((long) since(now, reportedWindow)));
         // Text that is not an IP ("unknown") is no one address: counting it would lump unrelated logins together.
         Uni<Long> ipFailures = IpAddresses.parse(ip).isEmpty() ? Uni.createFrom().item(0L)
                 : sortedSets.zcount(ipFailureKey(tenantId, ip),
@@ -97,7 +104,7 @@ public class RiskProfileStore {
             }
             return new LoginRead(null, new UserRiskProfile(instant(text(r.get(1))), instant(text(r.get(2))),
                     instant(text(r.get(3))), r.get(4) == null ? 0 : r.get(4).toLong(), ipf == null ? 0 : ipf,
-                    previous(text(r.get(5)))));
+                    previous(text(r.get(5))), r.get(6) == null ? 0 : r.get(6).toLong()));
         });
     }
 
@@ -117,6 +124,16 @@ public class RiskProfileStore {
         }
         Uni<Void> address = trimmedWindow(ipKey, userId + ":" + loginId, now, ipWindow);
         return Uni.combine().all().unis(user, address).discardItems();
+    }
+
+    /**
+     * Records that the user denied challenge {@code challengeId} as not theirs at {@code at}. One entry per
+     * challenge, so a redelivered report counts once; reports are kept as long as the longest window a tenant may
+     * set.
+     */
+    public Uni<Void> recordFraudReport(String tenantId, String userId, String challengeId, Instant at) {
+        return trimmedWindow(userPrefix(tenantId, userId) + REPORTED_FRAUD, challengeId, at,
+                Duration.ofDays(RiskSettingsPolicy.REPORTED_FRAUD_WINDOW.max()));
     }
 
     /**

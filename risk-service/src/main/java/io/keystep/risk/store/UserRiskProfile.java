@@ -13,7 +13,8 @@ import java.time.Instant;
  * @param userFailures    failed passwords for the user within the failure window
  * @param ipFailures      failed passwords from the IP within its window, across users
  * @param previous        the user's previous located login, or null
+ * @param fraudReports    sign-ins the user denied as not theirs within the tenant's reported-fraud window
  */
 public record UserRiskProfile(Instant deviceLastSeen, Instant countryLastSeen, Instant hourLastUsed,
-                              long userFailures, long ipFailures, PreviousLogin previous) {
+                              long userFailures, long ipFailures, PreviousLogin previous, long fraudReports) {
 }
