@@ -40,8 +40,10 @@ class ReadinessTest {
 
         @Override
         public Map<String, String> getConfigOverrides() {
-            // NONE is SmallRye JWT's own default for an absent key location: as if the property were not set.
-            return Map.of("mp.jwt.verify.publickey.location", "NONE");
+            // NONE is SmallRye JWT's own default for an absent key location: as if the property were not set. The
+            // event origin key is required to start (pushes' delivery reports are checked with it).
+            return Map.of("mp.jwt.verify.publickey.location", "NONE", "keystep.event-origin.key",
+                    io.keystep.testsupport.auth.EventOriginKey.base64());
         }
 
         @Override

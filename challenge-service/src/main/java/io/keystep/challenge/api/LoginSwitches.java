@@ -37,7 +37,7 @@ import java.util.Optional;
  * after the replaced challenge's cancellation, so that the trail shows both.
  */
 @ApplicationScoped
-public class LoginSwitches {
+public class LoginSwitches implements io.keystep.challenge.messaging.PushFallback {
 
     /** Switches one login allows, as many as a verification allows sends. */
     public static final int MAX_SWITCHES = 5;
@@ -109,6 +109,7 @@ public class LoginSwitches {
      * with reason {@link #PUSH_UNDELIVERABLE}: the login never waits on a device it cannot reach. Nothing happens when
      * the login moved on already, or the user has no other factor (the push then simply expires).
      */
+    @Override
     public Uni<Void> fallBackFromPush(String tenantId, String loginId, String challengeId) {
         Instant now = clock.instant();
         return decisions.claimSwitch(tenantId, loginId, HOLD).flatMap(claimed -> !claimed ? Uni.createFrom().voidItem()

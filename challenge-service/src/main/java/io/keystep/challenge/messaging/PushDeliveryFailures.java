@@ -1,6 +1,5 @@
 package io.keystep.challenge.messaging;
 
-import io.keystep.challenge.api.LoginSwitches;
 import io.keystep.challenge.domain.Tenants;
 import io.keystep.challenge.factors.PushApprovals;
 import io.keystep.challenge.store.PushChallenges;
@@ -42,10 +41,10 @@ public class PushDeliveryFailures {
     private final EventOrigin origin;
     private final PushChallenges state;
     private final PushApprovals pushes;
-    private final LoginSwitches switches;
+    private final PushFallback switches;
 
     public PushDeliveryFailures(EnvelopeReader reader, EventOrigin origin, PushChallenges state, PushApprovals pushes,
-                                LoginSwitches switches) {
+                                PushFallback switches) {
         this.reader = reader;
         this.origin = origin;
         this.state = state;
