@@ -14,6 +14,8 @@ public final class DestinationCheck {
     private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
     /** The country tag of a destination with no known country (e-mail, or a number outside every region). */
     public static final String NO_COUNTRY = "ZZ";
+    /** A push job whose destination is not {@code fcm:<token>} or {@code apns:<token>}. */
+    public static final String PUSH_DESTINATION_INVALID = "push_destination_invalid";
 
     private final PhoneNumberNormaliser normaliser;
     private final int prefixDigits;
@@ -25,7 +27,7 @@ public final class DestinationCheck {
     }
 
     /** What a channel does with the destination. */
-    public sealed interface Verdict permits Email, Phone, Refused {
+    public sealed interface Verdict permits Email, Phone, Device, Refused {
     }
 
     /** Send to this address; e-mail has no send rates. */
@@ -34,6 +36,10 @@ public final class DestinationCheck {
 
     /** Send to this number once its send rates (by number, prefix and country) admit it. */
     public record Phone(String e164, String prefix, String country, String masked) implements Verdict {
+    }
+
+    /** Notify this paired phone through its platform; pushes have no send rates. */
+    public record Device(PushDestination device) implements Verdict {
     }
 
     /**
@@ -45,6 +51,10 @@ public final class DestinationCheck {
     }
 
     public Verdict check(String destination, Channel channel, Set<String> allowedCountries) {
+        if (channel == Channel.PUSH) {
+            return PushDestination.parse(destination.trim()).<Verdict>map(Device::new)
+                    .orElseGet(() -> new Refused(PUSH_DESTINATION_INVALID, false, masked(destination)));
+        }
         if (channel == Channel.EMAIL) {
             String address = destination.trim();
             if (!EMAIL.matcher(address).matches()) {
@@ -73,6 +83,11 @@ public final class DestinationCheck {
 
     /** The destination as status events and logs show it: canonical when it reads as a number, then masked. */
     public String masked(String destination) {
+        String trimmed = destination.trim();
+        if (PushDestination.names(trimmed)) {
+            int colon = trimmed.indexOf(':');
+            return Masking.device(trimmed.substring(0, colon), trimmed.substring(colon + 1));
+        }
         if (destination.contains("@")) {
             return Masking.destination(destination.trim());
         }
@@ -83,7 +98,7 @@ public final class DestinationCheck {
 
     /** The destination's country for metrics, {@link #NO_COUNTRY} when it has none. */
     public String country(String destination) {
-        if (destination.contains("@")) {
+        if (destination.contains("@") || PushDestination.names(destination.trim())) {
             return NO_COUNTRY;
         }
         PhoneNumberNormaliser.Result result = normaliser.normalise(destination);

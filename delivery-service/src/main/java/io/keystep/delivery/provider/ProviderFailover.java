@@ -43,6 +43,22 @@ public class ProviderFailover {
         return failover(candidates, 0, message, null);
     }
 
+    /**
+     * Sends through the one provider named {@code providerName} (the platform of a push destination), with its retries
+     * and circuit breaker; never fails for a refusal. A provider not configured for the message's channel answers
+     * {@code PROVIDER_NOT_CONFIGURED} without a try.
+     */
+    public Uni<ProviderSendResult> sendThrough(String providerName, OutboundMessage message) {
+        return providers.byName(providerName)
+                .filter(provider -> provider.adapter().channels().contains(message.channel()))
+                .map(provider -> provider.guard().send(() -> timed(provider, message)).map(outcome ->
+                        outcome instanceof SendOutcome.Accepted accepted
+                                ? new ProviderSendResult(provider, accepted, null)
+                                : new ProviderSendResult(provider, null, ((SendOutcome.Refused) outcome).reason())))
+                .orElseGet(() -> Uni.createFrom().item(
+                        new ProviderSendResult(null, null, PushReasons.PROVIDER_NOT_CONFIGURED)));
+    }
+
     private Uni<ProviderSendResult> failover(List<RegisteredProvider> candidates, int index, OutboundMessage message,
                                              ProviderSendResult last) {
         if (index >= candidates.size()) {
