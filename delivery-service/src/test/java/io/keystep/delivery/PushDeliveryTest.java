@@ -66,9 +66,7 @@ class PushDeliveryTest {
         String token = fcmToken();
         String nonce = Jobs.nonce();
         Jobs.Job job = Jobs.Job.push(Jobs.tenant(), "fcm:" + token, nonce);
-        job.publish(json);
-
-        JsonNode sent = statuses.await(job.challengeId(), "SENT");
+        JsonNode sent = sentPush(job);
         List<FcmStandIn.Notification> received = FCM.notificationsTo(token);
         assertEquals(1, received.size());
         FcmStandIn.Notification notification = received.get(0);
@@ -83,7 +81,6 @@ class PushDeliveryTest {
         assertEquals(job.userId(), sent.path("userId").asText());
         // What the phone reads from FCM, as the reference app does.
         assertEquals(List.of(Map.of("challengeId", job.challengeId(), "nonce", nonce)), inbox(FCM.inboxUrl(token)));
-        assertEquals(List.of("SENT/PUSH"), statuses.sequence(job.challengeId()), "no receipt wait, no fallback");
     }
 
     @Test
@@ -91,9 +88,7 @@ class PushDeliveryTest {
         String token = apnsToken();
         String nonce = Jobs.nonce();
         Jobs.Job job = Jobs.Job.push(Jobs.tenant(), "apns:" + token, nonce);
-        job.publish(json);
-
-        JsonNode sent = statuses.await(job.challengeId(), "SENT");
+        JsonNode sent = sentPush(job);
         List<ApnsStandIn.Notification> received = APNS.notificationsTo(token);
         assertEquals(1, received.size());
         ApnsStandIn.Notification notification = received.get(0);
@@ -136,13 +131,10 @@ class PushDeliveryTest {
         String token = fcmToken();
         FCM.markUnregistered(token);
         int before = FCM.sendRequests();
-        Jobs.Job job = Jobs.Job.push(Jobs.tenant(), "fcm:" + token, Jobs.nonce());
-        job.publish(json);
 
-        JsonNode failed = statuses.await(job.challengeId(), "FAILED");
+        JsonNode failed = failedPush("fcm:" + token);
         assertEquals("push_token_unregistered", failed.path("reason").asText());
         assertEquals("fcm", failed.path("provider").asText());
-        assertEquals(List.of("FAILED/PUSH"), statuses.sequence(job.challengeId()), "no other channel is tried");
         assertEquals(1, FCM.sendRequests() - before, "a dead token is not tried again");
     }
 
@@ -150,49 +142,31 @@ class PushDeliveryTest {
     void unregisteredTokenOnApnsFailsWithPushTokenUnregistered() {
         String token = apnsToken();
         APNS.markUnregistered(token);
-        Jobs.Job job = Jobs.Job.push(Jobs.tenant(), "apns:" + token, Jobs.nonce());
-        job.publish(json);
 
-        JsonNode failed = statuses.await(job.challengeId(), "FAILED");
+        JsonNode failed = failedPush("apns:" + token);
         assertEquals("push_token_unregistered", failed.path("reason").asText());
         assertEquals("apns", failed.path("provider").asText());
         assertTrue(APNS.notificationsTo(token).isEmpty());
     }
 
     @Test
-    void fcmDownFailsWithProviderErrorAfterTheRetries() {
-        String token = fcmToken();
+    void eitherPlatformDownFailsWithProviderErrorAfterTheRetries() {
         FCM.failNext(DeliveryExpectations.PROVIDER_ATTEMPTS, 503);
-        int before = FCM.sendRequests();
-        Jobs.Job job = Jobs.Job.push(Jobs.tenant(), "fcm:" + token, Jobs.nonce());
-        job.publish(json);
+        int fcmBefore = FCM.sendRequests();
+        assertEquals("provider_error", failedPush("fcm:" + fcmToken()).path("reason").asText());
+        assertEquals(DeliveryExpectations.PROVIDER_ATTEMPTS, FCM.sendRequests() - fcmBefore);
 
-        JsonNode failed = statuses.await(job.challengeId(), "FAILED");
-        assertEquals("provider_error", failed.path("reason").asText());
-        assertEquals(DeliveryExpectations.PROVIDER_ATTEMPTS, FCM.sendRequests() - before);
-        assertTrue(FCM.notificationsTo(token).isEmpty());
-    }
-
-    @Test
-    void apnsDownFailsWithProviderErrorAfterTheRetries() {
-        String token = apnsToken();
         APNS.failNext(DeliveryExpectations.PROVIDER_ATTEMPTS, 503);
-        int before = APNS.requests();
-        Jobs.Job job = Jobs.Job.push(Jobs.tenant(), "apns:" + token, Jobs.nonce());
-        job.publish(json);
-
-        JsonNode failed = statuses.await(job.challengeId(), "FAILED");
-        assertEquals("provider_error", failed.path("reason").asText());
-        assertEquals(DeliveryExpectations.PROVIDER_ATTEMPTS, APNS.requests() - before);
+        int apnsBefore = APNS.requests();
+        assertEquals("provider_error", failedPush("apns:" + apnsToken()).path("reason").asText());
+        assertEquals(DeliveryExpectations.PROVIDER_ATTEMPTS, APNS.requests() - apnsBefore);
     }
 
     @Test
     void pushToADestinationThatIsNoPushTokenFailsWithoutReachingAProvider() {
         int before = FCM.sendRequests();
-        Jobs.Job job = Jobs.Job.push(Jobs.tenant(), "fcm:not a token", Jobs.nonce());
-        job.publish(json);
 
-        JsonNode failed = statuses.await(job.challengeId(), "FAILED");
+        JsonNode failed = failedPush("fcm:not a token");
         assertEquals("push_destination_invalid", failed.path("reason").asText());
         assertTrue(failed.path("provider").isMissingNode() || failed.path("provider").isNull(),
                 "no provider was reached");
@@ -230,6 +204,23 @@ class PushDeliveryTest {
         }
         assertTrue(meters.find("keystep.delivery.sends").tag("channel", "PUSH").tag("provider", "apns")
                 .tag("status", "SENT").counters().stream().mapToDouble(c -> c.count()).sum() >= 1);
+    }
+
+    /** Publishes {@code job} and answers its SENT status, checking it was the only one: no receipt wait, no fallback. */
+    private JsonNode sentPush(Jobs.Job job) {
+        job.publish(json);
+        JsonNode sent = statuses.await(job.challengeId(), "SENT");
+        assertEquals(List.of("SENT/PUSH"), statuses.sequence(job.challengeId()));
+        return sent;
+    }
+
+    /** Publishes a push to {@code destination} and answers its FAILED status, checking it was the only one. */
+    private JsonNode failedPush(String destination) {
+        Jobs.Job job = Jobs.Job.push(Jobs.tenant(), destination, Jobs.nonce());
+        job.publish(json);
+        JsonNode failed = statuses.await(job.challengeId(), "FAILED");
+        assertEquals(List.of("FAILED/PUSH"), statuses.sequence(job.challengeId()), "no other channel is tried");
+        return failed;
     }
 
     private static String fcmToken() {

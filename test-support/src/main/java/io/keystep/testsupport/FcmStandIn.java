@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.smallrye.jwt.util.KeyUtils;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jwt.JwtClaims;
@@ -12,13 +13,8 @@ import org.jose4j.jwt.consumer.JwtConsumer;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,7 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -117,16 +112,11 @@ public final class FcmStandIn implements AutoCloseable {
 
     /** Starts on {@code port} (0 for a free one) for {@code projectId}, trusting the service account's key pair. */
     public static FcmStandIn start(int port, String projectId, KeyPair serviceAccount) {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-            FcmStandIn fcm = new FcmStandIn(server, projectId, serviceAccount);
-            server.createContext("/", fcm::handle);
-            server.setExecutor(Executors.newFixedThreadPool(4));
-            server.start();
-            return fcm;
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not start the FCM stand-in", e);
-        }
+        HttpServer server = SmsSink.loopbackServer(port, "the FCM stand-in");
+        FcmStandIn fcm = new FcmStandIn(server, projectId, serviceAccount);
+        server.createContext("/", fcm::handle);
+        server.start();
+        return fcm;
     }
 
     /** The API root, in place of {@code https://fcm.googleapis.com}. */
@@ -375,10 +365,8 @@ public final class FcmStandIn implements AutoCloseable {
 
     private static KeyPair rsa() {
         try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(2048, RANDOM);
-            return generator.generateKeyPair();
-        } catch (NoSuchAlgorithmException e) {
+            return KeyUtils.generateKeyPair(2048);
+        } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JDK has no RSA", e);
         }
     }

@@ -15,7 +15,6 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.security.SecureRandom;
@@ -37,19 +36,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PushSettingsTest {
 
-    private static Vertx vertx;
-    private static WebClient client;
-
-    @BeforeAll
-    static void start() {
-        vertx = Vertx.vertx();
-        client = WebClient.create(vertx);
-    }
+    /** The APNs adapter makes an HTTP/2 client of its own on it; nothing is sent. */
+    private static final Vertx VERTX = Vertx.vertx();
 
     @AfterAll
     static void stop() {
-        client.close();
-        vertx.closeAndAwait();
+        VERTX.closeAndAwait();
     }
 
     @Test
@@ -117,6 +109,6 @@ class PushSettingsTest {
                 .withDefaultValue("keystep.delivery.sms.auth-token", "token")
                 .withDefaultValue("keystep.delivery.sms.from", "+15005550006")
                 .build().getConfigMapping(DeliveryConfig.class);
-        return PushProviders.configured(config.push(), client, vertx, Clock.systemUTC(), 128);
+        return PushProviders.configured(config.push(), WebClient.create(VERTX), VERTX, Clock.systemUTC(), 128);
     }
 }
