@@ -163,14 +163,19 @@ class PushDeliveryTest {
     }
 
     @Test
-    void pushToADestinationThatIsNoPushTokenFailsWithoutReachingAProvider() {
-        int before = FCM.sendRequests();
+    void aDestinationNoPlatformCouldTakeFailsWithoutReachingAProvider() {
+        int fcmBefore = FCM.sendRequests();
+        int apnsBefore = APNS.requests();
 
-        JsonNode failed = failedPush("fcm:not a token");
-        assertEquals("push_destination_invalid", failed.path("reason").asText());
-        assertTrue(failed.path("provider").isMissingNode() || failed.path("provider").isNull(),
-                "no provider was reached");
-        assertEquals(before, FCM.sendRequests());
+        // A token that is not of its platform's form is dead to it, as the platform itself would answer.
+        JsonNode notHex = failedPush("apns:" + "not-a-device-token-".repeat(4));
+        assertEquals("push_token_unregistered", notHex.path("reason").asText());
+        assertTrue(notHex.path("provider").isMissingNode() || notHex.path("provider").isNull(), "no provider called");
+        assertEquals("push_token_unregistered", failedPush("fcm:not a token").path("reason").asText());
+        assertEquals("push_not_configured", failedPush("hms:" + Jobs.fcmToken()).path("reason").asText());
+        assertEquals("push_destination_invalid", failedPush(Jobs.usNumber()).path("reason").asText());
+        assertEquals(fcmBefore, FCM.sendRequests());
+        assertEquals(apnsBefore, APNS.requests());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.keystep.delivery.domain;
 
 import io.keystep.events.Channel;
 
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -14,8 +15,6 @@ public final class DestinationCheck {
     private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
     /** The country tag of a destination with no known country (e-mail, or a number outside every region). */
     public static final String NO_COUNTRY = "ZZ";
-    /** A push job whose destination is not {@code fcm:<token>} or {@code apns:<token>}. */
-    public static final String PUSH_DESTINATION_INVALID = "push_destination_invalid";
 
     private final PhoneNumberNormaliser normaliser;
     private final int prefixDigits;
@@ -52,8 +51,7 @@ public final class DestinationCheck {
 
     public Verdict check(String destination, Channel channel, Set<String> allowedCountries) {
         if (channel == Channel.PUSH) {
-            return PushDestination.parse(destination.trim()).<Verdict>map(Device::new)
-                    .orElseGet(() -> new Refused(PUSH_DESTINATION_INVALID, false, masked(destination)));
+            return push(destination.trim());
         }
         if (channel == Channel.EMAIL) {
             String address = destination.trim();
@@ -79,6 +77,21 @@ public final class DestinationCheck {
         }
         String country = number.region() == null ? NO_COUNTRY : number.region();
         return new Phone(number.e164(), number.prefix(prefixDigits), country, masked);
+    }
+
+    /**
+     * A paired phone; otherwise why no push can reach it. A token that is not of its platform's form could never be
+     * delivered and is refused as the platform would refuse it (dead), so that the phone is unpaired; a platform other
+     * than FCM and APNs is not configured here.
+     */
+    private Verdict push(String destination) {
+        Optional<PushDestination> device = PushDestination.parse(destination);
+        if (device.isPresent()) {
+            return new Device(device.get());
+        }
+        String reason = PushDestination.names(destination) ? PushReasons.TOKEN_UNREGISTERED
+                : destination.indexOf(':') > 0 ? PushReasons.NOT_CONFIGURED : PushReasons.DESTINATION_INVALID;
+        return new Refused(reason, false, masked(destination));
     }
 
     /** The destination as status events and logs show it: canonical when it reads as a number, then masked. */

@@ -14,8 +14,8 @@ public record PushDestination(String platform, String token) {
     public static final String FCM = "fcm";
     public static final String APNS = "apns";
 
-    /** FCM registration tokens: URL-safe base64 text with colons, about 160 characters today. */
-    private static final Pattern FCM_TOKEN = Pattern.compile("[A-Za-z0-9_:\\-]{16,4096}");
+    /** FCM registration tokens: URL-safe text with colons, about 160 characters today (as challenge-service pairs them). */
+    private static final Pattern FCM_TOKEN = Pattern.compile("[A-Za-z0-9:_.\\-]{8,4096}");
     /** APNs device tokens: hexadecimal, 64 digits today, longer allowed as Apple reserves. */
     private static final Pattern APNS_TOKEN = Pattern.compile("[0-9a-fA-F]{64,200}");
 

@@ -1,5 +1,6 @@
 package io.keystep.delivery.provider;
 
+import io.keystep.delivery.domain.PushReasons;
 import io.keystep.events.Channel;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -124,12 +125,16 @@ public final class ApnsAdapter implements ProviderAdapter {
         if (status == 410 || (status == 400 && "BadDeviceToken".equals(reason))) {
             return new SendOutcome.Refused(PushReasons.TOKEN_UNREGISTERED, false);
         }
-        if (status == 403 && ("ExpiredProviderToken".equals(reason) || "InvalidProviderToken".equals(reason))) {
-            // The next try signs a new provider token; a key APNs does not know fails again and is logged.
+        if (status == 403 && "ExpiredProviderToken".equals(reason)) {
+            // The next try signs a new provider token.
             providerToken.drop(token);
-            LOG.warnf("APNs refused the provider token of key %s (team %s): %s", settings.keyId(), settings.teamId(),
-                    reason);
             return new SendOutcome.Refused("APNS_" + reason, true);
+        }
+        if (status == 403 && "InvalidProviderToken".equals(reason)) {
+            // Another token from the same key would fail the same way, and renewing often is refused too.
+            LOG.warnf("APNs refused the provider token of key %s (team %s): check the key, its id and the team id",
+                    settings.keyId(), settings.teamId());
+            return new SendOutcome.Refused("APNS_" + reason, false);
         }
         LOG.debugf("APNs refused a push: HTTP %d %s", status, reason);
         SendOutcome.Refused refused = HttpOutcomes.status(status);

@@ -1,5 +1,6 @@
 package io.keystep.delivery.provider;
 
+import io.keystep.delivery.domain.PushReasons;
 import io.keystep.events.Channel;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.build.Jwt;

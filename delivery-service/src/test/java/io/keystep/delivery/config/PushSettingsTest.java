@@ -1,10 +1,12 @@
 package io.keystep.delivery.config;
 
+import io.keystep.delivery.domain.PushReasons;
 import io.keystep.delivery.provider.OutboundMessage;
+import io.keystep.delivery.provider.ProviderAdapter;
 import io.keystep.delivery.provider.ProviderDirectory;
 import io.keystep.delivery.provider.ProviderFailover;
 import io.keystep.delivery.provider.ProviderSendResult;
-import io.keystep.delivery.provider.PushReasons;
+import io.keystep.delivery.provider.SendOutcome;
 import io.keystep.events.Channel;
 import io.keystep.testsupport.ApnsStandIn;
 import io.keystep.testsupport.FcmStandIn;
@@ -96,6 +98,24 @@ class PushSettingsTest {
             assertEquals(List.of("fcm", "apns"), configured.stream().map(p -> p.adapter().name()).toList());
             assertTrue(configured.stream().allMatch(p -> p.adapter().channels().equals(java.util.Set.of(
                     Channel.PUSH))));
+        }
+    }
+
+    @Test
+    void aSigningKeyApnsDoesNotKnowIsRefusedOnceWithoutRenewingTheProviderToken() {
+        try (ApnsStandIn apns = ApnsStandIn.start(0, 0, "dev.keystep.app");
+             ApnsStandIn another = ApnsStandIn.start(0, 0, "dev.keystep.app")) {
+            ProviderAdapter adapter = push(Map.of(
+                    "keystep.delivery.push.apns.team-id", apns.teamId(),
+                    "keystep.delivery.push.apns.key-id", apns.keyId(),
+                    "keystep.delivery.push.apns.signing-key", another.signingKeyPem(),
+                    "keystep.delivery.push.apns.bundle-id", apns.bundleId(),
+                    "keystep.delivery.push.apns.server-url", apns.serverUrl(),
+                    "keystep.delivery.push.apns.trusted-certificate", apns.certificatePem())).get(0).adapter();
+            SendOutcome outcome = adapter.send(new OutboundMessage(Channel.PUSH, "ab".repeat(32), null, null, "nonce",
+                    "acme", "challenge-2", Instant.now().plusSeconds(60))).await().atMost(Duration.ofSeconds(10));
+            assertEquals(new SendOutcome.Refused("APNS_InvalidProviderToken", false), outcome);
+            assertEquals(1, apns.requests());
         }
     }
 
