@@ -295,8 +295,9 @@ class PushTest {
                 .body("type", containsString("step-up-required"));
         String link = here(FactorProofs.toAdd(tenant, user).post("/v1/users/{u}/push-devices/pairing", user).then()
                 .statusCode(201).extract().path("pairingUrl"));
-        ReferenceAuthenticator app = ReferenceAuthenticator.ed25519("apns", "apns-token-" + LoginThread.unique("d"),
-                "iPhone").withClock(clock);
+        ReferenceAuthenticator app = ReferenceAuthenticator.ed25519("apns", java.util.HexFormat.of().formatHex(
+                java.util.UUID.randomUUID().toString().repeat(2).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                0, 32), "iPhone").withClock(clock);
         // A body signed by another key than the one it names proves nothing and leaves the link usable.
         ReferenceAuthenticator forger = ReferenceAuthenticator.es256("apns", app.pushToken(), "iPhone");
         String token = link.substring(link.lastIndexOf('/') + 1);

@@ -71,6 +71,33 @@ final class Jobs {
         return code;
     }
 
+    /** Every push nonce the tests generated, to prove none of them ever reaches a log line or an event. */
+    static final List<String> NONCES = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** A challenge's nonce as challenge-service makes it: 16 random bytes, base64url without padding. */
+    static String nonce() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        String nonce = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        NONCES.add(nonce);
+        return nonce;
+    }
+
+    /** A fresh FCM registration token, shaped as FCM's are. */
+    static String fcmToken() {
+        byte[] bytes = new byte[105];
+        RANDOM.nextBytes(bytes);
+        String text = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return text.substring(0, 22) + ":APA91b" + text.substring(22);
+    }
+
+    /** A fresh APNs device token: 32 bytes in hexadecimal. */
+    static String apnsToken() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return java.util.HexFormat.of().formatHex(bytes);
+    }
+
     /** A fresh valid US number in E.164, so that tests never see each other's messages. */
     static String usNumber() {
         return "+1415" + (2 + RANDOM.nextInt(8)) + String.format("%06d", RANDOM.nextInt(1_000_000));
@@ -125,6 +152,11 @@ final class Jobs {
             return new Job(tenantId, UUID.randomUUID().toString(), "user-" + UUID.randomUUID(), List.of(Channel.SMS),
                     destination, code, "en", Instant.now().plus(Duration.ofMinutes(5)), Purpose.LOGIN, 1, null, null,
                     null);
+        }
+
+        /** A push approval as challenge-service publishes it: the nonce sealed as the code, the phone as destination. */
+        static Job push(String tenantId, String destination, String nonce) {
+            return sms(tenantId, destination, nonce).withPlan(List.of(Channel.PUSH));
         }
 
         /** What the job states; the code is sealed for it. */

@@ -2,6 +2,8 @@ package io.keystep.delivery;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.keystep.testsupport.ApnsStandIn;
+import io.keystep.testsupport.FcmStandIn;
 import io.keystep.testsupport.FreePorts;
 import io.keystep.testsupport.SmsSink;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -17,8 +19,9 @@ import java.util.Map;
 /**
  * The providers beyond the primary SMS sink, each a real server: a webhook gateway for WhatsApp and voice, a Twilio
  * account that is down, a Telnyx account, a gateway that always fails (circuit breaker), a slow one (timeouts), a
- * Twilio voice account, Twilio and Telnyx WhatsApp accounts with approved templates (on the SMS sink), and an SMTP
- * server (GreenMail). Also the tenants the tests use, with their own routes, timeouts and limits.
+ * Twilio voice account, Twilio and Telnyx WhatsApp accounts with approved templates (on the SMS sink), an SMTP
+ * server (GreenMail), and FCM and APNs (push to paired phones) with credentials of their own making. Also the tenants
+ * the tests use, with their own routes, timeouts and limits.
  */
 public class ProviderStandInsTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -40,6 +43,9 @@ public class ProviderStandInsTestResource implements QuarkusTestResourceLifecycl
     static final ProviderStandIn TWILIO_VOICE = ProviderStandIn.start(ProviderStandIn.Shape.TWILIO);
     static final KeyPair TELNYX_SIGNING = ed25519();
     static final GreenMail SMTP = startSmtp();
+    static final String BUNDLE_ID = "dev.keystep.authenticator";
+    static final FcmStandIn FCM = FcmStandIn.start(0);
+    static final ApnsStandIn APNS = ApnsStandIn.start(0, 0, BUNDLE_ID);
 
     @Override
     public Map<String, String> start() {
@@ -147,6 +153,19 @@ public class ProviderStandInsTestResource implements QuarkusTestResourceLifecycl
         config.put(t + "brand-tenant.templates.text-en", "Brand code {code}, valid {minutes} min.");
         config.put(t + "brand-tenant.web-otp-domain", "login.example.com");
         config.put(t + "brand-tenant.app-hash", "FA+9qCX9VSu");
+
+        String push = "keystep.delivery.push.";
+        config.put(push + "fcm.project-id", FCM.projectId());
+        config.put(push + "fcm.client-email", FCM.clientEmail());
+        config.put(push + "fcm.private-key", FCM.privateKeyPem());
+        config.put(push + "fcm.token-uri", FCM.tokenUri());
+        config.put(push + "fcm.base-url", FCM.baseUrl());
+        config.put(push + "apns.team-id", APNS.teamId());
+        config.put(push + "apns.key-id", APNS.keyId());
+        config.put(push + "apns.signing-key", APNS.signingKeyPem());
+        config.put(push + "apns.bundle-id", BUNDLE_ID);
+        config.put(push + "apns.server-url", APNS.serverUrl());
+        config.put(push + "apns.trusted-certificate", APNS.certificatePem());
 
         config.put("quarkus.mailer.host", "127.0.0.1");
         config.put("quarkus.mailer.port", String.valueOf(SMTP.getSmtp().getPort()));

@@ -50,6 +50,8 @@ public final class LocalRun {
         out.println("The stack is running. Swagger UI: " + stack.service("challenge-service").managementUrl()
                 + "/q/swagger-ui");
         out.println("SMS sink: " + stack.smsSink().baseUrl() + "/   Stop with Ctrl-C or ./keystep stop");
+        out.println("Push approvals reach a paired phone through the FCM and APNs stand-ins; a phone reads its own at "
+                + stack.fcm().inboxUrl("<fcm token>") + " or " + stack.apns().inboxUrl("<apns token>"));
         out.println("Passkey demo: " + stack.demoGateway().url() + "/  (a demo gateway page: sign up, enroll a passkey,"
                 + " log in with it)");
         out.println("Every API takes a bearer token. Mint one signed by this stack's local issuer with");

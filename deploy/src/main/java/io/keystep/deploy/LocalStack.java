@@ -1,8 +1,10 @@
 package io.keystep.deploy;
 
+import io.keystep.testsupport.ApnsStandIn;
 import io.keystep.testsupport.BusAccessSetup;
 import io.keystep.testsupport.BusCredentials;
 import io.keystep.testsupport.DatabaseRoles;
+import io.keystep.testsupport.FcmStandIn;
 import io.keystep.testsupport.LocalKafka;
 import io.keystep.testsupport.LocalPostgres;
 import io.keystep.testsupport.LocalRedis;
@@ -29,8 +31,9 @@ import java.util.stream.Collectors;
 
 /**
  * The whole platform on one machine: a real Kafka broker (KRaft), Redis and PostgreSQL (started here unless
- * the environment names running ones), an SMS sink standing in for the provider, the four services as
- * processes of their own, and a demo gateway's passkey page. Closing it stops everything it started, services first.
+ * the environment names running ones), an SMS sink standing in for the provider, FCM and APNs stand-ins for push
+ * approval (each with its devices' inbox), the four services as processes of their own, and a demo gateway's passkey
+ * page. Closing it stops everything it started, services first.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -44,11 +47,14 @@ public final class LocalStack implements AutoCloseable {
     private final List<AutoCloseable> started = new ArrayList<>();
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private AccessTokens tokens;
+    private Secrets secrets;
     private String kafkaBootstrap;
     private BusCredentials kafkaCredentials;
     private String redisUrl;
     private Map<String, String> redisPasswords;
     private SmsSink smsSink;
+    private FcmStandIn fcm;
+    private ApnsStandIn apns;
     private DemoGateway demoGateway;
     private URI postgresUrl;
     private final Map<String, DatabaseRoles.Roles> databases = new HashMap<>();
@@ -70,6 +76,7 @@ public final class LocalStack implements AutoCloseable {
                                    PrintStream out) {
         LocalStack stack = new LocalStack();
         stack.tokens = new AccessTokens(secrets);
+        stack.secrets = secrets;
         try {
             stack.startServers(ports, secrets, env, out);
             stack.startServices(root, ports, secrets, logDir, out);
@@ -134,6 +141,12 @@ public final class LocalStack implements AutoCloseable {
 
         smsSink = keep(SmsSink.start(ports.smsSink(), secrets.smsAccountSid(), secrets.smsAuthToken()));
         out.println("  sms sink   " + smsSink.baseUrl() + "/  (every SMS the platform sent)");
+        fcm = keep(FcmStandIn.start(ports.fcm(), LOCAL_FCM_PROJECT, secrets.fcmServiceAccount()));
+        out.println("  fcm        " + fcm.baseUrl() + "  (a phone's pushes: " + fcm.inboxUrl("<token>") + ")");
+        apns = keep(ApnsStandIn.start(ports.apns(), ports.apnsInbox(), LOCAL_APP_BUNDLE_ID, LOCAL_APNS_TEAM,
+                LOCAL_APNS_KEY_ID, secrets.apnsSigningKey()));
+        out.println("  apns       " + apns.serverUrl() + "  (HTTP/2; a phone's pushes: " + apns.inboxUrl("<token>")
+                + ")");
     }
 
     /**
@@ -157,6 +170,12 @@ public final class LocalStack implements AutoCloseable {
         }
         return roles;
     }
+
+    /** The Firebase project, Apple team, APNs key id and app (bundle id) of the local push stand-ins. */
+    public static final String LOCAL_FCM_PROJECT = "keystep-local";
+    public static final String LOCAL_APNS_TEAM = "KEYSTEPDEV";
+    public static final String LOCAL_APNS_KEY_ID = "LOCALKEY01";
+    public static final String LOCAL_APP_BUNDLE_ID = "dev.keystep.authenticator";
 
     /** The Content SID of the local account's WhatsApp authentication template (the sink checks its shape only). */
     public static final String LOCAL_WHATSAPP_TEMPLATE = "HX00000000000000000000000000000001";
@@ -194,6 +213,9 @@ public final class LocalStack implements AutoCloseable {
         delivery.put("KEYSTEP_DELIVERY_SMS_WHATSAPP_CONTENT_SID", LOCAL_WHATSAPP_TEMPLATE);
         delivery.put("KEYSTEP_EVENT_ORIGIN_KEY", secrets.eventOriginKey());
         challenge.put("KEYSTEP_EVENT_ORIGIN_KEY", secrets.eventOriginKey());
+        // The pairing links the phone app opens point at challenge-service's API.
+        challenge.put("KEYSTEP_PUSH_PAIRING_BASE_URL", "http://127.0.0.1:" + ports.challenge());
+        delivery.putAll(pushSettings());
 
         Map<String, String> audit = new HashMap<>(common);
         audit.putAll(datasource(database("audit")));
@@ -212,6 +234,24 @@ public final class LocalStack implements AutoCloseable {
             out.println("  " + String.format("%-18s", service.name()) + service.url() + "  (health, metrics: "
                     + service.managementUrl() + "/q; log: " + service.logFile() + ")");
         }
+    }
+
+    /** delivery-service's FCM and APNs settings, pointing at this stack's stand-ins with their credentials. */
+    private Map<String, String> pushSettings() {
+        Map<String, String> push = new HashMap<>();
+        push.put("KEYSTEP_DELIVERY_PUSH_FCM_PROJECT_ID", fcm.projectId());
+        push.put("KEYSTEP_DELIVERY_PUSH_FCM_CLIENT_EMAIL", fcm.clientEmail());
+        push.put("KEYSTEP_DELIVERY_PUSH_FCM_PRIVATE_KEY", fcm.privateKeyPem());
+        push.put("KEYSTEP_DELIVERY_PUSH_FCM_TOKEN_URI", fcm.tokenUri());
+        push.put("KEYSTEP_DELIVERY_PUSH_FCM_BASE_URL", fcm.baseUrl());
+        push.put("KEYSTEP_DELIVERY_PUSH_APNS_TEAM_ID", apns.teamId());
+        push.put("KEYSTEP_DELIVERY_PUSH_APNS_KEY_ID", apns.keyId());
+        push.put("KEYSTEP_DELIVERY_PUSH_APNS_SIGNING_KEY", apns.signingKeyPem());
+        push.put("KEYSTEP_DELIVERY_PUSH_APNS_BUNDLE_ID", apns.bundleId());
+        push.put("KEYSTEP_DELIVERY_PUSH_APNS_SERVER_URL", apns.serverUrl());
+        // The stand-in's certificate is self-signed: delivery-service trusts it instead of the JDK's roots.
+        push.put("KEYSTEP_DELIVERY_PUSH_APNS_TRUSTED_CERTIFICATE", apns.certificatePem());
+        return push;
     }
 
     private void launch(Path root, String name, int port, int managementPort, Map<String, String> env, Path logDir) {
@@ -241,6 +281,11 @@ public final class LocalStack implements AutoCloseable {
     private <T extends AutoCloseable> T keep(T server) {
         started.add(server);
         return server;
+    }
+
+    /** The secrets the services were given (the sealing keys among them, for a test that acts as challenge-service). */
+    public Secrets secrets() {
+        return secrets;
     }
 
     /** The issuer of bearer tokens the running services accept. */
@@ -292,6 +337,16 @@ public final class LocalStack implements AutoCloseable {
 
     public SmsSink smsSink() {
         return smsSink;
+    }
+
+    /** The FCM stand-in: what it accepted, and each Android phone's inbox. */
+    public FcmStandIn fcm() {
+        return fcm;
+    }
+
+    /** The APNs stand-in: what it accepted, and each iPhone's inbox. */
+    public ApnsStandIn apns() {
+        return apns;
     }
 
     /** The demo gateway's passkey page and backend, for the demo tenant. */

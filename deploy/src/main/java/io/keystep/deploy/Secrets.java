@@ -9,10 +9,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -25,14 +30,17 @@ import java.util.Properties;
  * checkpoints, the SMS sink's credentials, the event bus' passwords (one per Kafka principal), the local token
  * issuer's RSA key pair (the services get only its
  * public half; {@link AccessTokens} signs the demo's and {@code ./keystep token}'s bearer tokens with the private
- * half), the event origin key that proves delivery-service's statuses to audit-service, and each Redis user's
- * password ({@link RedisAcl}). Generated on first start and kept outside the repository, readable by the owner only.
+ * half), the event origin key that proves delivery-service's statuses to audit-service, each Redis user's
+ * password ({@link RedisAcl}), and the push stand-ins' credentials: the FCM service account's RSA key pair and the APNs
+ * signing key's EC P-256 pair (delivery-service gets the private halves, the stand-ins check with the public ones).
+ * Generated on first start and kept outside the repository, readable by the owner only.
  */
 public record Secrets(String codePepper, String sealingKeys, String factorEncryptionKeys,
                       String trustedDeviceSigningKey, String trustedDevicePublicKey, String auditCheckpointPrivateKey,
                       String auditCheckpointPublicKey, String smsAccountSid, String smsAuthToken,
                       String tokenIssuerPrivateKey, String tokenIssuerPublicKey, String eventOriginKey,
-                      BusCredentials kafka, Map<String, String> redisPasswords) {
+                      BusCredentials kafka, Map<String, String> redisPasswords, String fcmPrivateKey,
+                      String fcmPublicKey, String apnsPrivateKey, String apnsPublicKey) {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -41,6 +49,8 @@ public record Secrets(String codePepper, String sealingKeys, String factorEncryp
         KeyPair deviceKeys = ed25519();
         KeyPair checkpointKeys = ed25519();
         KeyPair issuerKeys = rsa();
+        KeyPair fcmKeys = rsa();
+        KeyPair apnsKeys = p256();
         return new Secrets(randomBase64(32), "k1:" + randomBase64(32), "f1:" + randomBase64(32),
                 Base64.getEncoder().encodeToString(deviceKeys.getPrivate().getEncoded()),
                 Base64.getEncoder().encodeToString(deviceKeys.getPublic().getEncoded()),
@@ -49,7 +59,9 @@ public record Secrets(String codePepper, String sealingKeys, String factorEncryp
                 "AC" + HexFormat.of().formatHex(randomBytes(16)), HexFormat.of().formatHex(randomBytes(16)),
                 Base64.getEncoder().encodeToString(issuerKeys.getPrivate().getEncoded()),
                 Base64.getEncoder().encodeToString(issuerKeys.getPublic().getEncoded()), randomBase64(32),
-                BusCredentials.generate(), RedisAcl.newPasswords());
+                BusCredentials.generate(), RedisAcl.newPasswords(), base64(fcmKeys.getPrivate().getEncoded()),
+                base64(fcmKeys.getPublic().getEncoded()), base64(apnsKeys.getPrivate().getEncoded()),
+                base64(apnsKeys.getPublic().getEncoded()));
     }
 
     /** The secrets kept in {@code file}, created there on first use. */
@@ -72,7 +84,11 @@ public record Secrets(String codePepper, String sealingKeys, String factorEncryp
                         properties.getProperty("KEYSTEP_LOCAL_TOKEN_ISSUER_PRIVATE_KEY"),
                         properties.getProperty("KEYSTEP_LOCAL_TOKEN_ISSUER_PUBLIC_KEY"),
                         properties.getProperty("KEYSTEP_EVENT_ORIGIN_KEY"),
-                        kafkaPasswords(properties), redisPasswords(properties));
+                        kafkaPasswords(properties), redisPasswords(properties),
+                        properties.getProperty("KEYSTEP_LOCAL_FCM_PRIVATE_KEY"),
+                        properties.getProperty("KEYSTEP_LOCAL_FCM_PUBLIC_KEY"),
+                        properties.getProperty("KEYSTEP_LOCAL_APNS_PRIVATE_KEY"),
+                        properties.getProperty("KEYSTEP_LOCAL_APNS_PUBLIC_KEY"));
                 if (secrets.kafka() != null && secrets.asEnvironment().values().stream().noneMatch(value -> value == null || value.isBlank())) {
                     return secrets;
                 }
@@ -108,6 +124,10 @@ public record Secrets(String codePepper, String sealingKeys, String factorEncryp
         env.put("KEYSTEP_EVENT_ORIGIN_KEY", eventOriginKey);
         kafka.passwords().forEach((principal, password) -> env.put(kafkaPasswordName(principal), password));
         RedisAcl.USERS.forEach(user -> env.put(user.passwordVariable(), redisPasswords.get(user.name())));
+        env.put("KEYSTEP_LOCAL_FCM_PRIVATE_KEY", fcmPrivateKey);
+        env.put("KEYSTEP_LOCAL_FCM_PUBLIC_KEY", fcmPublicKey);
+        env.put("KEYSTEP_LOCAL_APNS_PRIVATE_KEY", apnsPrivateKey);
+        env.put("KEYSTEP_LOCAL_APNS_PUBLIC_KEY", apnsPublicKey);
         return env;
     }
 
@@ -140,6 +160,40 @@ public record Secrets(String codePepper, String sealingKeys, String factorEncryp
         String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
                 .encodeToString(Base64.getDecoder().decode(tokenIssuerPublicKey));
         return "-----BEGIN PUBLIC KEY-----\n" + body + "\n-----END PUBLIC KEY-----\n";
+    }
+
+    /** The FCM stand-in's service account, as the pair the stand-in checks assertions with. */
+    public KeyPair fcmServiceAccount() {
+        return keyPair("RSA", fcmPrivateKey, fcmPublicKey);
+    }
+
+    /** The APNs stand-in's signing key (what a {@code .p8} file holds, and its public half). */
+    public KeyPair apnsSigningKey() {
+        return keyPair("EC", apnsPrivateKey, apnsPublicKey);
+    }
+
+    private static KeyPair keyPair(String algorithm, String privateKey, String publicKey) {
+        try {
+            KeyFactory keys = KeyFactory.getInstance(algorithm);
+            return new KeyPair(keys.generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(publicKey))),
+                    keys.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(privateKey))));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the secrets file holds a broken " + algorithm + " key pair", e);
+        }
+    }
+
+    private static KeyPair p256() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JDK has no P-256", e);
+        }
+    }
+
+    private static String base64(byte[] bytes) {
+        return Base64.getEncoder().encodeToString(bytes);
     }
 
     private static KeyPair ed25519() {

@@ -88,15 +88,21 @@ public final class SmsSink implements AutoCloseable {
      * Telnyx API, only {@code telnyxApiKey} (null: the Telnyx API refuses every call).
      */
     public static SmsSink start(int port, String accountSid, String authToken, String telnyxApiKey) {
+        HttpServer server = loopbackServer(port, "the SMS sink");
+        SmsSink sink = new SmsSink(server, accountSid, authToken, telnyxApiKey);
+        server.createContext("/", sink::handle);
+        server.start();
+        return sink;
+    }
+
+    /** An HTTP server on the loopback address, four threads, not started yet; {@code what} names it in a failure. */
+    static HttpServer loopbackServer(int port, String what) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-            SmsSink sink = new SmsSink(server, accountSid, authToken, telnyxApiKey);
-            server.createContext("/", sink::handle);
             server.setExecutor(Executors.newFixedThreadPool(4));
-            server.start();
-            return sink;
+            return server;
         } catch (IOException e) {
-            throw new UncheckedIOException("could not start the SMS sink", e);
+            throw new UncheckedIOException("could not start " + what, e);
         }
     }
 

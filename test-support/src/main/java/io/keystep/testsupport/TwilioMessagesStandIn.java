@@ -141,7 +141,8 @@ final class TwilioMessagesStandIn {
                 header.substring("Basic ".length()).getBytes(StandardCharsets.UTF_8));
     }
 
-    private static Map<String, String> parseForm(String body) {
+    /** An {@code application/x-www-form-urlencoded} body, decoded. */
+    static Map<String, String> parseForm(String body) {
         Map<String, String> form = new LinkedHashMap<>();
         for (String pair : body.split("&")) {
             int eq = pair.indexOf('=');

@@ -46,7 +46,10 @@ public class PushAppResource {
     public static final String TIMESTAMP_HEADER = "Keystep-Timestamp";
     public static final String SIGNATURE_HEADER = "Keystep-Signature";
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{20,64}");
+    /** An FCM registration token. */
     private static final Pattern PUSH_TOKEN = Pattern.compile("[A-Za-z0-9:_.\\-]{8,4096}");
+    /** An APNs device token: hexadecimal, as Apple issues it. */
+    private static final Pattern APNS_TOKEN = Pattern.compile("[0-9A-Fa-f]{64,200}");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
     /** A paired device as the app learns it. */
@@ -102,8 +105,9 @@ public class PushAppResource {
             errors.add(new Problem.FieldError("platform", "must be fcm or apns"));
         }
         String pushToken = text(json, "pushToken");
-        if (pushToken == null || !PUSH_TOKEN.matcher(pushToken).matches()) {
-            errors.add(new Problem.FieldError("pushToken", "must be the provider's token for the device"));
+        if (!validToken(platform, pushToken)) {
+            errors.add(new Problem.FieldError("pushToken", "must be the provider's token for the device (for apns,"
+                    + " 64 to 200 hexadecimal characters)"));
         }
         String name = text(json, "name");
         if (name == null || name.isBlank() || name.trim().length() > 64 || name.chars().anyMatch(Character::isISOControl)) {
@@ -134,8 +138,9 @@ public class PushAppResource {
                 throw ProblemException.notFound("device " + deviceId + " not found");
             }
             String pushToken = text(json(body), "pushToken");
-            if (pushToken == null || !PUSH_TOKEN.matcher(pushToken).matches()) {
-                throw ProblemException.invalid("pushToken", "must be the provider's token for the device");
+            if (!validToken(device.device().platform(), pushToken)) {
+                throw ProblemException.invalid("pushToken", "must be the provider's token for the device (for apns,"
+                        + " 64 to 200 hexadecimal characters)");
             }
             return FactorChangeGate.failClosed(pushes.refreshToken(device, pushToken))
                     .replaceWith(Response.noContent().build());
@@ -241,6 +246,10 @@ public class PushAppResource {
         }
         return FactorChangeGate.failClosed(pushes.authenticate(signer, timestamp, signature, http.method().name(),
                 http.path(), body));
+    }
+
+    private static boolean validToken(String platform, String token) {
+        return token != null && ("apns".equals(platform) ? APNS_TOKEN : PUSH_TOKEN).matcher(token).matches();
     }
 
     private static String id(String challengeId) {

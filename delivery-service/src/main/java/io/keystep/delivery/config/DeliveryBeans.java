@@ -77,12 +77,17 @@ public class DeliveryBeans {
 
     @Produces
     @ApplicationScoped
-    ProviderDirectory providers(WebClient client, DeliveryConfig config, Clock clock, ReactiveMailer mailer) {
+    ProviderDirectory providers(WebClient client, Vertx vertx, DeliveryConfig config, Clock clock,
+                                ReactiveMailer mailer) {
         ProviderGuard.Policy policy = new ProviderGuard.Policy(config.retry().maxAttempts(),
                 config.retry().initialBackoff(), config.retry().maxBackoff(),
                 config.circuitBreaker().failureThreshold(), config.circuitBreaker().openFor());
         List<RegisteredProvider> registered = new ArrayList<>();
         for (Configured provider : configured(client, config, clock, mailer)) {
+            registered.add(register(provider, policy));
+        }
+        for (Configured provider : PushProviders.configured(config.push(), client, vertx, clock,
+                config.consumer().concurrency())) {
             registered.add(register(provider, policy));
         }
         return new ProviderDirectory(registered, config.tenants(), new SecureRandom());
@@ -147,7 +152,12 @@ public class DeliveryBeans {
     private static Set<Channel> channels(List<String> names) {
         Set<Channel> channels = new LinkedHashSet<>();
         for (String name : names) {
-            channels.add(Channel.valueOf(name.trim().toUpperCase(Locale.ROOT)));
+            Channel channel = Channel.valueOf(name.trim().toUpperCase(Locale.ROOT));
+            if (channel == Channel.PUSH) {
+                throw new IllegalArgumentException("push is not a channel of an SMS or e-mail provider: pushes go"
+                        + " through FCM and APNs, configured under keystep.delivery.push");
+            }
+            channels.add(channel);
         }
         return Set.copyOf(channels);
     }

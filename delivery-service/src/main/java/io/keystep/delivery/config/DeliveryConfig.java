@@ -54,6 +54,9 @@ public interface DeliveryConfig {
     /** E-mail through the Quarkus Mailer (SMTP, {@code quarkus.mailer.*}). */
     Email email();
 
+    /** Push notifications to paired phones, through FCM and APNs. */
+    Push push();
+
     Retry retry();
 
     /** How delivery jobs are read from {@code challenge.issued.v1}. */
@@ -201,6 +204,75 @@ public interface DeliveryConfig {
         int priority();
 
         Map<String, String> cost();
+    }
+
+    /**
+     * A platform without its settings refuses its pushes ({@code push_not_configured}); one with some of them set but
+     * not all stops start-up naming what is missing.
+     */
+    interface Push {
+
+        Fcm fcm();
+
+        Apns apns();
+    }
+
+    /** Firebase Cloud Messaging, HTTP v1 API, as a Google service account ({@code KEYSTEP_DELIVERY_PUSH_FCM_*}). */
+    interface Fcm {
+
+        /** The Firebase project the app is registered in. */
+        Optional<String> projectId();
+
+        /** The service account's e-mail ({@code client_email} of its key file). */
+        Optional<String> clientEmail();
+
+        /**
+         * The service account's private key, PKCS#8 PEM ({@code private_key} of its key file; {@code \n} escapes are
+         * read as line breaks), from {@code KEYSTEP_DELIVERY_PUSH_FCM_PRIVATE_KEY}.
+         */
+        Optional<String> privateKey();
+
+        /** Where the service account's assertion is exchanged for an access token ({@code token_uri}). */
+        @WithDefault("https://oauth2.googleapis.com/token")
+        String tokenUri();
+
+        /** The FCM API root. */
+        @WithDefault("https://fcm.googleapis.com")
+        String baseUrl();
+
+        /** How long one call (token or send) may take. */
+        @WithDefault("PT5S")
+        Duration timeout();
+    }
+
+    /** The Apple Push Notification service, token-based ({@code KEYSTEP_DELIVERY_PUSH_APNS_*}). */
+    interface Apns {
+
+        /** The 10-character team id of the Apple developer account. */
+        Optional<String> teamId();
+
+        /** The 10-character id of the APNs signing key. */
+        Optional<String> keyId();
+
+        /** The signing key: the {@code .p8} file's content (PKCS#8 PEM), from {@code KEYSTEP_DELIVERY_PUSH_APNS_SIGNING_KEY}. */
+        Optional<String> signingKey();
+
+        /** The app's bundle id, the notifications' {@code apns-topic}. */
+        Optional<String> bundleId();
+
+        /** {@code https://api.push.apple.com}, or {@code https://api.sandbox.push.apple.com} for development builds. */
+        @WithDefault("https://api.push.apple.com")
+        String serverUrl();
+
+        /**
+         * The certificate (PEM) to trust as the server's instead of the JDK's trusted roots: only for a server that is
+         * not Apple's, such as a test stand-in.
+         */
+        Optional<String> trustedCertificate();
+
+        /** How long one call may take. */
+        @WithDefault("PT5S")
+        Duration timeout();
     }
 
     interface Consumer {

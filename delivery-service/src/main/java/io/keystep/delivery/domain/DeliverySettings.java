@@ -48,6 +48,10 @@ public record DeliverySettings(List<Channel> channelPlan, Duration fallbackTimeo
     public static final List<String> FIELDS = List.of(CHANNEL_PLAN, FALLBACK_TIMEOUT_SECONDS, ALLOWED_COUNTRIES,
             DESTINATION_PER_HOUR, PREFIX_PER_HOUR, COUNTRY_PER_HOUR, RARE_COUNTRY_PER_HOUR, USUAL_COUNTRIES);
 
+    /** The channels that carry a one-time code, which a channel plan orders. */
+    public static final List<Channel> CODE_CHANNELS = List.of(Channel.SMS, Channel.WHATSAPP, Channel.VOICE,
+            Channel.EMAIL);
+
     private static final Set<String> REGIONS = PhoneNumberUtil.getInstance().getSupportedRegions();
 
     public DeliverySettings {
@@ -76,6 +80,11 @@ public record DeliverySettings(List<Channel> channelPlan, Duration fallbackTimeo
      * not name; the job's own plan when the tenant has none. Empty when the two have no channel in common.
      */
     public List<Channel> planFor(List<Channel> jobPlan) {
+        if (jobPlan.contains(Channel.PUSH)) {
+            // A push goes to the paired phone alone: no other channel can carry its nonce, and when it fails
+            // challenge-service moves the login on to the person's next factor.
+            return List.of(Channel.PUSH);
+        }
         if (channelPlan.isEmpty()) {
             return jobPlan;
         }
@@ -155,10 +164,10 @@ public record DeliverySettings(List<Channel> channelPlan, Duration fallbackTimeo
         return value;
     }
 
-    /** One to four distinct channels. */
+    /** One to four distinct channels that carry codes; push is not one of them (see {@link #planFor}). */
     public static List<Channel> channels(String field, List<String> names) {
-        if (names.isEmpty() || names.size() > Channel.values().length) {
-            throw new Invalid(field, "must name 1 to " + Channel.values().length + " channels");
+        if (names.isEmpty() || names.size() > CODE_CHANNELS.size()) {
+            throw new Invalid(field, "must name 1 to " + CODE_CHANNELS.size() + " channels");
         }
         Set<Channel> plan = new LinkedHashSet<>();
         for (String name : names) {
@@ -166,8 +175,10 @@ public record DeliverySettings(List<Channel> channelPlan, Duration fallbackTimeo
             try {
                 channel = Channel.valueOf(name.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException | NullPointerException e) {
-                throw new Invalid(field, "unknown channel " + clip(name) + "; channels are "
-                        + List.of(Channel.values()));
+                throw new Invalid(field, "unknown channel " + clip(name) + "; channels are " + CODE_CHANNELS);
+            }
+            if (!CODE_CHANNELS.contains(channel)) {
+                throw new Invalid(field, "PUSH is not a channel of the code plan: a push always goes out alone");
             }
             if (!plan.add(channel)) {
                 throw new Invalid(field, "names " + channel + " twice");

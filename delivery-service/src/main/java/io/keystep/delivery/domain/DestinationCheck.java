@@ -2,6 +2,7 @@ package io.keystep.delivery.domain;
 
 import io.keystep.events.Channel;
 
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -25,7 +26,7 @@ public final class DestinationCheck {
     }
 
     /** What a channel does with the destination. */
-    public sealed interface Verdict permits Email, Phone, Refused {
+    public sealed interface Verdict permits Email, Phone, Device, Refused {
     }
 
     /** Send to this address; e-mail has no send rates. */
@@ -34,6 +35,10 @@ public final class DestinationCheck {
 
     /** Send to this number once its send rates (by number, prefix and country) admit it. */
     public record Phone(String e164, String prefix, String country, String masked) implements Verdict {
+    }
+
+    /** Notify this paired phone through its platform; pushes have no send rates. */
+    public record Device(PushDestination device) implements Verdict {
     }
 
     /**
@@ -45,6 +50,9 @@ public final class DestinationCheck {
     }
 
     public Verdict check(String destination, Channel channel, Set<String> allowedCountries) {
+        if (channel == Channel.PUSH) {
+            return push(destination.trim());
+        }
         if (channel == Channel.EMAIL) {
             String address = destination.trim();
             if (!EMAIL.matcher(address).matches()) {
@@ -71,8 +79,28 @@ public final class DestinationCheck {
         return new Phone(number.e164(), number.prefix(prefixDigits), country, masked);
     }
 
+    /**
+     * A paired phone; otherwise why no push can reach it. A token that is not of its platform's form could never be
+     * delivered and is refused as the platform would refuse it (dead), so that the phone is unpaired; a platform other
+     * than FCM and APNs is not configured here.
+     */
+    private Verdict push(String destination) {
+        Optional<PushDestination> device = PushDestination.parse(destination);
+        if (device.isPresent()) {
+            return new Device(device.get());
+        }
+        String reason = PushDestination.names(destination) ? PushReasons.TOKEN_UNREGISTERED
+                : destination.indexOf(':') > 0 ? PushReasons.NOT_CONFIGURED : PushReasons.DESTINATION_INVALID;
+        return new Refused(reason, false, masked(destination));
+    }
+
     /** The destination as status events and logs show it: canonical when it reads as a number, then masked. */
     public String masked(String destination) {
+        String trimmed = destination.trim();
+        if (PushDestination.names(trimmed)) {
+            int colon = trimmed.indexOf(':');
+            return Masking.device(trimmed.substring(0, colon), trimmed.substring(colon + 1));
+        }
         if (destination.contains("@")) {
             return Masking.destination(destination.trim());
         }
@@ -83,7 +111,7 @@ public final class DestinationCheck {
 
     /** The destination's country for metrics, {@link #NO_COUNTRY} when it has none. */
     public String country(String destination) {
-        if (destination.contains("@")) {
+        if (destination.contains("@") || PushDestination.names(destination.trim())) {
             return NO_COUNTRY;
         }
         PhoneNumberNormaliser.Result result = normaliser.normalise(destination);

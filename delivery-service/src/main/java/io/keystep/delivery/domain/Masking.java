@@ -21,4 +21,10 @@ public final class Masking {
         // Too short to show a prefix without showing most of it.
         return "*".repeat(Math.max(0, value.length() - 2)) + value.substring(Math.max(0, value.length() - 2));
     }
+
+    /** A push token keeps its platform and last six characters: {@code fcm:…a1B2c3}. */
+    public static String device(String platform, String token) {
+        int shown = token.length() >= 24 ? 6 : Math.min(2, token.length());
+        return platform + ":\u2026" + token.substring(token.length() - shown);
+    }
 }

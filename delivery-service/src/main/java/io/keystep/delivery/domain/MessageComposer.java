@@ -79,6 +79,7 @@ public final class MessageComposer {
             case SMS, WHATSAPP -> new Rendered(text(content, channel == Channel.SMS), null);
             case VOICE -> new Rendered(render("voice", content), null);
             case EMAIL -> new Rendered(render("text", content), render("subject", content));
+            case PUSH -> throw new IllegalArgumentException("a push carries the challenge id and nonce only, no text");
         };
     }
 

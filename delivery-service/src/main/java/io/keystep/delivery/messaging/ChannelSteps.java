@@ -5,9 +5,12 @@ import io.keystep.delivery.domain.DeliverySettings;
 import io.keystep.delivery.domain.DestinationCheck;
 import io.keystep.delivery.domain.Masking;
 import io.keystep.delivery.domain.MessageComposer;
+import io.keystep.delivery.domain.PushDestination;
+import io.keystep.delivery.domain.PushReasons;
 import io.keystep.kit.formats.DeliverySeal;
 import io.keystep.delivery.provider.OutboundMessage;
 import io.keystep.delivery.provider.ProviderFailover;
+import io.keystep.delivery.provider.ProviderSendResult;
 import io.keystep.delivery.provider.RegisteredProvider;
 import io.keystep.delivery.store.CostLedger;
 import io.keystep.delivery.store.DeliveryAttempts;
@@ -69,10 +72,11 @@ public class ChannelSteps {
 
     /**
      * What a step of the plan does, as far as it is known without Redis: end with a status (the code expired or does
-     * not open, the destination is refused or does not suit the channel), send without a rate check (e-mail), or
-     * check and count the send rates of a phone number and then send. The plaintext code stays in memory.
+     * not open, the destination is refused or does not suit the channel), send without a rate check (e-mail), notify
+     * a paired phone (push), or check and count the send rates of a phone number and then send. The plaintext code
+     * stays in memory.
      */
-    sealed interface Step permits Refused, Unrated, RateChecked {
+    sealed interface Step permits Refused, Unrated, RateChecked, Pushed {
     }
 
     /** The step ends here; {@code outcome} publishes why (after the job is taken). */
@@ -81,6 +85,10 @@ public class ChannelSteps {
 
     /** Sent without a rate check. */
     record Unrated(String to, String code, String masked) implements Step {
+    }
+
+    /** A push to a paired phone: its platform's provider carries the challenge id and the nonce, nothing else. */
+    record Pushed(PushDestination device, String nonce) implements Step {
     }
 
     /** Sent once the send-rate guard admits it. */
@@ -110,6 +118,9 @@ public class ChannelSteps {
         if (verdict instanceof DestinationCheck.Email email) {
             return new Unrated(email.address(), code.get(), email.masked());
         }
+        if (verdict instanceof DestinationCheck.Device device) {
+            return new Pushed(device.device(), code.get());
+        }
         DestinationCheck.Phone phone = (DestinationCheck.Phone) verdict;
         return new RateChecked(phone.e164(), phone.country(), code.get(), phone.masked(), SendRateGuard.check(
                 job.tenantId(), phone.e164(), phone.prefix(), phone.country(), tenant.limits(phone.country()), now));
@@ -122,6 +133,12 @@ public class ChannelSteps {
         }
         if (prepared instanceof Unrated unrated) {
             return send(job, step, unrated.to(), null, unrated.code(), unrated.masked(), tenant);
+        }
+        if (prepared instanceof Pushed pushed) {
+            OutboundMessage message = new OutboundMessage(Channel.PUSH, pushed.device().token(), null, null,
+                    pushed.nonce(), job.tenantId(), job.challengeId(), job.expiresAt());
+            return sent(job, step, providers.sendThrough(pushed.device().platform(), message), null,
+                    pushed.device().masked(), tenant);
         }
         RateChecked checked = (RateChecked) prepared;
         return rateGuard.admit(checked.check()).chain(blocked -> admitted(job, step, tenant, checked, blocked));
@@ -147,9 +164,17 @@ public class ChannelSteps {
                 job.transaction().orElse(null)));
         OutboundMessage message = new OutboundMessage(channel, to, rendered.body(), rendered.subject(), code,
                 job.tenantId(), job.challengeId());
-        return providers.send(message).chain(result -> {
+        return sent(job, step, providers.send(message), country, masked, tenant);
+    }
+
+    /** What the providers answered: the status and bookkeeping of a message out, or the next channel. */
+    private Uni<Void> sent(DeliveryJob job, int step, Uni<ProviderSendResult> sending, String country, String masked,
+                           DeliverySettings tenant) {
+        Channel channel = job.plan().get(step);
+        return sending.chain(result -> {
             if (!result.sent()) {
-                return moveOn(job, step, result.providerName(), result.reason());
+                return moveOn(job, step, result.providerName(), channel == Channel.PUSH
+                        ? pushRefusal(job, result) : result.reason());
             }
             RegisteredProvider provider = result.provider();
             String countryTag = country == null ? DestinationCheck.NO_COUNTRY : country;
@@ -177,6 +202,16 @@ public class ChannelSteps {
                     .chain(() -> outcomes.publish(job, channel, provider.name(), DeliveryStatus.SENT, null, masked,
                             messageId));
         });
+    }
+
+    /** The reason a push failed as challenge-service reads it; the provider's own reason is only logged. */
+    private static String pushRefusal(DeliveryJob job, ProviderSendResult result) {
+        String published = PushReasons.published(result.reason());
+        if (!published.equals(result.reason())) {
+            LOG.infof("push for challenge %s not taken by %s: %s", job.challengeId(), result.providerName(),
+                    result.reason());
+        }
+        return published;
     }
 
     /** The channel at {@code step} could not carry the code: the next channel takes over, or the job fails. */

@@ -14,13 +14,21 @@ import io.keystep.events.Channel;
  *                    a message without a code (a factor-change notice)
  * @param tenantId    the tenant, for provider selection and callbacks
  * @param challengeId the challenge, passed to providers that echo a reference back in receipts
+ * @param expiresAt   when the code (a push's nonce) stops working, for providers that drop a message after it; null
+ *                    when the message does not expire (a factor-change notice)
  */
 public record OutboundMessage(Channel channel, String to, String body, String subject, String code,
-                              String tenantId, String challengeId) {
+                              String tenantId, String challengeId, java.time.Instant expiresAt) {
+
+    /** A message that does not expire. */
+    public OutboundMessage(Channel channel, String to, String body, String subject, String code, String tenantId,
+                           String challengeId) {
+        this(channel, to, body, subject, code, tenantId, challengeId, null);
+    }
 
     @Override
     public String toString() {
-        // Records print every field by default; the body and the code field carry the code.
+        // Records print every field by default; the body and the code field carry the code, a push's 'to' its token.
         return "OutboundMessage[channel=" + channel + ", challengeId=" + challengeId + "]";
     }
 }

@@ -1,5 +1,6 @@
 package io.keystep.delivery.provider;
 
+import io.keystep.delivery.domain.PushReasons;
 import io.keystep.events.Channel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -41,6 +42,22 @@ public class ProviderFailover {
             return Uni.createFrom().item(new ProviderSendResult(null, null, "NO_PROVIDER_FOR_CHANNEL"));
         }
         return failover(candidates, 0, message, null);
+    }
+
+    /**
+     * Sends through the one provider named {@code providerName} (the platform of a push destination), with its retries
+     * and circuit breaker; never fails for a refusal. A provider not configured for the message's channel answers
+     * {@code PROVIDER_NOT_CONFIGURED} without a try.
+     */
+    public Uni<ProviderSendResult> sendThrough(String providerName, OutboundMessage message) {
+        return providers.byName(providerName)
+                .filter(provider -> provider.adapter().channels().contains(message.channel()))
+                .map(provider -> provider.guard().send(() -> timed(provider, message)).map(outcome ->
+                        outcome instanceof SendOutcome.Accepted accepted
+                                ? new ProviderSendResult(provider, accepted, null)
+                                : new ProviderSendResult(provider, null, ((SendOutcome.Refused) outcome).reason())))
+                .orElseGet(() -> Uni.createFrom().item(
+                        new ProviderSendResult(null, null, PushReasons.PROVIDER_NOT_CONFIGURED)));
     }
 
     private Uni<ProviderSendResult> failover(List<RegisteredProvider> candidates, int index, OutboundMessage message,
