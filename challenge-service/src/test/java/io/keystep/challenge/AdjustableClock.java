@@ -24,6 +24,15 @@ public class AdjustableClock extends Clock {
         offset.updateAndGet(current -> current.plus(amount));
     }
 
+    /**
+     * Moves the service's time forward to one second into the next time step of {@code step}, so that a test that
+     * computes an authenticator's code and then presents it stays within one step, however slow the machine is.
+     */
+    public void toStartOfNextStep(Duration step) {
+        long into = Math.floorMod(instant().toEpochMilli(), step.toMillis());
+        advance(Duration.ofMillis(step.toMillis() - into + 1000));
+    }
+
     @Override
     public ZoneId getZone() {
         return ZoneOffset.UTC;
