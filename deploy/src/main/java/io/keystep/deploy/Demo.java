@@ -96,6 +96,48 @@ public final class Demo {
             out.println("   " + event.path("occurredAt").asText() + "  " + String.format("%-24s", event.path("type").asText())
                     + summary(event.path("payload")));
         }
+        push(stack, gateway, out);
+    }
+
+    /**
+     * A push login: the reference authenticator (a small client that plays the phone app) pairs with a new user, a
+     * login goes to push, the phone reads the notification from the FCM stand-in's inbox, fetches the login's
+     * context, and approves with the number the login screen shows.
+     */
+    static void push(LocalStack stack, GatewayClient gateway, PrintStream out) {
+        String userId = "bob-" + UUID.randomUUID().toString().substring(0, 8);
+        out.println();
+        out.println("Push demo, user '" + userId + "' (the phone app is the reference authenticator)");
+        GatewayClient.Answer link = gateway.pushPairing(userId);
+        String pairingUrl = link.body().path("pairingUrl").asText();
+        out.println("1. pairing link: POST /v1/users/" + userId + "/push-devices/pairing -> " + link.status() + " "
+                + pairingUrl.replaceAll("/[^/]{20,}$", "/<token>"));
+        io.keystep.testsupport.push.ReferenceAuthenticator phone = io.keystep.testsupport.push.ReferenceAuthenticator
+                .es256("fcm", "demo:" + UUID.randomUUID(), "Bob's phone");
+        io.keystep.testsupport.push.ReferenceAuthenticator.Answer paired = phone.pair(pairingUrl);
+        out.println("2. the app pairs, proving its new key: " + paired.status() + " " + paired.body());
+        String loginId = "login-" + UUID.randomUUID();
+        try (LoginPublisher publisher = new LoginPublisher(stack.kafkaClientConfig(BusAccess.GATEWAY),
+                stack.tokens())) {
+            publisher.publish(TENANT, new LoginAttempted(loginId, userId, true,
+                    new Device("fp-" + UUID.randomUUID(), "Mozilla/5.0 (demo)"), "203.0.113.7", Purpose.LOGIN));
+        }
+        JsonNode decision = Poll.until("the push decision", Duration.ofSeconds(30), () -> {
+            GatewayClient.Answer answer = gateway.loginDecision(loginId);
+            return answer.status() == 200 ? Optional.of(answer.body()) : Optional.empty();
+        });
+        String challengeId = decision.path("challengeId").asText();
+        out.println("3. login " + loginId + ": " + decision.path("decision").asText() + " on "
+                + decision.path("factor").asText() + " (" + decision.path("hint").asText() + "); the login screen shows"
+                + " the number " + decision.path("number").asInt());
+        io.keystep.testsupport.push.ReferenceAuthenticator.Notification push = Poll.until("the push",
+                Duration.ofSeconds(30), () -> phone.inbox(stack.fcm().baseUrl()).stream()
+                        .filter(n -> n.challengeId().equals(challengeId)).findFirst());
+        out.println("4. the phone received from FCM only the push's id and nonce; it asks what it is: "
+                + phone.context(challengeId).body());
+        io.keystep.testsupport.push.ReferenceAuthenticator.Answer approved = phone.approve(push,
+                decision.path("number").asInt());
+        out.println("5. the person types the number into the app, which signs its answer: " + approved.body());
     }
 
     /** The code in a message, or an error when the message carries none. */

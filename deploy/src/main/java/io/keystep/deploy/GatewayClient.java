@@ -65,6 +65,26 @@ public final class GatewayClient {
                 Map.of("First-Factor-Authenticated-At", Instant.now().toString()));
     }
 
+    /** {@code PUT /v1/users/{userId}/phone} for a user with factors: the step-up verification authorises it. */
+    public Answer enrollPhone(String userId, String phoneNumber, String stepUpId) {
+        return send(gatewayToken, "PUT", challengeUrl + "/v1/users/" + encode(userId) + "/phone",
+                Map.of("phoneNumber", phoneNumber), Map.of("Step-Up-Verification-Id", stepUpId));
+    }
+
+    /**
+     * {@code POST /v1/users/{userId}/push-devices/pairing} for a user without factors, who passed the first factor
+     * just now: a single-use pairing link the phone app opens.
+     */
+    public Answer pushPairing(String userId) {
+        return send(gatewayToken, "POST", challengeUrl + "/v1/users/" + encode(userId) + "/push-devices/pairing",
+                Map.of(), Map.of("First-Factor-Authenticated-At", Instant.now().toString()));
+    }
+
+    /** {@code POST /v1/verifications}: a verification of the Verify API (a code sent, or a push to the phone). */
+    public Answer verification(Map<String, String> body) {
+        return send(gatewayToken, "POST", challengeUrl + "/v1/verifications", body);
+    }
+
     /** {@code POST /v1/users/{userId}/phone/confirm}: the code the new number received makes it the user's. */
     public Answer confirmPhone(String userId, String code) {
         return send(gatewayToken, "POST", challengeUrl + "/v1/users/" + encode(userId) + "/phone/confirm",
