@@ -302,7 +302,8 @@ class PushTest {
         ReferenceAuthenticator forger = ReferenceAuthenticator.es256("apns", app.pushToken(), "iPhone");
         String token = link.substring(link.lastIndexOf('/') + 1);
         String forged = "{\"publicKey\":\"" + java.util.Base64.getEncoder().encodeToString(new byte[91])
-                + "\",\"algorithm\":\"ES256\",\"platform\":\"apns\",\"pushToken\":\"abcdefgh\",\"name\":\"x\","
+                + "\",\"algorithm\":\"ES256\",\"platform\":\"apns\",\"pushToken\":\"" + "ab".repeat(32)
+                + "\",\"name\":\"x\","
                 + "\"signature\":\"AAAA\"}";
         RestAssured.given().contentType(ContentType.JSON).body(forged).post("/v1/push/pairings/{t}", token).then()
                 .statusCode(400).body("errors[0].field", equalTo("publicKey"));
