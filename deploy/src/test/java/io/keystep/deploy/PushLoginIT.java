@@ -31,6 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PushLoginIT {
 
     private static final String TENANT = "e2e-push";
+    /** The tenant's send cooldown per number, the shortest a tenant may set. */
+    private static final Duration COOLDOWN = Duration.ofSeconds(5);
     private static LocalStack stack;
     private static GatewayClient gateway;
 
@@ -38,6 +40,9 @@ class PushLoginIT {
     static void useTheSharedStack(LocalStack shared) {
         stack = shared;
         gateway = GatewayClient.of(stack, stack.tokens(), TENANT);
+        String admin = stack.tokens().mint(TENANT, "admin", Duration.ofMinutes(10));
+        assertEquals(200, gateway.putSetting(admin, stack.service("challenge-service").url() + "/v1/settings/verify",
+                Map.of("destinationCooldownSeconds", (int) COOLDOWN.toSeconds())).status());
     }
 
     /** A user whose first factor is a phone app paired by the reference authenticator. */
@@ -110,7 +115,7 @@ class PushLoginIT {
     }
 
     @Test
-    void aPhoneFcmNoLongerKnowsMovesTheLoginToSms() throws InterruptedException {
+    void aPhoneFcmNoLongerKnowsMovesTheLoginToSms() {
         String userId = "user-" + UUID.randomUUID();
         String phone = "+1415555" + String.format("%04d", Math.abs(userId.hashCode()) % 10_000);
         ReferenceAuthenticator app = paired(userId);
@@ -127,8 +132,9 @@ class PushLoginIT {
                 stack.smsSink().messagesTo(phone).stream().skip(before).findFirst());
         assertEquals(200, gateway.confirmPhone(userId, Demo.codeIn(enrollment.body())).status());
 
-        // A login's SMS keeps the number's send cooldown (30 s) like any other: the enrollment SMS started it.
-        Thread.sleep(Duration.ofSeconds(31).toMillis());
+        // A login's SMS keeps the number's send cooldown like any other: the enrollment SMS started it.
+        org.awaitility.Awaitility.await("the number's send cooldown").atMost(COOLDOWN.plusSeconds(5))
+                .until(() -> java.time.Instant.now().isAfter(enrollment.receivedAt().plus(COOLDOWN).plusMillis(500)));
         stack.fcm().markUnregistered(app.pushToken());
         int smsBefore = stack.smsSink().messagesTo(phone).size();
         JsonNode moved = decision(login(userId), "sms");
