@@ -28,7 +28,7 @@ public final class AccessTokens {
 
     public static final String ISSUER = "https://keystep.local/issuer";
     public static final String AUDIENCE = "keystep";
-    public static final Set<String> ROLES = Set.of("gateway", "worker", "compliance", "admin");
+    public static final Set<String> ROLES = Set.of("gateway", "worker", "compliance", "support", "analyst", "admin");
 
     private final PrivateKey signingKey;
 
@@ -88,7 +88,7 @@ public final class AccessTokens {
      */
     public static void main(String[] args) {
         if (args.length < 1 || args.length > 3) {
-            System.err.println("usage: ./keystep token <gateway|worker|compliance|admin> [tenant (demo)] [minutes (60)]");
+            System.err.println("usage: ./keystep token <gateway|worker|compliance|support|analyst|admin> [tenant (demo)] [minutes (60)]");
             System.exit(2);
         }
         java.nio.file.Path root = java.nio.file.Path.of(System.getProperty("keystep.root", ".")).toAbsolutePath();

@@ -31,6 +31,8 @@ public final class Tokens {
     public static final String WORKER = "worker";
     public static final String COMPLIANCE = "compliance";
     public static final String ADMIN = "admin";
+    public static final String SUPPORT = "support";
+    public static final String ANALYST = "analyst";
 
     private static final KeyPair KEYS = jvmKeys();
     private static final ConcurrentMap<String, String> CACHE = new ConcurrentHashMap<>();
@@ -59,6 +61,14 @@ public final class Tokens {
 
     public static String admin(String tenant) {
         return of(tenant, ADMIN);
+    }
+
+    public static String support(String tenant) {
+        return of(tenant, SUPPORT);
+    }
+
+    public static String analyst(String tenant) {
+        return of(tenant, ANALYST);
     }
 
     /** A token for another audience: well signed, in date, for a different service. */
