@@ -55,7 +55,8 @@ public final class LocalRun {
         out.println("Passkey demo: " + stack.demoGateway().url() + "/  (a demo gateway page: sign up, enroll a passkey,"
                 + " log in with it)");
         out.println("Every API takes a bearer token. Mint one signed by this stack's local issuer with");
-        out.println("  ./keystep token <gateway|worker|compliance|admin> [tenant, default " + Demo.TENANT + "] [minutes, default 60]");
+        out.println("  ./keystep token <gateway|worker|compliance|support|analyst|admin> [tenant, default " + Demo.TENANT
+                + "] [minutes, default 60]");
         out.println("for example:");
         out.println("  curl -H \"Authorization: Bearer $(./keystep token compliance)\" '"
                 + stack.service("audit-service").url() + "/v1/audit/events?limit=5'");
@@ -65,6 +66,10 @@ public final class LocalRun {
         out.println("  <principal>.properties for Java clients, <principal>.kcat.conf for kcat, for example");
         out.println("  kcat -F " + root.relativize(kafkaClients.resolve(BusAccess.GATEWAY + ".kcat.conf"))
                 + " -C -t auth.decision.v1 -o beginning -e");
+        out.println();
+        out.println("Console: " + stack.service(LocalStack.CONSOLE).url() + "/  (sign in with a name, tenant " + Demo.TENANT
+                + " and the roles to try: compliance searches and tails the trail, support finds users and lifts"
+                + " lockouts, analyst sees conversion and cost, admin edits every service's settings)");
         stopped.await();
     }
 }

@@ -94,6 +94,7 @@ public final class LocalStack implements AutoCloseable {
         kafkaBootstrap = env.get(KAFKA_ENV);
         kafkaCredentials = secrets.kafka();
         if (kafkaBootstrap == null || kafkaBootstrap.isBlank()) {
+            out.println("  starting Kafka...");
             LocalKafka kafka = keep(LocalKafka.start(ports.kafka(), kafkaCredentials));
             kafkaBootstrap = kafka.bootstrapServers();
             out.println("  kafka      " + kafkaBootstrap + "  (KRaft, in this process; SASL/SCRAM and ACLs)");
@@ -120,6 +121,7 @@ public final class LocalStack implements AutoCloseable {
         redisUrl = env.get(REDIS_ENV);
         redisPasswords = secrets.redisPasswords();
         if (redisUrl == null || redisUrl.isBlank()) {
+            out.println("  starting Redis...");
             redisUrl = keep(LocalRedis.start(ports.redis(), redisPasswords)).url();
             out.println("  redis      " + redisUrl);
         } else {
@@ -129,6 +131,7 @@ public final class LocalStack implements AutoCloseable {
 
         String postgresUrl = env.get(POSTGRES_ENV);
         if (postgresUrl == null || postgresUrl.isBlank()) {
+            out.println("  starting PostgreSQL...");
             LocalPostgres postgres = keep(LocalPostgres.start(ports.postgres()));
             postgresUrl = "postgresql://" + LocalPostgres.USER + ":" + LocalPostgres.superuserPassword()
                     + "@localhost:" + postgres.port();
@@ -229,11 +232,39 @@ public final class LocalStack implements AutoCloseable {
         launch(root, "challenge-service", ports.challenge(), ports.challengeManagement(), challenge, logDir);
         launch(root, "delivery-service", ports.delivery(), ports.deliveryManagement(), delivery, logDir);
         launch(root, "audit-service", ports.audit(), ports.auditManagement(), audit, logDir);
+        services.put(CONSOLE, ServiceProcess.start(CONSOLE, root.resolve("console/target/quarkus-app/quarkus-run.jar"),
+                ports.console(), ports.consoleManagement(), consoleEnvironment(secrets, ports), logDir.resolve(CONSOLE
+                        + ".log")));
+        out.println("  starting risk-, challenge-, delivery- and audit-service and the console; waiting until each is"
+                + " ready...");
         for (ServiceProcess service : services.values()) {
             service.awaitReady(Duration.ofSeconds(180));
             out.println("  " + String.format("%-18s", service.name()) + service.url() + "  (health, metrics: "
                     + service.managementUrl() + "/q; log: " + service.logFile() + ")");
         }
+    }
+
+    /** The console's name among the stack's processes. */
+    public static final String CONSOLE = "console";
+
+    /**
+     * The console of the local run: it calls this stack's services and signs people in with a form that mints tokens
+     * with the local issuer's key, answering on loopback only (it refuses to start otherwise).
+     */
+    private static Map<String, String> consoleEnvironment(Secrets secrets, StackPorts ports) {
+        Map<String, String> console = new HashMap<>();
+        console.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        console.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
+        console.put("KEYSTEP_CONSOLE_SIGN_IN", "local");
+        console.put("QUARKUS_OIDC_TENANT_ENABLED", "false");
+        console.put("KEYSTEP_CONSOLE_LOCAL_ISSUER_PRIVATE_KEY", secrets.tokenIssuerPrivateKey());
+        console.put("KEYSTEP_CONSOLE_LOCAL_ISSUER_ISSUER", AccessTokens.ISSUER);
+        console.put("KEYSTEP_CONSOLE_LOCAL_ISSUER_AUDIENCE", AccessTokens.AUDIENCE);
+        console.put("KEYSTEP_CONSOLE_SERVICES_RISK", "http://127.0.0.1:" + ports.risk());
+        console.put("KEYSTEP_CONSOLE_SERVICES_CHALLENGE", "http://127.0.0.1:" + ports.challenge());
+        console.put("KEYSTEP_CONSOLE_SERVICES_DELIVERY", "http://127.0.0.1:" + ports.delivery());
+        console.put("KEYSTEP_CONSOLE_SERVICES_AUDIT", "http://127.0.0.1:" + ports.audit());
+        return console;
     }
 
     /** delivery-service's FCM and APNs settings, pointing at this stack's stand-ins with their credentials. */
