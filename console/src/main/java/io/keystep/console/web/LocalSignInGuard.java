@@ -16,13 +16,18 @@ public class LocalSignInGuard {
 
     void check(@Observes StartupEvent start, ConsoleConfig config,
                @ConfigProperty(name = "quarkus.http.host") String host) {
-        if (config.localSignIn() && !loopback(host)) {
+        refuseUnlessLoopback(config.signIn(), host);
+    }
+
+    /** Throws unless the sign-in is not local, or {@code host} is a loopback address. */
+    public static void refuseUnlessLoopback(String signIn, String host) {
+        if ("local".equals(signIn) && !loopback(host)) {
             throw new IllegalStateException("keystep.console.sign-in=local is refused on " + host
                     + ": it serves loopback only (quarkus.http.host=127.0.0.1); production signs in with OpenID Connect");
         }
     }
 
-    static boolean loopback(String host) {
+    public static boolean loopback(String host) {
         try {
             return InetAddress.getByName(host).isLoopbackAddress();
         } catch (UnknownHostException e) {
