@@ -15,6 +15,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.NewCookie;
@@ -38,6 +39,8 @@ public class SignInScreen {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
     private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    /** An OAuth error code as a provider sends it (RFC 6749 4.1.2.1); anything else is not shown. */
+    private static final Pattern ERROR = Pattern.compile("[a-z_]{1,64}");
     /** The roles a console user may hold; gateways and workers are machines and have no screen. */
     static final List<String> ROLES = List.of("compliance", "support", "analyst", "admin");
 
@@ -115,12 +118,34 @@ public class SignInScreen {
         return Response.seeOther(URI.create("/")).cookie(cookie).build();
     }
 
-    /** Starts the OpenID Connect code flow (the provider's sign-in page), then lands on the home screen. */
+    /**
+     * Starts the OpenID Connect code flow (the provider's sign-in page), then lands on the home screen. A person the
+     * provider signed in whose access token gives no session (no {@code tenant} claim) is told so, and the
+     * provider's session in the console is ended, so that no screen opens on it.
+     */
     @GET
     @Path("sign-in/oidc")
     @Authenticated
-    public Response signInThroughProvider() {
-        return Response.seeOther(URI.create("/")).build();
+    public Uni<Response> signInThroughProvider() {
+        if (current.find().isPresent()) {
+            return Uni.createFrom().item(Response.seeOther(URI.create("/")).build());
+        }
+        Response refused = Response.status(403).type(MediaType.TEXT_HTML).entity(Templates.signIn(false,
+                new Form("", "", Set.of()), ROLES, new Outcome("error", "Your organisation's account was signed in,"
+                        + " but its token names no Keystep tenant, so the console cannot open. Ask your"
+                        + " administrator to add the tenant claim to the tokens issued for the console.", Map.of())))
+                .build();
+        return endProviderSession().replaceWith(refused).onFailure().recoverWithItem(refused);
+    }
+
+    /** Where the provider's refusal lands ({@code quarkus.oidc.authentication.error-path}): the sign-in, saying so. */
+    @GET
+    @Path("sign-in/failed")
+    public Response signInFailed(@QueryParam("error") String error) {
+        String code = error == null || !ERROR.matcher(error).matches() ? "unknown" : error;
+        return Response.status(401).type(MediaType.TEXT_HTML).entity(Templates.signIn(sessions.local(),
+                new Form("", "demo", Set.of()), ROLES, new Outcome("error", "Your organisation's identity provider"
+                        + " did not sign you in (" + code + ").", Map.of()))).build();
     }
 
     @POST
@@ -129,9 +154,14 @@ public class SignInScreen {
         NewCookie cleared = new NewCookie.Builder(Sessions.COOKIE).value("").path("/").httpOnly(true).maxAge(0)
                 .sameSite(NewCookie.SameSite.STRICT).build();
         Response done = Response.seeOther(URI.create("/sign-in")).cookie(cleared).build();
-        if (!sessions.local() && oidc.isResolvable()) {
-            return oidc.get().logout().replaceWith(done).onFailure().recoverWithItem(done);
+        return endProviderSession().replaceWith(done).onFailure().recoverWithItem(done);
+    }
+
+    /** Ends the request's OpenID Connect session in the console: its cookies are cleared on the response. */
+    private Uni<Void> endProviderSession() {
+        if (sessions.local() || !oidc.isResolvable()) {
+            return Uni.createFrom().voidItem();
         }
-        return Uni.createFrom().item(done);
+        return oidc.get().logout();
     }
 }
