@@ -119,6 +119,8 @@ class AccessControlTest {
         Map<String, Set<String>> all = new java.util.HashMap<>();
         ONLY.forEach((op, role) -> all.put(op, Set.of(role)));
         // Support staff, and administrators, who keep the support actions they had.
+        all.put("GET /v1/support/users", Set.of(Tokens.SUPPORT, Tokens.ADMIN));
+        all.put("GET /v1/support/users/{userId}", Set.of(Tokens.SUPPORT, Tokens.ADMIN));
         all.put("POST /v1/users/{userId}/reenable", Set.of(Tokens.SUPPORT, Tokens.ADMIN));
         all.put("POST /v1/users/{userId}/account-recoveries", Set.of(Tokens.SUPPORT, Tokens.ADMIN));
         // The gateway revokes a device at the user's request; support on its own word.
@@ -222,6 +224,7 @@ class AccessControlTest {
                 "POST /v1/verifications/{id}/check", Tokens.GATEWAY,
                 "GET /v1/logins/{loginId}", Tokens.GATEWAY,
                 "GET /v1/users/{userId}/factors", Tokens.GATEWAY,
+                "GET /v1/support/users/{userId}", Tokens.SUPPORT,
                 "PUT /v1/settings/verify", Tokens.ADMIN);
         for (Operation op : tokenOperations()) {
             String role = representative.get(op.toString());
