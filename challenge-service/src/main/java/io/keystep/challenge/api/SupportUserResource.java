@@ -61,7 +61,7 @@ public class SupportUserResource {
      *                       last success
      * @param openRecoveries account recoveries awaiting approval or waiting
      */
-    public record UserView(String userId, List<FactorView> factors, PhoneView phone,
+    public record UserView(String userId, List<FactorSummary> factors, PhoneView phone,
                            List<TrustedDeviceView> trustedDevices, LockoutView lockout,
                            List<AccountRecoveryResource.RecoveryView> openRecoveries) {
     }
@@ -73,7 +73,7 @@ public class SupportUserResource {
      * a set is not one factor); only for a passkey suspected cloned: {@code cloneSuspectedAt}; only for a paired
      * device: {@code reachable}.
      */
-    public record FactorView(String factorId, String kind, String status, String name, boolean preferred,
+    public record FactorSummary(String factorId, String kind, String status, String name, boolean preferred,
                              Instant createdAt, Instant lastUsedAt,
                              @JsonInclude(JsonInclude.Include.NON_NULL) Integer remaining,
                              @JsonInclude(JsonInclude.Include.NON_NULL) Instant cloneSuspectedAt,
@@ -132,16 +132,16 @@ public class SupportUserResource {
     }
 
     private UserView view(UserRecord u) {
-        List<FactorView> factors = new ArrayList<>();
+        List<FactorSummary> factors = new ArrayList<>();
         boolean authenticatorPreferred = u.factors().stream().anyMatch(f -> f.preferred);
-        u.phone().ifPresent(p -> factors.add(new FactorView(p.id.toString(), "sms", "active",
+        u.phone().ifPresent(p -> factors.add(new FactorSummary(p.id.toString(), "sms", "active",
                 PhoneNumbers.mask(p.phoneNumber), !authenticatorPreferred, p.enrolledAt, null, null, null, null)));
         for (AuthFactor f : u.factors()) {
-            factors.add(new FactorView(f.id.toString(), f.kind.toLowerCase(Locale.ROOT),
+            factors.add(new FactorSummary(f.id.toString(), f.kind.toLowerCase(Locale.ROOT),
                     f.status.toLowerCase(Locale.ROOT), f.label, f.preferred, f.createdAt, f.lastUsedAt, null,
                     u.cloneSuspected().get(f.id), "PUSH".equals(f.kind) ? !u.unreachable().contains(f.id) : null));
         }
-        u.recoveryCodes().ifPresent(c -> factors.add(new FactorView(null, "recovery_codes",
+        u.recoveryCodes().ifPresent(c -> factors.add(new FactorSummary(null, "recovery_codes",
                 c.remaining() > 0 ? "active" : "used_up", "recovery codes", false, c.createdAt(), c.lastUsedAt(),
                 c.remaining(), null, null)));
         PhoneView phone = u.phone().map(p -> new PhoneView(PhoneNumbers.mask(p.phoneNumber), true, p.updatedAt))
