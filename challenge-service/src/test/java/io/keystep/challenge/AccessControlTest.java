@@ -48,7 +48,8 @@ import static org.hamcrest.Matchers.not;
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "challenge"))
 class AccessControlTest {
 
-    private static final List<String> ROLES = List.of(Tokens.GATEWAY, Tokens.WORKER, Tokens.COMPLIANCE, Tokens.ADMIN);
+    private static final List<String> ROLES = List.of(Tokens.GATEWAY, Tokens.WORKER, Tokens.COMPLIANCE, Tokens.ADMIN,
+            Tokens.SUPPORT, Tokens.ANALYST);
 
     /** Every operation the service has, with the one role allowed to call it. */
     private static final Map<String, String> ONLY = Map.ofEntries(
@@ -85,15 +86,12 @@ class AccessControlTest {
             Map.entry("POST /v1/users/{userId}/recovery-codes", Tokens.GATEWAY),
             Map.entry("POST /v1/users/{userId}/recovery-codes/redeem", Tokens.GATEWAY),
             Map.entry("GET /v1/users/{userId}/trusted-devices", Tokens.GATEWAY),
-            Map.entry("DELETE /v1/users/{userId}/trusted-devices/{deviceId}", Tokens.GATEWAY),
             Map.entry("DELETE /v1/users/{userId}/trusted-devices", Tokens.GATEWAY),
-            Map.entry("POST /v1/users/{userId}/reenable", Tokens.ADMIN),
             Map.entry("GET /v1/settings/verify", Tokens.ADMIN),
             Map.entry("PUT /v1/settings/verify", Tokens.ADMIN),
             Map.entry("GET /v1/settings/account-recovery", Tokens.ADMIN),
             Map.entry("PUT /v1/settings/account-recovery", Tokens.ADMIN),
             Map.entry("POST /v1/users/{userId}/phone/confirm", Tokens.GATEWAY),
-            Map.entry("POST /v1/users/{userId}/account-recoveries", Tokens.ADMIN),
             Map.entry("POST /v1/users/{userId}/account-recoveries/{recoveryId}/approve", Tokens.COMPLIANCE));
 
     /**
@@ -111,16 +109,28 @@ class AccessControlTest {
         return OpenApiOperations.fetch().stream().filter(op -> !DEVICE_SIGNED.containsKey(op.toString())).toList();
     }
 
-    /** Every operation with the roles allowed to call it: most allow one, account recovery involves several. */
+    /**
+     * Every operation with the roles allowed to call it: most allow one; support's operations, account recovery and
+     * the revocation of one trusted device involve several.
+     */
     private static final Map<String, Set<String>> ALLOWED = allowed();
 
     private static Map<String, Set<String>> allowed() {
         Map<String, Set<String>> all = new java.util.HashMap<>();
         ONLY.forEach((op, role) -> all.put(op, Set.of(role)));
+        // Support staff, and administrators, who keep the support actions they had.
+        all.put("GET /v1/support/users", Set.of(Tokens.SUPPORT, Tokens.ADMIN));
+        all.put("GET /v1/support/users/{userId}", Set.of(Tokens.SUPPORT, Tokens.ADMIN));
+        all.put("POST /v1/users/{userId}/reenable", Set.of(Tokens.SUPPORT, Tokens.ADMIN));
+        all.put("POST /v1/users/{userId}/account-recoveries", Set.of(Tokens.SUPPORT, Tokens.ADMIN));
+        // The gateway revokes a device at the user's request; support on its own word.
+        all.put("DELETE /v1/users/{userId}/trusted-devices/{deviceId}",
+                Set.of(Tokens.GATEWAY, Tokens.SUPPORT, Tokens.ADMIN));
         // Support withdraws a recovery; the user, through the gateway and with a factor left, cancels it.
-        all.put("DELETE /v1/users/{userId}/account-recoveries/{recoveryId}", Set.of(Tokens.ADMIN, Tokens.GATEWAY));
+        all.put("DELETE /v1/users/{userId}/account-recoveries/{recoveryId}",
+                Set.of(Tokens.SUPPORT, Tokens.ADMIN, Tokens.GATEWAY));
         all.put("GET /v1/users/{userId}/account-recoveries/{recoveryId}",
-                Set.of(Tokens.ADMIN, Tokens.COMPLIANCE, Tokens.GATEWAY));
+                Set.of(Tokens.SUPPORT, Tokens.ADMIN, Tokens.COMPLIANCE, Tokens.GATEWAY));
         return Map.copyOf(all);
     }
 
@@ -214,6 +224,7 @@ class AccessControlTest {
                 "POST /v1/verifications/{id}/check", Tokens.GATEWAY,
                 "GET /v1/logins/{loginId}", Tokens.GATEWAY,
                 "GET /v1/users/{userId}/factors", Tokens.GATEWAY,
+                "GET /v1/support/users/{userId}", Tokens.SUPPORT,
                 "PUT /v1/settings/verify", Tokens.ADMIN);
         for (Operation op : tokenOperations()) {
             String role = representative.get(op.toString());

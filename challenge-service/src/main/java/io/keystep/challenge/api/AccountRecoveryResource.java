@@ -26,13 +26,12 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Account recovery when a user lost every factor (docs/operations.md, "Account recovery"): support ({@code admin})
- * opens it after the runbook's identity check, a compliance officer approves it, it waits the tenant's delay, during
+ * Account recovery when a user lost every factor (docs/operations.md, "Account recovery"): support ({@code support}
+ * or {@code admin}) opens it after the runbook's identity check, a compliance officer approves it, it waits the tenant's delay, during
  * which the user is told on every channel and can cancel it with a factor left; then one factor may be enrolled
  * without step-up.
  */
@@ -72,9 +71,12 @@ public class AccountRecoveryResource {
         this.identity = identity;
     }
 
-    /** Support opens a recovery after the runbook's identity check: 201, or 409 when one is open already. */
+    /**
+     * Support opens a recovery after the runbook's identity check: 201, or 409 when one is open already. The trail
+     * keeps who opened it (the token's subject), who therefore cannot approve it.
+     */
     @POST
-    @RolesAllowed(Roles.ADMIN)
+    @RolesAllowed({Roles.SUPPORT, Roles.ADMIN})
     public Uni<Response> open(@PathParam("userId") @UserId String userId, @Valid OpenRequest body) {
         String tenantId = caller.tenant();
         if (body == null) {
@@ -105,7 +107,7 @@ public class AccountRecoveryResource {
                                 "Second approver required", "who opened a recovery cannot approve it"));
                     }
                     throw new ProblemException(Problem.of(409, "not-awaiting-approval", "Not awaiting approval",
-                            "recovery " + id + " is " + status(r)));
+                            "recovery " + id + " is " + recoveries.statusOf(r)));
                 }));
     }
 
@@ -116,26 +118,26 @@ public class AccountRecoveryResource {
     @DELETE
     @Path("/{recoveryId}")
     @Consumes(MediaType.WILDCARD)
-    @RolesAllowed({Roles.ADMIN, Roles.GATEWAY})
+    @RolesAllowed({Roles.SUPPORT, Roles.ADMIN, Roles.GATEWAY})
     public Uni<RecoveryView> cancel(@PathParam("userId") @UserId String userId,
                                     @PathParam("recoveryId") String recoveryId,
                                     @HeaderParam(FactorChangeGate.STEP_UP_HEADER) String stepUp) {
         String tenantId = caller.tenant();
         UUID id = FactorResource.factorId(recoveryId);
-        boolean support = identity.hasRole(Roles.ADMIN);
+        boolean support = identity.hasRole(Roles.SUPPORT) || identity.hasRole(Roles.ADMIN);
         Uni<String> by = support ? Uni.createFrom().item(caller.subject())
                 : gate.toChange(tenantId, userId, stepUp, "canceling an account recovery").map(how -> "user (" + how + ")");
         return by.flatMap(who -> FactorChangeGate.failClosed(recoveries.cancel(tenantId, userId, id, who)))
                 .flatMap(canceled -> canceled.isPresent() ? Uni.createFrom().item(view(canceled.get()))
                         : found(tenantId, userId, id).map(r -> {
                             throw new ProblemException(Problem.of(409, "not-open", "Not open",
-                                    "recovery " + id + " is " + status(r)));
+                                    "recovery " + id + " is " + recoveries.statusOf(r)));
                         }));
     }
 
     @GET
     @Path("/{recoveryId}")
-    @RolesAllowed({Roles.ADMIN, Roles.COMPLIANCE, Roles.GATEWAY})
+    @RolesAllowed({Roles.SUPPORT, Roles.ADMIN, Roles.COMPLIANCE, Roles.GATEWAY})
     public Uni<RecoveryView> get(@PathParam("userId") @UserId String userId,
                                  @PathParam("recoveryId") String recoveryId) {
         String tenantId = caller.tenant();
@@ -148,21 +150,11 @@ public class AccountRecoveryResource {
     }
 
     private RecoveryView view(Recovery r) {
-        return new RecoveryView(r.id().toString(), r.userId(), status(r), r.ticket(), r.openedBy(), r.openedAt(),
-                r.approvedBy(), r.approvedAt(), r.maturesAt(), r.expiresAt(), r.closedBy(), r.closedAt());
+        return view(r, recoveries.statusOf(r));
     }
 
-    private String status(Recovery r) {
-        if ("CANCELED".equals(r.status()) && "lapsed".equals(r.closedBy())) {
-            return "lapsed";
-        }
-        boolean open = "AWAITING_APPROVAL".equals(r.status()) || "WAITING".equals(r.status());
-        if (open && !r.expiresAt().isAfter(recoveries.now())) {
-            return "lapsed";
-        }
-        if (recoveries.matured(r)) {
-            return "ready";
-        }
-        return r.status().toLowerCase(Locale.ROOT);
+    static RecoveryView view(Recovery r, String status) {
+        return new RecoveryView(r.id().toString(), r.userId(), status, r.ticket(), r.openedBy(), r.openedAt(),
+                r.approvedBy(), r.approvedAt(), r.maturesAt(), r.expiresAt(), r.closedBy(), r.closedAt());
     }
 }

@@ -20,11 +20,11 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 
 /**
- * Support actions on a user's factors, for administrators who followed the support runbook's identity check:
- * lifting a suspension (or lockout) after too many failed checks.
+ * Support actions on a user's factors, for support staff (or administrators) who followed the support runbook's
+ * identity check: lifting a suspension (or lockout) after too many failed checks.
  */
 @Path("/v1/users/{userId}/reenable")
-@jakarta.annotation.security.RolesAllowed(Roles.ADMIN)
+@jakarta.annotation.security.RolesAllowed({Roles.SUPPORT, Roles.ADMIN})
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class SupportResource {
@@ -57,8 +57,8 @@ public class SupportResource {
 
     /**
      * Re-enables a suspended or locked-out user: 200 with what was lifted, 409 {@code not-suspended} when neither
-     * holds (nothing is published). Publishes {@code factor.changed.v1} REENABLED with the reason and the identity
-     * check, and a notice to the user's other channels, before answering.
+     * holds (nothing is published). Publishes {@code factor.changed.v1} REENABLED with who did it (the token's
+     * subject), the reason and the identity check, and a notice to the user's other channels, before answering.
      */
     @POST
     public Uni<Reenabled> reenable(@PathParam("userId") @UserId String userId, @Valid ReenableRequest body) {

@@ -34,10 +34,13 @@ public class TrustedDeviceResource {
 
     private final TrustedDevices devices;
     private final Caller caller;
+    private final io.quarkus.security.identity.SecurityIdentity identity;
 
-    public TrustedDeviceResource(TrustedDevices devices, Caller caller) {
+    public TrustedDeviceResource(TrustedDevices devices, Caller caller,
+                                 io.quarkus.security.identity.SecurityIdentity identity) {
         this.caller = caller;
         this.devices = devices;
+        this.identity = identity;
     }
 
     @GET
@@ -65,13 +68,20 @@ public class TrustedDeviceResource {
         return devices.revokeAllOnRequest(tenantId, userId, reason).map(Revoked::new);
     }
 
-    /** Revokes one device: 204, or 404 when unknown or revoked already. */
+    /**
+     * Revokes one device: 204, or 404 when unknown or revoked already. The gateway revokes at the user's request;
+     * support (or an administrator) on its own word, and the trail's DEVICE_REVOKED names support and who.
+     */
     @DELETE
     @Path("/{deviceId}")
+    @jakarta.annotation.security.RolesAllowed({Roles.GATEWAY, Roles.SUPPORT, Roles.ADMIN})
     public Uni<Response> revoke(@PathParam("userId") @UserId String userId, @PathParam("deviceId") String deviceIdParam) {
         String tenantId = caller.tenant();
         java.util.UUID deviceId = FactorResource.factorId(deviceIdParam);
-        return devices.revoke(tenantId, userId, deviceId).map(revoked -> {
+        boolean support = identity.hasRole(Roles.SUPPORT) || identity.hasRole(Roles.ADMIN);
+        Uni<Boolean> revocation = support ? devices.revokeBySupport(tenantId, userId, deviceId, caller.subject())
+                : devices.revoke(tenantId, userId, deviceId);
+        return revocation.map(revoked -> {
             if (!revoked) {
                 throw ProblemException.notFound("trusted device " + deviceId + " not found");
             }

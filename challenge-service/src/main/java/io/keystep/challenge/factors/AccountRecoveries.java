@@ -104,6 +104,25 @@ public class AccountRecoveries {
         return "WAITING".equals(recovery.status()) && !recovery.maturesAt().isAfter(clock.instant());
     }
 
+    /**
+     * A recovery's status as support and the gateway see it: {@code awaiting_approval}, {@code waiting}, {@code ready}
+     * (matured, until it expires), {@code used}, {@code canceled} or {@code lapsed} (left unapproved or unused past
+     * its time, whether or not a later request closed it already).
+     */
+    public String statusOf(Recovery r) {
+        if ("CANCELED".equals(r.status()) && "lapsed".equals(r.closedBy())) {
+            return "lapsed";
+        }
+        boolean open = "AWAITING_APPROVAL".equals(r.status()) || "WAITING".equals(r.status());
+        if (open && !r.expiresAt().isAfter(clock.instant())) {
+            return "lapsed";
+        }
+        if (matured(r)) {
+            return "ready";
+        }
+        return r.status().toLowerCase(java.util.Locale.ROOT);
+    }
+
     private Uni<Void> announce(String tenantId, Instant at, Recovery recovery, FactorChange change, String detail) {
         // Every channel the user had hears of it: an impostor's recovery is noticed while it waits.
         return notices.publish(tenantId, at, new FactorChanged(recovery.userId(), recovery.id().toString(), null,

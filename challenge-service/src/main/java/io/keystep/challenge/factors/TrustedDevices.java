@@ -89,19 +89,32 @@ public class TrustedDevices {
     }
 
     /**
-     * Revokes one device: DEVICE_REVOKED, with the user's notice, written to the outbox with the revocation and
-     * relayed until Kafka acknowledged it. False when unknown or revoked already.
+     * Revokes one device at the user's request (through the gateway): DEVICE_REVOKED, with the user's notice, written
+     * to the outbox with the revocation and relayed until Kafka acknowledged it. False when unknown or revoked
+     * already.
      */
     public Uni<Boolean> revoke(String tenantId, String userId, UUID deviceId) {
+        return revoke(tenantId, userId, deviceId, "revoked", "user");
+    }
+
+    /**
+     * Revokes one device on support's word, as {@link #revoke(String, String, UUID)} does; the event's detail names
+     * support and who ({@code by}, the token's subject), so that the trail tells it from the user's own revocation.
+     */
+    public Uni<Boolean> revokeBySupport(String tenantId, String userId, UUID deviceId, String by) {
+        return revoke(tenantId, userId, deviceId, "revoked by support: " + by, "support");
+    }
+
+    private Uni<Boolean> revoke(String tenantId, String userId, UUID deviceId, String detail, String metricReason) {
         Instant now = clock.instant();
         FactorChanged change = new FactorChanged(userId, deviceId.toString(), null, FactorChange.DEVICE_REVOKED,
-                "revoked");
+                detail);
         return notices.headers(tenantId, now, change)
                 .flatMap(headers -> devices.revoke(tenantId, userId, deviceId, now,
                         () -> outbox.row(tenantId, now, change, headers)))
                 .invoke(revoked -> {
                     if (revoked) {
-                        metrics.trustedDeviceRevoked(tenantId, "user");
+                        metrics.trustedDeviceRevoked(tenantId, metricReason);
                         relay.wake();
                     }
                 });

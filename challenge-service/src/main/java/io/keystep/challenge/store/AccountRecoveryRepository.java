@@ -57,6 +57,17 @@ public class AccountRecoveryRepository {
                 .execute(Tuple.of(id, tenantId, userId)).map(AccountRecoveryRepository::first);
     }
 
+    /** The user's open recoveries (awaiting approval or waiting; at most one), lapsed ones included. */
+    public Uni<java.util.List<Recovery>> openOf(String tenantId, String userId) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM account_recovery WHERE tenant_id = $1 AND user_id = $2"
+                        + " AND status IN ('AWAITING_APPROVAL', 'WAITING') ORDER BY opened_at")
+                .execute(Tuple.of(tenantId, userId)).map(rows -> {
+                    java.util.List<Recovery> out = new java.util.ArrayList<>();
+                    rows.forEach(r -> out.add(recovery(r)));
+                    return out;
+                });
+    }
+
     /**
      * Approves a recovery awaiting approval, by someone other than who opened it, before it lapsed: it then
      * matures at {@code maturesAt} and may be used until {@code useBy}. Empty when no such recovery.
@@ -122,10 +133,13 @@ public class AccountRecoveryRepository {
         if (!it.hasNext()) {
             return Optional.empty();
         }
-        Row r = it.next();
-        return Optional.of(new Recovery(r.getUUID("id"), r.getString("tenant_id"), r.getString("user_id"),
+        return Optional.of(recovery(it.next()));
+    }
+
+    private static Recovery recovery(Row r) {
+        return new Recovery(r.getUUID("id"), r.getString("tenant_id"), r.getString("user_id"),
                 r.getString("status"), r.getString("ticket"), r.getString("opened_by"), instant(r, "opened_at"),
                 r.getString("approved_by"), instant(r, "approved_at"), instant(r, "matures_at"),
-                instant(r, "expires_at"), r.getString("closed_by"), instant(r, "closed_at")));
+                instant(r, "expires_at"), r.getString("closed_by"), instant(r, "closed_at"));
     }
 }

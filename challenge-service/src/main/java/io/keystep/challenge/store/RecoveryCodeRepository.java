@@ -23,6 +23,24 @@ public class RecoveryCodeRepository {
                 "tenantId = ?1 and userId = ?2 and usedAt is null", tenantId, userId).list());
     }
 
+    /**
+     * The user's set of codes as support sees it, never a hash: how many remain of how many, when the set was made
+     * and when a code of it was last used. Empty when the user holds no set.
+     */
+    public Uni<java.util.Optional<CodeSet>> setOf(String tenantId, String userId) {
+        // A set is ten rows: summed here, so that no hash leaves the store.
+        return Panache.withSession(() -> RecoveryCode.<RecoveryCode>find("tenantId = ?1 and userId = ?2", tenantId,
+                userId).list()).map(all -> all.isEmpty() ? java.util.Optional.<CodeSet>empty()
+                : java.util.Optional.of(new CodeSet((int) all.stream().filter(c -> c.usedAt == null).count(),
+                all.size(), all.stream().map(c -> c.createdAt).min(Instant::compareTo).orElse(null),
+                all.stream().map(c -> c.usedAt).filter(java.util.Objects::nonNull).max(Instant::compareTo)
+                        .orElse(null))));
+    }
+
+    /** A user's set of recovery codes: {@code remaining} unused of {@code total}, made at, last used at (or null). */
+    public record CodeSet(int remaining, int total, Instant createdAt, Instant lastUsedAt) {
+    }
+
     /** Whether the user was ever given codes (a set exists, used or not). */
     public Uni<Boolean> exists(String tenantId, String userId) {
         return Panache.withSession(() -> RecoveryCode.count("tenantId = ?1 and userId = ?2", tenantId, userId))

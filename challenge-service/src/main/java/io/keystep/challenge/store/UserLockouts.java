@@ -39,6 +39,25 @@ public class UserLockouts {
     }
 
     /**
+     * The subject's lockout as support sees it: locked until (null when not locked), suspended, and the failed
+     * checks since the last success (the count that suspends at the tenant's {@code failuresToSuspend}).
+     */
+    public record Standing(Instant lockedUntil, boolean suspended, int failedChecks) {
+    }
+
+    /** The subject's standing, read from the keys the check script maintains. */
+    public Uni<Standing> standingOf(String tenantId, String subject, Instant now) {
+        return redis.execute("HMGET", ChallengeStore.lockoutKey(tenantId, subject), "lockedUntil", "suspended",
+                        "consecutive")
+                .map(r -> {
+                    Instant until = r.get(0) == null ? null : Instant.ofEpochMilli(Long.parseLong(r.get(0).toString()));
+                    return new Standing(until != null && until.isAfter(now) ? until : null,
+                            r.get(1) != null && "1".equals(r.get(1).toString()),
+                            r.get(2) == null ? 0 : Integer.parseInt(r.get(2).toString()));
+                });
+    }
+
+    /**
      * Lifts the subject's suspension and lockout, and forgets its failures, atomically: answers what was lifted
      * ({@link UserLockout} as it stood; neither set when there was nothing to lift).
      */
