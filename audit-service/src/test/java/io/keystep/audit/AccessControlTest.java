@@ -48,11 +48,13 @@ class AccessControlTest {
 
     /**
      * Every operation audit-service serves, with the roles allowed to call it (the audit settings: the administrator's,
-     * and the compliance role's for the retention; a user's timeline: support's too).
+     * and the compliance role's for the retention; a user's timeline: support's too; the analytics: the analyst's
+     * alone).
      */
     static final Map<String, String> ROLES = Map.ofEntries(
             Map.entry("GET /v1/audit/events", Tokens.COMPLIANCE),
             Map.entry("GET /v1/audit/events/{eventId}", Tokens.COMPLIANCE),
+            Map.entry("GET /v1/audit/analytics", Tokens.ANALYST),
             Map.entry("GET /v1/audit/export", Tokens.COMPLIANCE),
             Map.entry("GET /v1/audit/stream", Tokens.COMPLIANCE),
             Map.entry("GET /v1/audit/verify", Tokens.COMPLIANCE),
@@ -150,6 +152,7 @@ class AccessControlTest {
         String other = Trail.unique("other");
         String compliance = tenant + "-" + Tokens.COMPLIANCE + "-client";
         String admin = tenant + "-" + Tokens.ADMIN + "-client";
+        String analyst = tenant + "-" + Tokens.ANALYST + "-client";
         String support = tenant + "-" + Tokens.SUPPORT + "-client";
         record Probe(RequestSpecification request, String method, String path, String subject) {
         }
@@ -160,6 +163,7 @@ class AccessControlTest {
                 new Probe(withHeader(tenant, Tokens.COMPLIANCE, other), "GET", "/v1/audit/stream", compliance),
                 new Probe(withHeader(tenant, Tokens.COMPLIANCE, other), "GET",
                         "/v1/audit/events/" + java.util.UUID.randomUUID(), compliance),
+                new Probe(withHeader(tenant, Tokens.ANALYST, other), "GET", "/v1/audit/analytics", analyst),
                 new Probe(withHeader(tenant, Tokens.SUPPORT, other), "GET", "/v1/audit/users/u-1/timeline", support),
                 new Probe(Callers.compliance(tenant).queryParam("tenant", other), "GET", "/v1/audit/verify", compliance),
                 new Probe(Callers.compliance(tenant).queryParam("tenant", other), "GET", "/v1/audit/checkpoints", compliance),
@@ -194,7 +198,7 @@ class AccessControlTest {
         await().atMost(WAIT).until(() -> Trail.rows("tenant_id = ? AND type = ?", tenant, AccessRefused.TYPE).size()
                 == probes.size());
         var rows = Trail.rows("tenant_id = ? AND type = ?", tenant, AccessRefused.TYPE);
-        assertEquals(Set.of(compliance, admin, support), rows.stream().map(r -> (String) r.get("user_id")).collect(Collectors.toSet()));
+        assertEquals(Set.of(compliance, admin, analyst, support), rows.stream().map(r -> (String) r.get("user_id")).collect(Collectors.toSet()));
         assertTrue(rows.stream().allMatch(r -> Topics.ACCESS_REFUSED.equals(r.get("topic"))));
         // and a compliance officer finds them by type
         Callers.compliance(tenant).queryParam("type", AccessRefused.TYPE).get("/v1/audit/events")
