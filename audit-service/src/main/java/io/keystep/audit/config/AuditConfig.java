@@ -118,5 +118,13 @@ public interface AuditConfig {
         /** The challenges a country or prefix needs in the period before its conversion can raise an alert. */
         @WithDefault("20")
         int alertMinVolume();
+
+        /** How often the conversion gauges of the last hour are computed again. */
+        @WithDefault("PT1M")
+        Duration metricsEvery();
+
+        /** The period the conversion gauges look back over. */
+        @WithDefault("PT1H")
+        Duration metricsWindow();
     }
 }
