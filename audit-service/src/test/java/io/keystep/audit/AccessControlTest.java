@@ -47,11 +47,14 @@ class AccessControlTest {
     static final Duration WAIT = AuditIngestTest.WAIT;
 
     /**
-     * Every operation audit-service serves, with the role allowed to call it (the audit settings: the administrator's,
-     * and the compliance role's for the retention).
+     * Every operation audit-service serves, with the roles allowed to call it (the audit settings: the administrator's,
+     * and the compliance role's for the retention; a user's timeline: support's too; the analytics: the analyst's
+     * alone).
      */
     static final Map<String, String> ROLES = Map.ofEntries(
             Map.entry("GET /v1/audit/events", Tokens.COMPLIANCE),
+            Map.entry("GET /v1/audit/events/{eventId}", Tokens.COMPLIANCE),
+            Map.entry("GET /v1/audit/analytics", Tokens.ANALYST),
             Map.entry("GET /v1/audit/export", Tokens.COMPLIANCE),
             Map.entry("GET /v1/audit/stream", Tokens.COMPLIANCE),
             Map.entry("GET /v1/audit/verify", Tokens.COMPLIANCE),
@@ -59,13 +62,14 @@ class AccessControlTest {
             Map.entry("GET /v1/audit/checkpoints/key", Tokens.COMPLIANCE),
             Map.entry("GET /v1/audit/summary", Tokens.COMPLIANCE),
             Map.entry("GET /v1/audit/experiments/{experimentId}", Tokens.COMPLIANCE),
-            Map.entry("GET /v1/audit/users/{userId}/timeline", Tokens.COMPLIANCE),
+            Map.entry("GET /v1/audit/users/{userId}/timeline", Tokens.COMPLIANCE + "," + Tokens.SUPPORT),
             Map.entry("GET /v1/audit/holds", Tokens.COMPLIANCE),
             Map.entry("POST /v1/audit/holds", Tokens.COMPLIANCE),
             Map.entry("DELETE /v1/audit/holds/{id}", Tokens.COMPLIANCE),
             Map.entry("GET /v1/settings/audit", Tokens.ADMIN + "," + Tokens.COMPLIANCE),
             Map.entry("PUT /v1/settings/audit", Tokens.ADMIN + "," + Tokens.COMPLIANCE));
-    static final List<String> ALL_ROLES = List.of(Tokens.GATEWAY, Tokens.WORKER, Tokens.COMPLIANCE, Tokens.ADMIN);
+    static final List<String> ALL_ROLES = List.of(Tokens.GATEWAY, Tokens.WORKER, Tokens.COMPLIANCE, Tokens.ADMIN,
+            Tokens.SUPPORT, Tokens.ANALYST);
 
     static TopicRecorder refusals;
 
@@ -148,6 +152,8 @@ class AccessControlTest {
         String other = Trail.unique("other");
         String compliance = tenant + "-" + Tokens.COMPLIANCE + "-client";
         String admin = tenant + "-" + Tokens.ADMIN + "-client";
+        String analyst = tenant + "-" + Tokens.ANALYST + "-client";
+        String support = tenant + "-" + Tokens.SUPPORT + "-client";
         record Probe(RequestSpecification request, String method, String path, String subject) {
         }
         List<Probe> probes = List.of(
@@ -155,6 +161,10 @@ class AccessControlTest {
                 new Probe(withHeader(tenant, Tokens.COMPLIANCE, other).queryParam("format", "csv"), "GET",
                         "/v1/audit/export", compliance),
                 new Probe(withHeader(tenant, Tokens.COMPLIANCE, other), "GET", "/v1/audit/stream", compliance),
+                new Probe(withHeader(tenant, Tokens.COMPLIANCE, other), "GET",
+                        "/v1/audit/events/" + java.util.UUID.randomUUID(), compliance),
+                new Probe(withHeader(tenant, Tokens.ANALYST, other), "GET", "/v1/audit/analytics", analyst),
+                new Probe(withHeader(tenant, Tokens.SUPPORT, other), "GET", "/v1/audit/users/u-1/timeline", support),
                 new Probe(Callers.compliance(tenant).queryParam("tenant", other), "GET", "/v1/audit/verify", compliance),
                 new Probe(Callers.compliance(tenant).queryParam("tenant", other), "GET", "/v1/audit/checkpoints", compliance),
                 new Probe(withHeader(tenant, Tokens.COMPLIANCE, other).contentType("application/json")
@@ -188,7 +198,7 @@ class AccessControlTest {
         await().atMost(WAIT).until(() -> Trail.rows("tenant_id = ? AND type = ?", tenant, AccessRefused.TYPE).size()
                 == probes.size());
         var rows = Trail.rows("tenant_id = ? AND type = ?", tenant, AccessRefused.TYPE);
-        assertEquals(Set.of(compliance, admin), rows.stream().map(r -> (String) r.get("user_id")).collect(Collectors.toSet()));
+        assertEquals(Set.of(compliance, admin, analyst, support), rows.stream().map(r -> (String) r.get("user_id")).collect(Collectors.toSet()));
         assertTrue(rows.stream().allMatch(r -> Topics.ACCESS_REFUSED.equals(r.get("topic"))));
         // and a compliance officer finds them by type
         Callers.compliance(tenant).queryParam("type", AccessRefused.TYPE).get("/v1/audit/events")

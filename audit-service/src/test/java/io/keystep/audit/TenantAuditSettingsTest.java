@@ -55,7 +55,54 @@ class TenantAuditSettingsTest {
     @Test
     void aTenantWithoutSettingsHasThePlatformDefaults() {
         Callers.admin(Trail.unique("fresh")).when().get("/v1/settings/audit")
-                .then().statusCode(200).body("retentionMonths", equalTo(48)).body("searchDefaultLimit", equalTo(100));
+                .then().statusCode(200).body("retentionMonths", equalTo(48)).body("searchDefaultLimit", equalTo(100))
+                .body("conversionAlertThreshold", equalTo(0.5f)).body("conversionAlertMinVolume", equalTo(20));
+    }
+
+    @Test
+    void conversionAlertSettingsOutsideTheirBoundsAreRefusedNamingTheFieldAndAreTheAdministrators() throws Exception {
+        String tenant = Trail.unique("conv");
+        String admin = tenant + "-" + Tokens.ADMIN + "-client";
+        for (String body : List.of("{\"conversionAlertThreshold\":-0.01}", "{\"conversionAlertThreshold\":1.01}",
+                "{\"conversionAlertThreshold\":\"half\"}", "{\"conversionAlertThreshold\":true}",
+                "{\"conversionAlertThreshold\":[0.5]}")) {
+            put(tenant, body).then().statusCode(400).contentType("application/problem+json")
+                    .body("errors.field", contains("conversionAlertThreshold"));
+        }
+        for (String body : List.of("{\"conversionAlertMinVolume\":0}", "{\"conversionAlertMinVolume\":1000001}",
+                "{\"conversionAlertMinVolume\":2.5}", "{\"conversionAlertMinVolume\":\"20\"}")) {
+            put(tenant, body).then().statusCode(400).contentType("application/problem+json")
+                    .body("errors.field", contains("conversionAlertMinVolume"));
+        }
+        put(tenant, "{\"conversionAlertThreshold\":2,\"conversionAlertMinVolume\":-1}").then().statusCode(400)
+                .body("errors.field", contains("conversionAlertThreshold", "conversionAlertMinVolume"));
+        // the bounds themselves
+        put(tenant, "{\"conversionAlertThreshold\":0,\"conversionAlertMinVolume\":1}").then().statusCode(200)
+                .body("conversionAlertThreshold", equalTo(0.0f)).body("conversionAlertMinVolume", equalTo(1));
+        put(tenant, "{\"conversionAlertThreshold\":1,\"conversionAlertMinVolume\":1000000}").then().statusCode(200)
+                .body("conversionAlertThreshold", equalTo(1.0f)).body("conversionAlertMinVolume", equalTo(1000000));
+        put(tenant, "{\"conversionAlertThreshold\":0.35}").then().statusCode(200)
+                .body("conversionAlertThreshold", equalTo(0.35f)).body("conversionAlertMinVolume", equalTo(1000000));
+        // the compliance role may not change them
+        putAs(Callers.compliance(tenant), "{\"conversionAlertMinVolume\":5}").then().statusCode(403)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://keystep.dev/problems/role-not-allowed"))
+                .body("errors[0].field", equalTo("conversionAlertMinVolume"));
+        // a named null returns to the default
+        put(tenant, "{\"conversionAlertThreshold\":null,\"conversionAlertMinVolume\":null}").then().statusCode(200)
+                .body("conversionAlertThreshold", equalTo(0.5f)).body("conversionAlertMinVolume", equalTo(20));
+        Callers.admin(tenant).get("/v1/settings/audit").then().statusCode(200)
+                .body("conversionAlertThreshold", equalTo(0.5f)).body("conversionAlertMinVolume", equalTo(20));
+
+        // each change is announced like the other settings
+        List<JsonNode> published = await().atMost(WAIT).until(() -> publishedFor(tenant, admin), l -> l.size() >= 4);
+        assertEquals(List.of("conversionAlertThreshold|null|0.0", "conversionAlertMinVolume|null|1"),
+                changesOf(published.get(0)));
+        assertEquals(List.of("conversionAlertThreshold|0.0|1.0", "conversionAlertMinVolume|1|1000000"),
+                changesOf(published.get(1)));
+        assertEquals(List.of("conversionAlertThreshold|1.0|0.35"), changesOf(published.get(2)));
+        assertEquals(List.of("conversionAlertThreshold|0.35|null", "conversionAlertMinVolume|1000000|null"),
+                changesOf(published.get(3)));
     }
 
     @Test

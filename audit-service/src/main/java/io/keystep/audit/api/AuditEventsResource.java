@@ -7,14 +7,17 @@ import io.keystep.audit.store.AuditEventStore;
 import io.keystep.audit.store.TenantSettingsStore;
 import io.keystep.audit.domain.AuditSettings;
 import io.keystep.kit.web.Caller;
+import io.keystep.kit.web.ProblemException;
 import io.keystep.kit.web.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
@@ -23,10 +26,12 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Search of a tenant's audit trail, newest first. The body is a JSON array; when more rows match, the
- * {@code X-Next-Cursor} header (and a {@code Link: rel="next"}) gives the cursor of the next page.
+ * {@code X-Next-Cursor} header (and a {@code Link: rel="next"}) gives the cursor of the next page. One event is read
+ * by its id.
  */
 @Path("/v1/audit/events")
 @RolesAllowed(Roles.COMPLIANCE)
@@ -67,6 +72,26 @@ public class AuditEventsResource {
             return response.build();
         }));
     }
+
+    /**
+     * One event of the caller's tenant. 404 when the tenant has no event of that id, the same answer whether or not
+     * another tenant has one, so that an id tells nothing about other tenants.
+     */
+    @GET
+    @Path("{eventId}")
+    public Uni<AuditEventView> event(@HeaderParam(Caller.TENANT_HEADER) String tenantHeader,
+                                     @PathParam("eventId") @Pattern(regexp = UUID_PATTERN, message = "must be a UUID")
+                                     String eventId) {
+        String tenant = caller.tenant(Caller.TENANT_HEADER, tenantHeader);
+        return store.event(tenant, UUID.fromString(eventId)).map(row -> {
+            if (row == null) {
+                throw ProblemException.notFound("no event " + eventId + " in the tenant's trail");
+            }
+            return AuditEventView.of(row);
+        });
+    }
+
+    static final String UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 
     /** The {@code limit} asked for (null: none), else the tenant's {@code searchDefaultLimit}. */
     static Uni<Integer> pageSize(TenantSettingsStore settings, String tenant, Integer asked) {

@@ -32,12 +32,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 
 /**
- * A tenant's audit settings: how long its trail is kept and the page size of its searches. GET answers the values in
- * force and a retention change waiting for its time; PUT changes the fields it names (a named null returns to the
- * platform default, an unnamed field stays). The page size is the administrator's; the retention may be lengthened
+ * A tenant's audit settings: how long its trail is kept, the page size of its searches and the conversion alert
+ * thresholds of its analytics. GET answers the values in force and a retention change waiting for its time; PUT
+ * changes the fields it names (a named null returns to the platform default, an unnamed field stays). The page size
+ * and the conversion thresholds are the administrator's; the retention may be lengthened
  * by the administrator or the compliance role, takes effect at once, and shortened only by the compliance role, never
  * under the operator's floor, and only after the operator's delay. Each change is published as
  * {@code tenant.settings-changed.v1}.
@@ -49,12 +49,14 @@ import java.util.Set;
 public class AuditSettingsResource {
 
     /** The fields a PUT may carry; each optional. */
-    public record AuditSettingsRequest(Integer retentionMonths, Integer searchDefaultLimit) {
+    public record AuditSettingsRequest(Integer retentionMonths, Integer searchDefaultLimit,
+                                       Double conversionAlertThreshold, Integer conversionAlertMinVolume) {
     }
 
     /** The settings in force, the floor under any retention, and a shortening waiting for its time. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record AuditSettingsView(int retentionMonths, int searchDefaultLimit, int retentionFloorMonths,
+    public record AuditSettingsView(int retentionMonths, int searchDefaultLimit, double conversionAlertThreshold,
+                                    int conversionAlertMinVolume, int retentionFloorMonths,
                                     PendingRetention pendingRetention) {
     }
 
@@ -69,7 +71,12 @@ public class AuditSettingsResource {
     }
 
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(AuditSettingsResource.class);
-    private static final Set<String> FIELDS = Set.of(AuditSettings.RETENTION_MONTHS, AuditSettings.SEARCH_DEFAULT_LIMIT);
+    private static final List<String> FIELDS = List.of(AuditSettings.RETENTION_MONTHS,
+            AuditSettings.SEARCH_DEFAULT_LIMIT, AuditSettings.CONVERSION_ALERT_THRESHOLD,
+            AuditSettings.CONVERSION_ALERT_MIN_VOLUME);
+    /** The fields only the administrator may change. */
+    private static final List<String> ADMIN_FIELDS = List.of(AuditSettings.SEARCH_DEFAULT_LIMIT,
+            AuditSettings.CONVERSION_ALERT_THRESHOLD, AuditSettings.CONVERSION_ALERT_MIN_VOLUME);
 
     private final TenantSettingsStore settings;
     private final AuditConfig config;
@@ -107,8 +114,8 @@ public class AuditSettingsResource {
             for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
                 String name = names.next();
                 if (!FIELDS.contains(name)) {
-                    fields.add(new Problem.FieldError(name, "is not an audit setting (" + String.join(", ",
-                            AuditSettings.RETENTION_MONTHS, AuditSettings.SEARCH_DEFAULT_LIMIT) + ")"));
+                    fields.add(new Problem.FieldError(name, "is not an audit setting (" + String.join(", ", FIELDS)
+                            + ")"));
                 }
             }
         }
@@ -117,15 +124,23 @@ public class AuditSettingsResource {
                 AuditSettings.MAX_RETENTION_MONTHS, " (the operator's floor is " + floor + " months)");
         Integer pageSize = integer(fields, json, AuditSettings.SEARCH_DEFAULT_LIMIT,
                 AuditSettings.MIN_SEARCH_DEFAULT_LIMIT, config.query().maxLimit(), "");
+        Double threshold = share(fields, json, AuditSettings.CONVERSION_ALERT_THRESHOLD);
+        Integer minVolume = integer(fields, json, AuditSettings.CONVERSION_ALERT_MIN_VOLUME,
+                AuditSettings.MIN_CONVERSION_ALERT_MIN_VOLUME, AuditSettings.MAX_CONVERSION_ALERT_MIN_VOLUME, "");
         if (!fields.isEmpty()) {
             throw ProblemException.invalid(fields);
         }
-        boolean pageSizeNamed = named(json, AuditSettings.SEARCH_DEFAULT_LIMIT);
-        if (pageSizeNamed && !identity.hasRole(Roles.ADMIN)) {
-            return refused(tenant, uri, AuditSettings.SEARCH_DEFAULT_LIMIT, "only the admin role may change it");
+        if (!identity.hasRole(Roles.ADMIN)) {
+            for (String field : ADMIN_FIELDS) {
+                if (named(json, field)) {
+                    return refused(tenant, uri, field, "only the admin role may change it");
+                }
+            }
         }
         TenantSettingsStore.Change change = new TenantSettingsStore.Change(named(json, AuditSettings.RETENTION_MONTHS),
-                retention, pageSizeNamed, pageSize);
+                retention, named(json, AuditSettings.SEARCH_DEFAULT_LIMIT), pageSize,
+                named(json, AuditSettings.CONVERSION_ALERT_THRESHOLD), threshold,
+                named(json, AuditSettings.CONVERSION_ALERT_MIN_VOLUME), minVolume);
         // the change commits only once Kafka acknowledged its event: without Kafka nothing changes
         return settings.change(tenant, change, caller.subject(), identity.hasRole(Roles.COMPLIANCE))
                 .map(view -> view(tenant, view))
@@ -141,6 +156,7 @@ public class AuditSettingsResource {
         RetentionChange pending = view.pending();
         int defaultMonths = config.retention().monthsFor(tenant);
         return new AuditSettingsView(view.settings().retentionMonths(), view.settings().searchDefaultLimit(),
+                view.settings().conversionAlertThreshold(), view.settings().conversionAlertMinVolume(),
                 settings.policy().floorMonths(), pending == null ? null : new PendingRetention(
                 settings.policy().inForce(pending.monthsAfter(), defaultMonths), pending.monthsAfter() == null,
                 pending.effectiveAt(), pending.requestedBy(), pending.requestedAt()));
@@ -156,6 +172,23 @@ public class AuditSettingsResource {
 
     private static boolean named(JsonNode json, String field) {
         return json != null && json.isObject() && json.has(field);
+    }
+
+    /**
+     * The field as a number from 0 to 1, or null when absent or null (back to the default) or bad (noted in
+     * {@code fields}).
+     */
+    private static Double share(List<Problem.FieldError> fields, JsonNode json, String field) {
+        JsonNode node = json == null ? null : json.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        double value = node.isNumber() ? node.doubleValue() : Double.NaN;
+        if (!(value >= 0 && value <= 1)) {
+            fields.add(new Problem.FieldError(field, "must be a number between 0 and 1"));
+            return null;
+        }
+        return value;
     }
 
     /**

@@ -43,7 +43,8 @@ public class StreamResource {
                                         @QueryParam("channel") String channel,
                                         @QueryParam("correlationId") String correlationId) {
         String tenant = caller.tenant(Caller.TENANT_HEADER, tenantHeader);
-        EventQuery query = new EventFilters(userId, type, outcome, channel, correlationId, null, null).query(tenant);
+        EventQuery query = new EventFilters(userId, type, outcome, channel, correlationId, null, null, null)
+                .query(tenant);
         return broadcast.rows().filter(row -> matches(query, row)).map(AuditEventView::of);
     }
 

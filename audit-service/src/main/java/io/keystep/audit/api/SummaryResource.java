@@ -32,6 +32,21 @@ import java.util.TreeMap;
 @Produces(MediaType.APPLICATION_JSON)
 public class SummaryResource {
 
+    private static final String SUMMARY = "SELECT type, payload ->> 'decision', payload ->> 'outcome',"
+            + " COALESCE(payload ->> 'channel', payload -> 'channelPlan' ->> 0), payload ->> 'status',"
+            + " payload ->> 'limit', count(*), count(DISTINCT payload ->> 'challengeId')"
+            + " FROM audit_event WHERE tenant_id = ?1 AND occurred_at >= CAST(CAST(?2 AS text) AS timestamptz)"
+            + " AND occurred_at < CAST(CAST(?3 AS text) AS timestamptz) GROUP BY 1, 2, 3, 4, 5, 6";
+    // a LOCKED check whose lockout was also published as verification.limited is counted there; two columns,
+    // because a native query of one column gives scalars rather than rows
+    private static final String LOCKED_ALONE = "SELECT count(*), 0 FROM audit_event c WHERE c.tenant_id = ?1"
+            + " AND c.occurred_at >= CAST(CAST(?2 AS text) AS timestamptz)"
+            + " AND c.occurred_at < CAST(CAST(?3 AS text) AS timestamptz)"
+            + " AND c.type = 'verification.completed' AND c.payload ->> 'outcome' = 'LOCKED'"
+            + " AND NOT EXISTS (SELECT 1 FROM audit_event l WHERE l.tenant_id = c.tenant_id"
+            + " AND l.correlation_id = c.payload ->> 'challengeId' AND l.type = 'verification.limited'"
+            + " AND l.payload ->> 'verificationId' = c.payload ->> 'challengeId')";
+
     private final AuditEventStore store;
     private final Clock clock;
     private final Caller caller;
@@ -63,22 +78,13 @@ public class SummaryResource {
         Instant to = RequestParameters.instant(toParam);
         Instant end = to != null ? to : clock.instant();
         Instant start = from != null ? from : end.minus(Duration.ofDays(30));
-        String sql = "SELECT type, payload ->> 'decision', payload ->> 'outcome',"
-                + " COALESCE(payload ->> 'channel', payload -> 'channelPlan' ->> 0), payload ->> 'status',"
-                + " payload ->> 'limit', count(*), count(DISTINCT payload ->> 'challengeId')"
-                + " FROM audit_event WHERE tenant_id = ?1 AND occurred_at >= CAST(CAST(?2 AS text) AS timestamptz)"
-                + " AND occurred_at < CAST(CAST(?3 AS text) AS timestamptz) GROUP BY 1, 2, 3, 4, 5, 6";
-        // a LOCKED check whose lockout was also published as verification.limited is counted there; two columns,
-        // because a native query of one column gives scalars rather than rows
-        String lockedAlone = "SELECT count(*), 0 FROM audit_event c WHERE c.tenant_id = ?1"
-                + " AND c.occurred_at >= CAST(CAST(?2 AS text) AS timestamptz)"
-                + " AND c.occurred_at < CAST(CAST(?3 AS text) AS timestamptz)"
-                + " AND c.type = 'verification.completed' AND c.payload ->> 'outcome' = 'LOCKED'"
-                + " AND NOT EXISTS (SELECT 1 FROM audit_event l WHERE l.tenant_id = c.tenant_id"
-                + " AND l.correlation_id = c.payload ->> 'challengeId' AND l.type = 'verification.limited'"
-                + " AND l.payload ->> 'verificationId' = c.payload ->> 'challengeId')";
+        return of(store, tenant, start, end);
+    }
+
+    /** The tenant's figures of the period; the analytics count logins, decisions, fallbacks and lockouts by them. */
+    static Uni<Summary> of(AuditEventStore store, String tenant, Instant start, Instant end) {
         List<Object> params = List.of(tenant, start.toString(), end.toString());
-        return store.rows(sql, params).chain(rows -> store.rows(lockedAlone, params)
+        return store.rows(SUMMARY, params).chain(rows -> store.rows(LOCKED_ALONE, params)
                 .map(locked -> figures(tenant, start, end, rows, ((Number) locked.get(0)[0]).longValue())));
     }
 

@@ -23,10 +23,11 @@ import java.util.List;
 
 /**
  * One user's events in the order they happened — logins, risk decisions, challenges, deliveries, verifications,
- * factor changes and dead letters — for support and compliance. Oldest first, paged by {@code X-Next-Cursor}.
+ * factor changes and dead letters — for support and compliance (roles {@code support} and {@code compliance}: support
+ * staff read the user they help, not the trail at large). Oldest first, paged by {@code X-Next-Cursor}.
  */
 @Path("/v1/audit/users/{userId}/timeline")
-@RolesAllowed(Roles.COMPLIANCE)
+@RolesAllowed({Roles.COMPLIANCE, Roles.SUPPORT})
 @Produces(MediaType.APPLICATION_JSON)
 public class TimelineResource {
 

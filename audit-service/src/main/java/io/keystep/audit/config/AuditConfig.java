@@ -20,6 +20,8 @@ public interface AuditConfig {
 
     Checkpoint checkpoint();
 
+    Conversion conversion();
+
     interface Ingest {
         /** First wait before a batch is written again after a database error. */
         @WithDefault("PT0.2S")
@@ -106,5 +108,23 @@ public interface AuditConfig {
 
         @WithDefault("default")
         String keyId();
+    }
+
+    interface Conversion {
+        /** A tenant's conversion alert threshold when it set none: a share of challenges approved, 0 to 1. */
+        @WithDefault("0.5")
+        double alertThreshold();
+
+        /** The challenges a country or prefix needs in the period before its conversion can raise an alert. */
+        @WithDefault("20")
+        int alertMinVolume();
+
+        /** How often the conversion gauges of the last hour are computed again. */
+        @WithDefault("PT1M")
+        Duration metricsEvery();
+
+        /** The period the conversion gauges look back over. */
+        @WithDefault("PT1H")
+        Duration metricsWindow();
     }
 }

@@ -14,16 +14,17 @@ import java.util.UUID;
  * @param correlationId only rows of this login or verification
  * @param from          occurred at or after
  * @param to            occurred before
+ * @param text          only rows whose type or (redacted) payload contains this text, ignoring case; taken literally
  * @param before        cursor: only rows older than this position (newest-first order)
  */
 public record EventQuery(String tenantId, String userId, String type, String outcome, String channel,
-                         String correlationId, Instant from, Instant to, Position before) {
+                         String correlationId, Instant from, Instant to, String text, Position before) {
 
     /** A place in the newest-first order: occurred-at, then event id. */
     public record Position(Instant occurredAt, UUID eventId) {
     }
 
     public EventQuery withBefore(Position position) {
-        return new EventQuery(tenantId, userId, type, outcome, channel, correlationId, from, to, position);
+        return new EventQuery(tenantId, userId, type, outcome, channel, correlationId, from, to, text, position);
     }
 }

@@ -99,6 +99,12 @@ public class AuditEventStore {
             params.add(query.to().toString());
             sql.append(" AND occurred_at < CAST(CAST(?").append(params.size()).append(" AS text) AS timestamptz)");
         }
+        if (query.text() != null) {
+            params.add("%" + likeLiteral(query.text()) + "%");
+            int p = params.size();
+            sql.append(" AND (type ILIKE ?").append(p).append(" ESCAPE '\\' OR CAST(payload AS text) ILIKE ?")
+                    .append(p).append(" ESCAPE '\\')");
+        }
         if (query.before() != null) {
             params.add(query.before().occurredAt().toString());
             int p = params.size();
@@ -108,6 +114,18 @@ public class AuditEventStore {
         }
         sql.append(" ORDER BY occurred_at DESC, event_id DESC LIMIT ").append(limit);
         return select(sql.toString(), params);
+    }
+
+    /** Text matched literally by LIKE: its wildcards and the escape character escaped. */
+    static String likeLiteral(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    /** The tenant's row of this event id, or null when the tenant has none (whether or not another tenant has). */
+    public Uni<StoredEvent> event(String tenantId, UUID eventId) {
+        return select("SELECT " + COLUMNS + " FROM audit_event WHERE tenant_id = ?1"
+                + " AND event_id = CAST(CAST(?2 AS text) AS uuid)", List.of(tenantId, eventId.toString()))
+                .map(rows -> rows.isEmpty() ? null : rows.get(0));
     }
 
     /** One page of a user's rows, oldest first, after {@code after} (exclusive) when given. */

@@ -24,6 +24,12 @@ public class TenantAuditSettings extends PanacheEntityBase {
     @Column(name = "search_default_limit")
     public Integer searchDefaultLimit;
 
+    @Column(name = "conversion_alert_threshold")
+    public Double conversionAlertThreshold;
+
+    @Column(name = "conversion_alert_min_volume")
+    public Integer conversionAlertMinVolume;
+
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 

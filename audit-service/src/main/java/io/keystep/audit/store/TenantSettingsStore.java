@@ -30,7 +30,8 @@ public class TenantSettingsStore {
     public static final String AREA = SettingsAnnouncements.AREA;
 
     /** A change asked for; an unnamed field stays as it is, a named null returns to the default. */
-    public record Change(boolean retentionNamed, Integer retentionMonths, boolean pageSizeNamed, Integer pageSize) {
+    public record Change(boolean retentionNamed, Integer retentionMonths, boolean pageSizeNamed, Integer pageSize,
+                         boolean thresholdNamed, Double threshold, boolean minVolumeNamed, Integer minVolume) {
     }
 
     /** The settings in force and the retention change waiting for its time, if any. */
@@ -63,7 +64,8 @@ public class TenantSettingsStore {
 
     /** The platform defaults for a tenant, from configuration. */
     public AuditSettings defaults(String tenant) {
-        return new AuditSettings(config.retention().monthsFor(tenant), config.query().defaultLimit());
+        return new AuditSettings(config.retention().monthsFor(tenant), config.query().defaultLimit(),
+                config.conversion().alertThreshold(), config.conversion().alertMinVolume());
     }
 
     /** The settings in force for a tenant. */
@@ -101,6 +103,20 @@ public class TenantSettingsStore {
                         row.updatedAt = now;
                         row.updatedBy = subject;
                     }
+                    if (next.thresholdNamed() && !Objects.equals(row.conversionAlertThreshold, next.threshold())) {
+                        changes.add(new TenantSettingsChanged.Change(AuditSettings.CONVERSION_ALERT_THRESHOLD,
+                                text(row.conversionAlertThreshold), text(next.threshold())));
+                        row.conversionAlertThreshold = next.threshold();
+                        row.updatedAt = now;
+                        row.updatedBy = subject;
+                    }
+                    if (next.minVolumeNamed() && !Objects.equals(row.conversionAlertMinVolume, next.minVolume())) {
+                        changes.add(new TenantSettingsChanged.Change(AuditSettings.CONVERSION_ALERT_MIN_VOLUME,
+                                text(row.conversionAlertMinVolume), text(next.minVolume())));
+                        row.conversionAlertMinVolume = next.minVolume();
+                        row.updatedAt = now;
+                        row.updatedBy = subject;
+                    }
                     boolean retentionChanges = next.retentionNamed()
                             && (pending != null || !Objects.equals(row.retentionMonths, next.retentionMonths()));
                     if (!retentionChanges) {
@@ -115,7 +131,8 @@ public class TenantSettingsStore {
                         changes.addAll(RetentionChanges.asked(asked, pending));
                         Integer own = asked.applied() ? asked.monthsAfter() : row.retentionMonths;
                         AuditSettings settings = new AuditSettings(policy().inForce(own, defaultMonths),
-                                pageSize(row.searchDefaultLimit));
+                                pageSize(row.searchDefaultLimit), threshold(row.conversionAlertThreshold),
+                                minVolume(row.conversionAlertMinVolume));
                         return announced(tenant, subject, changes)
                                 .replaceWith(new View(settings, asked.applied() ? null : asked));
                     });
@@ -140,14 +157,24 @@ public class TenantSettingsStore {
 
     private AuditSettings inForce(String tenant, TenantAuditSettings row) {
         return new AuditSettings(policy().inForce(row == null ? null : row.retentionMonths,
-                config.retention().monthsFor(tenant)), pageSize(row == null ? null : row.searchDefaultLimit));
+                config.retention().monthsFor(tenant)), pageSize(row == null ? null : row.searchDefaultLimit),
+                threshold(row == null ? null : row.conversionAlertThreshold),
+                minVolume(row == null ? null : row.conversionAlertMinVolume));
     }
 
     private int pageSize(Integer own) {
         return own != null ? own : config.query().defaultLimit();
     }
 
-    private static String text(Integer value) {
+    private double threshold(Double own) {
+        return own != null ? own : config.conversion().alertThreshold();
+    }
+
+    private int minVolume(Integer own) {
+        return own != null ? own : config.conversion().alertMinVolume();
+    }
+
+    private static String text(Number value) {
         return value == null ? null : value.toString();
     }
 }

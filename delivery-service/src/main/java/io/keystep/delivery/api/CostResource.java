@@ -26,11 +26,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a tenant's messages cost in a month, by provider and country. Role {@code admin}: costs are the tenant
- * operator's billing concern, not part of the audit trail compliance reads.
+ * What a tenant's messages cost in a month, by provider and country. Roles {@code admin} and {@code analyst}: costs are
+ * the tenant operator's billing concern and a figure analysts weigh against conversion, not part of the audit trail
+ * compliance reads.
  */
 @Path("/v1/costs")
-@RolesAllowed(Roles.ADMIN)
+@RolesAllowed({Roles.ADMIN, Roles.ANALYST})
 public class CostResource {
 
     private final CostLedger ledger;
