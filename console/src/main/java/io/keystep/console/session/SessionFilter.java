@@ -42,13 +42,17 @@ public class SessionFilter {
 
     private static boolean sameOrigin(ContainerRequestContext request) {
         String origin = request.getHeaderString("Origin");
-        if (origin != null) {
+        if (origin != null && !"null".equals(origin)) {
             URI self = request.getUriInfo().getBaseUri();
             String expected = self.getScheme() + "://" + self.getAuthority();
             String host = request.getHeaderString(HttpHeaders.HOST);
             return origin.equals(expected) || (host != null && origin.equals(self.getScheme() + "://" + host));
         }
         String site = request.getHeaderString("Sec-Fetch-Site");
+        if ("null".equals(origin)) {
+            // an opaque origin (a sandboxed frame, a privacy setting): only the browser's own word that it is ours
+            return "same-origin".equals(site);
+        }
         return site == null || "same-origin".equals(site) || "none".equals(site);
     }
 }
