@@ -8,6 +8,7 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
+import com.microsoft.playwright.options.WaitForSelectorState;
 import io.keystep.events.BusAccess;
 import io.keystep.events.Device;
 import io.keystep.events.LoginAttempted;
@@ -63,9 +64,10 @@ class ConsoleBrowserIT {
         stack = shared;
         tenant = "console-" + UUID.randomUUID().toString().substring(0, 8);
         gateway = GatewayClient.of(stack, stack.tokens(), tenant);
-        // three failed checks lock a user out in this tenant (the platform's default is ten)
+        // three failed checks lock a user out in this tenant for an hour (the platform's default is ten, for 30 s)
         GatewayClient.Answer limits = gateway.putSetting(stack.tokens().mint(tenant, "admin", Duration.ofMinutes(10)),
-                stack.service("challenge-service").url() + "/v1/settings/verify", Map.of("failuresToLock", 3));
+                stack.service("challenge-service").url() + "/v1/settings/verify",
+                Map.of("failuresToLock", 3, "firstLockoutSeconds", 3600, "maxLockoutSeconds", 86400));
         assertEquals(200, limits.status(), String.valueOf(limits.body()));
 
         lockedUser = "locked-" + UUID.randomUUID().toString().substring(0, 8);
@@ -152,7 +154,9 @@ class ConsoleBrowserIT {
         String userId = "live-" + UUID.randomUUID().toString().substring(0, 8);
         signIn("carol", "compliance");
         page.navigate(console() + "/compliance/live?userId=" + userId);
-        page.waitForSelector("#live[data-stream=open]");
+        // an empty table body has no height: wait for it in the page, not for it to be visible
+        page.waitForSelector("#live[data-stream=open]",
+                new Page.WaitForSelectorOptions().setState(WaitForSelectorState.ATTACHED));
         publishLogin(userId);
         page.waitForSelector("#live tr:has-text('auth.login')");
         assertTrue(page.locator("#live").textContent().contains(userId), page.locator("#live").textContent());
