@@ -3,10 +3,8 @@ package io.keystep.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.WaitForSelectorState;
 import io.keystep.events.BusAccess;
@@ -21,7 +19,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -44,11 +41,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(SharedStack.class)
 class ConsoleBrowserIT {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final double WAIT_MS = 60_000;
 
     private static LocalStack stack;
-    private static Playwright playwright;
+    private static Chromium chromium;
     private static Browser browser;
     private static String tenant;
     private static GatewayClient gateway;
@@ -84,20 +80,14 @@ class ConsoleBrowserIT {
         assertEquals(200, gateway.check(approvedChallenge, Demo.codeIn(sms.body())).status());
         verification("abandon-" + UUID.randomUUID().toString().substring(0, 8), phone());
 
-        assertTrue(Files.isExecutable(CHROMIUM), CHROMIUM + " is Debian's chromium package (.ci/run installs it)");
-        playwright = Playwright.create(new Playwright.CreateOptions()
-                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-                .setExecutablePath(CHROMIUM).setHeadless(true));
+        chromium = Chromium.launch();
+        browser = chromium.browser();
     }
 
     @AfterAll
     static void closeChromium() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
+        if (chromium != null) {
+            chromium.close();
         }
     }
 

@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.gson.JsonObject;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.CDPSession;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.PlaywrightException;
 import io.keystep.events.BusAccess;
 import org.junit.jupiter.api.AfterAll;
@@ -17,12 +15,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import static org.awaitility.Awaitility.await;
@@ -40,12 +35,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 @ExtendWith(SharedStack.class)
 class PasskeyBrowserIT {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final double STEP_TIMEOUT_MS = 90_000;
 
     private static LocalStack stack;
     private static GatewayClient demoTenant;
-    private static Playwright playwright;
+    private static Chromium chromium;
     private static Browser browser;
 
     private BrowserContext context;
@@ -55,20 +49,14 @@ class PasskeyBrowserIT {
     static void openChromium(LocalStack shared) {
         stack = shared;
         demoTenant = GatewayClient.of(stack, stack.tokens(), Demo.TENANT);
-        assertTrue(Files.isExecutable(CHROMIUM), CHROMIUM + " is Debian's chromium package (.ci/run installs it)");
-        playwright = Playwright.create(new Playwright.CreateOptions()
-                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-                .setExecutablePath(CHROMIUM).setHeadless(true));
+        chromium = Chromium.launch();
+        browser = chromium.browser();
     }
 
     @AfterAll
     static void closeChromium() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
+        if (chromium != null) {
+            chromium.close();
         }
     }
 

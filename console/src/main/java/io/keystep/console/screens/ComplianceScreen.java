@@ -107,7 +107,7 @@ public class ComplianceScreen {
 
         static native TemplateInstance event(Session session, EventRow event, Outcome outcome);
 
-        static native TemplateInstance timeline(Session session, String userId, List<EventRow> events,
+        static native TemplateInstance timeline(Session session, String userId, List<EventRow> events, String next,
                                                 Outcome outcome);
 
         static native TemplateInstance live(Session session, List<String> types, String type, String userId);
@@ -166,12 +166,15 @@ public class ComplianceScreen {
 
     @GET
     @Path("/users/{userId}")
-    public Uni<TemplateInstance> timeline(@PathParam("userId") String userId) {
+    public Uni<TemplateInstance> timeline(@PathParam("userId") String userId, @QueryParam("cursor") String cursor) {
         Session session = session();
-        return api.get(session, Service.AUDIT, "/v1/audit/users/" + segment(userId) + "/timeline",
-                        Map.of("limit", "100"))
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("limit", "100");
+        query.put("cursor", Forms.trimmed(cursor));
+        query.values().removeIf(java.util.Objects::isNull);
+        return api.get(session, Service.AUDIT, "/v1/audit/users/" + segment(userId) + "/timeline", query)
                 .map(reply -> Templates.timeline(session, userId, reply.ok() ? EventRow.list(reply.json()) : List.of(),
-                        Outcome.of(reply)));
+                        reply.ok() ? reply.nextCursor() : null, Outcome.of(reply)));
     }
 
     /** What the search shows, as a download: CSV or JSON lines, straight from audit-service's export. */

@@ -178,16 +178,18 @@ public class SupportScreen {
 
     private Uni<TemplateInstance> page(Session session, String userId, Outcome outcome, Map<String, String> form) {
         Uni<Api.Reply> user = api.get(session, Service.CHALLENGE, "/v1/support/users/" + segment(userId), Map.of());
+        // the timeline runs oldest first: the last week's, of which the newest are shown first
         Uni<Api.Reply> timeline = api.get(session, Service.AUDIT, "/v1/audit/users/" + segment(userId) + "/timeline",
-                Map.of("limit", "100"));
+                Map.of("limit", "500", "from", java.time.Instant.now().minus(java.time.Duration.ofDays(7)).toString()));
         return Uni.combine().all().unis(user, timeline).asTuple().map(replies -> {
             Api.Reply found = replies.getItem1();
             Api.Reply events = replies.getItem2();
             List<EventRow> recent = new ArrayList<>();
             if (events.ok()) {
-                for (EventRow row : EventRow.list(events.json())) {
-                    if (VERIFICATION_TYPES.contains(row.type()) && recent.size() < 20) {
-                        recent.add(row);
+                List<EventRow> rows = EventRow.list(events.json());
+                for (int i = rows.size() - 1; i >= 0 && recent.size() < 20; i--) {
+                    if (VERIFICATION_TYPES.contains(rows.get(i).type())) {
+                        recent.add(rows.get(i));
                     }
                 }
             }
