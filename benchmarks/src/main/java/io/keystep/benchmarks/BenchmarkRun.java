@@ -98,7 +98,8 @@ public final class BenchmarkRun {
             settle.run();
             footprints.measureIdle();
             Map<String, Path> gcLogs = new LinkedHashMap<>();
-            stack.services().forEach(service -> gcLogs.put(service.name(), service.gcLogFile()));
+            stack.services().stream().filter(service -> !service.name().equals(LocalStack.CONSOLE))
+                    .forEach(service -> gcLogs.put(service.name(), service.gcLogFile()));
             Path ownGcLog = logs.resolve("benchmark.gc.log");
             if (GcPauses.logThisJvm(ownGcLog)) {
                 gcLogs.put(CpuMeter.THIS_JVM, ownGcLog);

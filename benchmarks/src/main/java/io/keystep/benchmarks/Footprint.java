@@ -52,6 +52,10 @@ final class Footprint implements AutoCloseable {
     Footprint(LocalStack stack) {
         List<ProcessHandle> children = ProcessHandle.current().children().toList();
         for (ServiceProcess service : stack.services()) {
+            if (service.name().equals(LocalStack.CONSOLE)) {
+                // the operators' pages are no part of a login or a check: neither their memory nor their CPU counts
+                continue;
+            }
             String jar = service.name() + "/target/quarkus-app/quarkus-run.jar";
             children.stream()
                     .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains(jar)).orElse(false)
