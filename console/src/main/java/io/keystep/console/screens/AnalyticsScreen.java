@@ -98,8 +98,7 @@ public class AnalyticsScreen {
     @GET
     public Uni<TemplateInstance> analytics(@QueryParam("period") String period, @QueryParam("from") String from,
                                            @QueryParam("to") String to) {
-        Session session = current.get();
-        session.require(Session.Screen.ANALYTICS);
+        Session session = current.get(Session.Screen.ANALYTICS);
         String chosen = PERIODS.containsKey(period) ? period : "7d";
         Map<String, String> query = new LinkedHashMap<>();
         String start = Forms.instant(from);

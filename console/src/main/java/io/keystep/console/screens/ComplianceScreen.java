@@ -67,10 +67,6 @@ public class ComplianceScreen {
                     .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
             return encoded.toString();
         }
-
-        public boolean any() {
-            return !query().isEmpty();
-        }
     }
 
     @TemplateData
@@ -131,9 +127,7 @@ public class ComplianceScreen {
     }
 
     private Session session() {
-        Session session = current.get();
-        session.require(Session.Screen.COMPLIANCE);
-        return session;
+        return current.get(Session.Screen.COMPLIANCE);
     }
 
     @GET

@@ -110,9 +110,7 @@ public class SettingsScreen {
     }
 
     private Session session() {
-        Session session = current.get();
-        session.require(Session.Screen.SETTINGS);
-        return session;
+        return current.get(Session.Screen.SETTINGS);
     }
 
     private static AreaSpec area(String id) {
@@ -272,7 +270,8 @@ public class SettingsScreen {
                 }
                 // a number as typed; a value that is not one goes as text, for the service to name
                 try {
-                    return json.readTree(trimmed).isNumber() ? json.readTree(trimmed) : nodes.textNode(trimmed);
+                    JsonNode typed = json.readTree(trimmed);
+                    return typed.isNumber() ? typed : nodes.textNode(trimmed);
                 } catch (JsonProcessingException e) {
                     return nodes.textNode(trimmed);
                 }

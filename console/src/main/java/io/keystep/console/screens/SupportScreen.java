@@ -107,9 +107,7 @@ public class SupportScreen {
     }
 
     private Session session() {
-        Session session = current.get();
-        session.require(Session.Screen.SUPPORT);
-        return session;
+        return current.get(Session.Screen.SUPPORT);
     }
 
     @GET

@@ -25,4 +25,14 @@ public class CurrentSession {
         }
         return session;
     }
+
+    /**
+     * The session, if it holds the screen's role: {@link NotSignedInException} without one,
+     * {@link ScreenRefusedException} without the role.
+     */
+    public Session get(Session.Screen screen) {
+        Session session = get();
+        session.require(screen);
+        return session;
+    }
 }
